@@ -1,0 +1,49 @@
+import postgres from "postgres";
+
+/**
+ * int8 columns come back as JS bigint (token amounts and points must never pass through a float);
+ * numeric columns come back as decimal strings, to be read with `BigInt(...)`.
+ */
+export type Sql = postgres.Sql<{ bigint: bigint }>;
+export type Tx = postgres.TransactionSql<{ bigint: bigint }>;
+/** Anything that can run a query: the pool or an open transaction. */
+export type Queryable = Sql | Tx;
+
+export interface ConnectOptions {
+  max?: number;
+  /** Application name shown in pg_stat_activity, to tell the daemon's stages apart. */
+  name?: string;
+}
+
+export function connect(url: string, opts: ConnectOptions = {}): Sql {
+  return postgres(url, {
+    max: opts.max ?? 10,
+    types: { bigint: postgres.BigInt },
+    onnotice: () => {},
+    connection: { application_name: opts.name ?? "merit" },
+  }) as unknown as Sql;
+}
+
+let current: Sql | undefined;
+
+/** Point the process-wide `sql` at a database; returns it. Called once at start-up (and by tests). */
+export function useDatabase(url: string, opts?: ConnectOptions): Sql {
+  current = connect(url, opts);
+  return current;
+}
+
+/**
+ * The process-wide connection pool. A proxy so modules can import it statically while the URL is
+ * only known after start-up (the embedded database picks its port at run time).
+ */
+export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
+  apply(_t, _this, args) {
+    if (!current) throw new Error("database not configured: call useDatabase(url) first");
+    return (current as unknown as (...a: unknown[]) => unknown)(...args);
+  },
+  get(_t, prop) {
+    if (!current) throw new Error("database not configured: call useDatabase(url) first");
+    const value = Reflect.get(current, prop);
+    return typeof value === "function" ? value.bind(current) : value;
+  },
+});

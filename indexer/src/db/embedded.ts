@@ -1,0 +1,31 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+/**
+ * Zero-setup Postgres: PGlite (Postgres compiled to WASM) served over a TCP socket so the rest of
+ * merit talks to it with postgres.js exactly as to a real server. Known limits, measured: COPY FROM
+ * STDIN breaks the connection and LISTEN/NOTIFY never delivers, which is why the data layer uses
+ * multi-row inserts and polling only.
+ */
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+  if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  // The queue inside the socket server keeps a transaction's statements together, so several
+  // pooled connections are safe; they just run one statement at a time.
+  const server = new PGLiteSocketServer({ db, port: opts.port ?? 0, host: "127.0.0.1", maxConnections: 64 });
+  await server.start();
+  const [host, port] = server.getServerConn().split(":");
+  return {
+    url: `postgres://postgres:postgres@${host}:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
