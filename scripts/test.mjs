@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm test`: every suite the project has, one plain summary line at the end.
+// - cargo test: host-side Rust unit tests (program logic, merkle vectors, the linker)
+// - mocha: TypeScript unit and flow tests (litesvm, Postgres, HTTP)
+// Extra arguments go to mocha (e.g. `npm test -- --grep claim`); MERIT_SKIP_RUST=1 skips cargo.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const args = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let broken = false;
+
+function run(cmd, cmdArgs, parse) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    let out = "";
+    child.stdout.on("data", (d) => { process.stdout.write(d); out += d; });
+    child.stderr.on("data", (d) => { process.stderr.write(d); out += d; });
+    child.on("error", (err) => { console.error(`${cmd}: ${err.message}`); resolve({ code: 127, out }); });
+    child.on("close", (code) => {
+      const counts = parse(out);
+      passed += counts.passed;
+      failed += counts.failed;
+      // A runner that exits non-zero without reporting a failed test (compile error, crash)
+      // still fails the run.
+      if (code !== 0 && counts.failed === 0) broken = true;
+      resolve({ code, out });
+    });
+  });
+}
+
+function parseCargo(out) {
+  let p = 0, f = 0;
+  for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    p += Number(m[1]);
+    f += Number(m[2]);
+  }
+  return { passed: p, failed: f };
+}
+
+function parseMocha(out) {
+  const p = /(\d+) passing/.exec(out);
+  const f = /(\d+) failing/.exec(out);
+  return { passed: p ? Number(p[1]) : 0, failed: f ? Number(f[1]) : 0 };
+}
+
+if (existsSync("Cargo.toml") && process.env.MERIT_SKIP_RUST !== "1") {
+  console.log("> cargo test --workspace");
+  await run("cargo", ["test", "--workspace"], parseCargo);
+}
+console.log("> mocha");
+await run("npx", ["mocha", ...args], parseMocha);
+
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || broken ? 1 : 0);
