@@ -1,0 +1,83 @@
+import { hashLeafRange, hashNodeRange, hashSubtrees, levelCounts, levelOffsets } from "./levels.js";
+import { runOnWorker } from "./hash-pool.js";
+import { type KeyLike, keyBytes } from "./keys.js";
+import { type Entry, type PackedEntries, allocBytes, packEntries, packedLength, sortPacked } from "./packed.js";
+import { MerkleTree } from "./tree.js";
+
+export interface BuildOptions {
+  /**
+   * Hash on a second thread when there are at least this many leaves. Below ~50k leaves the
+   * thread's start and hand-off cost more than the half of the hashing it takes over.
+   */
+  parallelFrom?: number;
+}
+
+const DEFAULT_PARALLEL_FROM = 50_000;
+// Both threads hash their half up to this level; above it the ~n/1024 nodes left are the main
+// thread's. The split point is a multiple of 2^SPLIT_LEVELS so the halves share no node below it.
+const SPLIT_LEVELS = 10;
+
+function toPacked(entries: readonly Entry[] | PackedEntries, shared: boolean): PackedEntries {
+  const packed = Array.isArray(entries) ? packEntries(entries as readonly Entry[]) : (entries as PackedEntries);
+  packedLength(packed);
+  return sortPacked(packed, shared);
+}
+
+function allocLevels(n: number, shared: boolean) {
+  const counts = n === 0 ? [] : levelCounts(n);
+  const offsets = levelOffsets(counts);
+  return { counts, offsets, levels: allocBytes(offsets[offsets.length - 1]!, shared) };
+}
+
+function hashUpperLevels(levels: Buffer, counts: number[], offsets: number[], fromLevel: number): void {
+  for (let k = fromLevel; k < counts.length; k++) {
+    hashNodeRange(levels, offsets[k - 1]!, counts[k - 1]!, offsets[k]!, 0, counts[k]!);
+  }
+}
+
+/** Builds on this thread only: for small trees, and where threads are unwanted. */
+export function buildTreeSync(distributor: KeyLike, entries: readonly Entry[] | PackedEntries): MerkleTree {
+  const dist = keyBytes(distributor, "distributor");
+  const sorted = toPacked(entries, false);
+  const n = sorted.amounts.length;
+  const { counts, offsets, levels } = allocLevels(n, false);
+  hashLeafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, n);
+  hashUpperLevels(levels, counts, offsets, 1);
+  return new MerkleTree(dist, sorted, levels, counts, offsets);
+}
+
+/**
+ * Sorts the entries into canonical order (any input order; a duplicate claimant throws) and builds
+ * every level, splitting the hashing with a helper thread for large trees.
+ */
+export async function buildTree(
+  distributor: KeyLike,
+  entries: readonly Entry[] | PackedEntries,
+  options: BuildOptions = {},
+): Promise<MerkleTree> {
+  const n = Array.isArray(entries) ? entries.length : (entries as PackedEntries).amounts.length;
+  if (n < (options.parallelFrom ?? DEFAULT_PARALLEL_FROM) || n < 2 ** (SPLIT_LEVELS + 1)) {
+    return buildTreeSync(distributor, entries);
+  }
+  const dist = keyBytes(distributor, "distributor");
+  const sorted = toPacked(entries, true);
+  const { counts, offsets, levels } = allocLevels(n, true);
+  const unit = 2 ** SPLIT_LEVELS;
+  const split = Math.floor(n / 2 / unit) * unit;
+  const helper = runOnWorker({
+    distributor: dist,
+    claimants: sorted.claimants,
+    amounts: sorted.amounts,
+    levels: levels.buffer as SharedArrayBuffer,
+    counts,
+    offsets,
+    from: split,
+    to: n,
+    upTo: SPLIT_LEVELS,
+  });
+  hashLeafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, split);
+  hashSubtrees(levels, counts, offsets, 0, split, SPLIT_LEVELS);
+  await helper;
+  hashUpperLevels(levels, counts, offsets, SPLIT_LEVELS + 1);
+  return new MerkleTree(dist, sorted, levels, counts, offsets);
+}

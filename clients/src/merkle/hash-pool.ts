@@ -1,0 +1,60 @@
+import { Worker } from "node:worker_threads";
+import type { HashJob } from "./hash-worker.js";
+
+/*
+ * One lazily started helper thread, kept for the life of the process (starting one costs tens of
+ * milliseconds under tsx) but unref'd while idle so it never holds the process open.
+ */
+let worker: Worker | undefined;
+let busy: Promise<unknown> = Promise.resolve();
+
+function start(): Worker {
+  // Run as TypeScript (no build step) the worker needs tsx as well, and neither the tsx CLI nor
+  // `--import tsx` in execArgv reaches a Node 20 worker: load the entry through tsx's API instead.
+  const ts = import.meta.url.endsWith(".ts");
+  const entry = new URL(`./hash-worker.${ts ? "ts" : "js"}`, import.meta.url);
+  const w = ts
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
+          `.then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`,
+        { eval: true },
+      )
+    : new Worker(entry);
+  w.unref();
+  w.on("error", () => {
+    if (worker === w) worker = undefined;
+  });
+  return w;
+}
+
+/** Runs one job on the helper thread; jobs queue, so concurrent builds stay correct. */
+export function runOnWorker(job: HashJob): Promise<void> {
+  const run = busy.then(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const w = (worker ??= start());
+        const done = (settle: () => void) => {
+          w.off("message", onMessage);
+          w.off("error", onError);
+          w.unref();
+          settle();
+        };
+        const onMessage = (m: { ok: boolean; error?: string }) =>
+          done(() => (m.ok ? resolve() : reject(new Error(`hash worker failed: ${m.error}`))));
+        const onError = (err: Error) => done(() => reject(err));
+        w.on("message", onMessage);
+        w.on("error", onError);
+        w.ref();
+        w.postMessage(job);
+      }),
+  );
+  busy = run.catch(() => undefined);
+  return run;
+}
+
+/** Stops the helper thread (tests and short scripts that want a clean exit). */
+export async function stopHashWorker(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  if (w) await w.terminate();
+}

@@ -1,0 +1,9 @@
+// The merit Merkle format (docs/merkle.md) off-chain: encoding, builder, proofs, proof shards.
+export { MerkleError, type MerkleErrorCode } from "./errors.js";
+export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./keys.js";
+export { leafHash, nodeHash, compareBytes, sha256, EMPTY_ROOT, U64_MAX } from "./hash.js";
+export { verifyProof, rootFromProof } from "./verify.js";
+export { type Entry, type PackedEntries, packEntries, sortPacked } from "./packed.js";
+export { buildTree, buildTreeSync, type BuildOptions } from "./build.js";
+export { stopHashWorker } from "./hash-pool.js";
+export { MerkleTree } from "./tree.js";
