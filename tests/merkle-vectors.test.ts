@@ -74,7 +74,7 @@ describe("Merkle shared vectors (tests/vectors/merkle.json)", () => {
 
       it("then every proof folds from its leaf to the root by hand and through verifyProof", () => {
         for (const l of c.leaves) {
-          const folded = l.proof.reduce((h, s) => handNode(h, Buffer.from(s, "hex")), Buffer.from(l.leaf, "hex"));
+          const folded = l.proof.reduce<Buffer>((h, s) => handNode(h, Buffer.from(s, "hex")), Buffer.from(l.leaf, "hex"));
           assert.equal(folded.toString("hex"), c.root);
           assert.ok(verifyProof(c.root, l.leaf, l.proof));
           assert.ok(l.proof.length <= c.depth);

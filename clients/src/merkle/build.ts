@@ -1,7 +1,8 @@
 import { hashLeafRange, hashNodeRange, hashSubtrees, levelCounts, levelOffsets } from "./levels.js";
 import { runOnWorker } from "./hash-pool.js";
 import { type KeyLike, keyBytes } from "./keys.js";
-import { type Entry, type PackedEntries, allocBytes, packEntries, packedLength, sortPacked } from "./packed.js";
+import { type Entry, type PackedEntries, allocBytes, packEntries, packedLength } from "./packed.js";
+import { sortPacked } from "./sort.js";
 import { MerkleTree } from "./tree.js";
 
 export interface BuildOptions {

@@ -9,17 +9,7 @@ let worker: Worker | undefined;
 let busy: Promise<unknown> = Promise.resolve();
 
 function start(): Worker {
-  // Run as TypeScript (no build step) the worker needs tsx as well, and neither the tsx CLI nor
-  // `--import tsx` in execArgv reaches a Node 20 worker: load the entry through tsx's API instead.
-  const ts = import.meta.url.endsWith(".ts");
-  const entry = new URL(`./hash-worker.${ts ? "ts" : "js"}`, import.meta.url);
-  const w = ts
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))})` +
-          `.then((tsx) => tsx.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`,
-        { eval: true },
-      )
-    : new Worker(entry);
+  const w = new Worker(new URL("./hash-worker-entry.mjs", import.meta.url));
   w.unref();
   w.on("error", () => {
     if (worker === w) worker = undefined;

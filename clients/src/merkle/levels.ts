@@ -51,7 +51,7 @@ export function hashLeafRange(
     for (let j = 0; j < 32; j++) input[33 + j] = claimants[c + j]!;
     const a = i * 8;
     for (let j = 0; j < 8; j++) input[65 + j] = amountBytes[a + j]!;
-    out.write(hash("sha256", input, "latin1"), outOff + c, 32, "latin1");
+    out.write(hash("sha256", input, "binary"), outOff + c, 32, "binary");
   }
 }
 
@@ -91,7 +91,7 @@ export function hashNodeRange(
       input[1 + j] = levels[lo + j]!;
       input[33 + j] = levels[hi + j]!;
     }
-    levels.write(hash("sha256", input, "latin1"), outOff + i * 32, 32, "latin1");
+    levels.write(hash("sha256", input, "binary"), outOff + i * 32, 32, "binary");
   }
 }
 

@@ -5,7 +5,7 @@ type Hash = Uint8Array | string;
 
 /** Folds the proof over the leaf, bottom sibling first: the root this proof claims. */
 export function rootFromProof(leaf: Hash, proof: readonly Hash[]): Buffer {
-  let h = Buffer.from(hashBytes(leaf, "leaf"));
+  let h: Buffer = Buffer.from(hashBytes(leaf, "leaf"));
   for (const sibling of proof) h = nodeHash(h, sibling);
   return h;
 }
