@@ -1,0 +1,100 @@
+import type { Queryable, Tx } from "../db.js";
+import type { CompiledRuleSet } from "../rules/compiled.js";
+import { dayOf } from "../points/math.js";
+import { participantKey, ScoringState } from "./state.js";
+import type { Cursor, Settlement } from "./types.js";
+
+type SettlementRow = {
+  id: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; block_time: Date | null;
+  mint: string; amount: string; decimals: number; payer: string; payee: string; memo: string | null;
+};
+
+export const toSettlement = (r: SettlementRow): Settlement => ({
+  id: r.id, slot: r.slot, txIndex: r.tx_index, outerIndex: r.outer_index, innerIndex: r.inner_index, blockTime: r.block_time,
+  mint: r.mint, amount: BigInt(r.amount), decimals: r.decimals, payer: r.payer, payee: r.payee, memo: r.memo,
+});
+
+/** The next settlements after the cursor in chain order, up to `maxSlot` (ingest's watermark) if given. */
+export async function nextSettlements(q: Queryable, c: Cursor, limit: number, maxSlot: bigint | null): Promise<Settlement[]> {
+  const rows = await q<SettlementRow[]>`
+    select id, slot, tx_index, outer_index, inner_index, block_time, mint, amount::text as amount, decimals, payer, payee, memo
+    from settlements
+    where (slot, tx_index, outer_index, inner_index) > (${c.slot}, ${c.txIndex}, ${c.outerIndex}, ${c.innerIndex})
+      and (${maxSlot}::bigint is null or slot <= ${maxSlot}::bigint)
+    order by slot, tx_index, outer_index, inner_index
+    limit ${limit}`;
+  return rows.map(toSettlement);
+}
+
+/**
+ * Loads, inside the batch transaction, every row of scoring state the batch can touch: links of
+ * the payers, referral chains `depth` deep, stats of all those accounts, day buckets inside the
+ * widest tier window, and campaign budgets (locked FOR UPDATE) and participants.
+ */
+export async function loadBatchState(
+  tx: Tx,
+  batch: readonly Settlement[],
+  versions: readonly CompiledRuleSet[],
+  firstTime: Date,
+): Promise<ScoringState> {
+  const state = new ScoringState();
+  const payers = [...new Set(batch.map((s) => s.payer))];
+  for (const r of await tx<{ address: string; account: string; after_seq: bigint }[]>`
+      select address, account, after_seq from linked_addresses where address = any(${payers})`) {
+    state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
+  }
+  // Both sides of a link that lands mid-history may score in this batch.
+  const accounts = new Set(payers);
+  for (const l of state.addressLinks.values()) accounts.add(l.to);
+
+  const depth = Math.max(1, ...versions.map((v) => v.depth));
+  const everyone = new Set(accounts);
+  let frontier = [...accounts];
+  for (let level = 0; level < depth && frontier.length > 0; level++) {
+    const rows = await tx<{ referee: string; referrer: string; after_seq: bigint }[]>`
+      select referee, referrer, after_seq from referral_links where referee = any(${frontier})`;
+    frontier = [];
+    for (const r of rows) {
+      state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
+      if (!everyone.has(r.referrer)) frontier.push(r.referrer);
+      everyone.add(r.referrer);
+    }
+  }
+  const all = [...everyone];
+
+  for (const r of await tx<{
+    account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
+    first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number;
+  }[]>`select * from account_stats where account = any(${all})`) {
+    state.stats.set(r.account, {
+      settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
+      firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count,
+    });
+  }
+
+  const window = Math.max(0, ...versions.map((v) => v.body.tiers?.windowDays ?? 0));
+  if (window > 0) {
+    const fromDay = dayOf(firstTime) - window;
+    for (const r of await tx<{ account: string; day: number; volume: bigint }[]>`
+        select account, day, volume from account_daily_volume where account = any(${[...accounts]}) and day > ${fromDay}`) {
+      state.daysFor(r.account).set(r.day, r.volume);
+    }
+  }
+
+  const campaignIds = [...new Set(versions.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+  if (campaignIds.length > 0) {
+    await tx`insert into campaign_state (campaign_id) select unnest(${campaignIds}::text[]) on conflict do nothing`;
+    // Sorted ids: every locker takes the budget rows in the same order, so no deadlock.
+    for (const r of await tx<{ campaign_id: string; spent: bigint; participants: number }[]>`
+        select campaign_id, spent, participants from campaign_state where campaign_id = any(${campaignIds}) order by campaign_id for update`) {
+      state.campaigns.set(r.campaign_id, { spent: r.spent, participants: r.participants });
+    }
+    for (const r of await tx<{ campaign_id: string; account: string; awards: number; points: bigint; last_award_at: Date | null; seen: number; volume: bigint }[]>`
+        select * from campaign_participants where campaign_id = any(${campaignIds}) and account = any(${all})`) {
+      state.participants.set(participantKey(r.campaign_id, r.account), {
+        awards: r.awards, points: r.points, lastAwardAt: r.last_award_at, seen: r.seen, volume: r.volume,
+      });
+    }
+  }
+  return state;
+}

@@ -1,0 +1,111 @@
+import type { Queryable, Sql } from "../db.js";
+import { CallerError } from "../errors.js";
+import { lockCursor } from "./cursor.js";
+
+/** Read side of the ledger for epochs and the API: small named queries, one concern each. */
+
+export interface Balance {
+  account: string;
+  balance: bigint;
+}
+
+/**
+ * Balances summed from the ledger itself (not the account_stats cache), up to a point in chain
+ * order (`seq`, inclusive) or an event time. Epochs convert these per claim wallet into tokens.
+ */
+export async function balancesAsOf(q: Queryable, opts: { untilSeq?: bigint; untilTime?: Date } = {}): Promise<Balance[]> {
+  return q<Balance[]>`
+    select account, sum(delta)::bigint as balance from point_ledger
+    where (${opts.untilSeq ?? null}::bigint is null or seq <= ${opts.untilSeq ?? null}::bigint)
+      and (${opts.untilTime ?? null}::timestamptz is null or occurred_at <= ${opts.untilTime ?? null}::timestamptz)
+    group by account having sum(delta) <> 0 order by account`;
+}
+
+export async function balanceOf(q: Queryable, account: string): Promise<bigint> {
+  const [r] = await q<{ b: bigint | null }[]>`select sum(delta)::bigint as b from point_ledger where account = ${account}`;
+  return r?.b ?? 0n;
+}
+
+export interface HistoryRow {
+  id: bigint;
+  seq: bigint;
+  settlementId: bigint | null;
+  eventId: bigint | null;
+  delta: bigint;
+  reason: string;
+  campaignId: string | null;
+  ruleId: string | null;
+  referralPath: string[] | null;
+  ruleSetVersion: bigint | null;
+  note: string | null;
+  occurredAt: Date;
+}
+
+/** An account's ledger, newest first, keyset-paginated by id. */
+export async function ledgerHistory(q: Queryable, account: string, opts: { beforeId?: bigint; limit?: number } = {}): Promise<HistoryRow[]> {
+  return q<HistoryRow[]>`
+    select id, seq, settlement_id as "settlementId", event_id as "eventId", delta, reason, campaign_id as "campaignId", rule_id as "ruleId",
+      referral_path as "referralPath", rule_set_version as "ruleSetVersion", note, occurred_at as "occurredAt"
+    from point_ledger where account = ${account} and (${opts.beforeId ?? null}::bigint is null or id < ${opts.beforeId ?? null}::bigint)
+    order by id desc limit ${opts.limit ?? 50}`;
+}
+
+export interface LeaderboardRow {
+  rank: number;
+  account: string;
+  balance: bigint;
+  firstSeq: bigint | null;
+}
+
+/** By balance, ties to the earliest first activity (chain order), then the account for a total order. */
+export async function leaderboard(q: Queryable, opts: { limit?: number; offset?: number } = {}): Promise<LeaderboardRow[]> {
+  return q<LeaderboardRow[]>`
+    select (row_number() over (order by balance desc, first_seq asc nulls last, account asc))::int + ${opts.offset ?? 0}::int as rank,
+      account, balance, first_seq as "firstSeq"
+    from account_stats where balance > 0
+    order by balance desc, first_seq asc nulls last, account asc
+    limit ${opts.limit ?? 100} offset ${opts.offset ?? 0}`;
+}
+
+/**
+ * Freezes the leaderboard for an epoch, as of the cursor at that moment (taken under the cursor
+ * lock so no batch lands halfway). A second snapshot of the same epoch is refused.
+ */
+export async function snapshotLeaderboard(sql: Sql, epoch: bigint): Promise<{ rows: number; asOfSeq: bigint }> {
+  return sql.begin(async (tx) => {
+    const cursor = await lockCursor(tx);
+    const [exists] = await tx`select 1 from leaderboard_snapshots where epoch = ${epoch} limit 1`;
+    if (exists) throw new CallerError("snapshot_exists", `epoch ${epoch} already has a leaderboard snapshot`);
+    const rows = await tx`
+      insert into leaderboard_snapshots (epoch, rank, account, balance, first_seq, as_of_seq)
+      select ${epoch}, row_number() over (order by balance desc, first_seq asc nulls last, account asc), account, balance, first_seq, ${cursor.seq}
+      from account_stats where balance > 0`;
+    return { rows: rows.count, asOfSeq: cursor.seq };
+  });
+}
+
+export async function leaderboardSnapshot(q: Queryable, epoch: bigint, opts: { limit?: number } = {}): Promise<LeaderboardRow[]> {
+  return q<LeaderboardRow[]>`
+    select rank, account, balance, first_seq as "firstSeq" from leaderboard_snapshots
+    where epoch = ${epoch} order by rank limit ${opts.limit ?? 100}`;
+}
+
+/**
+ * An admin's manual correction: a ledger row like any other (delta may be negative), with a
+ * mandatory note. It moves the balance, not the engine score, so replay of settlements is unaffected.
+ */
+export async function adjustPoints(sql: Sql, opts: { account: string; delta: bigint; note: string; by: string }): Promise<bigint> {
+  if (opts.note.trim() === "") throw new CallerError("note_required", "a manual adjustment needs a note");
+  if (opts.delta === 0n) throw new CallerError("zero_adjustment", "an adjustment of 0 points changes nothing");
+  return sql.begin(async (tx) => {
+    const cursor = await lockCursor(tx);
+    const [row] = await tx<{ id: bigint }[]>`
+      insert into point_ledger (seq, account, delta, reason, note, occurred_at)
+      values (${cursor.seq}, ${opts.account}, ${opts.delta}, 'adjustment', ${`${opts.note.trim()} (by ${opts.by})`}, now())
+      returning id`;
+    await tx`
+      insert into account_stats (account, balance, first_seq, first_activity_at) values (${opts.account}, ${opts.delta}, ${cursor.seq}, now())
+      on conflict (account) do update set balance = account_stats.balance + excluded.balance`;
+    return row!.id;
+  });
+}

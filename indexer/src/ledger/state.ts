@@ -1,0 +1,136 @@
+/**
+ * The scoring state the engine reads and changes while it walks settlements in chain order. The
+ * live worker fills one per batch from Postgres (only the rows the batch touches) and writes back
+ * what is dirty; replay keeps one for the whole history in memory. Same scoring code either way,
+ * which is what makes the determinism check meaningful.
+ */
+export interface AccountStats {
+  settlementCount: bigint;
+  volumeTotal: bigint;
+  score: bigint;
+  balance: bigint;
+  firstSeq: bigint | null;
+  firstActivityAt: Date | null;
+  lastDay: number | null;
+  streakDays: number;
+  referralCount: number;
+}
+
+export interface CampaignTotals {
+  spent: bigint;
+  participants: number;
+}
+
+export interface Participant {
+  awards: number;
+  points: bigint;
+  lastAwardAt: Date | null;
+  seen: number;
+  volume: bigint;
+}
+
+/** A link (address -> account, or referee -> referrer) counts for settlements scored after `afterSeq`. */
+export interface Link {
+  to: string;
+  afterSeq: bigint;
+}
+
+export const newStats = (): AccountStats => ({
+  settlementCount: 0n,
+  volumeTotal: 0n,
+  score: 0n,
+  balance: 0n,
+  firstSeq: null,
+  firstActivityAt: null,
+  lastDay: null,
+  streakDays: 0,
+  referralCount: 0,
+});
+
+export const participantKey = (campaignId: string, account: string) => `${campaignId}\u0000${account}`;
+
+export class ScoringState {
+  readonly addressLinks = new Map<string, Link>();
+  readonly referralLinks = new Map<string, Link>();
+  readonly stats = new Map<string, AccountStats>();
+  readonly days = new Map<string, Map<number, bigint>>();
+  readonly campaigns = new Map<string, CampaignTotals>();
+  readonly participants = new Map<string, Participant>();
+
+  readonly dirtyStats = new Set<string>();
+  readonly dirtyDays = new Map<string, Set<number>>();
+  readonly dirtyCampaigns = new Set<string>();
+  readonly dirtyParticipants = new Set<string>();
+
+  accountOf(address: string, seq: bigint): string {
+    const link = this.addressLinks.get(address);
+    return link && link.afterSeq < seq ? link.to : address;
+  }
+
+  referrerOf(account: string, seq: bigint): string | undefined {
+    const link = this.referralLinks.get(account);
+    return link && link.afterSeq < seq ? link.to : undefined;
+  }
+
+  /** Referrers up the chain, nearest first, at most `depth`. Cycles are refused on adoption; the guard is for safety. */
+  chainOf(account: string, seq: bigint, depth: number): string[] {
+    const chain: string[] = [];
+    let cur = account;
+    while (chain.length < depth) {
+      const next = this.referrerOf(cur, seq);
+      if (next === undefined || next === account || chain.includes(next)) break;
+      chain.push(next);
+      cur = next;
+    }
+    return chain;
+  }
+
+  statsFor(account: string): AccountStats {
+    let s = this.stats.get(account);
+    if (!s) this.stats.set(account, (s = newStats()));
+    this.dirtyStats.add(account);
+    return s;
+  }
+
+  daysFor(account: string): Map<number, bigint> {
+    let d = this.days.get(account);
+    if (!d) this.days.set(account, (d = new Map()));
+    return d;
+  }
+
+  addDayVolume(account: string, day: number, volume: bigint): void {
+    const d = this.daysFor(account);
+    d.set(day, (d.get(day) ?? 0n) + volume);
+    let dirty = this.dirtyDays.get(account);
+    if (!dirty) this.dirtyDays.set(account, (dirty = new Set()));
+    dirty.add(day);
+  }
+
+  /** Drop day buckets older than any tier window can reach (replay keeps memory flat). */
+  pruneDays(account: string, beforeDay: number): void {
+    const d = this.days.get(account);
+    if (d) for (const day of d.keys()) if (day < beforeDay) d.delete(day);
+  }
+
+  campaignFor(id: string): CampaignTotals {
+    let c = this.campaigns.get(id);
+    if (!c) this.campaigns.set(id, (c = { spent: 0n, participants: 0 }));
+    this.dirtyCampaigns.add(id);
+    return c;
+  }
+
+  participantFor(campaignId: string, account: string): Participant {
+    const key = participantKey(campaignId, account);
+    let p = this.participants.get(key);
+    if (!p) this.participants.set(key, (p = { awards: 0, points: 0n, lastAwardAt: null, seen: 0, volume: 0n }));
+    this.dirtyParticipants.add(key);
+    return p;
+  }
+
+  clearDirty(): void {
+    this.dirtyStats.clear();
+    this.dirtyDays.clear();
+    this.dirtyCampaigns.clear();
+    this.dirtyParticipants.clear();
+  }
+}

@@ -1,0 +1,53 @@
+/** A settlement as the engine reads it (columns of `settlements`, amount as bigint). */
+export interface Settlement {
+  id: bigint;
+  slot: bigint;
+  txIndex: number;
+  outerIndex: number;
+  innerIndex: number;
+  blockTime: Date | null;
+  mint: string;
+  amount: bigint;
+  decimals: number;
+  payer: string;
+  payee: string;
+  memo: string | null;
+}
+
+export type EngineReason = "earn" | "rule" | "campaign" | "referral";
+
+/** One point_ledger row produced by scoring (ids and created_at are the database's). */
+export interface LedgerRow {
+  seq: bigint;
+  settlementId: bigint;
+  account: string;
+  delta: bigint;
+  reason: EngineReason;
+  campaignId: string | null;
+  ruleId: string | null;
+  referralPath: string[] | null;
+  ruleSetVersion: bigint | null;
+  occurredAt: Date;
+}
+
+/** One settlement_scores row. */
+export interface ScoreRow {
+  settlementId: bigint;
+  seq: bigint;
+  account: string;
+  volume: bigint;
+  tier: string | null;
+  ruleSetVersion: bigint | null;
+  points: bigint;
+  eventTime: Date;
+}
+
+/** Position in chain order plus the scoring sequence reached there. */
+export interface Cursor {
+  seq: bigint;
+  slot: bigint;
+  txIndex: number;
+  outerIndex: number;
+  innerIndex: number;
+  eventTime: Date | null;
+}

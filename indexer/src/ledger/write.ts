@@ -1,0 +1,89 @@
+import type { Tx } from "../db.js";
+import type { ScoringState } from "./state.js";
+import type { LedgerRow, ScoreRow } from "./types.js";
+
+/**
+ * Batch writes as multi-row `unnest` inserts (PGlite cannot COPY FROM STDIN, and one statement per
+ * table per batch is what makes 20k settlements/s possible). Arrays travel as text and are cast in
+ * SQL so bigint never passes through a JS number.
+ */
+const s = (v: bigint | number | null) => (v === null ? null : v.toString());
+const t = (v: Date | null) => (v === null ? null : v.toISOString());
+
+export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx`
+    insert into point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)
+    select seq, settlement_id, account, delta, reason, campaign_id, rule_id, string_to_array(path, ','), rule_set_version, occurred_at
+    from unnest(
+      ${rows.map((r) => s(r.seq))}::bigint[], ${rows.map((r) => s(r.settlementId))}::bigint[], ${rows.map((r) => r.account)}::text[],
+      ${rows.map((r) => s(r.delta))}::bigint[], ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.campaignId)}::text[],
+      ${rows.map((r) => r.ruleId)}::text[], ${rows.map((r) => r.referralPath?.join(",") ?? null)}::text[],
+      ${rows.map((r) => s(r.ruleSetVersion))}::bigint[], ${rows.map((r) => t(r.occurredAt))}::timestamptz[]
+    ) as x(seq, settlement_id, account, delta, reason, campaign_id, rule_id, path, rule_set_version, occurred_at)`;
+}
+
+export async function insertScores(tx: Tx, rows: readonly ScoreRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx`
+    insert into settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time)
+    select * from unnest(
+      ${rows.map((r) => s(r.settlementId))}::bigint[], ${rows.map((r) => s(r.seq))}::bigint[], ${rows.map((r) => r.account)}::text[],
+      ${rows.map((r) => s(r.volume))}::bigint[], ${rows.map((r) => r.tier)}::text[], ${rows.map((r) => s(r.ruleSetVersion))}::bigint[],
+      ${rows.map((r) => s(r.points))}::bigint[], ${rows.map((r) => t(r.eventTime))}::timestamptz[])`;
+}
+
+/** Writes back every state row the batch changed, with the values computed in memory. */
+export async function writeState(tx: Tx, state: ScoringState): Promise<void> {
+  const accounts = [...state.dirtyStats];
+  if (accounts.length > 0) {
+    const st = accounts.map((a) => state.stats.get(a)!);
+    await tx`
+      insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count)
+      select * from unnest(
+        ${accounts}::text[], ${st.map((x) => s(x.settlementCount))}::bigint[], ${st.map((x) => s(x.volumeTotal))}::bigint[],
+        ${st.map((x) => s(x.score))}::bigint[], ${st.map((x) => s(x.balance))}::bigint[], ${st.map((x) => s(x.firstSeq))}::bigint[],
+        ${st.map((x) => t(x.firstActivityAt))}::timestamptz[], ${st.map((x) => s(x.lastDay))}::int[], ${st.map((x) => s(x.streakDays))}::int[],
+        ${st.map((x) => s(x.referralCount))}::int[])
+      on conflict (account) do update set settlement_count = excluded.settlement_count, volume_total = excluded.volume_total,
+        score = excluded.score, balance = excluded.balance, first_seq = excluded.first_seq, first_activity_at = excluded.first_activity_at,
+        last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count`;
+  }
+  const dayAccounts: string[] = [];
+  const days: string[] = [];
+  const volumes: string[] = [];
+  for (const [account, set] of state.dirtyDays) {
+    for (const day of set) {
+      dayAccounts.push(account);
+      days.push(String(day));
+      volumes.push(state.days.get(account)!.get(day)!.toString());
+    }
+  }
+  if (days.length > 0) {
+    await tx`
+      insert into account_daily_volume (account, day, volume)
+      select * from unnest(${dayAccounts}::text[], ${days}::int[], ${volumes}::bigint[])
+      on conflict (account, day) do update set volume = excluded.volume`;
+  }
+  const ids = [...state.dirtyCampaigns];
+  if (ids.length > 0) {
+    const c = ids.map((id) => state.campaigns.get(id)!);
+    await tx`
+      update campaign_state as cs set spent = x.spent, participants = x.participants
+      from unnest(${ids}::text[], ${c.map((x) => s(x.spent))}::bigint[], ${c.map((x) => s(x.participants))}::int[]) as x(id, spent, participants)
+      where cs.campaign_id = x.id`;
+  }
+  const keys = [...state.dirtyParticipants];
+  if (keys.length > 0) {
+    const split = keys.map((k) => k.split("\u0000") as [string, string]);
+    const p = keys.map((k) => state.participants.get(k)!);
+    await tx`
+      insert into campaign_participants (campaign_id, account, awards, points, last_award_at, seen, volume)
+      select * from unnest(
+        ${split.map((x) => x[0])}::text[], ${split.map((x) => x[1])}::text[], ${p.map((x) => s(x.awards))}::int[],
+        ${p.map((x) => s(x.points))}::bigint[], ${p.map((x) => t(x.lastAwardAt))}::timestamptz[], ${p.map((x) => s(x.seen))}::int[],
+        ${p.map((x) => s(x.volume))}::bigint[])
+      on conflict (campaign_id, account) do update set awards = excluded.awards, points = excluded.points,
+        last_award_at = excluded.last_award_at, seen = excluded.seen, volume = excluded.volume`;
+  }
+}

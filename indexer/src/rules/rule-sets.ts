@@ -1,0 +1,55 @@
+import type { Queryable, Sql } from "../db.js";
+import { CallerError } from "../errors.js";
+import { lockCursor } from "../ledger/cursor.js";
+import { ruleSetBody, type RuleSet, type RuleSetInput } from "./schema.js";
+
+type Row = { version: bigint; effective_from: Date; after_seq: bigint; body: unknown };
+
+const toJson = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
+
+export function parseRuleSetBody(input: unknown) {
+  const parsed = ruleSetBody.safeParse(input);
+  if (!parsed.success) {
+    throw new CallerError("bad_rule_set", `invalid rule set: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+const toRuleSet = (r: Row): RuleSet => ({ version: r.version, effectiveFrom: r.effective_from, afterSeq: r.after_seq, body: parseRuleSetBody(r.body) });
+
+/**
+ * Publishes a new immutable version. It is stamped with the engine's current sequence under the
+ * cursor lock, so it can only ever affect settlements scored after it: replay then picks exactly the
+ * versions the live engine used. `effectiveFrom` (event time) defaults to "already effective".
+ */
+export async function publishRuleSet(
+  sql: Sql,
+  opts: { body: RuleSetInput; createdBy: string; note?: string; effectiveFrom?: Date },
+): Promise<RuleSet> {
+  const body = parseRuleSetBody(opts.body);
+  return sql.begin(async (tx) => {
+    const cursor = await lockCursor(tx);
+    const [row] = await tx<Row[]>`
+      insert into rule_sets (version, effective_from, after_seq, body, created_by, note)
+      select coalesce(max(version), 0) + 1, ${opts.effectiveFrom ?? new Date(0)}, ${cursor.seq}, ${tx.json(toJson(body))}, ${opts.createdBy}, ${opts.note ?? ""}
+      from rule_sets
+      returning version, effective_from, after_seq, body`;
+    return toRuleSet(row!);
+  });
+}
+
+/** Every version, oldest first: what the engine and replay choose from. */
+export async function loadRuleHistory(q: Queryable): Promise<RuleSet[]> {
+  const rows = await q<Row[]>`select version, effective_from, after_seq, body from rule_sets order by version`;
+  return rows.map(toRuleSet);
+}
+
+export async function latestRuleSetVersion(q: Queryable): Promise<bigint> {
+  const [r] = await q<{ v: bigint | null }[]>`select max(version) as v from rule_sets`;
+  return r?.v ?? 0n;
+}
+
+export async function getRuleSet(q: Queryable, version: bigint): Promise<RuleSet | undefined> {
+  const rows = await q<Row[]>`select version, effective_from, after_seq, body from rule_sets where version = ${version}`;
+  return rows[0] && toRuleSet(rows[0]);
+}

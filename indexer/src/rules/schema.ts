@@ -1,0 +1,139 @@
+import { z } from "zod";
+
+/**
+ * The rule-set document an admin publishes (stored as jsonb in rule_sets.body, one immutable
+ * version per edit). Units, fixed so all arithmetic is integer:
+ * - points: millipoints (1 point = 1000), bigint in memory, decimal strings in JSON;
+ * - volume: micro-units, the settlement amount normalised to 6 decimals (1 USDC = 1_000_000);
+ * - rates and multipliers: basis points (10000 = 1x = 100%).
+ */
+const big = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform((v) => BigInt(v));
+const nonNeg = big.refine((v) => v >= 0n, "must be >= 0");
+const bps = z.number().int().min(0).max(1_000_000);
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "ids are lowercase [a-z0-9_-]");
+const time = z.union([z.string().datetime({ offset: true }), z.date()]).transform((v) => new Date(v));
+export const rounding = z.enum(["floor", "nearest", "ceil"]);
+
+export const earnConfig = z.object({
+  /** Most specific wins: merchant (pay-to) over mint over global. */
+  scope: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("global") }),
+    z.object({ kind: z.literal("merchant"), merchant: z.string().min(1) }),
+    z.object({ kind: z.literal("mint"), mint: z.string().min(1) }),
+  ]),
+  /** millipoints per whole unit of volume (1_000_000 micro-units) */
+  pointsPerUnit: nonNeg,
+  multiplierBps: bps.default(10000),
+  rounding: rounding.default("floor"),
+  /** settlements below this volume (micro-units) earn nothing at all */
+  minVolume: nonNeg.default(0n),
+});
+
+/** All present conditions must hold. */
+export const conditions = z.object({
+  merchants: z.array(z.string()).optional(),
+  mints: z.array(z.string()).optional(),
+  minVolume: nonNeg.optional(),
+  maxVolume: nonNeg.optional(),
+  /** glob on the memo (`*` any run, `?` one char); a settlement without memo never matches */
+  memo: z.string().optional(),
+  firstSettlement: z.boolean().optional(),
+  nthSettlement: z.number().int().positive().optional(),
+  referralCount: z.object({ op: z.enum(["eq", "gte"]), n: z.number().int().min(0) }).optional(),
+  minScore: nonNeg.optional(),
+});
+
+export const pointRule = z.object({
+  id,
+  trigger: z.literal("settlement").default("settlement"),
+  /** lower runs first */
+  priority: z.number().int(),
+  when: conditions.default({}),
+  award: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("flat"), points: nonNeg }),
+    z.object({ kind: z.literal("perVolume"), pointsPerUnit: nonNeg, rounding: rounding.default("floor") }),
+  ]),
+  /** stop evaluating lower-priority rules after this one matched (tiered service classes) */
+  stop: z.boolean().default(false),
+});
+
+export const tiers = z.object({
+  windowDays: z.number().int().min(1).max(366),
+  /** ascending by minVolume; the highest level reached applies */
+  levels: z.array(z.object({ name: z.string().min(1), minVolume: nonNeg, multiplierBps: bps })).min(1),
+});
+
+const campaignBase = {
+  id,
+  name: z.string().default(""),
+  startsAt: time,
+  endsAt: time,
+  scope: z.object({ merchants: z.array(z.string()).optional() }).default({}),
+  requireReferrer: z.boolean().default(false),
+  /** total millipoints the campaign may ever pay */
+  budget: nonNeg,
+  maxParticipants: z.number().int().positive().optional(),
+  perWallet: z
+    .object({ maxCount: z.number().int().positive().optional(), maxPoints: nonNeg.optional(), cooldownSeconds: z.number().int().min(0).optional() })
+    .default({}),
+};
+
+export const campaign = z.discriminatedUnion("type", [
+  z.object({ ...campaignBase, type: z.literal("multiplier"), multiplierBps: bps, rounding: rounding.default("floor") }),
+  z.object({ ...campaignBase, type: z.literal("flat"), points: nonNeg, minVolume: nonNeg.default(0n) }),
+  z.object({ ...campaignBase, type: z.literal("volumeThreshold"), threshold: nonNeg, points: nonNeg }),
+  z.object({ ...campaignBase, type: z.literal("milestone"), on: z.enum(["settlements", "referrals"]), n: z.number().int().positive(), points: nonNeg }),
+  z.object({ ...campaignBase, type: z.literal("streak"), days: z.number().int().min(2), points: nonNeg }),
+]);
+
+export const referralModel = z.discriminatedUnion("model", [
+  z.object({ model: z.literal("none") }),
+  /** level i takes levels[i] bps of the referee's points */
+  z.object({ model: z.literal("fixed"), levels: z.array(bps).min(1).max(8) }),
+  /** pool = poolBps of the referee's points; the user keeps userShareBps, each referrer takes levelShareBps of what remains, the last present one the remainder */
+  z.object({
+    model: z.literal("diminishing"),
+    poolBps: bps.default(10000),
+    userShareBps: bps,
+    levelShareBps: bps,
+    levels: z.number().int().min(1).max(8),
+  }),
+]);
+
+export const ruleSetBody = z
+  .object({
+    earn: z.array(earnConfig).default([]),
+    rules: z.array(pointRule).default([]),
+    tiers: tiers.optional(),
+    campaigns: z.array(campaign).default([]),
+    referral: referralModel.default({ model: "none" }),
+  })
+  .superRefine((body, ctx) => {
+    const dup = (ids: string[]) => ids.find((x, i) => ids.indexOf(x) !== i);
+    const r = dup(body.rules.map((x) => x.id));
+    if (r) ctx.addIssue({ code: "custom", message: `duplicate rule id ${r}` });
+    const c = dup(body.campaigns.map((x) => x.id));
+    if (c) ctx.addIssue({ code: "custom", message: `duplicate campaign id ${c}` });
+    for (const x of body.campaigns) if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
+    for (const x of body.tiers?.levels.slice(1) ?? []) {
+      const levels = body.tiers!.levels;
+      if (levels[levels.indexOf(x) - 1]!.minVolume > x.minVolume) ctx.addIssue({ code: "custom", message: "tier levels must ascend by minVolume" });
+    }
+  });
+
+export type RuleSetInput = z.input<typeof ruleSetBody>;
+export type RuleSetBody = z.output<typeof ruleSetBody>;
+export type EarnConfig = z.output<typeof earnConfig>;
+export type PointRule = z.output<typeof pointRule>;
+export type Conditions = z.output<typeof conditions>;
+export type Tiers = z.output<typeof tiers>;
+export type Campaign = z.output<typeof campaign>;
+export type ReferralModel = z.output<typeof referralModel>;
+export type Rounding = z.output<typeof rounding>;
+
+export interface RuleSet {
+  version: bigint;
+  effectiveFrom: Date;
+  afterSeq: bigint;
+  body: RuleSetBody;
+}
