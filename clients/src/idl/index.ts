@@ -1,0 +1,3 @@
+export * from "./merit-distributor.js";
+export * from "./pda.js";
+export * from "./program.js";

@@ -1,0 +1,29 @@
+// Program-derived addresses of the merit distributor (seed table: docs/notes/program.md).
+import { PublicKey } from "@solana/web3.js";
+import { meritDistributorIdl } from "./merit-distributor.js";
+
+export const MERIT_DISTRIBUTOR_PROGRAM_ID = new PublicKey(meritDistributorIdl.address);
+
+/** u64 little-endian, the encoding of `id` and `epoch` seeds. */
+export function u64Le(value: bigint): Buffer {
+  if (value < 0n || value > 0xffff_ffff_ffff_ffffn) throw new RangeError(`u64 out of range: ${value}`);
+  const out = Buffer.alloc(8);
+  out.writeBigUInt64LE(value);
+  return out;
+}
+
+export function distributorPda(mint: PublicKey, id: bigint, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([Buffer.from("distributor"), mint.toBuffer(), u64Le(id)], programId);
+}
+
+export function vaultPda(distributor: PublicKey, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([Buffer.from("vault"), distributor.toBuffer()], programId);
+}
+
+export function epochRootPda(distributor: PublicKey, epoch: bigint, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([Buffer.from("epoch"), distributor.toBuffer(), u64Le(epoch)], programId);
+}
+
+export function claimStatusPda(distributor: PublicKey, claimant: PublicKey, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([Buffer.from("claim"), distributor.toBuffer(), claimant.toBuffer()], programId);
+}

@@ -1,0 +1,60 @@
+use crate::account::AccountInfo;
+use crate::errors::MeritError;
+use crate::state::distributor::Distributor;
+use crate::state::epoch_root::EpochRoot;
+use crate::state::AccountState;
+use crate::{keys_eq, SYSTEM_PROGRAM_ID};
+
+pub struct ClaimAccounts<'a> {
+    pub claimant: &'a AccountInfo,
+    pub distributor: &'a AccountInfo,
+    pub epoch_root: &'a AccountInfo,
+    pub claim_status: &'a AccountInfo,
+    pub mint: &'a AccountInfo,
+    pub vault: &'a AccountInfo,
+    pub claimant_token: &'a AccountInfo,
+    pub token_program: &'a AccountInfo,
+    pub state: Distributor,
+    pub root: EpochRoot,
+}
+
+impl<'a> ClaimAccounts<'a> {
+    #[inline(always)]
+    pub fn parse(accounts: &'a [AccountInfo]) -> Result<Self, MeritError> {
+        let [claimant, distributor, epoch_root, claim_status, mint, vault, claimant_token, token_program, system_program, ..] = accounts
+        else {
+            return Err(MeritError::NotEnoughAccounts);
+        };
+        // 1. The claimant signs and pays for its ClaimStatus on the first claim.
+        claimant.require_signer()?;
+        claimant.require_writable()?;
+        // 2. The distributor is ours, writable, and of the right type.
+        let state = Distributor::load_writable(distributor)?;
+        // 3. The EpochRoot is ours, writable (lazy activation), and this distributor's.
+        let root = EpochRoot::load_writable(epoch_root)?;
+        if !keys_eq(&root.distributor, distributor.key()) {
+            return Err(MeritError::DistributorMismatch);
+        }
+        // 4. Mint, vault and token program are the ones recorded at initialization.
+        mint.require_key(&state.mint, MeritError::MintMismatch)?;
+        vault.require_key(&state.vault, MeritError::VaultMismatch)?;
+        vault.require_writable()?;
+        token_program.require_key(&state.token_program, MeritError::InvalidProgramId)?;
+        system_program.require_key(&SYSTEM_PROGRAM_ID, MeritError::InvalidProgramId)?;
+        // 5. The destination is a token account of that program whose owner is the claimant.
+        claimant_token.require_writable()?;
+        claimant_token.require_owner(&state.token_program)?;
+        let token_data = claimant_token.data();
+        if token_data.len() < 165 {
+            return Err(MeritError::InvalidAccountData);
+        }
+        let mut token_owner = [0u8; 32];
+        token_owner.copy_from_slice(&token_data[32..64]);
+        if !keys_eq(&token_owner, claimant.key()) {
+            return Err(MeritError::ClaimantMismatch);
+        }
+        // 6. ClaimStatus is writable; whether it is new or this claimant's is checked on load.
+        claim_status.require_writable()?;
+        Ok(ClaimAccounts { claimant, distributor, epoch_root, claim_status, mint, vault, claimant_token, token_program, state, root })
+    }
+}

@@ -1,0 +1,49 @@
+use crate::data::Reader;
+use crate::errors::MeritError;
+use crate::merkle::MAX_PROOF_LEN;
+
+/// `claim(cumulative_amount: u64, proof: Vec<[u8; 32]>)`; the proof stays in the instruction
+/// data as concatenated siblings.
+pub struct ClaimData<'a> {
+    pub cumulative_amount: u64,
+    pub proof: &'a [u8],
+}
+
+impl<'a> ClaimData<'a> {
+    #[inline(always)]
+    pub fn parse(data: &'a [u8]) -> Result<Self, MeritError> {
+        let mut r = Reader::new(data);
+        let cumulative_amount = r.u64()?;
+        let count = r.u32()? as usize;
+        if count > MAX_PROOF_LEN {
+            return Err(MeritError::ProofTooLong);
+        }
+        let proof = r.take(count * 32)?;
+        r.finish()?;
+        Ok(ClaimData { cumulative_amount, proof })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(amount: u64, count: u32, body: usize) -> Vec<u8> {
+        let mut v = vec![0u8; 8];
+        v.extend_from_slice(&amount.to_le_bytes());
+        v.extend_from_slice(&count.to_le_bytes());
+        v.resize(v.len() + body, 7);
+        v
+    }
+
+    #[test]
+    fn parses_exact_proofs_only() {
+        let ok = encode(5, 2, 64);
+        let parsed = ClaimData::parse(&ok).unwrap();
+        assert_eq!((parsed.cumulative_amount, parsed.proof.len()), (5, 64));
+        assert_eq!(ClaimData::parse(&encode(5, 2, 63)).err(), Some(MeritError::InvalidInstructionData));
+        assert_eq!(ClaimData::parse(&encode(5, 2, 65)).err(), Some(MeritError::InvalidInstructionData));
+        assert_eq!(ClaimData::parse(&encode(5, u32::MAX, 0)).err(), Some(MeritError::ProofTooLong));
+        assert_eq!(ClaimData::parse(&ok[..19]).err(), Some(MeritError::InvalidInstructionData));
+    }
+}

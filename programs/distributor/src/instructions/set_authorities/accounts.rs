@@ -1,0 +1,24 @@
+use crate::account::AccountInfo;
+use crate::errors::MeritError;
+use crate::state::distributor::Distributor;
+use crate::state::AccountState;
+
+/// Accounts of admin-only configuration instructions (set_authorities, set_params).
+pub struct AdminAccounts<'a> {
+    pub distributor: &'a AccountInfo,
+    pub state: Distributor,
+}
+
+impl<'a> AdminAccounts<'a> {
+    #[inline(always)]
+    pub fn parse(accounts: &'a [AccountInfo]) -> Result<Self, MeritError> {
+        let [admin, distributor, ..] = accounts else {
+            return Err(MeritError::NotEnoughAccounts);
+        };
+        // 1. The distributor is ours, writable, and of the right type.
+        let state = Distributor::load_writable(distributor)?;
+        // 2. The signer is its admin.
+        crate::instructions::require_authority(admin, &[&state.admin])?;
+        Ok(AdminAccounts { distributor, state })
+    }
+}

@@ -1,0 +1,62 @@
+//! merit distributor: vault, time-locked epoch roots a guardian can veto, and claims of
+//! "cumulative total minus already claimed" against a Merkle proof.
+//!
+//! The interface is Anchor's (sighash discriminators, Borsh arguments, account discriminators,
+//! events through `sol_log_data`, custom errors from 6000) so `@coral-xyz/anchor` drives it from
+//! `idl/merit_distributor.json`; the implementation depends on no Solana crate so that it builds
+//! with upstream rustc's BPF backend (see shared/sbf-toolchain.md).
+#![cfg_attr(any(target_arch = "bpf", target_arch = "sbf"), no_std)]
+
+pub mod account;
+pub mod cpi;
+pub mod data;
+pub mod entrypoint;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod merkle;
+#[cfg(test)]
+mod merkle_vectors_test;
+pub mod pda;
+pub mod state;
+pub mod syscalls;
+
+#[cfg(not(any(target_arch = "bpf", target_arch = "sbf")))]
+pub mod host_sha256;
+
+/// A 32-byte account address.
+pub type Pubkey = [u8; 32];
+
+/// Program id: the public key of `keys/localnet-program-keypair.json`
+/// (5y2NyTdPLmNXuGWcwv6WFwA9cLakpE8qeVaWa3vYy2Ku).
+pub const ID: Pubkey = [
+    0x49, 0xc8, 0xd5, 0x03, 0xa5, 0x06, 0x43, 0x73, 0x05, 0xd0, 0x70, 0x8f, 0x1c, 0x6f, 0x14, 0x87,
+    0x0a, 0x79, 0xdb, 0x4d, 0x19, 0x8b, 0x26, 0x54, 0x5c, 0x1d, 0xed, 0x0b, 0x59, 0x34, 0xef, 0x3c,
+];
+
+/// System program (all zeros).
+pub const SYSTEM_PROGRAM_ID: Pubkey = [0; 32];
+
+/// SPL Token (TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA).
+pub const TOKEN_PROGRAM_ID: Pubkey = [
+    0x06, 0xdd, 0xf6, 0xe1, 0xd7, 0x65, 0xa1, 0x93, 0xd9, 0xcb, 0xe1, 0x46, 0xce, 0xeb, 0x79, 0xac,
+    0x1c, 0xb4, 0x85, 0xed, 0x5f, 0x5b, 0x37, 0x91, 0x3a, 0x8c, 0xf5, 0x85, 0x7e, 0xff, 0x00, 0xa9,
+];
+
+/// Token-2022 (TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb).
+pub const TOKEN_2022_PROGRAM_ID: Pubkey = [
+    0x06, 0xdd, 0xf6, 0xe1, 0xee, 0x75, 0x8f, 0xde, 0x18, 0x42, 0x5d, 0xbc, 0xe4, 0x6c, 0xcd, 0xda,
+    0xb6, 0x1a, 0xfc, 0x4d, 0x83, 0xb9, 0x0d, 0x27, 0xfe, 0xbd, 0xf9, 0x28, 0xd8, 0xa1, 0x8b, 0xfc,
+];
+
+/// Compares two addresses 8 bytes at a time (no `memcmp`: the BPF link step has none).
+#[inline(always)]
+pub fn keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
+    let mut diff = 0u64;
+    let mut i = 0;
+    while i < 32 {
+        diff |= data::le_u64(a, i) ^ data::le_u64(b, i);
+        i += 8;
+    }
+    diff == 0
+}
