@@ -1,0 +1,192 @@
+import { createHash } from "node:crypto";
+import { Keypair, SystemProgram, Transaction } from "@solana/web3.js";
+import type { LiteSVM } from "litesvm";
+import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
+import { BlockProducer, type Block } from "./blocks.js";
+import { decodeTransaction, type DecodedTransaction } from "./decode-transaction.js";
+import { Executor } from "./execute.js";
+import { History, type TxMeta, type TxRecord } from "./history.js";
+import { LedgerFile, recordFromLine } from "./ledger-file.js";
+import { RPC_PREFLIGHT_FAILURE, RPC_SIGNATURE_VERIFICATION_FAILURE, RpcError } from "./rpc-error.js";
+import { txErrorMessage, type TxErrorJson } from "./tx-error.js";
+
+const MEMO_PROGRAMS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
+/** Lamports the faucet starts with: far more than tests need, below 2^53 so JSON numbers stay exact. */
+const FAUCET_LAMPORTS = 5_000_000_000_000_000n;
+
+export interface ChainOptions {
+  slotMs: number;
+  maxTxPerSlot: number;
+  log: (line: string) => void;
+}
+
+/**
+ * The chain: litesvm state plus what a validator adds around it (blocks, blockhash lifetimes,
+ * transaction history, the faucet). Every state change goes through `submit`, so history,
+ * persistence and subscriptions see all of them.
+ */
+export class Chain {
+  readonly producer: BlockProducer;
+  readonly executor: Executor;
+  readonly history = new History();
+  /** A fixed key, so a replayed history finds the faucet where it left it. */
+  readonly faucet = Keypair.fromSeed(createHash("sha256").update("merit-localnet-faucet").digest());
+  private ledger: LedgerFile | undefined;
+  private readonly listeners: ((record: TxRecord) => void)[] = [];
+
+  constructor(
+    readonly svm: LiteSVM,
+    readonly inner: InnerSvm,
+    private readonly opts: ChainOptions,
+  ) {
+    svm.withBlockhashCheck(false).withTransactionHistory(0n);
+    svm.setAccount({
+      address: this.faucet.publicKey.toBase58(),
+      lamports: FAUCET_LAMPORTS,
+      data: new Uint8Array(),
+      programAddress: "11111111111111111111111111111111",
+      executable: false,
+    } as unknown as Parameters<LiteSVM["setAccount"]>[0]);
+    this.producer = new BlockProducer(svm, inner, opts);
+    this.executor = new Executor(inner);
+  }
+
+  get blocks(): ReadonlyMap<number, Block> {
+    return this.producer.blocks;
+  }
+
+  onTransaction(listener: (record: TxRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * sendTransaction. With preflight, a failing transaction is rejected untouched (-32002 with the
+   * simulation's err and logs). Without it, a transaction that fails after paying its fee is
+   * recorded like on a cluster, and one that cannot land is dropped with its signature returned.
+   */
+  submit(wire: Uint8Array, opts: { skipPreflight: boolean }): string {
+    const tx = decodeTransaction(wire);
+    const block = this.producer.tick();
+    const drop = (err: TxErrorJson, meta?: TxMeta): string => {
+      if (!opts.skipPreflight) throw preflightFailure(err, meta);
+      this.opts.log(`dropped ${tx.signature}: ${txErrorMessage(err)}`);
+      return tx.signature;
+    };
+    if (this.history.get(tx.signature)) return drop("AlreadyProcessed");
+    if (!this.producer.isBlockhashValid(tx.recentBlockhash)) return drop("BlockhashNotFound");
+    if (!opts.skipPreflight) {
+      const sim = this.executor.simulate(tx, true);
+      if (sim.meta.err !== null) throw rejection(sim.meta.err, sim.meta);
+    }
+    const outcome = this.executor.execute(tx);
+    if (!outcome.landed) {
+      if (outcome.meta.err === "SignatureFailure") throw rejection("SignatureFailure", outcome.meta);
+      return drop(outcome.meta.err ?? "SanitizeFailure", outcome.meta);
+    }
+    this.commit(tx, block, outcome.accountKeys, outcome.meta);
+    return tx.signature;
+  }
+
+  requestAirdrop(to: string, lamports: number): string {
+    let block = this.producer.tick();
+    for (;;) {
+      const tx = new Transaction({ feePayer: this.faucet.publicKey, blockhash: block.blockhash, lastValidBlockHeight: 0 });
+      tx.add(SystemProgram.transfer({ fromPubkey: this.faucet.publicKey, toPubkey: to as never, lamports }));
+      tx.sign(this.faucet);
+      const wire = tx.serialize({ verifySignatures: false });
+      // The same airdrop twice in one block is the same transaction; the next block makes it new.
+      if (!this.history.get(decodeTransaction(wire).signature)) return this.submit(wire, { skipPreflight: false });
+      block = this.producer.warp({});
+    }
+  }
+
+  warp(opts: { seconds?: number; slots?: number }): Block {
+    const block = this.producer.warp(opts);
+    this.ledger?.appendWarp(this.producer.warpOffsetMs, block.slot);
+    return block;
+  }
+
+  /** Replays a history file into this (fresh) chain, then appends to it. */
+  attachLedger(path: string): { replayed: number; mismatched: number } {
+    const { file, lines } = LedgerFile.open(path);
+    let replayed = 0;
+    let mismatched = 0;
+    for (const line of lines) {
+      if (line.t === "warp") {
+        this.producer.restoreWarp(line.warpMs);
+        continue;
+      }
+      const record = recordFromLine(line);
+      const block = this.producer.reopen(record.slot, record.blockTime);
+      const outcome = this.executor.execute(decodeTransaction(record.wire));
+      if (JSON.stringify(outcome.meta.err) !== JSON.stringify(record.meta.err)) {
+        mismatched++;
+        this.opts.log(`replay of ${record.signature} gave ${JSON.stringify(outcome.meta.err)}, recorded ${JSON.stringify(record.meta.err)}`);
+      }
+      const seq = this.history.nextSeq();
+      this.producer.record(block, seq);
+      this.history.add({ ...record, seq });
+      replayed++;
+    }
+    // New blocks continue after the replayed ones, on the wall clock plus the recorded warp.
+    if (replayed > 0) this.producer.warp({});
+    this.ledger = file;
+    return { replayed, mismatched };
+  }
+
+  close(): void {
+    this.ledger?.close();
+    this.ledger = undefined;
+  }
+
+  private commit(tx: DecodedTransaction, block: Block, accountKeys: string[], meta: TxMeta): void {
+    const seq = this.history.nextSeq();
+    const index = this.producer.record(block, seq);
+    const record: TxRecord = {
+      seq,
+      signature: tx.signature,
+      slot: block.slot,
+      blockTime: block.blockTime,
+      index,
+      wire: tx.wire,
+      accountKeys,
+      memo: memoOf(tx),
+      meta,
+    };
+    this.history.add(record);
+    this.ledger?.appendTx(record);
+    for (const listener of this.listeners) listener(record);
+  }
+}
+
+/** The `memo` of getSignaturesForAddress: each memo instruction as "[len] text", joined by "; ". */
+function memoOf(tx: DecodedTransaction): string | null {
+  const memos: string[] = [];
+  for (const ix of tx.message.compiledInstructions) {
+    if (!MEMO_PROGRAMS.has(tx.staticKeys[ix.programIdIndex] ?? "")) continue;
+    const text = Buffer.from(ix.data).toString("utf8");
+    memos.push(`[${Buffer.byteLength(text)}] ${text}`);
+  }
+  return memos.length > 0 ? memos.join("; ") : null;
+}
+
+/** The validator's preflight error: -32002 with the simulation result as data. */
+export function preflightFailure(err: TxErrorJson, meta?: TxMeta): RpcError {
+  return new RpcError(RPC_PREFLIGHT_FAILURE, `Transaction simulation failed: ${txErrorMessage(err)}`, {
+    accounts: null,
+    err,
+    innerInstructions: null,
+    loadedAccountsDataSize: 0,
+    logs: meta?.logMessages ?? [],
+    replacementBlockhash: null,
+    returnData: meta?.returnData ?? null,
+    unitsConsumed: meta?.computeUnitsConsumed ?? 0,
+  });
+}
+
+function rejection(err: TxErrorJson, meta: TxMeta): RpcError {
+  if (err === "SignatureFailure") {
+    return new RpcError(RPC_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure");
+  }
+  return preflightFailure(err, meta);
+}

@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import type { Chain } from "./chain.js";
+import { methods } from "./methods/index.js";
+import { handleBody } from "./rpc.js";
+import { Subscriptions } from "./ws.js";
+
+/**
+ * HTTP JSON-RPC plus WebSocket PubSub, on `port` and `port + 1`: web3.js' Connection derives its
+ * WebSocket URL as the HTTP port + 1 (the validator's layout), and some clients upgrade on the HTTP
+ * port itself, so both ports serve both.
+ */
+const MAX_BODY = 50 * 1024 * 1024;
+
+export interface Listening {
+  port: number;
+  close(): Promise<void>;
+}
+
+function onRequest(chain: Chain, log: (line: string) => void) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && req.url === "/health") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      return;
+    }
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST" }).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        res.writeHead(413).end();
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => {
+      if (res.headersSent) return;
+      const out = handleBody(Buffer.concat(chunks).toString("utf8"), methods, chain, log);
+      res.writeHead(200, { "content-type": "application/json" }).end(out ?? "");
+    });
+  };
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: Error) => reject(err);
+    server.once("error", fail);
+    server.listen(port, host, () => {
+      server.off("error", fail);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function serve(chain: Chain, opts: { port: number; host: string; log: (line: string) => void }): Promise<Listening> {
+  const subs = new Subscriptions(chain, opts.log);
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on("connection", (ws) => subs.attach(ws));
+  const make = () => {
+    const s = createServer({ keepAliveTimeout: 60_000 }, onRequest(chain, opts.log));
+    s.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req)));
+    return s;
+  };
+  // A random port needs its neighbour free too; retry a few times if it is taken.
+  for (let attempt = 0; ; attempt++) {
+    const http = make();
+    const port = await listenOn(http, opts.port, opts.host);
+    const ws = make();
+    try {
+      await listenOn(ws, port + 1, opts.host);
+    } catch (err) {
+      await closeServer(http);
+      if (opts.port !== 0 || attempt >= 10) throw err;
+      continue;
+    }
+    return {
+      port,
+      async close() {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        await Promise.all([closeServer(http), closeServer(ws)]);
+      },
+    };
+  }
+}
