@@ -1,10 +1,10 @@
 // The merit Merkle format (docs/merkle.md) off-chain: encoding, builder, proofs, proof shards.
 export { MerkleError, type MerkleErrorCode } from "./errors.js";
 export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./keys.js";
-export { leafHash, nodeHash, compareBytes, sha256, EMPTY_ROOT, U64_MAX } from "./hash.js";
+export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX } from "./hash.js";
 export { verifyProof, rootFromProof } from "./verify.js";
 export { type Entry, type PackedEntries, packEntries } from "./packed.js";
-export { sortPacked } from "./sort.js";
+export { sortPacked, canonicalOrder } from "./sort.js";
 export { buildTree, buildTreeSync, type BuildOptions } from "./build.js";
 export { stopHashWorker } from "./hash-pool.js";
 export { MerkleTree } from "./tree.js";

@@ -131,3 +131,17 @@ export function sortPacked(p: PackedEntries, shared = false): PackedEntries {
   }
   return out;
 }
+
+/**
+ * The permutation that puts `n` packed claimants in canonical order: `order[k]` is the input
+ * position of the k-th claimant. For callers whose records carry more than an amount.
+ */
+export function canonicalOrder(claimants: Uint8Array, n: number): Uint32Array {
+  const positions = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) positions[i] = BigInt(i);
+  const sorted = sortPacked({ claimants, amounts: positions });
+  const order = new Uint32Array(n);
+  const words = new Uint32Array(sorted.amounts.buffer, sorted.amounts.byteOffset, n * 2);
+  for (let k = 0; k < n; k++) order[k] = words[k * 2]!;
+  return order;
+}

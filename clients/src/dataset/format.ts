@@ -1,0 +1,78 @@
+// The epoch dataset, format version 1 (docs/epoch-dataset.md): NDJSON, one header line then one
+// line per wallet in canonical order. Every line has exactly one serialization (the functions
+// below), so the file's sha256 — the dataset hash stored on-chain — is reproducible from the ledger.
+export const DATASET_FORMAT = "merit-epoch-dataset";
+export const DATASET_VERSION = 1;
+
+/** Points (and bonus points) per campaign id, ids in ascending order, no zero entries. */
+export type CampaignPoints = Readonly<Record<string, bigint>>;
+
+export interface DatasetTotals {
+  cumulativeAmount: bigint;
+  epochAmount: bigint;
+  points: bigint;
+  basePoints: bigint;
+  campaignBonus: CampaignPoints;
+  referralPoints: bigint;
+  settlementCount: number;
+}
+
+export interface DatasetHeader {
+  format: typeof DATASET_FORMAT;
+  version: typeof DATASET_VERSION;
+  /** Base58 Distributor PDA: part of every leaf. */
+  distributor: string;
+  mint: string;
+  epoch: bigint;
+  /** Inclusive slot range of the settlements counted in this epoch. */
+  slots: { first: bigint; last: bigint };
+  /** Hex sha256 of the points/campaign/referral rule set the amounts were computed with. */
+  ruleSetHash: string;
+  /** Hex Merkle root over (claimant, cumulativeAmount) of every record. */
+  root: string;
+  leafCount: number;
+  totals: DatasetTotals;
+}
+
+export interface DatasetRecord {
+  claimant: string;
+  /** Earned from epoch 1 through this one: the amount in the leaf. */
+  cumulativeAmount: bigint;
+  /** Earned in this epoch alone. */
+  epochAmount: bigint;
+  /** basePoints + Σ campaignBonus + referralPoints. */
+  points: bigint;
+  basePoints: bigint;
+  campaignBonus: CampaignPoints;
+  referralPoints: bigint;
+  settlementCount: number;
+  /** Hex leaf hash, so a corrupted claimant or amount is caught at its own line. */
+  leaf: string;
+}
+
+function campaignsJson(c: CampaignPoints): string {
+  const ids = Object.keys(c).sort();
+  return `{${ids.map((id) => `${JSON.stringify(id)}:"${c[id]}"`).join(",")}}`;
+}
+
+/** The one serialization of a header (no trailing newline). */
+export function headerLine(h: DatasetHeader): string {
+  const t = h.totals;
+  return (
+    `{"format":"${h.format}","version":${h.version},"distributor":"${h.distributor}","mint":"${h.mint}",` +
+    `"epoch":"${h.epoch}","slots":{"first":"${h.slots.first}","last":"${h.slots.last}"},` +
+    `"ruleSetHash":"${h.ruleSetHash}","root":"${h.root}","leafCount":${h.leafCount},` +
+    `"totals":{"cumulativeAmount":"${t.cumulativeAmount}","epochAmount":"${t.epochAmount}",` +
+    `"points":"${t.points}","basePoints":"${t.basePoints}","campaignBonus":${campaignsJson(t.campaignBonus)},` +
+    `"referralPoints":"${t.referralPoints}","settlementCount":${t.settlementCount}}}`
+  );
+}
+
+/** The one serialization of a record (no trailing newline). */
+export function recordLine(r: DatasetRecord): string {
+  return (
+    `{"claimant":"${r.claimant}","cumulativeAmount":"${r.cumulativeAmount}","epochAmount":"${r.epochAmount}",` +
+    `"points":"${r.points}","basePoints":"${r.basePoints}","campaignBonus":${campaignsJson(r.campaignBonus)},` +
+    `"referralPoints":"${r.referralPoints}","settlementCount":${r.settlementCount},"leaf":"${r.leaf}"}`
+  );
+}

@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  type BuildOptions,
+  type KeyLike,
+  type MerkleTree,
+  buildTree,
+  canonicalOrder,
+  checkAmount,
+  hashBytes,
+  keyBase58,
+  keyBytes,
+} from "../merkle/index.js";
+import { DatasetError } from "./errors.js";
+import { type CampaignPoints, DATASET_FORMAT, DATASET_VERSION, type DatasetHeader, type DatasetTotals, headerLine, recordLine } from "./format.js";
+import { CAMPAIGN_ID } from "./parse.js";
+
+export interface DatasetMeta {
+  distributor: KeyLike;
+  mint: KeyLike;
+  epoch: bigint;
+  slots: { first: bigint; last: bigint };
+  ruleSetHash: Uint8Array | string;
+}
+
+/** One wallet's figures as the epochs stage computes them; points and the leaf are derived. */
+export interface WalletTotals {
+  claimant: KeyLike;
+  cumulativeAmount: bigint;
+  epochAmount: bigint;
+  basePoints: bigint;
+  campaignBonus?: Readonly<Record<string, bigint>>;
+  referralPoints: bigint;
+  settlementCount: number;
+}
+
+export interface WrittenDataset {
+  header: DatasetHeader;
+  tree: MerkleTree;
+  /** sha256 of the exact bytes written: the dataset hash to store on-chain. */
+  datasetHash: Buffer;
+  bytes: number;
+}
+
+const LINES_PER_CHUNK = 2000;
+
+function invalid(message: string, index: number): never {
+  throw new DatasetError("INVALID_INPUT", `wallet #${index}: ${message}`);
+}
+
+function campaignsOf(w: WalletTotals, index: number): CampaignPoints {
+  const out: Record<string, bigint> = {};
+  for (const [id, v] of Object.entries(w.campaignBonus ?? {})) {
+    if (!CAMPAIGN_ID.test(id)) invalid(`campaign id ${JSON.stringify(id)} is not valid`, index);
+    if (checkAmount(v) > 0n) out[id] = v;
+  }
+  return out;
+}
+
+function addTotals(t: DatasetTotals, w: WalletTotals, campaigns: CampaignPoints, points: bigint): void {
+  t.cumulativeAmount += w.cumulativeAmount;
+  t.epochAmount += w.epochAmount;
+  t.points += points;
+  t.basePoints += w.basePoints;
+  t.referralPoints += w.referralPoints;
+  t.settlementCount += w.settlementCount;
+  const bonus = t.campaignBonus as Record<string, bigint>;
+  for (const [id, v] of Object.entries(campaigns)) bonus[id] = (bonus[id] ?? 0n) + v;
+}
+
+/**
+ * Sorts the wallets into canonical order, builds the tree and streams the dataset to `target`
+ * (a path or a Writable) in chunks, hashing the bytes as they go out.
+ */
+export async function writeDataset(
+  target: string | Writable,
+  meta: DatasetMeta,
+  wallets: readonly WalletTotals[],
+  options: BuildOptions = {},
+): Promise<WrittenDataset> {
+  const n = wallets.length;
+  const claimants = Buffer.alloc(n * 32);
+  const campaigns: CampaignPoints[] = [];
+  const points: bigint[] = [];
+  const totals: DatasetTotals = {
+    cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, settlementCount: 0,
+  };
+  wallets.forEach((w, i) => {
+    claimants.set(keyBytes(w.claimant, "claimant"), i * 32);
+    for (const v of [w.cumulativeAmount, w.epochAmount, w.basePoints, w.referralPoints]) checkAmount(v);
+    if (w.epochAmount > w.cumulativeAmount) invalid("epochAmount exceeds cumulativeAmount", i);
+    if (!Number.isSafeInteger(w.settlementCount) || w.settlementCount < 0) invalid("settlementCount must be a count", i);
+    campaigns[i] = campaignsOf(w, i);
+    points[i] = checkAmount(w.basePoints + w.referralPoints + Object.values(campaigns[i]!).reduce((a, b) => a + b, 0n));
+    addTotals(totals, w, campaigns[i]!, points[i]!);
+  });
+  const order = canonicalOrder(claimants, n);
+  const sortedClaimants = Buffer.alloc(n * 32);
+  const amounts = new BigUint64Array(n);
+  order.forEach((src, k) => {
+    sortedClaimants.set(claimants.subarray(src * 32, src * 32 + 32), k * 32);
+    amounts[k] = wallets[src]!.cumulativeAmount;
+  });
+  const tree = await buildTree(meta.distributor, { claimants: sortedClaimants, amounts }, options);
+  const header: DatasetHeader = {
+    format: DATASET_FORMAT,
+    version: DATASET_VERSION,
+    distributor: keyBase58(meta.distributor),
+    mint: keyBase58(meta.mint),
+    epoch: checkAmount(meta.epoch),
+    slots: { first: checkAmount(meta.slots.first), last: checkAmount(meta.slots.last) },
+    ruleSetHash: Buffer.from(hashBytes(meta.ruleSetHash, "ruleSetHash")).toString("hex"),
+    root: tree.root.toString("hex"),
+    leafCount: n,
+    totals,
+  };
+  for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.points]) checkAmount(v);
+
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const flush = (lines: string[]): Buffer => {
+    const chunk = Buffer.from(`${lines.join("\n")}\n`);
+    hash.update(chunk);
+    bytes += chunk.length;
+    return chunk;
+  };
+  function* chunks(): Generator<Buffer> {
+    let lines = [headerLine(header)];
+    for (let k = 0; k < n; k++) {
+      const src = order[k]!;
+      const w = wallets[src]!;
+      lines.push(
+        recordLine({
+          claimant: typeof w.claimant === "string" ? w.claimant : tree.claimantBase58At(k),
+          cumulativeAmount: w.cumulativeAmount,
+          epochAmount: w.epochAmount,
+          points: points[src]!,
+          basePoints: w.basePoints,
+          campaignBonus: campaigns[src]!,
+          referralPoints: w.referralPoints,
+          settlementCount: w.settlementCount,
+          leaf: tree.nodes.toString("hex", k * 32, k * 32 + 32),
+        }),
+      );
+      if (lines.length >= LINES_PER_CHUNK) {
+        yield flush(lines);
+        lines = [];
+      }
+    }
+    if (lines.length > 0) yield flush(lines);
+  }
+  await pipeline(Readable.from(chunks()), typeof target === "string" ? createWriteStream(target) : target);
+  return { header, tree, datasetHash: hash.digest(), bytes };
+}
