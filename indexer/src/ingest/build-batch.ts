@@ -1,0 +1,80 @@
+import { ParseError } from "./normalized.js";
+import { parseEnhanced } from "./parse-enhanced.js";
+import { parseTransaction } from "./parse-transaction.js";
+import { emptyBatch, type Batch } from "./persist.js";
+import type { BlockIndex } from "./block-index.js";
+import type { IngestStats } from "./stats.js";
+import type { WatchRules } from "./watch-rules.js";
+import type { IngestSource, ParseOutcome, RawEncoding } from "./types.js";
+
+/** One transaction as received, before parsing. */
+export interface Received {
+  body: unknown;
+  encoding: RawEncoding;
+  /** The body's JSON text when the caller already has it (saves a stringify on the hot path). */
+  text?: string;
+}
+
+export interface BuildContext {
+  rules: WatchRules;
+  source: IngestSource;
+  stats: IngestStats;
+  /** Resolves tx_index when the input does not carry it (getTransaction, enhanced items). */
+  blockIndex?: BlockIndex;
+  /** Fetches the raw transaction for an enhanced item that lacks instructions. */
+  fetchRaw?: (signature: string) => Promise<unknown>;
+}
+
+function signatureOf(body: unknown): string | null {
+  const b = body as { signature?: unknown; transaction?: { signatures?: unknown[] } } | null;
+  if (typeof b?.signature === "string") return b.signature;
+  const s = b?.transaction?.signatures?.[0];
+  return typeof s === "string" ? s : null;
+}
+
+async function parseOne(item: Received, ctx: BuildContext): Promise<{ outcome: ParseOutcome; item: Received }> {
+  if (item.encoding !== "helius-enhanced") return { outcome: parseTransaction(item.body, ctx.rules), item };
+  try {
+    return { outcome: parseEnhanced(item.body, ctx.rules), item };
+  } catch (err) {
+    if (!(err instanceof ParseError) || err.reason !== "enhanced_without_instructions" || !ctx.fetchRaw) throw err;
+    const raw = await ctx.fetchRaw(err.signature!);
+    if (raw === null || raw === undefined) throw new ParseError("transaction_not_found", "enhanced item's transaction is not (yet) returned by getTransaction", err.signature);
+    const resolved: Received = { body: raw, encoding: "rpc-json" };
+    return { outcome: parseTransaction(raw, ctx.rules), item: resolved };
+  }
+}
+
+/**
+ * Parse received transactions into one persistable batch. Bad transactions become rejects and
+ * never stop the batch; RPC failures (resolving tx_index or a raw transaction) propagate so the
+ * caller retries the whole batch rather than committing part of it.
+ */
+export async function buildBatch(items: readonly Received[], ctx: BuildContext): Promise<Batch> {
+  const batch = emptyBatch();
+  const reject = (signature: string | null, reason: string, detail: string, item: Received) => {
+    ctx.stats.rejected++;
+    batch.rejects.push({ signature, source: ctx.source, reason, detail, body: item.text ?? JSON.stringify(item.body) });
+  };
+  for (const received of items) {
+    let parsed: { outcome: ParseOutcome; item: Received };
+    try {
+      parsed = await parseOne(received, ctx);
+    } catch (err) {
+      if (!(err instanceof ParseError)) throw err;
+      reject(err.signature ?? signatureOf(received.body), err.reason, err.message, received);
+      continue;
+    }
+    const { outcome, item } = parsed;
+    if (outcome.kind === "failed") ctx.stats.transactionsFailed++;
+    if (outcome.kind !== "settlements") continue;
+    const txIndex = outcome.txIndex ?? (ctx.blockIndex ? await ctx.blockIndex.resolve(outcome.slot, outcome.signature) : null);
+    if (txIndex === null) {
+      reject(outcome.signature, "tx_index_unavailable", `position of the transaction in block ${outcome.slot} is unknown (no getBlock for this slot from this source)`, item);
+      continue;
+    }
+    for (const s of outcome.settlements) batch.settlements.push({ ...s, txIndex, source: ctx.source });
+    batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, body: item.text ?? JSON.stringify(item.body) });
+  }
+  return batch;
+}

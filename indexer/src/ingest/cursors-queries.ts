@@ -1,0 +1,26 @@
+import type { Queryable } from "../db.js";
+
+export interface Cursor {
+  address: string;
+  stream: string;
+  lastSignature: string;
+  lastSlot: bigint;
+}
+
+export async function getCursor(q: Queryable, address: string, stream: string): Promise<Cursor | undefined> {
+  const [row] = await q<{ last_signature: string; last_slot: bigint }[]>`
+    select last_signature, last_slot from ingest_cursors where address = ${address} and stream = ${stream}`;
+  return row && { address, stream, lastSignature: row.last_signature, lastSlot: row.last_slot };
+}
+
+/**
+ * Must run inside the transaction that wrote the rows the cursor now covers (see persist.ts):
+ * that is the whole exactly-once argument for the poller.
+ */
+export async function setCursor(q: Queryable, c: Cursor): Promise<void> {
+  await q`
+    insert into ingest_cursors (address, stream, last_signature, last_slot)
+    values (${c.address}, ${c.stream}, ${c.lastSignature}, ${c.lastSlot.toString()})
+    on conflict on constraint ingest_cursors_pkey
+    do update set last_signature = excluded.last_signature, last_slot = excluded.last_slot, updated_at = now()`;
+}

@@ -1,0 +1,86 @@
+import type { Sql } from "../db.js";
+import { BlockIndex } from "./block-index.js";
+import { discoverMerchantAccounts } from "./discover.js";
+import type { Commitment } from "./fetch-transactions.js";
+import { pollAddress, RecentSet } from "./poller.js";
+import { sleep } from "./rate-limit.js";
+import { RpcClient, type RpcClientOptions } from "./rpc-client.js";
+import { newStats, type IngestStats } from "./stats.js";
+import { watchedAddresses, type WatchRules } from "./watch-rules.js";
+
+export { webhookRoutes, type WebhookOptions } from "./webhook.js";
+export { watchRules, watchedAddresses, type WatchRules } from "./watch-rules.js";
+export { parseTransaction } from "./parse-transaction.js";
+export { parseEnhanced } from "./parse-enhanced.js";
+export { RpcClient } from "./rpc-client.js";
+export type { IngestStats } from "./stats.js";
+export type { SettlementRow, ParsedSettlement } from "./types.js";
+
+export interface StartIngestOptions {
+  sql: Sql;
+  rpcUrl: string;
+  rules: WatchRules;
+  commitment?: Commitment;
+  pollIntervalMs?: number;
+  log?: (line: string) => void;
+  rpc?: Omit<RpcClientOptions, "url" | "log">;
+  /** Transactions per committed batch. */
+  batchSize?: number;
+}
+
+export interface IngestHandle {
+  stop(): Promise<void>;
+  stats(): IngestStats;
+}
+
+/**
+ * The daemon's poller: every `pollIntervalMs`, each watched address is brought up to date (see
+ * poller.ts). Errors of one pass (RPC down, garbage answers, database unreachable) are logged and
+ * counted and the next pass tries again; nothing here throws out of the loop.
+ */
+export async function startIngest(opts: StartIngestOptions): Promise<IngestHandle> {
+  const log = opts.log ?? (() => {});
+  const stats = newStats();
+  const commitment = opts.commitment ?? "finalized";
+  const rpc = new RpcClient({ url: opts.rpcUrl, log, ...opts.rpc });
+  const blockIndex = new BlockIndex(rpc, commitment);
+  const committed = new RecentSet();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  const extra = await discoverMerchantAccounts(rpc, opts.rules, log);
+  const addresses = watchedAddresses(opts.rules, extra);
+  log(`ingest: watching ${addresses.length} addresses at ${commitment}`);
+
+  const pass = async () => {
+    for (const address of addresses) {
+      if (stopping) return;
+      try {
+        await pollAddress({ sql: opts.sql, rpc, rules: opts.rules, stats, commitment, stream: "live", batchSize: opts.batchSize, blockIndex, committed, shouldStop: () => stopping }, address);
+      } catch (err) {
+        stats.rpcErrors++;
+        stats.lastError = `${address}: ${(err as Error).message}`;
+        log(`ingest: pass over ${address} failed, will retry next pass: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      await pass();
+      stats.cycles++;
+      stats.lastCycleAt = new Date();
+      if (stopping) break;
+      await Promise.race([sleep(opts.pollIntervalMs ?? 2000), new Promise<void>((r) => (wake = r))]);
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Queryable } from "../db.js";
+import type { RejectRecord } from "./types.js";
+
+/** Bodies are kept for inspection, not archival: a hostile 50 MB POST must not become a 50 MB row. */
+const MAX_BODY = 256 * 1024;
+
+export async function recordRejects(q: Queryable, rejects: readonly RejectRecord[]): Promise<void> {
+  for (const r of rejects) {
+    const body = r.body === null ? null : r.body.length > MAX_BODY ? r.body.slice(0, MAX_BODY) : r.body;
+    if (r.signature === null) {
+      await q`insert into ingest_rejects (signature, source, reason, detail, body) values (null, ${r.source}, ${r.reason}, ${r.detail}, ${body})`;
+    } else {
+      await q`
+        insert into ingest_rejects (signature, source, reason, detail, body)
+        values (${r.signature}, ${r.source}, ${r.reason}, ${r.detail}, ${body})
+        on conflict (signature, source, reason) where signature is not null
+        do update set seen_count = ingest_rejects.seen_count + 1, last_seen_at = now(), detail = excluded.detail`;
+    }
+  }
+}
+
+export interface StoredReject {
+  signature: string | null;
+  source: string;
+  reason: string;
+  detail: string | null;
+  seen_count: number;
+}
+
+export async function listRejects(q: Queryable): Promise<StoredReject[]> {
+  return q<StoredReject[]>`select signature, source, reason, detail, seen_count from ingest_rejects order by id`;
+}

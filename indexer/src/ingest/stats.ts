@@ -1,0 +1,15 @@
+/** Counters the daemon reports (`stats()`), also the "skipped with a counter" of bad transactions. */
+export interface IngestStats {
+  cycles: number;
+  transactionsFetched: number;
+  transactionsFailed: number;
+  settlementsInserted: number;
+  rejected: number;
+  rpcErrors: number;
+  lastError: string | null;
+  lastCycleAt: Date | null;
+}
+
+export function newStats(): IngestStats {
+  return { cycles: 0, transactionsFetched: 0, transactionsFailed: 0, settlementsInserted: 0, rejected: 0, rpcErrors: 0, lastError: null, lastCycleAt: null };
+}
