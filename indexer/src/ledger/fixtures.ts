@@ -1,3 +1,7 @@
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { utf8ToBytes } from "@noble/hashes/utils.js";
+import bs58 from "bs58";
+import { adoptReferrer, createReferralCode, requestReferral } from "../referrals/referrals.js";
 import type { Sql } from "../db.js";
 
 /**
@@ -38,4 +42,22 @@ export async function insertSettlements(sql: Sql, specs: readonly SettlementSpec
       as x(sig, outer_index, inner_index, slot, tx_index, block_time, mint, amount, decimals, payer, payee, memo)
     returning id`;
   return rows.map((r) => r.id);
+}
+
+/** A Solana keypair that can sign challenges, for flow tests. */
+export interface TestWallet {
+  address: string;
+  sign(message: string): string;
+}
+
+export function testWallet(): TestWallet {
+  const sk = ed25519.utils.randomSecretKey();
+  return { address: bs58.encode(ed25519.getPublicKey(sk)), sign: (m) => bs58.encode(ed25519.sign(utf8ToBytes(m), sk)) };
+}
+
+/** Runs the real signed-adoption flow: `referee` adopts `referrer`'s (new) code. */
+export async function adopt(sql: Sql, referee: TestWallet, referrer: string): Promise<void> {
+  const code = await createReferralCode(sql, { account: referrer });
+  const c = await requestReferral(sql, { wallet: referee.address, code });
+  await adoptReferrer(sql, { nonce: c.nonce, signature: referee.sign(c.message) });
 }
