@@ -24,7 +24,7 @@ function wallets(n: number): WalletTotals[] {
     cumulativeAmount: BigInt(i * 1_000 + 5),
     epochAmount: BigInt(i * 10),
     basePoints: BigInt(i * 3),
-    campaignBonus: i % 3 ? { "summer-2026": BigInt(i), launch: 0n } : { launch: 2n },
+    campaignBonus: (i % 3 ? { "summer-2026": BigInt(i), launch: 0n } : { launch: 2n }) as Record<string, bigint>,
     referralPoints: BigInt(i % 5),
     settlementCount: i + 1,
   }));

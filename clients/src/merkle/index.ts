@@ -8,3 +8,6 @@ export { sortPacked, canonicalOrder } from "./sort.js";
 export { buildTree, buildTreeSync, type BuildOptions } from "./build.js";
 export { stopHashWorker } from "./hash-pool.js";
 export { MerkleTree } from "./tree.js";
+export { writeProofShards, type ShardOptions } from "./shard-write.js";
+export { readClaimProof, type ClaimProof, type ReadShardOptions } from "./shard-read.js";
+export { type ShardManifest, type Shard, type ShardEntry, SHARDS_FORMAT, MANIFEST_FILE } from "./shard-format.js";

@@ -1,0 +1,115 @@
+// Flow: the publisher writes every proof of an epoch as static shards; a claim page or the CLI reads
+// one claimant's proof from a directory or a plain HTTP host and verifies it against the root.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  MerkleError,
+  type MerkleTree,
+  buildTree,
+  keyBase58,
+  readClaimProof,
+  stopHashWorker,
+  writeProofShards,
+} from "../clients/src/merkle/index.js";
+
+const key = (label: string) => createHash("sha256").update(`merkle-shards.test/${label}`).digest();
+const distributor = key("distributor");
+
+/** A static file server over `dir`: the kind of host the shards are meant for. */
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    try {
+      res.end(readFileSync(join(dir, decodeURIComponent(new URL(req.url!, "http://x").pathname))));
+    } catch {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as { port: number };
+    resolve({ server, url: `http://127.0.0.1:${port}/` });
+  }));
+}
+
+describe("Merkle proof shards", () => {
+  let dir: string;
+  let tree: MerkleTree;
+  const claimants = Array.from({ length: 3000 }, (_, i) => key(`w${i}`));
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "merit-shards-"));
+    tree = await buildTree(distributor, claimants.map((claimant, i) => ({ claimant, amount: BigInt(i) ** 3n })));
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await stopHashWorker();
+  });
+
+  describe("Given the shards of a 3,000-wallet epoch", () => {
+    let out: string;
+    before(async () => {
+      out = join(dir, "epoch-3");
+      const manifest = await writeProofShards(tree, out, { epoch: 3n, maxAverageEntries: 4 });
+      assert.equal(manifest.prefixHexChars, 3, "3000 / 16^2 > 4 per shard, 3000 / 16^3 < 4");
+      assert.equal(readdirSync(out).length, manifest.shardCount + 1);
+    });
+
+    it("then every claimant's proof reads from the directory and verifies against the chain's root", async () => {
+      for (let i = 0; i < claimants.length; i += 7) {
+        const p = await readClaimProof(out, claimants[i]!, { expectedRoot: tree.root });
+        assert.ok(p);
+        assert.equal(p.amount, BigInt(i) ** 3n);
+        assert.equal(p.claimant, keyBase58(claimants[i]!));
+        assert.deepEqual(p.proof, tree.proof(claimants[i]!).proof);
+        assert.equal(p.epoch, 3n);
+      }
+    });
+
+    it("then a plain HTTP host serves the same proofs, and an absent wallet gets none", async () => {
+      const { server, url } = await serve(out);
+      try {
+        const p = await readClaimProof(url, keyBase58(claimants[42]!), { expectedRoot: tree.root.toString("hex") });
+        assert.equal(p?.amount, 42n ** 3n);
+        assert.equal(await readClaimProof(url, key("not a claimant")), undefined);
+      } finally {
+        server.close();
+      }
+    });
+
+    it("when the chain's root differs from the shards', then the proof is refused", async () => {
+      await assert.rejects(readClaimProof(out, claimants[0]!, { expectedRoot: key("other root") }), (e: MerkleError) => e.code === "PROOF_INVALID");
+    });
+  });
+
+  it("when any byte of a shard is flipped, then no claimant gets a wrong answer and the claimant hit is refused", async () => {
+    const small = await buildTree(distributor, claimants.slice(0, 40).map((claimant, i) => ({ claimant, amount: BigInt(i) })));
+    const out = join(dir, "small");
+    const manifest = await writeProofShards(small, out, { epoch: 1n, maxAverageEntries: 4 });
+    const file = readdirSync(out).find((f) => f !== "manifest.json")!;
+    const original = readFileSync(join(out, file));
+    const inShard = Object.keys(JSON.parse(original.toString()).entries);
+    assert.ok(inShard.length >= 1 && manifest.shardCount > 1);
+    for (let at = 0; at < original.length; at++) {
+      const bad = Buffer.from(original);
+      bad[at]! ^= at % 2 ? 0x01 : 0x04;
+      writeFileSync(join(out, file), bad);
+      let refused = 0;
+      for (const c of inShard) {
+        const expected = small.proof(c);
+        try {
+          const got = await readClaimProof(out, c, { expectedRoot: small.root });
+          if (!got) refused++;
+          else assert.deepEqual([got.amount, got.proof], [expected.amount, expected.proof], `flip at ${at} changed ${c}'s answer`);
+        } catch (err) {
+          assert.ok(err instanceof MerkleError, String(err));
+          refused++;
+        }
+      }
+      assert.ok(refused > 0, `flip at byte ${at} (${String.fromCharCode(original[at]!)}) went unnoticed`);
+    }
+    writeFileSync(join(out, file), original);
+  });
+});
