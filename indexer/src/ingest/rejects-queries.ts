@@ -28,5 +28,5 @@ export interface StoredReject {
 }
 
 export async function listRejects(q: Queryable): Promise<StoredReject[]> {
-  return q<StoredReject[]>`select signature, source, reason, detail, seen_count from ingest_rejects order by id`;
+  return [...(await q<StoredReject[]>`select signature, source, reason, detail, seen_count from ingest_rejects order by id`)];
 }

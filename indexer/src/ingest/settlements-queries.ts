@@ -49,11 +49,12 @@ export interface StoredSettlement {
 
 /** Every settlement in chain order (tests, replay checks). */
 export async function listSettlements(q: Queryable): Promise<StoredSettlement[]> {
-  return q<StoredSettlement[]>`
+  const rows = await q<StoredSettlement[]>`
     select signature, outer_index, inner_index, slot, tx_index, block_time, mint, token_program,
            amount::text as amount, decimals, payer, payee, source_account, destination_account,
            fee_payer, facilitator, memo, source
     from settlements order by slot, tx_index, outer_index, inner_index`;
+  return [...rows];
 }
 
 export async function countSettlements(q: Queryable): Promise<number> {
