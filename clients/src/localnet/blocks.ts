@@ -1,5 +1,4 @@
-import { Clock, type LiteSVM } from "litesvm";
-import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
+import { Clock, type LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 
 /**
  * Block production. A slot is a block; the open block takes transactions until its slot time has
@@ -38,8 +37,7 @@ export class BlockProducer {
   private slotHashes: { slot: bigint; hash: string }[] = [];
 
   constructor(
-    private readonly svm: LiteSVM,
-    private readonly inner: InnerSvm,
+    private readonly svm: InnerSvm,
     private readonly opts: BlockProducerOptions,
   ) {
     this.genesisSlot = Number(svm.getClock().slot);
@@ -106,7 +104,7 @@ export class BlockProducer {
     // Block times never go backwards, even when a replayed history ran ahead of this machine's clock.
     const blockTime = Math.max(wantTime, prev?.blockTime ?? 0);
     this.svm.expireBlockhash();
-    const blockhash = this.inner.latestBlockhash();
+    const blockhash = this.svm.latestBlockhash();
     const block: Block = {
       slot,
       parentSlot: prev?.slot ?? slot,
@@ -147,7 +145,7 @@ export class BlockProducer {
     // address lookup table's recent slot and expect to use it in this very block.
     this.slotHashes.unshift({ slot: BigInt(block.slot), hash: block.blockhash });
     if (this.slotHashes.length > SLOT_HASHES_MAX) this.slotHashes.length = SLOT_HASHES_MAX;
-    this.inner.setSlotHashes(this.slotHashes);
+    this.svm.setSlotHashes(this.slotHashes);
   }
 
   get currentBlock(): Block {

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import { Keypair, SystemProgram, Transaction } from "@solana/web3.js";
-import type { LiteSVM } from "litesvm";
-import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
+import bs58 from "bs58";
+import { Account, type LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 import { BlockProducer, type Block } from "./blocks.js";
 import { decodeTransaction, type DecodedTransaction } from "./decode-transaction.js";
 import { Executor } from "./execute.js";
+import { Faucet } from "./faucet.js";
 import { History, type TxMeta, type TxRecord } from "./history.js";
 import { LedgerFile, recordFromLine } from "./ledger-file.js";
 import { RPC_PREFLIGHT_FAILURE, RPC_SIGNATURE_VERIFICATION_FAILURE, RpcError } from "./rpc-error.js";
@@ -29,25 +28,19 @@ export class Chain {
   readonly producer: BlockProducer;
   readonly executor: Executor;
   readonly history = new History();
-  /** A fixed key, so a replayed history finds the faucet where it left it. */
-  readonly faucet = Keypair.fromSeed(createHash("sha256").update("merit-localnet-faucet").digest());
+  readonly faucet = new Faucet();
   private ledger: LedgerFile | undefined;
   private readonly listeners: ((record: TxRecord) => void)[] = [];
 
   constructor(
-    readonly svm: LiteSVM,
     readonly inner: InnerSvm,
     private readonly opts: ChainOptions,
   ) {
-    svm.withBlockhashCheck(false).withTransactionHistory(0n);
-    svm.setAccount({
-      address: this.faucet.publicKey.toBase58(),
-      lamports: FAUCET_LAMPORTS,
-      data: new Uint8Array(),
-      programAddress: "11111111111111111111111111111111",
-      executable: false,
-    } as unknown as Parameters<LiteSVM["setAccount"]>[0]);
-    this.producer = new BlockProducer(svm, inner, opts);
+    // Blockhash lifetimes and duplicate detection are the chain's (see blocks.ts, submit).
+    inner.setBlockhashCheck(false);
+    inner.setTransactionHistory(0n);
+    inner.setAccount(this.faucet.publicKey, new Account(FAUCET_LAMPORTS, new Uint8Array(), new Uint8Array(32), false, 0n));
+    this.producer = new BlockProducer(inner, opts);
     this.executor = new Executor(inner);
   }
 
@@ -87,13 +80,10 @@ export class Chain {
     return tx.signature;
   }
 
-  requestAirdrop(to: string, lamports: number): string {
+  requestAirdrop(to: string, lamports: bigint): string {
     let block = this.producer.tick();
     for (;;) {
-      const tx = new Transaction({ feePayer: this.faucet.publicKey, blockhash: block.blockhash, lastValidBlockHeight: 0 });
-      tx.add(SystemProgram.transfer({ fromPubkey: this.faucet.publicKey, toPubkey: to as never, lamports }));
-      tx.sign(this.faucet);
-      const wire = tx.serialize({ verifySignatures: false });
+      const wire = this.faucet.transfer(bs58.decode(to), lamports, block.blockhash);
       // The same airdrop twice in one block is the same transaction; the next block makes it new.
       if (!this.history.get(decodeTransaction(wire).signature)) return this.submit(wire, { skipPreflight: false });
       block = this.producer.warp({});
@@ -162,7 +152,7 @@ export class Chain {
 /** The `memo` of getSignaturesForAddress: each memo instruction as "[len] text", joined by "; ". */
 function memoOf(tx: DecodedTransaction): string | null {
   const memos: string[] = [];
-  for (const ix of tx.message.compiledInstructions) {
+  for (const ix of tx.message.instructions) {
     if (!MEMO_PROGRAMS.has(tx.staticKeys[ix.programIdIndex] ?? "")) continue;
     const text = Buffer.from(ix.data).toString("utf8");
     memos.push(`[${Buffer.byteLength(text)}] ${text}`);

@@ -1,11 +1,11 @@
 import bs58 from "bs58";
-import { VersionedTransaction, type VersionedMessage } from "@solana/web3.js";
 import { invalidParams } from "./rpc-error.js";
+import { decodeMessage, splitTransaction, type Message } from "./wire.js";
 
 /** What the localnet needs from a signed wire transaction, decoded once on arrival. */
 export interface DecodedTransaction {
   wire: Uint8Array;
-  message: VersionedMessage;
+  message: Message;
   signature: string;
   signatures: string[];
   version: "legacy" | 0;
@@ -14,25 +14,17 @@ export interface DecodedTransaction {
 }
 
 export function decodeTransaction(wire: Uint8Array): DecodedTransaction {
-  let tx: VersionedTransaction;
-  try {
-    tx = VersionedTransaction.deserialize(wire);
-  } catch (err) {
-    throw invalidParams(`failed to deserialize VersionedTransaction: ${(err as Error).message}`);
-  }
-  const first = tx.signatures[0];
+  const { signatures, message: bytes } = splitTransaction(wire);
+  const first = signatures[0];
   if (!first) throw invalidParams("transaction has no signatures");
-  const message = tx.message;
-  if (message.version !== "legacy" && message.version !== 0) {
-    throw invalidParams(`unsupported transaction version ${String(message.version)}`);
-  }
+  const message = decodeMessage(bytes);
   return {
     wire,
     message,
     signature: bs58.encode(first),
-    signatures: tx.signatures.map((s) => bs58.encode(s)),
+    signatures: signatures.map((s) => bs58.encode(s)),
     version: message.version,
-    staticKeys: message.staticAccountKeys.map((k) => k.toBase58()),
+    staticKeys: message.staticKeys,
     recentBlockhash: message.recentBlockhash,
   };
 }
@@ -50,41 +42,33 @@ const LOOKUP_TABLE_META_SIZE = 56;
  * Resolves a v0 message's table lookups against current state. Returns undefined when a table is
  * missing or an index is out of range: litesvm then rejects the transaction with the precise error.
  */
-export function resolveLookups(
-  message: VersionedMessage,
-  readData: (address: string) => Uint8Array | undefined,
-): LoadedAddresses | undefined {
+export function resolveLookups(message: Message, readData: (address: string) => Uint8Array | undefined): LoadedAddresses | undefined {
   const loaded: LoadedAddresses = { writable: [], readonly: [] };
-  for (const lookup of message.addressTableLookups) {
-    const data = readData(lookup.accountKey.toBase58());
+  for (const lookup of message.lookups) {
+    const data = readData(lookup.accountKey);
     if (!data || data.length < LOOKUP_TABLE_META_SIZE) return undefined;
     const count = Math.floor((data.length - LOOKUP_TABLE_META_SIZE) / 32);
     const at = (i: number): string | undefined =>
       i < count ? bs58.encode(data.subarray(LOOKUP_TABLE_META_SIZE + i * 32, LOOKUP_TABLE_META_SIZE + (i + 1) * 32)) : undefined;
-    for (const i of lookup.writableIndexes) {
-      const k = at(i);
-      if (!k) return undefined;
-      loaded.writable.push(k);
-    }
-    for (const i of lookup.readonlyIndexes) {
-      const k = at(i);
-      if (!k) return undefined;
-      loaded.readonly.push(k);
+    for (const [indexes, into] of [[lookup.writableIndexes, loaded.writable], [lookup.readonlyIndexes, loaded.readonly]] as const) {
+      for (const i of indexes) {
+        const k = at(i);
+        if (!k) return undefined;
+        into.push(k);
+      }
     }
   }
   return loaded;
 }
 
 /** Signer/writable flags of every account key (static keys first, then loaded writable, readonly). */
-export function accountFlags(message: VersionedMessage, loaded: LoadedAddresses | undefined): { signer: boolean; writable: boolean }[] {
+export function accountFlags(message: Message, loaded: LoadedAddresses | undefined): { signer: boolean; writable: boolean }[] {
   const h = message.header;
-  const n = message.staticAccountKeys.length;
+  const n = message.staticKeys.length;
   const flags: { signer: boolean; writable: boolean }[] = [];
   for (let i = 0; i < n; i++) {
     const signer = i < h.numRequiredSignatures;
-    const writable = signer
-      ? i < h.numRequiredSignatures - h.numReadonlySignedAccounts
-      : i < n - h.numReadonlyUnsignedAccounts;
+    const writable = signer ? i < h.numRequiredSignatures - h.numReadonlySignedAccounts : i < n - h.numReadonlyUnsignedAccounts;
     flags.push({ signer, writable });
   }
   for (const _ of loaded?.writable ?? []) flags.push({ signer: false, writable: true });

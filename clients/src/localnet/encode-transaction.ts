@@ -54,11 +54,7 @@ function encodeTransaction(record: TxRecord, encoding: TxEncoding): unknown {
   const lookups =
     tx.version === 0
       ? {
-          addressTableLookups: m.addressTableLookups.map((l) => ({
-            accountKey: l.accountKey.toBase58(),
-            writableIndexes: l.writableIndexes,
-            readonlyIndexes: l.readonlyIndexes,
-          })),
+          addressTableLookups: m.lookups,
         }
       : {};
   if (encoding === "json") {
@@ -68,9 +64,9 @@ function encodeTransaction(record: TxRecord, encoding: TxEncoding): unknown {
         accountKeys: tx.staticKeys,
         header: m.header,
         recentBlockhash: m.recentBlockhash,
-        instructions: m.compiledInstructions.map((ix) => ({
+        instructions: m.instructions.map((ix) => ({
           programIdIndex: ix.programIdIndex,
-          accounts: ix.accountKeyIndexes,
+          accounts: ix.accounts,
           data: bs58.encode(ix.data),
           stackHeight: null,
         })),
@@ -83,8 +79,8 @@ function encodeTransaction(record: TxRecord, encoding: TxEncoding): unknown {
     signatures: tx.signatures,
     message: {
       accountKeys: annotatedKeys(record, tx),
-      instructions: m.compiledInstructions.map((ix) =>
-        parseInstruction(keys[ix.programIdIndex] ?? "", ix.accountKeyIndexes.map((i) => keys[i] ?? ""), ix.data, null),
+      instructions: m.instructions.map((ix) =>
+        parseInstruction(keys[ix.programIdIndex] ?? "", ix.accounts.map((i) => keys[i] ?? ""), ix.data, null),
       ),
       recentBlockhash: m.recentBlockhash,
       ...lookups,

@@ -1,11 +1,15 @@
 import bs58 from "bs58";
-import { FailedTransactionMetadata, type TransactionMetadata } from "litesvm";
-import type { LiteSvm as InnerSvm, SimulatedTransactionInfo } from "litesvm/dist/internal.js";
-import type { VersionedMessage } from "@solana/web3.js";
+import {
+  FailedTransactionMetadata,
+  type LiteSvm as InnerSvm,
+  type SimulatedTransactionInfo,
+  type TransactionMetadata,
+} from "litesvm/dist/internal.js";
 import { resolveLookups, type DecodedTransaction, type LoadedAddresses } from "./decode-transaction.js";
 import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM, tokenAccountMintOwnerAmount, tokenKind, uiTokenAmount } from "./token-layout.js";
 import { txErrorToJson } from "./tx-error.js";
 import type { CompiledInner, TokenBalance, TxMeta } from "./history.js";
+import type { Message } from "./wire.js";
 
 /**
  * Runs one transaction through litesvm and measures what litesvm does not report: balances before
@@ -75,12 +79,12 @@ export class Executor {
 
   private accountKeys(tx: DecodedTransaction): { keys: string[]; bytes: Uint8Array[]; loaded: LoadedAddresses } {
     const loaded =
-      tx.version === 0 && tx.message.addressTableLookups.length > 0
+      tx.message.lookups.length > 0
         ? resolveLookups(tx.message, (a) => this.inner.getAccount(bs58.decode(a))?.data())
         : undefined;
     const lookedUp = loaded ? [...loaded.writable, ...loaded.readonly] : [];
     const keys = [...tx.staticKeys, ...lookedUp];
-    const bytes = [...tx.message.staticAccountKeys.map((k) => k.toBytes()), ...lookedUp.map((k) => bs58.decode(k))];
+    const bytes = [...tx.message.staticKeyBytes, ...lookedUp.map((k) => bs58.decode(k))];
     return { keys, bytes, loaded: loaded ?? { writable: [], readonly: [] } };
   }
 
@@ -163,12 +167,12 @@ const BUILTINS = new Set([
  * (compute-unit price x limit). Precompile signatures (ed25519/secp256k1 instructions) are not
  * counted; for failed transactions the measured fee-payer debit is used instead.
  */
-export function computeFee(message: VersionedMessage): number {
+export function computeFee(message: Message): number {
   let price = 0n;
   let limit: bigint | undefined;
   let defaultLimit = 0n;
-  for (const ix of message.compiledInstructions) {
-    const program = message.staticAccountKeys[ix.programIdIndex]?.toBase58() ?? "";
+  for (const ix of message.instructions) {
+    const program = message.staticKeys[ix.programIdIndex] ?? "";
     if (program === COMPUTE_BUDGET) {
       const d = ix.data;
       const v = new DataView(d.buffer, d.byteOffset, d.byteLength);

@@ -1,5 +1,6 @@
-import { LiteSVM } from "litesvm";
-import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
+import { createRequire } from "node:module";
+import type { LiteSVM } from "litesvm";
+import { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 import { Chain } from "./chain.js";
 import { defaultPrograms, loadPrograms, type ProgramSpec } from "./programs.js";
 import { serve } from "./server.js";
@@ -26,6 +27,10 @@ export interface LocalnetOptions {
 export interface Localnet {
   url: string;
   wsUrl: string;
+  /**
+   * The chain's litesvm, for tests that set up state directly. Changes made through it bypass the
+   * history file (they are not replayed on restart) and the subscriptions.
+   */
   svm: LiteSVM;
   chain: Chain;
   stop(): Promise<void>;
@@ -36,33 +41,41 @@ export interface Localnet {
 export type { ProgramSpec } from "./programs.js";
 export { distributorProgramId } from "./programs.js";
 
-/** litesvm's wrapper takes @solana/kit objects; the native instance underneath takes wire bytes. */
-function innerOf(svm: LiteSVM): InnerSvm {
-  const inner = (svm as unknown as { inner?: InnerSvm }).inner;
-  if (!inner || typeof inner.sendVersionedTransaction !== "function") {
-    throw new Error("litesvm internals changed: expected LiteSVM.inner with sendVersionedTransaction (litesvm 1.5)");
-  }
-  return inner;
+/**
+ * litesvm's public class wraps the native instance and pulls in all of @solana/kit (~0.3 s to
+ * load). The localnet drives the native instance with wire bytes and builds the wrapper only when
+ * a caller asks for `svm`, the same way `LiteSVM.default()` swaps in its instance.
+ */
+function wrap(inner: InnerSvm): LiteSVM {
+  const { LiteSVM: Wrapper } = createRequire(import.meta.url)("litesvm") as typeof import("litesvm");
+  const svm = Object.create(Wrapper.prototype) as { inner: InnerSvm };
+  svm.inner = inner;
+  return svm as unknown as LiteSVM;
 }
 
 export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localnet> {
   const log = opts.log ?? (() => {});
   const host = opts.host ?? "127.0.0.1";
-  const svm = new LiteSVM();
-  loadPrograms(svm, [...defaultPrograms(log), ...(opts.programs ?? [])], log);
-  const chain = new Chain(svm, innerOf(svm), { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 64, log });
+  const inner = new InnerSvm();
+  loadPrograms(inner, [...defaultPrograms(log), ...(opts.programs ?? [])], log);
+  const chain = new Chain(inner, { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 64, log });
   if (opts.historyFile) {
     const t0 = performance.now();
     const { replayed, mismatched } = chain.attachLedger(opts.historyFile);
-    log(`history ${opts.historyFile}: ${replayed} transactions replayed in ${Math.round(performance.now() - t0)} ms` +
-      (mismatched > 0 ? `, ${mismatched} with a different outcome (programs changed since they ran?)` : ""));
+    log(
+      `history ${opts.historyFile}: ${replayed} transactions replayed in ${Math.round(performance.now() - t0)} ms` +
+        (mismatched > 0 ? `, ${mismatched} with a different outcome (programs changed since they ran?)` : ""),
+    );
   }
   const server = await serve(chain, { port: opts.port ?? 0, host, log });
   const urlHost = host.includes(":") ? `[${host}]` : host;
+  let svm: LiteSVM | undefined;
   return {
     url: `http://${urlHost}:${server.port}`,
     wsUrl: `ws://${urlHost}:${server.port + 1}`,
-    svm,
+    get svm() {
+      return (svm ??= wrap(inner));
+    },
     chain,
     async stop() {
       await server.close();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Keypair } from "@solana/web3.js";
-import type { LiteSVM } from "litesvm";
+import bs58 from "bs58";
+import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 
 /**
  * On-chain programs beyond litesvm's defaults (which already ship SPL Token, Token-2022,
@@ -19,8 +19,10 @@ export const DISTRIBUTOR_KEYPAIR = `${REPO}programs/distributor/keys/localnet-pr
 
 /** The distributor's program id on the localnet: the public half of its committed keypair. */
 export function distributorProgramId(keypairPath = DISTRIBUTOR_KEYPAIR): string {
+  // A Solana keypair file is the 32-byte seed followed by the 32-byte public key.
   const secret = JSON.parse(readFileSync(keypairPath, "utf8")) as number[];
-  return Keypair.fromSecretKey(Uint8Array.from(secret)).publicKey.toBase58();
+  if (!Array.isArray(secret) || secret.length !== 64) throw new Error(`${keypairPath} is not a 64-byte keypair file`);
+  return bs58.encode(Uint8Array.from(secret.slice(32)));
 }
 
 export function defaultPrograms(log: (line: string) => void): ProgramSpec[] {
@@ -31,9 +33,9 @@ export function defaultPrograms(log: (line: string) => void): ProgramSpec[] {
   return [{ id: distributorProgramId(), soPath: DISTRIBUTOR_SO }];
 }
 
-export function loadPrograms(svm: LiteSVM, programs: ProgramSpec[], log: (line: string) => void): void {
+export function loadPrograms(svm: InnerSvm, programs: ProgramSpec[], log: (line: string) => void): void {
   for (const p of programs) {
-    svm.addProgramFromFile(p.id as never, p.soPath);
+    svm.addProgramFromFile(bs58.decode(p.id), p.soPath);
     log(`program ${p.id} loaded from ${p.soPath}`);
   }
 }

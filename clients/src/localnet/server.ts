@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import type { Chain } from "./chain.js";
 import { methods } from "./methods/index.js";
 import { handleBody } from "./rpc.js";
@@ -9,7 +9,8 @@ import { Subscriptions } from "./ws.js";
 /**
  * HTTP JSON-RPC plus WebSocket PubSub, on `port` and `port + 1`: web3.js' Connection derives its
  * WebSocket URL as the HTTP port + 1 (the validator's layout), and some clients upgrade on the HTTP
- * port itself, so both ports serve both.
+ * port itself, so both ports serve both. The `ws` module loads just after the server is ready
+ * (upgrades arriving earlier wait for it), which keeps it off the start-up path.
  */
 const MAX_BODY = 50 * 1024 * 1024;
 
@@ -65,11 +66,18 @@ function closeServer(server: Server): Promise<void> {
 
 export async function serve(chain: Chain, opts: { port: number; host: string; log: (line: string) => void }): Promise<Listening> {
   const subs = new Subscriptions(chain, opts.log);
-  const wss = new WebSocketServer({ noServer: true });
-  wss.on("connection", (ws) => subs.attach(ws));
+  let wss: Promise<WebSocketServer> | undefined;
+  const webSockets = () =>
+    (wss ??= import("ws").then(({ WebSocketServer }) => {
+      const server = new WebSocketServer({ noServer: true });
+      server.on("connection", (ws) => subs.attach(ws));
+      return server;
+    }));
   const make = () => {
     const s = createServer({ keepAliveTimeout: 60_000 }, onRequest(chain, opts.log));
-    s.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req)));
+    s.on("upgrade", (req, socket, head) => {
+      void webSockets().then((w) => w.handleUpgrade(req, socket, head, (ws) => w.emit("connection", ws, req)));
+    });
     return s;
   };
   // A random port needs its neighbour free too; retry a few times if it is taken.
@@ -84,11 +92,13 @@ export async function serve(chain: Chain, opts: { port: number; host: string; lo
       if (opts.port !== 0 || attempt >= 10) throw err;
       continue;
     }
+    setImmediate(() => void webSockets());
     return {
       port,
       async close() {
-        for (const client of wss.clients) client.terminate();
-        wss.close();
+        const w = await webSockets();
+        for (const client of w.clients) client.terminate();
+        w.close();
         await Promise.all([closeServer(http), closeServer(ws)]);
       },
     };

@@ -36,13 +36,13 @@ export const clusterMethods: Methods = {
     return {
       absoluteSlot: block.slot,
       blockHeight: block.blockHeight,
-      ...epochInfo(block.slot, chain.svm.getEpochSchedule()),
+      ...epochInfo(block.slot, chain.inner.getEpochSchedule()),
       transactionCount: chain.history.size,
     };
   },
 
   getEpochSchedule(_p, chain) {
-    const s = chain.svm.getEpochSchedule();
+    const s = chain.inner.getEpochSchedule();
     return {
       firstNormalEpoch: Number(s.firstNormalEpoch),
       firstNormalSlot: Number(s.firstNormalSlot),

@@ -1,5 +1,4 @@
 import bs58 from "bs58";
-import { VersionedMessage } from "@solana/web3.js";
 import type { Chain } from "../chain.js";
 import { decodeTransaction } from "../decode-transaction.js";
 import { encodeAccount } from "../encode-account.js";
@@ -9,6 +8,7 @@ import type { TxRecord } from "../history.js";
 import { config, int, optInt, optStr, pubkey, pubkeyBytes, str, wireBytes, type Params } from "../params.js";
 import { parseInstruction } from "../parse-instruction.js";
 import { invalidParams } from "../rpc-error.js";
+import { decodeMessage } from "../wire.js";
 import { optionsFor, readAccount } from "./accounts.js";
 import { withContext, type Methods } from "./context.js";
 
@@ -115,16 +115,11 @@ export const transactionMethods: Methods = {
 
   requestAirdrop(params: Params, chain) {
     const { key } = pubkey(params, 0);
-    return chain.requestAirdrop(key, int(params, 1, "lamports"));
+    return chain.requestAirdrop(key, BigInt(int(params, 1, "lamports")));
   },
 
   getFeeForMessage(params: Params, chain) {
-    let message: VersionedMessage;
-    try {
-      message = VersionedMessage.deserialize(wireBytes(str(params, 0, "message"), "base64"));
-    } catch (err) {
-      throw invalidParams(`invalid message: ${(err as Error).message}`);
-    }
+    const message = decodeMessage(wireBytes(str(params, 0, "message"), "base64"));
     chain.producer.tick();
     return withContext(chain, chain.producer.isBlockhashValid(message.recentBlockhash) ? computeFee(message) : null);
   },

@@ -1,0 +1,74 @@
+// The localnet speaks JSON-RPC 2.0 like a validator: standard errors, batches, and the cluster
+// methods web3.js calls before anything else.
+import assert from "node:assert/strict";
+import { useLocalnet, rpc } from "../clients/src/localnet/testing.js";
+
+describe("localnet JSON-RPC protocol", () => {
+  const chain = useLocalnet();
+
+  it("given an unknown method, when it is called, then the error is -32601 naming the method", async () => {
+    const { json } = await rpc(chain().net.url, { jsonrpc: "2.0", id: 7, method: "getFancyThing", params: [] });
+    assert.deepEqual(json, { jsonrpc: "2.0", id: 7, error: { code: -32601, message: "Method not found: getFancyThing" } });
+  });
+
+  it("given a body that is not JSON, when it is posted, then the error is -32700 with a null id", async () => {
+    const { json } = await rpc(chain().net.url, "{not json");
+    assert.deepEqual(json, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
+  });
+
+  it("given requests without jsonrpc 2.0 or a method, when posted, then each is -32600", async () => {
+    for (const bad of [{ id: 1, method: "getSlot" }, { jsonrpc: "2.0", id: 1 }, 42, []]) {
+      const { json } = await rpc(chain().net.url, bad);
+      assert.equal((json as { error: { code: number } }).error.code, -32600, JSON.stringify(bad));
+    }
+  });
+
+  it("given invalid params, when a method is called, then the error is -32602 and says which param", async () => {
+    const { json } = await rpc(chain().net.url, { jsonrpc: "2.0", id: 1, method: "getBalance", params: ["not-a-key!"] });
+    const error = (json as { error: { code: number; message: string } }).error;
+    assert.equal(error.code, -32602);
+    assert.match(error.message, /pubkey/);
+  });
+
+  it("given a batch, when posted, then each request is answered in order with its own id and errors stay per request", async () => {
+    const { json } = await rpc(chain().net.url, [
+      { jsonrpc: "2.0", id: "a", method: "getHealth" },
+      { jsonrpc: "2.0", id: "b", method: "nope" },
+      { jsonrpc: "2.0", method: "getHealth" }, // a notification: no reply
+      { jsonrpc: "2.0", id: "c", method: "getGenesisHash" },
+    ]);
+    const replies = json as { id: string; result?: unknown; error?: { code: number } }[];
+    assert.deepEqual(replies.map((r) => r.id), ["a", "b", "c"]);
+    assert.equal(replies[0]!.result, "ok");
+    assert.equal(replies[1]!.error?.code, -32601);
+    assert.equal(typeof replies[2]!.result, "string");
+  });
+
+  it("given a Connection, when it reads cluster state, then slots, block height and epoch agree and a fresh blockhash is valid", async () => {
+    const { connection } = chain();
+    const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash();
+    const height = await connection.getBlockHeight();
+    assert.ok(lastValidBlockHeight >= height + 150 - 1, `${lastValidBlockHeight} vs ${height}`);
+    assert.equal(await connection.isBlockhashValid(blockhash).then((r) => r.value), true);
+    assert.equal(await connection.isBlockhashValid("11111111111111111111111111111111").then((r) => r.value), false);
+    const slot = await connection.getSlot();
+    const epoch = await connection.getEpochInfo();
+    assert.ok(epoch.absoluteSlot >= slot);
+    assert.equal(epoch.slotsInEpoch, 432_000);
+    assert.equal((await connection.getVersion())["solana-core"].split(".").length, 3);
+    assert.equal(await connection.getMinimumBalanceForRentExemption(165), 2_039_280);
+  });
+
+  it("given time passing, when slots are read 1 s apart, then the slot advanced by about the slot duration", async () => {
+    const { connection } = chain();
+    const before = await connection.getSlot();
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await connection.getSlot();
+    assert.ok(after - before >= 2 && after - before <= 4, `${before} -> ${after} with 400 ms slots`);
+  });
+
+  it("given GET /health, when requested, then it answers ok like a validator", async () => {
+    const res = await fetch(`${chain().net.url}/health`);
+    assert.equal(await res.text(), "ok");
+  });
+});
