@@ -1,4 +1,4 @@
-import { hashLeafRange, hashNodeRange, hashSubtrees, levelCounts, levelOffsets } from "./levels.js";
+import { hashLeafRange, hashNodeRange, hashSubtrees, levelCounts, levelOffsets } from "./levels.mjs";
 import { runOnWorker } from "./hash-pool.js";
 import { type KeyLike, keyBytes } from "./keys.js";
 import { type Entry, type PackedEntries, allocBytes, packEntries, packedLength } from "./packed.js";
@@ -18,10 +18,14 @@ const DEFAULT_PARALLEL_FROM = 50_000;
 // thread's. The split point is a multiple of 2^SPLIT_LEVELS so the halves share no node below it.
 const SPLIT_LEVELS = 10;
 
-function toPacked(entries: readonly Entry[] | PackedEntries, shared: boolean): PackedEntries {
+function toPacked(entries: readonly Entry[] | PackedEntries, shared: boolean, scratch: Buffer): PackedEntries {
   const packed = Array.isArray(entries) ? packEntries(entries as readonly Entry[]) : (entries as PackedEntries);
   packedLength(packed);
-  return sortPacked(packed, shared);
+  return sortPacked(packed, shared, scratch);
+}
+
+function sizeOf(entries: readonly Entry[] | PackedEntries): number {
+  return Array.isArray(entries) ? entries.length : (entries as PackedEntries).amounts.length;
 }
 
 function allocLevels(n: number, shared: boolean) {
@@ -39,9 +43,9 @@ function hashUpperLevels(levels: Buffer, counts: number[], offsets: number[], fr
 /** Builds on this thread only: for small trees, and where threads are unwanted. */
 export function buildTreeSync(distributor: KeyLike, entries: readonly Entry[] | PackedEntries): MerkleTree {
   const dist = keyBytes(distributor, "distributor");
-  const sorted = toPacked(entries, false);
-  const n = sorted.amounts.length;
+  const n = sizeOf(entries);
   const { counts, offsets, levels } = allocLevels(n, false);
+  const sorted = toPacked(entries, false, levels);
   hashLeafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, n);
   hashUpperLevels(levels, counts, offsets, 1);
   return new MerkleTree(dist, sorted, levels, counts, offsets);
@@ -56,13 +60,13 @@ export async function buildTree(
   entries: readonly Entry[] | PackedEntries,
   options: BuildOptions = {},
 ): Promise<MerkleTree> {
-  const n = Array.isArray(entries) ? entries.length : (entries as PackedEntries).amounts.length;
+  const n = sizeOf(entries);
   if (n < (options.parallelFrom ?? DEFAULT_PARALLEL_FROM) || n < 2 ** (SPLIT_LEVELS + 1)) {
     return buildTreeSync(distributor, entries);
   }
   const dist = keyBytes(distributor, "distributor");
-  const sorted = toPacked(entries, true);
   const { counts, offsets, levels } = allocLevels(n, true);
+  const sorted = toPacked(entries, true, levels);
   const unit = 2 ** SPLIT_LEVELS;
   const split = Math.floor(n / 2 / unit) * unit;
   const helper = runOnWorker({

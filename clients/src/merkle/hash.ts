@@ -1,12 +1,9 @@
 import { hash } from "node:crypto";
 import { MerkleError } from "./errors.js";
 import { type KeyLike, hashBytes, keyBytes } from "./keys.js";
+import { LEAF_INPUT_BYTES, LEAF_PREFIX, NODE_INPUT_BYTES, NODE_PREFIX } from "./levels.mjs";
 
-// docs/merkle.md: the prefixes keep a 65-byte node from ever passing as a 73-byte leaf.
-export const LEAF_PREFIX = 0x00;
-export const NODE_PREFIX = 0x01;
-export const LEAF_INPUT_BYTES = 73;
-export const NODE_INPUT_BYTES = 65;
+export { LEAF_INPUT_BYTES, LEAF_PREFIX, NODE_INPUT_BYTES, NODE_PREFIX };
 export const HASH_BYTES = 32;
 export const U64_MAX = (1n << 64n) - 1n;
 /** The root of an epoch with no leaves: no proof can reach it. */

@@ -106,11 +106,22 @@ class BucketSorter {
   }
 }
 
+/** The scatter pass's 40 bytes a record, placed in `scratch` when it is big enough. */
+function groupedArea(n: number, scratch?: Uint8Array): PackedEntries {
+  if (!scratch || scratch.length < n * 40 || scratch.byteOffset % 8 !== 0) return allocPacked(n, false);
+  return {
+    claimants: scratch.subarray(0, n * 32),
+    amounts: new BigUint64Array(scratch.buffer, scratch.byteOffset + n * 32, n),
+  };
+}
+
 /**
  * The entries in canonical order, in new arrays (shared memory if asked). Any input order is
- * accepted; a claimant that appears twice is a caller error.
+ * accepted; a claimant that appears twice is a caller error. `scratch` (40 bytes an entry), when
+ * given, holds the intermediate pass: the builder lends the not-yet-hashed levels buffer, which
+ * saves 40 MB of peak memory at a million entries.
  */
-export function sortPacked(p: PackedEntries, shared = false): PackedEntries {
+export function sortPacked(p: PackedEntries, shared = false, scratch?: Uint8Array): PackedEntries {
   const n = packedLength(p);
   const out = allocPacked(n, shared);
   if (firstOutOfOrder(p.claimants, n) < 0) {
@@ -118,7 +129,7 @@ export function sortPacked(p: PackedEntries, shared = false): PackedEntries {
     out.amounts.set(p.amounts);
     return out;
   }
-  const grouped = allocPacked(n, false);
+  const grouped = groupedArea(n, scratch);
   const bounds = scatterByFirstByte(p, n, grouped);
   let largest = 0;
   for (let b = 0; b < 256; b++) largest = Math.max(largest, bounds[b + 1]! - bounds[b]!);

@@ -1,5 +1,14 @@
 import { hash } from "node:crypto";
-import { LEAF_INPUT_BYTES, LEAF_PREFIX, NODE_INPUT_BYTES, NODE_PREFIX } from "./hash.js";
+
+// Plain JavaScript on purpose (types in levels.d.mts): the hash worker imports it directly. Loading
+// TypeScript in a worker meant starting tsx (and its loader thread) there, ~35 MB of RSS and tens
+// of milliseconds on every cold build.
+
+// docs/merkle.md: the prefixes keep a 65-byte node from ever passing as a 73-byte leaf.
+export const LEAF_PREFIX = 0x00;
+export const NODE_PREFIX = 0x01;
+export const LEAF_INPUT_BYTES = 73;
+export const NODE_INPUT_BYTES = 65;
 
 /*
  * The hot loops, shared by the main thread and the hash worker. Measured on the 2-core machine:
@@ -10,7 +19,7 @@ import { LEAF_INPUT_BYTES, LEAF_PREFIX, NODE_INPUT_BYTES, NODE_PREFIX } from "./
  */
 
 /** Node counts of every level, leaves first, root last (an odd last node is promoted). */
-export function levelCounts(n: number): number[] {
+export function levelCounts(n) {
   const counts = [n];
   while (n > 1) {
     n = (n + 1) >> 1;
@@ -20,8 +29,8 @@ export function levelCounts(n: number): number[] {
 }
 
 /** Byte offset of each level in one flat buffer holding all levels back to back. */
-export function levelOffsets(counts: readonly number[]): number[] {
-  const offsets: number[] = [];
+export function levelOffsets(counts) {
+  const offsets = [];
   let off = 0;
   for (const c of counts) {
     offsets.push(off);
@@ -32,15 +41,7 @@ export function levelOffsets(counts: readonly number[]): number[] {
 }
 
 /** Leaf hashes of entries [from, to) written at `out[outOff + 32i]`. */
-export function hashLeafRange(
-  distributor: Uint8Array,
-  claimants: Uint8Array,
-  amounts: BigUint64Array,
-  out: Buffer,
-  outOff: number,
-  from: number,
-  to: number,
-): void {
+export function hashLeafRange(distributor, claimants, amounts, out, outOff, from, to) {
   const input = Buffer.alloc(LEAF_INPUT_BYTES);
   input[0] = LEAF_PREFIX;
   input.set(distributor, 1);
@@ -48,9 +49,9 @@ export function hashLeafRange(
   const amountBytes = new Uint8Array(amounts.buffer, amounts.byteOffset, amounts.byteLength);
   for (let i = from; i < to; i++) {
     const c = i * 32;
-    for (let j = 0; j < 32; j++) input[33 + j] = claimants[c + j]!;
+    for (let j = 0; j < 32; j++) input[33 + j] = claimants[c + j];
     const a = i * 8;
-    for (let j = 0; j < 8; j++) input[65 + j] = amountBytes[a + j]!;
+    for (let j = 0; j < 8; j++) input[65 + j] = amountBytes[a + j];
     out.write(hash("sha256", input, "binary"), outOff + c, 32, "binary");
   }
 }
@@ -59,14 +60,7 @@ export function hashLeafRange(
  * Nodes [from, to) of the level at `outOff`, from the `inCount` nodes of the level below at `inOff`.
  * Pairs are sorted before hashing; an unpaired last node is copied up unchanged.
  */
-export function hashNodeRange(
-  levels: Buffer,
-  inOff: number,
-  inCount: number,
-  outOff: number,
-  from: number,
-  to: number,
-): void {
+export function hashNodeRange(levels, inOff, inCount, outOff, from, to) {
   const input = Buffer.alloc(NODE_INPUT_BYTES);
   input[0] = NODE_PREFIX;
   for (let i = from; i < to; i++) {
@@ -78,8 +72,8 @@ export function hashNodeRange(
     const b = a + 32;
     let aFirst = true;
     for (let j = 0; j < 32; j++) {
-      const x = levels[a + j]!;
-      const y = levels[b + j]!;
+      const x = levels[a + j];
+      const y = levels[b + j];
       if (x !== y) {
         aFirst = x < y;
         break;
@@ -88,25 +82,18 @@ export function hashNodeRange(
     const lo = aFirst ? a : b;
     const hi = aFirst ? b : a;
     for (let j = 0; j < 32; j++) {
-      input[1 + j] = levels[lo + j]!;
-      input[33 + j] = levels[hi + j]!;
+      input[1 + j] = levels[lo + j];
+      input[33 + j] = levels[hi + j];
     }
     levels.write(hash("sha256", input, "binary"), outOff + i * 32, 32, "binary");
   }
 }
 
 /** Levels 1..upTo for the nodes whose leaves are [from, to); `from` must be a multiple of 2^upTo. */
-export function hashSubtrees(
-  levels: Buffer,
-  counts: readonly number[],
-  offsets: readonly number[],
-  from: number,
-  to: number,
-  upTo: number,
-): void {
+export function hashSubtrees(levels, counts, offsets, from, to, upTo) {
   for (let k = 1; k <= upTo; k++) {
     const lo = from >> k;
-    const hi = Math.min(counts[k]!, Math.ceil(to / 2 ** k));
-    hashNodeRange(levels, offsets[k - 1]!, counts[k - 1]!, offsets[k]!, lo, hi);
+    const hi = Math.min(counts[k], Math.ceil(to / 2 ** k));
+    hashNodeRange(levels, offsets[k - 1], counts[k - 1], offsets[k], lo, hi);
   }
 }

@@ -1,0 +1,123 @@
+// One measured workload per child process, so one's heap never inflates another's peak RSS.
+import { createHash, hash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MerkleTree as MerkleTreeJs } from "merkletreejs";
+import { type PackedEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
+
+export interface Sample {
+  ms: number;
+  /** Peak resident set of the whole child process, MB. */
+  peakRssMb: number;
+  root?: string;
+  detail?: Record<string, number>;
+}
+
+const DISTRIBUTOR = createHash("sha256").update("bench distributor").digest();
+
+/** Deterministic pseudo-random wallets (xorshift32): both builders get identical input. */
+export function entries(n: number): PackedEntries {
+  const claimants = Buffer.alloc(n * 32);
+  const words = new Uint32Array(claimants.buffer, claimants.byteOffset, n * 8);
+  let x = 0x9e3779b9 ^ n;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  const amounts = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) amounts[i] = BigInt(words[i * 8]!) * 1_000n;
+  return { claimants, amounts };
+}
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const time = <T>(f: () => T): [T, number] => {
+  const t = performance.now();
+  const r = f();
+  return [r, performance.now() - t];
+};
+
+export async function ours(n: number): Promise<Sample> {
+  const input = entries(n);
+  const t = performance.now();
+  const tree = await buildTree(DISTRIBUTOR, input);
+  const ms = performance.now() - t;
+  const claimants = Array.from({ length: 1000 }, (_, i) => tree.claimantAt((i * 7919) % n));
+  const [, proofMs] = time(() => claimants.forEach((c) => tree.proof(c)));
+  await stopHashWorker();
+  return { ms, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), detail: { proofUs: proofMs /* 1000 proofs: ms total = µs each */ } };
+}
+
+/** The same job with merkletreejs as docs/merkle.md configures it: sort, hash leaves, build. */
+export function merkletreejs(n: number): Sample {
+  const input = entries(n);
+  const t = performance.now();
+  const [sorted, sortMs] = time(() =>
+    Array.from({ length: n }, (_, i) => ({ claimant: input.claimants.subarray(i * 32, i * 32 + 32), amount: input.amounts[i]! })).sort(
+      (a, b) => Buffer.compare(a.claimant, b.claimant),
+    ),
+  );
+  const [leaves, leafMs] = time(() =>
+    sorted.map((e) => {
+      const amount = Buffer.alloc(8);
+      amount.writeBigUInt64LE(e.amount);
+      return createHash("sha256").update(Buffer.from([0])).update(DISTRIBUTOR).update(e.claimant).update(amount).digest();
+    }),
+  );
+  const [tree, treeMs] = time(
+    () => new MerkleTreeJs(leaves, (d: Buffer) => createHash("sha256").update(Buffer.from([1])).update(d).digest(), { sortPairs: true }),
+  );
+  const ms = performance.now() - t;
+  const [, indexedMs] = time(() => { for (let i = 0; i < 1000; i++) tree.getProof(leaves[(i * 7919) % n]!, (i * 7919) % n); });
+  const [, scanMs] = time(() => { for (let i = 0; i < 5; i++) tree.getProof(leaves[(i * 7919) % n]!); });
+  return {
+    ms,
+    peakRssMb: peakRssMb(),
+    root: tree.getRoot().toString("hex"),
+    detail: { sortMs, leafMs, treeMs, proofIndexedUs: indexedMs, proofScanMs: scanMs / 5 },
+  };
+}
+
+/** Raw native throughput: 1M 73-byte and 1M 65-byte one-shot hashes in a tight loop. */
+export function raw(n: number): Sample {
+  const leaf = Buffer.alloc(73);
+  const node = Buffer.alloc(65);
+  const [, bufferMs] = time(() => {
+    for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); hash("sha256", leaf, "buffer"); }
+    for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); hash("sha256", node, "buffer"); }
+  });
+  const [, binaryMs] = time(() => {
+    for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); hash("sha256", leaf, "binary"); }
+    for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); hash("sha256", node, "binary"); }
+  });
+  const [, createHashMs] = time(() => {
+    for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); createHash("sha256").update(leaf).digest(); }
+    for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); createHash("sha256").update(node).digest(); }
+  });
+  return { ms: Math.min(bufferMs, binaryMs), peakRssMb: peakRssMb(), detail: { bufferMs, binaryMs, createHashMs } };
+}
+
+export async function shards(n: number): Promise<Sample> {
+  const tree = await buildTree(DISTRIBUTOR, entries(n));
+  await stopHashWorker();
+  const dir = mkdtempSync(join(tmpdir(), "merit-bench-shards-"));
+  try {
+    const t = performance.now();
+    const manifest = await writeProofShards(tree, dir, { epoch: 1n });
+    const ms = performance.now() - t;
+    return { ms, peakRssMb: peakRssMb(), root: manifest.root, detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Input alone: what the process holds before any builder runs. */
+export function baseline(n: number): Sample {
+  const input = entries(n);
+  return { ms: 0, peakRssMb: peakRssMb(), detail: { inputMb: (input.claimants.length + input.amounts.byteLength) / 2 ** 20 } };
+}
+
+export const WORKLOADS = { ours, merkletreejs, raw, shards, baseline } as const;
+export type WorkloadName = keyof typeof WORKLOADS;
