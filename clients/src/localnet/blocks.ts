@@ -73,9 +73,15 @@ export class BlockProducer {
     return this.current;
   }
 
-  /** After replay: continue on wall time shifted by the recorded warps, never going backwards. */
+  /** Replay: the warp offset in force from here on. */
   restoreWarp(warpMs: number): void {
     this.warpMs = warpMs;
+  }
+
+  /** After replay: a new block at `slot`, on wall time shifted by the recorded warps. */
+  resumeAt(slot: number): void {
+    this.openedAt = Date.now();
+    this.current = this.open(Math.max(slot, this.current.slot + 1), this.wallSeconds());
   }
 
   get warpOffsetMs(): number {

@@ -92,7 +92,7 @@ export class Chain {
 
   warp(opts: { seconds?: number; slots?: number }): Block {
     const block = this.producer.warp(opts);
-    this.ledger?.appendWarp(this.producer.warpOffsetMs, block.slot);
+    this.ledger?.appendClock("warp", this.producer.warpOffsetMs, block.slot);
     return block;
   }
 
@@ -101,11 +101,14 @@ export class Chain {
     const { file, lines } = LedgerFile.open(path);
     let replayed = 0;
     let mismatched = 0;
+    let lastSlot = -1;
     for (const line of lines) {
-      if (line.t === "warp") {
+      if (line.t !== "tx") {
         this.producer.restoreWarp(line.warpMs);
+        lastSlot = Math.max(lastSlot, line.slot);
         continue;
       }
+      lastSlot = Math.max(lastSlot, line.record.slot);
       const record = recordFromLine(line);
       const block = this.producer.reopen(record.slot, record.blockTime);
       const outcome = this.executor.execute(decodeTransaction(record.wire));
@@ -119,12 +122,13 @@ export class Chain {
       replayed++;
     }
     // New blocks continue after the replayed ones, on the wall clock plus the recorded warp.
-    if (replayed > 0) this.producer.warp({});
+    if (lastSlot >= 0) this.producer.resumeAt(lastSlot + 1);
     this.ledger = file;
     return { replayed, mismatched };
   }
 
   close(): void {
+    this.ledger?.appendClock("stop", this.producer.warpOffsetMs, this.producer.tick().slot);
     this.ledger?.close();
     this.ledger = undefined;
   }

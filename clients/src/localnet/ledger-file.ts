@@ -10,7 +10,9 @@ import type { TxRecord } from "./history.js";
  */
 export type LedgerLine =
   | { t: "tx"; record: Omit<TxRecord, "wire"> & { wire: string } }
-  | { t: "warp"; warpMs: number; slot: number };
+  | { t: "warp"; warpMs: number; slot: number }
+  /** Written on a clean stop, so a restart resumes after slots that passed with no transaction. */
+  | { t: "stop"; warpMs: number; slot: number };
 
 export class LedgerFile {
   private readonly fd: number;
@@ -51,8 +53,8 @@ export class LedgerFile {
     this.write({ t: "tx", record: { ...record, wire: Buffer.from(record.wire).toString("base64") } });
   }
 
-  appendWarp(warpMs: number, slot: number): void {
-    this.write({ t: "warp", warpMs, slot });
+  appendClock(t: "warp" | "stop", warpMs: number, slot: number): void {
+    this.write({ t, warpMs, slot });
   }
 
   close(): void {
