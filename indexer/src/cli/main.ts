@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { MeritError } from "../errors.js";
+import { backfillCommand } from "./backfill.js";
+import { heliusCommand } from "./helius.js";
+import { runCommand } from "./run.js";
+
+/**
+ * The indexer's own commands (`npm run indexer -- <command>`): the ingest poller, backfill and the
+ * Helius webhook registration. Heavy modules load lazily inside each action.
+ */
+const program = new Command("merit-indexer").description("merit indexer: ingest commands").showHelpAfterError();
+program.addCommand(runCommand());
+program.addCommand(backfillCommand());
+program.addCommand(heliusCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Caller errors (bad config, bad flags) get one clear line and exit 2; anything else is a bug or
+  // an upstream failure and keeps its stack.
+  if (err instanceof MeritError && err.kind === "caller") {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

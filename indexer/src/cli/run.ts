@@ -1,0 +1,32 @@
+import { Command } from "commander";
+import { ingestContext } from "./context.js";
+
+/** `run`: the ingest poller alone, until SIGINT/SIGTERM (the lead's daemon embeds the same). */
+export function runCommand(): Command {
+  return new Command("run").description("poll the watched addresses and ingest settlements until stopped").action(async () => {
+    const { startIngest } = await import("../ingest/index.js");
+    const ctx = ingestContext();
+    const handle = await startIngest({
+      sql: ctx.sql,
+      rpcUrl: ctx.rpcUrl,
+      rules: ctx.rules,
+      commitment: ctx.env.RPC_COMMITMENT === "processed" ? "confirmed" : ctx.env.RPC_COMMITMENT,
+      pollIntervalMs: ctx.env.POLL_INTERVAL_MS,
+      batchSize: ctx.env.INGEST_BATCH_SIZE,
+      rpc: { maxConcurrency: ctx.env.RPC_MAX_CONCURRENCY, requestsPerSecond: ctx.env.RPC_REQUESTS_PER_SECOND, timeoutMs: ctx.env.RPC_TIMEOUT_MS, maxRetries: ctx.env.RPC_MAX_RETRIES },
+      log: ctx.log,
+    });
+    let last = 0;
+    const report = setInterval(() => {
+      const s = handle.stats();
+      if (s.cycles !== last) ctx.log(`ingest: ${s.cycles} passes, ${s.transactionsFetched} transactions, ${s.settlementsInserted} settlements, ${s.rejected} rejected, ${s.rpcErrors} rpc errors`);
+      last = s.cycles;
+    }, 10_000);
+    await new Promise<void>((resolve) => {
+      for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve());
+    });
+    clearInterval(report);
+    await handle.stop();
+    await ctx.sql.end();
+  });
+}
