@@ -1,4 +1,5 @@
 import bs58 from "bs58";
+import { encodeKey58 } from "./base58.js";
 import { MerkleError } from "./errors.js";
 
 /** A 32-byte public key as raw bytes, base58 text, or anything with `toBytes()` (web3.js PublicKey). */
@@ -24,7 +25,11 @@ export function keyBytes(key: KeyLike, what = "key"): Uint8Array {
 }
 
 export function keyBase58(key: KeyLike): string {
-  return typeof key === "string" ? key : bs58.encode(keyBytes(key));
+  if (typeof key === "string") {
+    keyBytes(key);
+    return key;
+  }
+  return encodeKey58(keyBytes(key));
 }
 
 /** A 32-byte hash from raw bytes or hex text (the vectors' and shards' encoding). */

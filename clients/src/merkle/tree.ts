@@ -1,4 +1,4 @@
-import bs58 from "bs58";
+import { encodeKey58 } from "./base58.js";
 import { MerkleError } from "./errors.js";
 import { EMPTY_ROOT } from "./hash.js";
 import { type KeyLike, keyBytes } from "./keys.js";
@@ -20,8 +20,10 @@ export class MerkleTree {
     /** Entries in canonical order (claimant bytes ascending). */
     readonly entries: PackedEntries,
     private readonly levels: Buffer,
-    private readonly counts: readonly number[],
-    private readonly offsets: readonly number[],
+    /** Nodes per level, leaves first. */
+    readonly counts: readonly number[],
+    /** Byte offset of each level in `nodes`. */
+    readonly offsets: readonly number[],
   ) {
     this.size = entries.amounts.length;
     this.depth = Math.max(0, counts.length - 1);
@@ -35,7 +37,8 @@ export class MerkleTree {
   }
 
   claimantBase58At(index: number): string {
-    return bs58.encode(this.claimantAt(index));
+    this.checkIndex(index);
+    return encodeKey58(this.entries.claimants, index * 32);
   }
 
   amountAt(index: number): bigint {
