@@ -1,4 +1,5 @@
 import bs58 from "bs58";
+import { addressOf } from "./address.js";
 import { invalidParams } from "./rpc-error.js";
 import { decodeMessage, splitTransaction, type Message } from "./wire.js";
 
@@ -15,14 +16,14 @@ export interface DecodedTransaction {
 
 export function decodeTransaction(wire: Uint8Array): DecodedTransaction {
   const { signatures, message: bytes } = splitTransaction(wire);
-  const first = signatures[0];
-  if (!first) throw invalidParams("transaction has no signatures");
+  if (signatures.length === 0) throw invalidParams("transaction has no signatures");
   const message = decodeMessage(bytes);
+  const encoded = signatures.map((s) => bs58.encode(s));
   return {
     wire,
     message,
-    signature: bs58.encode(first),
-    signatures: signatures.map((s) => bs58.encode(s)),
+    signature: encoded[0]!,
+    signatures: encoded,
     version: message.version,
     staticKeys: message.staticKeys,
     recentBlockhash: message.recentBlockhash,
@@ -49,7 +50,7 @@ export function resolveLookups(message: Message, readData: (address: string) => 
     if (!data || data.length < LOOKUP_TABLE_META_SIZE) return undefined;
     const count = Math.floor((data.length - LOOKUP_TABLE_META_SIZE) / 32);
     const at = (i: number): string | undefined =>
-      i < count ? bs58.encode(data.subarray(LOOKUP_TABLE_META_SIZE + i * 32, LOOKUP_TABLE_META_SIZE + (i + 1) * 32)) : undefined;
+      i < count ? addressOf(data.subarray(LOOKUP_TABLE_META_SIZE + i * 32, LOOKUP_TABLE_META_SIZE + (i + 1) * 32)) : undefined;
     for (const [indexes, into] of [[lookup.writableIndexes, loaded.writable], [lookup.readonlyIndexes, loaded.readonly]] as const) {
       for (const i of indexes) {
         const k = at(i);

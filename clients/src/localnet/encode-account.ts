@@ -1,5 +1,6 @@
 import bs58 from "bs58";
 import type { Account } from "litesvm/dist/internal.js";
+import { addressOf } from "./address.js";
 import { invalidParams } from "./rpc-error.js";
 import { TOKEN_2022_PROGRAM, decodeMint, decodeTokenAccount, tokenKind, uiTokenAmount } from "./token-layout.js";
 
@@ -31,7 +32,7 @@ export function accountOptions(cfg: Record<string, unknown>, mintDecimals: (mint
 }
 
 export function encodeAccount(account: Account, opts: AccountOptions) {
-  const owner = bs58.encode(account.owner());
+  const owner = addressOf(account.owner());
   const full = account.data();
   return {
     data: encodeData(owner, full, opts),

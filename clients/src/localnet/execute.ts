@@ -33,11 +33,10 @@ export class Executor {
 
   execute(tx: DecodedTransaction): Outcome {
     const { keys, bytes, loaded } = this.accountKeys(tx);
-    const preBalances = bytes.map((b) => this.lamports(b));
-    const preTokenBalances = this.tokenBalances(bytes);
+    const pre = this.balances(bytes);
     const result = this.inner.sendVersionedTransaction(tx.wire);
-    const postBalances = bytes.map((b) => this.lamports(b));
-    const postTokenBalances = this.tokenBalances(bytes);
+    const post = this.balances(bytes);
+    const [preBalances, preTokenBalances, postBalances, postTokenBalances] = [pre.lamports, pre.tokens, post.lamports, post.tokens];
     const failed = result instanceof FailedTransactionMetadata;
     const fee = failed ? (preBalances[0] ?? 0) - (postBalances[0] ?? 0) : computeFee(tx.message);
     const meta = metaOf(failed ? result.meta() : (result as unknown as TransactionMetadata), {
@@ -93,10 +92,13 @@ export class Executor {
     return b === null ? 0 : Number(b);
   }
 
-  private tokenBalances(keys: Uint8Array[]): TokenBalance[] {
-    const out: TokenBalance[] = [];
+  /** Lamports of every key and the token balances among them, one account read per key. */
+  private balances(keys: Uint8Array[]): { lamports: number[]; tokens: TokenBalance[] } {
+    const lamports: number[] = [];
+    const tokens: TokenBalance[] = [];
     keys.forEach((key, accountIndex) => {
       const account = this.inner.getAccount(key);
+      lamports.push(account ? Number(account.lamports()) : 0);
       if (!account) return;
       const owner = account.owner();
       const programId = equal(owner, TOKEN_BYTES) ? TOKEN_PROGRAM : equal(owner, TOKEN_2022_BYTES) ? TOKEN_2022_PROGRAM : undefined;
@@ -105,9 +107,9 @@ export class Executor {
       if (tokenKind(programId, data) !== "account") return;
       const t = tokenAccountMintOwnerAmount(data);
       const decimals = this.mintDecimals(t.mint);
-      out.push({ accountIndex, mint: t.mint, owner: t.owner, programId, uiTokenAmount: uiTokenAmount(t.amount, decimals, true) });
+      tokens.push({ accountIndex, mint: t.mint, owner: t.owner, programId, uiTokenAmount: uiTokenAmount(t.amount, decimals, true) });
     });
-    return out;
+    return { lamports, tokens };
   }
 
   mintDecimals(mint: string): number {

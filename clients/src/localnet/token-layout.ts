@@ -1,4 +1,4 @@
-import bs58 from "bs58";
+import { addressOf } from "./address.js";
 
 /**
  * SPL Token / Token-2022 account layouts, read straight from bytes: the localnet needs owner, mint
@@ -54,7 +54,7 @@ function view(data: Uint8Array): DataView {
 }
 
 function key(data: Uint8Array, at: number): string {
-  return bs58.encode(data.subarray(at, at + 32));
+  return addressOf(data.subarray(at, at + 32));
 }
 
 function optionKey(data: Uint8Array, at: number): string | null {

@@ -1,4 +1,4 @@
-import bs58 from "bs58";
+import { addressOf } from "./address.js";
 import { invalidParams } from "./rpc-error.js";
 
 /**
@@ -82,7 +82,7 @@ export function decodeMessage(bytes: Uint8Array): Message {
   const header = { numRequiredSignatures, numReadonlySignedAccounts: r.u8(), numReadonlyUnsignedAccounts: r.u8() };
   const staticKeyBytes: Uint8Array[] = [];
   for (let i = r.shortVec(); i > 0; i--) staticKeyBytes.push(r.take(32));
-  const recentBlockhash = bs58.encode(r.take(32));
+  const recentBlockhash = addressOf(r.take(32));
   const instructions: CompiledInstruction[] = [];
   for (let i = r.shortVec(); i > 0; i--) {
     const programIdIndex = r.u8();
@@ -92,11 +92,11 @@ export function decodeMessage(bytes: Uint8Array): Message {
   const lookups: AddressTableLookup[] = [];
   if (version === 0) {
     for (let i = r.shortVec(); i > 0; i--) {
-      lookups.push({ accountKey: bs58.encode(r.take(32)), writableIndexes: r.indexes(), readonlyIndexes: r.indexes() });
+      lookups.push({ accountKey: addressOf(r.take(32)), writableIndexes: r.indexes(), readonlyIndexes: r.indexes() });
     }
   }
   if (r.rest !== 0) throw invalidParams("trailing bytes after message");
-  return { version, header, staticKeys: staticKeyBytes.map((k) => bs58.encode(k)), staticKeyBytes, recentBlockhash, instructions, lookups };
+  return { version, header, staticKeys: staticKeyBytes.map(addressOf), staticKeyBytes, recentBlockhash, instructions, lookups };
 }
 
 /** Splits a signed transaction into its signatures and message. */

@@ -60,15 +60,15 @@ export function localnetCommand(): Command {
         programs: opts.program,
         log,
       });
-      console.log("merit localnet: a development chain (litesvm), not a Solana cluster");
-      console.log(`RPC URL:       ${net.url}`);
-      console.log(`WebSocket URL: ${net.wsUrl}`);
-      console.log(`ready ${net.url} in ${Math.round(process.uptime() * 1000)} ms`);
       const stop = async () => {
         await net.stop();
         process.exit(0);
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      console.log("merit localnet: a development chain (litesvm), not a Solana cluster");
+      console.log(`RPC URL:       ${net.url}`);
+      console.log(`WebSocket URL: ${net.wsUrl}`);
+      console.log(`ready ${net.url} in ${Math.round(process.uptime() * 1000)} ms`);
     });
 }

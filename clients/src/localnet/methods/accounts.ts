@@ -1,4 +1,5 @@
 import bs58 from "bs58";
+import { addressOf } from "../address.js";
 import type { Chain } from "../chain.js";
 import { accountOptions, encodeAccount, type AccountOptions } from "../encode-account.js";
 import { config, int, pubkey, pubkeyBytes, type Params } from "../params.js";
@@ -48,7 +49,7 @@ export function programAccounts(chain: Chain, program: Uint8Array, filters: Filt
       const data = account.data();
       if (!filters.every((f) => f(data))) continue;
     }
-    out.push({ pubkey: bs58.encode(entry.address), account: encodeAccount(account, opts) });
+    out.push({ pubkey: addressOf(entry.address), account: encodeAccount(account, opts) });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import bs58 from "bs58";
+import { addressOf } from "../address.js";
 import type { Chain } from "../chain.js";
 import { config, pubkey, pubkeyBytes, type Params } from "../params.js";
 import { invalidParams } from "../rpc-error.js";
@@ -10,7 +10,7 @@ import { withContext, type Methods } from "./context.js";
 function tokenAccount(chain: Chain, bytes: Uint8Array, want: "account" | "mint"): { owner: string; data: Uint8Array } {
   const account = chain.inner.getAccount(bytes);
   if (!account) throw invalidParams("could not find account");
-  const owner = bs58.encode(account.owner());
+  const owner = addressOf(account.owner());
   const data = account.data();
   if (tokenKind(owner, data) !== want) throw invalidParams(want === "mint" ? "not a Token mint" : "not a Token account");
   return { owner, data };
@@ -69,7 +69,7 @@ export const tokenMethods: Methods = {
       const d = entry.account().data();
       if (tokenKind(program, d) !== "account") continue;
       const t = decodeTokenAccount(d);
-      if (t.mint === key) holders.push({ address: bs58.encode(entry.address), amount: t.amount });
+      if (t.mint === key) holders.push({ address: addressOf(entry.address), amount: t.amount });
     }
     holders.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
     return withContext(chain, holders.slice(0, 20).map((h) => ({ address: h.address, ...uiTokenAmount(h.amount, decimals) })));
