@@ -140,6 +140,35 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     assert.equal(supply.value.amount, "10000000");
   });
 
+  it("given token accounts, when filtered with getProgramAccounts and read in bulk, then dataSize/memcmp select exactly the owner's accounts", async () => {
+    const { connection } = chain();
+    const owned = await connection.getProgramAccounts(spl.TOKEN_PROGRAM_ID, {
+      filters: [{ dataSize: 165 }, { memcmp: { offset: 32, bytes: bob.publicKey.toBase58() } }],
+    });
+    assert.deepEqual(owned.map((a) => a.pubkey.toBase58()), [ata(mints.token, bob.publicKey, spl.TOKEN_PROGRAM_ID).toBase58()]);
+    const mintsOnly = await connection.getProgramAccounts(spl.TOKEN_PROGRAM_ID, { filters: [{ dataSize: 82 }] });
+    assert.deepEqual(mintsOnly.map((a) => a.pubkey.toBase58()), [mints.token.toBase58()]);
+    const [a, missing, m] = await connection.getMultipleAccountsInfo([alice.publicKey, PublicKey.unique(), mints.token]);
+    assert.equal(a?.lamports, 10e9);
+    assert.equal(missing, null);
+    assert.equal(m?.owner.toBase58(), spl.TOKEN_PROGRAM_ID.toBase58());
+  });
+
+  it("given a block with transfers, when read in full, then each transaction sits at the index getBlock signatures gives it, with its meta", async () => {
+    const { connection } = chain();
+    const [sig] = await connection.getSignaturesForAddress(alice.publicKey, { limit: 1 });
+    const full = await connection.getBlock(sig!.slot, { maxSupportedTransactionVersion: 0, transactionDetails: "full" });
+    const signatures = (await connection.getBlockSignatures(sig!.slot)).signatures;
+    assert.deepEqual(full!.transactions.map((t) => t.transaction.signatures[0]), signatures);
+    assert.equal(full!.blockTime, sig!.blockTime);
+    assert.ok(full!.transactions.every((t) => t.meta && t.meta.fee >= 5000));
+    assert.ok(full!.parentSlot < sig!.slot);
+    const message = new Transaction({ feePayer: alice.publicKey, ...(await connection.getLatestBlockhash()) })
+      .add(memoIx("fee?"))
+      .compileMessage();
+    assert.equal((await connection.getFeeForMessage(message)).value, 5000);
+  });
+
   it("given several transfers touching one account, when its signatures are paged with limit/before/until, then they come newest first without gaps", async () => {
     const { connection } = chain();
     const P = spl.TOKEN_PROGRAM_ID;
