@@ -1,0 +1,101 @@
+//! Smoke program for the offline SBF pipeline. It exercises each thing the linker has to get
+//! right: syscalls (`sol_log_`, `sol_log_data`, `sol_memcpy_` via a variable-size copy),
+//! pointers stored in `.rodata` (a table of messages), calls between functions and an indirect
+//! call through a function pointer (`callx`).
+#![cfg_attr(target_arch = "bpf", no_std)]
+
+#[cfg(target_arch = "bpf")]
+mod syscalls {
+    extern "C" {
+        pub fn sol_log_(message: *const u8, len: u64);
+        pub fn sol_log_data(slices: *const u8, count: u64);
+        pub fn abort() -> !;
+    }
+}
+
+/// Messages addressed through a table of slices, so `.rodata` holds pointers that the linker
+/// must resolve to absolute addresses.
+static MESSAGES: [&str; 3] = ["smoke: empty", "smoke: short", "smoke: long"];
+
+pub fn classify(data: &[u8]) -> usize {
+    match data.len() {
+        0 => 0,
+        1..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Sums the bytes through a function pointer picked at run time, so the compiler emits `callx`.
+#[inline(never)]
+pub fn checksum(data: &[u8], pick: usize) -> u64 {
+    let ops: [fn(u64, u8) -> u64; 2] = [add_byte, xor_byte];
+    let op = ops[pick % 2];
+    data.iter().fold(0u64, |acc, b| op(acc, *b))
+}
+
+#[inline(never)]
+fn add_byte(acc: u64, b: u8) -> u64 {
+    acc.wrapping_add(u64::from(b))
+}
+
+#[inline(never)]
+fn xor_byte(acc: u64, b: u8) -> u64 {
+    acc.rotate_left(8) ^ u64::from(b)
+}
+
+/// # Safety
+/// `input` must point at the runtime's serialized parameters (SBPF v0 layout). Only
+/// transactions without accounts are accepted; the input is otherwise left unread.
+#[cfg(target_arch = "bpf")]
+#[no_mangle]
+pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
+    // SAFETY: the runtime's input starts with the account count (u64, aligned).
+    let accounts = unsafe { core::ptr::read(input as *const u64) };
+    if accounts != 0 {
+        return 1;
+    }
+    // SAFETY: with no accounts, the instruction data length follows the count, then the data.
+    let data = unsafe {
+        let len = core::ptr::read(input.add(8) as *const u64) as usize;
+        core::slice::from_raw_parts(input.add(16), len)
+    };
+    let message = MESSAGES[classify(data)];
+    // SAFETY: pointer and length come from a live &str.
+    unsafe { syscalls::sol_log_(message.as_ptr(), message.len() as u64) };
+
+    // A variable-size copy becomes a `sol_memcpy_` call after the linker's rewrite.
+    let mut copy = [0u8; 64];
+    let n = data.len().min(copy.len());
+    copy[..n].copy_from_slice(&data[..n]);
+    let sum = checksum(&copy[..n], n).to_le_bytes();
+
+    let fields: [&[u8]; 2] = [&copy[..n], &sum];
+    // SAFETY: a &[u8] is (ptr, len) in memory, which is the layout sol_log_data reads.
+    unsafe { syscalls::sol_log_data(fields.as_ptr() as *const u8, fields.len() as u64) };
+    0
+}
+
+#[cfg(target_arch = "bpf")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    // SAFETY: abort never returns; the runtime ends the instruction with an error.
+    unsafe { syscalls::abort() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_length() {
+        assert_eq!(classify(&[]), 0);
+        assert_eq!(classify(&[1; 8]), 1);
+        assert_eq!(classify(&[1; 9]), 2);
+    }
+
+    #[test]
+    fn checksum_picks_the_operation() {
+        assert_eq!(checksum(&[1, 2, 3], 0), 6);
+        assert_eq!(checksum(&[1, 2, 3], 1), 0x010203);
+    }
+}
