@@ -1,7 +1,7 @@
 // With a history file, a restarted localnet is the same chain: state rebuilt by replaying the
 // recorded transactions, history served as before, time kept warped, new work appended.
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, SystemProgram, Transaction, sendAndConfirmTransaction, type Keypair, type PublicKey } from "@solana/web3.js";
@@ -15,9 +15,11 @@ describe("localnet: history persistence across restarts", function () {
   const historyFile = join(dir, "history.jsonl");
   let net: Localnet | undefined;
   let connection: Connection | undefined;
+  let logs: string[] = [];
 
   async function start(): Promise<Connection> {
-    net = await startLocalnet({ port: 0, historyFile });
+    logs = [];
+    net = await startLocalnet({ port: 0, historyFile, log: (line) => logs.push(line) });
     connection = new Connection(net.url, "confirmed");
     return connection;
   }
@@ -60,6 +62,8 @@ describe("localnet: history persistence across restarts", function () {
     c = await start();
     assert.deepEqual(await read(c), before);
     assert.equal(before.balance, "5000");
+    // A clean stop saved the state: nothing had to be executed again.
+    assert.ok(logs.some((l) => /state from snapshot .*, 0 replayed/.test(l)), logs.join("\n"));
   });
 
   it("given the restarted chain, when new transactions run, then state continues after the replayed slots and the warped time", async () => {
@@ -72,6 +76,17 @@ describe("localnet: history persistence across restarts", function () {
     assert.deepEqual(sigs.map((s) => s.signature), [sig, failedSig]);
     // The faucet resumed from its replayed balance rather than being refilled.
     await fundedKeypair(c, 1);
+  });
+
+  it("given the snapshots are gone, when restarted, then every transaction is replayed into the same state", async () => {
+    const sigs = await connection!.getSignaturesForAddress(account);
+    await stop();
+    for (const f of readdirSync(dir)) if (f.includes(".snapshot-")) rmSync(join(dir, f));
+    const c = await start();
+    assert.ok(logs.some((l) => /transactions, 8 replayed/.test(l)), logs.join("\n"));
+    assert.equal((await c.getTokenAccountBalance(account)).value.amount, "5000");
+    assert.deepEqual(await c.getSignaturesForAddress(account), sigs);
+    assert.equal((await c.getTransaction(failedSig, { maxSupportedTransactionVersion: 0 }))?.meta?.fee, 5000);
   });
 
   it("given a history file whose last line was torn by a crash, when restarted, then the torn line is dropped and the rest replays", async () => {

@@ -39,8 +39,9 @@ export class BlockProducer {
   constructor(
     private readonly svm: InnerSvm,
     private readonly opts: BlockProducerOptions,
+    genesisSlot = Number(svm.getClock().slot),
   ) {
-    this.genesisSlot = Number(svm.getClock().slot);
+    this.genesisSlot = genesisSlot;
     this.openedAt = Date.now();
     this.current = this.open(this.genesisSlot, this.wallSeconds());
   }

@@ -5,7 +5,7 @@ import { decodeTransaction, type DecodedTransaction } from "./decode-transaction
 import { Executor } from "./execute.js";
 import { Faucet } from "./faucet.js";
 import { History, type TxMeta, type TxRecord } from "./history.js";
-import { LedgerFile, recordFromLine } from "./ledger-file.js";
+import { recordFromLine, type LedgerFile, type LedgerLine } from "./ledger-file.js";
 import { RPC_PREFLIGHT_FAILURE, RPC_SIGNATURE_VERIFICATION_FAILURE, RpcError } from "./rpc-error.js";
 import { txErrorMessage, type TxErrorJson } from "./tx-error.js";
 
@@ -32,15 +32,17 @@ export class Chain {
   private ledger: LedgerFile | undefined;
   private readonly listeners: ((record: TxRecord) => void)[] = [];
 
+  /** `restored`: `inner` was loaded from a snapshot, whose faucet and genesis slot must be kept. */
   constructor(
     readonly inner: InnerSvm,
     private readonly opts: ChainOptions,
+    restored?: { genesisSlot: number },
   ) {
     // Blockhash lifetimes and duplicate detection are the chain's (see blocks.ts, submit).
     inner.setBlockhashCheck(false);
     inner.setTransactionHistory(0n);
-    inner.setAccount(this.faucet.publicKey, new Account(FAUCET_LAMPORTS, new Uint8Array(), new Uint8Array(32), false, 0n));
-    this.producer = new BlockProducer(inner, opts);
+    if (!restored) inner.setAccount(this.faucet.publicKey, new Account(FAUCET_LAMPORTS, new Uint8Array(), new Uint8Array(32), false, 0n));
+    this.producer = new BlockProducer(inner, opts, restored?.genesisSlot);
     this.executor = new Executor(inner);
   }
 
@@ -96,9 +98,13 @@ export class Chain {
     return block;
   }
 
-  /** Replays a history file into this (fresh) chain, then appends to it. */
-  attachLedger(path: string): { replayed: number; mismatched: number } {
-    const { file, lines } = LedgerFile.open(path);
+  /**
+   * Takes over a history file: its transactions become this chain's history, the ones after the
+   * first `alreadyApplied` (those a loaded snapshot does not hold) are executed again to rebuild
+   * state, and new transactions are appended to it.
+   */
+  attachLedger(file: LedgerFile, lines: LedgerLine[], alreadyApplied = 0): { replayed: number; mismatched: number } {
+    let seen = 0;
     let replayed = 0;
     let mismatched = 0;
     let lastSlot = -1;
@@ -111,15 +117,17 @@ export class Chain {
       lastSlot = Math.max(lastSlot, line.record.slot);
       const record = recordFromLine(line);
       const block = this.producer.reopen(record.slot, record.blockTime);
-      const outcome = this.executor.execute(decodeTransaction(record.wire));
-      if (JSON.stringify(outcome.meta.err) !== JSON.stringify(record.meta.err)) {
-        mismatched++;
-        this.opts.log(`replay of ${record.signature} gave ${JSON.stringify(outcome.meta.err)}, recorded ${JSON.stringify(record.meta.err)}`);
+      if (seen++ >= alreadyApplied) {
+        const outcome = this.executor.execute(decodeTransaction(record.wire));
+        if (JSON.stringify(outcome.meta.err) !== JSON.stringify(record.meta.err)) {
+          mismatched++;
+          this.opts.log(`replay of ${record.signature} gave ${JSON.stringify(outcome.meta.err)}, recorded ${JSON.stringify(record.meta.err)}`);
+        }
+        replayed++;
       }
       const seq = this.history.nextSeq();
       this.producer.record(block, seq);
       this.history.add({ ...record, seq });
-      replayed++;
     }
     // New blocks continue after the replayed ones, on the wall clock plus the recorded warp.
     if (lastSlot >= 0) this.producer.resumeAt(lastSlot + 1);
@@ -128,7 +136,8 @@ export class Chain {
   }
 
   close(): void {
-    this.ledger?.appendClock("stop", this.producer.warpOffsetMs, this.producer.tick().slot);
+    const ref = { txCount: this.history.size, genesisSlot: this.producer.genesisSlot };
+    this.ledger?.stopWithSnapshot(this.inner, this.producer.warpOffsetMs, this.producer.tick().slot, ref);
     this.ledger?.close();
     this.ledger = undefined;
   }

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { LiteSVM } from "litesvm";
 import { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 import { Chain } from "./chain.js";
+import { LedgerFile, usableSnapshot } from "./ledger-file.js";
 import { defaultPrograms, loadPrograms, type ProgramSpec } from "./programs.js";
 import { serve } from "./server.js";
 
@@ -39,6 +40,7 @@ export interface Localnet {
 }
 
 export type { ProgramSpec } from "./programs.js";
+export { removeHistory } from "./ledger-file.js";
 export { distributorProgramId } from "./programs.js";
 
 /**
@@ -56,15 +58,20 @@ function wrap(inner: InnerSvm): LiteSVM {
 export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localnet> {
   const log = opts.log ?? (() => {});
   const host = opts.host ?? "127.0.0.1";
-  const inner = new InnerSvm();
+  const t0 = performance.now();
+  const ledger = opts.historyFile ? LedgerFile.open(opts.historyFile) : undefined;
+  const snapshot = ledger && usableSnapshot(opts.historyFile!, ledger.lines);
+  const inner = snapshot ? InnerSvm.loadFromFile(snapshot.file) : new InnerSvm();
+  // Programs load after a snapshot too: the current builds replace the ones it saved.
   loadPrograms(inner, [...defaultPrograms(log), ...(opts.programs ?? [])], log);
-  const chain = new Chain(inner, { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 64, log });
-  if (opts.historyFile) {
-    const t0 = performance.now();
-    const { replayed, mismatched } = chain.attachLedger(opts.historyFile);
+  const chain = new Chain(inner, { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 64, log }, snapshot);
+  if (ledger) {
+    const { replayed, mismatched } = chain.attachLedger(ledger.file, ledger.lines, snapshot?.txCount ?? 0);
     log(
-      `history ${opts.historyFile}: ${replayed} transactions replayed in ${Math.round(performance.now() - t0)} ms` +
-        (mismatched > 0 ? `, ${mismatched} with a different outcome (programs changed since they ran?)` : ""),
+      `history ${opts.historyFile}: ${chain.history.size} transactions` +
+        (snapshot ? `, state from snapshot ${snapshot.file}` : "") +
+        `, ${replayed} replayed, in ${Math.round(performance.now() - t0)} ms` +
+        (mismatched > 0 ? `; ${mismatched} replayed to a different outcome (programs changed since they ran?)` : ""),
     );
   }
   const server = await serve(chain, { port: opts.port ?? 0, host, log });

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 import type { TxRecord } from "./history.js";
 
 /**
@@ -7,12 +8,22 @@ import type { TxRecord } from "./history.js";
  * the metadata served to clients) and warps. State is rebuilt on restart by re-executing the
  * transactions in order at their recorded slot and time; the file is the only source of truth, so
  * a crash loses at most the line being written (a torn last line is cut off on open).
+ *
+ * A clean stop also saves litesvm's state as `<file>.snapshot-<n>` (n = transactions it holds)
+ * before writing the stop line that names it; a restart loads it and replays only what came
+ * after, so restarts stay fast however long the history. A snapshot that does not match the
+ * file is ignored, falling back to the full replay.
  */
+export interface SnapshotRef {
+  txCount: number;
+  genesisSlot: number;
+}
+
 export type LedgerLine =
   | { t: "tx"; record: Omit<TxRecord, "wire"> & { wire: string } }
   | { t: "warp"; warpMs: number; slot: number }
   /** Written on a clean stop, so a restart resumes after slots that passed with no transaction. */
-  | { t: "stop"; warpMs: number; slot: number };
+  | { t: "stop"; warpMs: number; slot: number; snapshot?: SnapshotRef };
 
 export class LedgerFile {
   private readonly fd: number;
@@ -57,6 +68,15 @@ export class LedgerFile {
     this.write({ t, warpMs, slot });
   }
 
+  /** Saves the state, then the stop line naming it, then drops older snapshots (crash-safe order). */
+  stopWithSnapshot(svm: InnerSvm, warpMs: number, slot: number, ref: SnapshotRef): void {
+    const target = snapshotPath(this.path, ref.txCount);
+    svm.saveToFile(`${target}.tmp`);
+    renameSync(`${target}.tmp`, target);
+    this.write({ t: "stop", warpMs, slot, snapshot: ref });
+    for (const old of snapshotFiles(this.path)) if (old !== target) rmSync(old, { force: true });
+  }
+
   close(): void {
     closeSync(this.fd);
   }
@@ -64,6 +84,37 @@ export class LedgerFile {
   private write(line: LedgerLine): void {
     writeSync(this.fd, JSON.stringify(line) + "\n");
   }
+}
+
+/** The snapshot a restart can start from: named by the last stop line, holding exactly the transactions before it. */
+export function usableSnapshot(path: string, lines: LedgerLine[]): (SnapshotRef & { file: string }) | undefined {
+  let txs = 0;
+  let found: (SnapshotRef & { file: string }) | undefined;
+  for (const line of lines) {
+    if (line.t === "tx") txs++;
+    else if (line.t === "stop") {
+      const file = line.snapshot ? snapshotPath(path, line.snapshot.txCount) : "";
+      found = line.snapshot && line.snapshot.txCount === txs && existsSync(file) ? { ...line.snapshot, file } : undefined;
+    }
+  }
+  return found;
+}
+
+/** Deletes a history file and its snapshots (`merit localnet --reset`). */
+export function removeHistory(path: string): void {
+  rmSync(path, { force: true });
+  for (const file of snapshotFiles(path)) rmSync(file, { force: true });
+}
+
+function snapshotPath(path: string, txCount: number): string {
+  return `${path}.snapshot-${txCount}`;
+}
+
+function snapshotFiles(path: string): string[] {
+  const dir = dirname(path);
+  if (!existsSync(dir)) return [];
+  const prefix = `${basename(path)}.snapshot-`;
+  return readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
 }
 
 export function recordFromLine(line: Extract<LedgerLine, { t: "tx" }>): TxRecord {

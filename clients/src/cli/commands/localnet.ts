@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 
 /**
@@ -43,13 +42,13 @@ export function localnetCommand(): Command {
     .option("--slot-ms <ms>", "slot duration in milliseconds", positive, 400)
     .option("--max-tx-per-slot <n>", "transactions per block before the next slot opens", positive, 64)
     .option("--ledger <file>", "transaction history, replayed on start to rebuild state", ".merit/localnet/history.jsonl")
-    .option("--reset", "delete the ledger file before starting", false)
+    .option("--reset", "delete the ledger file (and its snapshots) before starting", false)
     .option("--ephemeral", "keep no history file: state is lost on exit", false)
     .option("--program <id=path>", "load another program (repeatable)", programSpec, [])
     .option("-q, --quiet", "print only the URLs and the ready line", false)
     .action(async (opts: Options) => {
-      if (opts.reset) rmSync(opts.ledger, { force: true });
-      const { startLocalnet } = await import("../../localnet/index.js");
+      const { startLocalnet, removeHistory } = await import("../../localnet/index.js");
+      if (opts.reset) removeHistory(opts.ledger);
       const log = opts.quiet ? () => {} : (line: string) => console.log(`localnet: ${line}`);
       const net = await startLocalnet({
         port: opts.port,
