@@ -1,9 +1,10 @@
 // One measured workload per child process, so one's heap never inflates another's peak RSS.
 import { createHash, hash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MerkleTree as MerkleTreeJs } from "merkletreejs";
+import { loadDataset, writeDataset } from "../clients/src/dataset/index.js";
 import { type PackedEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
 
 export interface Sample {
@@ -119,5 +120,39 @@ export function baseline(n: number): Sample {
   return { ms: 0, peakRssMb: peakRssMb(), detail: { inputMb: (input.claimants.length + input.amounts.byteLength) / 2 ** 20 } };
 }
 
-export const WORKLOADS = { ours, merkletreejs, raw, shards, baseline } as const;
+
+/** The epoch dataset at this size: write it (sort, tree, stream) then load it back (every check). */
+export async function dataset(n: number): Promise<Sample> {
+  const { claimants, amounts } = entries(n);
+  const wallets = Array.from({ length: n }, (_, i) => ({
+    claimant: claimants.subarray(i * 32, i * 32 + 32),
+    cumulativeAmount: amounts[i]!,
+    epochAmount: amounts[i]! / 2n,
+    basePoints: BigInt(i % 1000),
+    campaignBonus: (i % 3 === 0 ? { launch: 5n } : {}) as Record<string, bigint>,
+    referralPoints: BigInt(i % 7),
+    settlementCount: 1 + (i % 11),
+  }));
+  const dir = mkdtempSync(join(tmpdir(), "merit-bench-dataset-"));
+  try {
+    const path = join(dir, "epoch.ndjson");
+    const t = performance.now();
+    const written = await writeDataset(path, { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, ruleSetHash: DISTRIBUTOR }, wallets);
+    const writeMs = performance.now() - t;
+    const t2 = performance.now();
+    const loaded = await loadDataset(path, { expectedDatasetHash: written.datasetHash });
+    const loadMs = performance.now() - t2;
+    await stopHashWorker();
+    return {
+      ms: writeMs + loadMs,
+      peakRssMb: peakRssMb(),
+      root: loaded.header.root,
+      detail: { writeMs, loadMs, fileMb: statSync(path).size / 2 ** 20 },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const WORKLOADS = { ours, merkletreejs, raw, shards, baseline, dataset } as const;
 export type WorkloadName = keyof typeof WORKLOADS;

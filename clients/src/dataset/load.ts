@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import bs58 from "bs58";
-import { type BuildOptions, type MerkleTree, buildTree, hashBytes, leafHash } from "../merkle/index.js";
+import { type BuildOptions, type MerkleTree, buildTree, decodeKey58, encodeKey58, hashBytes, leafHash } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import type { DatasetHeader, DatasetRecord, DatasetTotals } from "./format.js";
 import { type DatasetSource, datasetLines } from "./lines.js";
@@ -79,7 +78,7 @@ function checkOrder(header: DatasetHeader, claimants: Buffer, amounts: BigUint64
   if (order < 0) return;
   for (const [at, l] of [[i - 1, line - 1], [i, line]] as const) {
     if (!leafOk(header.distributor, claimants, amounts, leaves, at)) {
-      throw new DatasetError("LEAF_MISMATCH", LEAF_RULE, l, bs58.encode(claimants.subarray(at * 32, at * 32 + 32)));
+      throw new DatasetError("LEAF_MISMATCH", LEAF_RULE, l, encodeKey58(claimants, at * 32));
     }
   }
   if (order === 0) throw new DatasetError("DUPLICATE_CLAIMANT", "claimant appears twice", line, claimant);
@@ -117,8 +116,8 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
     if (n === header.leafCount) {
       throw new DatasetError("COUNT_MISMATCH", `more records than the header's leafCount ${header.leafCount}`, line, record.claimant);
     }
-    const key = bs58.decode(record.claimant);
-    if (key.length !== 32) throw new DatasetError("MALFORMED_RECORD", "claimant is not 32 bytes", line, record.claimant);
+    const key = decodeKey58(record.claimant);
+    if (!key) throw new DatasetError("MALFORMED_RECORD", "claimant is not a canonical base58 32-byte key", line, record.claimant);
     claimants.set(key, n * 32);
     amounts[n] = record.cumulativeAmount;
     leaves.write(record.leaf, n * 32, 32, "hex");

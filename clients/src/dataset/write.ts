@@ -50,13 +50,23 @@ function invalid(message: string, index: number): never {
   throw new DatasetError("INVALID_INPUT", `wallet #${index}: ${message}`);
 }
 
-function campaignsOf(w: WalletTotals, index: number): CampaignPoints {
-  const out: Record<string, bigint> = {};
-  for (const [id, v] of Object.entries(w.campaignBonus ?? {})) {
+const NO_CAMPAIGNS: CampaignPoints = Object.freeze({});
+
+/** The wallet's bonuses as the dataset holds them (no zero entries) and their sum. */
+function campaignsOf(w: WalletTotals, index: number): { campaigns: CampaignPoints; bonus: bigint } {
+  const input = w.campaignBonus ?? NO_CAMPAIGNS;
+  let bonus = 0n;
+  let zeros = false;
+  for (const id in input) {
     if (!CAMPAIGN_ID.test(id)) invalid(`campaign id ${JSON.stringify(id)} is not valid`, index);
-    if (checkAmount(v) > 0n) out[id] = v;
+    const v = checkAmount(input[id]!);
+    zeros ||= v === 0n;
+    bonus += v;
   }
-  return out;
+  if (!zeros) return { campaigns: input, bonus };
+  const campaigns: Record<string, bigint> = {};
+  for (const id in input) if (input[id]! > 0n) campaigns[id] = input[id]!;
+  return { campaigns, bonus };
 }
 
 function addTotals(t: DatasetTotals, w: WalletTotals, campaigns: CampaignPoints, points: bigint): void {
@@ -67,7 +77,7 @@ function addTotals(t: DatasetTotals, w: WalletTotals, campaigns: CampaignPoints,
   t.referralPoints += w.referralPoints;
   t.settlementCount += w.settlementCount;
   const bonus = t.campaignBonus as Record<string, bigint>;
-  for (const [id, v] of Object.entries(campaigns)) bonus[id] = (bonus[id] ?? 0n) + v;
+  for (const id in campaigns) bonus[id] = (bonus[id] ?? 0n) + campaigns[id]!;
 }
 
 /**
@@ -87,15 +97,19 @@ export async function writeDataset(
   const totals: DatasetTotals = {
     cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, settlementCount: 0,
   };
-  wallets.forEach((w, i) => {
+  for (let i = 0; i < n; i++) {
+    const w = wallets[i]!;
     claimants.set(keyBytes(w.claimant, "claimant"), i * 32);
-    for (const v of [w.cumulativeAmount, w.epochAmount, w.basePoints, w.referralPoints]) checkAmount(v);
-    if (w.epochAmount > w.cumulativeAmount) invalid("epochAmount exceeds cumulativeAmount", i);
+    checkAmount(w.cumulativeAmount);
+    checkAmount(w.basePoints);
+    checkAmount(w.referralPoints);
+    if (checkAmount(w.epochAmount) > w.cumulativeAmount) invalid("epochAmount exceeds cumulativeAmount", i);
     if (!Number.isSafeInteger(w.settlementCount) || w.settlementCount < 0) invalid("settlementCount must be a count", i);
-    campaigns[i] = campaignsOf(w, i);
-    points[i] = checkAmount(w.basePoints + w.referralPoints + Object.values(campaigns[i]!).reduce((a, b) => a + b, 0n));
-    addTotals(totals, w, campaigns[i]!, points[i]!);
-  });
+    const { campaigns: c, bonus } = campaignsOf(w, i);
+    campaigns[i] = c;
+    points[i] = checkAmount(w.basePoints + w.referralPoints + bonus);
+    addTotals(totals, w, c, points[i]!);
+  }
   const order = canonicalOrder(claimants, n);
   const sortedClaimants = Buffer.alloc(n * 32);
   const amounts = new BigUint64Array(n);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import bs58 from "bs58";
-import { encodeKey58 } from "./base58.js";
+import { decodeKey58, encodeKey58 } from "./base58.js";
 
 describe("encodeKey58", () => {
   it("matches bs58 on random keys and on keys with leading, trailing and only zero bytes", () => {
@@ -17,5 +17,31 @@ describe("encodeKey58", () => {
   it("reads the key at an offset of a larger buffer", () => {
     const buf = randomBytes(96);
     assert.equal(encodeKey58(buf, 32), bs58.encode(buf.subarray(32, 64)));
+  });
+});
+
+describe("decodeKey58", () => {
+  it("inverts encodeKey58 and agrees with bs58 on random and zero-heavy keys", () => {
+    for (let i = 0; i < 3000; i++) {
+      const k = randomBytes(32);
+      k.fill(0, 0, i % 33);
+      const s = bs58.encode(k);
+      assert.deepEqual(Buffer.from(decodeKey58(s)!), k, s);
+    }
+  });
+
+  it("refuses text that is not exactly one canonical 32-byte key", () => {
+    const s = bs58.encode(randomBytes(32));
+    for (const bad of [s.slice(1), `${s}1`, `1${s}`, s.replace(/.$/, "0"), s.replace(/.$/, "l"), bs58.encode(randomBytes(31)), bs58.encode(randomBytes(33)), "", "é".repeat(40)]) {
+      const decoded = decodeKey58(bad);
+      if (decoded) assert.equal(bs58.encode(decoded), bad, `${bad} decoded to a different key`);
+      let viaBs58: Uint8Array | undefined;
+      try {
+        viaBs58 = bs58.decode(bad);
+      } catch {
+        viaBs58 = undefined;
+      }
+      assert.equal(decoded !== undefined, viaBs58?.length === 32, `${bad}: decodeKey58 and bs58 disagree on validity`);
+    }
   });
 });

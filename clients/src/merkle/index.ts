@@ -1,6 +1,7 @@
 // The merit Merkle format (docs/merkle.md) off-chain: encoding, builder, proofs, proof shards.
 export { MerkleError, type MerkleErrorCode } from "./errors.js";
 export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./keys.js";
+export { encodeKey58, decodeKey58 } from "./base58.js";
 export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX } from "./hash.js";
 export { verifyProof, rootFromProof } from "./verify.js";
 export { type Entry, type PackedEntries, packEntries } from "./packed.js";

@@ -1,5 +1,4 @@
-import bs58 from "bs58";
-import { encodeKey58 } from "./base58.js";
+import { decodeKey58, encodeKey58 } from "./base58.js";
 import { MerkleError } from "./errors.js";
 
 /** A 32-byte public key as raw bytes, base58 text, or anything with `toBytes()` (web3.js PublicKey). */
@@ -8,11 +7,9 @@ export type KeyLike = Uint8Array | string | { toBytes(): Uint8Array };
 export function keyBytes(key: KeyLike, what = "key"): Uint8Array {
   let bytes: Uint8Array;
   if (typeof key === "string") {
-    try {
-      bytes = bs58.decode(key);
-    } catch {
-      throw new MerkleError("INVALID_KEY", `${what} is not base58: ${JSON.stringify(key)}`);
-    }
+    const decoded = decodeKey58(key);
+    if (!decoded) throw new MerkleError("INVALID_KEY", `${what} is not a base58 32-byte key: ${JSON.stringify(key)}`);
+    bytes = decoded;
   } else if (key instanceof Uint8Array) {
     bytes = key;
   } else {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import bs58 from "bs58";
+import { encodeKey58 } from "./base58.js";
 import { checkAmount } from "./hash.js";
 import { MANIFEST_FILE, SHARDS_FORMAT, SHARDS_VERSION, type ShardManifest, prefixHexCharsFor, shardFile } from "./shard-format.js";
 import type { MerkleTree } from "./tree.js";
@@ -50,7 +50,7 @@ class ProofJson {
  */
 export async function writeProofShards(tree: MerkleTree, dir: string, options: ShardOptions): Promise<ShardManifest> {
   const prefixHexChars = prefixHexCharsFor(tree.size, options.maxAverageEntries ?? 256);
-  const distributor = bs58.encode(tree.distributor);
+  const distributor = encodeKey58(tree.distributor);
   const epoch = checkAmount(options.epoch).toString();
   const root = tree.root.toString("hex");
   const head = `{"format":"${SHARDS_FORMAT}","version":${SHARDS_VERSION},"distributor":"${distributor}","epoch":"${epoch}","root":"${root}"`;
