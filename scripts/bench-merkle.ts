@@ -2,7 +2,7 @@
 // its own child process (peak RSS is per process), then the figures go to BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Sample, WORKLOADS, type WorkloadName } from "./bench-merkle-workloads.js";
 
@@ -33,6 +33,8 @@ function median(samples: Sample[]): Sample {
 }
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// Other jobs on a shared 2-core machine skew every figure: the section records the load around it.
+const loadBefore = loadavg()[0]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rows: string[] = [];
 const results: Record<number, { ours: Sample; ref: Sample; base: Sample }> = {};
@@ -49,6 +51,8 @@ for (const n of [100_000, 1_000_000]) {
 }
 const rawSample = run("raw", 1_000_000);
 const shardSample = run("shards", 1_000_000);
+const datasetSample = run("dataset", 1_000_000);
+const loadAfter = loadavg()[0]!;
 
 const big = results[1_000_000]!;
 const rawMs = rawSample.detail!.binaryMs!;
@@ -57,7 +61,8 @@ const section = `${START}
 ## Merkle tree builder (\`npm run bench:merkle\`)
 
 Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpus().length} cores (${cpu}),
-${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}. Each figure comes from its own child process; time is the
+${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}; 1-minute load average ${loadBefore.toFixed(1)} before the run and
+${loadAfter.toFixed(1)} after (anything above ~0.5 means other jobs shared the two cores and the times are inflated). Each figure comes from its own child process; time is the
 median of ${RUNS} runs (merkletreejs at 1M: ${Math.min(RUNS, 2)}), peak RSS is the whole process's maximum (\`maxRSS\`), input
 included. Both builders get the same unsorted wallets and produce the same root (checked in the run). The job timed is the
 whole build: canonical sort, leaf hashes, every level (ours: including starting the helper thread).
@@ -70,6 +75,8 @@ ${rows.join("\n")}
 - Proofs at 1M: merit \`tree.proof(claimant)\` (binary search + O(depth) slices) ${big.ours.detail!.proofUs!.toFixed(1)} µs each;
   merkletreejs \`getProof(leaf, index)\` ${big.ref.detail!.proofIndexedUs!.toFixed(1)} µs each, \`getProof(leaf)\` without an index ${big.ref.detail!.proofScanMs!.toFixed(0)} ms each (it scans the leaves).
 - All 1M proofs written as static shards: ${s(shardSample.ms)} (${shardSample.detail!.files} files, ${shardSample.detail!.prefixHexChars}-hex-char prefixes), peak RSS ${shardSample.peakRssMb} MB.
+- Epoch dataset of 1M wallets: written (sort, tree, stream) in ${s(datasetSample.detail!.writeMs!)}, loaded back with every check in
+  ${s(datasetSample.detail!.loadMs!)}; ${datasetSample.detail!.fileMb!.toFixed(0)} MB file; peak RSS ${datasetSample.peakRssMb} MB (the 1M wallet objects given to the writer included).
 - Raw native sha256 on this machine, 1M 73-byte + 1M 65-byte one-shot hashes in a tight loop: ${s(rawMs)}
   (\`crypto.hash\` with a binary-string digest; ${s(rawSample.detail!.bufferMs!)} with a Buffer digest, ${s(rawSample.detail!.createHashMs!)} with \`createHash\`).
   The builder's 1M build is ${(big.ours.ms / rawMs).toFixed(2)}x that single-thread figure: the 2M hashes are spread over 2 threads, and the

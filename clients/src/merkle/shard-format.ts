@@ -1,4 +1,4 @@
-// Static proof shards (docs/notes/merkle.md#proof-shards): a manifest plus one JSON file per
+// Static proof shards (docs/proof-shards.md): a manifest plus one JSON file per
 // claimant-byte prefix, so a claim page or the CLI can get a proof from a static host with no API.
 export const SHARDS_FORMAT = "merit-proof-shards";
 export const SHARDS_VERSION = 1;
