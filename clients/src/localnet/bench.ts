@@ -1,7 +1,7 @@
 // npm run bench:localnet — start-up of `merit localnet` to its ready line, transaction throughput
 // over HTTP, read throughput, and restart (history replay) time; written to BENCHMARKS.md.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,9 +102,13 @@ async function main(): Promise<void> {
   await net.stop();
 
   const again = await cli(["--ledger", historyFile]);
-  const replayMs = again.readyMs;
-  const balance = (await rpc(again.url, { jsonrpc: "2.0", id: 1, method: "getTokenAccountBalance", params: [to.toBase58()] })).json as { result: { value: { amount: string } } };
+  const snapshotMs = again.readyMs;
   await again.stop();
+  for (const f of readdirSync(dir)) if (f.includes(".snapshot-")) rmSync(join(dir, f));
+  const replayed = await cli(["--ledger", historyFile]);
+  const replayMs = replayed.readyMs;
+  const balance = (await rpc(replayed.url, { jsonrpc: "2.0", id: 1, method: "getTokenAccountBalance", params: [to.toBase58()] })).json as { result: { value: { amount: string } } };
+  await replayed.stop();
   const expected = (BigInt(N) * BigInt(N + 1)) / 2n;
   if (BigInt(balance.result.value.amount) !== expected) throw new Error(`replayed balance ${balance.result.value.amount}, expected ${expected}`);
   const fileMb = (readFileSync(historyFile).length / 2 ** 20).toFixed(1);
@@ -124,7 +128,8 @@ ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, load averag
 | SPL transferChecked via HTTP sendTransaction, one in flight | ${half} in ${(serialMs / 1000).toFixed(2)} s (${perSec(half, serialMs)} tx/s) |
 | same, 8 in flight | ${half} in ${(concurrentMs / 1000).toFixed(2)} s (${perSec(half, concurrentMs)} tx/s) |
 | getTransaction (json), one in flight | ${sigs.length} in ${(readMs / 1000).toFixed(2)} s (${perSec(sigs.length, readMs)} req/s) |
-| restart to \`ready\`, replaying the history file (${count} transactions, ${fileMb} MB) | ${(replayMs / 1000).toFixed(2)} s |
+| restart to \`ready\` after a clean stop (state snapshot, ${count} transactions in history, ${fileMb} MB) | ${(snapshotMs / 1000).toFixed(2)} s |
+| restart to \`ready\` replaying all ${count} transactions (no snapshot, as after a crash) | ${(replayMs / 1000).toFixed(2)} s |
 
 The localnet runs as \`merit localnet\` in its own process with a history file. Transactions are
 signed beforehand (web3.js signing costs ~1.5 ms each on the client); the figures are HTTP, preflight

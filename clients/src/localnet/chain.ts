@@ -118,10 +118,10 @@ export class Chain {
       const record = recordFromLine(line);
       const block = this.producer.reopen(record.slot, record.blockTime);
       if (seen++ >= alreadyApplied) {
-        const outcome = this.executor.execute(decodeTransaction(record.wire));
-        if (JSON.stringify(outcome.meta.err) !== JSON.stringify(record.meta.err)) {
+        const err = this.executor.replay(record.wire);
+        if (JSON.stringify(err) !== JSON.stringify(record.meta.err)) {
           mismatched++;
-          this.opts.log(`replay of ${record.signature} gave ${JSON.stringify(outcome.meta.err)}, recorded ${JSON.stringify(record.meta.err)}`);
+          this.opts.log(`replay of ${record.signature} gave ${JSON.stringify(err)}, recorded ${JSON.stringify(record.meta.err)}`);
         }
         replayed++;
       }

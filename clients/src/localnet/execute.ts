@@ -51,6 +51,20 @@ export class Executor {
     return { landed: !failed || fee > 0, accountKeys: keys, meta };
   }
 
+  /**
+   * Re-executes a recorded transaction only to rebuild state: its metadata is already known, and
+   * its signatures were verified when it first ran.
+   */
+  replay(wire: Uint8Array): TxMeta["err"] {
+    this.inner.setSigverify(false);
+    try {
+      const result = this.inner.sendVersionedTransaction(wire);
+      return result instanceof FailedTransactionMetadata ? txErrorToJson(result.err()) : null;
+    } finally {
+      this.inner.setSigverify(true);
+    }
+  }
+
   /** Runs without committing. `sigVerify: false` is the RPC default for simulateTransaction. */
   simulate(tx: DecodedTransaction, sigVerify: boolean): { meta: TxMeta; accountKeys: string[]; post: SimulatedTransactionInfo | undefined } {
     const { keys, bytes, loaded } = this.accountKeys(tx);
