@@ -1,15 +1,12 @@
 // npm run bench:merkle — the Merkle builder against merkletreejs and raw sha256, each workload in
 // its own child process (peak RSS is per process), then the figures go to BENCHMARKS.md.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type Sample, WORKLOADS, type WorkloadName } from "./bench-merkle-workloads.js";
+import { machineSummary, writeBenchSection } from "./lib/bench-section.js";
 
 const SELF = fileURLToPath(import.meta.url);
-const BENCHMARKS = new URL("../BENCHMARKS.md", import.meta.url);
-const START = "<!-- bench:merkle -->";
-const END = "<!-- /bench:merkle -->";
 
 if (process.argv[2] === "--child") {
   const sample = await WORKLOADS[process.argv[3] as WorkloadName](Number(process.argv[4]));
@@ -34,7 +31,7 @@ function median(samples: Sample[]): Sample {
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 // Other jobs on a shared 2-core machine skew every figure: the section records the load around it.
-const loadBefore = loadavg()[0]!;
+const machine = machineSummary();
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rows: string[] = [];
 const results: Record<number, { ours: Sample; ref: Sample; base: Sample }> = {};
@@ -55,14 +52,22 @@ const datasetSample = run("dataset", 1_000_000);
 const loadAfter = loadavg()[0]!;
 
 const big = results[1_000_000]!;
+/** OpenSSL's own figure for 64-byte sha256 (µs a hash): sha256 without Node's per-call cost. */
+function opensslUs(): number | undefined {
+  try {
+    const out = execFileSync("openssl", ["speed", "-bytes", "64", "-seconds", "2", "sha256"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const kbPerS = Number(/^sha256\s+([\d.]+)k/m.exec(out)?.[1]);
+    return kbPerS > 0 ? 64 / (kbPerS * 1000) * 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const openssl = opensslUs();
 const rawMs = rawSample.detail!.binaryMs!;
-const cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown";
-const section = `${START}
-## Merkle tree builder (\`npm run bench:merkle\`)
+const section = `## Merkle tree builder (\`npm run bench:merkle\`)
 
-Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpus().length} cores (${cpu}),
-${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}; 1-minute load average ${loadBefore.toFixed(1)} before the run and
-${loadAfter.toFixed(1)} after (anything above ~0.5 means other jobs shared the two cores and the times are inflated). Each figure comes from its own child process; time is the
+Measured ${machine} at the start and ${loadAfter.toFixed(1)} at the end (a load above ~0.5
+means other jobs shared the cores and inflated the times). Each figure comes from its own child process; time is the
 median of ${RUNS} runs (merkletreejs at 1M: ${Math.min(RUNS, 2)}), peak RSS is the whole process's maximum (\`maxRSS\`), input
 included. Both builders get the same unsorted wallets and produce the same root (checked in the run). The job timed is the
 whole build: canonical sort, leaf hashes, every level (ours: including starting the helper thread).
@@ -79,14 +84,10 @@ ${rows.join("\n")}
   ${s(datasetSample.detail!.loadMs!)}; ${datasetSample.detail!.fileMb!.toFixed(0)} MB file; peak RSS ${datasetSample.peakRssMb} MB (the 1M wallet objects given to the writer included).
 - Raw native sha256 on this machine, 1M 73-byte + 1M 65-byte one-shot hashes in a tight loop: ${s(rawMs)}
   (\`crypto.hash\` with a binary-string digest; ${s(rawSample.detail!.bufferMs!)} with a Buffer digest, ${s(rawSample.detail!.createHashMs!)} with \`createHash\`).
-  The builder's 1M build is ${(big.ours.ms / rawMs).toFixed(2)}x that single-thread figure: the 2M hashes are spread over 2 threads, and the
-  sort, the copies and the thread hand-off add to it. The per-call cost of Node's crypto binding (~1 µs), not sha256 itself
-  (the CPU has SHA-NI: \`openssl speed\` does a 64-byte hash in ~0.3 µs), is the floor.
-${END}`;
+  That is ${((rawMs * 1000) / 2e6).toFixed(2)} µs a hash${openssl ? `, against ${openssl.toFixed(2)} µs for a 64-byte input in \`openssl speed sha256\`` : ""}: the per-call
+  cost of Node's crypto binding, not sha256 itself, is the floor. The builder's 1M build takes ${(big.ours.ms / rawMs).toFixed(2)}x that single-thread
+  loop: the 2M hashes are split over 2 threads, and the sort, the copies and the hand-off add to it.
+`;
 
-const current = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, "utf8") : "# Benchmarks\n\nEach section is written by its `npm run bench:<name>` script.\n";
-const next = current.includes(START)
-  ? current.slice(0, current.indexOf(START)) + section + current.slice(current.indexOf(END) + END.length)
-  : `${current.trimEnd()}\n\n${section}\n`;
-writeFileSync(BENCHMARKS, next);
+writeBenchSection("merkle", section);
 console.log(section);
