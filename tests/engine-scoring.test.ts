@@ -105,7 +105,7 @@ describe("engine: campaigns", () => {
 
   for (const batchSize of [1, 100]) {
     it(`given a budget of 2.5 points and flat awards of 1, when four wallets settle (batches of ${batchSize}), then the third gets exactly 0.5 and the fourth nothing`, async () => {
-      await given(db(), { earn: [earn(0)], campaigns: [{ id: "launch", type: "flat", points: 1000, budget: 2500, ...window }] },
+      await given(db(), { earn: [earn(0)], campaigns: [{ id: "launch", type: "flat", points: 1000, budget: 2500, maxParticipants: 10, ...window }] },
         [pay("A", 1, 0), pay("B", 1, 0), pay("C", 1, 0), pay("D", 1, 0)]);
       await scoreAll(db(), batchSize);
       assert.deepEqual((await ledger(db())).map((r) => `${r.account}:${r.delta}`), ["A:1000", "B:1000", "C:500"]);

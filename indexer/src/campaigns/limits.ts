@@ -7,6 +7,9 @@ import { minBig } from "../points/math.js";
  * cap, per-wallet points, then the campaign budget. The award that would cross a points cap gets
  * exactly what is left; later ones get nothing. Records the grant in the state and returns it.
  *
+ * `campaign_state.participants` and per-wallet award counters are kept only for campaigns with a
+ * participant cap or a per-wallet limit; for the others the ledger itself says who was paid.
+ *
  * Concurrency: the live worker holds the engine cursor and `for update` locks on the campaign_state
  * rows of the batch, so the in-memory budget here is the only writer of that budget.
  */
@@ -27,10 +30,18 @@ export function grant(state: ScoringState, campaign: Campaign, account: string, 
 
   const t = state.campaignFor(campaign.id);
   t.spent += amount;
+  // Per-wallet state is only kept where a limit reads it: it is the costliest write of a batch.
+  if (!tracksParticipants(campaign)) return amount;
   if (isNew) t.participants += 1;
   const part = state.participantFor(campaign.id, account);
   part.awards += 1;
   part.points += amount;
   part.lastAwardAt = time;
   return amount;
+}
+
+/** Whether any limit of this campaign needs per-wallet state (campaign_participants rows). */
+export function tracksParticipants(c: Campaign): boolean {
+  const w = c.perWallet;
+  return c.maxParticipants !== undefined || w.maxCount !== undefined || w.maxPoints !== undefined || w.cooldownSeconds !== undefined;
 }

@@ -1,7 +1,6 @@
 import type { Queryable, Tx } from "../db.js";
 import type { CompiledRuleSet } from "../rules/compiled.js";
-import { dayOf } from "../points/math.js";
-import { participantKey, ScoringState } from "./state.js";
+import { decodeDays, participantKey, ScoringState } from "./state.js";
 import type { Cursor, Settlement } from "./types.js";
 
 type SettlementRow = {
@@ -28,14 +27,13 @@ export async function nextSettlements(q: Queryable, c: Cursor, limit: number, ma
 
 /**
  * Loads, inside the batch transaction, every row of scoring state the batch can touch: links of
- * the payers, referral chains `depth` deep, stats of all those accounts, day buckets inside the
- * widest tier window, and campaign budgets (locked FOR UPDATE) and participants.
+ * the payers, referral chains `depth` deep, stats of all those accounts (with their tier-window
+ * day buckets), and campaign budgets (locked FOR UPDATE) and participants.
  */
 export async function loadBatchState(
   tx: Tx,
   batch: readonly Settlement[],
   versions: readonly CompiledRuleSet[],
-  firstTime: Date,
 ): Promise<ScoringState> {
   const state = new ScoringState();
   const payers = [...new Set(batch.map((s) => s.payer))];
@@ -64,22 +62,15 @@ export async function loadBatchState(
 
   for (const r of await tx<{
     account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
-    first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number;
+    first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string;
   }[]>`select * from account_stats where account = any(${all})`) {
+    if (r.recent_volume !== "") state.days.set(r.account, decodeDays(r.recent_volume));
     state.stats.set(r.account, {
       settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
       firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count,
     });
   }
 
-  const window = Math.max(0, ...versions.map((v) => v.body.tiers?.windowDays ?? 0));
-  if (window > 0) {
-    const fromDay = dayOf(firstTime) - window;
-    for (const r of await tx<{ account: string; day: number; volume: bigint }[]>`
-        select account, day, volume from account_daily_volume where account = any(${[...accounts]}) and day > ${fromDay}`) {
-      state.daysFor(r.account).set(r.day, r.volume);
-    }
-  }
 
   const campaignIds = [...new Set(versions.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
   if (campaignIds.length > 0) {

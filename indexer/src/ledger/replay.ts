@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Queryable, Sql } from "../db.js";
 import { compile, pickRuleSet } from "../rules/compiled.js";
 import { loadRuleHistory } from "../rules/rule-sets.js";
+import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { dayOf } from "../points/math.js";
 import { toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "./score.js";
@@ -41,7 +42,6 @@ export async function replayLedger(
   const history = (await loadRuleHistory(sql)).map(compile);
   const state = new ScoringState();
   await loadAllLinks(sql, state);
-  const maxWindow = Math.max(0, ...history.map((h) => h.body.tiers?.windowDays ?? 0));
   const compare = opts.compare ?? true;
   const hashes = new Map<number, string>();
   const collected: LedgerRow[] = [];
@@ -66,7 +66,7 @@ export async function replayLedger(
         if (opts.collect) collected.push(...out.rows);
       }
       const acct = out.score.account;
-      if (maxWindow > 0 && (state.days.get(acct)?.size ?? 0) > maxWindow + 8) state.pruneDays(acct, dayOf(time) - maxWindow);
+      if ((state.days.get(acct)?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
     }
     state.clearDirty();
   }

@@ -47,6 +47,24 @@ export const newStats = (): AccountStats => ({
   referralCount: 0,
 });
 
+/** account_stats.recent_volume: "day:volume" pairs for the days after `afterDay`. */
+export function encodeDays(days: ReadonlyMap<number, bigint> | undefined, afterDay: number): string {
+  if (!days) return "";
+  const parts: string[] = [];
+  for (const [d, v] of days) if (d > afterDay) parts.push(`${d}:${v}`);
+  return parts.join(",");
+}
+
+export function decodeDays(text: string): Map<number, bigint> {
+  const days = new Map<number, bigint>();
+  if (text === "") return days;
+  for (const part of text.split(",")) {
+    const i = part.indexOf(":");
+    days.set(Number(part.slice(0, i)), BigInt(part.slice(i + 1)));
+  }
+  return days;
+}
+
 export const participantKey = (campaignId: string, account: string) => `${campaignId}\u0000${account}`;
 
 export class ScoringState {
@@ -58,7 +76,6 @@ export class ScoringState {
   readonly participants = new Map<string, Participant>();
 
   readonly dirtyStats = new Set<string>();
-  readonly dirtyDays = new Map<string, Set<number>>();
   readonly dirtyCampaigns = new Set<string>();
   readonly dirtyParticipants = new Set<string>();
 
@@ -98,12 +115,10 @@ export class ScoringState {
     return d;
   }
 
+  /** Day buckets travel with the account's stats row, so the caller also marks the stats dirty. */
   addDayVolume(account: string, day: number, volume: bigint): void {
     const d = this.daysFor(account);
     d.set(day, (d.get(day) ?? 0n) + volume);
-    let dirty = this.dirtyDays.get(account);
-    if (!dirty) this.dirtyDays.set(account, (dirty = new Set()));
-    dirty.add(day);
   }
 
   /** Drop day buckets older than any tier window can reach (replay keeps memory flat). */
@@ -129,7 +144,6 @@ export class ScoringState {
 
   clearDirty(): void {
     this.dirtyStats.clear();
-    this.dirtyDays.clear();
     this.dirtyCampaigns.clear();
     this.dirtyParticipants.clear();
   }

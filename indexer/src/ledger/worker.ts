@@ -1,5 +1,7 @@
 import type { Sql } from "../db.js";
+import { dayOf } from "../points/math.js";
 import { pickRuleSet, type CompiledRuleSet } from "../rules/compiled.js";
+import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { advanceCursor, claimCursor, ensureCursor } from "./cursor.js";
 import { loadBatchState, nextSettlements } from "./load.js";
 import { RuleCache } from "./rule-cache.js";
@@ -12,6 +14,8 @@ export interface ScoreBatchOptions {
   /** highest slot ingest has completed; settlements above it wait (late arrivals below the cursor would break chain order) */
   maxSlot?: bigint | null;
   rules?: RuleCache;
+  /** profiling hook: called with each phase's wall time (load, score, write, ...) */
+  onPhase?: (phase: string, ms: number) => void;
 }
 
 export interface BatchResult {
@@ -29,18 +33,28 @@ export interface BatchResult {
 export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {}): Promise<BatchResult> {
   const rules = opts.rules ?? new RuleCache();
   await ensureCursor(sql);
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    opts.onPhase?.(name, now - mark);
+    mark = now;
+  };
   return sql.begin(async (tx) => {
+    // Large unnest statements cross the JIT cost threshold; compiling them costs more than it saves.
+    await tx`set local jit = off`;
     const cursor = await claimCursor(tx);
     if (!cursor) return { settlements: 0, ledgerRows: 0 };
     const batch = await nextSettlements(tx, cursor, opts.batchSize ?? 5000, opts.maxSlot ?? null);
     if (batch.length === 0) return { settlements: 0, ledgerRows: 0 };
     const history = await rules.get(tx);
+    phase("read");
 
     let prev = cursor.eventTime;
     const times = batch.map((s) => (prev = eventTime(s, prev)));
     const picks = batch.map((_s, i) => pickRuleSet(history, cursor.seq + BigInt(i + 1), times[i]!));
     const used = [...new Set(picks.filter((p): p is CompiledRuleSet => p !== undefined))];
-    const state = await loadBatchState(tx, batch, used, times[0]!);
+    const state = await loadBatchState(tx, batch, used);
+    phase("load");
 
     const rows: LedgerRow[] = [];
     const scores: ScoreRow[] = [];
@@ -49,9 +63,13 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       for (const r of out.rows) rows.push(r);
       scores.push(out.score);
     });
+    phase("score");
     await insertScores(tx, scores);
+    phase("write-scores");
     await insertLedgerRows(tx, rows);
-    await writeState(tx, state);
+    phase("write-ledger");
+    await writeState(tx, state, dayOf(times[times.length - 1]!) - MAX_WINDOW_DAYS);
+    phase("write-state");
     const last = batch[batch.length - 1]!;
     await advanceCursor(tx, {
       seq: cursor.seq + BigInt(batch.length), slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex,

@@ -1,5 +1,5 @@
 import type { Tx } from "../db.js";
-import type { ScoringState } from "./state.js";
+import { encodeDays, type ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
 /**
@@ -34,36 +34,21 @@ export async function insertScores(tx: Tx, rows: readonly ScoreRow[]): Promise<v
 }
 
 /** Writes back every state row the batch changed, with the values computed in memory. */
-export async function writeState(tx: Tx, state: ScoringState): Promise<void> {
+export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: number): Promise<void> {
   const accounts = [...state.dirtyStats];
   if (accounts.length > 0) {
     const st = accounts.map((a) => state.stats.get(a)!);
     await tx`
-      insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count)
+      insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count, recent_volume)
       select * from unnest(
         ${accounts}::text[], ${st.map((x) => s(x.settlementCount))}::bigint[], ${st.map((x) => s(x.volumeTotal))}::bigint[],
         ${st.map((x) => s(x.score))}::bigint[], ${st.map((x) => s(x.balance))}::bigint[], ${st.map((x) => s(x.firstSeq))}::bigint[],
         ${st.map((x) => t(x.firstActivityAt))}::timestamptz[], ${st.map((x) => s(x.lastDay))}::int[], ${st.map((x) => s(x.streakDays))}::int[],
-        ${st.map((x) => s(x.referralCount))}::int[])
+        ${st.map((x) => s(x.referralCount))}::int[], ${accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay))}::text[])
       on conflict (account) do update set settlement_count = excluded.settlement_count, volume_total = excluded.volume_total,
         score = excluded.score, balance = excluded.balance, first_seq = excluded.first_seq, first_activity_at = excluded.first_activity_at,
-        last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count`;
-  }
-  const dayAccounts: string[] = [];
-  const days: string[] = [];
-  const volumes: string[] = [];
-  for (const [account, set] of state.dirtyDays) {
-    for (const day of set) {
-      dayAccounts.push(account);
-      days.push(String(day));
-      volumes.push(state.days.get(account)!.get(day)!.toString());
-    }
-  }
-  if (days.length > 0) {
-    await tx`
-      insert into account_daily_volume (account, day, volume)
-      select * from unnest(${dayAccounts}::text[], ${days}::int[], ${volumes}::bigint[])
-      on conflict (account, day) do update set volume = excluded.volume`;
+        last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count,
+        recent_volume = excluded.recent_volume`;
   }
   const ids = [...state.dirtyCampaigns];
   if (ids.length > 0) {

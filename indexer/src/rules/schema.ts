@@ -7,7 +7,7 @@ import { z } from "zod";
  * - volume: micro-units, the settlement amount normalised to 6 decimals (1 USDC = 1_000_000);
  * - rates and multipliers: basis points (10000 = 1x = 100%).
  */
-const big = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform((v) => BigInt(v));
+const big = z.union([z.string().regex(/^-?\d+$/), z.number().int(), z.bigint()]).transform((v) => BigInt(v));
 const nonNeg = big.refine((v) => v >= 0n, "must be >= 0");
 const bps = z.number().int().min(0).max(1_000_000);
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "ids are lowercase [a-z0-9_-]");
@@ -57,8 +57,11 @@ export const pointRule = z.object({
   stop: z.boolean().default(false),
 });
 
+/** Day buckets older than this are dropped from account state, so no window may be longer. */
+export const MAX_WINDOW_DAYS = 90;
+
 export const tiers = z.object({
-  windowDays: z.number().int().min(1).max(366),
+  windowDays: z.number().int().min(1).max(MAX_WINDOW_DAYS),
   /** ascending by minVolume; the highest level reached applies */
   levels: z.array(z.object({ name: z.string().min(1), minVolume: nonNeg, multiplierBps: bps })).min(1),
 });
