@@ -1,7 +1,8 @@
 //! Smoke program for the offline SBF pipeline. It exercises each thing the linker has to get
 //! right: syscalls (`sol_log_`, `sol_log_data`, `sol_memcpy_` via a variable-size copy),
 //! pointers stored in `.rodata` (a table of messages), calls between functions and an indirect
-//! call through a function pointer (`callx`).
+//! call through a function pointer (`callx`). Two Anchor-style instructions (`checksum` with
+//! return data and an event, `fail` with error 6000) let tests drive it through Anchor's Program.
 #![cfg_attr(target_arch = "bpf", no_std)]
 
 #[cfg(target_arch = "bpf")]
@@ -9,6 +10,7 @@ mod syscalls {
     extern "C" {
         pub fn sol_log_(message: *const u8, len: u64);
         pub fn sol_log_data(slices: *const u8, count: u64);
+        pub fn sol_set_return_data(data: *const u8, len: u64);
         pub fn abort() -> !;
     }
 }
@@ -16,6 +18,20 @@ mod syscalls {
 /// Messages addressed through a table of slices, so `.rodata` holds pointers that the linker
 /// must resolve to absolute addresses.
 static MESSAGES: [&str; 3] = ["smoke: empty", "smoke: short", "smoke: long"];
+
+/// Anchor discriminators: sha256("global:checksum"), sha256("global:fail"),
+/// sha256("event:Checksummed"), each cut to 8 bytes.
+pub const CHECKSUM_IX: [u8; 8] = [151, 13, 164, 92, 84, 17, 49, 137];
+pub const FAIL_IX: [u8; 8] = [88, 146, 59, 51, 123, 43, 123, 171];
+pub const CHECKSUMMED_EVENT: [u8; 8] = [200, 222, 179, 238, 217, 9, 101, 251];
+/// The first custom error code of an Anchor IDL.
+pub const FAIL_CODE: u64 = 6000;
+
+/// `checksum(data: bytes)`: Borsh `Vec<u8>` (u32 length, bytes) after the discriminator.
+pub fn borsh_bytes(args: &[u8]) -> Option<&[u8]> {
+    let len = u32::from_le_bytes(args.get(..4)?.try_into().ok()?) as usize;
+    args.get(4..4 + len)
+}
 
 pub fn classify(data: &[u8]) -> usize {
     match data.len() {
@@ -59,6 +75,12 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
         let len = core::ptr::read(input.add(8) as *const u64) as usize;
         core::slice::from_raw_parts(input.add(16), len)
     };
+    if data.len() >= 8 && data[..8] == FAIL_IX {
+        return FAIL_CODE;
+    }
+    if data.len() >= 8 && data[..8] == CHECKSUM_IX {
+        return checksum_instruction(&data[8..]);
+    }
     let message = MESSAGES[classify(data)];
     // SAFETY: pointer and length come from a live &str.
     unsafe { syscalls::sol_log_(message.as_ptr(), message.len() as u64) };
@@ -72,6 +94,22 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     let fields: [&[u8]; 2] = [&copy[..n], &sum];
     // SAFETY: a &[u8] is (ptr, len) in memory, which is the layout sol_log_data reads.
     unsafe { syscalls::sol_log_data(fields.as_ptr() as *const u8, fields.len() as u64) };
+    0
+}
+
+#[cfg(target_arch = "bpf")]
+fn checksum_instruction(args: &[u8]) -> u64 {
+    let Some(bytes) = borsh_bytes(args) else { return 2 };
+    let sum = checksum(bytes, 0).to_le_bytes();
+    let mut event = [0u8; 16];
+    event[..8].copy_from_slice(&CHECKSUMMED_EVENT);
+    event[8..].copy_from_slice(&sum);
+    let fields: [&[u8]; 1] = [&event];
+    // SAFETY: pointers and lengths come from live slices; sol_log_data reads (ptr, len) pairs.
+    unsafe {
+        syscalls::sol_log_data(fields.as_ptr() as *const u8, 1);
+        syscalls::sol_set_return_data(sum.as_ptr(), sum.len() as u64);
+    }
     0
 }
 
@@ -91,6 +129,13 @@ mod tests {
         assert_eq!(classify(&[]), 0);
         assert_eq!(classify(&[1; 8]), 1);
         assert_eq!(classify(&[1; 9]), 2);
+    }
+
+    #[test]
+    fn reads_borsh_bytes() {
+        assert_eq!(borsh_bytes(&[2, 0, 0, 0, 7, 8, 9]), Some(&[7u8, 8][..]));
+        assert_eq!(borsh_bytes(&[3, 0, 0, 0, 7]), None);
+        assert_eq!(borsh_bytes(&[3, 0]), None);
     }
 
     #[test]
