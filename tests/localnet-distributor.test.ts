@@ -30,7 +30,8 @@ describe("localnet: the distributor through Anchor over JSON-RPC", function () {
 
   before(async () => {
     const { connection } = chain();
-    [admin, publisher, guardian, alice] = await Promise.all([1, 2, 3, 4].map(() => fundedKeypair(connection)));
+    const fund = () => fundedKeypair(connection);
+    [admin, publisher, guardian, alice] = await Promise.all([fund(), fund(), fund(), fund()]);
     program = meritDistributorProgram(new AnchorProvider(connection, new Wallet(admin), { commitment: "confirmed" }));
     mint = await spl.createMint(connection, admin, admin.publicKey, null, 6);
     [distributor] = distributorPda(mint, 1n);
