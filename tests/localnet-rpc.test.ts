@@ -1,6 +1,8 @@
 // The localnet speaks JSON-RPC 2.0 like a validator: standard errors, batches, and the cluster
 // methods web3.js calls before anything else.
 import assert from "node:assert/strict";
+import { PublicKey } from "@solana/web3.js";
+import { WebSocket } from "ws";
 import { useLocalnet, rpc } from "../clients/src/localnet/testing.js";
 
 describe("localnet JSON-RPC protocol", () => {
@@ -65,6 +67,27 @@ describe("localnet JSON-RPC protocol", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const after = await connection.getSlot();
     assert.ok(after - before >= 2 && after - before <= 4, `${before} -> ${after} with 400 ms slots`);
+  });
+
+  it("given a WebSocket on the HTTP port itself, when subscribing to a signature that already landed, then the id comes back and the notification follows at once", async () => {
+    const { net, connection } = chain();
+    const signature = await connection.requestAirdrop(new PublicKey("11111111111111111111111111111112"), 1_000_000_000);
+    const ws = new WebSocket(net.url.replace("http", "ws"));
+    const messages: unknown[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on("open", () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 9, method: "signatureSubscribe", params: [signature, { commitment: "finalized" }] })));
+      ws.on("message", (m) => {
+        messages.push(JSON.parse(String(m)));
+        if (messages.length === 2) resolve();
+      });
+      ws.on("error", reject);
+    });
+    ws.close();
+    const [reply, note] = messages as [{ id: number; result: number }, { method: string; params: { subscription: number; result: { value: { err: unknown } } } }];
+    assert.equal(reply.id, 9);
+    assert.equal(note.method, "signatureNotification");
+    assert.equal(note.params.subscription, reply.result);
+    assert.deepEqual(note.params.result.value, { err: null });
   });
 
   it("given GET /health, when requested, then it answers ok like a validator", async () => {
