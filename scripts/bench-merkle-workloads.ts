@@ -1,10 +1,9 @@
-// One measured workload per child process, so one's heap never inflates another's peak RSS.
+// One measured workload per child process, so one's heap never inflates another's peak RSS; each
+// workload imports what only it needs, so no child carries another's code either.
 import { createHash, hash } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MerkleTree as MerkleTreeJs } from "merkletreejs";
-import { loadDataset, writeDataset } from "../clients/src/dataset/index.js";
 import { type PackedEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
 
 export interface Sample {
@@ -52,7 +51,8 @@ export async function ours(n: number): Promise<Sample> {
 }
 
 /** The same job with merkletreejs as docs/merkle.md configures it: sort, hash leaves, build. */
-export function merkletreejs(n: number): Sample {
+export async function merkletreejs(n: number): Promise<Sample> {
+  const { MerkleTree: MerkleTreeJs } = await import("merkletreejs");
   const input = entries(n);
   const t = performance.now();
   const [sorted, sortMs] = time(() =>
@@ -123,6 +123,7 @@ export function baseline(n: number): Sample {
 
 /** The epoch dataset at this size: write it (sort, tree, stream) then load it back (every check). */
 export async function dataset(n: number): Promise<Sample> {
+  const { loadDataset, writeDataset } = await import("../clients/src/dataset/index.js");
   const { claimants, amounts } = entries(n);
   const wallets = Array.from({ length: n }, (_, i) => ({
     claimant: claimants.subarray(i * 32, i * 32 + 32),
