@@ -10,6 +10,7 @@ import { TestSvm } from "./svm.js";
 const SMOKE_ID = new PublicKey("Smoke11111111111111111111111111111111111111");
 const COUNTER = [255, 176, 4, 245, 188, 253, 124, 25];
 
+// Names are given camelCase, as Anchor's TypeScript types (and its runtime conversion) expect.
 const smokeIdl = {
   address: SMOKE_ID.toBase58(),
   metadata: { name: "sbf_smoke", version: "0.1.0", spec: "0.1.0" },
@@ -17,19 +18,20 @@ const smokeIdl = {
     { name: "checksum", discriminator: [151, 13, 164, 92, 84, 17, 49, 137], accounts: [], args: [{ name: "data", type: "bytes" }], returns: "u64" },
     { name: "fail", discriminator: [88, 146, 59, 51, 123, 43, 123, 171], accounts: [], args: [] },
   ],
-  accounts: [{ name: "Counter", discriminator: COUNTER }],
+  accounts: [{ name: "counter", discriminator: COUNTER }],
   events: [{ name: "Checksummed", discriminator: [200, 222, 179, 238, 217, 9, 101, 251] }],
   errors: [{ code: 6000, name: "SmokeFailed", msg: "The smoke program failed on purpose" }],
   types: [
-    { name: "Counter", type: { kind: "struct", fields: [{ name: "owner", type: "pubkey" }, { name: "count", type: "u64" }] } },
+    { name: "counter", type: { kind: "struct", fields: [{ name: "owner", type: "pubkey" }, { name: "count", type: "u64" }] } },
     { name: "Checksummed", type: { kind: "struct", fields: [{ name: "sum", type: "u64" }] } },
   ],
 } as const satisfies Idl;
+type SmokeIdl = typeof smokeIdl;
 
 function setup() {
   const chain = new TestSvm({ program: "tools/sbf-smoke/bin/sbf_smoke.so", programId: SMOKE_ID });
   const provider = new LiteSvmProvider(chain);
-  return { chain, provider, program: new Program(smokeIdl as Idl, provider) };
+  return { chain, provider, program: new Program<SmokeIdl>(smokeIdl, provider) };
 }
 
 function counterData(owner: PublicKey, count: bigint): Buffer {
@@ -83,11 +85,11 @@ describe("tests/helpers/anchor-provider", () => {
     const other = Buffer.alloc(48, 7); // same owner program, another discriminator
     chain.setAccount(Keypair.generate().publicKey, SMOKE_ID, other);
 
-    const fetched = (await program.account.counter!.fetch(counter)) as { owner: PublicKey; count: BN };
+    const fetched = await program.account.counter.fetch(counter);
     assert.equal(fetched.owner.toBase58(), owner.toBase58());
     assert.equal(fetched.count.toString(), "42");
-    assert.equal(await program.account.counter!.fetchNullable(Keypair.generate().publicKey), null);
-    const all = await program.account.counter!.all();
+    assert.equal(await program.account.counter.fetchNullable(Keypair.generate().publicKey), null);
+    const all = await program.account.counter.all();
     assert.deepEqual(all.map((a) => a.publicKey.toBase58()), [counter.toBase58()]);
   });
 });
