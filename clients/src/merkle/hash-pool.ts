@@ -23,9 +23,11 @@ let busy: Promise<unknown> = Promise.resolve();
 function start(): Worker {
   const w = new Worker(new URL("./hash-worker.mjs", import.meta.url));
   w.unref();
-  w.on("error", () => {
+  const forget = () => {
     if (worker === w) worker = undefined;
-  });
+  };
+  w.on("error", forget);
+  w.on("exit", forget);
   return w;
 }
 
@@ -38,14 +40,18 @@ export function runOnWorker(job: HashJob): Promise<void> {
         const done = (settle: () => void) => {
           w.off("message", onMessage);
           w.off("error", onError);
+          w.off("exit", onExit);
           w.unref();
           settle();
         };
         const onMessage = (m: { ok: boolean; error?: string }) =>
           done(() => (m.ok ? resolve() : reject(new Error(`hash worker failed: ${m.error}`))));
         const onError = (err: Error) => done(() => reject(err));
+        // A worker stopped mid-job (stopHashWorker, a crash) would otherwise leave the build hanging.
+        const onExit = (code: number) => done(() => reject(new Error(`hash worker exited (code ${code}) during a build`)));
         w.on("message", onMessage);
         w.on("error", onError);
+        w.on("exit", onExit);
         w.ref();
         w.postMessage(job);
       }),
