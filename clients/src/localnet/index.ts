@@ -16,7 +16,7 @@ export interface LocalnetOptions {
   port?: number;
   host?: string;
   slotMs?: number;
-  /** Transactions per block before the slot advances on its own (default 64). */
+  /** Transactions per block before the slot advances on its own (default 256). */
   maxTxPerSlot?: number;
   /** Append-only history: replayed on start, so a restarted localnet keeps its state and history. */
   historyFile?: string;
@@ -64,7 +64,7 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
   const inner = snapshot ? InnerSvm.loadFromFile(snapshot.file) : new InnerSvm();
   // Programs load after a snapshot too: the current builds replace the ones it saved.
   loadPrograms(inner, [...defaultPrograms(log), ...(opts.programs ?? [])], log);
-  const chain = new Chain(inner, { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 64, log }, snapshot);
+  const chain = new Chain(inner, { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 256, log }, snapshot);
   if (ledger) {
     const { replayed, mismatched } = chain.attachLedger(ledger.file, ledger.lines, snapshot?.txCount ?? 0);
     log(

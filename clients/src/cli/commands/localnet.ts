@@ -40,7 +40,7 @@ export function localnetCommand(): Command {
     .option("-p, --port <port>", "HTTP JSON-RPC port (0: any free port)", port, Number(process.env.LOCALNET_PORT ?? 8899))
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--slot-ms <ms>", "slot duration in milliseconds", positive, 400)
-    .option("--max-tx-per-slot <n>", "transactions per block before the next slot opens", positive, 64)
+    .option("--max-tx-per-slot <n>", "transactions per block before the next slot opens", positive, 256)
     .option("--ledger <file>", "transaction history, replayed on start to rebuild state", ".merit/localnet/history.jsonl")
     .option("--reset", "delete the ledger file (and its snapshots) before starting", false)
     .option("--ephemeral", "keep no history file: state is lost on exit", false)
