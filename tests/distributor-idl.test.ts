@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { BN, type Provider } from "@coral-xyz/anchor";
+import anchor, { type Provider } from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, vaultPda } from "../clients/src/idl/index.js";
 
+const { BN } = anchor;
 const sighash = (s: string) => [...createHash("sha256").update(s).digest().subarray(0, 8)];
 const offline: Provider = { connection: new Connection("http://127.0.0.1:9") };
 

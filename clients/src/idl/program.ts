@@ -6,7 +6,8 @@ export type MeritDistributorProgram = Program<MeritDistributor>;
 
 /** An Anchor `Program` over any provider (RPC connection, or litesvm in tests). */
 export function meritDistributorProgram(provider: Provider): MeritDistributorProgram {
-  return new Program<MeritDistributor>(meritDistributorIdl, provider);
+  // Program camelCases the snake_case IDL at run time, matching the generated type.
+  return new Program<MeritDistributor>(meritDistributorIdl as unknown as MeritDistributor, provider);
 }
 
 /** Custom error codes of the program by name (6000 + index in the IDL). */

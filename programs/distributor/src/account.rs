@@ -135,8 +135,10 @@ pub unsafe fn parse_input<'a>(input: *mut u8) -> Input<'a> {
             let info = if dup == NON_DUP_MARKER {
                 let info = AccountInfo { header: cursor };
                 let data_len = info.data_len();
-                let unpadded = HEADER_LEN + data_len + MAX_PERMITTED_DATA_INCREASE;
-                cursor = cursor.add(((unpadded + 7) & !7) + 8);
+                // The runtime sized the buffer: these sums cannot overflow, and wrapping keeps
+                // the (unlinked) panic machinery out of the entrypoint.
+                let unpadded = HEADER_LEN.wrapping_add(data_len).wrapping_add(MAX_PERMITTED_DATA_INCREASE);
+                cursor = cursor.add((unpadded.wrapping_add(7) & !7).wrapping_add(8));
                 info
             } else {
                 cursor = cursor.add(8);
@@ -148,7 +150,7 @@ pub unsafe fn parse_input<'a>(input: *mut u8) -> Input<'a> {
             if i < MAX_ACCOUNTS {
                 accounts[i] = info;
             }
-            i += 1;
+            i = i.wrapping_add(1);
         }
         let data_len = (cursor as *const u64).read() as usize;
         let data = core::slice::from_raw_parts(cursor.add(8), data_len);

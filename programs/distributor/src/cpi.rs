@@ -143,6 +143,7 @@ const TOKEN_IX_TRANSFER_CHECKED: u8 = 12;
 const TOKEN_IX_GET_ACCOUNT_DATA_SIZE: u8 = 21;
 
 /// Size a token account of `mint` needs (Token-2022 adds the extensions the mint requires).
+#[inline(always)]
 pub fn token_account_size(token_program: &AccountInfo, mint: &AccountInfo) -> Result<u64, MeritError> {
     let metas = [Meta::new(mint, false, false)];
     let infos = [Info::new(mint)];

@@ -75,6 +75,9 @@ pub fn log_data(bytes: &[u8]) {
 }
 
 /// Finds the canonical program address for `seeds` (highest bump that is off the curve).
+// Functions returning more than a register are always inlined: the BPF backend cannot return
+// aggregates (a `Result<u64, _>` included) from a call.
+#[inline(always)]
 pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Result<(Pubkey, u8), MeritError> {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     {
@@ -128,6 +131,7 @@ pub unsafe fn invoke_signed(instruction: *const u8, infos: *const u8, infos_len:
 }
 
 /// The cluster's unix timestamp (Clock sysvar).
+#[inline(always)]
 pub fn unix_timestamp() -> Result<i64, MeritError> {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     {
@@ -147,6 +151,7 @@ pub fn unix_timestamp() -> Result<i64, MeritError> {
 /// Lamports that make an account of `data_len` bytes rent-exempt, without floating point:
 /// the exemption threshold (an f64 in the Rent sysvar, 2.0 or 1.0 in practice) must be a small
 /// whole number.
+#[inline(always)]
 pub fn rent_exempt_minimum(data_len: u64) -> Result<u64, MeritError> {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     {
@@ -171,10 +176,15 @@ const ACCOUNT_STORAGE_OVERHEAD: u64 = 128;
 
 /// `(128 + data_len) * lamports_per_byte_year * threshold` with the threshold decoded from its
 /// IEEE-754 bits; a fractional or huge threshold is refused rather than approximated.
+///
+/// Each factor is bounded (size ≤ 2^24 bytes, ≤ 2^28 lamports per byte, threshold < 2^10) so the
+/// product stays below 2^62 without an overflow check: `checked_mul`, and even `a > MAX / b`
+/// (which LLVM folds back into it), lower to a 128-bit multiply the BPF backend lacks.
+#[inline(always)]
 pub fn minimum_balance(lamports_per_byte_year: u64, threshold_bits: u64, data_len: u64) -> Result<u64, MeritError> {
     let exponent = ((threshold_bits >> 52) & 0x7ff) as i64 - 1023;
     let mantissa = (threshold_bits & ((1u64 << 52) - 1)) | (1u64 << 52);
-    if threshold_bits >> 63 != 0 || !(0..=10).contains(&exponent) {
+    if threshold_bits >> 63 != 0 || !(0..=9).contains(&exponent) {
         return Err(MeritError::SysvarUnavailable);
     }
     let shift = 52 - exponent as u32;
@@ -182,14 +192,18 @@ pub fn minimum_balance(lamports_per_byte_year: u64, threshold_bits: u64, data_le
         return Err(MeritError::SysvarUnavailable);
     }
     let threshold = mantissa >> shift;
-    ACCOUNT_STORAGE_OVERHEAD
-        .checked_add(data_len)
-        .and_then(|bytes| bytes.checked_mul(lamports_per_byte_year))
-        .and_then(|lamports| lamports.checked_mul(threshold))
-        .ok_or(MeritError::ArithmeticOverflow)
+    if data_len > MAX_ACCOUNT_SIZE || lamports_per_byte_year > 1 << 28 {
+        return Err(MeritError::SysvarUnavailable);
+    }
+    let bytes = ACCOUNT_STORAGE_OVERHEAD.wrapping_add(data_len);
+    Ok(bytes.wrapping_mul(lamports_per_byte_year).wrapping_mul(threshold))
 }
 
+/// Largest account the runtime allows (10 MiB); keeps the rent product in range.
+const MAX_ACCOUNT_SIZE: u64 = 10 * 1024 * 1024;
+
 /// Reads the return data the last CPI set, if it came from `expected_program`.
+#[inline(always)]
 pub fn return_data_u64(expected_program: &Pubkey) -> Result<u64, MeritError> {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     {
@@ -234,5 +248,7 @@ mod tests {
         assert!(minimum_balance(3480, 1.5f64.to_bits(), 0).is_err());
         assert!(minimum_balance(3480, (-2.0f64).to_bits(), 0).is_err());
         assert!(minimum_balance(3480, 0.5f64.to_bits(), 0).is_err());
+        assert!(minimum_balance(3480, 2.0f64.to_bits(), u64::MAX - 100).is_err());
+        assert!(minimum_balance(u64::MAX, 2.0f64.to_bits(), 0).is_err());
     }
 }

@@ -5,6 +5,8 @@ use crate::state::distributor::Distributor;
 
 /// Longest activation delay or grace period accepted (one year): keeps time math in i64 range.
 pub const MAX_DURATION: u64 = 365 * 24 * 60 * 60;
+/// Notice a claim expiry must give when it is set on a distributor that had none (30 days).
+pub const MIN_EXPIRY_NOTICE: i64 = 30 * 24 * 60 * 60;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
@@ -20,8 +22,9 @@ impl Params {
         Ok(Params { activation_delay: r.u64()?, grace_period: r.u64()?, max_total_increase: r.u64()?, claim_expiry: r.i64()? })
     }
 
-    /// Bounds the durations; the expiry is 0 (never) or in the future, and once set it may only
-    /// move later, so the admin can never shorten the claim window to sweep owed tokens.
+    /// Bounds the durations; the expiry is 0 (never) or in the future; once set it may only move
+    /// later, and replacing "never" needs 30 days' notice, so the admin cannot shorten the claim
+    /// window to sweep owed tokens.
     pub fn validate(&self, previous_expiry: Option<i64>, now: i64) -> Result<(), MeritError> {
         if self.activation_delay > MAX_DURATION || self.grace_period > MAX_DURATION {
             return Err(MeritError::InvalidParams);
@@ -30,7 +33,7 @@ impl Params {
         let ok = match previous_expiry {
             None => expiry == 0 || expiry > now,
             Some(previous) if previous == expiry => true,
-            Some(0) => false,
+            Some(0) => expiry == 0 || expiry >= now.saturating_add(MIN_EXPIRY_NOTICE),
             Some(previous) => expiry > previous,
         };
         if ok && expiry >= 0 { Ok(()) } else { Err(MeritError::InvalidParams) }
@@ -76,6 +79,8 @@ mod tests {
         assert_eq!(p(400).validate(Some(500), 100), Err(MeritError::InvalidParams));
         assert_eq!(p(0).validate(Some(500), 100), Err(MeritError::InvalidParams));
         assert_eq!(p(500).validate(Some(0), 100), Err(MeritError::InvalidParams));
+        assert!(p(100 + MIN_EXPIRY_NOTICE).validate(Some(0), 100).is_ok());
+        assert_eq!(p(99 + MIN_EXPIRY_NOTICE).validate(Some(0), 100), Err(MeritError::InvalidParams));
     }
 
     #[test]

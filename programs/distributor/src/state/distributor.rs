@@ -62,10 +62,18 @@ impl Distributor {
     /// pending one, else the current. Totals never decrease along the queue.
     #[inline(always)]
     pub fn latest_total(&self) -> u64 {
-        match self.pending_count as usize {
-            0 => self.current_total,
-            n => self.pending[n - 1].cumulative_total,
+        match self.queued().checked_sub(1).and_then(|last| self.pending.get(last)) {
+            Some(last) => last.cumulative_total,
+            None => self.current_total,
         }
+    }
+
+    /// Number of queued roots, never beyond the array: the queue code has no panicking paths
+    /// (the build links no panic machinery), whatever the stored count says.
+    #[inline(always)]
+    pub fn queued(&self) -> usize {
+        let count = self.pending_count as usize;
+        if count > MAX_PENDING { MAX_PENDING } else { count }
     }
 
     /// Tokens the vault owes claimants under the newest root.
@@ -86,6 +94,7 @@ impl Distributor {
 
     /// Appends a proposed root after the epoch and total checks; returns its activation time,
     /// never earlier than the one queued before it so the queue activates in epoch order.
+    #[inline(always)]
     pub fn push_pending(&mut self, epoch: u64, total: u64, now: i64) -> Result<i64, MeritError> {
         if epoch <= self.latest_epoch {
             return Err(MeritError::EpochNotIncreasing);
@@ -97,17 +106,17 @@ impl Distributor {
         if total - previous_total > self.max_total_increase {
             return Err(MeritError::CapExceeded);
         }
-        let count = self.pending_count as usize;
-        if count >= MAX_PENDING {
-            return Err(MeritError::PendingQueueFull);
-        }
+        let count = self.queued();
         let delay = i64::try_from(self.activation_delay).map_err(|_| MeritError::ArithmeticOverflow)?;
         let mut activates_at = now.checked_add(delay).ok_or(MeritError::ArithmeticOverflow)?;
-        if count > 0 && self.pending[count - 1].activates_at > activates_at {
-            activates_at = self.pending[count - 1].activates_at;
+        if let Some(last) = count.checked_sub(1).and_then(|last| self.pending.get(last)) {
+            if last.activates_at > activates_at {
+                activates_at = last.activates_at;
+            }
         }
-        self.pending[count] = PendingRoot { epoch, cumulative_total: total, activates_at };
-        self.pending_count += 1;
+        let slot = self.pending.get_mut(count).ok_or(MeritError::PendingQueueFull)?;
+        *slot = PendingRoot { epoch, cumulative_total: total, activates_at };
+        self.pending_count = count.wrapping_add(1) as u8;
         self.latest_epoch = epoch;
         Ok(activates_at)
     }
@@ -115,22 +124,25 @@ impl Distributor {
     /// Index of `epoch` in the pending queue.
     #[inline(always)]
     pub fn pending_index(&self, epoch: u64) -> Option<usize> {
-        (0..self.pending_count as usize).find(|&i| self.pending[i].epoch == epoch)
+        self.pending.iter().take(self.queued()).position(|p| p.epoch == epoch)
     }
 
     /// Drops the queued root at `index` (veto), keeping the order of the rest.
     pub fn remove_pending(&mut self, index: usize) {
-        let count = self.pending_count as usize;
-        let mut i = index;
-        while i + 1 < count {
-            self.pending[i] = self.pending[i + 1];
-            i += 1;
+        let count = self.queued();
+        if index >= count {
+            return;
         }
-        self.pending[count - 1] = PendingRoot::default();
-        self.pending_count -= 1;
+        let mut kept = [PendingRoot::default(); MAX_PENDING];
+        for (slot, root) in kept.iter_mut().zip(self.pending.iter().take(count).enumerate().filter(|(i, _)| *i != index).map(|(_, r)| r)) {
+            *slot = *root;
+        }
+        self.pending = kept;
+        self.pending_count = count.wrapping_sub(1) as u8;
     }
 
     /// Makes the head of the queue the current root if it is `epoch` and due at `now`.
+    #[inline(always)]
     pub fn activate_head(&mut self, epoch: u64, now: i64) -> Result<PendingRoot, MeritError> {
         self.require_active()?;
         let index = self.pending_index(epoch).ok_or(MeritError::RootNotPending)?;

@@ -1,0 +1,380 @@
+// Shared setup for the distributor flow tests: litesvm with the committed .so, a mint (SPL Token
+// or Token-2022), a distributor, and helpers that build instructions through Anchor's Program
+// (the committed IDL) and send them as wire bytes (fast; no web3.js signature re-verification).
+import assert from "node:assert/strict";
+import anchor, { type Provider } from "@coral-xyz/anchor";
+import { getTransactionDecoder, type Address } from "@solana/kit";
+import * as spl from "@solana/spl-token";
+import { Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { FailedTransactionMetadata, LiteSVM } from "litesvm";
+import { buildTreeSync, type MerkleTree } from "../clients/src/merkle/index.js";
+import {
+  claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
+  type MeritDistributorProgram,
+} from "../clients/src/idl/index.js";
+
+export const PROGRAM_SO = "programs/distributor/bin/merit_distributor.so";
+export const PROGRAM_ID = new PublicKey(meritDistributorIdl.address);
+const { BN, EventParser } = anchor;
+const decoder = getTransactionDecoder();
+
+export type TokenProgram = "spl" | "2022";
+export const tokenProgramId = (t: TokenProgram) => (t === "spl" ? spl.TOKEN_PROGRAM_ID : spl.TOKEN_2022_PROGRAM_ID);
+
+export interface SendResult {
+  ok: boolean;
+  /** Custom program error code of the failing instruction, if any. */
+  code: number | undefined;
+  error: string | undefined;
+  logs: string[];
+  cu: bigint;
+  /** Serialized transaction size in bytes. */
+  size: number;
+}
+
+export function errorCode(name: string): number {
+  const code = MeritErrorCode[name];
+  if (code === undefined) throw new Error(`no such program error: ${name}`);
+  return code;
+}
+
+export interface Params {
+  activationDelay: bigint;
+  gracePeriod: bigint;
+  maxTotalIncrease: bigint;
+  claimExpiry: bigint;
+}
+
+export const DEFAULT_PARAMS: Params = { activationDelay: 3_600n, gracePeriod: 600n, maxTotalIncrease: 1_000_000_000_000n, claimExpiry: 0n };
+export const START_TIME = 1_800_000_000n;
+
+const bn = (v: bigint) => new BN(v.toString());
+const anchorParams = (p: Params) => ({ activationDelay: bn(p.activationDelay), gracePeriod: bn(p.gracePeriod), maxTotalIncrease: bn(p.maxTotalIncrease), claimExpiry: bn(p.claimExpiry) });
+
+/** The chain and the tokens: one per test, ~20 ms to create. */
+export class Chain {
+  readonly svm: LiteSVM;
+  /** Pays every fee, so account snapshots of signers stay exact. */
+  readonly feePayer = Keypair.generate();
+  readonly program: MeritDistributorProgram;
+
+  constructor() {
+    this.svm = new LiteSVM().withTransactionHistory(0n);
+    this.svm.addProgramFromFile(PROGRAM_ID.toBase58() as Address, PROGRAM_SO);
+    this.airdrop(this.feePayer.publicKey, 1_000_000_000_000n);
+    // Instructions are built offline; the provider never reaches a network.
+    const offline: Provider = { connection: new Connection("http://127.0.0.1:9") };
+    this.program = meritDistributorProgram(offline);
+    this.setTime(START_TIME);
+  }
+
+  airdrop(to: PublicKey, lamports: bigint): void {
+    this.svm.airdrop(to.toBase58() as Address, lamports as never);
+  }
+
+  funded(lamports = 10_000_000_000n): Keypair {
+    const k = Keypair.generate();
+    this.airdrop(k.publicKey, lamports);
+    return k;
+  }
+
+  now(): bigint {
+    return this.svm.getClock().unixTimestamp;
+  }
+
+  setTime(unix: bigint): void {
+    const clock = this.svm.getClock();
+    clock.unixTimestamp = unix;
+    this.svm.setClock(clock);
+  }
+
+  advance(seconds: bigint): void {
+    this.setTime(this.now() + seconds);
+  }
+
+  /** Signs with `signers` (the fee payer is added) and sends the wire bytes. */
+  send(ixs: TransactionInstruction[], signers: Keypair[] = []): SendResult {
+    const tx = new Transaction();
+    tx.recentBlockhash = this.svm.latestBlockhash();
+    tx.feePayer = this.feePayer.publicKey;
+    tx.add(...ixs);
+    const unique = [this.feePayer, ...signers.filter((s, i) => !s.publicKey.equals(this.feePayer.publicKey) && signers.findIndex((o) => o.publicKey.equals(s.publicKey)) === i)];
+    tx.sign(...unique);
+    return this.sendWire(tx.serialize({ requireAllSignatures: false, verifySignatures: false }));
+  }
+
+  /**
+   * Sends without signing: only for a chain built with `withSigverify(false)` (the fuzz test),
+   * where the signer flags alone decide who "signed".
+   */
+  sendUnsigned(ixs: TransactionInstruction[]): SendResult {
+    const tx = new Transaction();
+    tx.recentBlockhash = this.svm.latestBlockhash();
+    tx.feePayer = this.feePayer.publicKey;
+    tx.add(...ixs);
+    return this.sendWire(tx.serialize({ requireAllSignatures: false, verifySignatures: false }));
+  }
+
+  sendWire(wire: Uint8Array): SendResult {
+    const res = this.svm.sendTransaction(decoder.decode(wire));
+    this.svm.expireBlockhash();
+    if (res instanceof FailedTransactionMetadata) {
+      const err = res.err();
+      let code: number | undefined;
+      // InstructionError(index, Custom(code)); litesvm does not export these classes.
+      if (typeof err === "object" && "index" in err && "err" in err) {
+        const inner: unknown = err.err();
+        if (typeof inner === "object" && inner !== null && "code" in inner) code = Number(inner.code);
+      }
+      const meta = res.meta();
+      return { ok: false, code, error: err.toString(), logs: meta.logs(), cu: meta.computeUnitsConsumed(), size: wire.length };
+    }
+    return { ok: true, code: undefined, error: undefined, logs: res.logs(), cu: res.computeUnitsConsumed(), size: wire.length };
+  }
+
+  account(address: PublicKey): { lamports: bigint; data: Buffer; owner: string } | null {
+    const a = this.svm.getAccount(address.toBase58() as Address);
+    if (!a.exists) return null;
+    return { lamports: BigInt(a.lamports), data: Buffer.from(a.data), owner: a.programAddress };
+  }
+
+  /** Writes an account directly (forged accounts for substitution attacks). */
+  setAccount(address: PublicKey, owner: PublicKey, data: Uint8Array, lamports = 1_000_000_000n): void {
+    this.svm.setAccount({
+      address: address.toBase58() as Address, data, executable: false, lamports: lamports as never,
+      programAddress: owner.toBase58() as Address, space: BigInt(data.length),
+    });
+  }
+
+  tokenBalance(account: PublicKey): bigint {
+    const a = this.account(account);
+    if (!a) return 0n;
+    return a.data.readBigUInt64LE(64);
+  }
+
+  createMint(tokenProgram: TokenProgram, decimals = 6, mint = Keypair.generate()): { mint: PublicKey; authority: Keypair } {
+    const authority = this.funded();
+    const programId = tokenProgramId(tokenProgram);
+    const space = spl.MINT_SIZE;
+    const rent = this.svm.minimumBalanceForRentExemption(BigInt(space));
+    const r = this.send([
+      SystemProgram.createAccount({ fromPubkey: authority.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(rent), space, programId }),
+      spl.createInitializeMint2Instruction(mint.publicKey, decimals, authority.publicKey, null, programId),
+    ], [authority, mint]);
+    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+    return { mint: mint.publicKey, authority };
+  }
+
+  /** The owner's associated token account (created if missing). */
+  tokenAccount(mint: PublicKey, owner: PublicKey, tokenProgram: TokenProgram): PublicKey {
+    const programId = tokenProgramId(tokenProgram);
+    const ata = spl.getAssociatedTokenAddressSync(mint, owner, true, programId);
+    if (!this.account(ata)) {
+      const r = this.send([spl.createAssociatedTokenAccountIdempotentInstruction(this.feePayer.publicKey, ata, owner, mint, programId)]);
+      assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+    }
+    return ata;
+  }
+
+  mintTo(mint: PublicKey, authority: Keypair, to: PublicKey, amount: bigint, tokenProgram: TokenProgram): void {
+    const r = this.send([spl.createMintToInstruction(mint, to, authority.publicKey, amount, [], tokenProgramId(tokenProgram))], [authority]);
+    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+  }
+
+  /** Raw state of accounts, for "nothing changed" assertions. */
+  snapshot(addresses: PublicKey[]): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const a of addresses) {
+      const acc = this.account(a);
+      out.set(a.toBase58(), acc ? `${acc.lamports}:${acc.owner}:${acc.data.toString("hex")}` : "missing");
+    }
+    return out;
+  }
+
+  /** Sends, expects the custom error `name`, and checks no account of the instructions changed. */
+  expectError(ixs: TransactionInstruction[], signers: Keypair[], name: string): SendResult {
+    const keys = [...new Set(ixs.flatMap((ix) => ix.keys.map((k) => k.pubkey.toBase58())))].map((k) => new PublicKey(k));
+    const before = this.snapshot(keys);
+    const r = this.send(ixs, signers);
+    assert.equal(r.ok, false, `expected ${name}, but the transaction succeeded`);
+    assert.equal(r.code, errorCode(name), `expected ${name} (${errorCode(name)}), got ${r.error}\n${r.logs.join("\n")}`);
+    assert.deepEqual(this.snapshot(keys), before, "a failed transaction changed an account");
+    return r;
+  }
+
+  events(r: SendResult): { name: string; data: Record<string, unknown> }[] {
+    const parser = new EventParser(PROGRAM_ID, this.program.coder);
+    return [...parser.parseLogs(r.logs)] as { name: string; data: Record<string, unknown> }[];
+  }
+}
+
+export interface Entry {
+  claimant: Keypair;
+  amount: bigint;
+}
+
+/** A chain with one initialized distributor, a funded vault and its three authorities. */
+export class DistributorFixture {
+  readonly admin: Keypair;
+  readonly publisher: Keypair;
+  readonly guardian: Keypair;
+  readonly mint: PublicKey;
+  readonly mintAuthority: Keypair;
+  readonly distributor: PublicKey;
+  readonly vault: PublicKey;
+  readonly tokenProgramId: PublicKey;
+
+  constructor(
+    readonly chain: Chain,
+    readonly tokenProgram: TokenProgram = "spl",
+    readonly id = 1n,
+    params: Params = DEFAULT_PARAMS,
+    mint?: { mint: PublicKey; authority: Keypair },
+    initialize = true,
+  ) {
+    this.admin = chain.funded();
+    this.publisher = chain.funded();
+    this.guardian = chain.funded();
+    const m = mint ?? chain.createMint(tokenProgram);
+    this.mint = m.mint;
+    this.mintAuthority = m.authority;
+    this.tokenProgramId = tokenProgramId(tokenProgram);
+    this.distributor = distributorPda(this.mint, id)[0];
+    this.vault = vaultPda(this.distributor)[0];
+    if (!initialize) return;
+    const r = chain.send([this.initializeIx(params)], [this.admin]);
+    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+  }
+
+  get program(): MeritDistributorProgram {
+    return this.chain.program;
+  }
+
+  initializeIx(params: Params, over: Record<string, PublicKey> = {}): TransactionInstruction {
+    return this.ix("initializeDistributor", { id: bn(this.id), publisher: this.publisher.publicKey, guardian: this.guardian.publicKey, params: anchorParams(params) }, {
+      admin: this.admin.publicKey, mint: this.mint, distributor: this.distributor, vault: this.vault, tokenProgram: this.tokenProgramId, ...over,
+    });
+  }
+
+  fund(amount: bigint): void {
+    this.chain.mintTo(this.mint, this.mintAuthority, this.vault, amount, this.tokenProgram);
+  }
+
+  tree(entries: Entry[]): MerkleTree {
+    return buildTreeSync(this.distributor.toBytes(), entries.map((e) => ({ claimant: e.claimant.publicKey.toBytes(), amount: e.amount })));
+  }
+
+  epochRoot(epoch: bigint): PublicKey {
+    return epochRootPda(this.distributor, epoch)[0];
+  }
+
+  proposeIx(epoch: bigint, root: Uint8Array, total: bigint, leafCount = 0n, over: Record<string, PublicKey> = {}): TransactionInstruction {
+    const h = (b: number) => Array(32).fill(b);
+    return this.ix("proposeRoot", { epoch: bn(epoch), root: [...root], cumulativeTotal: bn(total), leafCount: bn(leafCount), datasetHash: h(0xda), inputsHash: h(0x1a) }, {
+      publisher: this.publisher.publicKey, distributor: this.distributor, epochRoot: this.epochRoot(epoch), ...over,
+    });
+  }
+
+  /** Proposes `tree` as `epoch` with its exact total. */
+  propose(epoch: bigint, tree: MerkleTree): SendResult {
+    const total = [...tree.entries.amounts].reduce((a, b) => a + b, 0n);
+    const r = this.chain.send([this.proposeIx(epoch, tree.root, total, BigInt(tree.size))], [this.publisher]);
+    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+    return r;
+  }
+
+  activateIx(epoch: bigint): TransactionInstruction {
+    return this.ix("activateRoot", {}, { distributor: this.distributor, epochRoot: this.epochRoot(epoch) });
+  }
+
+  vetoIx(epoch: bigint, authority: PublicKey): TransactionInstruction {
+    return this.ix("vetoRoot", {}, { authority, distributor: this.distributor, epochRoot: this.epochRoot(epoch) });
+  }
+
+  pauseIx(authority: PublicKey, paused: boolean): TransactionInstruction {
+    return this.ix(paused ? "pause" : "unpause", {}, { authority, distributor: this.distributor });
+  }
+
+  claimantToken(claimant: PublicKey): PublicKey {
+    return this.chain.tokenAccount(this.mint, claimant, this.tokenProgram);
+  }
+
+  claimIx(claimant: PublicKey, epoch: bigint, amount: bigint, proof: Uint8Array[], over: Record<string, PublicKey> = {}): TransactionInstruction {
+    return this.ix("claim", { cumulativeAmount: bn(amount), proof: proof.map((p) => [...p]) }, {
+      claimant,
+      distributor: this.distributor,
+      epochRoot: this.epochRoot(epoch),
+      claimStatus: claimStatusPda(this.distributor, claimant)[0],
+      mint: this.mint,
+      vault: this.vault,
+      claimantToken: over.claimantToken ?? this.claimantToken(claimant),
+      tokenProgram: this.tokenProgramId,
+      ...over,
+    });
+  }
+
+  /** Claim of `claimant`'s leaf in `tree` (proposed as `epoch`). */
+  claimFromTree(tree: MerkleTree, epoch: bigint, claimant: Keypair, over: Record<string, PublicKey> = {}): TransactionInstruction {
+    const { amount, proof } = tree.proof(claimant.publicKey.toBytes());
+    return this.claimIx(claimant.publicKey, epoch, amount, proof, over);
+  }
+
+  clawbackIx(amount: bigint, destination: PublicKey, over: Record<string, PublicKey> = {}): TransactionInstruction {
+    return this.ix("clawback", { amount: bn(amount) }, {
+      admin: this.admin.publicKey, distributor: this.distributor, mint: this.mint, vault: this.vault, destination, tokenProgram: this.tokenProgramId, ...over,
+    });
+  }
+
+  setAuthoritiesIx(publisher: PublicKey, guardian: PublicKey, pendingAdmin: PublicKey, admin = this.admin.publicKey): TransactionInstruction {
+    return this.ix("setAuthorities", { publisher, guardian, pendingAdmin }, { admin, distributor: this.distributor });
+  }
+
+  acceptAdminIx(newAdmin: PublicKey): TransactionInstruction {
+    return this.ix("acceptAdmin", {}, { newAdmin, distributor: this.distributor });
+  }
+
+  setParamsIx(params: Params, admin = this.admin.publicKey): TransactionInstruction {
+    return this.ix("setParams", { params: anchorParams(params) }, { admin, distributor: this.distributor });
+  }
+
+  state() {
+    const a = this.chain.account(this.distributor);
+    assert.ok(a, "distributor account missing");
+    return this.program.coder.accounts.decode("distributor", a.data);
+  }
+
+  rootState(epoch: bigint) {
+    const a = this.chain.account(this.epochRoot(epoch));
+    assert.ok(a, `epoch root ${epoch} missing`);
+    return this.program.coder.accounts.decode("epochRoot", a.data);
+  }
+
+  claimState(claimant: PublicKey) {
+    const a = this.chain.account(claimStatusPda(this.distributor, claimant)[0]);
+    return a ? this.program.coder.accounts.decode("claimStatus", a.data) : null;
+  }
+
+  /** Proposes `tree` as `epoch`, waits out the delay and activates it. */
+  publish(epoch: bigint, tree: MerkleTree): void {
+    this.propose(epoch, tree);
+    this.chain.advance(BigInt(this.state().activationDelay.toString()));
+    const r = this.chain.send([this.activateIx(epoch)]);
+    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+  }
+
+  /**
+   * Builds `name` synchronously from the IDL: Anchor's coder encodes the arguments, the IDL's
+   * account list gives order and flags; `accounts` may override any account (attack tests).
+   */
+  ix(name: string, args: Record<string, unknown>, accounts: Record<string, PublicKey | undefined>): TransactionInstruction {
+    const def = this.program.idl.instructions.find((i) => i.name === name);
+    if (!def) throw new Error(`no instruction ${name}`);
+    const keys = def.accounts.map((a) => {
+      const meta = a as { name: string; writable?: boolean; signer?: boolean; address?: string };
+      const pubkey = accounts[meta.name] ?? (meta.address ? new PublicKey(meta.address) : undefined);
+      if (!pubkey) throw new Error(`${name}: account ${meta.name} missing`);
+      return { pubkey, isSigner: meta.signer ?? false, isWritable: meta.writable ?? false };
+    });
+    return new TransactionInstruction({ programId: PROGRAM_ID, keys, data: this.program.coder.instruction.encode(name, args) });
+  }
+}
