@@ -90,8 +90,11 @@ describe("localnet JSON-RPC protocol", () => {
     assert.deepEqual(note.params.result.value, { err: null });
   });
 
-  it("given GET /health, when requested, then it answers ok like a validator", async () => {
+  it("given GET /health and a CORS preflight, when requested, then they are answered like a validator", async () => {
     const res = await fetch(`${chain().net.url}/health`);
     assert.equal(await res.text(), "ok");
+    // Browser dapps call validators cross-origin; the preflight is allowed here too.
+    const preflight = await fetch(chain().net.url, { method: "OPTIONS" });
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
   });
 });

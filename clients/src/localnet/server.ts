@@ -13,6 +13,12 @@ import { Subscriptions } from "./ws.js";
  * (upgrades arriving earlier wait for it), which keeps it off the start-up path.
  */
 const MAX_BODY = 50 * 1024 * 1024;
+/** Validators allow any origin, so browser dapps can call them; so does the localnet. */
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, GET, OPTIONS",
+  "access-control-allow-headers": "content-type, solana-client",
+};
 
 export interface Listening {
   port: number;
@@ -21,12 +27,16 @@ export interface Listening {
 
 function onRequest(chain: Chain, log: (line: string) => void) {
   return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, CORS).end();
+      return;
+    }
     if (req.method === "GET" && req.url === "/health") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      res.writeHead(200, { "content-type": "text/plain", ...CORS }).end("ok");
       return;
     }
     if (req.method !== "POST") {
-      res.writeHead(405, { allow: "POST" }).end();
+      res.writeHead(405, { allow: "POST, GET, OPTIONS" }).end();
       return;
     }
     const chunks: Buffer[] = [];
@@ -41,7 +51,7 @@ function onRequest(chain: Chain, log: (line: string) => void) {
     req.on("end", () => {
       if (res.headersSent) return;
       const out = handleBody(Buffer.concat(chunks).toString("utf8"), methods, chain, log);
-      res.writeHead(200, { "content-type": "application/json" }).end(out ?? "");
+      res.writeHead(200, { "content-type": "application/json", ...CORS }).end(out ?? "");
     });
   };
 }
