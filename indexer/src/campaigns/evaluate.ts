@@ -34,7 +34,8 @@ export interface CampaignAward {
 }
 
 export function isActive(c: Campaign, time: Date, merchant: string): boolean {
-  if (time < c.startsAt || time >= c.endsAt) return false;
+  const t = time.getTime();
+  if (t < c.startsAt.getTime() || t >= c.endsAt.getTime()) return false;
   return !c.scope.merchants || c.scope.merchants.includes(merchant);
 }
 

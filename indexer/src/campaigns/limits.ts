@@ -1,5 +1,5 @@
 import type { Campaign } from "../rules/schema.js";
-import { participantKey, type ScoringState } from "../ledger/state.js";
+import type { ScoringState } from "../ledger/state.js";
 import { minBig } from "../points/math.js";
 
 /**
@@ -17,7 +17,7 @@ export function grant(state: ScoringState, campaign: Campaign, account: string, 
   if (raw <= 0n) return 0n;
   const totals = state.campaigns.get(campaign.id) ?? { spent: 0n, participants: 0 };
   if (totals.spent >= campaign.budget) return 0n;
-  const p = state.participants.get(participantKey(campaign.id, account));
+  const p = state.participant(campaign.id, account);
   const limits = campaign.perWallet;
   if (limits.maxCount !== undefined && (p?.awards ?? 0) >= limits.maxCount) return 0n;
   if (limits.cooldownSeconds !== undefined && p?.lastAwardAt && time.getTime() - p.lastAwardAt.getTime() < limits.cooldownSeconds * 1000) return 0n;

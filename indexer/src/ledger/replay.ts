@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import type { Queryable, Sql } from "../db.js";
 import { compile, pickRuleSet } from "../rules/compiled.js";
 import { loadRuleHistory } from "../rules/rule-sets.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { dayOf } from "../points/math.js";
-import { toSettlement } from "./load.js";
+import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "./score.js";
 import { ScoringState } from "./state.js";
 import type { LedgerRow } from "./types.js";
@@ -17,12 +17,14 @@ export function canonicalLine(r: LedgerRow): string {
 const CANONICAL_SQL = `concat(settlement_id, '|', account, '|', delta, '|', reason, '|', coalesce(campaign_id, ''), '|', coalesce(rule_id, ''), '|',
   coalesce(array_to_string(referral_path, ','), ''), '|', coalesce(rule_set_version::text, ''), '|', floor(extract(epoch from occurred_at) * 1000)::bigint)`;
 
-const digest = (lines: string[]) => createHash("md5").update(lines.sort().join("\n")).digest("hex");
+/** Digests cover blocks of this many consecutive seqs: few rows back from SQL, cheap to hash. */
+export const REPLAY_BLOCK = 1024n;
+const blockOf = (seq: bigint) => (seq - 1n) / REPLAY_BLOCK;
 
 export interface ReplayResult {
   settlements: number;
   rows: number;
-  /** seqs whose recomputed rows differ from the stored ledger (first 20) */
+  /** first seq of each block of REPLAY_BLOCK seqs whose recomputed rows differ from the stored ledger (first 20) */
   mismatches: bigint[];
   mismatchCount: number;
   /** recomputed rows, only when `collect` was asked for */
@@ -31,8 +33,9 @@ export interface ReplayResult {
 
 /**
  * Recomputes the ledger from settlements + rule history + links, in chain order, entirely in
- * memory (one state for the whole history), and compares it with the stored point_ledger per
- * settlement (md5 of the sorted canonical lines). Reads only: safe to run beside a live engine,
+ * memory (one state for the whole history), and compares it with the stored point_ledger block by
+ * block (md5 over each block's canonical lines, ordered by seq then text, computed in SQL for the
+ * stored side). Reads only: safe to run beside a live engine,
  * with `untilSeq` set to the cursor's seq so both sides cover the same settlements.
  */
 export async function replayLedger(
@@ -43,16 +46,20 @@ export async function replayLedger(
   const state = new ScoringState();
   await loadAllLinks(sql, state);
   const compare = opts.compare ?? true;
-  const hashes = new Map<number, string>();
+  const hashes = new Map<bigint, string>();
+  let block = -1n;
+  let hash: Hash | undefined;
+  const closeBlock = () => {
+    if (hash) hashes.set(block, hash.digest("hex"));
+    hash = undefined;
+  };
   const collected: LedgerRow[] = [];
   let seq = 0n;
   let rows = 0;
   let prev: Date | null = null;
   const limit = opts.untilSeq ?? null;
 
-  const cursor = sql`
-    select id, slot, tx_index, outer_index, inner_index, block_time, mint, amount::text as amount, decimals, payer, payee, memo
-    from settlements order by slot, tx_index, outer_index, inner_index`.cursor(opts.fetchSize ?? 10_000);
+  const cursor = sql.unsafe(`select ${SETTLEMENT_COLUMNS} from settlements order by ${CHAIN_ORDER}`).cursor(opts.fetchSize ?? 10_000);
   outer: for await (const chunk of cursor) {
     for (const raw of chunk) {
       if (limit !== null && seq >= limit) break outer;
@@ -62,7 +69,16 @@ export async function replayLedger(
       const out = scoreSettlement(state, pickRuleSet(history, seq, time), s, seq, time);
       rows += out.rows.length;
       if (out.rows.length > 0) {
-        if (compare) hashes.set(Number(seq), digest(out.rows.map(canonicalLine)));
+        if (compare) {
+          const b = blockOf(seq);
+          if (b !== block) {
+            closeBlock();
+            block = b;
+          }
+          hash ??= createHash("md5");
+          const lines = out.rows.map(canonicalLine).sort();
+          for (const line of lines) hash.update(`${line}\n`);
+        }
         if (opts.collect) collected.push(...out.rows);
       }
       const acct = out.score.account;
@@ -71,21 +87,23 @@ export async function replayLedger(
     state.clearDirty();
   }
 
+  closeBlock();
+
   const mismatches: bigint[] = [];
   let mismatchCount = 0;
+  const mismatch = (b: bigint) => {
+    if (++mismatchCount <= 20) mismatches.push(b * REPLAY_BLOCK + 1n);
+  };
   if (compare) {
     const stored = sql.unsafe(`
-      select seq, md5(string_agg(line, E'\\n' order by line collate "C")) as h
+      select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
       from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
-      group by seq order by seq`, [String(seq)]).cursor(20_000);
-    for await (const chunk of stored) {
-      for (const r of chunk as unknown as { seq: bigint; h: string }[]) {
-        const mine = hashes.get(Number(r.seq));
-        hashes.delete(Number(r.seq));
-        if (mine !== r.h && ++mismatchCount <= 20) mismatches.push(r.seq);
-      }
+      group by 1 order by 1`, [String(seq)]);
+    for (const r of (await stored) as unknown as { block: bigint; h: string }[]) {
+      if (hashes.get(r.block) !== r.h) mismatch(r.block);
+      hashes.delete(r.block);
     }
-    for (const k of hashes.keys()) if (++mismatchCount <= 20) mismatches.push(BigInt(k));
+    for (const b of hashes.keys()) mismatch(b);
   }
   return { settlements: Number(seq), rows, mismatches, mismatchCount, ...(opts.collect ? { ledger: collected } : {}) };
 }

@@ -14,8 +14,8 @@ import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
  * rule-set effectiveness all read this, never the wall clock.
  */
 export function eventTime(s: Settlement, previous: Date | null): Date {
-  const prev = previous ?? new Date(0);
-  return s.blockTime && s.blockTime > prev ? s.blockTime : prev;
+  if (!s.blockTime) return previous ?? new Date(0);
+  return previous && previous.getTime() >= s.blockTime.getTime() ? previous : s.blockTime;
 }
 
 export interface Scored {
@@ -38,9 +38,9 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   // Below the minimum a settlement is ignored entirely: no points, and it feeds no count, streak or tier.
   if (config && volume < config.minVolume) return { rows, score };
 
-  const push = (acct: string, delta: bigint, reason: LedgerRow["reason"], extra: Partial<LedgerRow> = {}) => {
+  const push = (acct: string, delta: bigint, reason: LedgerRow["reason"], campaignId: string | null = null, ruleId: string | null = null, referralPath: string[] | null = null) => {
     if (delta <= 0n) return;
-    rows.push({ seq, settlementId: s.id, account: acct, delta, reason, campaignId: null, ruleId: null, referralPath: null, ruleSetVersion: version, occurredAt: time, ...extra });
+    rows.push({ seq, settlementId: s.id, account: acct, delta, reason, campaignId, ruleId, referralPath, ruleSetVersion: version, occurredAt: time });
     const st = state.statsFor(acct);
     st.score += delta;
     st.balance += delta;
@@ -84,17 +84,18 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   }, tier.multiplierBps, rounding);
   const own = ruleAwards.reduce((a, r) => a + r.points, earn);
   push(account, earn, "earn");
-  for (const r of ruleAwards) push(account, r.points, "rule", { ruleId: r.ruleId });
+  for (const r of ruleAwards) push(account, r.points, "rule", null, r.ruleId);
 
   const awards = evaluateCampaigns(state, rs.stacked, {
     account, merchant: s.payee, time, volume, ownPoints: own, hasReferrer: referrer !== undefined, newDay, streakDays: stats.streakDays,
   });
-  for (const a of [...awards, ...milestones]) push(a.account, a.points, "campaign", { campaignId: a.campaignId });
+  for (const a of awards) push(a.account, a.points, "campaign", a.campaignId);
+  for (const a of milestones) push(a.account, a.points, "campaign", a.campaignId);
 
   const chain = rs.depth > 0 ? state.chainOf(account, seq, rs.depth) : [];
   const split = splitReferral(body.referral, own, chain.length);
-  push(account, split.user, "referral", { referralPath: [account] });
-  split.levels.forEach((share, i) => push(chain[i]!, share, "referral", { referralPath: [account, ...chain.slice(0, i + 1)] }));
+  if (split.user > 0n) push(account, split.user, "referral", null, null, [account]);
+  split.levels.forEach((share, i) => push(chain[i]!, share, "referral", null, null, [account, ...chain.slice(0, i + 1)]));
 
   score.points = rows.reduce((a, r) => (r.account === account ? a + r.delta : a), 0n);
   return { rows, score };

@@ -22,6 +22,8 @@ export interface CampaignTotals {
 }
 
 export interface Participant {
+  readonly campaignId: string;
+  readonly account: string;
   awards: number;
   points: bigint;
   lastAwardAt: Date | null;
@@ -65,19 +67,18 @@ export function decodeDays(text: string): Map<number, bigint> {
   return days;
 }
 
-export const participantKey = (campaignId: string, account: string) => `${campaignId}\u0000${account}`;
-
 export class ScoringState {
   readonly addressLinks = new Map<string, Link>();
   readonly referralLinks = new Map<string, Link>();
   readonly stats = new Map<string, AccountStats>();
   readonly days = new Map<string, Map<number, bigint>>();
   readonly campaigns = new Map<string, CampaignTotals>();
-  readonly participants = new Map<string, Participant>();
+  /** campaign id -> account -> participant (nested: no per-lookup key strings to build and hash) */
+  readonly participants = new Map<string, Map<string, Participant>>();
 
   readonly dirtyStats = new Set<string>();
   readonly dirtyCampaigns = new Set<string>();
-  readonly dirtyParticipants = new Set<string>();
+  readonly dirtyParticipants = new Set<Participant>();
 
   accountOf(address: string, seq: bigint): string {
     const link = this.addressLinks.get(address);
@@ -134,11 +135,20 @@ export class ScoringState {
     return c;
   }
 
+  participant(campaignId: string, account: string): Participant | undefined {
+    return this.participants.get(campaignId)?.get(account);
+  }
+
+  setParticipant(p: Participant): void {
+    let byAccount = this.participants.get(p.campaignId);
+    if (!byAccount) this.participants.set(p.campaignId, (byAccount = new Map()));
+    byAccount.set(p.account, p);
+  }
+
   participantFor(campaignId: string, account: string): Participant {
-    const key = participantKey(campaignId, account);
-    let p = this.participants.get(key);
-    if (!p) this.participants.set(key, (p = { awards: 0, points: 0n, lastAwardAt: null, seen: 0, volume: 0n }));
-    this.dirtyParticipants.add(key);
+    let p = this.participant(campaignId, account);
+    if (!p) this.setParticipant((p = { campaignId, account, awards: 0, points: 0n, lastAwardAt: null, seen: 0, volume: 0n }));
+    this.dirtyParticipants.add(p);
     return p;
   }
 

@@ -58,14 +58,12 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
       from unnest(${ids}::text[], ${c.map((x) => s(x.spent))}::bigint[], ${c.map((x) => s(x.participants))}::int[]) as x(id, spent, participants)
       where cs.campaign_id = x.id`;
   }
-  const keys = [...state.dirtyParticipants];
-  if (keys.length > 0) {
-    const split = keys.map((k) => k.split("\u0000") as [string, string]);
-    const p = keys.map((k) => state.participants.get(k)!);
+  const p = [...state.dirtyParticipants];
+  if (p.length > 0) {
     await tx`
       insert into campaign_participants (campaign_id, account, awards, points, last_award_at, seen, volume)
       select * from unnest(
-        ${split.map((x) => x[0])}::text[], ${split.map((x) => x[1])}::text[], ${p.map((x) => s(x.awards))}::int[],
+        ${p.map((x) => x.campaignId)}::text[], ${p.map((x) => x.account)}::text[], ${p.map((x) => s(x.awards))}::int[],
         ${p.map((x) => s(x.points))}::bigint[], ${p.map((x) => t(x.lastAwardAt))}::timestamptz[], ${p.map((x) => s(x.seen))}::int[],
         ${p.map((x) => s(x.volume))}::bigint[])
       on conflict (campaign_id, account) do update set awards = excluded.awards, points = excluded.points,

@@ -22,7 +22,7 @@ export function compile(rs: RuleSet): CompiledRuleSet {
 export function pickRuleSet<T extends RuleSet>(history: readonly T[], seq: bigint, time: Date): T | undefined {
   for (let i = history.length - 1; i >= 0; i--) {
     const rs = history[i]!;
-    if (rs.afterSeq < seq && rs.effectiveFrom <= time) return rs;
+    if (rs.afterSeq < seq && rs.effectiveFrom.getTime() <= time.getTime()) return rs;
   }
   return undefined;
 }
