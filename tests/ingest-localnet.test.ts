@@ -4,7 +4,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
 import { useFreshDb } from "./setup/db.js";
 import { truncateAll } from "./setup/db.js";
-import { startIngest, webhookRoutes, watchRules, RpcClient, type WatchRules } from "../indexer/src/ingest/index.js";
+import { getIngestWatermark, startIngest, webhookRoutes, watchRules, RpcClient, type WatchRules } from "../indexer/src/ingest/index.js";
 import { listSettlements, type StoredSettlement } from "../indexer/src/ingest/settlements-queries.js";
 import { listRejects } from "../indexer/src/ingest/rejects-queries.js";
 import type { RpcTransaction } from "../indexer/src/ingest/types.js";
@@ -70,6 +70,8 @@ describe("Ingest from the local chain over HTTP", function () {
     }
     assert.ok(!polled.some((r) => scenario.failed.includes(r.signature)));
     assert.deepEqual(await listRejects(db()), []);
+    const watermark = await getIngestWatermark(db());
+    assert.ok(watermark !== undefined && watermark >= polled.reduce((m, r) => (r.slot > m ? r.slot : m), 0n), `watermark ${watermark}`);
   });
 
   it("given the same chain, when the poller runs again with and without its cursors, then nothing is duplicated", async () => {

@@ -5,7 +5,7 @@ import { emptyBatch, type Batch } from "./persist.js";
 import type { BlockIndex } from "./block-index.js";
 import type { IngestStats } from "./stats.js";
 import type { WatchRules } from "./watch-rules.js";
-import type { IngestSource, ParseOutcome, RawEncoding } from "./types.js";
+import type { IngestSource, ParseOutcome, RawEncoding, SettlementRow } from "./types.js";
 
 /** One transaction as received, before parsing. */
 export interface Received {
@@ -33,7 +33,6 @@ function signatureOf(body: unknown): string | null {
 }
 
 async function parseOne(item: Received, ctx: BuildContext): Promise<{ outcome: ParseOutcome; item: Received }> {
-  if (item.encoding !== "helius-enhanced") return { outcome: parseTransaction(item.body, ctx.rules), item };
   try {
     return { outcome: parseEnhanced(item.body, ctx.rules), item };
   } catch (err) {
@@ -59,7 +58,8 @@ export async function buildBatch(items: readonly Received[], ctx: BuildContext):
   for (const received of items) {
     let parsed: { outcome: ParseOutcome; item: Received };
     try {
-      parsed = await parseOne(received, ctx);
+      // The common case (raw JSON) stays synchronous: no promise per transaction on the hot path.
+      parsed = received.encoding === "helius-enhanced" ? await parseOne(received, ctx) : { outcome: parseTransaction(received.body, ctx.rules), item: received };
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       reject(err.signature ?? signatureOf(received.body), err.reason, err.message, received);
@@ -73,7 +73,12 @@ export async function buildBatch(items: readonly Received[], ctx: BuildContext):
       reject(outcome.signature, "tx_index_unavailable", `position of the transaction in block ${outcome.slot} is unknown (no getBlock for this slot from this source)`, item);
       continue;
     }
-    for (const s of outcome.settlements) batch.settlements.push({ ...s, txIndex, source: ctx.source });
+    // The parser's objects are fresh and owned here: complete them in place rather than copy.
+    for (const s of outcome.settlements as SettlementRow[]) {
+      s.txIndex = txIndex;
+      s.source = ctx.source;
+      batch.settlements.push(s);
+    }
     batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, body: item.text ?? JSON.stringify(item.body) });
   }
   return batch;

@@ -24,3 +24,17 @@ export async function setCursor(q: Queryable, c: Cursor): Promise<void> {
     on conflict on constraint ingest_cursors_pkey
     do update set last_signature = excluded.last_signature, last_slot = excluded.last_slot, updated_at = now()`;
 }
+
+/** The slot up to which ingestion is complete (see migration 00005); undefined before the first pass. */
+export async function getIngestWatermark(q: Queryable): Promise<bigint | undefined> {
+  const [row] = await q<{ slot: bigint }[]>`select slot from ingest_watermark where id = 1`;
+  return row?.slot;
+}
+
+/** Only ever moves forward: a slow pass finishing after a faster one must not pull it back. */
+export async function advanceIngestWatermark(q: Queryable, slot: bigint): Promise<void> {
+  await q`
+    insert into ingest_watermark (id, slot) values (1, ${slot.toString()})
+    on conflict on constraint ingest_watermark_pkey
+    do update set slot = greatest(ingest_watermark.slot, excluded.slot), updated_at = now()`;
+}

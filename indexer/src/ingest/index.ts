@@ -2,6 +2,7 @@ import type { Sql } from "../db.js";
 import { BlockIndex } from "./block-index.js";
 import { discoverMerchantAccounts } from "./discover.js";
 import type { Commitment } from "./fetch-transactions.js";
+import { advanceIngestWatermark } from "./cursors-queries.js";
 import { pollAddress, RecentSet } from "./poller.js";
 import { sleep } from "./rate-limit.js";
 import { RpcClient, type RpcClientOptions } from "./rpc-client.js";
@@ -13,6 +14,7 @@ export { watchRules, watchedAddresses, type WatchRules } from "./watch-rules.js"
 export { parseTransaction } from "./parse-transaction.js";
 export { parseEnhanced } from "./parse-enhanced.js";
 export { RpcClient } from "./rpc-client.js";
+export { getIngestWatermark } from "./cursors-queries.js";
 export type { IngestStats } from "./stats.js";
 export type { SettlementRow, ParsedSettlement } from "./types.js";
 
@@ -53,14 +55,32 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestHandl
   log(`ingest: watching ${addresses.length} addresses at ${commitment}`);
 
   const pass = async () => {
+    // Noted before listing: once every address is listed and ingested after this moment, every
+    // settlement at or below this slot is in the table.
+    let head: bigint | undefined;
+    try {
+      head = BigInt(await rpc.call<number>("getSlot", [{ commitment }]));
+    } catch (err) {
+      log(`ingest: getSlot failed, the watermark waits for the next pass: ${(err as Error).message}`);
+    }
+    let complete = head !== undefined;
     for (const address of addresses) {
       if (stopping) return;
       try {
         await pollAddress({ sql: opts.sql, rpc, rules: opts.rules, stats, commitment, stream: "live", batchSize: opts.batchSize, blockIndex, committed, shouldStop: () => stopping }, address);
       } catch (err) {
+        complete = false;
         stats.rpcErrors++;
         stats.lastError = `${address}: ${(err as Error).message}`;
         log(`ingest: pass over ${address} failed, will retry next pass: ${(err as Error).message}`);
+      }
+    }
+    if (complete && !stopping) {
+      try {
+        await advanceIngestWatermark(opts.sql, head!);
+        stats.watermark = head!;
+      } catch (err) {
+        log(`ingest: could not store the watermark: ${(err as Error).message}`);
       }
     }
   };

@@ -8,8 +8,10 @@ export interface IngestStats {
   rpcErrors: number;
   lastError: string | null;
   lastCycleAt: Date | null;
+  /** Slot up to which ingestion is complete, as last stored (see migration 00005). */
+  watermark: bigint | null;
 }
 
 export function newStats(): IngestStats {
-  return { cycles: 0, transactionsFetched: 0, transactionsFailed: 0, settlementsInserted: 0, rejected: 0, rpcErrors: 0, lastError: null, lastCycleAt: null };
+  return { cycles: 0, transactionsFetched: 0, transactionsFailed: 0, settlementsInserted: 0, rejected: 0, rpcErrors: 0, lastError: null, lastCycleAt: null, watermark: null };
 }
