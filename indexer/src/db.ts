@@ -15,9 +15,18 @@ export interface ConnectOptions {
   name?: string;
 }
 
+/**
+ * The embedded PGlite is one Postgres session behind a socket: statements of two pooled
+ * connections interleave message by message outside transactions, so one connection's unnamed
+ * prepared statement can be replaced by another's between Parse and Bind ("portal does not exist").
+ * Against it every pool has a single connection; queries still pipeline through it.
+ */
+export const EMBEDDED_URL_VAR = "MERIT_EMBEDDED_PG_URL";
+
 export function connect(url: string, opts: ConnectOptions = {}): Sql {
+  const embedded = process.env[EMBEDDED_URL_VAR] === url;
   return postgres(url, {
-    max: opts.max ?? 10,
+    max: embedded ? 1 : (opts.max ?? 10),
     types: { bigint: postgres.BigInt },
     onnotice: () => {},
     connection: { application_name: opts.name ?? "merit" },

@@ -1,33 +1,80 @@
 import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { startLocalnet } from "../../clients/src/localnet/index.js";
 import { env } from "./env.js";
 import { useDatabase } from "./db.js";
 import { migrate } from "./db/migrate.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { MeritError } from "./errors.js";
+import { startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
+import { startEngine } from "./ledger/index.js";
+import { leaderboard } from "./ledger/queries.js";
+import { startDemo } from "./dev/demo.js";
 
 /**
  * `npm start`: the whole local stack in one process. Every dependency that is not configured is
- * started in-process (embedded PGlite instead of DATABASE_URL), so a fresh clone runs with no setup.
+ * started in-process — embedded PGlite instead of DATABASE_URL, the local chain (with demo
+ * settlement traffic) instead of RPC_URL — so a fresh clone runs with no setup.
  */
 async function main(): Promise<void> {
   const cfg = env();
   const log = (line: string) => console.log(`[merit] ${line}`);
+  // Stopped in reverse order of start: producers before the database they write to.
   const stops: (() => Promise<void>)[] = [];
 
   let databaseUrl = cfg.DATABASE_URL;
   if (!databaseUrl) {
     const t0 = performance.now();
     const pg = await startEmbeddedPostgres({ dataDir: join(cfg.MERIT_DATA_DIR, "pgdata") });
-    stops.push(pg.stop);
+    stops.unshift(pg.stop);
     databaseUrl = pg.url;
-    log(`embedded Postgres (PGlite) at ${pg.url} in ${Math.round(performance.now() - t0)} ms; set DATABASE_URL to use a real server`);
+    log(`database: embedded PGlite at ${pg.url} (${ms(t0)}); set DATABASE_URL for a real server`);
   }
   const sql = useDatabase(databaseUrl, { name: "merit-daemon" });
   stops.unshift(() => sql.end());
   const { applied, total } = await migrate(sql, { log });
-  log(`schema up to date (${total} migrations, ${applied.length} applied now)`);
+  log(`database: schema up to date (${total} migrations, ${applied.length} applied now)`);
 
-  log("merit local stack is up: database ready. Ctrl-C to stop.");
+  let rpcUrl = cfg.RPC_URL;
+  let rules: WatchRules;
+  if (!rpcUrl) {
+    const t0 = performance.now();
+    const chain = await startLocalnet({ port: cfg.LOCALNET_PORT, historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"), log: (l) => log(`localnet: ${l}`) });
+    stops.unshift(chain.stop);
+    rpcUrl = chain.url;
+    log(`chain: local development chain at ${chain.url} (ws ${chain.wsUrl}) (${ms(t0)}); set RPC_URL for a real cluster`);
+    const demo = await startDemo({ sql, rpcUrl, log });
+    stops.unshift(demo.stop);
+    rules = demo.rules;
+  } else {
+    rules = watchRules({ mints: cfg.WATCH_MINTS, facilitators: cfg.WATCH_FACILITATORS, merchants: cfg.WATCH_MERCHANTS });
+    log(`chain: ${rpcUrl} at ${cfg.RPC_COMMITMENT}`);
+  }
+
+  const ingest = await startIngest({ sql, rpcUrl, rules, commitment: cfg.RPC_URL ? cfg.RPC_COMMITMENT : "confirmed", pollIntervalMs: cfg.POLL_INTERVAL_MS, log });
+  stops.unshift(ingest.stop);
+  // One line per scored batch is debug detail; the status line below summarises.
+  const engineLog = (line: string) => (cfg.LOG_LEVEL === "debug" || !line.startsWith("engine: scored") ? log(line) : undefined);
+  const engine = await startEngine({ sql, pollIntervalMs: cfg.POLL_INTERVAL_MS, log: engineLog });
+  stops.unshift(engine.stop);
+
+  const app = new Hono();
+  app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
+  app.get("/leaderboard", async (c) => c.json(await leaderboard(sql, { limit: 20 }), 200));
+  if (cfg.HELIUS_WEBHOOK_AUTH) app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log }));
+  const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
+  stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
+  log(`api: http://${cfg.API_HOST}:${cfg.API_PORT}/health${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`);
+
+  log("merit local stack is up: database, chain, ingest and rewards engine running. Ctrl-C to stop.");
+
+  const status = setInterval(() => {
+    const i = ingest.stats();
+    const e = engine.stats();
+    log(`status: ${i.settlementsInserted} settlements ingested, ${e.settlements} scored into ${e.ledgerRows} ledger rows`);
+  }, 10_000);
+  stops.unshift(async () => clearInterval(status));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -39,6 +86,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+function ms(t0: number): string {
+  return `${Math.round(performance.now() - t0)} ms`;
 }
 
 main().catch((err) => {

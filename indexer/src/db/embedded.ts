@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { EMBEDDED_URL_VAR } from "../db.js";
 
 /**
  * Zero-setup Postgres: PGlite (Postgres compiled to WASM) served over a TCP socket so the rest of
@@ -16,13 +17,15 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  // The queue inside the socket server keeps a transaction's statements together, so several
-  // pooled connections are safe; they just run one statement at a time.
+  // Several clients may connect (tools, psql); each process keeps to one connection (db.ts).
   const server = new PGLiteSocketServer({ db, port: opts.port ?? 0, host: "127.0.0.1", maxConnections: 64 });
   await server.start();
   const [host, port] = server.getServerConn().split(":");
+  const url = `postgres://postgres:postgres@${host}:${port}/postgres`;
+  // Read by connect() (db.ts), also in child processes, which inherit the environment.
+  process.env[EMBEDDED_URL_VAR] = url;
   return {
-    url: `postgres://postgres:postgres@${host}:${port}/postgres`,
+    url,
     async stop() {
       await server.stop();
       await db.close();
