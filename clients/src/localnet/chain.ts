@@ -6,10 +6,10 @@ import { Executor } from "./execute.js";
 import { Faucet } from "./faucet.js";
 import { History, type TxMeta, type TxRecord } from "./history.js";
 import { recordFromLine, type LedgerFile, type LedgerLine } from "./ledger-file.js";
+import { MEMO_PROGRAMS } from "./parse-instruction.js";
 import { RPC_PREFLIGHT_FAILURE, RPC_SIGNATURE_VERIFICATION_FAILURE, RpcError } from "./rpc-error.js";
 import { txErrorMessage, type TxErrorJson } from "./tx-error.js";
 
-const MEMO_PROGRAMS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
 /** Lamports the faucet starts with: far more than tests need, below 2^53 so JSON numbers stay exact. */
 const FAUCET_LAMPORTS = 5_000_000_000_000_000n;
 

@@ -12,7 +12,8 @@ export type ParsedIx =
   | { programId: string; accounts: string[]; data: string; stackHeight: number | null };
 
 const SYSTEM = "11111111111111111111111111111111";
-const MEMOS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
+/** SPL Memo v3 and v1. */
+export const MEMO_PROGRAMS: ReadonlySet<string> = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
 const ATA = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
 
 export function parseInstruction(programId: string, accounts: string[], data: Uint8Array, stackHeight: number | null): ParsedIx {
@@ -20,7 +21,7 @@ export function parseInstruction(programId: string, accounts: string[], data: Ui
   try {
     if (programId === TOKEN_PROGRAM || programId === TOKEN_2022_PROGRAM) parsed = token(accounts, data);
     else if (programId === SYSTEM) parsed = system(accounts, data);
-    else if (MEMOS.has(programId)) parsed = { program: "spl-memo", parsed: new TextDecoder("utf-8", { fatal: true }).decode(data) };
+    else if (MEMO_PROGRAMS.has(programId)) parsed = { program: "spl-memo", parsed: new TextDecoder("utf-8", { fatal: true }).decode(data) };
     else if (programId === ATA) parsed = ata(accounts, data);
   } catch {
     parsed = undefined; // short or malformed data: show it raw rather than guess
