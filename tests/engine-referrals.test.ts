@@ -43,6 +43,31 @@ describe("engine: referrals", () => {
     assert.equal(own!.delta, 10_000n, "the referee's own points are untouched");
   });
 
+  it("given the worked example of docs/notes/engine.md, when the silver-tier wallet pays 12.5 with a gold memo, then the rows are exactly as documented", async () => {
+    await publishRuleSet(db(), {
+      createdBy: "t",
+      body: {
+        earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000, rounding: "floor" }],
+        tiers: { windowDays: 30, levels: [{ name: "bronze", minVolume: 0, multiplierBps: 10000 }, { name: "silver", minVolume: 100_000_000, multiplierBps: 12000 }] },
+        rules: [{ id: "gold-class", priority: 10, when: { memo: "class:gold*" }, award: { kind: "perVolume", pointsPerUnit: 500 }, stop: true }],
+        campaigns: [
+          { id: "launch", type: "multiplier", multiplierBps: 15000, budget: "1000000000", ...window },
+          { id: "welcome-week", type: "flat", points: 2000, budget: "1000000000", ...window },
+        ],
+        referral: { model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 },
+      },
+    });
+    await insertSettlements(db(), [pay(d, 95), { ...pay(d, 0), amount: 12_500_000n, memo: "class:gold/api" }]);
+    await scoreBatch(db());
+    const rows = await db()`
+      select account, reason, coalesce(campaign_id, rule_id) as ref, delta from point_ledger where seq = 2 order by id`;
+    const name = new Map([[d.address, "W"], [c.address, "R1"], [b.address, "R2"], [a.address, "R3"]]);
+    assert.deepEqual(rows.map((r) => `${name.get(r.account)} ${r.reason}${r.ref ? ` ${r.ref}` : ""} ${r.delta}`), [
+      "W earn 15000", "W rule gold-class 7500", "W campaign launch 11250", "W campaign welcome-week 2000",
+      "W referral 11250", "R1 referral 9000", "R2 referral 1800", "R3 referral 450",
+    ]);
+  });
+
   it("given fixed 20% / 10% / 5%, when the referee earns 10 points, then its three referrers get 2, 1 and 0.5", async () => {
     await publishRuleSet(db(), { createdBy: "t", body: rules({ model: "fixed", levels: [2000, 1000, 500] }) });
     await insertSettlements(db(), [pay(d, 10)]);
