@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import anchor, { type Provider } from "@coral-xyz/anchor";
 import { getTransactionDecoder, type Address } from "@solana/kit";
 import * as spl from "@solana/spl-token";
-import { Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import {
+  AddressLookupTableAccount, AddressLookupTableProgram, Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction,
+  TransactionMessage, VersionedTransaction,
+} from "@solana/web3.js";
 import { FailedTransactionMetadata, LiteSVM } from "litesvm";
 import { buildTreeSync, type MerkleTree } from "../clients/src/merkle/index.js";
 import {
@@ -92,15 +95,41 @@ export class Chain {
     this.setTime(this.now() + seconds);
   }
 
-  /** Signs with `signers` (the fee payer is added) and sends the wire bytes. */
-  send(ixs: TransactionInstruction[], signers: Keypair[] = []): SendResult {
+  /** Signs with `signers` (the fee payer, `payer` by default, is added) and sends the wire bytes. */
+  send(ixs: TransactionInstruction[], signers: Keypair[] = [], payer = this.feePayer): SendResult {
     const tx = new Transaction();
     tx.recentBlockhash = this.svm.latestBlockhash();
-    tx.feePayer = this.feePayer.publicKey;
+    tx.feePayer = payer.publicKey;
     tx.add(...ixs);
-    const unique = [this.feePayer, ...signers.filter((s, i) => !s.publicKey.equals(this.feePayer.publicKey) && signers.findIndex((o) => o.publicKey.equals(s.publicKey)) === i)];
+    const unique = [payer, ...signers.filter((s, i) => !s.publicKey.equals(payer.publicKey) && signers.findIndex((o) => o.publicKey.equals(s.publicKey)) === i)];
     tx.sign(...unique);
     return this.sendWire(tx.serialize({ requireAllSignatures: false, verifySignatures: false }));
+  }
+
+  /** A v0 transaction paid and signed by `payer`, resolving accounts through `table`. */
+  sendV0(ixs: TransactionInstruction[], payer: Keypair, table: AddressLookupTableAccount): SendResult {
+    const message = new TransactionMessage({ payerKey: payer.publicKey, recentBlockhash: this.svm.latestBlockhash(), instructions: ixs })
+      .compileToV0Message([table]);
+    const tx = new VersionedTransaction(message);
+    tx.sign([payer]);
+    return this.sendWire(tx.serialize());
+  }
+
+  /** Writes an active address lookup table holding `addresses` (state layout of the ALT program). */
+  installLookupTable(addresses: PublicKey[]): AddressLookupTableAccount {
+    const key = Keypair.generate().publicKey;
+    const header = Buffer.alloc(56);
+    header.writeUInt32LE(1, 0); // ProgramState::LookupTable
+    header.writeBigUInt64LE(0xffff_ffff_ffff_ffffn, 4); // never deactivated
+    header.writeBigUInt64LE(0n, 12); // last extended at slot 0: active from slot 1 on
+    const data = Buffer.concat([header, ...addresses.map((a) => a.toBuffer())]);
+    this.setAccount(key, AddressLookupTableProgram.programId, data);
+    const clock = this.svm.getClock();
+    if (clock.slot < 1n) this.svm.warpToSlot(1n);
+    return new AddressLookupTableAccount({
+      key,
+      state: { deactivationSlot: 0xffff_ffff_ffff_ffffn, lastExtendedSlot: 0, lastExtendedSlotStartIndex: 0, addresses },
+    });
   }
 
   /**

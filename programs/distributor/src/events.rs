@@ -5,23 +5,28 @@ use crate::Pubkey;
 
 /// # Safety
 /// Implementors are `repr(C)` without padding, made of integers and byte arrays only, and at
-/// most `MAX_EVENT_LEN` bytes.
+/// most 8-aligned.
 pub unsafe trait Event: Sized {
     const DISCRIMINATOR: [u8; 8];
 
+    /// Logs the discriminator and the event's bytes as one slice, without copying them.
     #[inline(always)]
-    fn emit(&self) {
-        let len = core::mem::size_of::<Self>();
-        let mut buf = [0u8; 8 + MAX_EVENT_LEN];
-        buf[..8].copy_from_slice(&Self::DISCRIMINATOR);
-        // SAFETY: `self` is `len` initialized bytes (no padding, trait contract); `len` fits.
-        let body = unsafe { core::slice::from_raw_parts(self as *const Self as *const u8, len) };
-        buf[8..8 + len].copy_from_slice(body);
-        crate::syscalls::log_data(&buf[..8 + len]);
+    fn emit(self) {
+        let record = Record { discriminator: Self::DISCRIMINATOR, event: self };
+        // SAFETY: `Record` is repr(C): 8 discriminator bytes then the event (align ≤ 8, no
+        // padding, trait contract), all initialized.
+        let bytes = unsafe {
+            core::slice::from_raw_parts(&record as *const Record<Self> as *const u8, core::mem::size_of::<Record<Self>>())
+        };
+        crate::syscalls::log_data(bytes);
     }
 }
 
-const MAX_EVENT_LEN: usize = 232;
+#[repr(C)]
+struct Record<T> {
+    discriminator: [u8; 8],
+    event: T,
+}
 
 macro_rules! event {
     ($(#[$doc:meta])* $name:ident [$($d:literal),*] { $($field:ident : $ty:ty),* $(,)? }) => {
@@ -81,6 +86,7 @@ mod tests {
         assert_eq!(size_of::<RootActivated>(), 56);
         assert_eq!(size_of::<Claimed>(), 88);
         assert_eq!(size_of::<ClawedBack>(), 80);
-        assert!(size_of::<DistributorInitialized>() <= MAX_EVENT_LEN);
+        assert_eq!(size_of::<Record<PauseChanged>>(), 8 + 65);
+        assert_eq!(size_of::<Record<Claimed>>(), 8 + 88);
     }
 }

@@ -49,9 +49,23 @@ pub const TOKEN_2022_PROGRAM_ID: Pubkey = [
     0xb6, 0x1a, 0xfc, 0x4d, 0x83, 0xb9, 0x0d, 0x27, 0xfe, 0xbd, 0xf9, 0x28, 0xd8, 0xa1, 0x8b, 0xfc,
 ];
 
-/// Compares two addresses 8 bytes at a time (no `memcmp`: the BPF link step has none).
+/// An address stored 8-aligned, so comparisons with it use word loads.
+#[repr(C, align(8))]
+pub struct AlignedKey(pub Pubkey);
+
+/// `ID` and the System program id as aligned statics for the hot owner/program checks.
+pub static PROGRAM_ID: AlignedKey = AlignedKey(ID);
+pub static SYSTEM_PROGRAM: AlignedKey = AlignedKey(SYSTEM_PROGRAM_ID);
+
+/// Compares two addresses (no `memcmp`: the BPF link step has none). Keys in the loader's input,
+/// in account data and in `AlignedKey` are 8-aligned: 4 word loads instead of 32 byte loads.
 #[inline(always)]
 pub fn keys_eq(a: &Pubkey, b: &Pubkey) -> bool {
+    if (a.as_ptr() as usize | b.as_ptr() as usize) & 7 == 0 {
+        // SAFETY: both point at 32 readable bytes and are 8-aligned.
+        let (x, y) = unsafe { (&*(a.as_ptr() as *const [u64; 4]), &*(b.as_ptr() as *const [u64; 4])) };
+        return (x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) == 0;
+    }
     let mut diff = 0u64;
     let mut i = 0;
     while i < 32 {

@@ -12,13 +12,6 @@ mod sys {
         pub fn sol_log_(message: *const u8, len: u64);
         pub fn sol_log_data(data: *const u8, data_len: u64);
         pub fn sol_sha256(vals: *const u8, val_len: u64, hash_result: *mut u8) -> u64;
-        pub fn sol_try_find_program_address(
-            seeds: *const u8,
-            seeds_len: u64,
-            program_id: *const u8,
-            address: *mut u8,
-            bump: *mut u8,
-        ) -> u64;
         pub fn sol_invoke_signed_c(
             instruction: *const u8,
             account_infos: *const u8,
@@ -29,6 +22,7 @@ mod sys {
         pub fn sol_get_clock_sysvar(addr: *mut u8) -> u64;
         pub fn sol_get_rent_sysvar(addr: *mut u8) -> u64;
         pub fn sol_get_return_data(data: *mut u8, length: u64, program_id: *mut u8) -> u64;
+        pub fn sol_curve_validate_point(curve_id: u64, point: *const u8, result: *mut u8) -> u64;
         pub fn abort() -> !;
     }
 }
@@ -74,35 +68,21 @@ pub fn log_data(bytes: &[u8]) {
     let _ = bytes;
 }
 
-/// Finds the canonical program address for `seeds` (highest bump that is off the curve).
-// Functions returning more than a register are always inlined: the BPF backend cannot return
-// aggregates (a `Result<u64, _>` included) from a call.
+/// Whether 32 bytes decompress to a point of the ed25519 curve (`sol_curve_validate_point`,
+/// 159 CU): the test that makes an address a valid PDA when it fails.
 #[inline(always)]
-pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Result<(Pubkey, u8), MeritError> {
+pub fn is_on_curve(point: &[u8; 32]) -> bool {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     {
-        let mut address = [0u8; 32];
-        let mut bump = 0u8;
-        // SAFETY: seeds use the (pointer, length) layout; outputs are writable locals.
-        let rc = unsafe {
-            sys::sol_try_find_program_address(
-                seeds.as_ptr() as *const u8,
-                seeds.len() as u64,
-                program_id.as_ptr(),
-                address.as_mut_ptr(),
-                &mut bump,
-            )
-        };
-        if rc == 0 {
-            Ok((address, bump))
-        } else {
-            Err(MeritError::InvalidPda)
-        }
+        const CURVE25519_EDWARDS: u64 = 0;
+        let mut unused = 0u8;
+        // SAFETY: 32 readable bytes; the result pointer is never written by this syscall.
+        unsafe { sys::sol_curve_validate_point(CURVE25519_EDWARDS, point.as_ptr(), &mut unused) == 0 }
     }
     #[cfg(not(any(target_arch = "bpf", target_arch = "sbf")))]
     {
-        let _ = (seeds, program_id);
-        Err(MeritError::InvalidPda)
+        let _ = point;
+        unimplemented!("curve syscall: on-chain only (the flow tests cover it)")
     }
 }
 

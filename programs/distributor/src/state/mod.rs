@@ -8,7 +8,11 @@ pub mod epoch_root;
 use crate::account::AccountInfo;
 use crate::errors::MeritError;
 
-/// A fixed-size account type stored as raw bytes.
+/// A fixed-size account type used in place (zero-copy) in the account's data.
+///
+/// Account data starts 8-aligned in the loader's input (and the structs need align 8), so the
+/// fields are read and written with plain aligned loads and stores: copying a struct out with
+/// unaligned reads costs two byte instructions per byte on BPF.
 ///
 /// # Safety
 /// Implementors are `repr(C)`, contain only integers and byte arrays, have no padding, and start
@@ -17,33 +21,43 @@ pub unsafe trait AccountState: Sized + Copy {
     const DISCRIMINATOR: [u8; 8];
     const LEN: usize = core::mem::size_of::<Self>();
 
-    /// Copies the account out after checking owner, exact length and discriminator.
+    /// The account's data as `Self`, after checking owner, discriminator and exact length.
+    /// Each instruction takes at most one account of each type, and the discriminator check
+    /// keeps one account from being viewed as two types, so the references never alias.
     #[inline(always)]
-    fn load(account: &AccountInfo) -> Result<Self, MeritError> {
-        account.require_owner(&crate::ID)?;
-        if account.data_len() != Self::LEN {
-            return Err(MeritError::InvalidAccountData);
-        }
+    #[allow(clippy::mut_from_ref)]
+    fn load(account: &AccountInfo) -> Result<&mut Self, MeritError> {
+        account.require_owner(&crate::PROGRAM_ID.0)?;
         let data = account.data();
-        if crate::data::le_u64(data, 0) != u64::from_le_bytes(Self::DISCRIMINATOR) {
+        // Discriminator first, as Anchor does: another account type fails as such.
+        if data.len() < 8 || crate::data::le_u64(data, 0) != u64::from_le_bytes(Self::DISCRIMINATOR) {
             return Err(MeritError::InvalidDiscriminator);
         }
-        // SAFETY: LEN bytes are readable and every bit pattern is a valid Self (trait contract).
-        Ok(unsafe { (data.as_ptr() as *const Self).read_unaligned() })
+        if data.len() != Self::LEN {
+            return Err(MeritError::InvalidAccountData);
+        }
+        let ptr = account.data_ptr();
+        debug_assert!(ptr as usize % core::mem::align_of::<Self>() == 0);
+        // SAFETY: LEN bytes, 8-aligned in the input buffer, every bit pattern is a valid Self
+        // (trait contract); the runtime reverts writes to accounts the program may not change.
+        Ok(unsafe { &mut *(ptr as *mut Self) })
     }
 
-    /// `load` for an account the instruction will write back.
+    /// `load` for an account the instruction writes.
     #[inline(always)]
-    fn load_writable(account: &AccountInfo) -> Result<Self, MeritError> {
+    #[allow(clippy::mut_from_ref)]
+    fn load_writable(account: &AccountInfo) -> Result<&mut Self, MeritError> {
         account.require_writable()?;
         Self::load(account)
     }
 
-    /// Writes the value back; only called on accounts `load`ed or created by this instruction.
+    /// Writes the first value of an account this instruction has just created with `LEN` bytes.
     #[inline(always)]
-    fn store(&self, account: &AccountInfo) {
-        // SAFETY: the account is program-owned with exactly LEN data bytes (checked at load or
-        // creation) and the runtime gave the program write access to the input buffer.
-        unsafe { (account.data_ptr() as *mut Self).write_unaligned(*self) }
+    fn init(self, account: &AccountInfo) {
+        let ptr = account.data_ptr();
+        debug_assert!(account.data_len() == Self::LEN && ptr as usize % core::mem::align_of::<Self>() == 0);
+        // SAFETY: the account was created with exactly LEN bytes by this instruction; its data
+        // is 8-aligned in the input buffer.
+        unsafe { (ptr as *mut Self).write(self) }
     }
 }

@@ -6,7 +6,7 @@ use crate::state::AccountState;
 pub struct AcceptAdminAccounts<'a> {
     pub new_admin: &'a AccountInfo,
     pub distributor: &'a AccountInfo,
-    pub state: Distributor,
+    pub state: &'a mut Distributor,
 }
 
 impl<'a> AcceptAdminAccounts<'a> {

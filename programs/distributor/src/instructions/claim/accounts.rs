@@ -3,7 +3,7 @@ use crate::errors::MeritError;
 use crate::state::distributor::Distributor;
 use crate::state::epoch_root::EpochRoot;
 use crate::state::AccountState;
-use crate::{keys_eq, SYSTEM_PROGRAM_ID};
+use crate::keys_eq;
 
 pub struct ClaimAccounts<'a> {
     pub claimant: &'a AccountInfo,
@@ -14,8 +14,8 @@ pub struct ClaimAccounts<'a> {
     pub vault: &'a AccountInfo,
     pub claimant_token: &'a AccountInfo,
     pub token_program: &'a AccountInfo,
-    pub state: Distributor,
-    pub root: EpochRoot,
+    pub state: &'a mut Distributor,
+    pub root: &'a mut EpochRoot,
 }
 
 impl<'a> ClaimAccounts<'a> {
@@ -40,7 +40,7 @@ impl<'a> ClaimAccounts<'a> {
         vault.require_key(&state.vault, MeritError::VaultMismatch)?;
         vault.require_writable()?;
         token_program.require_key(&state.token_program, MeritError::InvalidProgramId)?;
-        system_program.require_key(&SYSTEM_PROGRAM_ID, MeritError::InvalidProgramId)?;
+        system_program.require_key(&crate::SYSTEM_PROGRAM.0, MeritError::InvalidProgramId)?;
         // 5. The destination is a token account of that program whose owner is the claimant.
         claimant_token.require_writable()?;
         claimant_token.require_owner(&state.token_program)?;

@@ -14,9 +14,9 @@ use crate::syscalls::unix_timestamp;
 use crate::keys_eq;
 
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let a = ClaimAccounts::parse(accounts)?;
     let args = ClaimData::parse(data)?;
-    let (mut state, mut root) = (a.state, a.root);
+    let a = ClaimAccounts::parse(accounts)?;
+    let (state, root) = (a.state, a.root);
     state.require_active()?;
     let now = unix_timestamp()?;
     if state.is_expired(now) {
@@ -25,20 +25,17 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
 
     // 1. The root pays: current, previous within the grace period, or the due head of the
     //    pending queue, which this claim activates.
-    let mut activated = false;
     match root.status {
         STATUS_ACTIVE => state.accepts_active_epoch(root.epoch, now)?,
-        STATUS_PENDING => {
-            activate(&mut state, &mut root, a.distributor.key(), now)?;
-            activated = true;
-        }
+        STATUS_PENDING => activate(state, root, a.distributor.key(), now)?,
         STATUS_VETOED => return Err(MeritError::RootVetoed),
         _ => return Err(MeritError::InvalidAccountData),
     }
 
-    // 2. The ClaimStatus is this claimant's, or the canonical address of a new one.
-    let existing = !a.claim_status.is_uninitialized();
-    let mut status = if existing {
+    // 2. The ClaimStatus is this claimant's, or a new one (its address is checked on creation).
+    let existing = if a.claim_status.is_uninitialized() {
+        None
+    } else {
         let status = ClaimStatus::load(a.claim_status)?;
         if !keys_eq(&status.distributor, a.distributor.key()) {
             return Err(MeritError::DistributorMismatch);
@@ -46,17 +43,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         if !keys_eq(&status.claimant, a.claimant.key()) {
             return Err(MeritError::ClaimantMismatch);
         }
-        status
-    } else {
-        ClaimStatus {
-            discriminator: ClaimStatus::DISCRIMINATOR,
-            distributor: *a.distributor.key(),
-            claimant: *a.claimant.key(),
-            claimed: 0,
-            last_epoch: 0,
-            bump: 0,
-            reserved: [0; 7],
-        }
+        Some(status)
     };
 
     // 3. The leaf (distributor, claimant, cumulative amount) is in the root.
@@ -66,7 +53,8 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     }
 
     // 4. Pay the difference, never beyond the root's total minus everything paid so far.
-    let amount = match args.cumulative_amount.checked_sub(status.claimed) {
+    let already = existing.as_ref().map_or(0, |s| s.claimed);
+    let amount = match args.cumulative_amount.checked_sub(already) {
         Some(amount) if amount > 0 => amount,
         _ => return Err(MeritError::NothingToClaim),
     };
@@ -74,25 +62,35 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     if amount > available {
         return Err(MeritError::ExceedsRootTotal);
     }
-
-    if !existing {
-        status.bump = require_canonical(a.claim_status, &[CLAIM_SEED, a.distributor.key(), a.claimant.key()])?;
-        CreatePda {
-            payer: a.claimant,
-            account: a.claim_status,
-            space: ClaimStatus::LEN as u64,
-            owner: &crate::ID,
-            seeds: &[CLAIM_SEED, a.distributor.key(), a.claimant.key(), &[status.bump]],
-        }
-        .invoke()?;
-    }
-    status.claimed = args.cumulative_amount;
-    status.last_epoch = root.epoch;
     state.total_claimed = state.total_claimed.checked_add(amount).ok_or(MeritError::ArithmeticOverflow)?;
-    status.store(a.claim_status);
-    state.store(a.distributor);
-    if activated {
-        root.store(a.epoch_root);
+
+    match existing {
+        Some(status) => {
+            status.claimed = args.cumulative_amount;
+            status.last_epoch = root.epoch;
+        }
+        None => {
+            let seeds: [&[u8]; 3] = [CLAIM_SEED, a.distributor.key(), a.claimant.key()];
+            let bump = require_canonical(a.claim_status, &seeds)?;
+            CreatePda {
+                payer: a.claimant,
+                account: a.claim_status,
+                space: ClaimStatus::LEN as u64,
+                owner: &crate::ID,
+                seeds: &[CLAIM_SEED, a.distributor.key(), a.claimant.key(), &[bump]],
+            }
+            .invoke()?;
+            ClaimStatus {
+                discriminator: ClaimStatus::DISCRIMINATOR,
+                distributor: *a.distributor.key(),
+                claimant: *a.claimant.key(),
+                claimed: args.cumulative_amount,
+                last_epoch: root.epoch,
+                bump,
+                reserved: [0; 7],
+            }
+            .init(a.claim_status);
+        }
     }
 
     let id = state.id.to_le_bytes();
@@ -113,7 +111,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         claimant: *a.claimant.key(),
         epoch: root.epoch,
         amount,
-        cumulative_claimed: status.claimed,
+        cumulative_claimed: args.cumulative_amount,
     }
     .emit();
     Ok(())

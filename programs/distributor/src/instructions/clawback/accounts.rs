@@ -9,7 +9,7 @@ pub struct ClawbackAccounts<'a> {
     pub vault: &'a AccountInfo,
     pub destination: &'a AccountInfo,
     pub token_program: &'a AccountInfo,
-    pub state: Distributor,
+    pub state: &'a mut Distributor,
 }
 
 impl<'a> ClawbackAccounts<'a> {

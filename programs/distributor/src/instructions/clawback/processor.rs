@@ -4,15 +4,14 @@ use crate::cpi::{mint_decimals, token_amount, TransferChecked};
 use crate::errors::{MeritError, ProgramResult};
 use crate::events::{ClawedBack, Event};
 use crate::pda::DISTRIBUTOR_SEED;
-use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
 
 /// The admin withdraws the vault's surplus over what claimants are owed under the newest root
 /// (pending roots included), or everything once the claim window has expired.
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let a = ClawbackAccounts::parse(accounts)?;
     let amount = super::data::parse(data)?;
-    let mut state = a.state;
+    let a = ClawbackAccounts::parse(accounts)?;
+    let state = a.state;
     state.require_active()?;
     if amount == 0 {
         return Err(MeritError::InvalidParams);
@@ -24,7 +23,6 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         return Err(MeritError::ClawbackExceedsSurplus);
     }
     state.total_clawed_back = state.total_clawed_back.checked_add(amount).ok_or(MeritError::ArithmeticOverflow)?;
-    state.store(a.distributor);
 
     let id = state.id.to_le_bytes();
     TransferChecked {

@@ -10,8 +10,8 @@ use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
 
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let a = InitializeDistributorAccounts::parse(accounts)?;
     let args = InitializeDistributorData::parse(data)?;
+    let a = InitializeDistributorAccounts::parse(accounts)?;
     let now = unix_timestamp()?;
     args.params.validate(None, now)?;
 
@@ -64,7 +64,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         reserved: [0; 4],
     };
     args.params.apply(&mut state);
-    state.store(a.distributor);
+    state.init(a.distributor);
 
     DistributorInitialized {
         distributor: *a.distributor.key(),

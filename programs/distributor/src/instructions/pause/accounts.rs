@@ -7,7 +7,7 @@ use crate::state::AccountState;
 pub struct PauseAccounts<'a> {
     pub authority: &'a AccountInfo,
     pub distributor: &'a AccountInfo,
-    pub state: Distributor,
+    pub state: &'a mut Distributor,
 }
 
 impl<'a> PauseAccounts<'a> {

@@ -8,7 +8,7 @@ pub struct ProposeRootAccounts<'a> {
     pub publisher: &'a AccountInfo,
     pub distributor: &'a AccountInfo,
     pub epoch_root: &'a AccountInfo,
-    pub state: Distributor,
+    pub state: &'a mut Distributor,
 }
 
 impl<'a> ProposeRootAccounts<'a> {

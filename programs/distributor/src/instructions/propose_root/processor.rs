@@ -10,8 +10,8 @@ use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
 
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let ProposeRootAccounts { publisher, distributor, epoch_root, mut state } = ProposeRootAccounts::parse(accounts)?;
     let args = ProposeRootData::parse(data)?;
+    let ProposeRootAccounts { publisher, distributor, epoch_root, state } = ProposeRootAccounts::parse(accounts)?;
     state.require_active()?;
     let now = unix_timestamp()?;
 
@@ -46,8 +46,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         bump,
         reserved: [0; 6],
     }
-    .store(epoch_root);
-    state.store(distributor);
+    .init(epoch_root);
 
     RootProposed {
         distributor: *distributor.key(),

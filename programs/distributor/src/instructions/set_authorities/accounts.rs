@@ -6,7 +6,7 @@ use crate::state::AccountState;
 /// Accounts of admin-only configuration instructions (set_authorities, set_params).
 pub struct AdminAccounts<'a> {
     pub distributor: &'a AccountInfo,
-    pub state: Distributor,
+    pub state: &'a mut Distributor,
 }
 
 impl<'a> AdminAccounts<'a> {

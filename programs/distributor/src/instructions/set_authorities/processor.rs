@@ -4,16 +4,14 @@ use crate::account::AccountInfo;
 use crate::errors::ProgramResult;
 use crate::events::{AuthoritiesUpdated, Event};
 use crate::state::distributor::Distributor;
-use crate::state::AccountState;
 
 /// Sets publisher and guardian and proposes the next admin, who must accept (accept_admin).
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let AdminAccounts { distributor, mut state } = AdminAccounts::parse(accounts)?;
     let args = SetAuthoritiesData::parse(data)?;
+    let AdminAccounts { distributor, state } = AdminAccounts::parse(accounts)?;
     state.publisher = args.publisher;
     state.guardian = args.guardian;
     state.pending_admin = args.pending_admin;
-    state.store(distributor);
     emit_authorities(distributor.key(), &state);
     Ok(())
 }

@@ -8,8 +8,8 @@ use crate::state::AccountState;
 pub struct RootAccounts<'a> {
     pub distributor: &'a AccountInfo,
     pub epoch_root: &'a AccountInfo,
-    pub state: Distributor,
-    pub root: EpochRoot,
+    pub state: &'a mut Distributor,
+    pub root: &'a mut EpochRoot,
 }
 
 impl<'a> RootAccounts<'a> {

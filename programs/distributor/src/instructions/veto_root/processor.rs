@@ -4,15 +4,14 @@ use crate::errors::{MeritError, ProgramResult};
 use crate::events::{Event, RootVetoed};
 use crate::instructions::require_no_args;
 use crate::state::epoch_root::{STATUS_PENDING, STATUS_VETOED};
-use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
 
 /// Vetoes a pending root before its activation time, or at any time while the distributor is
 /// paused (nothing activates while paused, so the guardian can pause first and decide later).
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let VetoRootAccounts { authority, roots } = VetoRootAccounts::parse(accounts)?;
-    let RootAccounts { distributor, epoch_root, mut state, mut root } = roots;
     require_no_args(data)?;
+    let VetoRootAccounts { authority, roots } = VetoRootAccounts::parse(accounts)?;
+    let RootAccounts { distributor, state, root, .. } = roots;
     if root.status != STATUS_PENDING {
         return Err(MeritError::RootNotPending);
     }
@@ -22,8 +21,6 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     }
     state.remove_pending(index);
     root.status = STATUS_VETOED;
-    root.store(epoch_root);
-    state.store(distributor);
     RootVetoed { distributor: *distributor.key(), epoch: root.epoch, authority: *authority.key() }.emit();
     Ok(())
 }

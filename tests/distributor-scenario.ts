@@ -1,0 +1,99 @@
+// Deterministic compute-unit and size measurements of the distributor, shared by the CU ceiling
+// test (tests/distributor-compute.test.ts) and `npm run bench:program`.
+// Deep proofs are synthetic: `depth` random siblings folded over a real leaf give the root, which
+// costs the program exactly what a tree of 2^depth leaves would.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import {
+  type AddressLookupTableAccount, Keypair, PublicKey, Transaction, TransactionMessage, VersionedTransaction, type TransactionInstruction,
+} from "@solana/web3.js";
+import { leafHash, rootFromProof } from "../clients/src/merkle/index.js";
+import { claimStatusPda } from "../clients/src/idl/index.js";
+import { Chain, DEFAULT_PARAMS, DistributorFixture, type SendResult } from "./distributor-fixture.js";
+
+export const LEGACY_TX_LIMIT = 1232;
+
+const seeded = (label: string) => Keypair.fromSeed(createHash("sha256").update(`merit-bench:${label}`).digest());
+const siblings = (label: string, depth: number) =>
+  Array.from({ length: depth }, (_, i) => createHash("sha256").update(`${label}:${i}`).digest());
+
+export interface ClaimMeasurement {
+  depth: number;
+  firstClaimCu: bigint;
+  repeatClaimCu: bigint;
+  /** Legacy transaction, the claimant paying the fee. */
+  legacyBytes: number;
+  /** v0 transaction with distributor, mint, vault and programs in a lookup table. */
+  v0LookupBytes: number;
+  claimStatusBump: number;
+}
+
+export interface Measurements {
+  proposeRootCu: bigint;
+  activateRootCu: bigint;
+  claims: ClaimMeasurement[];
+}
+
+function ok(r: SendResult): SendResult {
+  assert.ok(r.ok, `${r.error}\n${r.logs.join("\n")}`);
+  return r;
+}
+
+function legacySize(ix: TransactionInstruction, payer: PublicKey, blockhash: string): number {
+  const tx = new Transaction({ feePayer: payer, recentBlockhash: blockhash }).add(ix);
+  return tx.serialize({ requireAllSignatures: false, verifySignatures: false }).length;
+}
+
+function v0Size(ix: TransactionInstruction, payer: PublicKey, blockhash: string, table: AddressLookupTableAccount): number {
+  const message = new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [ix] }).compileToV0Message([table]);
+  return new VersionedTransaction(message).serialize().length;
+}
+
+/** Runs propose, activate, first and repeat claims at each depth on one deterministic chain. */
+export function measure(depths: number[]): Measurements {
+  const chain = new Chain();
+  const mint = chain.createMint("spl", 6, seeded("mint"));
+  const f = new DistributorFixture(chain, "spl", 1n, { ...DEFAULT_PARAMS, gracePeriod: 0n }, mint);
+  f.fund(1_000_000_000_000n);
+  const table = chain.installLookupTable([f.distributor, f.mint, f.vault, f.tokenProgramId, PublicKey.default]);
+
+  let epoch = 0n;
+  let proposeRootCu = 0n;
+  let activateRootCu = 0n;
+  const publish = (root: Uint8Array) => {
+    epoch += 1n;
+    const r = ok(chain.send([f.proposeIx(epoch, root, epoch * 1_000_000_000n)], [f.publisher]));
+    proposeRootCu = r.cu;
+    chain.advance(DEFAULT_PARAMS.activationDelay);
+    activateRootCu = ok(chain.send([f.activateIx(epoch)])).cu;
+  };
+
+  const claims: ClaimMeasurement[] = [];
+  for (const depth of depths) {
+    const claimant = seeded(`claimant-${depth}`);
+    chain.airdrop(claimant.publicKey, 1_000_000_000n);
+    const claimantToken = f.claimantToken(claimant.publicKey);
+    const proofFor = (amount: bigint, label: string) => {
+      const proof = siblings(`${label}-${depth}`, depth);
+      return { proof, root: rootFromProof(leafHash(f.distributor.toBytes(), claimant.publicKey.toBytes(), amount), proof) };
+    };
+
+    const first = proofFor(1_000n, "first");
+    publish(first.root);
+    const firstIx = f.claimIx(claimant.publicKey, epoch, 1_000n, first.proof, { claimantToken });
+    const blockhash = chain.svm.latestBlockhash();
+    const legacyBytes = legacySize(firstIx, claimant.publicKey, blockhash);
+    const v0LookupBytes = v0Size(firstIx, claimant.publicKey, blockhash, table);
+    // The claimant pays its own fee, as in production; too big for legacy: v0 with the table.
+    const send = (ix: TransactionInstruction) =>
+      ok(legacySize(ix, claimant.publicKey, blockhash) <= LEGACY_TX_LIMIT ? chain.send([ix], [], claimant) : chain.sendV0([ix], claimant, table));
+    const firstClaimCu = send(firstIx).cu;
+
+    const repeat = proofFor(2_500n, "repeat");
+    publish(repeat.root);
+    const repeatClaimCu = send(f.claimIx(claimant.publicKey, epoch, 2_500n, repeat.proof, { claimantToken })).cu;
+    assert.equal(chain.tokenBalance(claimantToken), 2_500n);
+    claims.push({ depth, firstClaimCu, repeatClaimCu, legacyBytes, v0LookupBytes, claimStatusBump: claimStatusPda(f.distributor, claimant.publicKey)[1] });
+  }
+  return { proposeRootCu, activateRootCu, claims };
+}
