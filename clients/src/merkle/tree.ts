@@ -28,12 +28,13 @@ export class MerkleTree {
     this.size = entries.amounts.length;
     this.depth = Math.max(0, counts.length - 1);
     const top = offsets[counts.length - 1]!;
-    this.root = this.size === 0 ? EMPTY_ROOT : Buffer.from(levels.subarray(top, top + 32));
+    this.root = this.size === 0 ? Buffer.from(EMPTY_ROOT) : Buffer.from(levels.subarray(top, top + 32));
   }
 
+  /** A copy: the tree's own arrays are never handed out for writing. */
   claimantAt(index: number): Buffer {
     this.checkIndex(index);
-    return Buffer.from(this.entries.claimants.buffer, this.entries.claimants.byteOffset + index * 32, 32);
+    return Buffer.from(this.entries.claimants.subarray(index * 32, index * 32 + 32));
   }
 
   claimantBase58At(index: number): string {
