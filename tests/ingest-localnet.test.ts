@@ -8,6 +8,7 @@ import { getIngestWatermark, startIngest, webhookRoutes, watchRules, RpcClient, 
 import { listSettlements, type StoredSettlement } from "../indexer/src/ingest/settlements-queries.js";
 import { listRejects } from "../indexer/src/ingest/rejects-queries.js";
 import type { RpcTransaction } from "../indexer/src/ingest/types.js";
+import { replayRawTransactions } from "../indexer/src/ingest/replay.js";
 import { createWorld, rulesOf, runScenario, type ExpectedSettlement, type World } from "./fixtures/ingest/localnet-scenario.js";
 import { toHeliusEnhanced, toHeliusRaw } from "./fixtures/ingest/helius-payloads.js";
 
@@ -80,6 +81,16 @@ describe("Ingest from the local chain over HTTP", function () {
     await db()`delete from ingest_cursors`;
     await pollOnce();
     assert.deepEqual(await listSettlements(db()), polled);
+  });
+
+  it("given the stored raw transactions, when settlements are lost and replayed, then the same rows return with source replay", async () => {
+    await db()`delete from settlements`;
+    const stats = await replayRawTransactions(db(), rules);
+    assert.equal(stats.settlementsInserted, polled.length);
+    const rows = await listSettlements(db());
+    assert.deepEqual(withoutSource(rows), withoutSource(polled));
+    assert.ok(rows.every((r) => r.source === "replay"));
+    assert.equal((await replayRawTransactions(db(), rules)).settlementsInserted, 0);
   });
 
   async function deliver(items: unknown[], withRpc: boolean): Promise<StoredSettlement[]> {

@@ -3,16 +3,18 @@ import { Command } from "commander";
 import { MeritError } from "../errors.js";
 import { backfillCommand } from "./backfill.js";
 import { heliusCommand } from "./helius.js";
+import { replayCommand } from "./replay.js";
 import { runCommand } from "./run.js";
 
 /**
- * The indexer's own commands (`npm run indexer -- <command>`): the ingest poller, backfill and the
- * Helius webhook registration. Heavy modules load lazily inside each action.
+ * The indexer's own commands (`npm run indexer -- <command>`): the ingest poller, backfill, replay
+ * of stored raw transactions and the Helius webhook registration. Heavy modules load lazily inside each action.
  */
 const program = new Command("merit-indexer").description("merit indexer: ingest commands").showHelpAfterError();
 program.addCommand(runCommand());
 program.addCommand(backfillCommand());
 program.addCommand(heliusCommand());
+program.addCommand(replayCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -79,7 +79,7 @@ export async function buildBatch(items: readonly Received[], ctx: BuildContext):
       s.source = ctx.source;
       batch.settlements.push(s);
     }
-    batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, body: item.text ?? JSON.stringify(item.body) });
+    batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, txIndex, body: item.text ?? JSON.stringify(item.body) });
   }
   return batch;
 }

@@ -8,6 +8,7 @@ export interface RawTransactionRow {
   source: IngestSource;
   encoding: RawEncoding;
   body: string;
+  txIndex: number | null;
 }
 
 /**
@@ -26,16 +27,17 @@ export async function insertRawTransactions(q: Queryable, rows: readonly RawTran
   if (rows.length === 0) return 0;
   for (const r of rows) if (r.body.includes(RS)) throw new BugError("raw_body_separator", `raw body of ${r.signature} contains U+001E: not JSON text`);
   const result = await q`
-    insert into raw_transactions (signature, slot, source, encoding, body)
+    insert into raw_transactions (signature, slot, source, encoding, tx_index, body)
     select * from unnest(${rows.map((r) => r.signature)}::text[], ${rows.map((r) => r.slot.toString())}::int8[],
                          ${rows.map((r) => r.source)}::text[], ${rows.map((r) => r.encoding)}::text[],
+                         ${rows.map((r) => (r.txIndex === null ? null : String(r.txIndex)))}::int4[],
                          string_to_array(${rows.map((r) => r.body).join(RS)}, ${RS}))
     on conflict on constraint raw_transactions_pkey do nothing`;
   return result.count;
 }
 
 export async function getRawTransaction(q: Queryable, signature: string): Promise<RawTransactionRow | undefined> {
-  const [row] = await q<RawTransactionRow[]>`
-    select signature, slot, source, encoding, body from raw_transactions where signature = ${signature}`;
-  return row;
+  const [row] = await q<(Omit<RawTransactionRow, "txIndex"> & { tx_index: number | null })[]>`
+    select signature, slot, source, encoding, body, tx_index from raw_transactions where signature = ${signature}`;
+  return row && { signature: row.signature, slot: row.slot, source: row.source, encoding: row.encoding, body: row.body, txIndex: row.tx_index };
 }
