@@ -2,6 +2,8 @@
 // recorded transactions, history served as before, time kept warped, new work appended.
 import assert from "node:assert/strict";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, SystemProgram, Transaction, sendAndConfirmTransaction, type Keypair, type PublicKey } from "@solana/web3.js";
@@ -76,6 +78,21 @@ describe("localnet: history persistence across restarts", function () {
     assert.deepEqual(sigs.map((s) => s.signature), [sig, failedSig]);
     // The faucet resumed from its replayed balance rather than being refilled.
     await fundedKeypair(c, 1);
+  });
+
+  it("given a localnet using the history file, when another one opens it, then it is refused instead of interleaving writes", async () => {
+    await assert.rejects(startLocalnet({ port: 0, historyFile }), /is in use by process \d+/);
+  });
+
+  it("given a start that fails (port taken), when started again, then the history file was not left locked", async () => {
+    const other = join(dir, "other.jsonl");
+    const taken = createServer().listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    const port = (taken.address() as AddressInfo).port;
+    await assert.rejects(startLocalnet({ port, historyFile: other }), /EADDRINUSE/);
+    taken.close();
+    const ok = await startLocalnet({ port: 0, historyFile: other });
+    await ok.stop();
   });
 
   it("given the snapshots are gone, when restarted, then every transaction is replayed into the same state", async () => {

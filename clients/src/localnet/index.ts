@@ -57,9 +57,18 @@ function wrap(inner: InnerSvm): LiteSVM {
 
 export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localnet> {
   const log = opts.log ?? (() => {});
-  const host = opts.host ?? "127.0.0.1";
   const t0 = performance.now();
   const ledger = opts.historyFile ? LedgerFile.open(opts.historyFile) : undefined;
+  try {
+    return await start(opts, log, t0, ledger);
+  } catch (err) {
+    ledger?.file.close(); // releases the history file's lock for the next attempt
+    throw err;
+  }
+}
+
+async function start(opts: LocalnetOptions, log: (line: string) => void, t0: number, ledger: ReturnType<typeof LedgerFile.open> | undefined): Promise<Localnet> {
+  const host = opts.host ?? "127.0.0.1";
   const snapshot = ledger && usableSnapshot(opts.historyFile!, ledger.lines);
   const inner = snapshot ? InnerSvm.loadFromFile(snapshot.file) : new InnerSvm();
   // Programs load after a snapshot too: the current builds replace the ones it saved.

@@ -1,4 +1,6 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 import type { TxRecord } from "./history.js";
@@ -35,6 +37,7 @@ export class LedgerFile {
   /** Opens (creating if needed) and returns the file with the lines it already holds. */
   static open(path: string): { file: LedgerFile; lines: LedgerLine[] } {
     mkdirSync(dirname(path), { recursive: true });
+    lock(path);
     const lines: LedgerLine[] = [];
     let goodBytes = 0;
     if (existsSync(path)) {
@@ -79,10 +82,42 @@ export class LedgerFile {
 
   close(): void {
     closeSync(this.fd);
+    rmSync(`${this.path}.lock`, { force: true });
   }
 
   private write(line: LedgerLine): void {
     writeSync(this.fd, JSON.stringify(line) + "\n");
+  }
+}
+
+/**
+ * One process appends to a history file at a time (`npm start` and `merit localnet` share one by
+ * default): a lock file holds the owner's pid, and a lock whose process is gone is taken over.
+ */
+function lock(path: string): void {
+  const file = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(readFileSync(file, "utf8"));
+      if (owner && alive(owner)) {
+        throw new Error(`localnet history ${path} is in use by process ${owner} (another localnet or npm start)`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`could not lock localnet history ${path}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -100,10 +135,13 @@ export function usableSnapshot(path: string, lines: LedgerLine[]): (SnapshotRef 
   return found;
 }
 
-/** Deletes a history file and its snapshots (`merit localnet --reset`). */
+/** Deletes a history file and its snapshots (`merit localnet --reset`), unless a localnet is using it. */
 export function removeHistory(path: string): void {
+  if (!existsSync(dirname(path))) return;
+  lock(path);
   rmSync(path, { force: true });
   for (const file of snapshotFiles(path)) rmSync(file, { force: true });
+  rmSync(`${path}.lock`, { force: true });
 }
 
 function snapshotPath(path: string, txCount: number): string {

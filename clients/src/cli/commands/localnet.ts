@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 
 /**
@@ -41,7 +42,8 @@ export function localnetCommand(): Command {
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--slot-ms <ms>", "slot duration in milliseconds", positive, 400)
     .option("--max-tx-per-slot <n>", "transactions per block before the next slot opens", positive, 256)
-    .option("--ledger <file>", "transaction history, replayed on start to rebuild state", ".merit/localnet/history.jsonl")
+    // The same file `npm start` uses, so both run the same chain.
+    .option("--ledger <file>", "transaction history, replayed on start to rebuild state", join(process.env.MERIT_DATA_DIR ?? ".merit", "localnet", "ledger.jsonl"))
     .option("--reset", "delete the ledger file (and its snapshots) before starting", false)
     .option("--ephemeral", "keep no history file: state is lost on exit", false)
     .option("--program <id=path>", "load another program (repeatable)", programSpec, [])
