@@ -1,10 +1,13 @@
 // Compute units are deterministic: the ceilings are asserted exactly here, the full
 // table is in BENCHMARKS.md (npm run bench:program).
 import assert from "node:assert/strict";
-import { LEGACY_TX_LIMIT, measure } from "./distributor-scenario.js";
+import { LEGACY_TX_LIMIT, measure, type Measurements } from "./distributor-scenario.js";
 
 describe("distributor compute units and transaction sizes", () => {
-  const m = measure([20, 24]);
+  let m: Measurements;
+  before(() => {
+    m = measure([20, 24]);
+  });
   const at = (depth: number) => m.claims.find((c) => c.depth === depth)!;
 
   it("Given a depth-20 proof, Then a repeat claim costs at most 9,000 CU, token CPI included", () => {
