@@ -193,7 +193,7 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     }
   });
 
-  it("given a transfer, when an account subscription and a logs subscription are open, then both are notified", async () => {
+  it("given a transfer, when account, program, logs and slot subscriptions are open, then each is notified", async () => {
     const { connection } = chain();
     const P = spl.TOKEN_PROGRAM_ID;
     const [from, to] = [ata(mints.token, alice.publicKey, P), ata(mints.token, bob.publicKey, P)];
@@ -209,10 +209,26 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
         resolve(logs.logs);
       });
     });
-    await new Promise((r) => setTimeout(r, 200)); // let both subscriptions register
+    // Bob's token accounts of this program, selected by the owner field at offset 32.
+    const programSeen = new Promise<string>((resolve) => {
+      const filters = [{ dataSize: 165 }, { memcmp: { offset: 32, bytes: bob.publicKey.toBase58() } }];
+      const id = connection.onProgramAccountChange(P, (keyed) => {
+        void connection.removeProgramAccountChangeListener(id);
+        resolve(keyed.accountId.toBase58());
+      }, { filters });
+    });
+    const slotSeen = new Promise<number>((resolve) => {
+      const id = connection.onSlotChange((info) => {
+        void connection.removeSlotChangeListener(id);
+        resolve(info.slot);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 200)); // let the subscriptions register
     const before = (await spl.getAccount(connection, to)).amount;
     await sendAndConfirmTransaction(connection, new Transaction().add(spl.createTransferInstruction(from, to, alice.publicKey, 7n)), [alice]);
     assert.equal(BigInt(await accountSeen), before + 7n);
     assert.ok((await logsSeen).some((l) => l.startsWith(`Program ${P.toBase58()} invoke`)));
+    assert.equal(await programSeen, to.toBase58()); // alice's account changed too, but the filter keeps bob's
+    assert.ok((await slotSeen) > 0);
   });
 });

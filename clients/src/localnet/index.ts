@@ -73,7 +73,8 @@ async function start(opts: LocalnetOptions, log: (line: string) => void, t0: num
   const inner = snapshot ? InnerSvm.loadFromFile(snapshot.file) : new InnerSvm();
   // Programs load after a snapshot too: the current builds replace the ones it saved.
   loadPrograms(inner, [...defaultPrograms(log), ...(opts.programs ?? [])], log);
-  const chain = new Chain(inner, { slotMs: opts.slotMs ?? 400, maxTxPerSlot: opts.maxTxPerSlot ?? 256, log }, snapshot);
+  const slotMs = opts.slotMs ?? 400;
+  const chain = new Chain(inner, { slotMs, maxTxPerSlot: opts.maxTxPerSlot ?? 256, log }, snapshot);
   if (ledger) {
     const { replayed, mismatched } = chain.attachLedger(ledger.file, ledger.lines, snapshot?.txCount ?? 0);
     log(
@@ -83,7 +84,7 @@ async function start(opts: LocalnetOptions, log: (line: string) => void, t0: num
         (mismatched > 0 ? `; ${mismatched} replayed to a different outcome (programs changed since they ran?)` : ""),
     );
   }
-  const server = await serve(chain, { port: opts.port ?? 0, host, log });
+  const server = await serve(chain, { port: opts.port ?? 0, host, slotMs, log });
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let svm: LiteSVM | undefined;
   return {

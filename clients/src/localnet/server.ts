@@ -74,8 +74,8 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-export async function serve(chain: Chain, opts: { port: number; host: string; log: (line: string) => void }): Promise<Listening> {
-  const subs = new Subscriptions(chain, opts.log);
+export async function serve(chain: Chain, opts: { port: number; host: string; slotMs: number; log: (line: string) => void }): Promise<Listening> {
+  const subs = new Subscriptions(chain, opts.log, opts.slotMs);
   let wss: Promise<WebSocketServer> | undefined;
   const webSockets = () =>
     (wss ??= import("ws").then(({ WebSocketServer }) => {
@@ -109,6 +109,7 @@ export async function serve(chain: Chain, opts: { port: number; host: string; lo
         const w = await webSockets();
         for (const client of w.clients) client.terminate();
         w.close();
+        subs.close();
         await Promise.all([closeServer(http), closeServer(ws)]);
       },
     };

@@ -16,10 +16,10 @@ export function readAccount(chain: Chain, bytes: Uint8Array, opts: AccountOption
   return account && account.lamports() > 0n ? encodeAccount(account, opts) : null;
 }
 
-type Filter = (data: Uint8Array) => boolean;
+export type Filter = (data: Uint8Array) => boolean;
 
 /** getProgramAccounts filters: `dataSize` and `memcmp` (bytes in base58, or base64 when declared). */
-function parseFilters(raw: unknown): Filter[] {
+export function parseFilters(raw: unknown): Filter[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw) || raw.length > 4) throw invalidParams("filters must be an array of at most 4 filters");
   return raw.map((f: Record<string, unknown>): Filter => {
