@@ -18,7 +18,7 @@ function runCli(args: string[]) {
   const exit = new Promise<number | string | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on("data", () => {
-      const m = /^ready (\S+) in \d+ ms$/m.exec(out);
+      const m = /^ready (\S+) in \d+ ms/m.exec(out);
       if (m) resolve(m[1]!);
     });
     void exit.then((code) => reject(new Error(`exited ${code} before ready:\n${out}`)));
