@@ -8,6 +8,8 @@ import { type PackedEntries, buildTree, stopHashWorker, writeProofShards } from 
 
 export interface Sample {
   ms: number;
+  /** CPU time of the process (all threads) over the same span: less skewed than wall time by other jobs. */
+  cpuMs?: number;
   /** Peak resident set of the whole child process, MB. */
   peakRssMb: number;
   root?: string;
@@ -33,6 +35,10 @@ export function entries(n: number): PackedEntries {
 }
 
 const PROOFS = 20_000;
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const time = <T>(f: () => T): [T, number] => {
   const t = performance.now();
@@ -43,12 +49,14 @@ const time = <T>(f: () => T): [T, number] => {
 export async function ours(n: number): Promise<Sample> {
   const input = entries(n);
   const t = performance.now();
+  const cpu = cpuNow();
   const tree = await buildTree(DISTRIBUTOR, input);
   const ms = performance.now() - t;
+  const cpuMs = cpuNow() - cpu;
   const claimants = Array.from({ length: PROOFS }, (_, i) => tree.claimantAt((i * 7919) % n));
   const [, proofMs] = time(() => claimants.forEach((c) => tree.proof(c)));
   await stopHashWorker();
-  return { ms, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), detail: { proofUs: (proofMs * 1000) / PROOFS } };
+  return { ms, cpuMs, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), detail: { proofUs: (proofMs * 1000) / PROOFS } };
 }
 
 /** The same job with merkletreejs as docs/merkle.md configures it: sort, hash leaves, build. */
@@ -56,6 +64,7 @@ export async function merkletreejs(n: number): Promise<Sample> {
   const { MerkleTree: MerkleTreeJs } = await import("merkletreejs");
   const input = entries(n);
   const t = performance.now();
+  const cpu = cpuNow();
   const [sorted, sortMs] = time(() =>
     Array.from({ length: n }, (_, i) => ({ claimant: input.claimants.subarray(i * 32, i * 32 + 32), amount: input.amounts[i]! })).sort(
       (a, b) => Buffer.compare(a.claimant, b.claimant),
@@ -72,10 +81,12 @@ export async function merkletreejs(n: number): Promise<Sample> {
     () => new MerkleTreeJs(leaves, (d: Buffer) => createHash("sha256").update(Buffer.from([1])).update(d).digest(), { sortPairs: true }),
   );
   const ms = performance.now() - t;
+  const cpuMs = cpuNow() - cpu;
   const [, indexedMs] = time(() => { for (let i = 0; i < PROOFS; i++) tree.getProof(leaves[(i * 7919) % n]!, (i * 7919) % n); });
   const [, scanMs] = time(() => { for (let i = 0; i < 5; i++) tree.getProof(leaves[(i * 7919) % n]!); });
   return {
     ms,
+    cpuMs,
     peakRssMb: peakRssMb(),
     root: tree.getRoot().toString("hex"),
     detail: { sortMs, leafMs, treeMs, proofIndexedUs: (indexedMs * 1000) / PROOFS, proofScanMs: scanMs / 5 },
@@ -90,15 +101,17 @@ export function raw(n: number): Sample {
     for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); hash("sha256", leaf, "buffer"); }
     for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); hash("sha256", node, "buffer"); }
   });
+  const cpu = cpuNow();
   const [, binaryMs] = time(() => {
     for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); hash("sha256", leaf, "binary"); }
     for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); hash("sha256", node, "binary"); }
   });
+  const binaryCpuMs = cpuNow() - cpu;
   const [, createHashMs] = time(() => {
     for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); createHash("sha256").update(leaf).digest(); }
     for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); createHash("sha256").update(node).digest(); }
   });
-  return { ms: Math.min(bufferMs, binaryMs), peakRssMb: peakRssMb(), detail: { bufferMs, binaryMs, createHashMs } };
+  return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), detail: { bufferMs, binaryMs, createHashMs } };
 }
 
 export async function shards(n: number): Promise<Sample> {
@@ -107,9 +120,10 @@ export async function shards(n: number): Promise<Sample> {
   const dir = mkdtempSync(join(tmpdir(), "merit-bench-shards-"));
   try {
     const t = performance.now();
+    const cpu = cpuNow();
     const manifest = await writeProofShards(tree, dir, { epoch: 1n });
     const ms = performance.now() - t;
-    return { ms, peakRssMb: peakRssMb(), root: manifest.root, detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars } };
+    return { ms, cpuMs: cpuNow() - cpu, peakRssMb: peakRssMb(), root: manifest.root, detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
