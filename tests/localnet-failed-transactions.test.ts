@@ -116,6 +116,14 @@ describe("localnet: failed transactions", function () {
     assert.deepEqual([bad.code, bad.message], [-32003, "Transaction signature verification failure"]);
   });
 
+  it("given a transaction larger than a packet, when sent, then it is refused as a validator refuses it (-32602, 1232-byte limit)", async () => {
+    const oversized = Buffer.alloc(1300, 1).toString("base64");
+    const { json } = await rpc(chain().net.url, { jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [oversized, { encoding: "base64" }] });
+    const { error } = json as RpcErrorBody;
+    assert.equal(error.code, -32602);
+    assert.match(error.message, /too large: 1736 bytes \(max: encoded\/raw 1644\/1232\)/);
+  });
+
   it("given a failing transaction, when simulated, then the result carries err, logs and requested post-state accounts", async () => {
     const { connection } = chain();
     const failing = await overdraft(connection);

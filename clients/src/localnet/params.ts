@@ -76,3 +76,22 @@ export function wireBytes(data: string, encoding: string | undefined): Uint8Arra
   if (encoding === "base64") return new Uint8Array(Buffer.from(data, "base64"));
   throw invalidParams(`unsupported encoding: ${encoding}. Supported encodings: base58, base64`);
 }
+
+/** Solana's packet limit: a transaction must fit one 1232-byte packet (PACKET_DATA_SIZE). */
+export const MAX_TRANSACTION_BYTES = 1232;
+const MAX_ENCODED = { base58: 1683, base64: 1644 } as const;
+
+/**
+ * A transaction from sendTransaction/simulateTransaction, refused above the packet limit with the
+ * validator's message: a transaction that fits here but not on a cluster would be a trap.
+ */
+export function transactionBytes(data: string, encoding: string | undefined): Uint8Array {
+  const enc = encoding === "base64" ? "base64" : "base58";
+  const bytes = wireBytes(data, encoding);
+  if (data.length > MAX_ENCODED[enc] || bytes.length > MAX_TRANSACTION_BYTES) {
+    throw invalidParams(
+      `${enc} encoded solana_transaction::versioned::VersionedTransaction too large: ${data.length} bytes (max: encoded/raw ${MAX_ENCODED[enc]}/${MAX_TRANSACTION_BYTES})`,
+    );
+  }
+  return bytes;
+}

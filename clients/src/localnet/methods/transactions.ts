@@ -5,7 +5,7 @@ import { encodeAccount } from "../encode-account.js";
 import { checkVersion, encodeConfirmed, txEncoding } from "../encode-transaction.js";
 import { computeFee } from "../execute.js";
 import type { TxRecord } from "../history.js";
-import { config, int, optInt, optStr, pubkey, pubkeyBytes, str, wireBytes, type Params } from "../params.js";
+import { config, int, optInt, optStr, pubkey, pubkeyBytes, str, transactionBytes, wireBytes, type Params } from "../params.js";
 import { parseInstruction } from "../parse-instruction.js";
 import { invalidParams } from "../rpc-error.js";
 import { decodeMessage } from "../wire.js";
@@ -31,7 +31,7 @@ function txConfig(params: Params, i: number): Record<string, unknown> {
 export const transactionMethods: Methods = {
   sendTransaction(params: Params, chain) {
     const cfg = config(params, 1);
-    const wire = wireBytes(str(params, 0, "transaction"), optStr(cfg, "encoding"));
+    const wire = transactionBytes(str(params, 0, "transaction"), optStr(cfg, "encoding"));
     return chain.submit(wire, { skipPreflight: cfg.skipPreflight === true });
   },
 
@@ -40,7 +40,7 @@ export const transactionMethods: Methods = {
     const sigVerify = cfg.sigVerify === true;
     const replace = cfg.replaceRecentBlockhash === true;
     if (sigVerify && replace) throw invalidParams("sigVerify may not be used with replaceRecentBlockhash");
-    const tx = decodeTransaction(wireBytes(str(params, 0, "transaction"), optStr(cfg, "encoding")));
+    const tx = decodeTransaction(transactionBytes(str(params, 0, "transaction"), optStr(cfg, "encoding")));
     const block = chain.producer.tick();
     const blockhashOk = replace || chain.producer.isBlockhashValid(tx.recentBlockhash);
     const sim = blockhashOk ? chain.executor.simulate(tx, sigVerify) : undefined;
