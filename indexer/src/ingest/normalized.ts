@@ -39,21 +39,30 @@ export class ParseError extends Error {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+function isStrArr(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+  return true;
+}
 
 export function decodeData(data: string): Uint8Array {
   return bs58.decode(data);
 }
 
+// Plain loops, no closures: this runs for every instruction of every transaction fetched.
 function checkInstructions(list: unknown, keyCount: number, sig: string, where: string): RpcCompiledInstruction[] {
   if (!Array.isArray(list)) throw new ParseError("bad_shape", `${where} is not an array`, sig);
-  for (const ix of list as RpcCompiledInstruction[]) {
+  for (let i = 0; i < list.length; i++) {
+    const ix = list[i] as RpcCompiledInstruction;
     if (!isObj(ix) || typeof ix.programIdIndex !== "number" || !Array.isArray(ix.accounts) || typeof ix.data !== "string") {
       throw new ParseError("bad_shape", `${where} holds an instruction without programIdIndex/accounts/data`, sig);
     }
-    if (ix.programIdIndex >= keyCount || ix.accounts.some((a) => typeof a !== "number" || a < 0 || a >= keyCount)) {
-      throw new ParseError("account_index_out_of_range", `${where} refers to an account index beyond the ${keyCount} keys`, sig);
+    let ok = ix.programIdIndex >= 0 && ix.programIdIndex < keyCount;
+    for (let k = 0; ok && k < ix.accounts.length; k++) {
+      const a = ix.accounts[k];
+      ok = typeof a === "number" && a >= 0 && a < keyCount;
     }
+    if (!ok) throw new ParseError("account_index_out_of_range", `${where} refers to an account index beyond the ${keyCount} keys`, sig);
   }
   return list as RpcCompiledInstruction[];
 }
@@ -86,8 +95,8 @@ export function normalizeRpcTransaction(input: unknown): NormalizedTx {
   if (Array.isArray(msg.addressTableLookups) && msg.addressTableLookups.length > 0 && !isObj(loaded)) {
     throw new ParseError("missing_loaded_addresses", "v0 transaction uses lookup tables but meta.loadedAddresses is absent", signature);
   }
-  const keys = isObj(loaded) && isStrArr(loaded.writable) && isStrArr(loaded.readonly)
-    ? [...msg.accountKeys, ...loaded.writable, ...loaded.readonly]
+  const keys = isObj(loaded) && isStrArr(loaded.writable) && isStrArr(loaded.readonly) && loaded.writable.length + loaded.readonly.length > 0
+    ? msg.accountKeys.concat(loaded.writable, loaded.readonly)
     : msg.accountKeys;
   const outer = checkInstructions(msg.instructions, keys.length, signature, "message.instructions");
   const inner = new Map<number, RpcCompiledInstruction[]>();

@@ -133,6 +133,12 @@ describe("parseTransaction on bad input", () => {
     assert.equal(reason(tx), "malformed_token_instruction");
   });
 
+  it("given an account key that is not base58 in a settlement, then it is refused (rows are never built from it)", () => {
+    const tx = mainnet();
+    tx.meta!.loadedAddresses!.writable[1] = "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6Hb,HeE";
+    assert.equal(reason(tx), "bad_address");
+  });
+
   it("given jsonParsed accountKeys (objects), then it says so", () => {
     const tx = mainnet() as unknown as { transaction: { message: { accountKeys: unknown[] } } };
     tx.transaction.message.accountKeys = tx.transaction.message.accountKeys.map((k) => ({ pubkey: k }));

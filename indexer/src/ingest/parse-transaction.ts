@@ -6,6 +6,19 @@ import type { ParsedSettlement, ParseOutcome } from "./types.js";
 export { ParseError } from "./normalized.js";
 
 const utf8 = new TextDecoder("utf-8");
+const ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
+const SIGNATURE = /^[1-9A-HJ-NP-Za-km-z]{64,88}$/;
+
+/**
+ * Everything a settlement row names must be base58: an RPC that returns something else is not
+ * trusted further (and the insert relies on it: see settlements-queries.ts).
+ */
+function checkRow(s: ParsedSettlement): void {
+  for (const a of [s.mint, s.tokenProgram, s.payer, s.payee, s.sourceAccount, s.destinationAccount, s.feePayer]) {
+    if (!ADDRESS.test(a)) throw new ParseError("bad_address", `settlement ${s.outerIndex}/${s.innerIndex} names "${a.slice(0, 60)}", not a base58 address`, s.signature);
+  }
+  if (!SIGNATURE.test(s.signature)) throw new ParseError("bad_signature", `"${s.signature.slice(0, 100)}" is not a base58 signature`, s.signature);
+}
 
 interface Found {
   outerIndex: number;
@@ -92,6 +105,7 @@ export function extractSettlements(tx: NormalizedTx, rules: WatchRules): ParseOu
     });
   }
   if (settlements.length === 0) return { kind: "none", signature: tx.signature, slot: tx.slot };
+  settlements.forEach(checkRow);
   return { kind: "settlements", signature: tx.signature, slot: tx.slot, txIndex: tx.txIndex, settlements };
 }
 
