@@ -4,6 +4,7 @@ import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type Entry, PROGRAM_ID } from "./distributor-fixture.js";
 import { claimStatusPda } from "../clients/src/idl/index.js";
+import { createMint, mintTo } from "./helpers/svm.js";
 import type { MerkleTree } from "../clients/src/merkle/index.js";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -53,7 +54,7 @@ describe("distributor attacks", () => {
     });
 
     it("replaying a claim", () => {
-      assert.ok(chain.send([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
+      assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
       chain.expectError([f.claimFromTree(tree, 1n, alice)], [alice], "NothingToClaim");
     });
 
@@ -68,7 +69,7 @@ describe("distributor attacks", () => {
     it("a vetoed root", () => {
       const t2 = f.tree(raised(entries));
       f.propose(2n, t2);
-      assert.ok(chain.send([f.vetoIx(2n, f.guardian.publicKey)], [f.guardian]).ok);
+      assert.ok(chain.sendIxs([f.vetoIx(2n, f.guardian.publicKey)], [f.guardian]).ok);
       chain.advance(DEFAULT_PARAMS.activationDelay);
       chain.expectError([f.claimFromTree(t2, 2n, alice)], [alice], "RootVetoed");
     });
@@ -79,7 +80,7 @@ describe("distributor attacks", () => {
     });
 
     it("while paused", () => {
-      assert.ok(chain.send([f.pauseIx(f.guardian.publicKey, true)], [f.guardian]).ok);
+      assert.ok(chain.sendIxs([f.pauseIx(f.guardian.publicKey, true)], [f.guardian]).ok);
       chain.expectError([f.claimFromTree(tree, 1n, alice)], [alice], "Paused");
     });
 
@@ -87,7 +88,7 @@ describe("distributor attacks", () => {
       const greedy = chain.funded();
       const lying = f.tree([{ claimant: greedy, amount: U64_MAX }]);
       // The publisher commits a total of 1,000 but a leaf of u64::MAX: the total caps the payout.
-      assert.ok(chain.send([f.proposeIx(2n, lying.root, 1_000n)], [f.publisher]).ok);
+      assert.ok(chain.sendIxs([f.proposeIx(2n, lying.root, 1_000n)], [f.publisher]).ok);
       chain.advance(DEFAULT_PARAMS.activationDelay);
       chain.expectError([f.claimFromTree(lying, 2n, greedy)], [greedy], "ExceedsRootTotal");
       // Forged amounts next to a real leaf still fail the proof.
@@ -101,12 +102,12 @@ describe("distributor attacks", () => {
 
     it("a substituted vault", () => {
       const fake = f.claimantToken(chain.funded().publicKey);
-      f.chain.mintTo(f.mint, f.mintAuthority, fake, 1_000n, "spl");
+      mintTo(chain, f.mintInfo, fake, 1_000n);
       chain.expectError([f.claimFromTree(tree, 1n, alice, { vault: fake })], [alice], "VaultMismatch");
     });
 
     it("a substituted mint", () => {
-      const other = chain.createMint("spl");
+      const other = createMint(chain, "spl");
       chain.expectError([f.claimFromTree(tree, 1n, alice, { mint: other.mint })], [alice], "MintMismatch");
     });
 
@@ -132,7 +133,7 @@ describe("distributor attacks", () => {
     });
 
     it("another distributor's root, vault and claim status", () => {
-      const g = new DistributorFixture(chain, "spl", 2n, DEFAULT_PARAMS, { mint: f.mint, authority: f.mintAuthority });
+      const g = new DistributorFixture(chain, "spl", 2n, DEFAULT_PARAMS, f.mintInfo);
       g.fund(10_000n);
       const t = g.tree(entries);
       g.publish(1n, t);
@@ -141,12 +142,12 @@ describe("distributor attacks", () => {
       // Distributor 2 with distributor 1's vault.
       chain.expectError([g.claimFromTree(t, 1n, alice, { vault: f.vault })], [alice], "VaultMismatch");
       // Distributor 1's ClaimStatus for alice offered to distributor 2.
-      assert.ok(chain.send([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
+      assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
       chain.expectError([g.claimFromTree(t, 1n, alice, { claimStatus: claimStatusPda(f.distributor, alice.publicKey)[0] })], [alice], "DistributorMismatch");
     });
 
     it("another claimant's ClaimStatus", () => {
-      assert.ok(chain.send([f.claimFromTree(tree, 1n, bob)], [bob]).ok);
+      assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, bob)], [bob]).ok);
       chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: claimStatusPda(f.distributor, bob.publicKey)[0] })], [alice], "ClaimantMismatch");
     });
 
@@ -218,7 +219,7 @@ describe("distributor attacks", () => {
 
     it("a non-increasing epoch", () => {
       chain.expectError([f.proposeIx(1n, tree.root, 600n)], [f.publisher], "AlreadyInitialized");
-      assert.ok(chain.send([f.proposeIx(5n, tree.root, 600n)], [f.publisher]).ok);
+      assert.ok(chain.sendIxs([f.proposeIx(5n, tree.root, 600n)], [f.publisher]).ok);
       chain.expectError([f.proposeIx(4n, tree.root, 600n)], [f.publisher], "EpochNotIncreasing");
     });
 
@@ -226,21 +227,21 @@ describe("distributor attacks", () => {
       chain.expectError([f.proposeIx(2n, tree.root, 599n)], [f.publisher], "CumulativeTotalDecreased");
       chain.expectError([f.proposeIx(2n, tree.root, 600n + DEFAULT_PARAMS.maxTotalIncrease + 1n)], [f.publisher], "CapExceeded");
       chain.expectError([f.proposeIx(2n, tree.root, U64_MAX)], [f.publisher], "CapExceeded");
-      assert.ok(chain.send([f.proposeIx(2n, tree.root, 600n + DEFAULT_PARAMS.maxTotalIncrease)], [f.publisher]).ok);
+      assert.ok(chain.sendIxs([f.proposeIx(2n, tree.root, 600n + DEFAULT_PARAMS.maxTotalIncrease)], [f.publisher]).ok);
     });
 
     it("a full pending queue", () => {
-      for (const e of [2n, 3n, 4n, 5n]) assert.ok(chain.send([f.proposeIx(e, tree.root, 600n)], [f.publisher]).ok);
+      for (const e of [2n, 3n, 4n, 5n]) assert.ok(chain.sendIxs([f.proposeIx(e, tree.root, 600n)], [f.publisher]).ok);
       chain.expectError([f.proposeIx(6n, tree.root, 600n)], [f.publisher], "PendingQueueFull");
     });
 
     it("proposing while paused, a veto by a stranger, a veto of an active root", () => {
       const mallory = chain.funded();
-      assert.ok(chain.send([f.proposeIx(2n, tree.root, 600n)], [f.publisher]).ok);
+      assert.ok(chain.sendIxs([f.proposeIx(2n, tree.root, 600n)], [f.publisher]).ok);
       chain.expectError([f.vetoIx(2n, mallory.publicKey)], [mallory], "Unauthorized");
       chain.expectError([f.vetoIx(2n, f.publisher.publicKey)], [f.publisher], "Unauthorized");
       chain.expectError([f.vetoIx(1n, f.guardian.publicKey)], [f.guardian], "RootNotPending");
-      assert.ok(chain.send([f.pauseIx(f.guardian.publicKey, true)], [f.guardian]).ok);
+      assert.ok(chain.sendIxs([f.pauseIx(f.guardian.publicKey, true)], [f.guardian]).ok);
       chain.expectError([f.proposeIx(3n, tree.root, 600n)], [f.publisher], "Paused");
     });
 
@@ -282,7 +283,7 @@ describe("distributor attacks", () => {
       c.expectError([g.initializeIx(DEFAULT_PARAMS, { tokenProgram: PROGRAM_ID })], [admin], "InvalidProgramId");
       c.expectError([g.initializeIx(DEFAULT_PARAMS, { distributor: Keypair.generate().publicKey })], [admin], "InvalidPda");
       c.expectError([g.initializeIx({ ...DEFAULT_PARAMS, gracePeriod: U64_MAX })], [admin], "InvalidParams");
-      assert.ok(c.send([g.initializeIx(DEFAULT_PARAMS)], [admin]).ok);
+      assert.ok(c.sendIxs([g.initializeIx(DEFAULT_PARAMS)], [admin]).ok);
     });
   });
 });

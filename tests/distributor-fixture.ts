@@ -1,40 +1,28 @@
-// Shared setup for the distributor flow tests: litesvm with the committed .so, a mint (SPL Token
-// or Token-2022), a distributor, and helpers that build instructions through Anchor's Program
-// (the committed IDL) and send them as wire bytes (fast; no web3.js signature re-verification).
+// Distributor setup for the flow tests, on the shared litesvm helper (tests/helpers/svm.ts):
+// a mint (SPL Token or Token-2022), an initialized distributor, and instructions built through
+// Anchor's coder from the committed IDL, plus what attack tests need (exact-error assertions that
+// also prove nothing changed, forged accounts, unsigned fast sends, v0 with a lookup table).
 import assert from "node:assert/strict";
 import anchor, { type Provider } from "@coral-xyz/anchor";
-import { getTransactionDecoder, type Address } from "@solana/kit";
-import * as spl from "@solana/spl-token";
 import {
-  AddressLookupTableAccount, AddressLookupTableProgram, Connection, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction,
+  AddressLookupTableAccount, AddressLookupTableProgram, Connection, Keypair, PublicKey, Transaction, TransactionInstruction,
   TransactionMessage, VersionedTransaction,
 } from "@solana/web3.js";
+import { getTransactionDecoder } from "@solana/kit";
 import bs58 from "bs58";
-import { FailedTransactionMetadata, LiteSVM } from "litesvm";
+import { FailedTransactionMetadata } from "litesvm";
 import { buildTreeSync, type MerkleTree } from "../clients/src/merkle/index.js";
 import {
   claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
   type MeritDistributorProgram,
 } from "../clients/src/idl/index.js";
+import { createMint, expectOk, type Mint, mintTo, type SendResult, TestSvm, tokenAccount, tokenBalance, type TokenProgram, tokenProgramId } from "./helpers/svm.js";
 
-export const PROGRAM_SO = "programs/distributor/bin/merit_distributor.so";
-export const PROGRAM_ID = new PublicKey(meritDistributorIdl.address);
+export type { SendResult, TokenProgram };
 const { BN, EventParser } = anchor;
-const decoder = getTransactionDecoder();
+const wireDecoder = getTransactionDecoder();
 
-export type TokenProgram = "spl" | "2022";
-export const tokenProgramId = (t: TokenProgram) => (t === "spl" ? spl.TOKEN_PROGRAM_ID : spl.TOKEN_2022_PROGRAM_ID);
-
-export interface SendResult {
-  ok: boolean;
-  /** Custom program error code of the failing instruction, if any. */
-  code: number | undefined;
-  error: string | undefined;
-  logs: string[];
-  cu: bigint;
-  /** Serialized transaction size in bytes. */
-  size: number;
-}
+export const PROGRAM_ID = new PublicKey(meritDistributorIdl.address);
 
 export function errorCode(name: string): number {
   const code = MeritErrorCode[name];
@@ -55,65 +43,27 @@ export const START_TIME = 1_800_000_000n;
 const bn = (v: bigint) => new BN(v.toString());
 const anchorParams = (p: Params) => ({ activationDelay: bn(p.activationDelay), gracePeriod: bn(p.gracePeriod), maxTotalIncrease: bn(p.maxTotalIncrease), claimExpiry: bn(p.claimExpiry) });
 
-/** The chain and the tokens: one per test, ~20 ms to create. */
-export class Chain {
-  readonly svm: LiteSVM;
-  /** Pays every fee, so account snapshots of signers stay exact. */
-  readonly feePayer = Keypair.generate();
+/** The shared TestSvm plus what the distributor tests add. One per test, ~20 ms to create. */
+export class Chain extends TestSvm {
+  /** Builds and decodes offline: the provider never reaches a network. */
   readonly program: MeritDistributorProgram;
 
   constructor() {
-    this.svm = new LiteSVM().withTransactionHistory(0n);
-    this.svm.addProgramFromFile(PROGRAM_ID.toBase58() as Address, PROGRAM_SO);
-    this.airdrop(this.feePayer.publicKey, 1_000_000_000_000n);
-    // Instructions are built offline; the provider never reaches a network.
+    super({ unixTimestamp: START_TIME });
     const offline: Provider = { connection: new Connection("http://127.0.0.1:9") };
     this.program = meritDistributorProgram(offline);
-    this.setTime(START_TIME);
   }
 
-  airdrop(to: PublicKey, lamports: bigint): void {
-    this.svm.airdrop(to.toBase58() as Address, lamports as never);
-  }
-
-  funded(lamports = 10_000_000_000n): Keypair {
-    const k = Keypair.generate();
-    this.airdrop(k.publicKey, lamports);
-    return k;
-  }
-
-  now(): bigint {
-    return this.svm.getClock().unixTimestamp;
-  }
-
-  setTime(unix: bigint): void {
-    const clock = this.svm.getClock();
-    clock.unixTimestamp = unix;
-    this.svm.setClock(clock);
-  }
-
-  advance(seconds: bigint): void {
-    this.setTime(this.now() + seconds);
-  }
-
-  /** Signs with `signers` (the fee payer, `payer` by default, is added) and sends the wire bytes. */
-  send(ixs: TransactionInstruction[], signers: Keypair[] = [], payer = this.feePayer): SendResult {
-    const tx = new Transaction();
-    tx.recentBlockhash = this.svm.latestBlockhash();
-    tx.feePayer = payer.publicKey;
-    tx.add(...ixs);
-    const unique = [payer, ...signers.filter((s, i) => !s.publicKey.equals(payer.publicKey) && signers.findIndex((o) => o.publicKey.equals(s.publicKey)) === i)];
-    tx.sign(...unique);
-    return this.sendWire(tx.serialize({ requireAllSignatures: false, verifySignatures: false }));
+  /** One transaction whose fee `payer` pays and signs (the claimant, in production). */
+  sendAs(payer: Keypair, ixs: TransactionInstruction[], signers: Keypair[] = []): SendResult {
+    return this.send(new Transaction({ feePayer: payer.publicKey }).add(...ixs), [payer, ...signers]);
   }
 
   /** A v0 transaction paid and signed by `payer`, resolving accounts through `table`. */
   sendV0(ixs: TransactionInstruction[], payer: Keypair, table: AddressLookupTableAccount): SendResult {
     const message = new TransactionMessage({ payerKey: payer.publicKey, recentBlockhash: this.svm.latestBlockhash(), instructions: ixs })
       .compileToV0Message([table]);
-    const tx = new VersionedTransaction(message);
-    tx.sign([payer]);
-    return this.sendWire(tx.serialize());
+    return this.send(new VersionedTransaction(message), [payer]);
   }
 
   /** Writes an active address lookup table holding `addresses` (state layout of the ALT program). */
@@ -123,10 +73,8 @@ export class Chain {
     header.writeUInt32LE(1, 0); // ProgramState::LookupTable
     header.writeBigUInt64LE(0xffff_ffff_ffff_ffffn, 4); // never deactivated
     header.writeBigUInt64LE(0n, 12); // last extended at slot 0: active from slot 1 on
-    const data = Buffer.concat([header, ...addresses.map((a) => a.toBuffer())]);
-    this.setAccount(key, AddressLookupTableProgram.programId, data);
-    const clock = this.svm.getClock();
-    if (clock.slot < 1n) this.svm.warpToSlot(1n);
+    this.setAccount(key, AddressLookupTableProgram.programId, Buffer.concat([header, ...addresses.map((a) => a.toBuffer())]));
+    if (this.svm.getClock().slot < 1n) this.svm.warpToSlot(1n);
     return new AddressLookupTableAccount({
       key,
       state: { deactivationSlot: 0xffff_ffff_ffff_ffffn, lastExtendedSlot: 0, lastExtendedSlotStartIndex: 0, addresses },
@@ -135,77 +83,19 @@ export class Chain {
 
   /**
    * Sends without signing, through a minimal legacy-message encoder (web3.js takes ~2 ms to
-   * compile one): only for a chain built with `withSigverify(false)` (the fuzz test), where the
+   * compile one): only for a chain with `svm.withSigverify(false)` (the fuzz test), where the
    * signer flags alone decide who "signed".
    */
-  sendUnsigned(ixs: TransactionInstruction[]): SendResult {
-    return this.sendWire(encodeUnsigned(this.feePayer.publicKey, ixs, bs58.decode(this.svm.latestBlockhash())));
-  }
-
-  sendWire(wire: Uint8Array): SendResult {
-    const res = this.svm.sendTransaction(decoder.decode(wire));
+  sendUnsigned(ixs: TransactionInstruction[]): { ok: boolean; error: string; logs: string[] } {
+    const wire = encodeUnsigned(this.payer.publicKey, ixs, bs58.decode(this.svm.latestBlockhash()));
+    const res = this.svm.sendTransaction(wireDecoder.decode(wire));
     this.svm.expireBlockhash();
-    if (res instanceof FailedTransactionMetadata) {
-      const err = res.err();
-      let code: number | undefined;
-      // InstructionError(index, Custom(code)); litesvm does not export these classes.
-      if (typeof err === "object" && "index" in err && "err" in err) {
-        const inner: unknown = err.err();
-        if (typeof inner === "object" && inner !== null && "code" in inner) code = Number(inner.code);
-      }
-      const meta = res.meta();
-      return { ok: false, code, error: err.toString(), logs: meta.logs(), cu: meta.computeUnitsConsumed(), size: wire.length };
-    }
-    return { ok: true, code: undefined, error: undefined, logs: res.logs(), cu: res.computeUnitsConsumed(), size: wire.length };
-  }
-
-  account(address: PublicKey): { lamports: bigint; data: Buffer; owner: string } | null {
-    const a = this.svm.getAccount(address.toBase58() as Address);
-    if (!a.exists) return null;
-    return { lamports: BigInt(a.lamports), data: Buffer.from(a.data), owner: a.programAddress };
-  }
-
-  /** Writes an account directly (forged accounts for substitution attacks). */
-  setAccount(address: PublicKey, owner: PublicKey, data: Uint8Array, lamports = 1_000_000_000n): void {
-    this.svm.setAccount({
-      address: address.toBase58() as Address, data, executable: false, lamports: lamports as never,
-      programAddress: owner.toBase58() as Address, space: BigInt(data.length),
-    });
+    if (res instanceof FailedTransactionMetadata) return { ok: false, error: res.err().toString(), logs: res.meta().logs() };
+    return { ok: true, error: "", logs: res.logs() };
   }
 
   tokenBalance(account: PublicKey): bigint {
-    const a = this.account(account);
-    if (!a) return 0n;
-    return a.data.readBigUInt64LE(64);
-  }
-
-  createMint(tokenProgram: TokenProgram, decimals = 6, mint = Keypair.generate()): { mint: PublicKey; authority: Keypair } {
-    const authority = this.funded();
-    const programId = tokenProgramId(tokenProgram);
-    const space = spl.MINT_SIZE;
-    const rent = this.svm.minimumBalanceForRentExemption(BigInt(space));
-    const r = this.send([
-      SystemProgram.createAccount({ fromPubkey: authority.publicKey, newAccountPubkey: mint.publicKey, lamports: Number(rent), space, programId }),
-      spl.createInitializeMint2Instruction(mint.publicKey, decimals, authority.publicKey, null, programId),
-    ], [authority, mint]);
-    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
-    return { mint: mint.publicKey, authority };
-  }
-
-  /** The owner's associated token account (created if missing). */
-  tokenAccount(mint: PublicKey, owner: PublicKey, tokenProgram: TokenProgram): PublicKey {
-    const programId = tokenProgramId(tokenProgram);
-    const ata = spl.getAssociatedTokenAddressSync(mint, owner, true, programId);
-    if (!this.account(ata)) {
-      const r = this.send([spl.createAssociatedTokenAccountIdempotentInstruction(this.feePayer.publicKey, ata, owner, mint, programId)]);
-      assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
-    }
-    return ata;
-  }
-
-  mintTo(mint: PublicKey, authority: Keypair, to: PublicKey, amount: bigint, tokenProgram: TokenProgram): void {
-    const r = this.send([spl.createMintToInstruction(mint, to, authority.publicKey, amount, [], tokenProgramId(tokenProgram))], [authority]);
-    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+    return tokenBalance(this, account);
   }
 
   /** Raw state of accounts, for "nothing changed" assertions. */
@@ -213,7 +103,7 @@ export class Chain {
     const out = new Map<string, string>();
     for (const a of addresses) {
       const acc = this.account(a);
-      out.set(a.toBase58(), acc ? `${acc.lamports}:${acc.owner}:${acc.data.toString("hex")}` : "missing");
+      out.set(a.toBase58(), acc ? `${acc.lamports}:${acc.owner.toBase58()}:${acc.data.toString("hex")}` : "missing");
     }
     return out;
   }
@@ -222,7 +112,7 @@ export class Chain {
   expectError(ixs: TransactionInstruction[], signers: Keypair[], name: string): SendResult {
     const keys = [...new Set(ixs.flatMap((ix) => ix.keys.map((k) => k.pubkey.toBase58())))].map((k) => new PublicKey(k));
     const before = this.snapshot(keys);
-    const r = this.send(ixs, signers);
+    const r = this.sendIxs(ixs, signers);
     assert.equal(r.ok, false, `expected ${name}, but the transaction succeeded`);
     assert.equal(r.code, errorCode(name), `expected ${name} (${errorCode(name)}), got ${r.error}\n${r.logs.join("\n")}`);
     assert.deepEqual(this.snapshot(keys), before, "a failed transaction changed an account");
@@ -287,7 +177,7 @@ export class DistributorFixture {
   readonly publisher: Keypair;
   readonly guardian: Keypair;
   readonly mint: PublicKey;
-  readonly mintAuthority: Keypair;
+  readonly mintInfo: Mint;
   readonly distributor: PublicKey;
   readonly vault: PublicKey;
   readonly tokenProgramId: PublicKey;
@@ -297,21 +187,19 @@ export class DistributorFixture {
     readonly tokenProgram: TokenProgram = "spl",
     readonly id = 1n,
     params: Params = DEFAULT_PARAMS,
-    mint?: { mint: PublicKey; authority: Keypair },
+    mint?: Mint,
     initialize = true,
   ) {
     this.admin = chain.funded();
     this.publisher = chain.funded();
     this.guardian = chain.funded();
-    const m = mint ?? chain.createMint(tokenProgram);
-    this.mint = m.mint;
-    this.mintAuthority = m.authority;
+    this.mintInfo = mint ?? createMint(chain, tokenProgram);
+    this.mint = this.mintInfo.mint;
     this.tokenProgramId = tokenProgramId(tokenProgram);
     this.distributor = distributorPda(this.mint, id)[0];
     this.vault = vaultPda(this.distributor)[0];
     if (!initialize) return;
-    const r = chain.send([this.initializeIx(params)], [this.admin]);
-    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+    expectOk(chain.sendIxs([this.initializeIx(params)], [this.admin]), "initialize_distributor");
   }
 
   get program(): MeritDistributorProgram {
@@ -325,7 +213,7 @@ export class DistributorFixture {
   }
 
   fund(amount: bigint): void {
-    this.chain.mintTo(this.mint, this.mintAuthority, this.vault, amount, this.tokenProgram);
+    mintTo(this.chain, this.mintInfo, this.vault, amount);
   }
 
   tree(entries: Entry[]): MerkleTree {
@@ -346,9 +234,7 @@ export class DistributorFixture {
   /** Proposes `tree` as `epoch` with its exact total. */
   propose(epoch: bigint, tree: MerkleTree): SendResult {
     const total = [...tree.entries.amounts].reduce((a, b) => a + b, 0n);
-    const r = this.chain.send([this.proposeIx(epoch, tree.root, total, BigInt(tree.size))], [this.publisher]);
-    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
-    return r;
+    return expectOk(this.chain.sendIxs([this.proposeIx(epoch, tree.root, total, BigInt(tree.size))], [this.publisher]), "propose_root");
   }
 
   activateIx(epoch: bigint): TransactionInstruction {
@@ -364,7 +250,7 @@ export class DistributorFixture {
   }
 
   claimantToken(claimant: PublicKey): PublicKey {
-    return this.chain.tokenAccount(this.mint, claimant, this.tokenProgram);
+    return tokenAccount(this.chain, this.mintInfo, claimant);
   }
 
   claimIx(claimant: PublicKey, epoch: bigint, amount: bigint, proof: Uint8Array[], over: Record<string, PublicKey> = {}): TransactionInstruction {
@@ -426,8 +312,7 @@ export class DistributorFixture {
   publish(epoch: bigint, tree: MerkleTree): void {
     this.propose(epoch, tree);
     this.chain.advance(BigInt(this.state().activationDelay.toString()));
-    const r = this.chain.send([this.activateIx(epoch)]);
-    assert.ok(r.ok, r.error + "\n" + r.logs.join("\n"));
+    expectOk(this.chain.sendIxs([this.activateIx(epoch)]), "activate_root");
   }
 
   /**

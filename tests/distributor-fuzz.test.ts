@@ -66,7 +66,7 @@ describe("distributor fuzz", function () {
       f.distributor, f.vault, f.mint, f.epochRoot(1n), f.epochRoot(2n), f.epochRoot(3n), dest, ...tokens,
       ...claimants.map((c) => c.publicKey), ...claimants.map((c) => claimStatusPda(f.distributor, c.publicKey)[0]),
       f.admin.publicKey, f.guardian.publicKey, f.publisher.publicKey, spl.TOKEN_PROGRAM_ID, spl.TOKEN_2022_PROGRAM_ID,
-      PublicKey.default, PROGRAM_ID, Keypair.generate().publicKey, chain.feePayer.publicKey,
+      PublicKey.default, PROGRAM_ID, Keypair.generate().publicKey, chain.payer.publicKey,
     ];
 
     // Every valid instruction the fuzz starts from, built once (PDA derivation in JS is slow).

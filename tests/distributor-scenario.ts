@@ -10,6 +10,7 @@ import {
 import { leafHash, rootFromProof } from "../clients/src/merkle/index.js";
 import { claimStatusPda } from "../clients/src/idl/index.js";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type SendResult } from "./distributor-fixture.js";
+import { createMint } from "./helpers/svm.js";
 
 export const LEGACY_TX_LIMIT = 1232;
 
@@ -52,7 +53,7 @@ function v0Size(ix: TransactionInstruction, payer: PublicKey, blockhash: string,
 /** Runs propose, activate, first and repeat claims at each depth on one deterministic chain. */
 export function measure(depths: number[]): Measurements {
   const chain = new Chain();
-  const mint = chain.createMint("spl", 6, seeded("mint"));
+  const mint = createMint(chain, "spl", 6, seeded("mint"));
   const f = new DistributorFixture(chain, "spl", 1n, { ...DEFAULT_PARAMS, gracePeriod: 0n }, mint);
   f.fund(1_000_000_000_000n);
   const table = chain.installLookupTable([f.distributor, f.mint, f.vault, f.tokenProgramId, PublicKey.default]);
@@ -62,10 +63,10 @@ export function measure(depths: number[]): Measurements {
   let activateRootCu = 0n;
   const publish = (root: Uint8Array) => {
     epoch += 1n;
-    const r = ok(chain.send([f.proposeIx(epoch, root, epoch * 1_000_000_000n)], [f.publisher]));
+    const r = ok(chain.sendIxs([f.proposeIx(epoch, root, epoch * 1_000_000_000n)], [f.publisher]));
     proposeRootCu = r.cu;
     chain.advance(DEFAULT_PARAMS.activationDelay);
-    activateRootCu = ok(chain.send([f.activateIx(epoch)])).cu;
+    activateRootCu = ok(chain.sendIxs([f.activateIx(epoch)])).cu;
   };
 
   const claims: ClaimMeasurement[] = [];
@@ -86,7 +87,7 @@ export function measure(depths: number[]): Measurements {
     const v0LookupBytes = v0Size(firstIx, claimant.publicKey, blockhash, table);
     // The claimant pays its own fee, as in production; too big for legacy: v0 with the table.
     const send = (ix: TransactionInstruction) =>
-      ok(legacySize(ix, claimant.publicKey, blockhash) <= LEGACY_TX_LIMIT ? chain.send([ix], [], claimant) : chain.sendV0([ix], claimant, table));
+      ok(legacySize(ix, claimant.publicKey, blockhash) <= LEGACY_TX_LIMIT ? chain.sendAs(claimant, [ix]) : chain.sendV0([ix], claimant, table));
     const firstClaimCu = send(firstIx).cu;
 
     const repeat = proofFor(2_500n, "repeat");
