@@ -8,7 +8,7 @@
 //   --online                                  resolve crates.io normally instead of std's vendor
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,9 +70,11 @@ async function build(opts, outPath) {
     `--remap-path-prefix=${dirname(tc.vendor)}=/rustc/library`,
     `--remap-path-prefix=${process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo")}=/cargo`,
   ].join(" ");
+  // cargo does not track the linker binary: passing a digest of its sources as a (ignored)
+  // link argument of the program crate relinks it, and only it, when the linker changes.
   await run(
     tc.cargo,
-    ["build", "--release", "-Zbuild-std=core", "--target", TARGET, "-p", name, ...cargoConfig],
+    ["rustc", "--release", "--lib", "-Zbuild-std=core", "--target", TARGET, "-p", name, ...cargoConfig, "--", "-C", `link-arg=--sbpf-link-id=${linkerId()}`],
     {
       ...hostEnv,
       RUSTC_BOOTSTRAP: "1",
@@ -90,6 +92,14 @@ async function build(opts, outPath) {
   mkdirSync(dirname(outPath), { recursive: true });
   copyFileSync(built, outPath);
   return readFileSync(outPath);
+}
+
+function linkerId() {
+  const dir = join(ROOT, "tools", "sbpf-link");
+  const files = ["Cargo.toml", ...readdirSync(join(dir, "src")).sort().map((f) => join("src", f))];
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(f).update(readFileSync(join(dir, f)));
+  return hash.digest("hex").slice(0, 16);
 }
 
 function sha256(bytes) {

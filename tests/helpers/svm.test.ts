@@ -9,6 +9,19 @@ import { Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, TransactionInstruction } from 
 import { createMint, mintTo, TestSvm, tokenAccount, tokenBalance, tokenProgramId, type TokenProgram } from "./svm.js";
 
 const SMOKE_SO = "tools/sbf-smoke/bin/sbf_smoke.so";
+const U64 = (1n << 64n) - 1n;
+
+/** What tools/sbf-smoke logs as data for `data`, computed independently of the program. */
+function smokeFields(data: Buffer): string[] {
+  const copy = data.subarray(0, 64);
+  let sum = 0n;
+  for (const b of copy) sum = copy.length % 2 === 0 ? (sum + BigInt(b)) & U64 : (((sum << 8n) | (sum >> 56n)) & U64) ^ BigInt(b);
+  const product = sum * (BigInt(data.length) + (1n << 40n));
+  const greeting = Buffer.from("hello world, long data");
+  const matches = data.equals(greeting.subarray(0, Math.min(data.length, greeting.length)));
+  const u64 = (v: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(v); return b; };
+  return [copy, u64(sum), u64(product > U64 ? U64 : product), Buffer.from([matches ? 1 : 0])].map((b) => b.toString("base64"));
+}
 
 describe("tests/helpers/svm", () => {
   it("Given a bare helper VM, the SPL Token, Token-2022 and Associated Token programs are deployed", () => {
@@ -77,24 +90,25 @@ describe("tests/helpers/svm", () => {
   describe("the smoke program built by npm run build:program", () => {
     const programId = new PublicKey("Smoke11111111111111111111111111111111111111");
     const t = new TestSvm({ program: SMOKE_SO, programId });
-    const call = (data: number[] | string) => t.sendIxs([new TransactionInstruction({ programId, keys: [], data: Buffer.from(data as never) })]);
+    const call = (data: Buffer) => t.sendIxs([new TransactionInstruction({ programId, keys: [], data })]);
 
     it("its committed bytes match the committed sha256", () => {
       const [hash] = readFileSync(`${SMOKE_SO}.sha256`, "utf8").split(/\s+/);
       assert.equal(createHash("sha256").update(readFileSync(SMOKE_SO)).digest("hex"), hash);
     });
 
-    it("logs through sol_log_ and sol_log_data, and copies through sol_memcpy_, at exact CU", () => {
+    it("logs, copies (sol_memcpy_), multiplies with overflow checks and compares slices (sol_memcmp_) at exact CU", () => {
       const cases = [
-        { data: [] as number[] | string, log: "smoke: empty", fields: ["", "AAAAAAAAAAA="], cu: 483n },
-        { data: [1, 2, 3], log: "smoke: short", fields: ["AQID", "AwIBAAAAAAA="], cu: 531n },
-        { data: "hello world, long data", log: "smoke: long", fields: ["aGVsbG8gd29ybGQsIGxvbmcgZGF0YQ==", "EggAAAAAAAA="], cu: 756n },
+        { data: Buffer.alloc(0), log: "smoke: empty", cu: 754n },
+        { data: Buffer.from([1, 2, 3]), log: "smoke: short", cu: 804n },
+        { data: Buffer.from("hello world, long data"), log: "smoke: long", cu: 1028n },
+        { data: Buffer.alloc(9, 0xff), log: "smoke: long", cu: 912n }, // checked_mul overflows
       ];
       for (const c of cases) {
         const r = call(c.data);
         assert.ok(r.ok, r.error);
-        assert.deepEqual(r.logs.slice(1, 3), [`Program log: ${c.log}`, `Program data: ${c.fields.join(" ")}`]);
-        assert.equal(r.cu, c.cu, `compute units for ${c.log}`);
+        assert.deepEqual(r.logs.slice(1, 3), [`Program log: ${c.log}`, `Program data: ${smokeFields(c.data).join(" ")}`]);
+        assert.equal(r.cu, c.cu, `compute units for ${c.data.length} bytes`);
       }
     });
 

@@ -41,6 +41,18 @@ pub fn classify(data: &[u8]) -> usize {
     }
 }
 
+/// Data the smoke test sends; comparing against a prefix of it makes a variable-length `bcmp`.
+pub const GREETING: &[u8] = b"hello world, long data";
+
+/// `checked_mul` (llvm.umul.with.overflow) and a variable-length slice comparison (bcmp): both
+/// need the linker's lowering, since the BPF backend would call `__multi3` and libc's `bcmp`.
+#[inline(never)]
+pub fn scale_and_match(sum: u64, data: &[u8]) -> (u64, bool) {
+    let product = sum.checked_mul(data.len() as u64 + (1 << 40)).unwrap_or(u64::MAX);
+    let prefix = &GREETING[..data.len().min(GREETING.len())];
+    (product, data == prefix)
+}
+
 /// Sums the bytes through a function pointer picked at run time, so the compiler emits `callx`.
 #[inline(never)]
 pub fn checksum(data: &[u8], pick: usize) -> u64 {
@@ -89,9 +101,11 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     let mut copy = [0u8; 64];
     let n = data.len().min(copy.len());
     copy[..n].copy_from_slice(&data[..n]);
-    let sum = checksum(&copy[..n], n).to_le_bytes();
+    let sum = checksum(&copy[..n], n);
+    let (product, matches) = scale_and_match(sum, data);
+    let (sum, product) = (sum.to_le_bytes(), product.to_le_bytes());
 
-    let fields: [&[u8]; 2] = [&copy[..n], &sum];
+    let fields: [&[u8]; 4] = [&copy[..n], &sum, &product, &[matches as u8]];
     // SAFETY: a &[u8] is (ptr, len) in memory, which is the layout sol_log_data reads.
     unsafe { syscalls::sol_log_data(fields.as_ptr() as *const u8, fields.len() as u64) };
     0
@@ -129,6 +143,13 @@ mod tests {
         assert_eq!(classify(&[]), 0);
         assert_eq!(classify(&[1; 8]), 1);
         assert_eq!(classify(&[1; 9]), 2);
+    }
+
+    #[test]
+    fn scales_with_overflow_and_matches_prefixes() {
+        assert_eq!(scale_and_match(2, b"hello"), (2 * (5 + (1 << 40)), true));
+        assert_eq!(scale_and_match(1 << 30, b"help"), (u64::MAX, false));
+        assert_eq!(scale_and_match(0, b""), (0, true));
     }
 
     #[test]

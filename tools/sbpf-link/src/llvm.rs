@@ -50,6 +50,14 @@ impl Tools {
         run(cmd)
     }
 
+    /// Inlines the `alwaysinline` helpers [`crate::lowering`] added, and nothing else: a full
+    /// pipeline here could turn loops back into memory intrinsics after they were rewritten.
+    pub fn inline_helpers(&self, input: &Path, out: &Path) -> Result<(), String> {
+        let mut cmd = self.cmd("opt");
+        cmd.arg("-passes=always-inline").arg(input).arg("-o").arg(out);
+        run(cmd)
+    }
+
     pub fn disassemble(&self, input: &Path) -> Result<String, String> {
         let mut cmd = self.cmd("llvm-dis");
         cmd.arg(input).arg("-o").arg("-");

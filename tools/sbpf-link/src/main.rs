@@ -2,12 +2,14 @@
 //!
 //! rustc hands over one fat-LTO bitcode object plus the rlibs it was built from. The steps:
 //! bitcode -> llvm-link -> opt (internalize, globaldce, O3) -> mem* intrinsics rewritten to syscalls
-//! -> llc (BPF v2, 4 KiB frames) -> relocatable ELF -> [`relink`] -> SBPF v0 shared object.
+//! and missing routines supplied ([`memops`], [`lowering`]) -> opt (always-inline) -> llc (BPF v2,
+//! 4 KiB frames) -> relocatable ELF -> [`relink`] -> SBPF v0 shared object.
 
 mod args;
 mod elf;
 mod isa;
 mod llvm;
+mod lowering;
 mod memops;
 mod relink;
 
@@ -52,10 +54,13 @@ fn link(args: &args::Args, tools: &llvm::Tools, work: &Path) -> Result<(), Strin
     if std::env::var_os("SBPF_LINK_VERBOSE").is_some() {
         eprintln!("sbpf-link: {} mem* call(s) rewritten to syscalls", rewritten.calls);
     }
+    let lowered = lowering::rewrite(&rewritten.text);
     let rewritten_path = work.join("rewritten.ll");
-    std::fs::write(&rewritten_path, rewritten.text).map_err(|e| format!("write IR: {e}"))?;
+    std::fs::write(&rewritten_path, lowered).map_err(|e| format!("write IR: {e}"))?;
+    let inlined = work.join("inlined.bc");
+    tools.inline_helpers(&rewritten_path, &inlined)?;
     let object = work.join("program.o");
-    tools.compile(&rewritten_path, &object)?;
+    tools.compile(&inlined, &object)?;
     let bytes = std::fs::read(&object).map_err(|e| format!("read {}: {e}", object.display()))?;
     let shared = relink::relink(&bytes)?;
     std::fs::write(&args.output, shared)
