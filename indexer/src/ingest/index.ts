@@ -50,11 +50,18 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestHandl
   let stopping = false;
   let wake: (() => void) | undefined;
 
-  const extra = await discoverMerchantAccounts(rpc, opts.rules, log);
-  const addresses = watchedAddresses(opts.rules, extra);
-  log(`ingest: watching ${addresses.length} addresses at ${commitment}`);
+  // Derived addresses are known at once; discovered token accounts are added by the first pass and
+  // refreshed now and then, so a slow or absent RPC never holds up the daemon's start.
+  let addresses = watchedAddresses(opts.rules);
+  const DISCOVER_EVERY = 500;
+  log(`ingest: watching ${addresses.length} derived addresses at ${commitment}`);
 
   const pass = async () => {
+    if (stats.cycles % DISCOVER_EVERY === 0) {
+      const before = addresses.length;
+      addresses = watchedAddresses(opts.rules, await discoverMerchantAccounts(rpc, opts.rules, log));
+      if (addresses.length !== before) log(`ingest: watching ${addresses.length} addresses (token accounts discovered)`);
+    }
     // Noted before listing: once every address is listed and ingested after this moment, every
     // settlement at or below this slot is in the table.
     let head: bigint | undefined;
