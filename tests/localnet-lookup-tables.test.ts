@@ -1,6 +1,7 @@
 // A v0 transaction whose token accounts come from an address lookup table: sent, confirmed and
 // read back with its loaded addresses, which also index it by address.
 import assert from "node:assert/strict";
+import bs58 from "bs58";
 import {
   AddressLookupTableProgram,
   TransactionMessage,
@@ -11,7 +12,7 @@ import {
   type PublicKey,
 } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
-import { fundedKeypair, useLocalnet } from "../clients/src/localnet/testing.js";
+import { fundedKeypair, rpc, useLocalnet } from "../clients/src/localnet/testing.js";
 
 describe("localnet: v0 transactions with address lookup tables", function () {
   this.timeout(60_000);
@@ -72,6 +73,15 @@ describe("localnet: v0 transactions with address lookup tables", function () {
     const got = await chain().connection.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
     const sources = got!.transaction.message.accountKeys.map((k) => [k.pubkey.toBase58(), k.source, k.writable]);
     assert.deepEqual(sources.filter(([, source]) => source === "lookupTable"), [[from.toBase58(), "lookupTable", true], [to.toBase58(), "lookupTable", true]]);
+  });
+
+  it("given the v0 transaction, when read with base64 encoding, then the wire bytes deserialize to the signed transaction", async () => {
+    const { json } = await rpc(chain().net.url, { jsonrpc: "2.0", id: 1, method: "getTransaction", params: [signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }] });
+    const result = (json as { result: { transaction: [string, string]; version: number } }).result;
+    assert.equal(result.transaction[1], "base64");
+    const tx = VersionedTransaction.deserialize(Buffer.from(result.transaction[0], "base64"));
+    assert.equal(bs58.encode(tx.signatures[0]!), signature);
+    assert.equal(result.version, 0);
   });
 
   it("given a client that did not declare v0 support, when it asks for the transaction, then it gets the validator's -32015", async () => {
