@@ -1,7 +1,7 @@
 // One measured workload per child process, so one's heap never inflates another's peak RSS; each
 // workload imports what only it needs, so no child carries another's code either.
 import { createHash, hash } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type PackedEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
@@ -123,7 +123,9 @@ export async function shards(n: number): Promise<Sample> {
     const cpu = cpuNow();
     const manifest = await writeProofShards(tree, dir, { epoch: 1n });
     const ms = performance.now() - t;
-    return { ms, cpuMs: cpuNow() - cpu, peakRssMb: peakRssMb(), root: manifest.root, detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars } };
+    const cpuMs = cpuNow() - cpu;
+    const totalMb = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / 2 ** 20;
+    return { ms, cpuMs, peakRssMb: peakRssMb(), root: manifest.root, detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars, totalMb } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -80,7 +80,7 @@ ${rows.join("\n")}
 - merkletreejs at 1M, split: sort ${s(big.ref.detail!.sortMs!)}, leaf hashes ${s(big.ref.detail!.leafMs!)}, \`new MerkleTree\` ${s(big.ref.detail!.treeMs!)}.
 - Proofs at 1M: merit \`tree.proof(claimant)\` (binary search + O(depth) slices) ${big.ours.detail!.proofUs!.toFixed(1)} µs each;
   merkletreejs \`getProof(leaf, index)\` ${big.ref.detail!.proofIndexedUs!.toFixed(1)} µs each, \`getProof(leaf)\` without an index ${big.ref.detail!.proofScanMs!.toFixed(0)} ms each (it scans the leaves).
-- All 1M proofs written as static shards: ${s(shardSample.ms)} (CPU ${s(shardSample.cpuMs!)}; ${shardSample.detail!.files} files, ${shardSample.detail!.prefixHexChars}-hex-char prefixes), peak RSS ${shardSample.peakRssMb} MB.
+- All 1M proofs written as static shards: ${s(shardSample.ms)} (CPU ${s(shardSample.cpuMs!)}; ${shardSample.detail!.files} files of ${shardSample.detail!.prefixHexChars}-hex-char prefixes, ${shardSample.detail!.totalMb!.toFixed(0)} MB in all), peak RSS ${shardSample.peakRssMb} MB.
 - Epoch dataset of 1M wallets: written (sort, tree, stream) in ${s(datasetSample.detail!.writeMs!)}, loaded back with every check in
   ${s(datasetSample.detail!.loadMs!)}; ${datasetSample.detail!.fileMb!.toFixed(0)} MB file; peak RSS ${datasetSample.peakRssMb} MB (the 1M wallet objects given to the writer included).
 - Raw native sha256 on this machine, 1M 73-byte + 1M 65-byte one-shot hashes in a tight loop: ${s(rawMs)} (CPU ${s(rawSample.cpuMs!)};

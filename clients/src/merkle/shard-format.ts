@@ -21,7 +21,8 @@ export interface ShardManifest {
 
 export interface ShardEntry {
   amount: string;
-  proof: string[];
+  /** Indices into the shard's `nodes`, bottom sibling first. */
+  proof: number[];
 }
 
 export interface Shard {
@@ -31,6 +32,8 @@ export interface Shard {
   epoch: string;
   root: string;
   prefix: string;
+  /** Hex of every distinct sibling the shard's proofs use. */
+  nodes: string[];
   /** Keyed by base58 claimant. */
   entries: Record<string, ShardEntry>;
 }

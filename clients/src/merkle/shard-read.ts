@@ -75,8 +75,13 @@ export async function readClaimProof(base: string, claimant: KeyLike, options: R
   if (typeof entry !== "object" || entry === null || typeof entry.amount !== "string" || !/^(0|[1-9][0-9]*)$/.test(entry.amount) || !Array.isArray(entry.proof)) {
     invalid(`entry for ${name} is malformed`);
   }
+  if (!Array.isArray(shard.nodes)) invalid(`shard ${prefix} has no nodes array`);
   const amount = BigInt(entry.amount);
-  const proof = entry.proof.map((h) => Buffer.from(hashBytes(h, "proof element")));
+  const proof = entry.proof.map((i) => {
+    const node = Number.isInteger(i) ? shard.nodes[i] : undefined;
+    if (typeof node !== "string") invalid(`entry for ${name} refers to node ${String(i)}, which the shard lacks`);
+    return Buffer.from(hashBytes(node, "proof node"));
+  });
   const root = Buffer.from(hashBytes(manifest.root, "root"));
   if (!verifyProof(root, leafHash(manifest.distributor, key, amount), proof)) {
     throw new MerkleError("PROOF_INVALID", `the proof for ${name} does not lead to root ${manifest.root}`);
