@@ -23,6 +23,9 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     // SAFETY: the runtime passes its serialized input.
     match unsafe { process(input) } {
         Ok(()) => 0,
-        Err(e) => e.into(),
+        Err(e) => {
+            crate::errors::log_error(e);
+            e.into()
+        }
     }
 }

@@ -96,6 +96,43 @@ impl From<MeritError> for u64 {
 
 pub type ProgramResult = Result<(), MeritError>;
 
+/// Logs `AnchorError occurred. Error Code: <Name>. Error Number: <n>. Error Message: <msg>.`, the
+/// line Anchor programs print, so `@coral-xyz/anchor` raises an `AnchorError` with the name.
+/// Only failing instructions pay for it. Written without `core::fmt` and without panicking paths.
+pub fn log_error(error: MeritError) {
+    let code = error as u32;
+    let Some((name, msg)) = code.checked_sub(6000).and_then(|i| ERROR_DOCS.get(i as usize)) else {
+        return;
+    };
+    let mut digits = [0u8; 4];
+    let mut n = code;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    let parts: [&[u8]; 7] = [
+        b"AnchorError occurred. Error Code: ",
+        name.as_bytes(),
+        b". Error Number: ",
+        &digits,
+        b". Error Message: ",
+        msg.as_bytes(),
+        b".",
+    ];
+    let mut buf = [0u8; 200];
+    let mut len = 0;
+    for byte in parts.iter().flat_map(|p| p.iter()) {
+        if let Some(slot) = buf.get_mut(len) {
+            *slot = *byte;
+            len += 1;
+        }
+    }
+    if let Some(line) = buf.get(..len) {
+        // SAFETY: every part is ASCII (names, messages and digits above), so is any prefix.
+        crate::syscalls::log(unsafe { core::str::from_utf8_unchecked(line) });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
