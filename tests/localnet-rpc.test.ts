@@ -90,6 +90,14 @@ describe("localnet JSON-RPC protocol", () => {
     assert.deepEqual(note.params.result.value, { err: null });
   });
 
+  it("given the litesvm handle, when a test sets an account through it, then the RPC serves that account", async () => {
+    const { net, connection } = chain();
+    const key = new PublicKey("11111111111111111111111111111113");
+    net.svm.setAccount({ address: key.toBase58(), lamports: 123_456n, data: new Uint8Array([7]), programAddress: "11111111111111111111111111111111", executable: false, space: 1n } as never);
+    assert.equal(await connection.getBalance(key), 123_456);
+    assert.equal(net.svm.getBalance(key.toBase58() as never), 123_456n);
+  });
+
   it("given GET /health and a CORS preflight, when requested, then they are answered like a validator", async () => {
     const res = await fetch(`${chain().net.url}/health`);
     assert.equal(await res.text(), "ok");
