@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 import { adopt, insertSettlements, testWallet, type SettlementSpec } from "../indexer/src/ledger/fixtures.js";
 import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/ledger/index.js";
-import { RuleCache } from "../indexer/src/ledger/rule-cache.js";
+import { WorkerCache } from "../indexer/src/ledger/worker.js";
 import { completeLink, requestLink } from "../indexer/src/accounts/accounts.js";
 import type { Sql } from "../indexer/src/db.js";
 import type { RuleSetInput } from "../indexer/src/rules/schema.js";
@@ -115,17 +115,17 @@ describe("engine: determinism (property)", () => {
         });
         await insertSettlements(sql, specs);
 
-        const workers = [new RuleCache(), new RuleCache()];
+        const workers = [new WorkerCache(), new WorkerCache()];
         let step = 0;
         for (const [which, size] of sc.batches) {
-          await scoreBatch(sql, { batchSize: size, rules: workers[which ? 1 : 0] });
+          await scoreBatch(sql, { batchSize: size, cache: workers[which ? 1 : 0] });
           if (step++ === 0 && sc.second) await publishRuleSet(sql, { createdBy: "prop", body: sc.second });
           if (step === 2 && sc.linkWallet !== undefined) {
             const ch = await requestLink(sql, { account: wallets[0]!.address, address: wallets[sc.linkWallet]!.address, chain: "solana" });
             await completeLink(sql, { nonce: ch.nonce, signature: wallets[sc.linkWallet]!.sign(ch.message) });
           }
         }
-        while ((await scoreBatch(sql, { batchSize: 7, rules: workers[0] })) > 0);
+        while ((await scoreBatch(sql, { batchSize: 7, cache: workers[0] })) > 0);
 
         const stored = await ledgerRows(sql);
         const replay = await replayLedger(sql, { collect: true });
@@ -134,9 +134,10 @@ describe("engine: determinism (property)", () => {
         assert.equal(replay.settlements, specs.length);
         const budgets = await sql`select campaign_id, spent from campaign_state`;
 
-        // Same history, one worker, one batch size: identical rows.
+        // Same history, one worker (warm between its batches), one batch size: identical rows.
         await sql.unsafe(`truncate ${engineTables.join(", ")}`);
-        while ((await scoreBatch(sql, { batchSize: sc.singleBatch })) > 0);
+        const single = new WorkerCache();
+        while ((await scoreBatch(sql, { batchSize: sc.singleBatch, cache: single })) > 0);
         assert.deepEqual(await ledgerRows(sql), stored);
         // Budgets are never exceeded: spent stays within the largest budget any version gave the campaign.
         const all = [...(sc.first.campaigns ?? []), ...(sc.second?.campaigns ?? [])];

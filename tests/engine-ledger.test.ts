@@ -65,8 +65,9 @@ describe("engine: ledger", () => {
   });
 
   it("given two workers started at once, when they race over the same settlements, then each settlement is credited exactly once in chain order", async function () {
-    // PGlite serves every pooled connection from one backend session: overlapping transactions break
-    // its socket server ("portal cannot be run"). Real concurrency needs the real server.
+    // PGlite runs one backend session and its socket server queues whole transactions, so nothing
+    // here would really overlap; once, under heavy CPU load, it failed with "portal cannot be run".
+    // Concurrency is only meaningful, and tested, against the real server.
     if (process.env.MERIT_TEST_EMBEDDED_PG) this.skip();
     await publishRuleSet(db(), { createdBy: "t", body });
     await insertSettlements(db(), Array.from({ length: 300 }, (_, i) => pay(i + 1, `W${i % 7}`, 1)));

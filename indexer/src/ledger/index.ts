@@ -1,5 +1,6 @@
 /** The rewards engine's public surface for the daemon, epochs and the API. */
-export { startEngine, scoreBatch, scoreBatchDetailed, type EngineStats, type EngineOptions, type ScoreBatchOptions } from "./worker.js";
+export { scoreBatch, scoreBatchDetailed, WorkerCache, type ScoreBatchOptions, type BatchResult } from "./worker.js";
+export { startEngine, type EngineStats, type EngineOptions } from "./daemon.js";
 export { replayLedger, type ReplayResult } from "./replay.js";
 export { readCursor } from "./cursor.js";
 export {

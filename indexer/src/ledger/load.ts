@@ -29,54 +29,85 @@ export async function nextSettlements(q: Queryable, c: Cursor, limit: number, ma
   return rows.map(toSettlement);
 }
 
+const unseen = (keys: Iterable<string>, seen: Set<string>) => {
+  const out: string[] = [];
+  for (const k of keys) if (!seen.has(k)) {
+    seen.add(k);
+    out.push(k);
+  }
+  return out;
+};
+
 /**
  * Loads, inside the batch transaction, every row of scoring state the batch can touch: links of
  * the payers, referral chains `depth` deep, stats of all those accounts (with their tier-window
- * day buckets), and campaign budgets (locked FOR UPDATE) and participants.
+ * day buckets), campaign budgets (locked FOR UPDATE) and participants of every campaign in the
+ * rule history. Given the state a worker kept from its previous batch (valid only when nothing else
+ * moved the cursor since), it queries only keys it has not seen yet.
  */
 export async function loadBatchState(
   tx: Tx,
   batch: readonly Settlement[],
+  history: readonly CompiledRuleSet[],
   versions: readonly CompiledRuleSet[],
+  warm?: ScoringState,
 ): Promise<ScoringState> {
-  const state = new ScoringState();
+  const state = warm ?? new ScoringState();
+  const seen = state.loaded;
   const payers = [...new Set(batch.map((s) => s.payer))];
-  for (const r of await tx<{ address: string; account: string; after_seq: bigint }[]>`
-      select address, account, after_seq from linked_addresses where address = any(${payers})`) {
-    state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
+  const newPayers = unseen(payers, seen.addresses);
+  if (newPayers.length > 0) {
+    for (const r of await tx<{ address: string; account: string; after_seq: bigint }[]>`
+        select address, account, after_seq from linked_addresses where address = any(${newPayers})`) {
+      state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
+    }
   }
   // Both sides of a link that lands mid-history may score in this batch.
   const accounts = new Set(payers);
-  for (const l of state.addressLinks.values()) accounts.add(l.to);
+  for (const p of payers) {
+    const link = state.addressLinks.get(p);
+    if (link) accounts.add(link.to);
+  }
 
   const depth = Math.max(1, ...versions.map((v) => v.depth));
   const everyone = new Set(accounts);
   let frontier = [...accounts];
   for (let level = 0; level < depth && frontier.length > 0; level++) {
-    const rows = await tx<{ referee: string; referrer: string; after_seq: bigint }[]>`
-      select referee, referrer, after_seq from referral_links where referee = any(${frontier})`;
-    frontier = [];
-    for (const r of rows) {
-      state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
-      if (!everyone.has(r.referrer)) frontier.push(r.referrer);
-      everyone.add(r.referrer);
+    const ask = unseen(frontier, seen.referees);
+    if (ask.length > 0) {
+      for (const r of await tx<{ referee: string; referrer: string; after_seq: bigint }[]>`
+          select referee, referrer, after_seq from referral_links where referee = any(${ask})`) {
+        state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
+      }
+    }
+    const next: string[] = [];
+    for (const a of frontier) {
+      const up = state.referralLinks.get(a)?.to;
+      if (up !== undefined && !everyone.has(up)) {
+        everyone.add(up);
+        next.push(up);
+      }
+    }
+    frontier = next;
+  }
+
+  const newStats = unseen(everyone, seen.stats);
+  if (newStats.length > 0) {
+    for (const r of await tx<{
+      account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
+      first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string;
+    }[]>`select * from account_stats where account = any(${newStats})`) {
+      if (r.recent_volume !== "") state.days.set(r.account, decodeDays(r.recent_volume));
+      state.stats.set(r.account, {
+        settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
+        firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count,
+      });
     }
   }
-  const all = [...everyone];
 
-  for (const r of await tx<{
-    account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
-    first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string;
-  }[]>`select * from account_stats where account = any(${all})`) {
-    if (r.recent_volume !== "") state.days.set(r.account, decodeDays(r.recent_volume));
-    state.stats.set(r.account, {
-      settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
-      firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count,
-    });
-  }
-
-
-  const campaignIds = [...new Set(versions.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+  // Every campaign of the history, not just this batch's versions: a version that becomes effective
+  // later by event time must find its participants already loaded in a warm state.
+  const campaignIds = [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
   if (campaignIds.length > 0) {
     await tx`insert into campaign_state (campaign_id) select unnest(${campaignIds}::text[]) on conflict do nothing`;
     // Sorted ids: every locker takes the budget rows in the same order, so no deadlock.
@@ -84,11 +115,14 @@ export async function loadBatchState(
         select campaign_id, spent, participants from campaign_state where campaign_id = any(${campaignIds}) order by campaign_id for update`) {
       state.campaigns.set(r.campaign_id, { spent: r.spent, participants: r.participants });
     }
-    for (const r of await tx<{ campaign_id: string; account: string; awards: number; points: bigint; last_award_at: Date | null; seen: number; volume: bigint }[]>`
-        select * from campaign_participants where campaign_id = any(${campaignIds}) and account = any(${all})`) {
-      state.setParticipant({
-        campaignId: r.campaign_id, account: r.account, awards: r.awards, points: r.points, lastAwardAt: r.last_award_at, seen: r.seen, volume: r.volume,
-      });
+    const newParticipants = unseen(everyone, seen.participants);
+    if (newParticipants.length > 0) {
+      for (const r of await tx<{ campaign_id: string; account: string; awards: number; points: bigint; last_award_at: Date | null; seen: number; volume: bigint }[]>`
+          select * from campaign_participants where campaign_id = any(${campaignIds}) and account = any(${newParticipants})`) {
+        state.setParticipant({
+          campaignId: r.campaign_id, account: r.account, awards: r.awards, points: r.points, lastAwardAt: r.last_award_at, seen: r.seen, volume: r.volume,
+        });
+      }
     }
   }
   return state;

@@ -76,6 +76,9 @@ export class ScoringState {
   /** campaign id -> account -> participant (nested: no per-lookup key strings to build and hash) */
   readonly participants = new Map<string, Map<string, Participant>>();
 
+  /** keys already looked up in the tables (a warm state between batches skips them) */
+  readonly loaded = { addresses: new Set<string>(), referees: new Set<string>(), stats: new Set<string>(), participants: new Set<string>() };
+
   readonly dirtyStats = new Set<string>();
   readonly dirtyCampaigns = new Set<string>();
   readonly dirtyParticipants = new Set<Participant>();

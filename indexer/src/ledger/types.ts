@@ -50,4 +50,6 @@ export interface Cursor {
   outerIndex: number;
   innerIndex: number;
   eventTime: Date | null;
+  /** bumped by admin writes; see migration 00015 */
+  generation: bigint;
 }
