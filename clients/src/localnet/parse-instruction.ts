@@ -51,6 +51,16 @@ function token(a: string[], data: Uint8Array): { program: string; parsed: unknow
   const r = reader(data);
   const tag = r.u8(0);
   const info = (type: string, fields: Record<string, unknown>) => ({ program: "spl-token", parsed: { info: fields, type } });
+  // A multisig authority is followed by its signers; the validator then says multisigX and lists them.
+  const signed = (type: string, fields: Record<string, unknown>, authority: string, at: number) => {
+    need(a, at + 1);
+    if (a.length > at + 1) {
+      delete fields[authority];
+      fields[`multisig${authority[0]!.toUpperCase()}${authority.slice(1)}`] = a[at];
+      fields.signers = a.slice(at + 1);
+    }
+    return info(type, fields);
+  };
   const amount = () => r.u64(1).toString();
   const checked = () => uiTokenAmount(r.u64(1), r.u8(9));
   const mintInfo = (withRent: boolean) => {
@@ -63,18 +73,18 @@ function token(a: string[], data: Uint8Array): { program: string; parsed: unknow
   switch (tag) {
     case 0: return info("initializeMint", mintInfo(true));
     case 1: need(a, 4); return info("initializeAccount", { account: a[0], mint: a[1], owner: a[2], rentSysvar: a[3] });
-    case 3: need(a, 3); return info("transfer", { source: a[0], destination: a[1], authority: a[2], amount: amount() });
-    case 4: need(a, 3); return info("approve", { source: a[0], delegate: a[1], owner: a[2], amount: amount() });
-    case 5: need(a, 2); return info("revoke", { source: a[0], owner: a[1] });
-    case 7: need(a, 3); return info("mintTo", { mint: a[0], account: a[1], mintAuthority: a[2], amount: amount() });
-    case 8: need(a, 3); return info("burn", { account: a[0], mint: a[1], authority: a[2], amount: amount() });
-    case 9: need(a, 3); return info("closeAccount", { account: a[0], destination: a[1], owner: a[2] });
-    case 10: need(a, 3); return info("freezeAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] });
-    case 11: need(a, 3); return info("thawAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] });
-    case 12: need(a, 4); return info("transferChecked", { source: a[0], mint: a[1], destination: a[2], authority: a[3], tokenAmount: checked() });
-    case 13: need(a, 4); return info("approveChecked", { source: a[0], mint: a[1], delegate: a[2], owner: a[3], tokenAmount: checked() });
-    case 14: need(a, 3); return info("mintToChecked", { mint: a[0], account: a[1], mintAuthority: a[2], tokenAmount: checked() });
-    case 15: need(a, 3); return info("burnChecked", { account: a[0], mint: a[1], authority: a[2], tokenAmount: checked() });
+    case 3: return signed("transfer", { source: a[0], destination: a[1], authority: a[2], amount: amount() }, "authority", 2);
+    case 4: return signed("approve", { source: a[0], delegate: a[1], owner: a[2], amount: amount() }, "owner", 2);
+    case 5: return signed("revoke", { source: a[0], owner: a[1] }, "owner", 1);
+    case 7: return signed("mintTo", { mint: a[0], account: a[1], mintAuthority: a[2], amount: amount() }, "mintAuthority", 2);
+    case 8: return signed("burn", { account: a[0], mint: a[1], authority: a[2], amount: amount() }, "authority", 2);
+    case 9: return signed("closeAccount", { account: a[0], destination: a[1], owner: a[2] }, "owner", 2);
+    case 10: return signed("freezeAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] }, "freezeAuthority", 2);
+    case 11: return signed("thawAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] }, "freezeAuthority", 2);
+    case 12: return signed("transferChecked", { source: a[0], mint: a[1], destination: a[2], authority: a[3], tokenAmount: checked() }, "authority", 3);
+    case 13: return signed("approveChecked", { source: a[0], mint: a[1], delegate: a[2], owner: a[3], tokenAmount: checked() }, "owner", 3);
+    case 14: return signed("mintToChecked", { mint: a[0], account: a[1], mintAuthority: a[2], tokenAmount: checked() }, "mintAuthority", 2);
+    case 15: return signed("burnChecked", { account: a[0], mint: a[1], authority: a[2], tokenAmount: checked() }, "authority", 2);
     case 16: need(a, 3); return info("initializeAccount2", { account: a[0], mint: a[1], owner: r.key(1), rentSysvar: a[2] });
     case 17: need(a, 1); return info("syncNative", { account: a[0] });
     case 18: need(a, 2); return info("initializeAccount3", { account: a[0], mint: a[1], owner: r.key(1) });
