@@ -60,7 +60,8 @@ export class MerkleTree {
     let hi = this.size - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = Buffer.compare(all.subarray(mid * 32, mid * 32 + 32), key);
+      let c = 0;
+      for (let j = 0; j < 32 && c === 0; j++) c = all[mid * 32 + j]! - key[j]!;
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
