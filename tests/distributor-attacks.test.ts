@@ -217,6 +217,14 @@ describe("distributor attacks", () => {
       chain.expectError([f.proposeIx(2n, tree.root, 600n, 3n, { publisher: f.admin.publicKey })], [f.admin], "Unauthorized");
     });
 
+    it("a missing publisher or admin signature", () => {
+      chain.expectError([withKeys(f.proposeIx(2n, tree.root, 600n), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
+      const dest = f.claimantToken(f.admin.publicKey);
+      chain.expectError([withKeys(f.clawbackIx(1n, dest), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
+      chain.expectError([withKeys(f.vetoIx(1n, f.guardian.publicKey), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
+      chain.expectError([withKeys(f.setParamsIx(DEFAULT_PARAMS), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
+    });
+
     it("a non-increasing epoch", () => {
       chain.expectError([f.proposeIx(1n, tree.root, 600n)], [f.publisher], "AlreadyInitialized");
       assert.ok(chain.sendIxs([f.proposeIx(5n, tree.root, 600n)], [f.publisher]).ok);

@@ -16,6 +16,7 @@ import {
   claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
   type MeritDistributorProgram,
 } from "../clients/src/idl/index.js";
+import { encodeUnsigned } from "./distributor-wire.js";
 import { createMint, expectOk, type Mint, mintTo, type SendResult, TestSvm, tokenAccount, tokenBalance, type TokenProgram, tokenProgramId } from "./helpers/svm.js";
 
 export type { SendResult, TokenProgram };
@@ -123,47 +124,6 @@ export class Chain extends TestSvm {
     const parser = new EventParser(PROGRAM_ID, this.program.coder);
     return [...parser.parseLogs(r.logs)] as { name: string; data: Record<string, unknown> }[];
   }
-}
-
-/** Legacy wire transaction with zeroed signatures: keys ordered signer-writable, signer-readonly,
- * writable, readonly, fee payer first (the message format of the Solana docs). */
-export function encodeUnsigned(payer: PublicKey, ixs: TransactionInstruction[], blockhash: Uint8Array): Uint8Array {
-  const metas = new Map<string, { key: Buffer; signer: boolean; writable: boolean }>();
-  const add = (key: PublicKey, signer: boolean, writable: boolean) => {
-    const buf = key.toBuffer();
-    const id = buf.toString("latin1"); // toBase58 is the slowest step of encoding
-    const m = metas.get(id);
-    if (m) { m.signer ||= signer; m.writable ||= writable; } else metas.set(id, { key: buf, signer, writable });
-  };
-  add(payer, true, true);
-  for (const ix of ixs) {
-    for (const k of ix.keys) add(k.pubkey, k.isSigner, k.isWritable);
-    add(ix.programId, false, false);
-  }
-  const rank = (m: { signer: boolean; writable: boolean }) => (m.signer ? 0 : 2) + (m.writable ? 0 : 1);
-  const all = [...metas.entries()];
-  const ordered = [all[0]!, ...all.slice(1).sort((x, y) => rank(x[1]) - rank(y[1]))];
-  const index = new Map(ordered.map(([id], i) => [id, i]));
-  const signers = ordered.filter(([, m]) => m.signer).length;
-  const readonlySigned = ordered.filter(([, m]) => m.signer && !m.writable).length;
-  const readonlyUnsigned = ordered.filter(([, m]) => !m.signer && !m.writable).length;
-  const out: number[] = [];
-  const compact = (n: number) => { do { let b = n & 0x7f; n >>= 7; if (n) b |= 0x80; out.push(b); } while (n); };
-  compact(signers);
-  for (let i = 0; i < signers * 64; i++) out.push(0);
-  out.push(signers, readonlySigned, readonlyUnsigned);
-  compact(ordered.length);
-  for (const [, m] of ordered) out.push(...m.key);
-  out.push(...blockhash);
-  compact(ixs.length);
-  for (const ix of ixs) {
-    out.push(index.get(ix.programId.toBuffer().toString("latin1"))!);
-    compact(ix.keys.length);
-    for (const k of ix.keys) out.push(index.get(k.pubkey.toBuffer().toString("latin1"))!);
-    compact(ix.data.length);
-    out.push(...ix.data);
-  }
-  return Uint8Array.from(out);
 }
 
 export interface Entry {
