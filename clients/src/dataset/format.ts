@@ -7,14 +7,36 @@ export const DATASET_VERSION = 1;
 /** Points (and bonus points) per campaign id, ids in ascending order, no zero entries. */
 export type CampaignPoints = Readonly<Record<string, bigint>>;
 
-export interface DatasetTotals {
+/** What a record says about one wallet, and what the header sums over all of them. */
+export interface WalletFigures {
+  /** Earned from epoch 1 through this one: the amount in the leaf. */
   cumulativeAmount: bigint;
+  /** Earned in this epoch alone. */
   epochAmount: bigint;
+  /** basePoints + Σ campaignBonus + referralPoints. */
   points: bigint;
   basePoints: bigint;
   campaignBonus: CampaignPoints;
   referralPoints: bigint;
   settlementCount: number;
+}
+
+export type DatasetTotals = WalletFigures;
+
+export function emptyTotals(): DatasetTotals {
+  return { cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, settlementCount: 0 };
+}
+
+/** Adds one wallet's figures into running totals (which own their campaignBonus object). */
+export function addFigures(t: DatasetTotals, f: WalletFigures): void {
+  t.cumulativeAmount += f.cumulativeAmount;
+  t.epochAmount += f.epochAmount;
+  t.points += f.points;
+  t.basePoints += f.basePoints;
+  t.referralPoints += f.referralPoints;
+  t.settlementCount += f.settlementCount;
+  const bonus = t.campaignBonus as Record<string, bigint>;
+  for (const id in f.campaignBonus) bonus[id] = (bonus[id] ?? 0n) + f.campaignBonus[id]!;
 }
 
 export interface DatasetHeader {
@@ -34,18 +56,8 @@ export interface DatasetHeader {
   totals: DatasetTotals;
 }
 
-export interface DatasetRecord {
+export interface DatasetRecord extends WalletFigures {
   claimant: string;
-  /** Earned from epoch 1 through this one: the amount in the leaf. */
-  cumulativeAmount: bigint;
-  /** Earned in this epoch alone. */
-  epochAmount: bigint;
-  /** basePoints + Σ campaignBonus + referralPoints. */
-  points: bigint;
-  basePoints: bigint;
-  campaignBonus: CampaignPoints;
-  referralPoints: bigint;
-  settlementCount: number;
   /** Hex leaf hash, so a corrupted claimant or amount is caught at its own line. */
   leaf: string;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type BuildOptions, type MerkleTree, buildTree, decodeKey58, encodeKey58, hashBytes, leafHash } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
-import type { DatasetHeader, DatasetRecord, DatasetTotals } from "./format.js";
+import { type DatasetHeader, type DatasetRecord, type DatasetTotals, addFigures, emptyTotals } from "./format.js";
 import { type DatasetSource, datasetLines } from "./lines.js";
 import { parseHeader, parseRecord } from "./parse.js";
 
@@ -17,8 +17,6 @@ export interface LoadedDataset {
   tree: MerkleTree;
   datasetHash: Buffer;
 }
-
-type Sums = Omit<DatasetTotals, "campaignBonus"> & { campaignBonus: Record<string, bigint> };
 
 function checkRecord(r: DatasetRecord, line: number, header: DatasetHeader): void {
   let points = r.basePoints + r.referralPoints;
@@ -36,17 +34,7 @@ function checkRecord(r: DatasetRecord, line: number, header: DatasetHeader): voi
   }
 }
 
-function addTo(s: Sums, r: DatasetRecord): void {
-  s.cumulativeAmount += r.cumulativeAmount;
-  s.epochAmount += r.epochAmount;
-  s.points += r.points;
-  s.basePoints += r.basePoints;
-  s.referralPoints += r.referralPoints;
-  s.settlementCount += r.settlementCount;
-  for (const [id, v] of Object.entries(r.campaignBonus)) s.campaignBonus[id] = (s.campaignBonus[id] ?? 0n) + v;
-}
-
-function compareTotals(header: DatasetHeader, s: Sums): void {
+function compareTotals(header: DatasetHeader, s: DatasetTotals): void {
   const t = header.totals;
   const pairs: Array<[string, bigint | number, bigint | number]> = [
     ["cumulativeAmount", t.cumulativeAmount, s.cumulativeAmount],
@@ -99,7 +87,7 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
   let claimants = Buffer.alloc(0);
   let amounts = new BigUint64Array(0);
   let leaves = Buffer.alloc(0);
-  const sums: Sums = { cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, settlementCount: 0 };
+  const sums = emptyTotals();
   let n = 0;
   let line = 0;
   for await (const text of datasetLines(source, hash)) {
@@ -122,7 +110,7 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
     amounts[n] = record.cumulativeAmount;
     leaves.write(record.leaf, n * 32, 32, "hex");
     if (n > 0) checkOrder(header, claimants, amounts, leaves, n, line, record.claimant);
-    addTo(sums, record);
+    addFigures(sums, record);
     options.onRecord?.(record, line);
     n++;
   }

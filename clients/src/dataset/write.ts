@@ -14,7 +14,7 @@ import {
   keyBytes,
 } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
-import { type CampaignPoints, DATASET_FORMAT, DATASET_VERSION, type DatasetHeader, type DatasetTotals, headerLine, recordLine } from "./format.js";
+import { type CampaignPoints, DATASET_FORMAT, DATASET_VERSION, type DatasetHeader, addFigures, emptyTotals, headerLine, recordLine } from "./format.js";
 import { CAMPAIGN_ID } from "./parse.js";
 
 export interface DatasetMeta {
@@ -69,17 +69,6 @@ function campaignsOf(w: WalletTotals, index: number): { campaigns: CampaignPoint
   return { campaigns, bonus };
 }
 
-function addTotals(t: DatasetTotals, w: WalletTotals, campaigns: CampaignPoints, points: bigint): void {
-  t.cumulativeAmount += w.cumulativeAmount;
-  t.epochAmount += w.epochAmount;
-  t.points += points;
-  t.basePoints += w.basePoints;
-  t.referralPoints += w.referralPoints;
-  t.settlementCount += w.settlementCount;
-  const bonus = t.campaignBonus as Record<string, bigint>;
-  for (const id in campaigns) bonus[id] = (bonus[id] ?? 0n) + campaigns[id]!;
-}
-
 /**
  * Sorts the wallets into canonical order, builds the tree and streams the dataset to `target`
  * (a path or a Writable) in chunks, hashing the bytes as they go out.
@@ -94,9 +83,7 @@ export async function writeDataset(
   const claimants = Buffer.alloc(n * 32);
   const campaigns: CampaignPoints[] = [];
   const points: bigint[] = [];
-  const totals: DatasetTotals = {
-    cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, settlementCount: 0,
-  };
+  const totals = emptyTotals();
   for (let i = 0; i < n; i++) {
     const w = wallets[i]!;
     claimants.set(keyBytes(w.claimant, "claimant"), i * 32);
@@ -108,7 +95,7 @@ export async function writeDataset(
     const { campaigns: c, bonus } = campaignsOf(w, i);
     campaigns[i] = c;
     points[i] = checkAmount(w.basePoints + w.referralPoints + bonus);
-    addTotals(totals, w, c, points[i]!);
+    addFigures(totals, { ...w, campaignBonus: c, points: points[i]! });
   }
   const order = canonicalOrder(claimants, n);
   const sortedClaimants = Buffer.alloc(n * 32);
