@@ -48,6 +48,7 @@ export function locateToolchain() {
  * to the program build (never in .cargo/config.toml) so host `cargo test` keeps using crates.io.
  */
 export function offlineCargoConfig(toolchain) {
+  if (!existsSync(toolchain.vendor)) throw missing(`${toolchain.vendor} (std's vendored crates)`, "rust-web-src");
   return [
     "--config", 'source.crates-io.replace-with="debian-rust-vendor"',
     "--config", `source.debian-rust-vendor.directory="${toolchain.vendor}"`,
