@@ -55,9 +55,10 @@ export class Chain {
   }
 
   /**
-   * sendTransaction. With preflight, a failing transaction is rejected untouched (-32002 with the
-   * simulation's err and logs). Without it, a transaction that fails after paying its fee is
-   * recorded like on a cluster, and one that cannot land is dropped with its signature returned.
+   * sendTransaction. With preflight, a failing transaction is rejected untouched (-32002 with its
+   * err and logs, as a validator's simulation reports them). Without it, a transaction that fails
+   * after paying its fee is recorded like on a cluster, and one that cannot land is dropped with
+   * its signature returned.
    */
   submit(wire: Uint8Array, opts: { skipPreflight: boolean }): string {
     const tx = decodeTransaction(wire);
@@ -69,15 +70,10 @@ export class Chain {
     };
     if (this.history.get(tx.signature)) return drop("AlreadyProcessed");
     if (!this.producer.isBlockhashValid(tx.recentBlockhash)) return drop("BlockhashNotFound");
-    if (!opts.skipPreflight) {
-      const sim = this.executor.simulate(tx, true);
-      if (sim.meta.err !== null) throw rejection(sim.meta.err, sim.meta);
-    }
-    const outcome = this.executor.execute(tx);
-    if (!outcome.landed) {
-      if (outcome.meta.err === "SignatureFailure") throw rejection("SignatureFailure", outcome.meta);
-      return drop(outcome.meta.err ?? "SanitizeFailure", outcome.meta);
-    }
+    const outcome = this.executor.execute(tx, { undoFailure: !opts.skipPreflight });
+    const err = outcome.meta.err;
+    if (err === "SignatureFailure") throw signatureFailure();
+    if (err !== null && (!opts.skipPreflight || !outcome.landed)) return drop(err, outcome.meta);
     this.commit(tx, block, outcome.accountKeys, outcome.meta);
     return tx.signature;
   }
@@ -187,9 +183,7 @@ export function preflightFailure(err: TxErrorJson, meta?: TxMeta): RpcError {
   });
 }
 
-function rejection(err: TxErrorJson, meta: TxMeta): RpcError {
-  if (err === "SignatureFailure") {
-    return new RpcError(RPC_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure");
-  }
-  return preflightFailure(err, meta);
+/** Bad signatures are refused before anything runs (-32003), with or without preflight. */
+function signatureFailure(): RpcError {
+  return new RpcError(RPC_SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure");
 }

@@ -1,6 +1,7 @@
 import bs58 from "bs58";
 import {
   FailedTransactionMetadata,
+  type Account,
   type LiteSvm as InnerSvm,
   type SimulatedTransactionInfo,
   type TransactionMetadata,
@@ -31,14 +32,21 @@ export class Executor {
 
   constructor(private readonly inner: InnerSvm) {}
 
-  execute(tx: DecodedTransaction): Outcome {
+  /**
+   * `undoFailure` (sendTransaction with preflight): a failed transaction is rolled back, fee
+   * included, as if it had only been simulated. A failed transaction changes nothing but its fee
+   * payer's balance, so restoring that one account is the whole rollback, and this saves running
+   * every transaction twice (simulation, then execution).
+   */
+  execute(tx: DecodedTransaction, opts: { undoFailure: boolean }): Outcome {
     const { keys, bytes, loaded } = this.accountKeys(tx);
     const pre = this.balances(bytes);
     const result = this.inner.sendVersionedTransaction(tx.wire);
+    const failed = result instanceof FailedTransactionMetadata;
     const post = this.balances(bytes);
     const [preBalances, preTokenBalances, postBalances, postTokenBalances] = [pre.lamports, pre.tokens, post.lamports, post.tokens];
-    const failed = result instanceof FailedTransactionMetadata;
     const fee = failed ? (preBalances[0] ?? 0) - (postBalances[0] ?? 0) : computeFee(tx.message);
+    if (failed && opts.undoFailure && fee > 0 && pre.payer && bytes[0]) this.inner.setAccount(bytes[0], pre.payer);
     const meta = metaOf(failed ? result.meta() : (result as unknown as TransactionMetadata), {
       err: failed ? txErrorToJson(result.err()) : null,
       fee,
@@ -107,11 +115,13 @@ export class Executor {
   }
 
   /** Lamports of every key and the token balances among them, one account read per key. */
-  private balances(keys: Uint8Array[]): { lamports: number[]; tokens: TokenBalance[] } {
+  private balances(keys: Uint8Array[]): { lamports: number[]; tokens: TokenBalance[]; payer: Account | null } {
     const lamports: number[] = [];
     const tokens: TokenBalance[] = [];
+    let payer: Account | null = null;
     keys.forEach((key, accountIndex) => {
       const account = this.inner.getAccount(key);
+      if (accountIndex === 0) payer = account;
       lamports.push(account ? Number(account.lamports()) : 0);
       if (!account) return;
       const owner = account.owner();
@@ -123,7 +133,7 @@ export class Executor {
       const decimals = this.mintDecimals(t.mint);
       tokens.push({ accountIndex, mint: t.mint, owner: t.owner, programId, uiTokenAmount: uiTokenAmount(t.amount, decimals, true) });
     });
-    return { lamports, tokens };
+    return { lamports, tokens, payer };
   }
 
   mintDecimals(mint: string): number {
