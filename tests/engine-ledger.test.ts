@@ -3,7 +3,7 @@ import { truncateAll, useFreshDb } from "./setup/db.js";
 import { insertSettlements } from "../indexer/src/ledger/fixtures.js";
 import {
   adjustPoints, balanceOf, balancesAsOf, leaderboard, leaderboardSnapshot, ledgerHistory, publishRuleSet, readCursor, replayLedger,
-  scoreBatch, snapshotLeaderboard, startEngine,
+  scoreBatch, snapshotLeaderboard, startEngine, WorkerCache,
 } from "../indexer/src/ledger/index.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
@@ -36,6 +36,20 @@ describe("engine: ledger", () => {
     assert.match(latest!.note!, /chargeback/);
     assert.deepEqual((await leaderboard(db())).map((r) => r.account), ["B", "A"]);
     assert.equal((await replayLedger(db())).mismatchCount, 0);
+  });
+
+  it("given a worker with warm state, when an admin adjusts a balance between its batches, then the next batch does not overwrite it", async () => {
+    await publishRuleSet(db(), { createdBy: "t", body });
+    await insertSettlements(db(), [pay(1, "A", 1), pay(2, "A", 1), pay(3, "A", 1)]);
+    const cache = new WorkerCache();
+    await scoreBatch(db(), { batchSize: 1, cache });
+    await scoreBatch(db(), { batchSize: 1, cache });
+    assert.ok(cache.state, "the worker kept its state between its own batches");
+    await adjustPoints(db(), { account: "A", delta: 500n, note: "goodwill", by: "admin" });
+    await scoreBatch(db(), { batchSize: 1, cache });
+    const [stats] = await db()`select balance from account_stats where account = 'A'`;
+    assert.equal(stats!.balance, 3500n);
+    assert.equal(await balanceOf(db(), "A"), 3500n);
   });
 
   it("given equal balances, then the leaderboard ranks the earliest first activity first, and a snapshot per epoch freezes it", async () => {
