@@ -44,4 +44,17 @@ describe("decodeKey58", () => {
       assert.equal(decoded !== undefined, viaBs58?.length === 32, `${bad}: decodeKey58 and bs58 disagree on validity`);
     }
   });
+
+  it("agrees with bs58 on random base58 text of every nearby length, mostly not keys at all", () => {
+    const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    for (let i = 0; i < 20_000; i++) {
+      const length = 30 + (i % 16);
+      const ones = i % 7 === 0 ? i % 5 : 0;
+      const text = "1".repeat(ones) + Array.from({ length: length - ones }, () => alphabet[Math.floor(Math.random() * 58)]).join("");
+      const viaBs58 = bs58.decode(text);
+      const decoded = decodeKey58(text);
+      if (viaBs58.length === 32) assert.deepEqual(decoded && Buffer.from(decoded), Buffer.from(viaBs58), text);
+      else assert.equal(decoded, undefined, text);
+    }
+  });
 });

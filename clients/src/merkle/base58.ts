@@ -77,6 +77,11 @@ export function decodeKey58(s: string): Uint8Array | undefined {
     out[4 * i + 2] = (w >>> 8) & 0xff;
     out[4 * i + 3] = w & 0xff;
   }
-  // Leading "1"s must be exactly the leading zero bytes, or two texts would name one key.
-  return encodeKey58(out) === s ? out : undefined;
+  // Canonical form: the leading "1"s are exactly the leading zero bytes (else "2" would be a key,
+  // or "1" + a key another name for it).
+  let ones = 0;
+  while (ones < s.length && s.charCodeAt(ones) === 49) ones++;
+  let zeros = 0;
+  while (zeros < 32 && out[zeros] === 0) zeros++;
+  return ones === zeros ? out : undefined;
 }
