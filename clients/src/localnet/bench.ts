@@ -22,6 +22,8 @@ interface Cli {
   readyMs: number;
   /** CPU time the process had used by then (all threads): what the wall time would be on an idle machine, roughly. */
   cpuMs: number;
+  /** CPU time the process has used so far (Linux /proc), to measure the server's work per request. */
+  cpuNow(): number;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,10 @@ function cli(args: string[]): Promise<Cli> {
         url: m[1]!,
         readyMs: performance.now() - t0,
         cpuMs: Number(m[2]),
+        cpuNow() {
+          const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+          return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // utime + stime, in 1/100 s ticks
+        },
         async stop() {
           child.kill("SIGINT");
           const code = await exited;
@@ -89,9 +95,11 @@ async function main(): Promise<void> {
   });
   const send = (wire: string) => rpc(net.url, { jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [wire, { encoding: "base64" }] });
   const half = N / 2;
+  let cpu0 = net.cpuNow();
   let t0 = performance.now();
   for (const wire of wires.slice(0, half)) await send(wire);
   const serialMs = performance.now() - t0;
+  const sendCpuMs = (net.cpuNow() - cpu0) / half;
   t0 = performance.now();
   const queue = wires.slice(half);
   await Promise.all(Array.from({ length: 8 }, async () => {
@@ -100,9 +108,11 @@ async function main(): Promise<void> {
   const concurrentMs = performance.now() - t0;
 
   const sigs = await connection.getSignaturesForAddress(to, { limit: 1000 });
+  cpu0 = net.cpuNow();
   t0 = performance.now();
   for (const s of sigs) await rpc(net.url, { jsonrpc: "2.0", id: 1, method: "getTransaction", params: [s.signature, { encoding: "json", maxSupportedTransactionVersion: 0 }] });
   const readMs = performance.now() - t0;
+  const readCpuMs = (net.cpuNow() - cpu0) / sigs.length;
   const count = await connection.getTransactionCount();
   closeConnection(connection);
   await net.stop();
@@ -132,15 +142,17 @@ ${loadavg()[0]!.toFixed(1)} at the end (wall times stretch with the load; CPU ti
 | measure | result |
 |---|---|
 | \`merit localnet\` spawn to \`ready\` line (${STARTS} runs) | median ${median(starts).toFixed(0)} ms, max ${Math.max(...starts).toFixed(0)} ms wall; median ${median(cpus_)} ms CPU (target < 2000 ms) |
-| SPL transferChecked via HTTP sendTransaction, one in flight | ${half} in ${(serialMs / 1000).toFixed(2)} s (${perSec(half, serialMs)} tx/s) |
+| SPL transferChecked via HTTP sendTransaction, one in flight | ${half} in ${(serialMs / 1000).toFixed(2)} s (${perSec(half, serialMs)} tx/s); server CPU ${sendCpuMs.toFixed(2)} ms per transaction (${perSec(1, sendCpuMs)} tx/s CPU-bound) |
 | same, 8 in flight | ${half} in ${(concurrentMs / 1000).toFixed(2)} s (${perSec(half, concurrentMs)} tx/s) |
-| getTransaction (json), one in flight | ${sigs.length} in ${(readMs / 1000).toFixed(2)} s (${perSec(sigs.length, readMs)} req/s) |
+| getTransaction (json), one in flight | ${sigs.length} in ${(readMs / 1000).toFixed(2)} s (${perSec(sigs.length, readMs)} req/s); server CPU ${readCpuMs.toFixed(2)} ms per request |
 | restart to \`ready\` after a clean stop (state snapshot, ${count} transactions in history, ${fileMb} MB) | ${(snapshotMs / 1000).toFixed(2)} s |
 | restart to \`ready\` replaying all ${count} transactions (no snapshot, as after a crash) | ${(replayMs / 1000).toFixed(2)} s |
 
 The localnet runs as \`merit localnet\` in its own process with a history file. Transactions are
-signed beforehand (web3.js signing costs ~1.5 ms each on the client); the figures are HTTP, preflight
-simulation, execution, balances, history and the history file, seen from a client process.
+signed beforehand (web3.js signing costs ~1.5 ms each on the client); the figures are HTTP, preflight,
+execution, balances, history and the history file, seen from a client process. Server CPU per request
+is the localnet process's own CPU time over the run divided by the requests: what bounds throughput
+when the machine is not shared.
 ${END}`;
   const doc = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, "utf8") : "# Benchmarks\n";
   const next = doc.includes(START) ? doc.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section) : `${doc.trimEnd()}\n\n${section}\n`;
