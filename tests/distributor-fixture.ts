@@ -13,7 +13,7 @@ import bs58 from "bs58";
 import { FailedTransactionMetadata } from "litesvm";
 import { buildTreeSync, type MerkleTree } from "../clients/src/merkle/index.js";
 import {
-  claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
+  activateRootInstruction, buildInstruction, claimInstruction, claimStatusPda, distributorPda, proposeRootInstruction, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
   type MeritDistributorProgram,
 } from "../clients/src/idl/index.js";
 import { encodeUnsigned } from "./distributor-wire.js";
@@ -185,10 +185,8 @@ export class DistributorFixture {
   }
 
   proposeIx(epoch: bigint, root: Uint8Array, total: bigint, leafCount = 0n, over: Record<string, PublicKey> = {}): TransactionInstruction {
-    const h = (b: number) => Array(32).fill(b);
-    return this.ix("proposeRoot", { epoch: bn(epoch), root: [...root], cumulativeTotal: bn(total), leafCount: bn(leafCount), datasetHash: h(0xda), inputsHash: h(0x1a) }, {
-      publisher: this.publisher.publicKey, distributor: this.distributor, epochRoot: this.epochRoot(epoch), ...over,
-    });
+    const proposal = { epoch, root, cumulativeTotal: total, leafCount, datasetHash: Buffer.alloc(32, 0xda), inputsHash: Buffer.alloc(32, 0x1a) };
+    return proposeRootInstruction(this.program, this.publisher.publicKey, this.distributor, proposal, over);
   }
 
   /** Proposes `tree` as `epoch` with its exact total. */
@@ -198,7 +196,7 @@ export class DistributorFixture {
   }
 
   activateIx(epoch: bigint): TransactionInstruction {
-    return this.ix("activateRoot", {}, { distributor: this.distributor, epochRoot: this.epochRoot(epoch) });
+    return activateRootInstruction(this.program, this.distributor, epoch);
   }
 
   vetoIx(epoch: bigint, authority: PublicKey): TransactionInstruction {
@@ -214,17 +212,11 @@ export class DistributorFixture {
   }
 
   claimIx(claimant: PublicKey, epoch: bigint, amount: bigint, proof: Uint8Array[], over: Record<string, PublicKey> = {}): TransactionInstruction {
-    return this.ix("claim", { cumulativeAmount: bn(amount), proof: proof.map((p) => [...p]) }, {
-      claimant,
-      distributor: this.distributor,
-      epochRoot: this.epochRoot(epoch),
-      claimStatus: claimStatusPda(this.distributor, claimant)[0],
-      mint: this.mint,
-      vault: this.vault,
+    const accounts = {
+      distributor: this.distributor, mint: this.mint, vault: this.vault, tokenProgram: this.tokenProgramId, claimant,
       claimantToken: over.claimantToken ?? this.claimantToken(claimant),
-      tokenProgram: this.tokenProgramId,
-      ...over,
-    });
+    };
+    return claimInstruction(this.program, accounts, epoch, amount, proof, over);
   }
 
   /** Claim of `claimant`'s leaf in `tree` (proposed as `epoch`). */
@@ -275,19 +267,9 @@ export class DistributorFixture {
     expectOk(this.chain.sendIxs([this.activateIx(epoch)]), "activate_root");
   }
 
-  /**
-   * Builds `name` synchronously from the IDL: Anchor's coder encodes the arguments, the IDL's
-   * account list gives order and flags; `accounts` may override any account (attack tests).
-   */
+  /** Builds `name` from the IDL (clients' builder); `accounts` may override any account. */
   ix(name: string, args: Record<string, unknown>, accounts: Record<string, PublicKey | undefined>): TransactionInstruction {
-    const def = this.program.idl.instructions.find((i) => i.name === name);
-    if (!def) throw new Error(`no instruction ${name}`);
-    const keys = def.accounts.map((a) => {
-      const meta = a as { name: string; writable?: boolean; signer?: boolean; address?: string };
-      const pubkey = accounts[meta.name] ?? (meta.address ? new PublicKey(meta.address) : undefined);
-      if (!pubkey) throw new Error(`${name}: account ${meta.name} missing`);
-      return { pubkey, isSigner: meta.signer ?? false, isWritable: meta.writable ?? false };
-    });
-    return new TransactionInstruction({ programId: PROGRAM_ID, keys, data: this.program.coder.instruction.encode(name, args) });
+    return buildInstruction(this.program, name, args, accounts);
   }
+
 }
