@@ -19,7 +19,7 @@ import { watchRules } from "../indexer/src/ingest/watch-rules.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../tests/fixtures/ingest/throwaway-postgres.js";
 import { makeTransaction, makeWorld } from "./bench-ingest-data.js";
 
-const TRANSACTIONS = Number(process.env.BENCH_INGEST_TXS ?? 60_000);
+const TRANSACTIONS = Number(process.env.BENCH_INGEST_TXS ?? 40_000);
 const BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 1000);
 const TARGET = 20_000;
 

@@ -49,6 +49,7 @@ describe("Ingest from the local chain over HTTP", function () {
     }
     await handle.stop();
     assert.equal(handle.stats().rpcErrors, 0, handle.stats().lastError ?? "");
+    assert.doesNotThrow(() => JSON.stringify(handle.stats()), "stats() is served as JSON by /health");
   }
 
   it("given real transfers, when the poller runs, then each settlement is ingested once with its chain position, and failed or non-matching transfers are not", async () => {

@@ -22,7 +22,8 @@ export interface StartIngestOptions {
   sql: Sql;
   rpcUrl: string;
   rules: WatchRules;
-  commitment?: Commitment;
+  /** "processed" is read as "confirmed": getSignaturesForAddress and getTransaction refuse it. */
+  commitment?: Commitment | "processed";
   pollIntervalMs?: number;
   log?: (line: string) => void;
   rpc?: Omit<RpcClientOptions, "url" | "log">;
@@ -43,7 +44,7 @@ export interface IngestHandle {
 export async function startIngest(opts: StartIngestOptions): Promise<IngestHandle> {
   const log = opts.log ?? (() => {});
   const stats = newStats();
-  const commitment = opts.commitment ?? "finalized";
+  const commitment: Commitment = opts.commitment === "processed" ? "confirmed" : (opts.commitment ?? "finalized");
   const rpc = new RpcClient({ url: opts.rpcUrl, log, ...opts.rpc });
   const blockIndex = new BlockIndex(rpc, commitment);
   const committed = new RecentSet();
@@ -85,7 +86,7 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestHandl
     if (complete && !stopping) {
       try {
         await advanceIngestWatermark(opts.sql, head!);
-        stats.watermark = head!;
+        stats.watermark = Number(head!);
       } catch (err) {
         log(`ingest: could not store the watermark: ${(err as Error).message}`);
       }

@@ -1,4 +1,4 @@
-/** Counters the daemon reports (`stats()`), also the "skipped with a counter" of bad transactions. */
+/** Counters the daemon reports (`stats()`, JSON-safe), also the "skipped with a counter" of bad transactions. */
 export interface IngestStats {
   cycles: number;
   transactionsFetched: number;
@@ -8,8 +8,9 @@ export interface IngestStats {
   rpcErrors: number;
   lastError: string | null;
   lastCycleAt: Date | null;
-  /** Slot up to which ingestion is complete, as last stored (see migration 00005). */
-  watermark: bigint | null;
+  /** Slot up to which ingestion is complete, as last stored (see migration 00005). A number, not a
+   * bigint, so stats() serialises as JSON (slots stay far below 2^53). */
+  watermark: number | null;
 }
 
 export function newStats(): IngestStats {
