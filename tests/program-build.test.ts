@@ -5,10 +5,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { BN } from "@coral-xyz/anchor";
 import { TransactionInstruction } from "@solana/web3.js";
 import { distributorPda, meritDistributorProgram, MeritErrorCode, vaultPda } from "../clients/src/idl/index.js";
-import { LiteSvmProvider, parseEvents } from "./helpers/anchor-provider.js";
+import { anchor, LiteSvmProvider, parseEvents } from "./helpers/anchor-provider.js";
 import { createMint, DISTRIBUTOR_SO, TestSvm, tokenProgramId } from "./helpers/svm.js";
 
 describe("program build: the committed distributor binary", () => {
@@ -35,10 +34,10 @@ describe("program build: the committed distributor binary", () => {
     assert.equal(program.programId.toBase58(), chain.programId.toBase58(), "IDL address = localnet keypair");
     const m = createMint(chain, "spl");
     const [distributor] = distributorPda(m.mint, 1n);
-    const params = { activationDelay: new BN(3600), gracePeriod: new BN(600), maxTotalIncrease: new BN(1_000_000), claimExpiry: new BN(0) };
+    const params = { activationDelay: new anchor.BN(3600), gracePeriod: new anchor.BN(600), maxTotalIncrease: new anchor.BN(1_000_000), claimExpiry: new anchor.BN(0) };
 
     await program.methods
-      .initializeDistributor(new BN(1), chain.payer.publicKey, chain.payer.publicKey, params)
+      .initializeDistributor(new anchor.BN(1), chain.payer.publicKey, chain.payer.publicKey, params)
       .accountsPartial({ admin: chain.payer.publicKey, mint: m.mint, distributor, vault: vaultPda(distributor)[0], tokenProgram: tokenProgramId("spl") })
       .rpc();
 

@@ -2,9 +2,9 @@
 // view, IDL error mapping, events from logs, and account fetch / all. The smoke program stands
 // in for the distributor, with a hand-written IDL, so the provider is tested on its own.
 import assert from "node:assert/strict";
-import { Program, type BN, type Idl } from "@coral-xyz/anchor";
+import type { BN, Idl } from "@coral-xyz/anchor";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { LiteSvmProvider, parseEvents } from "./anchor-provider.js";
+import { anchor, LiteSvmProvider, parseEvents } from "./anchor-provider.js";
 import { TestSvm } from "./svm.js";
 
 const SMOKE_ID = new PublicKey("Smoke11111111111111111111111111111111111111");
@@ -31,7 +31,7 @@ type SmokeIdl = typeof smokeIdl;
 function setup() {
   const chain = new TestSvm({ program: "tools/sbf-smoke/bin/sbf_smoke.so", programId: SMOKE_ID });
   const provider = new LiteSvmProvider(chain);
-  return { chain, provider, program: new Program<SmokeIdl>(smokeIdl, provider) };
+  return { chain, provider, program: new anchor.Program<SmokeIdl>(smokeIdl, provider) };
 }
 
 function counterData(owner: PublicKey, count: bigint): Buffer {

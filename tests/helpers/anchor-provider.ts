@@ -1,13 +1,21 @@
 // An Anchor Provider over a TestSvm, so `new Program(idl, provider)` works in-process:
 // `.methods…rpc()`, `.simulate()`, `.view()`, `account.fetch/fetchNullable/all`, IDL error
 // mapping (AnchorError / ProgramError) and events parsed from the logs (no websockets here).
-import { EventParser, utils, type Idl, type Program, type Provider, type Wallet } from "@coral-xyz/anchor";
+import { createRequire } from "node:module";
+import type { Idl, Program, Provider, Wallet } from "@coral-xyz/anchor";
 import type { Address } from "@solana/kit";
 import {
   Keypair, PublicKey, Transaction, VersionedTransaction,
   type AccountInfo, type Commitment, type Connection, type GetProgramAccountsFilter, type Signer,
 } from "@solana/web3.js";
 import type { SendResult, TestSvm } from "./svm.js";
+
+/**
+ * @coral-xyz/anchor's CommonJS exports. Imported as ESM under tsx, its re-exports (BN,
+ * EventParser, utils) are present or missing depending on which file loaded it first; require
+ * is stable.
+ */
+export const anchor = createRequire(import.meta.url)("@coral-xyz/anchor") as typeof import("@coral-xyz/anchor");
 
 /**
  * A failed send or simulation. Anchor maps it to the IDL's error only when the text holds
@@ -79,7 +87,7 @@ export class LiteSvmProvider implements Provider {
 
 /** Events of `program` in a transaction's logs (what `addEventListener` would deliver). */
 export function parseEvents<I extends Idl>(program: Program<I>, logs: string[]): { name: string; data: Record<string, unknown> }[] {
-  const parser = new EventParser(program.programId, program.coder);
+  const parser = new anchor.EventParser(program.programId, program.coder);
   return [...parser.parseLogs(logs)].map((e) => ({ name: e.name, data: e.data as Record<string, unknown> }));
 }
 
@@ -113,6 +121,6 @@ function svmConnection(chain: TestSvm): Connection {
 function matches(data: Buffer, filter: GetProgramAccountsFilter): boolean {
   if ("dataSize" in filter) return data.length === filter.dataSize;
   const { offset, bytes, encoding } = filter.memcmp;
-  const expected = encoding === "base64" ? Buffer.from(bytes, "base64") : Buffer.from(utils.bytes.bs58.decode(bytes));
+  const expected = encoding === "base64" ? Buffer.from(bytes, "base64") : Buffer.from(anchor.utils.bytes.bs58.decode(bytes));
   return data.subarray(offset, offset + expected.length).equals(expected);
 }
