@@ -98,11 +98,22 @@ pub type ProgramResult = Result<(), MeritError>;
 
 /// Logs `AnchorError occurred. Error Code: <Name>. Error Number: <n>. Error Message: <msg>.`, the
 /// line Anchor programs print, so `@coral-xyz/anchor` raises an `AnchorError` with the name.
-/// Only failing instructions pay for it. Written without `core::fmt` and without panicking paths.
+/// Only failing instructions pay for it.
 pub fn log_error(error: MeritError) {
+    let mut buf = [0u8; 200];
+    let len = anchor_error_line(error, &mut buf);
+    if let Some(line) = buf.get(..len) {
+        // SAFETY: the line is made of ASCII names, messages and digits only.
+        crate::syscalls::log(unsafe { core::str::from_utf8_unchecked(line) });
+    }
+}
+
+/// Writes the AnchorError line into `buf` and returns its length (truncated to the buffer),
+/// without `core::fmt` and without panicking paths.
+pub fn anchor_error_line(error: MeritError, buf: &mut [u8]) -> usize {
     let code = error as u32;
     let Some((name, msg)) = code.checked_sub(6000).and_then(|i| ERROR_DOCS.get(i as usize)) else {
-        return;
+        return 0;
     };
     let mut digits = [0u8; 4];
     let mut n = code;
@@ -119,7 +130,6 @@ pub fn log_error(error: MeritError) {
         msg.as_bytes(),
         b".",
     ];
-    let mut buf = [0u8; 200];
     let mut len = 0;
     for byte in parts.iter().flat_map(|p| p.iter()) {
         if let Some(slot) = buf.get_mut(len) {
@@ -127,15 +137,24 @@ pub fn log_error(error: MeritError) {
             len += 1;
         }
     }
-    if let Some(line) = buf.get(..len) {
-        // SAFETY: every part is ASCII (names, messages and digits above), so is any prefix.
-        crate::syscalls::log(unsafe { core::str::from_utf8_unchecked(line) });
-    }
+    len
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchor_error_line_matches_anchors_log_format() {
+        let mut buf = [0u8; 200];
+        let len = anchor_error_line(MeritError::InvalidProof, &mut buf);
+        assert_eq!(
+            std::str::from_utf8(&buf[..len]).unwrap(),
+            "AnchorError occurred. Error Code: InvalidProof. Error Number: 6026. Error Message: Merkle proof does not lead to the root."
+        );
+        let longest = ERROR_DOCS.iter().map(|(n, m)| n.len() + m.len()).max().unwrap();
+        assert!(longest + 70 < 200, "every line fits the log buffer");
+    }
 
     #[test]
     fn docs_cover_every_code_in_order() {
