@@ -106,6 +106,8 @@ export class RpcClient {
         if (Number.isFinite(ra) && ra > 0) Object.assign(err, { retryAfterMs: Math.min(ra * 1000, 60_000) });
         throw err;
       }
+      // Providers that disable batching answer a batch with a 4xx (400, 403, 413): fall back.
+      if (!res.ok && ids.length > 1 && res.status >= 400 && res.status < 500) throw new UpstreamError("rpc_batch_unsupported", `batch refused with HTTP ${res.status}`, false);
       if (!res.ok) throw new UpstreamError("rpc_http_error", `${calls[0]!.method}: HTTP ${res.status} ${text.slice(0, 200)}`, false);
       let json: unknown;
       try {
