@@ -6,6 +6,8 @@
 //   npm run build:program -- --check          rebuild into a temp dir; fail if bytes differ
 //   npm run build:program -- --crate tools/sbf-smoke --out target/sbf-smoke/sbf_smoke.so
 //   --online                                  resolve crates.io normally instead of std's vendor
+//   --clean                                   build in a new temporary target dir (slow: ~3 min),
+//                                             e.g. with --check to prove reproducibility
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -18,11 +20,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGET = "bpfel-unknown-none";
 
 function parseArgs(argv) {
-  const opts = { crate: "programs/distributor", out: undefined, check: false, online: false };
+  const opts = { crate: "programs/distributor", out: undefined, check: false, online: false, clean: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--check") opts.check = true;
     else if (a === "--online") opts.online = true;
+    else if (a === "--clean") opts.clean = true;
     else if (a === "--crate" || a === "--out") opts[a.slice(2)] = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
@@ -54,7 +57,7 @@ async function build(opts, outPath) {
   const tc = locateToolchain();
   step(`rustc ${tc.release} (LLVM ${tc.llvm}), LLVM tools ${tc.llvmPrefix}`);
   const cargoConfig = opts.online ? [] : offlineCargoConfig(tc);
-  const targetDir = join(ROOT, "target", "sbf");
+  const targetDir = opts.clean ? (opts.targetDir = mkdtempSync(join(tmpdir(), "merit-sbf-target-"))) : join(ROOT, "target", "sbf");
   const hostEnv = { RUSTC: tc.rustc, CARGO_TARGET_DIR: targetDir };
 
   step("building the linker tools/sbpf-link (host)");
@@ -94,6 +97,14 @@ async function build(opts, outPath) {
   return readFileSync(outPath);
 }
 
+async function buildIn(opts, outPath) {
+  try {
+    return await build(opts, outPath);
+  } finally {
+    if (opts.clean && opts.targetDir) rmSync(opts.targetDir, { recursive: true, force: true });
+  }
+}
+
 function linkerId() {
   const dir = join(ROOT, "tools", "sbpf-link");
   const files = ["Cargo.toml", ...readdirSync(join(dir, "src")).sort().map((f) => join("src", f))];
@@ -113,7 +124,7 @@ async function main() {
     if (!existsSync(out)) throw new Error(`${opts.out} does not exist: run npm run build:program first`);
     const dir = mkdtempSync(join(tmpdir(), "merit-build-check-"));
     try {
-      const fresh = await build(opts, join(dir, basename(out)));
+      const fresh = await buildIn(opts, join(dir, basename(out)));
       const committed = readFileSync(out);
       if (!fresh.equals(committed)) {
         console.error(
@@ -130,7 +141,7 @@ async function main() {
     }
     return;
   }
-  const bytes = await build(opts, out);
+  const bytes = await buildIn(opts, out);
   writeFileSync(`${out}.sha256`, `${sha256(bytes)}  ${basename(out)}\n`);
   step(`wrote ${relative(ROOT, out)} (${bytes.length} bytes, sha256 ${sha256(bytes)})`);
 }
