@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type Entry, errorCode } from "./distributor-fixture.js";
-import { claimStatusPda } from "../clients/src/idl/index.js";
+import { activationsBefore, claimStatusPda } from "../clients/src/idl/index.js";
 
 const big = (v: { toString(): string }) => BigInt(v.toString());
 const THIRTY_DAYS = 30n * 24n * 3600n;
@@ -119,6 +119,21 @@ describe("distributor flow", () => {
     assert.equal(s.pendingCount, 0);
   });
 
+  it("Given two due pending roots, When a claim against the newer one prepends the activations the client computes, Then it pays", () => {
+    f.propose(1n, f.tree(epoch1));
+    const t2 = f.tree([{ claimant: alice, amount: 150n }, { claimant: bob, amount: 200n }, { claimant: carol, amount: 300n }]);
+    f.propose(2n, t2);
+    chain.advance(DEFAULT_PARAMS.activationDelay);
+    chain.expectError([f.claimFromTree(t2, 2n, alice)], [alice], "OutOfOrderActivation");
+    const due = activationsBefore(f.state(), 2n, chain.now());
+    assert.deepEqual(due, [1n, 2n]);
+    // The claim itself activates the last one.
+    const r = chain.sendIxs([...due.slice(0, -1).map((e) => f.activateIx(e)), f.claimFromTree(t2, 2n, alice)], [alice]);
+    assert.ok(r.ok, r.error);
+    assert.equal(chain.tokenBalance(f.claimantToken(alice.publicKey)), 150n);
+    assert.deepEqual(activationsBefore(f.state(), 2n, chain.now()), []);
+  });
+
   it("Given a pending root, When the guardian vetoes it, Then it can never pay and the next epoch continues from the previous total", () => {
     const t1 = f.tree(epoch1);
     f.propose(1n, t1);
@@ -165,6 +180,10 @@ describe("distributor flow", () => {
     assert.equal(chain.events(r)[0]!.name, "authoritiesUpdated");
     assert.ok(f.state().admin.equals(f.admin.publicKey), "admin unchanged until accepted");
     assert.ok(f.state().publisher.equals(newPublisher));
+    // An all-zero pending admin cancels a proposed hand-over; proposing again restores it.
+    assert.ok(chain.sendIxs([f.setAuthoritiesIx(newPublisher, f.guardian.publicKey, PublicKey.default)], [f.admin]).ok);
+    chain.expectError([f.acceptAdminIx(next.publicKey)], [next], "NoPendingAdmin");
+    assert.ok(chain.sendIxs([f.setAuthoritiesIx(newPublisher, f.guardian.publicKey, next.publicKey)], [f.admin]).ok);
     const unsigned = f.acceptAdminIx(next.publicKey);
     unsigned.keys[0]!.isSigner = false;
     chain.expectError([unsigned], [], "MissingSigner");
