@@ -17,6 +17,7 @@ mod syscalls {
 
 /// Messages addressed through a table of slices, so `.rodata` holds pointers that the linker
 /// must resolve to absolute addresses.
+#[cfg_attr(not(target_arch = "bpf"), allow(dead_code))]
 static MESSAGES: [&str; 3] = ["smoke: empty", "smoke: short", "smoke: long"];
 
 /// Anchor discriminators: sha256("global:checksum"), sha256("global:fail"),
@@ -47,8 +48,11 @@ pub const GREETING: &[u8] = b"hello world, long data";
 /// `checked_mul` (llvm.umul.with.overflow) and a variable-length slice comparison (bcmp): both
 /// need the linker's lowering, since the BPF backend would call `__multi3` and libc's `bcmp`.
 #[inline(never)]
+#[allow(clippy::manual_saturating_arithmetic)] // checked_mul is what programs write
 pub fn scale_and_match(sum: u64, data: &[u8]) -> (u64, bool) {
-    let product = sum.checked_mul(data.len() as u64 + (1 << 40)).unwrap_or(u64::MAX);
+    let product = sum
+        .checked_mul(data.len() as u64 + (1 << 40))
+        .unwrap_or(u64::MAX);
     let prefix = &GREETING[..data.len().min(GREETING.len())];
     (product, data == prefix)
 }
@@ -113,7 +117,9 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
 
 #[cfg(target_arch = "bpf")]
 fn checksum_instruction(args: &[u8]) -> u64 {
-    let Some(bytes) = borsh_bytes(args) else { return 2 };
+    let Some(bytes) = borsh_bytes(args) else {
+        return 2;
+    };
     let sum = checksum(bytes, 0).to_le_bytes();
     let mut event = [0u8; 16];
     event[..8].copy_from_slice(&CHECKSUMMED_EVENT);

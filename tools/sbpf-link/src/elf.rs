@@ -25,12 +25,21 @@ impl Layout {
     pub fn new(text_len: u64, rodata_len: u64, rodata_align: u64) -> Layout {
         let text_addr = align(EHDR + PHDR * phnum(rodata_len), 8);
         let rodata_addr = align(text_addr + text_len, rodata_align.max(8));
-        Layout { text_addr, rodata_addr, text_len, rodata_len }
+        Layout {
+            text_addr,
+            rodata_addr,
+            text_len,
+            rodata_len,
+        }
     }
 }
 
 fn phnum(rodata_len: u64) -> u64 {
-    if rodata_len > 0 { 4 } else { 3 }
+    if rodata_len > 0 {
+        4
+    } else {
+        3
+    }
 }
 
 /// A call to a syscall at `offset` (a virtual address in `.text`).
@@ -69,14 +78,25 @@ pub fn write(p: &Program) -> Vec<u8> {
     let sec_dynamic = if has_rodata { 3 } else { 2 };
     let (sec_dynsym, sec_dynstr) = (sec_dynamic + 1, sec_dynamic + 2);
 
-    let dynamic_addr = align(if has_rodata { l.rodata_addr + l.rodata_len } else { l.text_addr + l.text_len }, 8);
+    let dynamic_addr = align(
+        if has_rodata {
+            l.rodata_addr + l.rodata_len
+        } else {
+            l.text_addr + l.text_len
+        },
+        8,
+    );
     let dyn_entries = if has_rel { 9 } else { 5 };
     let dynsym_addr = dynamic_addr + DYN * dyn_entries;
     let dynsym_len = SYM * (2 + names.len() as u64);
     let dynstr_addr = dynsym_addr + dynsym_len;
     let rel_addr = align(dynstr_addr + dynstr.len() as u64, 8);
     let rel_len = REL * p.syscalls.len() as u64;
-    let dyn_end = if has_rel { rel_addr + rel_len } else { dynstr_addr + dynstr.len() as u64 };
+    let dyn_end = if has_rel {
+        rel_addr + rel_len
+    } else {
+        dynstr_addr + dynstr.len() as u64
+    };
 
     let mut shstrtab = vec![0u8];
     let mut sections: Vec<Shdr> = vec![Shdr::default()];
@@ -84,30 +104,78 @@ pub fn write(p: &Program) -> Vec<u8> {
         let sh_name = shstrtab.len() as u32;
         shstrtab.extend_from_slice(name.as_bytes());
         shstrtab.push(0);
-        sections.push(Shdr { name: sh_name, ..sh });
+        sections.push(Shdr {
+            name: sh_name,
+            ..sh
+        });
     };
     add(".text", Shdr::alloc(1, 0x6, l.text_addr, l.text_len, 8));
     if has_rodata {
-        add(".rodata", Shdr::alloc(1, 0x2, l.rodata_addr, l.rodata_len, 8));
+        add(
+            ".rodata",
+            Shdr::alloc(1, 0x2, l.rodata_addr, l.rodata_len, 8),
+        );
     }
-    add(".dynamic", Shdr { link: sec_dynstr, entsize: DYN, ..Shdr::alloc(6, 0x3, dynamic_addr, DYN * dyn_entries, 8) });
-    add(".dynsym", Shdr { link: sec_dynstr, info: 1, entsize: SYM, ..Shdr::alloc(11, 0x2, dynsym_addr, dynsym_len, 8) });
-    add(".dynstr", Shdr::alloc(3, 0x2, dynstr_addr, dynstr.len() as u64, 1));
+    add(
+        ".dynamic",
+        Shdr {
+            link: sec_dynstr,
+            entsize: DYN,
+            ..Shdr::alloc(6, 0x3, dynamic_addr, DYN * dyn_entries, 8)
+        },
+    );
+    add(
+        ".dynsym",
+        Shdr {
+            link: sec_dynstr,
+            info: 1,
+            entsize: SYM,
+            ..Shdr::alloc(11, 0x2, dynsym_addr, dynsym_len, 8)
+        },
+    );
+    add(
+        ".dynstr",
+        Shdr::alloc(3, 0x2, dynstr_addr, dynstr.len() as u64, 1),
+    );
     if has_rel {
-        add(".rel.dyn", Shdr { link: sec_dynsym, entsize: REL, ..Shdr::alloc(9, 0x2, rel_addr, rel_len, 8) });
+        add(
+            ".rel.dyn",
+            Shdr {
+                link: sec_dynsym,
+                entsize: REL,
+                ..Shdr::alloc(9, 0x2, rel_addr, rel_len, 8)
+            },
+        );
     }
     let shstrtab_name = shstrtab.len() as u32;
     shstrtab.extend_from_slice(b".shstrtab\0");
     let shstrtab_off = dyn_end;
-    sections.push(Shdr { name: shstrtab_name, kind: 3, offset: shstrtab_off, size: shstrtab.len() as u64, addralign: 1, ..Shdr::default() });
+    sections.push(Shdr {
+        name: shstrtab_name,
+        kind: 3,
+        offset: shstrtab_off,
+        size: shstrtab.len() as u64,
+        addralign: 1,
+        ..Shdr::default()
+    });
     let shoff = align(shstrtab_off + shstrtab.len() as u64, 8);
 
     let mut out = Out(Vec::new());
     // ELF header
     out.bytes(&[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    out.u16(3).u16(EM_BPF).u32(1).u64(p.entry).u64(EHDR).u64(shoff).u32(0);
-    out.u16(EHDR as u16).u16(PHDR as u16).u16(phnum(l.rodata_len) as u16);
-    out.u16(SHDR as u16).u16(sections.len() as u16).u16(sections.len() as u16 - 1);
+    out.u16(3)
+        .u16(EM_BPF)
+        .u32(1)
+        .u64(p.entry)
+        .u64(EHDR)
+        .u64(shoff)
+        .u32(0);
+    out.u16(EHDR as u16)
+        .u16(PHDR as u16)
+        .u16(phnum(l.rodata_len) as u16);
+    out.u16(SHDR as u16)
+        .u16(sections.len() as u16)
+        .u16(sections.len() as u16 - 1);
     // Program headers: text (R+X), rodata (R), dynamic tables (R), PT_DYNAMIC.
     out.phdr(1, 0x5, l.text_addr, l.text_len);
     if has_rodata {
@@ -122,14 +190,28 @@ pub fn write(p: &Program) -> Vec<u8> {
     }
     out.pad_to(dynamic_addr);
     if has_rel {
-        out.u64(17).u64(rel_addr).u64(18).u64(rel_len).u64(19).u64(REL);
+        out.u64(17)
+            .u64(rel_addr)
+            .u64(18)
+            .u64(rel_len)
+            .u64(19)
+            .u64(REL);
         out.u64(30).u64(0x4); // DT_FLAGS = DF_TEXTREL: the relocations patch .text
     }
-    out.u64(6).u64(dynsym_addr).u64(11).u64(SYM).u64(5).u64(dynstr_addr);
+    out.u64(6)
+        .u64(dynsym_addr)
+        .u64(11)
+        .u64(SYM)
+        .u64(5)
+        .u64(dynstr_addr);
     out.u64(10).u64(dynstr.len() as u64);
     out.u64(0).u64(0); // DT_NULL
     out.bytes(&[0; 24]); // null symbol
-    out.u32(name_offsets[0]).bytes(&[0x12, 0]).u16(sec_text as u16).u64(p.entry).u64(0);
+    out.u32(name_offsets[0])
+        .bytes(&[0x12, 0])
+        .u16(sec_text as u16)
+        .u64(p.entry)
+        .u64(0);
     for off in &name_offsets[1..] {
         out.u32(*off).bytes(&[0x10, 0]).u16(0).u64(0).u64(0);
     }
@@ -143,7 +225,12 @@ pub fn write(p: &Program) -> Vec<u8> {
     }
     out.pad_to(shstrtab_off).bytes(&shstrtab).pad_to(shoff);
     for s in &sections {
-        out.u32(s.name).u32(s.kind).u64(s.flags).u64(s.addr).u64(s.offset).u64(s.size);
+        out.u32(s.name)
+            .u32(s.kind)
+            .u64(s.flags)
+            .u64(s.addr)
+            .u64(s.offset)
+            .u64(s.size);
         out.u32(s.link).u32(s.info).u64(s.addralign).u64(s.entsize);
     }
     out.0
@@ -166,7 +253,15 @@ struct Shdr {
 impl Shdr {
     /// An allocated section: its file offset is its address.
     fn alloc(kind: u32, flags: u64, addr: u64, size: u64, addralign: u64) -> Shdr {
-        Shdr { kind, flags, addr, offset: addr, size, addralign, ..Shdr::default() }
+        Shdr {
+            kind,
+            flags,
+            addr,
+            offset: addr,
+            size,
+            addralign,
+            ..Shdr::default()
+        }
     }
 }
 
@@ -191,11 +286,21 @@ impl Out {
         self.bytes(&v.to_le_bytes())
     }
     fn pad_to(&mut self, offset: u64) -> &mut Self {
-        assert!(self.0.len() as u64 <= offset, "layout overlap at {offset:#x}");
+        assert!(
+            self.0.len() as u64 <= offset,
+            "layout overlap at {offset:#x}"
+        );
         self.0.resize(offset as usize, 0);
         self
     }
     fn phdr(&mut self, kind: u32, flags: u32, addr: u64, size: u64) {
-        self.u32(kind).u32(flags).u64(addr).u64(addr).u64(addr).u64(size).u64(size).u64(8);
+        self.u32(kind)
+            .u32(flags)
+            .u64(addr)
+            .u64(addr)
+            .u64(addr)
+            .u64(size)
+            .u64(size)
+            .u64(8);
     }
 }

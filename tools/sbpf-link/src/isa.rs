@@ -14,9 +14,11 @@ const V0_OPCODES: &[u8] = &[
     0x62, 0x6a, 0x72, 0x7a, // st
     0x63, 0x6b, 0x73, 0x7b, // stx
     0xd4, 0xdc, // le, be (ALU class, but width comes from imm, not a 32-bit op)
-    0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f, // alu64
+    0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67,
+    0x6f, // alu64
     0x77, 0x7f, 0x87, 0x97, 0x9f, 0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf, // alu64
-    0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75, 0x7d, // jmp
+    0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75,
+    0x7d, // jmp
     0xa5, 0xad, 0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd, // jmp
     CALL, CALLX, 0x95, // call, callx, exit
 ];
@@ -35,7 +37,11 @@ pub fn fix_and_check(text: &mut [u8], name_of: &dyn Fn(usize) -> String) -> Resu
         let op = insn[0];
         let off = i16::from_le_bytes([insn[2], insn[3]]);
         if !V0_OPCODES.contains(&op) {
-            problems.push(format!("{} (pc {pc}): opcode {op:#04x} {}", name_of(pc), describe(op)));
+            problems.push(format!(
+                "{} (pc {pc}): opcode {op:#04x} {}",
+                name_of(pc),
+                describe(op)
+            ));
         } else if off != 0 && OFF_SELECTS_V4.contains(&op) {
             problems.push(format!("{} (pc {pc}): opcode {op:#04x} with off={off} is a BPF v4 instruction (sdiv/smod/movsx)", name_of(pc)));
         } else if op == CALLX {
@@ -48,8 +54,16 @@ pub fn fix_and_check(text: &mut [u8], name_of: &dyn Fn(usize) -> String) -> Resu
     if problems.is_empty() {
         return Ok(());
     }
-    let shown = problems.iter().take(10).cloned().collect::<Vec<_>>().join("\n  ");
-    Err(format!("{} instruction(s) SBPF v0 cannot run as compiled:\n  {shown}", problems.len()))
+    let shown = problems
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n  ");
+    Err(format!(
+        "{} instruction(s) SBPF v0 cannot run as compiled:\n  {shown}",
+        problems.len()
+    ))
 }
 
 fn describe(op: u8) -> &'static str {
@@ -100,8 +114,8 @@ mod tests {
     #[test]
     fn rejects_alu32_jmp32_and_v4_encodings_by_name() {
         let cases = [
-            (insn(0x04, 1, 0, 1), "32-bit ALU"),   // add32
-            (insn(0x16, 1, 0, 1), "JMP32"),        // jeq32
+            (insn(0x04, 1, 0, 1), "32-bit ALU"), // add32
+            (insn(0x16, 1, 0, 1), "JMP32"),      // jeq32
             (insn(0x81, 0x21, 0, 0), "sign-extending load"),
             (insn(0x3f, 0x21, 1, 0), "sdiv/smod/movsx"), // sdiv
             (insn(0xbf, 0x21, 8, 0), "sdiv/smod/movsx"), // movsx
@@ -116,7 +130,11 @@ mod tests {
 
     #[test]
     fn accepts_byte_swaps_and_unsigned_division() {
-        let mut text = program(&[insn(0xdc, 1, 0, 32), insn(0x3f, 0x21, 0, 0), insn(0x95, 0, 0, 0)]);
+        let mut text = program(&[
+            insn(0xdc, 1, 0, 32),
+            insn(0x3f, 0x21, 0, 0),
+            insn(0x95, 0, 0, 0),
+        ]);
         fix_and_check(&mut text, &name).unwrap();
     }
 }

@@ -30,9 +30,18 @@ impl Tools {
 
     /// The first object is linked whole; with `--only-needed`, every later module (other
     /// objects, library members) contributes only definitions something already refers to.
-    pub fn link(&self, objects: &[PathBuf], libraries: &[PathBuf], out: &Path) -> Result<(), String> {
+    pub fn link(
+        &self,
+        objects: &[PathBuf],
+        libraries: &[PathBuf],
+        out: &Path,
+    ) -> Result<(), String> {
         let mut cmd = self.cmd("llvm-link");
-        cmd.arg("--only-needed").args(objects).args(libraries).arg("-o").arg(out);
+        cmd.arg("--only-needed")
+            .args(objects)
+            .args(libraries)
+            .arg("-o")
+            .arg(out);
         run(cmd)
     }
 
@@ -43,7 +52,10 @@ impl Tools {
     pub fn optimize(&self, input: &Path, exports: &[String], out: &Path) -> Result<(), String> {
         let mut cmd = self.cmd("opt");
         cmd.arg("-passes=internalize,globaldce,default<O3>")
-            .arg(format!("-internalize-public-api-list={}", exports.join(",")))
+            .arg(format!(
+                "-internalize-public-api-list={}",
+                exports.join(",")
+            ))
             .arg(input)
             .arg("-o")
             .arg(out);
@@ -54,7 +66,10 @@ impl Tools {
     /// pipeline here could turn loops back into memory intrinsics after they were rewritten.
     pub fn inline_helpers(&self, input: &Path, out: &Path) -> Result<(), String> {
         let mut cmd = self.cmd("opt");
-        cmd.arg("-passes=always-inline").arg(input).arg("-o").arg(out);
+        cmd.arg("-passes=always-inline")
+            .arg(input)
+            .arg("-o")
+            .arg(out);
         run(cmd)
     }
 
@@ -69,10 +84,16 @@ impl Tools {
     /// Solana's 4 KiB stack frames.
     pub fn compile(&self, input: &Path, out: &Path) -> Result<(), String> {
         let mut cmd = self.cmd("llc");
-        cmd.args(["-march=bpfel", "-mcpu=v2", "-O3", "-filetype=obj", "-bpf-stack-size=4096"])
-            .arg(input)
-            .arg("-o")
-            .arg(out);
+        cmd.args([
+            "-march=bpfel",
+            "-mcpu=v2",
+            "-O3",
+            "-filetype=obj",
+            "-bpf-stack-size=4096",
+        ])
+        .arg(input)
+        .arg("-o")
+        .arg(out);
         run(cmd)
     }
 
@@ -87,7 +108,9 @@ fn run(cmd: Command) -> Result<(), String> {
 
 fn output(mut cmd: Command) -> Result<Vec<u8>, String> {
     let shown = format!("{cmd:?}");
-    let out = cmd.output().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "{shown} failed ({}):\n{}",

@@ -8,7 +8,8 @@ const UMULO: &str = "@llvm.umul.with.overflow.i64(";
 const UMULO_HELPER: &str = "@sbpf.link.umul.with.overflow.i64(";
 
 /// Overflow iff a != 0 and (a * b) / a != b: one multiply and one division, both native.
-const UMULO_DEFINITION: &str = "define internal { i64, i1 } @sbpf.link.umul.with.overflow.i64(i64 %a, i64 %b) alwaysinline {
+const UMULO_DEFINITION: &str =
+    "define internal { i64, i1 } @sbpf.link.umul.with.overflow.i64(i64 %a, i64 %b) alwaysinline {
   %p = mul i64 %a, %b
   %z = icmp eq i64 %a, 0
   %d = select i1 %z, i64 1, i64 %a
@@ -37,7 +38,11 @@ pub fn rewrite(ir: &str) -> String {
     for line in ir.lines() {
         let is_declaration = line.starts_with("declare ");
         if is_declaration && (line.contains(" @memcmp(") || line.contains(" @bcmp(")) {
-            let name = if line.contains(" @memcmp(") { "memcmp" } else { "bcmp" };
+            let name = if line.contains(" @memcmp(") {
+                "memcmp"
+            } else {
+                "bcmp"
+            };
             out.push_str(&compare_definition(name));
             compare = true;
         } else if !is_declaration && line.contains(UMULO) {
@@ -52,7 +57,11 @@ pub fn rewrite(ir: &str) -> String {
         out.push_str(UMULO_DEFINITION);
         out.push('\n');
     }
-    if compare && !ir.lines().any(|l| l.starts_with("declare ") && l.contains("@sol_memcmp_(")) {
+    if compare
+        && !ir
+            .lines()
+            .any(|l| l.starts_with("declare ") && l.contains("@sol_memcmp_("))
+    {
         out.push_str("declare void @sol_memcmp_(ptr, ptr, i64, ptr)\n");
     }
     out
@@ -74,11 +83,19 @@ mod tests {
     fn memcmp_and_bcmp_declarations_become_syscall_wrappers() {
         let ir = "declare noundef i32 @bcmp(ptr noundef, ptr noundef, i64 noundef) unnamed_addr #5\n  %c = call i32 @bcmp(ptr %x, ptr %y, i64 %n)\n";
         let out = rewrite(ir);
-        assert!(out.starts_with("define internal i32 @bcmp(ptr %a, ptr %b, i64 %n) alwaysinline {\n"));
+        assert!(
+            out.starts_with("define internal i32 @bcmp(ptr %a, ptr %b, i64 %n) alwaysinline {\n")
+        );
         assert!(out.contains("  %c = call i32 @bcmp(ptr %x, ptr %y, i64 %n)\n"));
         assert!(out.ends_with("declare void @sol_memcmp_(ptr, ptr, i64, ptr)\n"));
-        let declared = format!("{ir}declare void @sol_memcmp_(ptr noundef, ptr noundef, i64 noundef, ptr noundef)\n");
-        assert_eq!(rewrite(&declared).matches("@sol_memcmp_(ptr").count(), 2, "one declaration, one call");
+        let declared = format!(
+            "{ir}declare void @sol_memcmp_(ptr noundef, ptr noundef, i64 noundef, ptr noundef)\n"
+        );
+        assert_eq!(
+            rewrite(&declared).matches("@sol_memcmp_(ptr").count(),
+            2,
+            "one declaration, one call"
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use crate::elf::{self, Layout, Program, SyscallReloc, MM_PROGRAM_START};
 use crate::isa;
 use object::elf::{EM_BPF, ET_REL, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE};
 use object::read::elf::{ElfFile64, FileHeader};
-use object::{LittleEndian, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use object::{
+    LittleEndian, Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget,
+};
 use object::{SectionIndex, SectionKind};
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,9 +43,13 @@ pub fn relink(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
     let mut syscalls = Vec::new();
     for section in file.sections() {
-        let Some(place) = placements.get(&section.index()) else { continue };
+        let Some(place) = placements.get(&section.index()) else {
+            continue;
+        };
         for (offset, rel) in section.relocations() {
-            let RelocationFlags::Elf { r_type } = rel.flags() else { unreachable!() };
+            let RelocationFlags::Elf { r_type } = rel.flags() else {
+                unreachable!()
+            };
             let RelocationTarget::Symbol(sym_index) = rel.target() else {
                 return Err(format!("relocation at {offset:#x} without a symbol"));
             };
@@ -54,7 +60,11 @@ pub fn relink(bytes: &[u8]) -> Result<Vec<u8>, String> {
                 None => None,
             };
             let at = (place.offset + offset) as usize;
-            let data: &mut Vec<u8> = if place.out == Out::Text { &mut text } else { &mut rodata };
+            let data: &mut Vec<u8> = if place.out == Out::Text {
+                &mut text
+            } else {
+                &mut rodata
+            };
             match (r_type, target) {
                 (R_BPF_NONE, _) => {}
                 (R_BPF_64_64, Some(target)) => {
@@ -82,9 +92,13 @@ pub fn relink(bytes: &[u8]) -> Result<Vec<u8>, String> {
                     let offset = layout.text_addr + place.offset + offset;
                     syscalls.push(SyscallReloc { offset, name });
                 }
-                (_, None) => return Err(format!("undefined symbol `{name}` (is lto = \"fat\" set?)")),
+                (_, None) => {
+                    return Err(format!("undefined symbol `{name}` (is lto = \"fat\" set?)"))
+                }
                 (other, _) => {
-                    return Err(format!("unsupported relocation type {other} against `{name}` at {offset:#x}"))
+                    return Err(format!(
+                        "unsupported relocation type {other} against `{name}` at {offset:#x}"
+                    ))
                 }
             }
         }
@@ -93,17 +107,30 @@ pub fn relink(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let functions = function_starts(&file, &placements, layout.text_addr);
     let name_of = |pc: usize| {
         let addr = layout.text_addr + (pc * isa::INSN) as u64;
-        functions.range(..=addr).next_back().map_or("?".into(), |(_, n)| n.clone())
+        functions
+            .range(..=addr)
+            .next_back()
+            .map_or("?".into(), |(_, n)| n.clone())
     };
     isa::fix_and_check(&mut text, &name_of)?;
 
     let entry = file
         .symbols()
         .find(|s| s.name() == Ok("entrypoint") && s.is_definition())
-        .and_then(|s| placements.get(&s.section_index()?).map(|p| base(p) + s.address()))
+        .and_then(|s| {
+            placements
+                .get(&s.section_index()?)
+                .map(|p| base(p) + s.address())
+        })
         .ok_or("the program defines no `entrypoint` function")?;
     syscalls.sort_by_key(|s| s.offset);
-    Ok(elf::write(&Program { layout: &layout, text: &text, rodata: &rodata, entry, syscalls: &syscalls }))
+    Ok(elf::write(&Program {
+        layout: &layout,
+        text: &text,
+        rodata: &rodata,
+        entry,
+        syscalls: &syscalls,
+    }))
 }
 
 type Placed = (HashMap<SectionIndex, Placement>, Vec<u8>, Vec<u8>, u64);
@@ -115,7 +142,9 @@ fn place_sections(file: &ElfFile64<LittleEndian>) -> Result<Placed, String> {
     let (mut text, mut rodata, mut rodata_align) = (Vec::new(), Vec::new(), 1u64);
     for section in file.sections() {
         let name = section.name().unwrap_or("?");
-        let object::SectionFlags::Elf { sh_flags } = section.flags() else { continue };
+        let object::SectionFlags::Elf { sh_flags } = section.flags() else {
+            continue;
+        };
         if sh_flags & u64::from(SHF_ALLOC) == 0 || name == ".eh_frame" {
             continue; // debug info, BTF, unwind tables (nothing unwinds on SBPF): not loaded
         }
@@ -126,7 +155,9 @@ fn place_sections(file: &ElfFile64<LittleEndian>) -> Result<Placed, String> {
         } else if name.starts_with(".rodata") || is_relro {
             rodata_align = rodata_align.max(section.align());
             (Out::Rodata, &mut rodata)
-        } else if sh_flags & u64::from(SHF_WRITE) != 0 || section.kind() == SectionKind::UninitializedData {
+        } else if sh_flags & u64::from(SHF_WRITE) != 0
+            || section.kind() == SectionKind::UninitializedData
+        {
             return Err(writable_error(file, section.index(), name));
         } else {
             return Err(format!("unexpected loadable section {name}"));
@@ -161,7 +192,9 @@ fn check_syscall(name: &str, imm: u32) -> Result<(), String> {
         ));
     }
     if imm != u32::MAX {
-        return Err(format!("call to `{name}` with addend imm {imm:#x} (expected -1)"));
+        return Err(format!(
+            "call to `{name}` with addend imm {imm:#x} (expected -1)"
+        ));
     }
     Ok(())
 }
@@ -175,7 +208,10 @@ fn function_starts(
         .filter(|s| s.kind() == object::SymbolKind::Text)
         .filter_map(|s| {
             let p = placements.get(&s.section_index()?)?;
-            Some((text_addr + p.offset + s.address(), s.name().ok()?.to_string()))
+            Some((
+                text_addr + p.offset + s.address(),
+                s.name().ok()?.to_string(),
+            ))
         })
         .collect()
 }
@@ -202,14 +238,22 @@ mod tests {
         }
         fn section(&self, name: &str) -> (u64, Vec<u8>) {
             let file = self.file();
-            let s = file.section_by_name(name).unwrap_or_else(|| panic!("no {name}"));
+            let s = file
+                .section_by_name(name)
+                .unwrap_or_else(|| panic!("no {name}"));
             (s.address(), s.data().unwrap().to_vec())
         }
         fn insn(&self, addr: u64) -> [u8; 8] {
-            self.bytes[addr as usize..addr as usize + 8].try_into().unwrap()
+            self.bytes[addr as usize..addr as usize + 8]
+                .try_into()
+                .unwrap()
         }
         fn u64_at(&self, addr: u64) -> u64 {
-            u64::from_le_bytes(self.bytes[addr as usize..addr as usize + 8].try_into().unwrap())
+            u64::from_le_bytes(
+                self.bytes[addr as usize..addr as usize + 8]
+                    .try_into()
+                    .unwrap(),
+            )
         }
     }
 
@@ -218,7 +262,9 @@ mod tests {
     }
 
     fn link_calls() -> Linked {
-        Linked { bytes: relink(CALLS).unwrap() }
+        Linked {
+            bytes: relink(CALLS).unwrap(),
+        }
     }
 
     #[test]
@@ -230,28 +276,58 @@ mod tests {
         assert_eq!(header.e_machine(LE), EM_BPF);
         assert_eq!(header.e_flags(LE), 0);
         let names: Vec<&str> = file.sections().map(|s| s.name().unwrap()).collect();
-        assert_eq!(names, [".text", ".rodata", ".dynamic", ".dynsym", ".dynstr", ".rel.dyn", ".shstrtab"]);
-        for s in file.elf_section_table().iter().filter(|s| s.sh_flags(LE) & u64::from(SHF_ALLOC) != 0) {
+        assert_eq!(
+            names,
+            [
+                ".text",
+                ".rodata",
+                ".dynamic",
+                ".dynsym",
+                ".dynstr",
+                ".rel.dyn",
+                ".shstrtab"
+            ]
+        );
+        for s in file
+            .elf_section_table()
+            .iter()
+            .filter(|s| s.sh_flags(LE) & u64::from(SHF_ALLOC) != 0)
+        {
             assert_eq!(s.sh_addr(LE), s.sh_offset(LE));
         }
         let (text_addr, text) = out.section(".text");
         let entry = header.e_entry(LE);
-        assert!(entry >= text_addr && entry < text_addr + text.len() as u64 && (entry - text_addr) % 8 == 0);
-        assert_eq!(out.insn(entry)[0], isa::LDDW, "entrypoint starts with lddw of the table");
+        assert!(
+            entry >= text_addr
+                && entry < text_addr + text.len() as u64
+                && (entry - text_addr) % 8 == 0
+        );
+        assert_eq!(
+            out.insn(entry)[0],
+            isa::LDDW,
+            "entrypoint starts with lddw of the table"
+        );
     }
 
     #[test]
     fn data_addresses_are_absolute_from_mm_program_start() {
         let out = link_calls();
         let entry = out.file().elf_header().e_entry(LE);
-        let (lo, hi) = (imm(out.insn(entry)) as u32 as u64, imm(out.insn(entry + 8)) as u32 as u64);
+        let (lo, hi) = (
+            imm(out.insn(entry)) as u32 as u64,
+            imm(out.insn(entry + 8)) as u32 as u64,
+        );
         let table = (hi << 32 | lo) - MM_PROGRAM_START;
         let (rodata_addr, rodata) = out.section(".rodata");
         assert!(table >= rodata_addr && table + 16 <= rodata_addr + rodata.len() as u64);
         let msg = out.u64_at(table) - MM_PROGRAM_START;
         assert_eq!(&out.bytes[msg as usize..msg as usize + 5], b"hello");
         let (text_addr, _) = out.section(".text");
-        assert_eq!(out.u64_at(table + 8), MM_PROGRAM_START + text_addr, "pointer to helper, the first function");
+        assert_eq!(
+            out.u64_at(table + 8),
+            MM_PROGRAM_START + text_addr,
+            "pointer to helper, the first function"
+        );
     }
 
     #[test]
@@ -264,36 +340,65 @@ mod tests {
             .collect();
         assert_eq!(calls.len(), 3);
         let (syscall_at, syscall) = calls[0];
-        assert_eq!((syscall[1], imm(syscall)), (0, -1), "syscall: src 0, imm -1");
-        assert_eq!((calls[1].1[1], imm(calls[1].1)), (0, 2), "callx r2 -> imm 2");
+        assert_eq!(
+            (syscall[1], imm(syscall)),
+            (0, -1),
+            "syscall: src 0, imm -1"
+        );
+        assert_eq!(
+            (calls[1].1[1], imm(calls[1].1)),
+            (0, 2),
+            "callx r2 -> imm 2"
+        );
         let (internal_at, internal) = calls[2];
-        assert_eq!(text_addr as i64 + ((internal_at as i64 - text_addr as i64) / 8 + 1 + imm(internal) as i64) * 8, text_addr as i64, "calls helper");
+        assert_eq!(
+            text_addr as i64
+                + ((internal_at as i64 - text_addr as i64) / 8 + 1 + imm(internal) as i64) * 8,
+            text_addr as i64,
+            "calls helper"
+        );
 
         let file = out.file();
         let dynamic = file.section_by_name(".rel.dyn").unwrap();
-        let rels: &[object::elf::Rel64<LE>] = object::pod::slice_from_all_bytes(dynamic.data().unwrap()).unwrap();
+        let rels: &[object::elf::Rel64<LE>] =
+            object::pod::slice_from_all_bytes(dynamic.data().unwrap()).unwrap();
         assert_eq!(rels.len(), 1);
         assert_eq!((rels[0].r_offset(LE), rels[0].r_type(LE)), (syscall_at, 10));
         let dynstr = file.section_by_name(".dynstr").unwrap().data().unwrap();
         assert_eq!(dynstr, b"\0entrypoint\0sol_log_\0");
         assert_eq!(rels[0].r_sym(LE), 2, "dynsym: null, entrypoint, sol_log_");
         let dyn_section = file.section_by_name(".dynamic").unwrap();
-        let entries: &[object::elf::Dyn64<LE>] = object::pod::slice_from_all_bytes(dyn_section.data().unwrap()).unwrap();
-        let tag = |t: u32| entries.iter().find(|d| d.d_tag(LE) == u64::from(t)).map(|d| d.d_val(LE));
+        let entries: &[object::elf::Dyn64<LE>] =
+            object::pod::slice_from_all_bytes(dyn_section.data().unwrap()).unwrap();
+        let tag = |t: u32| {
+            entries
+                .iter()
+                .find(|d| d.d_tag(LE) == u64::from(t))
+                .map(|d| d.d_val(LE))
+        };
         assert_eq!(tag(object::elf::DT_REL), Some(dynamic.address()));
         assert_eq!(tag(object::elf::DT_RELSZ), Some(16));
-        assert_eq!(tag(object::elf::DT_SYMTAB), Some(file.section_by_name(".dynsym").unwrap().address()));
+        assert_eq!(
+            tag(object::elf::DT_SYMTAB),
+            Some(file.section_by_name(".dynsym").unwrap().address())
+        );
     }
 
     #[test]
     fn refuses_writable_globals_by_name() {
         let err = relink(include_bytes!("../tests/fixtures/writable.o")).unwrap_err();
-        assert!(err.contains("writable section .data") && err.contains("counter"), "{err}");
+        assert!(
+            err.contains("writable section .data") && err.contains("counter"),
+            "{err}"
+        );
     }
 
     #[test]
     fn refuses_calls_to_routines_that_are_not_syscalls() {
         let err = relink(include_bytes!("../tests/fixtures/builtin.o")).unwrap_err();
-        assert!(err.contains("`__udivti3_like`, which is not a Solana syscall"), "{err}");
+        assert!(
+            err.contains("`__udivti3_like`, which is not a Solana syscall"),
+            "{err}"
+        );
     }
 }
