@@ -10,6 +10,6 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let AcceptAdminAccounts { new_admin, distributor, state } = AcceptAdminAccounts::parse(accounts)?;
     state.admin = *new_admin.key();
     state.pending_admin = [0; 32];
-    emit_authorities(distributor.key(), &state);
+    emit_authorities(distributor.key(), state);
     Ok(())
 }

@@ -12,7 +12,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     state.publisher = args.publisher;
     state.guardian = args.guardian;
     state.pending_admin = args.pending_admin;
-    emit_authorities(distributor.key(), &state);
+    emit_authorities(distributor.key(), state);
     Ok(())
 }
 
