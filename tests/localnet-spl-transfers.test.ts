@@ -6,6 +6,7 @@ import {
   Transaction,
   TransactionInstruction,
   sendAndConfirmTransaction,
+  type Connection,
   type Keypair,
   type ParsedInstruction,
 } from "@solana/web3.js";
@@ -14,6 +15,13 @@ import { fundedKeypair, useLocalnet } from "../clients/src/localnet/testing.js";
 
 const MEMO = new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 const memoIx = (text: string) => new TransactionInstruction({ programId: MEMO, keys: [], data: Buffer.from(text) });
+
+/** Waits until web3.js has its subscriptions acknowledged by the server (its own bookkeeping, 1.x). */
+async function subscribed(connection: Connection, count: number): Promise<void> {
+  const states = () => Object.values((connection as unknown as { _subscriptionsByHash: Record<string, { state: string }> })._subscriptionsByHash).map((s) => s.state);
+  for (let i = 0; i < 200 && states().filter((s) => s === "subscribed").length < count; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(states().filter((s) => s === "subscribed").length, count, JSON.stringify(states()));
+}
 
 describe("localnet: SPL token transfers over JSON-RPC", function () {
   this.timeout(120_000);
@@ -223,7 +231,7 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
         resolve(info.slot);
       });
     });
-    await new Promise((r) => setTimeout(r, 200)); // let the subscriptions register
+    await subscribed(connection, 4);
     const before = (await spl.getAccount(connection, to)).amount;
     await sendAndConfirmTransaction(connection, new Transaction().add(spl.createTransferInstruction(from, to, alice.publicKey, 7n)), [alice]);
     assert.equal(BigInt(await accountSeen), before + 7n);
