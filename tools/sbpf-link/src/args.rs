@@ -22,10 +22,7 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
                 let text = std::fs::read_to_string(file)
                     .map_err(|e| format!("read export list {file}: {e}"))?;
                 exports.extend(
-                    text.lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty())
-                        .map(String::from),
+                    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from),
                 );
             }
             // Options that take a value we do not need: the pipeline fixes cpu and optimisation.
@@ -40,17 +37,11 @@ pub fn parse(argv: &[String]) -> Result<Args, String> {
     if !exports.iter().any(|e| e == "entrypoint") {
         exports.push("entrypoint".into());
     }
-    Ok(Args {
-        inputs,
-        output,
-        exports,
-    })
+    Ok(Args { inputs, output, exports })
 }
 
 fn value<'a>(it: &mut impl Iterator<Item = &'a String>, flag: &str) -> Result<&'a str, String> {
-    it.next()
-        .map(String::as_str)
-        .ok_or_else(|| format!("{flag} needs a value"))
+    it.next().map(String::as_str).ok_or_else(|| format!("{flag} needs a value"))
 }
 
 /// The program's bitcode objects, then bitcode members of the rlibs (written into `work`).
@@ -64,10 +55,7 @@ pub struct Bitcode {
 }
 
 pub fn bitcode_inputs(inputs: &[PathBuf], work: &Path) -> Result<Bitcode, String> {
-    let mut found = Bitcode {
-        objects: Vec::new(),
-        libraries: Vec::new(),
-    };
+    let mut found = Bitcode { objects: Vec::new(), libraries: Vec::new() };
     for path in inputs {
         let is_archive = path.extension().is_some_and(|e| e == "rlib" || e == "a");
         if !is_archive {
@@ -86,9 +74,7 @@ pub fn bitcode_inputs(inputs: &[PathBuf], work: &Path) -> Result<Bitcode, String
             .map_err(|e| format!("{}: {e}", path.display()))?;
         for (i, member) in archive.members().enumerate() {
             let member = member.map_err(|e| format!("{}: {e}", path.display()))?;
-            let data = member
-                .data(&*bytes)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let data = member.data(&*bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             if is_bitcode(data) {
                 let out = work.join(format!("{}.{i}.bc", file_name.trim_end_matches(".rlib")));
                 std::fs::write(&out, data).map_err(|e| format!("write {}: {e}", out.display()))?;
@@ -133,10 +119,7 @@ mod tests {
         ]);
         let args = parse(&argv).unwrap();
         assert_eq!(args.output, PathBuf::from("out.so"));
-        assert_eq!(
-            args.inputs,
-            vec![PathBuf::from("a.o"), PathBuf::from("libcore.rlib")]
-        );
+        assert_eq!(args.inputs, vec![PathBuf::from("a.o"), PathBuf::from("libcore.rlib")]);
         assert_eq!(args.exports, strings(&["entrypoint", "helper"]));
         std::fs::remove_dir_all(dir).unwrap();
     }

@@ -37,11 +37,7 @@ pub fn fix_and_check(text: &mut [u8], name_of: &dyn Fn(usize) -> String) -> Resu
         let op = insn[0];
         let off = i16::from_le_bytes([insn[2], insn[3]]);
         if !V0_OPCODES.contains(&op) {
-            problems.push(format!(
-                "{} (pc {pc}): opcode {op:#04x} {}",
-                name_of(pc),
-                describe(op)
-            ));
+            problems.push(format!("{} (pc {pc}): opcode {op:#04x} {}", name_of(pc), describe(op)));
         } else if off != 0 && OFF_SELECTS_V4.contains(&op) {
             problems.push(format!("{} (pc {pc}): opcode {op:#04x} with off={off} is a BPF v4 instruction (sdiv/smod/movsx)", name_of(pc)));
         } else if op == CALLX {
@@ -54,16 +50,8 @@ pub fn fix_and_check(text: &mut [u8], name_of: &dyn Fn(usize) -> String) -> Resu
     if problems.is_empty() {
         return Ok(());
     }
-    let shown = problems
-        .iter()
-        .take(10)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n  ");
-    Err(format!(
-        "{} instruction(s) SBPF v0 cannot run as compiled:\n  {shown}",
-        problems.len()
-    ))
+    let shown = problems.iter().take(10).cloned().collect::<Vec<_>>().join("\n  ");
+    Err(format!("{} instruction(s) SBPF v0 cannot run as compiled:\n  {shown}", problems.len()))
 }
 
 fn describe(op: u8) -> &'static str {
@@ -130,11 +118,8 @@ mod tests {
 
     #[test]
     fn accepts_byte_swaps_and_unsigned_division() {
-        let mut text = program(&[
-            insn(0xdc, 1, 0, 32),
-            insn(0x3f, 0x21, 0, 0),
-            insn(0x95, 0, 0, 0),
-        ]);
+        let mut text =
+            program(&[insn(0xdc, 1, 0, 32), insn(0x3f, 0x21, 0, 0), insn(0x95, 0, 0, 0)]);
         fix_and_check(&mut text, &name).unwrap();
     }
 }

@@ -37,11 +37,7 @@ impl Tools {
         out: &Path,
     ) -> Result<(), String> {
         let mut cmd = self.cmd("llvm-link");
-        cmd.arg("--only-needed")
-            .args(objects)
-            .args(libraries)
-            .arg("-o")
-            .arg(out);
+        cmd.arg("--only-needed").args(objects).args(libraries).arg("-o").arg(out);
         run(cmd)
     }
 
@@ -52,10 +48,7 @@ impl Tools {
     pub fn optimize(&self, input: &Path, exports: &[String], out: &Path) -> Result<(), String> {
         let mut cmd = self.cmd("opt");
         cmd.arg("-passes=internalize,globaldce,default<O3>")
-            .arg(format!(
-                "-internalize-public-api-list={}",
-                exports.join(",")
-            ))
+            .arg(format!("-internalize-public-api-list={}", exports.join(",")))
             .arg(input)
             .arg("-o")
             .arg(out);
@@ -66,10 +59,7 @@ impl Tools {
     /// pipeline here could turn loops back into memory intrinsics after they were rewritten.
     pub fn inline_helpers(&self, input: &Path, out: &Path) -> Result<(), String> {
         let mut cmd = self.cmd("opt");
-        cmd.arg("-passes=always-inline")
-            .arg(input)
-            .arg("-o")
-            .arg(out);
+        cmd.arg("-passes=always-inline").arg(input).arg("-o").arg(out);
         run(cmd)
     }
 
@@ -84,16 +74,10 @@ impl Tools {
     /// Solana's 4 KiB stack frames.
     pub fn compile(&self, input: &Path, out: &Path) -> Result<(), String> {
         let mut cmd = self.cmd("llc");
-        cmd.args([
-            "-march=bpfel",
-            "-mcpu=v2",
-            "-O3",
-            "-filetype=obj",
-            "-bpf-stack-size=4096",
-        ])
-        .arg(input)
-        .arg("-o")
-        .arg(out);
+        cmd.args(["-march=bpfel", "-mcpu=v2", "-O3", "-filetype=obj", "-bpf-stack-size=4096"])
+            .arg(input)
+            .arg("-o")
+            .arg(out);
         run(cmd)
     }
 
@@ -108,9 +92,7 @@ fn run(cmd: Command) -> Result<(), String> {
 
 fn output(mut cmd: Command) -> Result<Vec<u8>, String> {
     let shown = format!("{cmd:?}");
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let out = cmd.output().map_err(|e| format!("cannot run {shown}: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "{shown} failed ({}):\n{}",

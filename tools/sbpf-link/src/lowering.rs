@@ -38,11 +38,7 @@ pub fn rewrite(ir: &str) -> String {
     for line in ir.lines() {
         let is_declaration = line.starts_with("declare ");
         if is_declaration && (line.contains(" @memcmp(") || line.contains(" @bcmp(")) {
-            let name = if line.contains(" @memcmp(") {
-                "memcmp"
-            } else {
-                "bcmp"
-            };
+            let name = if line.contains(" @memcmp(") { "memcmp" } else { "bcmp" };
             out.push_str(&compare_definition(name));
             compare = true;
         } else if !is_declaration && line.contains(UMULO) {
@@ -57,11 +53,7 @@ pub fn rewrite(ir: &str) -> String {
         out.push_str(UMULO_DEFINITION);
         out.push('\n');
     }
-    if compare
-        && !ir
-            .lines()
-            .any(|l| l.starts_with("declare ") && l.contains("@sol_memcmp_("))
-    {
+    if compare && !ir.lines().any(|l| l.starts_with("declare ") && l.contains("@sol_memcmp_(")) {
         out.push_str("declare void @sol_memcmp_(ptr, ptr, i64, ptr)\n");
     }
     out

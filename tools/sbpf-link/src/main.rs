@@ -7,6 +7,7 @@
 
 mod args;
 mod elf;
+mod elf_out;
 mod isa;
 mod llvm;
 mod lowering;
@@ -52,10 +53,7 @@ fn link(args: &args::Args, tools: &llvm::Tools, work: &Path) -> Result<(), Strin
     let ir = tools.disassemble(&internal)?;
     let rewritten = memops::rewrite(&ir)?;
     if std::env::var_os("SBPF_LINK_VERBOSE").is_some() {
-        eprintln!(
-            "sbpf-link: {} mem* call(s) rewritten to syscalls",
-            rewritten.calls
-        );
+        eprintln!("sbpf-link: {} mem* call(s) rewritten to syscalls", rewritten.calls);
     }
     let lowered = lowering::rewrite(&rewritten.text);
     let rewritten_path = work.join("rewritten.ll");

@@ -60,11 +60,8 @@ pub fn rewrite(ir: &str) -> Result<Rewritten, String> {
             return Err(format!("unexpected {} call: {line}", intr.syscall));
         }
         let is_memset = intr.syscall == "sol_memset_";
-        let align = if is_memset {
-            align_of(args[0])
-        } else {
-            align_of(args[0]).min(align_of(args[1]))
-        };
+        let align =
+            if is_memset { align_of(args[0]) } else { align_of(args[0]).min(align_of(args[1])) };
         if stays_inline(args[2], align) {
             out.push_str(line);
             out.push('\n');
@@ -76,10 +73,7 @@ pub fn rewrite(ir: &str) -> Result<Rewritten, String> {
             args[1].to_string()
         };
         out.push_str(&line[..at]);
-        out.push_str(&format!(
-            "call void @{}({}, {value}, {})",
-            intr.syscall, args[0], args[2]
-        ));
+        out.push_str(&format!("call void @{}({}, {value}, {})", intr.syscall, args[0], args[2]));
         out.push_str(&line[close + 1..]);
         out.push('\n');
         used[index] = true;
@@ -223,12 +217,8 @@ mod tests {
     fn memset_keeps_the_byte_or_widens_it_for_a_u64_declaration() {
         let call = "  call void @llvm.memset.p0.i64(ptr align 1 %p, i8 %v, i64 %n, i1 false)\n";
         let out = rewrite(call).unwrap();
-        assert!(out
-            .text
-            .contains("call void @sol_memset_(ptr align 1 %p, i8 %v, i64 %n)"));
-        assert!(out
-            .text
-            .ends_with("declare void @sol_memset_(ptr, i8 zeroext, i64)\n"));
+        assert!(out.text.contains("call void @sol_memset_(ptr align 1 %p, i8 %v, i64 %n)"));
+        assert!(out.text.ends_with("declare void @sol_memset_(ptr, i8 zeroext, i64)\n"));
 
         let wide =
             format!("{call}declare void @sol_memset_(ptr noundef, i64 noundef, i64 noundef)\n");
@@ -237,10 +227,7 @@ mod tests {
         assert_eq!(out.text.matches("declare void @sol_memset_").count(), 1);
 
         let constant = wide.replace("i8 %v", "i8 -1");
-        assert!(rewrite(&constant)
-            .unwrap()
-            .text
-            .contains("i64 255, i64 %n)"));
+        assert!(rewrite(&constant).unwrap().text.contains("i64 255, i64 %n)"));
     }
 
     #[test]
@@ -254,10 +241,7 @@ mod tests {
     fn splits_nested_arguments() {
         assert_eq!(
             split_args("ptr getelementptr inbounds (i8, ptr @g, i64 8), i64 range(i64 0, 5) %n"),
-            vec![
-                "ptr getelementptr inbounds (i8, ptr @g, i64 8)",
-                "i64 range(i64 0, 5) %n"
-            ]
+            vec!["ptr getelementptr inbounds (i8, ptr @g, i64 8)", "i64 range(i64 0, 5) %n"]
         );
     }
 }
