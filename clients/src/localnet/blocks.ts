@@ -114,7 +114,7 @@ export class BlockProducer {
     const blockhash = this.svm.latestBlockhash();
     const block: Block = {
       slot,
-      parentSlot: prev?.slot ?? slot,
+      parentSlot: prev?.slot ?? slot - 1, // the first block: its (never produced) predecessor
       blockHeight: this.blockHeight(slot),
       blockhash,
       previousBlockhash: prev?.blockhash ?? blockhash,
