@@ -7,7 +7,7 @@ import { useDatabase } from "./db.js";
 import { migrate } from "./db/migrate.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { MeritError } from "./errors.js";
-import { startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
+import { getIngestWatermark, startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
 import { startEngine } from "./ledger/index.js";
 import { leaderboard } from "./ledger/queries.js";
 import { startDemo } from "./dev/demo.js";
@@ -56,7 +56,14 @@ async function main(): Promise<void> {
   stops.unshift(ingest.stop);
   // One line per scored batch is debug detail; the status line below summarises.
   const engineLog = (line: string) => (cfg.LOG_LEVEL === "debug" || !line.startsWith("engine: scored") ? log(line) : undefined);
-  const engine = await startEngine({ sql, pollIntervalMs: cfg.POLL_INTERVAL_MS, log: engineLog });
+  // Scoring stays below ingest's completed slot, so a late-arriving earlier settlement can never be
+  // scored after a later one (chain order is what makes the ledger reproducible).
+  const engine = await startEngine({
+    sql,
+    pollIntervalMs: cfg.POLL_INTERVAL_MS,
+    maxSlot: async () => (await getIngestWatermark(sql)) ?? -1n,
+    log: engineLog,
+  });
   stops.unshift(engine.stop);
 
   const app = new Hono();
