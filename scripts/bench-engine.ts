@@ -3,7 +3,7 @@
 // into the ledger, then replays the whole ledger and checks it matches. Uses DATABASE_URL's server
 // (in a scratch database) or starts a throwaway cluster with scripts/pg-throwaway.sh.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type Sql } from "../indexer/src/db.js";
@@ -17,6 +17,26 @@ const WALLETS = Number(process.env.BENCH_WALLETS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
 const BENCHMARKS = new URL("../BENCHMARKS.md", import.meta.url);
 const log = (line: string) => console.error(line);
+
+/**
+ * CPU seconds spent by the benchmark's own cluster (postmaster and its children, from /proc), so
+ * the report can say what scoring costs independently of how busy the shared machine is.
+ */
+function clusterCpuMs(dataDir: string | undefined): number | null {
+  if (!dataDir) return null;
+  const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, "utf8").split("\n")[0]);
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      // after "pid (comm) ": state ppid ... utime is field 14 overall, i.e. index 11 here
+      if (Number(pid) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while we were reading
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
 
 let cluster: string | undefined;
 let serverUrl = process.env.DATABASE_URL;
@@ -53,6 +73,8 @@ try {
   log(`seeded ${N} settlements, ${WALLETS} wallets, ${referred} referral links in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const loadBefore = loadavg()[0]!;
+  const cpu0 = process.cpuUsage();
+  const pg0 = clusterCpuMs(cluster && `${cluster}/data`);
   const cache = new WorkerCache();
   const phases = new Map<string, number>();
   const onPhase = (name: string, ms: number) => phases.set(name, (phases.get(name) ?? 0) + ms);
@@ -70,14 +92,24 @@ try {
     if (scored % 100_000 < BATCH) log(`  scored ${scored} (${Math.round(scored / ((performance.now() - t) / 1000))}/s)`);
   }
   const scoreMs = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const nodeUs = (cpu.user + cpu.system) / scored;
+  const pg1 = clusterCpuMs(cluster && `${cluster}/data`);
+  const pgUs = pg0 !== null && pg1 !== null ? ((pg1 - pg0) * 1000) / scored : null;
   const rate = Math.round(scored / (scoreMs / 1000));
   log(`scored ${scored} settlements -> ${rows} ledger rows in ${(scoreMs / 1000).toFixed(1)} s: ${rate}/s`);
   const breakdown = [...phases].map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ");
   log(`  phases: ${breakdown}`);
+  log(`  cpu per settlement: node ${nodeUs.toFixed(0)} us, postgres ${pgUs?.toFixed(0) ?? "n/a"} us`);
 
   t = performance.now();
+  const rcpu0 = process.cpuUsage();
+  const rpg0 = clusterCpuMs(cluster && `${cluster}/data`);
   const replay = await replayLedger(sql);
   const replayMs = performance.now() - t;
+  const rcpu = process.cpuUsage(rcpu0);
+  const rpg1 = clusterCpuMs(cluster && `${cluster}/data`);
+  const replayCpu = `CPU: Node ${((rcpu.user + rcpu.system) / 1e6).toFixed(1)} s${rpg0 !== null && rpg1 !== null ? `, Postgres ${((rpg1 - rpg0) / 1000).toFixed(1)} s` : ""}`;
   log(`replayed ${replay.settlements} settlements (${replay.rows} rows) in ${(replayMs / 1000).toFixed(1)} s, mismatches: ${replay.mismatchCount}`);
   if (replay.mismatchCount !== 0) throw new Error(`replay differs from the stored ledger at seqs ${replay.mismatches.join(", ")}`);
 
@@ -95,7 +127,8 @@ try {
     `| scoring, end to end into the ledger | **${rate.toLocaleString("en")} settlements/s** (${(scoreMs / 1000).toFixed(1)} s; slowest batch ${slowest.toFixed(0)} ms) | ≥ 20,000/s |`,
     `| ledger rows written | ${rows.toLocaleString("en")} (${(rows / scored).toFixed(2)} per settlement; ${refRows.toLocaleString("en")} level-3 referral rows) | |`,
     `| time per phase (summed over batches) | ${breakdown} | |`,
-    `| full replay + comparison with the stored ledger | **${(replayMs / 1000).toFixed(1)} s** for ${replay.settlements.toLocaleString("en")} settlements, ${replay.mismatchCount} mismatches | ≤ 120 s for 1M |`,
+    `| CPU per settlement | Node ${nodeUs.toFixed(0)} µs${pgUs === null ? "" : ` + Postgres ${pgUs.toFixed(0)} µs`}${pgUs === null ? "" : ` → one worker on an idle machine ≈ ${Math.round(1e6 / (nodeUs + pgUs)).toLocaleString("en")}/s`} | |`,
+    `| full replay + comparison with the stored ledger | **${(replayMs / 1000).toFixed(1)} s** for ${replay.settlements.toLocaleString("en")} settlements, ${replay.mismatchCount} mismatches (${replayCpu}) | ≤ 120 s for 1M |`,
     "",
     `Machine load while measuring (1-minute load average, 2 cores): ${loadBefore.toFixed(1)} before scoring, ${loadavg()[0]!.toFixed(1)} after replay; other sessions' builds and tests were running on the same cores, so these are lower bounds for a quiet machine.`,
     "",

@@ -89,9 +89,12 @@ describe("engine: earning", () => {
     await assert.rejects(db()`update rule_sets set note = 'x' where version = 1`, /append-only/);
   });
 
-  it("given no rule set yet, when settlements are scored, then they are recorded with no points and the cursor moves on", async () => {
+  it("given no rule set yet, when the engine runs, then nothing is consumed until one is published", async () => {
     await insertSettlements(db(), [pay("A", 1, 0)]);
+    assert.equal(await scoreAll(db()), 0);
+    await publishRuleSet(db(), { createdBy: "test", effectiveFrom: at(1), body: { earn: [earn(1000)] } });
     assert.equal(await scoreAll(db()), 1);
+    // the only version takes effect on day 1: the day-0 settlement is recorded with no version and no points
     assert.equal((await ledger(db())).length, 0);
     const [s] = await db()`select rule_set_version, points from settlement_scores`;
     assert.equal(s!.rule_set_version, null);

@@ -64,9 +64,12 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     const warm = cache.state && cache.seq === cursor.seq && cache.generation === cursor.generation ? cache.state : undefined;
     // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
     cache.state = undefined;
+    const history = await cache.rules.get(tx);
+    // Before the first rule set is published nothing is consumed: scoring is permanent, and a
+    // daemon started ahead of its admin must not burn settlements at zero points.
+    if (history.length === 0) return { settlements: 0, ledgerRows: 0 };
     const batch = await nextSettlements(tx, cursor, opts.batchSize ?? 5000, opts.maxSlot ?? null);
     if (batch.length === 0) return { settlements: 0, ledgerRows: 0 };
-    const history = await cache.rules.get(tx);
     phase("read");
 
     let prev = cursor.eventTime;

@@ -3,12 +3,24 @@ import { encodeDays, type ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
 /**
- * Batch writes as multi-row `unnest` inserts (PGlite cannot COPY FROM STDIN, and one statement per
- * table per batch is what makes 20k settlements/s possible). Arrays travel as text and are cast in
- * SQL so bigint never passes through a JS number.
+ * Batch writes as multi-row `unnest` inserts (PGlite cannot COPY FROM STDIN; one statement per
+ * table per batch). Each column travels as one array literal built here and cast in SQL, so bigint
+ * never passes through a JS number, and the driver sends one string instead of encoding
+ * 70,000 array elements one by one (that encoding was most of the writer's CPU).
  */
 const s = (v: bigint | number | null) => (v === null ? null : v.toString());
 const t = (v: Date | null) => (v === null ? null : v.toISOString());
+const NEEDS_ESCAPE = /["\\]/;
+
+/** A Postgres array literal: every element quoted (so commas, braces and spaces are safe), NULL for null. */
+export function arr(values: readonly (string | null)[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    parts[i] = v === null || v === undefined ? "NULL" : NEEDS_ESCAPE.test(v) ? `"${v.replace(/["\\]/g, "\\$&")}"` : `"${v}"`;
+  }
+  return `{${parts.join(",")}}`;
+}
 
 export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -16,10 +28,10 @@ export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[]): Prom
     insert into point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)
     select seq, settlement_id, account, delta, reason, campaign_id, rule_id, string_to_array(path, ','), rule_set_version, occurred_at
     from unnest(
-      ${rows.map((r) => s(r.seq))}::bigint[], ${rows.map((r) => s(r.settlementId))}::bigint[], ${rows.map((r) => r.account)}::text[],
-      ${rows.map((r) => s(r.delta))}::bigint[], ${rows.map((r) => r.reason)}::text[], ${rows.map((r) => r.campaignId)}::text[],
-      ${rows.map((r) => r.ruleId)}::text[], ${rows.map((r) => r.referralPath?.join(",") ?? null)}::text[],
-      ${rows.map((r) => s(r.ruleSetVersion))}::bigint[], ${rows.map((r) => t(r.occurredAt))}::timestamptz[]
+      ${arr(rows.map((r) => s(r.seq)))}::bigint[], ${arr(rows.map((r) => s(r.settlementId)))}::bigint[], ${arr(rows.map((r) => r.account))}::text[],
+      ${arr(rows.map((r) => s(r.delta)))}::bigint[], ${arr(rows.map((r) => r.reason))}::text[], ${arr(rows.map((r) => r.campaignId))}::text[],
+      ${arr(rows.map((r) => r.ruleId))}::text[], ${arr(rows.map((r) => r.referralPath?.join(",") ?? null))}::text[],
+      ${arr(rows.map((r) => s(r.ruleSetVersion)))}::bigint[], ${arr(rows.map((r) => t(r.occurredAt)))}::timestamptz[]
     ) as x(seq, settlement_id, account, delta, reason, campaign_id, rule_id, path, rule_set_version, occurred_at)`;
 }
 
@@ -28,9 +40,9 @@ export async function insertScores(tx: Tx, rows: readonly ScoreRow[]): Promise<v
   await tx`
     insert into settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time)
     select * from unnest(
-      ${rows.map((r) => s(r.settlementId))}::bigint[], ${rows.map((r) => s(r.seq))}::bigint[], ${rows.map((r) => r.account)}::text[],
-      ${rows.map((r) => s(r.volume))}::bigint[], ${rows.map((r) => r.tier)}::text[], ${rows.map((r) => s(r.ruleSetVersion))}::bigint[],
-      ${rows.map((r) => s(r.points))}::bigint[], ${rows.map((r) => t(r.eventTime))}::timestamptz[])`;
+      ${arr(rows.map((r) => s(r.settlementId)))}::bigint[], ${arr(rows.map((r) => s(r.seq)))}::bigint[], ${arr(rows.map((r) => r.account))}::text[],
+      ${arr(rows.map((r) => s(r.volume)))}::bigint[], ${arr(rows.map((r) => r.tier))}::text[], ${arr(rows.map((r) => s(r.ruleSetVersion)))}::bigint[],
+      ${arr(rows.map((r) => s(r.points)))}::bigint[], ${arr(rows.map((r) => t(r.eventTime)))}::timestamptz[])`;
 }
 
 /** Writes back every state row the batch changed, with the values computed in memory. */
@@ -41,10 +53,10 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
     await tx`
       insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count, recent_volume)
       select * from unnest(
-        ${accounts}::text[], ${st.map((x) => s(x.settlementCount))}::bigint[], ${st.map((x) => s(x.volumeTotal))}::bigint[],
-        ${st.map((x) => s(x.score))}::bigint[], ${st.map((x) => s(x.balance))}::bigint[], ${st.map((x) => s(x.firstSeq))}::bigint[],
-        ${st.map((x) => t(x.firstActivityAt))}::timestamptz[], ${st.map((x) => s(x.lastDay))}::int[], ${st.map((x) => s(x.streakDays))}::int[],
-        ${st.map((x) => s(x.referralCount))}::int[], ${accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay))}::text[])
+        ${arr(accounts)}::text[], ${arr(st.map((x) => s(x.settlementCount)))}::bigint[], ${arr(st.map((x) => s(x.volumeTotal)))}::bigint[],
+        ${arr(st.map((x) => s(x.score)))}::bigint[], ${arr(st.map((x) => s(x.balance)))}::bigint[], ${arr(st.map((x) => s(x.firstSeq)))}::bigint[],
+        ${arr(st.map((x) => t(x.firstActivityAt)))}::timestamptz[], ${arr(st.map((x) => s(x.lastDay)))}::int[], ${arr(st.map((x) => s(x.streakDays)))}::int[],
+        ${arr(st.map((x) => s(x.referralCount)))}::int[], ${arr(accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay)))}::text[])
       on conflict (account) do update set settlement_count = excluded.settlement_count, volume_total = excluded.volume_total,
         score = excluded.score, balance = excluded.balance, first_seq = excluded.first_seq, first_activity_at = excluded.first_activity_at,
         last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count,
@@ -55,7 +67,7 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
     const c = ids.map((id) => state.campaigns.get(id)!);
     await tx`
       update campaign_state as cs set spent = x.spent, participants = x.participants
-      from unnest(${ids}::text[], ${c.map((x) => s(x.spent))}::bigint[], ${c.map((x) => s(x.participants))}::int[]) as x(id, spent, participants)
+      from unnest(${arr(ids)}::text[], ${arr(c.map((x) => s(x.spent)))}::bigint[], ${arr(c.map((x) => s(x.participants)))}::int[]) as x(id, spent, participants)
       where cs.campaign_id = x.id`;
   }
   const p = [...state.dirtyParticipants];
@@ -63,9 +75,9 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
     await tx`
       insert into campaign_participants (campaign_id, account, awards, points, last_award_at, seen, volume)
       select * from unnest(
-        ${p.map((x) => x.campaignId)}::text[], ${p.map((x) => x.account)}::text[], ${p.map((x) => s(x.awards))}::int[],
-        ${p.map((x) => s(x.points))}::bigint[], ${p.map((x) => t(x.lastAwardAt))}::timestamptz[], ${p.map((x) => s(x.seen))}::int[],
-        ${p.map((x) => s(x.volume))}::bigint[])
+        ${arr(p.map((x) => x.campaignId))}::text[], ${arr(p.map((x) => x.account))}::text[], ${arr(p.map((x) => s(x.awards)))}::int[],
+        ${arr(p.map((x) => s(x.points)))}::bigint[], ${arr(p.map((x) => t(x.lastAwardAt)))}::timestamptz[], ${arr(p.map((x) => s(x.seen)))}::int[],
+        ${arr(p.map((x) => s(x.volume)))}::bigint[])
       on conflict (campaign_id, account) do update set awards = excluded.awards, points = excluded.points,
         last_award_at = excluded.last_award_at, seen = excluded.seen, volume = excluded.volume`;
   }
