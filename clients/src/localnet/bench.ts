@@ -119,10 +119,12 @@ async function main(): Promise<void> {
 
   const again = await cli(["--ledger", historyFile]);
   const snapshotMs = again.readyMs;
+  const snapshotCpuMs = again.cpuMs;
   await again.stop();
   for (const f of readdirSync(dir)) if (f.includes(".snapshot-")) rmSync(join(dir, f));
   const replayed = await cli(["--ledger", historyFile]);
   const replayMs = replayed.readyMs;
+  const replayCpuMs = replayed.cpuMs;
   const balance = (await rpc(replayed.url, { jsonrpc: "2.0", id: 1, method: "getTokenAccountBalance", params: [to.toBase58()] })).json as { result: { value: { amount: string } } };
   await replayed.stop();
   const expected = (BigInt(N) * BigInt(N + 1)) / 2n;
@@ -145,8 +147,8 @@ ${loadavg()[0]!.toFixed(1)} at the end (wall times stretch with the load; CPU ti
 | SPL transferChecked via HTTP sendTransaction, one in flight | ${half} in ${(serialMs / 1000).toFixed(2)} s (${perSec(half, serialMs)} tx/s); server CPU ${sendCpuMs.toFixed(2)} ms per transaction (${perSec(1, sendCpuMs)} tx/s CPU-bound) |
 | same, 8 in flight | ${half} in ${(concurrentMs / 1000).toFixed(2)} s (${perSec(half, concurrentMs)} tx/s) |
 | getTransaction (json), one in flight | ${sigs.length} in ${(readMs / 1000).toFixed(2)} s (${perSec(sigs.length, readMs)} req/s); server CPU ${readCpuMs.toFixed(2)} ms per request |
-| restart to \`ready\` after a clean stop (state snapshot, ${count} transactions in history, ${fileMb} MB) | ${(snapshotMs / 1000).toFixed(2)} s |
-| restart to \`ready\` replaying all ${count} transactions (no snapshot, as after a crash) | ${(replayMs / 1000).toFixed(2)} s |
+| restart to \`ready\` after a clean stop (state snapshot, ${count} transactions in history, ${fileMb} MB) | ${(snapshotMs / 1000).toFixed(2)} s wall, ${snapshotCpuMs} ms CPU |
+| restart to \`ready\` replaying all ${count} transactions (no snapshot, as after a crash) | ${(replayMs / 1000).toFixed(2)} s wall, ${replayCpuMs} ms CPU |
 
 The localnet runs as \`merit localnet\` in its own process with a history file. Transactions are
 signed beforehand (web3.js signing costs ~1.5 ms each on the client); the figures are HTTP, preflight,
