@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
-import { freshDb } from "./setup/db.js";
+import { freshDb, truncateAll } from "./setup/db.js";
+import { RpcClient } from "../indexer/src/ingest/rpc-client.js";
+import type { RpcTransaction } from "../indexer/src/ingest/types.js";
+import { toHeliusRaw } from "./fixtures/ingest/helius-payloads.js";
 import { connect, type Sql } from "../indexer/src/db.js";
 import { migrate } from "../indexer/src/db/migrate.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "./fixtures/ingest/throwaway-postgres.js";
@@ -15,6 +18,7 @@ import { createWorld, rulesOf, sendFacilitated, type ExpectedSettlement } from "
  * exactly the expected settlements: none lost, none twice.
  */
 const SETTLEMENTS = 120;
+const AUTH = "crash-test-webhook-secret-0123456789";
 const KILLS = 6;
 
 describe("Ingest under kill -9", function () {
@@ -111,5 +115,56 @@ describe("Ingest under kill -9", function () {
     assert.ok(killedAt.some((n, i) => n > 0 && n < expected.length && (i === 0 || n > killedAt[i - 1]!)), `no kill landed mid-ingest: ${killedAt}\n${logs.join("")}`);
     assert.deepEqual(got, want, logs.join(""));
     console.log(`      killed at ${killedAt.join(", ")} of ${expected.length} settlements`);
+  });
+
+  it("given the webhook server killed with SIGKILL mid-delivery and Helius redelivering what was not acknowledged, then every acknowledged payload is committed and the table equals the expected set", async () => {
+    await truncateAll(sql);
+    const rpc = new RpcClient({ url: net.url, requestsPerSecond: 1000 });
+    const items: unknown[] = [];
+    for (const e of expected) {
+      const tx = await rpc.call<RpcTransaction>("getTransaction", [e.signature, { encoding: "json", maxSupportedTransactionVersion: 0 }]);
+      const block = await rpc.call<{ signatures: string[] }>("getBlock", [tx.slot, { transactionDetails: "signatures" }]);
+      items.push(toHeliusRaw(tx, block.signatures.indexOf(e.signature)));
+    }
+    const payloads: unknown[][] = [];
+    for (let i = 0; i < items.length; i += 3) payloads.push(items.slice(i, i + 3));
+    const whEnv = { ...env, HELIUS_WEBHOOK_AUTH: AUTH };
+    const startServer = async (): Promise<{ child: ChildProcess; url: string }> => {
+      const child = spawn("npx", ["tsx", "tests/fixtures/ingest/webhook-server.ts"], { env: whEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      child.stderr!.on("data", (d) => logs.push(String(d)));
+      const port = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on("data", (d) => { const m = /listening (\d+)/.exec(String(d)); if (m) resolve(m[1]!); });
+        child.once("exit", (code) => reject(new Error(`webhook server exited ${code}: ${logs.join("")}`)));
+      });
+      return { child, url: `http://127.0.0.1:${port}/webhooks/helius` };
+    };
+    const acknowledged = new Set<number>();
+    let kills = 0;
+    while (acknowledged.size < payloads.length) {
+      const { child, url } = await startServer();
+      // Like Helius: deliver every unacknowledged payload in order, one request at a time, while a
+      // timer kills the server at a random moment (except on the last life, which must finish).
+      const killer = kills < KILLS ? setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 200 + Math.random() * 1500) : undefined;
+      for (let i = 0; i < payloads.length; i++) {
+        if (acknowledged.has(i)) continue;
+        try {
+          const res = await fetch(url, { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(payloads[i]) });
+          if (res.status === 200) acknowledged.add(i);
+        } catch {
+          break; // connection refused or reset: the server died; Helius will retry later
+        }
+      }
+      clearTimeout(killer);
+      if (child.exitCode === null && child.signalCode === null) await kill9(child);
+      kills++;
+      // 2xx only after commit: everything acknowledged so far must already be in the table.
+      const have = new Set((await listSettlements(db())).map((r) => r.signature));
+      for (const i of acknowledged) for (const item of payloads[i]!) assert.ok(have.has((item as RpcTransaction).transaction.signatures[0]!), "an acknowledged payload is missing");
+    }
+    const got = (await listSettlements(db())).map((r) => `${r.signature}/${r.outer_index}/${r.inner_index} ${r.amount} ${r.tx_index >= 0}`).sort();
+    const want = expected.map((e) => `${e.signature}/${e.outer_index}/${e.inner_index} ${e.amount} true`).sort();
+    assert.deepEqual(got, want);
+    assert.ok(kills > 1, "the server was never killed mid-delivery");
+    console.log(`      webhook server killed ${kills - 1} times`);
   });
 });
