@@ -94,7 +94,8 @@ const engineTables = ["point_ledger", "settlement_scores", "account_stats", "cam
 describe("engine: determinism (property)", () => {
   const db = useFreshDb();
 
-  it("for random streams, rule sets, links and two interleaved workers, the ledger equals its replay and a single worker's run", async () => {
+  it("for random streams, rule sets, links and two interleaved workers, the ledger equals its replay and a single worker's run", async function () {
+    this.timeout(600_000);
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const sql = db();

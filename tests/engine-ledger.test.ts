@@ -104,7 +104,7 @@ describe("engine: ledger", () => {
     const lines: string[] = [];
     const engine = await startEngine({ sql: db(), pollIntervalMs: 50, batchSize: 10, log: (l) => lines.push(l) });
     await insertSettlements(db(), Array.from({ length: 25 }, (_, i) => pay(i + 1, "A", 1)));
-    for (let i = 0; i < 100 && engine.stats().settlements < 25; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && engine.stats().settlements < 25; i++) await new Promise((r) => setTimeout(r, 50));
     await engine.stop();
     const stats = engine.stats();
     assert.equal(stats.settlements, 25);
