@@ -8,10 +8,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, createReadStream } from "node:fs";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { connect, type Sql } from "../indexer/src/db.js";
 import { migrate } from "../indexer/src/db/migrate.js";
-import { buildBatch } from "../indexer/src/ingest/build-batch.js";
+import { addToBatch } from "../indexer/src/ingest/build-batch.js";
 import { emptyBatch, persistBatch, type Batch } from "../indexer/src/ingest/persist.js";
 import { insertSettlements } from "../indexer/src/ingest/settlements-queries.js";
 import { newStats } from "../indexer/src/ingest/stats.js";
@@ -76,6 +75,24 @@ async function freshSchema(sql: Sql, variant: Variant): Promise<void> {
   for (const ddl of variant.setup) await sql.unsafe(ddl);
 }
 
+/**
+ * NDJSON lines of a file. node:readline measured ~14 µs per 3.5 KB line here, a fifth of the whole
+ * parse; splitting 4 MB chunks on newlines costs a few µs.
+ */
+async function* lines(file: string): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 4 << 20 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      yield text.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest) yield rest;
+}
+
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -88,7 +105,8 @@ async function run(sql: Sql, file: string, variant: Variant) {
   const server0 = cpuSeconds(backend);
   const rules = watchRules(JSON.parse(readFileSync(file + ".rules.json", "utf8")));
   const stats = newStats();
-  const input = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  const ctx = { rules, source: "replay" as const, stats };
+  const input = lines(file);
   let pending: Promise<unknown> = Promise.resolve();
   let batch: Batch = emptyBatch();
   let inBatch = 0;
@@ -110,9 +128,7 @@ async function run(sql: Sql, file: string, variant: Variant) {
     const t = performance.now();
     // JSON.parse is part of the cost: the RPC client parses each response the same way. Each
     // transaction is parsed as soon as it is read, so its object tree dies young (cheap to collect).
-    const one = await buildBatch([{ body: JSON.parse(line), encoding: "rpc-json", text: line }], { rules, source: "replay", stats });
-    for (const s of one.settlements) batch.settlements.push(s);
-    for (const r of one.raws) batch.raws.push(r);
+    if (!addToBatch(batch, { body: JSON.parse(line), encoding: "rpc-json", text: line }, ctx)) throw new Error("recorded transaction without its block position");
     parseMs += performance.now() - t;
     if (++inBatch >= BATCH) await flush();
   }

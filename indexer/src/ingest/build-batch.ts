@@ -51,10 +51,6 @@ async function parseOne(item: Received, ctx: BuildContext): Promise<{ outcome: P
  */
 export async function buildBatch(items: readonly Received[], ctx: BuildContext): Promise<Batch> {
   const batch = emptyBatch();
-  const reject = (signature: string | null, reason: string, detail: string, item: Received) => {
-    ctx.stats.rejected++;
-    batch.rejects.push({ signature, source: ctx.source, reason, detail, body: item.text ?? JSON.stringify(item.body) });
-  };
   for (const received of items) {
     let parsed: { outcome: ParseOutcome; item: Received };
     try {
@@ -62,24 +58,56 @@ export async function buildBatch(items: readonly Received[], ctx: BuildContext):
       parsed = received.encoding === "helius-enhanced" ? await parseOne(received, ctx) : { outcome: parseTransaction(received.body, ctx.rules), item: received };
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
-      reject(err.signature ?? signatureOf(received.body), err.reason, err.message, received);
+      reject(batch, ctx, err.signature ?? signatureOf(received.body), err.reason, err.message, received);
       continue;
     }
     const { outcome, item } = parsed;
-    if (outcome.kind === "failed") ctx.stats.transactionsFailed++;
-    if (outcome.kind !== "settlements") continue;
-    const txIndex = outcome.txIndex ?? (ctx.blockIndex ? await ctx.blockIndex.resolve(outcome.slot, outcome.signature) : null);
-    if (txIndex === null) {
-      reject(outcome.signature, "tx_index_unavailable", `position of the transaction in block ${outcome.slot} is unknown (no getBlock for this slot from this source)`, item);
-      continue;
-    }
-    // The parser's objects are fresh and owned here: complete them in place rather than copy.
-    for (const s of outcome.settlements as SettlementRow[]) {
-      s.txIndex = txIndex;
-      s.source = ctx.source;
-      batch.settlements.push(s);
-    }
-    batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, txIndex, body: item.text ?? JSON.stringify(item.body) });
+    const unresolved = place(batch, ctx, outcome, item, outcome.kind === "settlements" ? outcome.txIndex : null);
+    if (unresolved) place(batch, ctx, unresolved, item, ctx.blockIndex ? await ctx.blockIndex.resolve(unresolved.slot, unresolved.signature) : null, true);
   }
   return batch;
+}
+
+/**
+ * buildBatch for one raw transaction whose block position is in the body (a Helius raw item, a
+ * replayed or recorded transaction): no promise at all, for the replay and benchmark hot loops.
+ * Returns false when the position must first be resolved over RPC (use buildBatch).
+ */
+export function addToBatch(batch: Batch, received: Received, ctx: BuildContext): boolean {
+  let outcome: ParseOutcome;
+  try {
+    outcome = parseTransaction(received.body, ctx.rules);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    reject(batch, ctx, err.signature ?? signatureOf(received.body), err.reason, err.message, received);
+    return true;
+  }
+  return place(batch, ctx, outcome, received, outcome.kind === "settlements" ? outcome.txIndex : null) === null;
+}
+
+function reject(batch: Batch, ctx: BuildContext, signature: string | null, reason: string, detail: string, item: Received): void {
+  ctx.stats.rejected++;
+  batch.rejects.push({ signature, source: ctx.source, reason, detail, body: item.text ?? JSON.stringify(item.body) });
+}
+
+/**
+ * Puts a parsed transaction into the batch. Returns the outcome back when it has settlements but
+ * no block position yet and `final` is false (the caller resolves it and calls again with final).
+ */
+function place(batch: Batch, ctx: BuildContext, outcome: ParseOutcome, item: Received, txIndex: number | null, final = false): (ParseOutcome & { kind: "settlements" }) | null {
+  if (outcome.kind === "failed") ctx.stats.transactionsFailed++;
+  if (outcome.kind !== "settlements") return null;
+  if (txIndex === null) {
+    if (!final) return outcome;
+    reject(batch, ctx, outcome.signature, "tx_index_unavailable", `position of the transaction in block ${outcome.slot} is unknown (no getBlock for this slot from this source)`, item);
+    return null;
+  }
+  // The parser's objects are fresh and owned here: complete them in place rather than copy.
+  for (const s of outcome.settlements as SettlementRow[]) {
+    s.txIndex = txIndex;
+    s.source = ctx.source;
+    batch.settlements.push(s);
+  }
+  batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, txIndex, body: item.text ?? JSON.stringify(item.body) });
+  return null;
 }
