@@ -132,7 +132,7 @@ try {
     "",
     `Machine load while measuring (1-minute load average, 2 cores): ${loadBefore.toFixed(1)} before scoring, ${loadavg()[0]!.toFixed(1)} after replay; other sessions' builds and tests were running on the same cores, so these are lower bounds for a quiet machine.`,
     "",
-    "Scoring loads each batch's state (links, referral chains, stats, day buckets, campaign budgets locked FOR UPDATE), computes in memory, and writes with one multi-row `unnest` insert per table. Replay streams settlements with a server-side cursor, recomputes in memory and compares per-settlement md5 digests of the canonical rows computed in SQL.",
+    "Scoring loads each batch's state (links, referral chains, stats, day buckets, campaign budgets locked FOR UPDATE), computes in memory, and writes with one multi-row `unnest` insert per table. Replay streams settlements with a server-side cursor and recomputes in memory while the server computes md5 digests of the stored rows per block of 1024 settlements; the two sides are then compared.",
   ].join("\n");
   writeSection(section);
   log(section);

@@ -4,6 +4,7 @@ import { compile, pickRuleSet } from "../rules/compiled.js";
 import { loadRuleHistory } from "../rules/rule-sets.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { dayOf } from "../points/math.js";
+import { readCursor } from "./cursor.js";
 import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "./score.js";
 import { ScoringState } from "./state.js";
@@ -33,10 +34,10 @@ export interface ReplayResult {
 
 /**
  * Recomputes the ledger from settlements + rule history + links, in chain order, entirely in
- * memory (one state for the whole history), and compares it with the stored point_ledger block by
+ * memory (one state for the whole history) up to the engine cursor (or `untilSeq`), and compares
+ * it with the stored point_ledger block by
  * block (md5 over each block's canonical lines, ordered by seq then text, computed in SQL for the
- * stored side). Reads only: safe to run beside a live engine,
- * with `untilSeq` set to the cursor's seq so both sides cover the same settlements.
+ * stored side). Reads only: safe to run beside a live engine.
  */
 export async function replayLedger(
   sql: Sql,
@@ -57,12 +58,17 @@ export async function replayLedger(
   let seq = 0n;
   let rows = 0;
   let prev: Date | null = null;
-  const limit = opts.untilSeq ?? null;
+  // Both sides cover the same settlements: those scored when replay starts (or up to untilSeq).
+  const limit = opts.untilSeq ?? (await readCursor(sql)).seq;
+  // The stored side's digests are computed by the server while this process recomputes: the two
+  // halves of the work overlap instead of running one after the other.
+  const stored = compare ? storedDigests(sql, limit) : undefined;
+  stored?.catch(() => {}); // awaited below; keeps an early failure from being reported as unhandled
 
   const cursor = sql.unsafe(`select ${SETTLEMENT_COLUMNS} from settlements order by ${CHAIN_ORDER}`).cursor(opts.fetchSize ?? 10_000);
   outer: for await (const chunk of cursor) {
     for (const raw of chunk) {
-      if (limit !== null && seq >= limit) break outer;
+      if (seq >= limit) break outer;
       const s = toSettlement(raw as never);
       seq += 1n;
       const time = (prev = eventTime(s, prev));
@@ -94,12 +100,8 @@ export async function replayLedger(
   const mismatch = (b: bigint) => {
     if (++mismatchCount <= 20) mismatches.push(b * REPLAY_BLOCK + 1n);
   };
-  if (compare) {
-    const stored = sql.unsafe(`
-      select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
-      from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
-      group by 1 order by 1`, [String(seq)]);
-    for (const r of (await stored) as unknown as { block: bigint; h: string }[]) {
+  if (stored) {
+    for (const r of await stored) {
       if (hashes.get(r.block) !== r.h) mismatch(r.block);
       hashes.delete(r.block);
     }
@@ -115,4 +117,11 @@ async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
   for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`select referee, referrer, after_seq from referral_links`) {
     state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
   }
+}
+
+async function storedDigests(sql: Sql, untilSeq: bigint): Promise<{ block: bigint; h: string }[]> {
+  return (await sql.unsafe(`
+    select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
+    from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
+    group by 1 order by 1`, [String(untilSeq)])) as unknown as { block: bigint; h: string }[];
 }
