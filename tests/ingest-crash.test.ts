@@ -60,7 +60,7 @@ describe("Ingest under kill -9", function () {
       // Small batches and a tight request budget stretch ingestion over seconds, so random kills
       // land in the middle of it rather than before or after.
       INGEST_BATCH_SIZE: "2",
-      RPC_REQUESTS_PER_SECOND: "60",
+      RPC_REQUESTS_PER_SECOND: "25",
       RPC_MAX_CONCURRENCY: "2",
       POLL_INTERVAL_MS: "100",
     };
@@ -97,7 +97,8 @@ describe("Ingest under kill -9", function () {
         while ((await countSettlements(db())) < target && Date.now() - t0 < 60_000) await sleep(20 + Math.random() * 40);
         await sleep(Math.random() * 150);
       } else {
-        await sleep(3000 + Math.random() * 4000);
+        // Random time: from start-up (tsx loading, listing) into the first batches.
+        await sleep(500 + Math.random() * 5000);
       }
       await kill9(child);
       killedAt.push(await countSettlements(db()));
@@ -144,14 +145,23 @@ describe("Ingest under kill -9", function () {
       const { child, url } = await startServer();
       // Like Helius: deliver every unacknowledged payload in order, one request at a time, while a
       // timer kills the server at a random moment (except on the last life, which must finish).
-      const killer = kills < KILLS ? setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 200 + Math.random() * 1500) : undefined;
+      // The kill fires a random 0-25 ms into the request after a random number of acknowledged
+      // ones, i.e. while the route parses, writes or commits (or just after it answered).
+      const killAt = kills < KILLS ? Math.floor(Math.random() * 6) : -1;
+      let served = 0;
+      let killer: NodeJS.Timeout | undefined;
       for (let i = 0; i < payloads.length; i++) {
         if (acknowledged.has(i)) continue;
+        if (served++ === killAt) killer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), Math.random() * 25);
         try {
           const res = await fetch(url, { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(payloads[i]) });
           if (res.status === 200) acknowledged.add(i);
         } catch {
           break; // connection refused or reset: the server died; Helius will retry later
+        }
+        if (killer) {
+          await new Promise((r) => setTimeout(r, 30));
+          break; // this life is over: the server was killed during or right after that request
         }
       }
       clearTimeout(killer);
