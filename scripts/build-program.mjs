@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the on-chain program offline with Debian's rustc + LLVM and tools/sbpf-link, into
-// programs/distributor/bin/merit_distributor.so (+ .sha256). See docs/notes/toolchain.md.
+// programs/distributor/bin/merit_distributor.so (+ .sha256). See docs/build.md.
 //
 //   npm run build:program                     build and write the committed .so
 //   npm run build:program -- --check          rebuild into a temp dir; fail if bytes differ

@@ -1,4 +1,4 @@
-// Program-derived addresses of the merit distributor (seed table: docs/notes/program.md).
+// Program-derived addresses of the merit distributor (seed table: docs/program.md).
 import { PublicKey } from "@solana/web3.js";
 import { meritDistributorIdl } from "./merit-distributor.js";
 

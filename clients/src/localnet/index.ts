@@ -9,7 +9,7 @@ import { serve } from "./server.js";
 /**
  * `merit localnet`: a development chain. A Solana JSON-RPC server (HTTP + WebSocket) in front of an
  * in-process litesvm, so everything that talks to a cluster through @solana/web3.js runs unchanged
- * against it. See docs/notes/localnet.md.
+ * against it. See docs/localnet.md.
  */
 export interface LocalnetOptions {
   /** 0 picks a free port (the WebSocket port is always port + 1). */

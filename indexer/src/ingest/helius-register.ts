@@ -4,7 +4,7 @@ import { CallerError, UpstreamError } from "../errors.js";
  * Create or update the Helius webhook that delivers our watched addresses to POST /webhooks/helius,
  * through Helius's documented webhook REST API (GET/POST /v0/webhooks, PUT /v0/webhooks/{id}, on the host helius-sdk 3.2 uses,
  * `?api-key=`). helius-sdk offers the same calls but cannot be installed next to litesvm (peer
- * conflict on @solana/kit, see docs/notes/ingest.md); these three requests are all we need.
+ * conflict on @solana/kit, see docs/ingest.md); these three requests are all we need.
  * Idempotent: the webhook whose URL equals ours is updated in place, never duplicated.
  */
 export interface RegisterOptions {

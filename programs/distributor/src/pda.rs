@@ -1,4 +1,4 @@
-//! Program-derived addresses (seed table in docs/notes/program.md):
+//! Program-derived addresses (seed table in docs/program.md):
 //!
 //! | account     | seeds                                        |
 //! |-------------|----------------------------------------------|
