@@ -4,7 +4,7 @@ import { createHash, hash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PackedEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
+import { type PackedEntries, allocEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
 
 export interface Sample {
   ms: number;
@@ -19,8 +19,9 @@ export interface Sample {
 const DISTRIBUTOR = createHash("sha256").update("bench distributor").digest();
 
 /** Deterministic pseudo-random wallets (xorshift32): both builders get identical input. */
-export function entries(n: number): PackedEntries {
-  const claimants = Buffer.alloc(n * 32);
+export function entries(n: number, shared = false): PackedEntries {
+  const packed = shared ? allocEntries(n) : { claimants: Buffer.alloc(n * 32), amounts: new BigUint64Array(n) };
+  const { claimants, amounts } = packed;
   const words = new Uint32Array(claimants.buffer, claimants.byteOffset, n * 8);
   let x = 0x9e3779b9 ^ n;
   for (let i = 0; i < words.length; i++) {
@@ -29,9 +30,8 @@ export function entries(n: number): PackedEntries {
     x ^= x << 5;
     words[i] = x >>> 0;
   }
-  const amounts = new BigUint64Array(n);
   for (let i = 0; i < n; i++) amounts[i] = BigInt(words[i * 8]!) * 1_000n;
-  return { claimants, amounts };
+  return packed;
 }
 
 const PROOFS = 20_000;
@@ -46,11 +46,16 @@ const time = <T>(f: () => T): [T, number] => {
   return [r, performance.now() - t];
 };
 
-export async function ours(n: number): Promise<Sample> {
-  const input = entries(n);
+/**
+ * The builder as the epochs stage should call it at scale: wallets packed straight into shared
+ * arrays (allocEntries) and handed over with reuseInput, so they are sorted in place, not copied.
+ * `copy: true` is the default path instead (any arrays, copied).
+ */
+export async function ours(n: number, copy = false): Promise<Sample> {
+  const input = entries(n, !copy);
   const t = performance.now();
   const cpu = cpuNow();
-  const tree = await buildTree(DISTRIBUTOR, input);
+  const tree = await buildTree(DISTRIBUTOR, input, { reuseInput: !copy });
   const ms = performance.now() - t;
   const cpuMs = cpuNow() - cpu;
   const claimants = Array.from({ length: PROOFS }, (_, i) => tree.claimantAt((i * 7919) % n));
@@ -172,5 +177,5 @@ export async function dataset(n: number): Promise<Sample> {
   }
 }
 
-export const WORKLOADS = { ours, merkletreejs, raw, shards, baseline, dataset } as const;
+export const WORKLOADS = { ours, oursCopy: (n: number) => ours(n, true), merkletreejs, raw, shards, baseline, dataset } as const;
 export type WorkloadName = keyof typeof WORKLOADS;

@@ -46,6 +46,7 @@ for (const n of [100_000, 1_000_000]) {
     `| ${n.toLocaleString("en-US")} | ${s(ours.ms)} (CPU ${s(ours.cpuMs!)}) | ${ours.peakRssMb} MB | ${s(ref.ms)} (CPU ${s(ref.cpuMs!)}) | ${ref.peakRssMb} MB | ${(ref.ms / ours.ms).toFixed(1)}x | ${base.peakRssMb} MB |`,
   );
 }
+const copySample = median(Array.from({ length: RUNS }, () => run("oursCopy", 1_000_000)));
 const rawSample = run("raw", 1_000_000);
 const shardSample = run("shards", 1_000_000);
 const datasetSample = run("dataset", 1_000_000);
@@ -70,13 +71,15 @@ Measured ${machine} at the start and ${loadAfter.toFixed(1)} at the end (a load 
 means other jobs shared the cores and inflated the times). Each figure comes from its own child process; time is the
 median of ${RUNS} runs (merkletreejs at 1M: ${Math.min(RUNS, 2)}), peak RSS is the whole process's maximum (\`maxRSS\`), input
 included. Both builders get the same unsorted wallets and produce the same root (checked in the run). The job timed is the
-whole build: canonical sort, leaf hashes, every level (ours: including starting the helper thread). Wall time is the
+whole build: canonical sort, leaf hashes, every level (ours: including starting the helper thread; the wallets are
+packed into shared arrays with \`allocEntries\` and passed with \`reuseInput\`, so they are sorted in place, not copied). Wall time is the
 figure the targets mean; CPU time (both threads) is given beside it because other jobs inflate it less.
 
 | leaves | merit builder | peak RSS | merkletreejs | peak RSS | speed-up | input alone (RSS) |
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
+- The default path (any arrays, copied before sorting) at 1M: ${s(copySample.ms)} (CPU ${s(copySample.cpuMs!)}), peak RSS ${copySample.peakRssMb} MB.
 - merkletreejs at 1M, split: sort ${s(big.ref.detail!.sortMs!)}, leaf hashes ${s(big.ref.detail!.leafMs!)}, \`new MerkleTree\` ${s(big.ref.detail!.treeMs!)}.
 - Proofs at 1M: merit \`tree.proof(claimant)\` (binary search + O(depth) slices) ${big.ours.detail!.proofUs!.toFixed(1)} µs each;
   merkletreejs \`getProof(leaf, index)\` ${big.ref.detail!.proofIndexedUs!.toFixed(1)} µs each, \`getProof(leaf)\` without an index ${big.ref.detail!.proofScanMs!.toFixed(0)} ms each (it scans the leaves).

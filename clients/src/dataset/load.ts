@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type BuildOptions, type MerkleTree, buildTree, decodeKey58, encodeKey58, hashBytes, leafHash } from "../merkle/index.js";
+import { type BuildOptions, type MerkleTree, allocEntries, buildTree, decodeKey58, encodeKey58, hashBytes, leafHash } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import { type DatasetHeader, type DatasetRecord, type DatasetTotals, addFigures, emptyTotals } from "./format.js";
 import { type DatasetSource, datasetLines } from "./lines.js";
@@ -84,8 +84,7 @@ const LEAF_RULE = "leaf is not sha256(0x00 || distributor || claimant || cumulat
 export async function loadDataset(source: DatasetSource, options: LoadOptions = {}): Promise<LoadedDataset> {
   const hash = createHash("sha256");
   let header: DatasetHeader | undefined;
-  let claimants = Buffer.alloc(0);
-  let amounts = new BigUint64Array(0);
+  let entries = allocEntries(0);
   let leaves = Buffer.alloc(0);
   const sums = emptyTotals();
   let n = 0;
@@ -94,8 +93,8 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
     line++;
     if (!header) {
       header = parseHeader(text);
-      claimants = Buffer.alloc(header.leafCount * 32);
-      amounts = new BigUint64Array(header.leafCount);
+      // Shared arrays handed to buildTree with reuseInput: kept as the tree's, never copied.
+      entries = allocEntries(header.leafCount);
       leaves = Buffer.alloc(header.leafCount * 32);
       continue;
     }
@@ -106,6 +105,7 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
     }
     const key = decodeKey58(record.claimant);
     if (!key) throw new DatasetError("MALFORMED_RECORD", "claimant is not a canonical base58 32-byte key", line, record.claimant);
+    const { claimants, amounts } = entries;
     claimants.set(key, n * 32);
     amounts[n] = record.cumulativeAmount;
     leaves.write(record.leaf, n * 32, 32, "hex");
@@ -117,7 +117,7 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
   if (!header) throw new DatasetError("MALFORMED_HEADER", "the file is empty", 1);
   if (n !== header.leafCount) throw new DatasetError("COUNT_MISMATCH", `${n} records but the header's leafCount is ${header.leafCount}`);
   compareTotals(header, sums);
-  const tree = await buildTree(header.distributor, { claimants, amounts }, options);
+  const tree = await buildTree(header.distributor, entries, { ...options, reuseInput: true });
   for (let i = 0; i < n; i++) {
     if (tree.nodes.compare(leaves, i * 32, i * 32 + 32, i * 32, i * 32 + 32) !== 0) {
       throw new DatasetError("LEAF_MISMATCH", LEAF_RULE, i + 2, tree.claimantBase58At(i));

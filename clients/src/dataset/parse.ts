@@ -35,7 +35,9 @@ const headerSchema = z.strictObject({
   slots: z.strictObject({ first: u64, last: u64 }),
   ruleSetHash: z.string().regex(HEX32),
   root: z.string().regex(HEX32),
-  leafCount: count,
+  // The loader allocates for leafCount up front; 2^24 wallets (depth 24, docs/merkle.md) bounds
+  // what a hostile header can make it reserve.
+  leafCount: count.max(2 ** 24),
   totals: z.strictObject({
     cumulativeAmount: u64,
     epochAmount: u64,

@@ -6,6 +6,7 @@ import {
   type BuildOptions,
   type KeyLike,
   type MerkleTree,
+  allocEntries,
   buildTree,
   canonicalOrder,
   checkAmount,
@@ -98,13 +99,15 @@ export async function writeDataset(
     addFigures(totals, { ...w, campaignBonus: c, points: points[i]! });
   }
   const order = canonicalOrder(claimants, n);
-  const sortedClaimants = Buffer.alloc(n * 32);
-  const amounts = new BigUint64Array(n);
+  // Shared arrays handed over with reuseInput: the tree keeps them, no copy for the helper thread.
+  const packed = allocEntries(n);
+  const { amounts } = packed;
+  const sortedClaimants = packed.claimants;
   order.forEach((src, k) => {
     sortedClaimants.set(claimants.subarray(src * 32, src * 32 + 32), k * 32);
     amounts[k] = wallets[src]!.cumulativeAmount;
   });
-  const tree = await buildTree(meta.distributor, { claimants: sortedClaimants, amounts }, options);
+  const tree = await buildTree(meta.distributor, packed, { ...options, reuseInput: true });
   const header: DatasetHeader = {
     format: DATASET_FORMAT,
     version: DATASET_VERSION,

@@ -7,6 +7,12 @@ import { MerkleTree } from "./tree.js";
 
 export interface BuildOptions {
   /**
+   * The builder may sort packed `entries` in place and keep them as the tree's own arrays, instead
+   * of copying them (40 MB at a million entries). With a helper thread this applies only to arrays
+   * in shared memory (allocEntries). Object entries are always packed into the builder's own arrays.
+   */
+  reuseInput?: boolean;
+  /**
    * Hash on a second thread when there are at least this many leaves. Below ~50k leaves the
    * thread's start and hand-off cost more than the half of the hashing it takes over.
    */
@@ -18,10 +24,14 @@ const DEFAULT_PARALLEL_FROM = 50_000;
 // thread's. The split point is a multiple of 2^SPLIT_LEVELS so the halves share no node below it.
 const SPLIT_LEVELS = 10;
 
-function toPacked(entries: readonly Entry[] | PackedEntries, shared: boolean, scratch: Buffer): PackedEntries {
-  const packed = Array.isArray(entries) ? packEntries(entries as readonly Entry[]) : (entries as PackedEntries);
+const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
+
+function toPacked(entries: readonly Entry[] | PackedEntries, shared: boolean, scratch: Buffer, reuseInput = false): PackedEntries {
+  if (Array.isArray(entries)) return sortPacked(packEntries(entries as readonly Entry[], shared), { scratch, inPlace: true });
+  const packed = entries as PackedEntries;
   packedLength(packed);
-  return sortPacked(packed, shared, scratch);
+  const inPlace = reuseInput && (!shared || (isShared(packed.claimants) && isShared(packed.amounts)));
+  return sortPacked(packed, { shared, scratch, inPlace });
 }
 
 function sizeOf(entries: readonly Entry[] | PackedEntries): number {
@@ -41,11 +51,11 @@ function hashUpperLevels(levels: Buffer, counts: number[], offsets: number[], fr
 }
 
 /** Builds on this thread only: for small trees, and where threads are unwanted. */
-export function buildTreeSync(distributor: KeyLike, entries: readonly Entry[] | PackedEntries): MerkleTree {
+export function buildTreeSync(distributor: KeyLike, entries: readonly Entry[] | PackedEntries, options: BuildOptions = {}): MerkleTree {
   const dist = keyBytes(distributor, "distributor");
   const n = sizeOf(entries);
   const { counts, offsets, levels } = allocLevels(n, false);
-  const sorted = toPacked(entries, false, levels);
+  const sorted = toPacked(entries, false, levels, options.reuseInput);
   hashLeafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, n);
   hashUpperLevels(levels, counts, offsets, 1);
   return new MerkleTree(dist, sorted, levels, counts, offsets);
@@ -62,11 +72,11 @@ export async function buildTree(
 ): Promise<MerkleTree> {
   const n = sizeOf(entries);
   if (n < (options.parallelFrom ?? DEFAULT_PARALLEL_FROM) || n < 2 ** (SPLIT_LEVELS + 1)) {
-    return buildTreeSync(distributor, entries);
+    return buildTreeSync(distributor, entries, options);
   }
   const dist = keyBytes(distributor, "distributor");
   const { counts, offsets, levels } = allocLevels(n, true);
-  const sorted = toPacked(entries, true, levels);
+  const sorted = toPacked(entries, true, levels, options.reuseInput);
   const unit = 2 ** SPLIT_LEVELS;
   const split = Math.floor(n / 2 / unit) * unit;
   const helper = runOnWorker({

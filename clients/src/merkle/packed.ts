@@ -37,8 +37,16 @@ export function packEntries(entries: readonly Entry[], shared = false): PackedEn
   return { claimants, amounts };
 }
 
-/** Same entries in fresh arrays (shared memory when a worker will read them). */
-export function allocPacked(n: number, shared: boolean): PackedEntries {
+/**
+ * Empty packed arrays for `n` entries in shared memory: fill them and pass them to buildTree with
+ * `reuseInput`, and a million entries are never copied (the helper thread reads them in place).
+ */
+export function allocEntries(n: number): { claimants: Buffer; amounts: BigUint64Array } {
+  return allocPacked(n, true);
+}
+
+/** Fresh packed arrays (shared memory when a worker will read them). */
+export function allocPacked(n: number, shared: boolean): { claimants: Buffer; amounts: BigUint64Array } {
   const amounts = new BigUint64Array(shared ? new SharedArrayBuffer(n * 8) : new ArrayBuffer(n * 8));
   return { claimants: allocBytes(n * 32, shared), amounts };
 }

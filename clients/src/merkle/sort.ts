@@ -115,21 +115,30 @@ function groupedArea(n: number, scratch?: Uint8Array): PackedEntries {
   };
 }
 
+export interface SortOptions {
+  /** Output in shared memory (a worker will read it). */
+  shared?: boolean;
+  /** 40 bytes an entry for the intermediate pass: the builder lends its not-yet-hashed levels. */
+  scratch?: Uint8Array;
+  /** Reorder `p` itself instead of returning new arrays (saves 40 MB at a million entries). */
+  inPlace?: boolean;
+}
+
 /**
- * The entries in canonical order, in new arrays (shared memory if asked). Any input order is
- * accepted; a claimant that appears twice is a caller error. `scratch` (40 bytes an entry), when
- * given, holds the intermediate pass: the builder lends the not-yet-hashed levels buffer, which
- * saves 40 MB of peak memory at a million entries.
+ * The entries in canonical order. Any input order is accepted; a claimant that appears twice is a
+ * caller error.
  */
-export function sortPacked(p: PackedEntries, shared = false, scratch?: Uint8Array): PackedEntries {
+export function sortPacked(p: PackedEntries, options: SortOptions = {}): PackedEntries {
   const n = packedLength(p);
-  const out = allocPacked(n, shared);
-  if (firstOutOfOrder(p.claimants, n) < 0) {
+  const sorted = firstOutOfOrder(p.claimants, n) < 0;
+  if (options.inPlace && sorted) return p;
+  const out = options.inPlace ? p : allocPacked(n, options.shared ?? false);
+  if (sorted) {
     out.claimants.set(p.claimants);
     out.amounts.set(p.amounts);
     return out;
   }
-  const grouped = groupedArea(n, scratch);
+  const grouped = groupedArea(n, options.scratch);
   const bounds = scatterByFirstByte(p, n, grouped);
   let largest = 0;
   for (let b = 0; b < 256; b++) largest = Math.max(largest, bounds[b + 1]! - bounds[b]!);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { MerkleError, U64_MAX, buildTree, buildTreeSync, leafHash, sortPacked, stopHashWorker, verifyProof } from "./index.js";
+import { MerkleError, U64_MAX, allocEntries, buildTree, buildTreeSync, leafHash, sortPacked, stopHashWorker, verifyProof } from "./index.js";
 import { packEntries } from "./packed.js";
 
 const distributor = createHash("sha256").update("tree.test distributor").digest();
@@ -52,6 +52,25 @@ describe("merkle builder", () => {
       assert.equal(two.root.toString("hex"), one.root.toString("hex"), `n=${n}`);
       for (const i of [0, n - 1, n >> 1]) assert.deepEqual(two.proofAt(i), one.proofAt(i));
     }
+  });
+
+  it("with reuseInput, sorts the caller's packed arrays in place and keeps them, on one or two threads", async () => {
+    const list = entries(5000, "reuse");
+    const expected = buildTreeSync(distributor, list).root;
+    const own = packEntries(list);
+    const one = buildTreeSync(distributor, own, { reuseInput: true });
+    assert.equal(one.entries.claimants, own.claimants, "no copy was made");
+    assert.deepEqual(one.root, expected);
+    const shared = allocEntries(list.length);
+    list.forEach((e, i) => {
+      shared.claimants.set(e.claimant, i * 32);
+      shared.amounts[i] = e.amount;
+    });
+    const two = await buildTree(distributor, shared, { reuseInput: true, parallelFrom: 0 });
+    assert.equal(two.entries.amounts, shared.amounts);
+    assert.deepEqual(two.root, expected);
+    const copied = await buildTree(distributor, packEntries(list), { reuseInput: true, parallelFrom: 0 });
+    assert.deepEqual(copied.root, expected, "unshared input is copied for the helper thread");
   });
 
   it("an empty tree has the zero root and a single leaf is its own root", () => {
