@@ -49,13 +49,13 @@ const time = <T>(f: () => T): [T, number] => {
 /**
  * The builder as the epochs stage should call it at scale: wallets packed straight into shared
  * arrays (allocEntries) and handed over with reuseInput, so they are sorted in place, not copied.
- * `copy: true` is the default path instead (any arrays, copied).
+ * `copy` is the default path instead (any arrays, copied); `oneThread` never starts the helper.
  */
-export async function ours(n: number, copy = false): Promise<Sample> {
+export async function ours(n: number, copy = false, oneThread = false): Promise<Sample> {
   const input = entries(n, !copy);
   const t = performance.now();
   const cpu = cpuNow();
-  const tree = await buildTree(DISTRIBUTOR, input, { reuseInput: !copy });
+  const tree = await buildTree(DISTRIBUTOR, input, { reuseInput: !copy, parallelFrom: oneThread ? Infinity : undefined });
   const ms = performance.now() - t;
   const cpuMs = cpuNow() - cpu;
   const claimants = Array.from({ length: PROOFS }, (_, i) => tree.claimantAt((i * 7919) % n));
@@ -177,5 +177,6 @@ export async function dataset(n: number): Promise<Sample> {
   }
 }
 
-export const WORKLOADS = { ours, oursCopy: (n: number) => ours(n, true), merkletreejs, raw, shards, baseline, dataset } as const;
+export const WORKLOADS = { ours, oursCopy: (n: number) => ours(n, true),
+  oursOneThread: (n: number) => ours(n, false, true), merkletreejs, raw, shards, baseline, dataset } as const;
 export type WorkloadName = keyof typeof WORKLOADS;
