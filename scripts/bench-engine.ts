@@ -3,7 +3,7 @@
 // into the ledger, then replays the whole ledger and checks it matches. Uses DATABASE_URL's server
 // (in a scratch database) or starts a throwaway cluster with scripts/pg-throwaway.sh.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type Sql } from "../indexer/src/db.js";
@@ -140,7 +140,10 @@ try {
   await sql.end();
   if (!process.env.BENCH_KEEP) await admin.unsafe(`drop database if exists ${DB}`).catch(() => {});
   await admin.end();
-  if (cluster) execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+  if (cluster) {
+    execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+    rmSync(cluster, { recursive: true, force: true });
+  }
 }
 
 function writeSection(body: string): void {
