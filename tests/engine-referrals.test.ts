@@ -43,7 +43,7 @@ describe("engine: referrals", () => {
     assert.equal(own!.delta, 10_000n, "the referee's own points are untouched");
   });
 
-  it("given the worked example of docs/notes/engine.md, when the silver-tier wallet pays 12.5 with a gold memo, then the rows are exactly as documented", async () => {
+  it("given the worked example of docs/rewards-engine.md, when the silver-tier wallet pays 12.5 with a gold memo, then the rows are exactly as documented", async () => {
     await publishRuleSet(db(), {
       createdBy: "t",
       body: {

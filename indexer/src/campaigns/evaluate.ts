@@ -4,7 +4,7 @@ import { applyBps } from "../points/math.js";
 import { grant } from "./limits.js";
 
 /**
- * Stacking order of active campaigns (documented in docs/notes/engine.md): multiplier, flat,
+ * Stacking order of active campaigns (documented in docs/rewards-engine.md): multiplier, flat,
  * volume threshold, milestone, streak; ties by campaign id. Every campaign computes its award from
  * the settlement's own points (earn + rules, tier applied), never from another campaign's bonus,
  * so multipliers add (1.5x and 1.2x give +0.5 and +0.2) instead of compounding.
