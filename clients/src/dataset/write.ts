@@ -103,10 +103,11 @@ export async function writeDataset(
   const packed = allocEntries(n);
   const { amounts } = packed;
   const sortedClaimants = packed.claimants;
-  order.forEach((src, k) => {
-    sortedClaimants.set(claimants.subarray(src * 32, src * 32 + 32), k * 32);
+  for (let k = 0; k < n; k++) {
+    const src = order[k]!;
+    claimants.copy(sortedClaimants, k * 32, src * 32, src * 32 + 32);
     amounts[k] = wallets[src]!.cumulativeAmount;
-  });
+  }
   const tree = await buildTree(meta.distributor, packed, { ...options, reuseInput: true });
   const header: DatasetHeader = {
     format: DATASET_FORMAT,
