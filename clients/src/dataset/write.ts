@@ -70,16 +70,8 @@ function campaignsOf(w: WalletTotals, index: number): { campaigns: CampaignPoint
   return { campaigns, bonus };
 }
 
-/**
- * Sorts the wallets into canonical order, builds the tree and streams the dataset to `target`
- * (a path or a Writable) in chunks, hashing the bytes as they go out.
- */
-export async function writeDataset(
-  target: string | Writable,
-  meta: DatasetMeta,
-  wallets: readonly WalletTotals[],
-  options: BuildOptions = {},
-): Promise<WrittenDataset> {
+/** Checks every wallet and derives what the dataset adds: packed keys, bonuses, points, totals. */
+function figuresOf(wallets: readonly WalletTotals[]) {
   const n = wallets.length;
   const claimants = Buffer.alloc(n * 32);
   const campaigns: CampaignPoints[] = [];
@@ -98,6 +90,24 @@ export async function writeDataset(
     points[i] = checkAmount(w.basePoints + w.referralPoints + bonus);
     addFigures(totals, { ...w, campaignBonus: c, points: points[i]! });
   }
+  // Every total is a u64 in the header too.
+  for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.points, totals.basePoints, totals.referralPoints]) checkAmount(v);
+  for (const v of Object.values(totals.campaignBonus)) checkAmount(v);
+  return { claimants, campaigns, points, totals };
+}
+
+/**
+ * Sorts the wallets into canonical order, builds the tree and streams the dataset to `target`
+ * (a path or a Writable) in chunks, hashing the bytes as they go out.
+ */
+export async function writeDataset(
+  target: string | Writable,
+  meta: DatasetMeta,
+  wallets: readonly WalletTotals[],
+  options: BuildOptions = {},
+): Promise<WrittenDataset> {
+  const n = wallets.length;
+  const { claimants, campaigns, points, totals } = figuresOf(wallets);
   const order = canonicalOrder(claimants, n);
   // Shared arrays handed over with reuseInput: the tree keeps them, no copy for the helper thread.
   const packed = allocEntries(n);
@@ -121,7 +131,6 @@ export async function writeDataset(
     leafCount: n,
     totals,
   };
-  for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.points]) checkAmount(v);
 
   const hash = createHash("sha256");
   let bytes = 0;
