@@ -68,7 +68,7 @@ async function main(): Promise<void> {
 
   const app = new Hono();
   app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
-  app.get("/leaderboard", async (c) => c.json(await leaderboard(sql, { limit: 20 }), 200));
+  app.get("/leaderboard", async (c) => json(await leaderboard(sql, { limit: 20 })));
   if (cfg.HELIUS_WEBHOOK_AUTH) app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log }));
   const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
@@ -93,6 +93,12 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** Points and amounts are bigint; JSON carries them as decimal strings, never as lossy numbers. */
+function json(data: unknown): Response {
+  const body = JSON.stringify(data, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 function ms(t0: number): string {
