@@ -3,7 +3,7 @@
 // into the ledger, then replays the whole ledger and checks it matches. Uses DATABASE_URL's server
 // (in a scratch database) or starts a throwaway cluster with scripts/pg-throwaway.sh.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type Sql } from "../indexer/src/db.js";
@@ -11,11 +11,11 @@ import { migrate } from "../indexer/src/db/migrate.js";
 import { publishRuleSet, replayLedger, scoreBatchDetailed } from "../indexer/src/ledger/index.js";
 import { WorkerCache } from "../indexer/src/ledger/worker.js";
 import { addresses, merchants, ruleSet, seedReferrals, seedSettlements } from "./bench-engine-data.js";
+import { writeBenchSection } from "./lib/bench-section.js";
 
 const N = Number(process.env.BENCH_SETTLEMENTS ?? 1_000_000);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
-const BENCHMARKS = new URL("../BENCHMARKS.md", import.meta.url);
 const log = (line: string) => console.error(line);
 
 /**
@@ -134,7 +134,7 @@ try {
     "",
     "Scoring loads each batch's state (links, referral chains, stats, day buckets, campaign budgets locked FOR UPDATE), computes in memory, and writes with one multi-row `unnest` insert per table. Replay streams settlements with a server-side cursor and recomputes in memory while the server computes md5 digests of the stored rows per block of 1024 settlements; the two sides are then compared.",
   ].join("\n");
-  writeSection(section);
+  writeBenchSection("engine", section);
   log(section);
 } finally {
   await sql.end();
@@ -146,12 +146,3 @@ try {
   }
 }
 
-function writeSection(body: string): void {
-  const start = "<!-- bench:engine -->";
-  const end = "<!-- /bench:engine -->";
-  const text = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, "utf8") : "# Benchmarks\n";
-  const block = `${start}\n${body}\n${end}`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  writeFileSync(BENCHMARKS, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`);
-}

@@ -17,6 +17,7 @@ import { newStats } from "../indexer/src/ingest/stats.js";
 import { watchRules } from "../indexer/src/ingest/watch-rules.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../tests/fixtures/ingest/throwaway-postgres.js";
 import { makeTransaction, makeWorld } from "./bench-ingest-data.js";
+import { writeBenchSection } from "./lib/bench-section.js";
 
 const TRANSACTIONS = Number(process.env.BENCH_INGEST_TXS ?? 40_000);
 const BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 1000);
@@ -149,18 +150,6 @@ async function run(sql: Sql, file: string, variant: Variant) {
   return { seconds, settlements, rate: settlements / seconds, parseMs, raw: count!.raw, rawSize: count!.bytes, clientCpu, serverCpu, cpuRate };
 }
 
-function section(body: string): void {
-  const file = new URL("../BENCHMARKS.md", import.meta.url);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    text = "# Benchmarks\n";
-  }
-  const block = `<!-- bench:ingest -->\n${body}\n<!-- /bench:ingest -->`;
-  const re = /<!-- bench:ingest -->[\s\S]*?<!-- \/bench:ingest -->/;
-  writeFileSync(file, re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}\n`);
-}
 
 async function main() {
   let pg: ThrowawayPostgres | undefined;
@@ -202,7 +191,7 @@ async function main() {
       "",
       "Where the time goes (CPU profiles of this benchmark, --cpu-prof): on the client, V8's JSON.parse of the ~3.5 KB response and the garbage collection it causes are about half; the ingest parser (account resolution, base58 decoding of instruction data, owners from token balances, watch rules) about a fifth; building the insert parameters the rest. On the server, the settlement insert (five indexes) costs about as much as storing the compressed raw JSON. The client is single-threaded, so on two cores the CPU-bound rate is set by the client; splitting parsing over worker threads only pays on a machine with cores to spare beyond the database's.",
     ];
-    section(lines.join("\n"));
+    writeBenchSection("ingest", lines.join("\n"));
     console.error("wrote BENCHMARKS.md section bench:ingest");
     if (Math.max(shipped.rate, shipped.cpuRate) < TARGET) process.exitCode = 1;
   } finally {

@@ -1,12 +1,9 @@
 // `npm run bench:program`: compute units and transaction sizes of the distributor program in
 // litesvm (CU are deterministic), written to the `program` section of BENCHMARKS.md.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { LEGACY_TX_LIMIT, measure } from "../tests/distributor-scenario.js";
+import { writeBenchSection } from "./lib/bench-section.js";
 
-const BENCHMARKS = new URL("../BENCHMARKS.md", import.meta.url);
-const START = "<!-- bench:program -->";
-const END = "<!-- /bench:program -->";
 const TARGETS = { repeat20: 9_000n, first20: 14_000n };
 
 const m = measure([10, 16, 20, 24]);
@@ -15,8 +12,7 @@ const rows = m.claims.map((c) =>
   `| ${c.depth} | ${fmt(c.firstClaimCu)} | ${fmt(c.repeatClaimCu)} | ${c.legacyBytes}${c.legacyBytes > LEGACY_TX_LIMIT ? " (too big)" : ""} | ${c.v0LookupBytes} |`);
 const d20 = m.claims.find((c) => c.depth === 20)!;
 const d24 = m.claims.find((c) => c.depth === 24)!;
-const section = `${START}
-## Distributor program (npm run bench:program)
+const section = `## Distributor program (npm run bench:program)
 
 ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "unknown CPU"}, litesvm 1.5, SPL Token, one instruction per transaction.
 Compute units are exact and deterministic (seeded keys); synthetic proofs of the given depth.
@@ -36,12 +32,7 @@ Targets at depth 20: repeat claim ≤ ${fmt(TARGETS.repeat20)} CU (measured ${fm
 first claim ≤ ${fmt(TARGETS.first20)} CU (measured ${fmt(d20.firstClaimCu)}, ${fmt(TARGETS.first20 - d20.firstClaimCu)} below; the ClaimStatus
 bump of this claimant is ${d20.claimStatusBump}: each bump below 255 adds one sha256 and one curve check, ~320 CU, to the
 canonical-address check, instead of the 1,500 CU per bump of sol_try_find_program_address).
-Depth 20 legacy: ${d20.legacyBytes} bytes; depth 24 v0 with lookup table: ${d24.v0LookupBytes} bytes.
-${END}`;
+Depth 20 legacy: ${d20.legacyBytes} bytes; depth 24 v0 with lookup table: ${d24.v0LookupBytes} bytes.`;
 
-const current = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, "utf8") : "# Benchmarks\n\nEach section is written by its `npm run bench:<name>` script.\n";
-const next = current.includes(START)
-  ? current.slice(0, current.indexOf(START)) + section + current.slice(current.indexOf(END) + END.length)
-  : `${current.trimEnd()}\n\n${section}\n`;
-writeFileSync(BENCHMARKS, next);
+writeBenchSection("program", section);
 console.log(section);
