@@ -1,4 +1,7 @@
 import { hash } from "node:crypto";
+import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "./sha256-wasm.mjs";
+
+export { HASH_PATH } from "./sha256-wasm.mjs";
 
 // Plain JavaScript on purpose (types in levels.d.mts): the hash worker imports it directly. Loading
 // TypeScript in a worker meant starting tsx (and its loader thread) there, ~35 MB of RSS and tens
@@ -11,7 +14,9 @@ export const LEAF_INPUT_BYTES = 73;
 export const NODE_INPUT_BYTES = 65;
 
 /*
- * The hot loops, shared by the main thread and the hash worker. Measured on the 2-core machine:
+ * The hot loops, shared by the main thread and the hash worker: the WebAssembly SIMD code
+ * (sha256-wasm.mjs) when the runtime has it, else these node:crypto loops, which are also the
+ * reference the SIMD code is tested against. Measured on the 2-core machine:
  * `crypto.hash` costs ~1 µs a call whatever the digest encoding, but a 'buffer' digest allocates a
  * Buffer (~2 µs a call in total) while a 'latin1' string written back into the flat buffer costs ~1 µs,
  * and createHash().update().digest() ~2 µs. So: one reused scratch input, latin1 digests, flat
@@ -41,7 +46,16 @@ export function levelOffsets(counts) {
 }
 
 /** Leaf hashes of entries [from, to) written at `out[outOff + 32i]`. */
-export function hashLeafRange(distributor, claimants, amounts, out, outOff, from, to) {
+export const hashLeafRange = wasmAvailable ? wasmLeafRange : cryptoLeafRange;
+
+/**
+ * Nodes [from, to) of the level at `outOff`, from the `inCount` nodes of the level below at `inOff`.
+ * Pairs are sorted before hashing; an unpaired last node is copied up unchanged.
+ */
+export const hashNodeRange = wasmAvailable ? wasmNodeRange : cryptoNodeRange;
+
+/** hashLeafRange with node:crypto. */
+export function cryptoLeafRange(distributor, claimants, amounts, out, outOff, from, to) {
   const input = Buffer.alloc(LEAF_INPUT_BYTES);
   input[0] = LEAF_PREFIX;
   input.set(distributor, 1);
@@ -56,11 +70,8 @@ export function hashLeafRange(distributor, claimants, amounts, out, outOff, from
   }
 }
 
-/**
- * Nodes [from, to) of the level at `outOff`, from the `inCount` nodes of the level below at `inOff`.
- * Pairs are sorted before hashing; an unpaired last node is copied up unchanged.
- */
-export function hashNodeRange(levels, inOff, inCount, outOff, from, to) {
+/** hashNodeRange with node:crypto. */
+export function cryptoNodeRange(levels, inOff, inCount, outOff, from, to) {
   const input = Buffer.alloc(NODE_INPUT_BYTES);
   input[0] = NODE_PREFIX;
   for (let i = from; i < to; i++) {
