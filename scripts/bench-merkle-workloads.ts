@@ -4,7 +4,9 @@ import { createHash, hash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PackedEntries, allocEntries, buildTree, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
+import { type PackedEntries, allocEntries, buildTree, sortPacked, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
+import { HASH_PATH, levelCounts } from "../clients/src/merkle/levels.mjs";
+import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../clients/src/merkle/sha256-wasm.mjs";
 
 export interface Sample {
   ms: number;
@@ -13,6 +15,8 @@ export interface Sample {
   /** Peak resident set of the whole child process, MB. */
   peakRssMb: number;
   root?: string;
+  /** The hash path the builder used ("wasm-simd" or "node-crypto"). */
+  hashPath?: string;
   detail?: Record<string, number>;
 }
 
@@ -61,7 +65,7 @@ export async function ours(n: number, copy = false, oneThread = false): Promise<
   const claimants = Array.from({ length: PROOFS }, (_, i) => tree.claimantAt((i * 7919) % n));
   const [, proofMs] = time(() => claimants.forEach((c) => tree.proof(c)));
   await stopHashWorker();
-  return { ms, cpuMs, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), detail: { proofUs: (proofMs * 1000) / PROOFS } };
+  return { ms, cpuMs, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), hashPath: HASH_PATH, detail: { proofUs: (proofMs * 1000) / PROOFS } };
 }
 
 /** The same job with merkletreejs as docs/merkle.md configures it: sort, hash leaves, build. */
@@ -98,7 +102,33 @@ export async function merkletreejs(n: number): Promise<Sample> {
   };
 }
 
-/** Raw native throughput: 1M 73-byte and 1M 65-byte one-shot hashes in a tight loop. */
+/**
+ * The builder's WebAssembly hash path alone, no sort and no tree: n leaves, then n nodes from a
+ * level of 2n random children, the same calls the builder makes. The best of three passes (the
+ * first includes V8's tier-up from baseline to optimised code).
+ */
+function rawWasm(n: number): { leafMs: number; nodeMs: number; cpuMs: number } {
+  const { claimants, amounts } = entries(n);
+  const out = Buffer.alloc(n * 32);
+  const level = Buffer.alloc(3 * n * 32);
+  level.set(entries(2 * n).claimants);
+  let best = { leafMs: Infinity, nodeMs: Infinity, cpuMs: Infinity };
+  for (let pass = 0; pass < 3; pass++) {
+    const cpu = cpuNow();
+    const [, leafMs] = time(() => wasmLeafRange(DISTRIBUTOR, claimants, amounts, out, 0, 0, n));
+    const [, nodeMs] = time(() => wasmNodeRange(level, 0, 2 * n, 2 * n * 32, 0, levelCounts(2 * n)[1]!));
+    if (leafMs + nodeMs < best.leafMs + best.nodeMs) best = { leafMs, nodeMs, cpuMs: cpuNow() - cpu };
+  }
+  return best;
+}
+
+/** The canonical sort alone (1M packed entries, a copy as the default build makes). */
+function rawSort(n: number): number {
+  const input = entries(n);
+  return time(() => sortPacked(input))[1];
+}
+
+/** Raw throughput: 1M 73-byte and 1M 65-byte hashes, node:crypto one-shot in a tight loop, and WebAssembly. */
 export function raw(n: number): Sample {
   const leaf = Buffer.alloc(73);
   const node = Buffer.alloc(65);
@@ -116,7 +146,10 @@ export function raw(n: number): Sample {
     for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); createHash("sha256").update(leaf).digest(); }
     for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); createHash("sha256").update(node).digest(); }
   });
-  return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), detail: { bufferMs, binaryMs, createHashMs } };
+  const wasm = wasmAvailable ? rawWasm(n) : undefined;
+  const detail = { bufferMs, binaryMs, createHashMs, sortMs: rawSort(n) };
+  if (wasm) Object.assign(detail, { wasmLeafMs: wasm.leafMs, wasmNodeMs: wasm.nodeMs, wasmMs: wasm.leafMs + wasm.nodeMs, wasmCpuMs: wasm.cpuMs });
+  return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), hashPath: HASH_PATH, detail };
 }
 
 export async function shards(n: number): Promise<Sample> {

@@ -5,11 +5,19 @@
 //   eight SHA-256 rounds of every leaf, which hash only the prefix and the distributor) is computed
 //   once per call, in the prologue;
 // - only what depends on the group's messages is computed in the loop.
-// The result is plain SSA: every value gets its own local, and V8's optimising compiler allocates
-// registers.
-import { I32, OP, SIMD, type FuncDef, simd, sleb, uleb } from "./wasm-encode.js";
+// Values are SSA; a local is reused once its value is dead (V8's optimising compiler does the real
+// register allocation, but thousands of locals made the baseline compile of each function ~25 ms).
+import { I32, OP, SIMD, V128, type FuncDef, simd, sleb, uleb } from "./wasm-encode.js";
 
-export type Val = { c: number } | { local: number; inLoop: boolean };
+export type Val = { c: number } | { id: number; inLoop: boolean };
+/** Instruction bytes, or a read of a value (a local.get once locals are assigned). */
+type Piece = number[] | { use: { id: number; inLoop: boolean } };
+interface Instr {
+  loop: boolean;
+  pieces: Piece[];
+  /** The value this instruction leaves on the stack, stored to a local. */
+  def?: number;
+}
 
 /**
  * Constants as splatted vectors at the start of memory (the module's data segment): a load is one
@@ -35,9 +43,8 @@ const isConst = (v: Val): v is { c: number } => "c" in v;
 const inLoop = (v: Val) => !isConst(v) && v.inLoop;
 
 export class SimdFn {
-  private readonly prologue: number[] = [];
-  private readonly body: number[] = [];
-  private readonly localTypes: number[] = [];
+  private readonly instrs: Instr[] = [];
+  private values = 0;
   /** `params`: names of the i32 parameters; the last is the number of groups the loop runs. */
   constructor(
     readonly name: string,
@@ -51,29 +58,22 @@ export class SimdFn {
     return i;
   }
 
-  private newLocal(type: number): number {
-    this.localTypes.push(type);
-    return this.params.length + this.localTypes.length - 1;
+  /** Records `pieces`, which leave one v128 on the stack, in the loop or the prologue; names the result. */
+  private emit(loop: boolean, pieces: Piece[]): Val {
+    const def = this.values++;
+    this.instrs.push({ loop, pieces, def });
+    return { id: def, inLoop: loop };
   }
 
-  /** Appends `code`, which leaves one v128 on the stack, to the loop or the prologue; names the result. */
-  private emit(loop: boolean, code: number[]): Val {
-    const local = this.newLocal(0x7b);
-    const out = loop ? this.body : this.prologue;
-    for (const b of code) out.push(b);
-    out.push(OP.localSet, ...uleb(local));
-    return { local, inLoop: loop };
-  }
-
-  private get(v: Val): number[] {
-    if (!isConst(v)) return [OP.localGet, ...uleb(v.local)];
-    return [OP.i32Const, 0, ...simd(SIMD.load), 4, ...uleb(this.consts.address(v.c))];
+  private get(v: Val): Piece[] {
+    if (!isConst(v)) return [{ use: v }];
+    return [[OP.i32Const, 0, ...simd(SIMD.load), 4, ...uleb(this.consts.address(v.c))]];
   }
 
   /** An instruction on v128 operands, or its value now when every operand is a constant. */
   op(opcode: number, args: Val[], fold: (...x: number[]) => number, imm: number[] = []): Val {
     if (args.every(isConst)) return { c: fold(...args.map((a) => (a as { c: number }).c)) >>> 0 };
-    return this.emit(args.some(inLoop), [...args.flatMap((a) => this.get(a)), ...simd(opcode), ...imm]);
+    return this.emit(args.some(inLoop), [...args.flatMap((a) => this.get(a)), [...simd(opcode), ...imm]]);
   }
 
   xor(a: Val, b: Val): Val {
@@ -94,12 +94,12 @@ export class SimdFn {
 
   shl(a: Val, n: number): Val {
     if (isConst(a)) return { c: (a.c << n) >>> 0 };
-    return this.emit(a.inLoop, [...this.get(a), OP.i32Const, ...sleb(n), ...simd(SIMD.i32x4Shl)]);
+    return this.emit(a.inLoop, [...this.get(a), [OP.i32Const, ...sleb(n), ...simd(SIMD.i32x4Shl)]]);
   }
 
   shr(a: Val, n: number): Val {
     if (isConst(a)) return { c: a.c >>> n };
-    return this.emit(a.inLoop, [...this.get(a), OP.i32Const, ...sleb(n), ...simd(SIMD.i32x4ShrU)]);
+    return this.emit(a.inLoop, [...this.get(a), [OP.i32Const, ...sleb(n), ...simd(SIMD.i32x4ShrU)]]);
   }
 
   rotr(a: Val, n: number): Val {
@@ -126,27 +126,60 @@ export class SimdFn {
 
   /** Two-operand byte shuffle (lane indices 0..31) of per-group values. */
   shuffle(a: Val, b: Val, lanes: number[]): Val {
-    return this.emit(inLoop(a) || inLoop(b), [...this.get(a), ...this.get(b), ...simd(SIMD.shuffle), ...lanes]);
+    return this.emit(inLoop(a) || inLoop(b), [...this.get(a), ...this.get(b), [...simd(SIMD.shuffle), ...lanes]]);
   }
 
   /** 16 bytes at `param + offset`; `perGroup` when the parameter advances every loop iteration. */
   load(param: string, offset: number, perGroup = true): Val {
-    return this.emit(perGroup, [OP.localGet, ...uleb(this.param(param)), ...simd(SIMD.load), 0, ...uleb(offset)]);
+    return this.emit(perGroup, [[OP.localGet, ...uleb(this.param(param)), ...simd(SIMD.load), 0, ...uleb(offset)]]);
   }
 
   store(param: string, offset: number, v: Val): void {
-    this.body.push(OP.localGet, ...uleb(this.param(param)), ...this.get(v), ...simd(SIMD.store), 0, ...uleb(offset));
+    this.instrs.push({ loop: true, pieces: [[OP.localGet, ...uleb(this.param(param))], ...this.get(v), [...simd(SIMD.store), 0, ...uleb(offset)]] });
+  }
+
+  /**
+   * Prologue and loop body as bytes, with locals assigned: a value's local is free again after its
+   * last read, except that prologue values read in the loop live throughout.
+   */
+  private assemble(): { prologue: number[]; body: number[]; locals: number[] } {
+    const order = [...this.instrs.filter((i) => !i.loop), ...this.instrs.filter((i) => i.loop)];
+    const lastUse = new Map<number, number>();
+    order.forEach((ins, at) => {
+      for (const p of ins.pieces) if (!Array.isArray(p)) lastUse.set(p.use.id, ins.loop && !p.use.inLoop ? Infinity : at);
+    });
+    const locals: number[] = [];
+    const free: number[] = [];
+    const localOf = new Map<number, number>();
+    const out = { prologue: [] as number[], body: [] as number[], locals };
+    order.forEach((ins, at) => {
+      const code = ins.loop ? out.body : out.prologue;
+      for (const p of ins.pieces) {
+        const bytes = Array.isArray(p) ? p : [OP.localGet, ...uleb(localOf.get(p.use.id)!)];
+        for (const b of bytes) code.push(b);
+      }
+      for (const p of ins.pieces) if (!Array.isArray(p) && lastUse.get(p.use.id) === at && localOf.has(p.use.id)) {
+        free.push(localOf.get(p.use.id)!);
+        localOf.delete(p.use.id);
+      }
+      if (ins.def === undefined) return;
+      const local = free.pop() ?? this.params.length + locals.push(V128) - 1;
+      localOf.set(ins.def, local);
+      code.push(OP.localSet, ...uleb(local));
+    });
+    return out;
   }
 
   /** The function: prologue, then the loop body once per group, each parameter advanced by its stride. */
   finish(strides: Record<string, number>): FuncDef {
+    const { prologue, body, locals } = this.assemble();
     const n = uleb(this.params.length - 1);
-    const code = [...this.prologue, OP.block, 0x40, OP.loop, 0x40, OP.localGet, ...n, OP.i32Eqz, OP.brIf, 1, ...this.body];
+    const code = [...prologue, OP.block, 0x40, OP.loop, 0x40, OP.localGet, ...n, OP.i32Eqz, OP.brIf, 1, ...body];
     for (const [p, stride] of Object.entries(strides)) {
       const i = uleb(this.param(p));
       code.push(OP.localGet, ...i, OP.i32Const, ...sleb(stride), OP.i32Add, OP.localSet, ...i);
     }
     code.push(OP.localGet, ...n, OP.i32Const, 1, OP.i32Sub, OP.localSet, ...n, OP.br, 0, OP.end, OP.end);
-    return { name: this.name, params: this.params.map(() => I32), locals: this.localTypes, code };
+    return { name: this.name, params: this.params.map(() => I32), locals, code };
   }
 }
