@@ -47,8 +47,11 @@ describe("engine: ledger", () => {
     assert.ok(cache.state, "the worker kept its state between its own batches");
     await adjustPoints(db(), { account: "A", delta: 500n, note: "goodwill", by: "admin" });
     await scoreBatch(db(), { batchSize: 1, cache });
-    const [stats] = await db()`select balance from account_stats where account = 'A'`;
-    assert.equal(stats!.balance, 3500n);
+    // account_stats is a checkpoint: the leaderboard adds the ledger tail after it
+    assert.deepEqual((await leaderboard(db())).map((r) => [r.account, r.balance, r.firstSeq]), [["A", 3500n, 1n]]);
+    assert.equal(await scoreBatch(db(), { batchSize: 1, cache }), 0, "caught up: this call only writes the checkpoint");
+    const [stats] = await db()`select balance, first_seq from account_stats where account = 'A'`;
+    assert.deepEqual([stats!.balance, stats!.first_seq], [3500n, 1n]);
     assert.equal(await balanceOf(db(), "A"), 3500n);
   });
 
@@ -95,8 +98,9 @@ describe("engine: ledger", () => {
     assert.deepEqual([dup!.n, dup!.d], [300, 300]);
     assert.equal((await readCursor(db())).seq, 300n);
     assert.equal((await replayLedger(db())).mismatchCount, 0);
-    await assert.rejects(db()`insert into point_ledger (seq, settlement_id, account, delta, reason, occurred_at)
-      select seq, settlement_id, account, delta, reason, occurred_at from point_ledger limit 1`, /credit_once/);
+    // the credit-once guard: a settlement's score row commits with its ledger rows, and a second one is refused
+    await assert.rejects(db()`insert into settlement_scores (settlement_id, seq, account, volume, points, event_time)
+      select settlement_id, seq + 1000000, account, volume, points, event_time from settlement_scores limit 1`, /settlement_scores_pkey/);
   });
 
   it("given the daemon loop, when settlements arrive while it runs, then it scores them and stops cleanly", async () => {

@@ -101,6 +101,20 @@ describe("engine: referrals", () => {
     const [s] = await db()`select referral_count from account_stats where account = ${c.address}`;
     assert.equal(s!.referral_count, 2);
   });
+
+  it("given no referral split and a milestone that requires a referrer, when a referee settles first, then its referrer (who has one) is paid, as replay pays it", async () => {
+    // d -> c -> b: c never settles, so only a two-level lookup from d's batch knows c has a referrer
+    await publishRuleSet(db(), {
+      createdBy: "t",
+      body: rules({ model: "none" }, {
+        campaigns: [{ id: "first-referral", type: "milestone", on: "referrals", n: 1, points: 300, budget: 1e9, requireReferrer: true, ...window }],
+      }),
+    });
+    await insertSettlements(db(), [pay(d, 1)]);
+    await scoreBatch(db());
+    const rows = await db()`select account, campaign_id, delta from point_ledger where reason = 'campaign'`;
+    assert.deepEqual(rows.map((r) => [r.account, r.campaign_id, r.delta]), [[c.address, "first-referral", 300n]]);
+  });
 });
 
 describe("engine: referral adoption", () => {

@@ -33,6 +33,18 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
   }) as unknown as Sql;
 }
 
+/**
+ * Whether a pool's server takes COPY FROM STDIN: every real PostgreSQL does; the embedded PGlite
+ * behind its socket does not, so bulk writers fall back to multi-row inserts there.
+ */
+export function supportsCopy(q: Sql): boolean {
+  const embedded = process.env[EMBEDDED_URL_VAR];
+  if (!embedded) return true;
+  const u = new URL(embedded);
+  const { host, port } = q.options as unknown as { host: string[]; port: number[] };
+  return !(host.includes(u.hostname) && port.includes(Number(u.port)));
+}
+
 let current: Sql | undefined;
 
 /** Point the process-wide `sql` at a database; returns it. Called once at start-up (and by tests). */

@@ -6,12 +6,12 @@ import type { Cursor } from "./types.js";
  * worker is advancing chain order: return, do not queue); admin writes that must land between two
  * batches (rule sets, links, referral adoption) wait for it with a plain FOR UPDATE.
  */
-type CursorRow = { seq: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; event_time: Date | null; generation: bigint };
-const COLUMNS = "seq, slot, tx_index, outer_index, inner_index, event_time, generation";
+type CursorRow = { seq: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; event_time: Date | null; generation: bigint; state_seq: bigint };
+const COLUMNS = "seq, slot, tx_index, outer_index, inner_index, event_time, generation, state_seq";
 
 const toCursor = (r: CursorRow): Cursor => ({
   seq: r.seq, slot: r.slot, txIndex: r.tx_index, outerIndex: r.outer_index, innerIndex: r.inner_index, eventTime: r.event_time,
-  generation: r.generation,
+  generation: r.generation, stateSeq: r.state_seq,
 });
 
 export async function ensureCursor(q: Queryable): Promise<void> {
@@ -41,9 +41,14 @@ export async function readCursor(q: Queryable): Promise<Cursor> {
   return toCursor(rows[0]!);
 }
 
-export async function advanceCursor(tx: Tx, c: Omit<Cursor, "generation">): Promise<void> {
+export async function advanceCursor(tx: Tx, c: Omit<Cursor, "generation" | "stateSeq">): Promise<void> {
   await tx`
     update engine_cursor set seq = ${c.seq}, slot = ${c.slot}, tx_index = ${c.txIndex}, outer_index = ${c.outerIndex},
       inner_index = ${c.innerIndex}, event_time = ${c.eventTime}, updated_at = now()
     where id = 1`;
+}
+
+/** The state tables now reflect the scoring sequence `seq` (written in the same transaction). */
+export async function markCheckpoint(tx: Tx, seq: bigint): Promise<void> {
+  await tx`update engine_cursor set state_seq = ${seq} where id = 1`;
 }

@@ -1,4 +1,5 @@
 import type { Queryable, Tx } from "../db.js";
+import { BugError } from "../errors.js";
 import type { CompiledRuleSet } from "../rules/compiled.js";
 import { decodeDays, ScoringState } from "./state.js";
 import type { Cursor, Settlement } from "./types.js";
@@ -27,6 +28,22 @@ export async function nextSettlements(q: Queryable, c: Cursor, limit: number, ma
     order by ${q.unsafe(CHAIN_ORDER)}
     limit ${limit}`;
   return rows.map(toSettlement);
+}
+
+/**
+ * Settlements already scored past the state checkpoint, (stateSeq, seq], with the sequence and
+ * event time they were scored at: re-scoring them in memory brings a cold state up to the cursor.
+ */
+export async function scoredSince(q: Queryable, stateSeq: bigint, seq: bigint): Promise<{ s: Settlement; seq: bigint; time: Date }[]> {
+  if (stateSeq >= seq) return [];
+  const rows = await q<(SettlementRow & { seq: bigint; event_ms: number })[]>`
+    select sc.seq, floor(extract(epoch from sc.event_time) * 1000)::float8 as event_ms, ${q.unsafe(SETTLEMENT_COLUMNS)}
+    from settlement_scores sc join settlements on settlements.id = sc.settlement_id
+    where sc.seq > ${stateSeq} and sc.seq <= ${seq} order by sc.seq`;
+  if (rows.length !== Number(seq - stateSeq)) {
+    throw new BugError("engine_state_tail", `engine state tail: expected ${seq - stateSeq} scored settlements after seq ${stateSeq}, found ${rows.length}`);
+  }
+  return rows.map((r) => ({ s: toSettlement(r), seq: r.seq, time: new Date(r.event_ms) }));
 }
 
 const unseen = (keys: Iterable<string>, seen: Set<string>) => {
@@ -69,7 +86,9 @@ export async function loadBatchState(
     if (link) accounts.add(link.to);
   }
 
-  const depth = Math.max(1, ...versions.map((v) => v.depth));
+  // Two levels at least: a referral milestone asks whether the payer's referrer has a referrer
+  // (requireReferrer), whatever the split depth; replay, which holds every link, would see it.
+  const depth = Math.max(2, ...versions.map((v) => v.depth));
   const everyone = new Set(accounts);
   let frontier = [...accounts];
   for (let level = 0; level < depth && frontier.length > 0; level++) {
@@ -113,7 +132,8 @@ export async function loadBatchState(
     // Sorted ids: every locker takes the budget rows in the same order, so no deadlock.
     for (const r of await tx<{ campaign_id: string; spent: bigint; participants: number }[]>`
         select campaign_id, spent, participants from campaign_state where campaign_id = any(${campaignIds}) order by campaign_id for update`) {
-      state.campaigns.set(r.campaign_id, { spent: r.spent, participants: r.participants });
+      // A warm state is ahead of the table (a checkpoint): keep its totals.
+      if (!state.campaigns.has(r.campaign_id)) state.campaigns.set(r.campaign_id, { spent: r.spent, participants: r.participants });
     }
     const newParticipants = unseen(everyone, seen.participants);
     if (newParticipants.length > 0) {

@@ -57,14 +57,28 @@ export interface LeaderboardRow {
   firstSeq: bigint | null;
 }
 
+/**
+ * Balances as of the cursor: the account_stats checkpoint plus the ledger rows scored after it
+ * (engine_cursor.state_seq; adjustments are excluded there because they update account_stats as
+ * they land). The tail is at most one checkpoint interval of rows, found through the seq index.
+ */
+const CURRENT_BALANCES = `
+  with tail as (
+    select l.account, sum(l.delta)::bigint as delta, min(l.seq) as first_seq
+    from point_ledger l join engine_cursor c on c.id = 1
+    where l.seq > c.state_seq and l.reason <> 'adjustment'
+    group by l.account)
+  select coalesce(s.account, t.account) as account, (coalesce(s.balance, 0) + coalesce(t.delta, 0))::bigint as balance,
+    least(s.first_seq, t.first_seq) as first_seq
+  from account_stats s full join tail t on t.account = s.account`;
+const RANK_ORDER = "balance desc, first_seq asc nulls last, account asc";
+
 /** By balance, ties to the earliest first activity (chain order), then the account for a total order. */
 export async function leaderboard(q: Queryable, opts: { limit?: number; offset?: number } = {}): Promise<LeaderboardRow[]> {
-  return q<LeaderboardRow[]>`
-    select (row_number() over (order by balance desc, first_seq asc nulls last, account asc))::int + ${opts.offset ?? 0}::int as rank,
-      account, balance, first_seq as "firstSeq"
-    from account_stats where balance > 0
-    order by balance desc, first_seq asc nulls last, account asc
-    limit ${opts.limit ?? 100} offset ${opts.offset ?? 0}`;
+  return q.unsafe(`
+    select (row_number() over (order by ${RANK_ORDER}))::int + $1::int as rank, account, balance, first_seq as "firstSeq"
+    from (${CURRENT_BALANCES}) b where balance > 0
+    order by ${RANK_ORDER} limit $2 offset $1`, [opts.offset ?? 0, opts.limit ?? 100]) as unknown as Promise<LeaderboardRow[]>;
 }
 
 /**
@@ -76,10 +90,10 @@ export async function snapshotLeaderboard(sql: Sql, epoch: bigint): Promise<{ ro
     const cursor = await lockCursor(tx);
     const [exists] = await tx`select 1 from leaderboard_snapshots where epoch = ${epoch} limit 1`;
     if (exists) throw new CallerError("snapshot_exists", `epoch ${epoch} already has a leaderboard snapshot`);
-    const rows = await tx`
+    const rows = await tx.unsafe(`
       insert into leaderboard_snapshots (epoch, rank, account, balance, first_seq, as_of_seq)
-      select ${epoch}, row_number() over (order by balance desc, first_seq asc nulls last, account asc), account, balance, first_seq, ${cursor.seq}
-      from account_stats where balance > 0`;
+      select $1, row_number() over (order by ${RANK_ORDER}), account, balance, first_seq, $2
+      from (${CURRENT_BALANCES}) b where balance > 0`, [String(epoch), String(cursor.seq)]);
     return { rows: rows.count, asOfSeq: cursor.seq };
   });
 }

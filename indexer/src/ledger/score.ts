@@ -5,7 +5,7 @@ import { evaluateRules } from "../points/point-rules.js";
 import { pickTier, rollingVolume } from "../points/tiers.js";
 import { splitReferral } from "../referrals/split.js";
 import type { CompiledRuleSet } from "../rules/compiled.js";
-import type { ScoringState } from "./state.js";
+import type { AccountStats, ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
 
 /**
@@ -16,6 +16,15 @@ import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
 export function eventTime(s: Settlement, previous: Date | null): Date {
   if (!s.blockTime) return previous ?? new Date(0);
   return previous && previous.getTime() >= s.blockTime.getTime() ? previous : s.blockTime;
+}
+
+/**
+ * First activity is the minimum, not the first write: an admin adjustment may create the stats row
+ * at a later seq while earlier settlements are still being re-scored after the checkpoint.
+ */
+function markFirst(st: AccountStats, seq: bigint, time: Date): void {
+  if (st.firstSeq === null || seq < st.firstSeq) st.firstSeq = seq;
+  if (st.firstActivityAt === null || time < st.firstActivityAt) st.firstActivityAt = time;
 }
 
 export interface Scored {
@@ -33,10 +42,13 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   const volume = toVolume(s.amount, s.decimals);
   const version = rs?.version ?? null;
   const rows: LedgerRow[] = [];
-  const score: ScoreRow = { settlementId: s.id, seq, account, volume, tier: null, ruleSetVersion: version, points: 0n, eventTime: time };
+  const score: ScoreRow = { settlementId: s.id, seq, account, volume, tier: null, ruleSetVersion: version, points: 0n, eventTime: time, counted: true };
   const config = rs && resolveEarnConfig(rs.body, s.payee, s.mint);
   // Below the minimum a settlement is ignored entirely: no points, and it feeds no count, streak or tier.
-  if (config && volume < config.minVolume) return { rows, score };
+  if (config && volume < config.minVolume) {
+    score.counted = false;
+    return { rows, score };
+  }
 
   const push = (acct: string, delta: bigint, reason: LedgerRow["reason"], campaignId: string | null = null, ruleId: string | null = null, referralPath: string[] | null = null) => {
     if (delta <= 0n) return;
@@ -44,8 +56,7 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
     const st = state.statsFor(acct);
     st.score += delta;
     st.balance += delta;
-    st.firstSeq ??= seq;
-    st.firstActivityAt ??= time;
+    markFirst(st, seq, time);
   };
 
   const stats = state.statsFor(account);
@@ -53,8 +64,7 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   const firstEver = stats.settlementCount === 0n;
   stats.settlementCount += 1n;
   stats.volumeTotal += volume;
-  stats.firstSeq ??= seq;
-  stats.firstActivityAt ??= time;
+  markFirst(stats, seq, time);
   const day = dayOf(time);
   const newDay = stats.lastDay !== day;
   if (newDay) stats.streakDays = stats.lastDay === day - 1 ? stats.streakDays + 1 : 1;

@@ -40,6 +40,8 @@ export interface ScoreRow {
   ruleSetVersion: bigint | null;
   points: bigint;
   eventTime: Date;
+  /** false when the settlement was under its earn config's minimum: it counts for nothing */
+  counted: boolean;
 }
 
 /** Position in chain order plus the scoring sequence reached there. */
@@ -52,4 +54,6 @@ export interface Cursor {
   eventTime: Date | null;
   /** bumped by admin writes; see migration 00015 */
   generation: bigint;
+  /** the sequence the state tables reflect (a checkpoint, <= seq); see migration 00016 */
+  stateSeq: bigint;
 }

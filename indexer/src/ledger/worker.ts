@@ -1,9 +1,9 @@
-import type { Sql } from "../db.js";
+import { supportsCopy, type Sql } from "../db.js";
 import { dayOf } from "../points/math.js";
 import { pickRuleSet, type CompiledRuleSet } from "../rules/compiled.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
-import { advanceCursor, claimCursor, ensureCursor } from "./cursor.js";
-import { loadBatchState, nextSettlements } from "./load.js";
+import { advanceCursor, claimCursor, ensureCursor, markCheckpoint } from "./cursor.js";
+import { loadBatchState, nextSettlements, scoredSince } from "./load.js";
 import { RuleCache } from "./rule-cache.js";
 import { eventTime, scoreSettlement } from "./score.js";
 import type { ScoringState } from "./state.js";
@@ -18,7 +18,12 @@ export interface ScoreBatchOptions {
   cache?: WorkerCache;
   /** profiling hook: called with each phase's wall time (load, score, write, ...) */
   onPhase?: (phase: string, ms: number) => void;
+  /** write the state tables back at least every this many settlements (always when caught up) */
+  checkpointEvery?: number;
 }
+
+/** Between checkpoints a restarted worker re-scores at most this many settlements (~2-5 s). */
+export const DEFAULT_CHECKPOINT_EVERY = 100_000;
 
 export interface BatchResult {
   settlements: number;
@@ -42,13 +47,20 @@ export class WorkerCache {
 
 /**
  * One batch in one transaction: claim the cursor (SKIP LOCKED: if another worker holds it, return
- * 0 at once), read the next settlements in chain order, load their state, score in memory, write
- * ledger + state + cursor, commit. Holding the single cursor is what keeps chain order strict with
- * any number of workers; settlement_scores' primary key and the ledger's credit-once key make a
- * repeat impossible even if that ever failed.
+ * 0 at once), read the next settlements in chain order, bring the scoring state up to the cursor,
+ * score in memory, write scores + ledger + cursor, commit. Holding the single cursor is what keeps
+ * chain order strict with any number of workers; settlement_scores' primary key makes a second
+ * credit of a settlement impossible even if that ever failed.
+ *
+ * The state tables are a checkpoint (engine_cursor.state_seq): written every `checkpointEvery`
+ * settlements and whenever the worker catches up, not every batch. A worker whose memory is not
+ * exactly at the cursor (restart, another worker, an admin write, a rollback) loads the checkpoint
+ * and re-scores the settlements after it in memory before scoring new ones.
  */
 export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {}): Promise<BatchResult> {
   const cache = opts.cache ?? new WorkerCache();
+  const size = opts.batchSize ?? 5000;
+  const copy = supportsCopy(sql);
   await ensureCursor(sql);
   let mark = performance.now();
   const phase = (name: string) => {
@@ -60,23 +72,28 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     // Large unnest statements cross the JIT cost threshold; compiling them costs more than it saves.
     await tx`set local jit = off`;
     const cursor = await claimCursor(tx);
-    if (!cursor) return { settlements: 0, ledgerRows: 0 };
+    if (!cursor) return EMPTY;
     const warm = cache.state && cache.seq === cursor.seq && cache.generation === cursor.generation ? cache.state : undefined;
     // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
     cache.state = undefined;
     const history = await cache.rules.get(tx);
     // Before the first rule set is published nothing is consumed: scoring is permanent, and a
     // daemon started ahead of its admin must not burn settlements at zero points.
-    if (history.length === 0) return { settlements: 0, ledgerRows: 0 };
-    const batch = await nextSettlements(tx, cursor, opts.batchSize ?? 5000, opts.maxSlot ?? null);
-    if (batch.length === 0) return { settlements: 0, ledgerRows: 0 };
+    if (history.length === 0) return EMPTY;
+    const batch = await nextSettlements(tx, cursor, size, opts.maxSlot ?? null);
+    const behind = cursor.stateSeq < cursor.seq;
+    if (batch.length === 0 && !behind) return EMPTY;
     phase("read");
 
+    const tail = warm ? [] : await scoredSince(tx, cursor.stateSeq, cursor.seq);
     let prev = cursor.eventTime;
     const times = batch.map((s) => (prev = eventTime(s, prev)));
     const picks = batch.map((_s, i) => pickRuleSet(history, cursor.seq + BigInt(i + 1), times[i]!));
-    const used = [...new Set(picks.filter((p): p is CompiledRuleSet => p !== undefined))];
-    const state = await loadBatchState(tx, batch, history, used, warm);
+    const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
+    const used = [...new Set([...tailPicks, ...picks].filter((p): p is CompiledRuleSet => p !== undefined))];
+    const state = await loadBatchState(tx, tail.length > 0 ? [...tail.map((t) => t.s), ...batch] : batch, history, used, warm);
+    // The tail's ledger rows are committed already; re-scoring only moves the state to the cursor.
+    tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
     phase("load");
 
     const rows: LedgerRow[] = [];
@@ -87,29 +104,36 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       scores.push(out.score);
     });
     phase("score");
-    await insertScores(tx, scores);
+    await insertScores(tx, scores, copy);
     phase("write-scores");
-    await insertLedgerRows(tx, rows);
+    await insertLedgerRows(tx, rows, copy);
     phase("write-ledger");
-    const keepAfterDay = dayOf(times[times.length - 1]!) - MAX_WINDOW_DAYS;
-    await writeState(tx, state, keepAfterDay);
-    for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
-    state.clearDirty();
-    phase("write-state");
-    const last = batch[batch.length - 1]!;
     const seq = cursor.seq + BigInt(batch.length);
-    await advanceCursor(tx, {
-      seq, slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex, innerIndex: last.innerIndex, eventTime: times[times.length - 1]!,
-    });
+    const last = batch[batch.length - 1];
+    if (last) {
+      await advanceCursor(tx, {
+        seq, slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex, innerIndex: last.innerIndex, eventTime: times[times.length - 1]!,
+      });
+    }
+    if (batch.length < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
+      const keepAfterDay = dayOf(times[times.length - 1] ?? cursor.eventTime ?? new Date(0)) - MAX_WINDOW_DAYS;
+      await writeState(tx, state, keepAfterDay);
+      for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
+      state.clearDirty();
+      await markCheckpoint(tx, seq);
+      phase("write-state");
+    }
     return { settlements: batch.length, ledgerRows: rows.length, state, seq, generation: cursor.generation };
   });
-  if (out.state && out.state.stats.size <= cache.maxAccounts) {
+  if (out.state && out.seq !== undefined && out.generation !== undefined && out.state.stats.size <= cache.maxAccounts) {
     cache.state = out.state;
     cache.seq = out.seq;
     cache.generation = out.generation;
   }
   return { settlements: out.settlements, ledgerRows: out.ledgerRows };
 }
+
+const EMPTY: BatchResult & { state?: ScoringState; seq?: bigint; generation?: bigint } = { settlements: 0, ledgerRows: 0 };
 
 /** Processes pending settlements once (one batch); returns how many were scored. */
 export async function scoreBatch(sql: Sql, opts: ScoreBatchOptions = {}): Promise<number> {

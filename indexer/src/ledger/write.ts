@@ -1,4 +1,5 @@
 import type { Tx } from "../db.js";
+import { copyLines, LEDGER_COPY_TARGET, ledgerLines, SCORES_COPY_TARGET, scoreLines, textArrayLiteral } from "./copy.js";
 import { encodeDays, type ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
@@ -22,27 +23,31 @@ export function arr(values: readonly (string | null)[]): string {
   return `{${parts.join(",")}}`;
 }
 
-export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[]): Promise<void> {
+/** `copy`: the server takes COPY FROM STDIN (any real PostgreSQL; not the embedded PGlite). */
+export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[], copy = false): Promise<void> {
   if (rows.length === 0) return;
+  if (copy) return copyLines(tx, LEDGER_COPY_TARGET, ledgerLines(rows));
   await tx`
     insert into point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)
-    select seq, settlement_id, account, delta, reason, campaign_id, rule_id, string_to_array(path, ','), rule_set_version, occurred_at
+    select seq, settlement_id, account, delta, reason, campaign_id, rule_id, path::text[], rule_set_version, occurred_at
     from unnest(
       ${arr(rows.map((r) => s(r.seq)))}::bigint[], ${arr(rows.map((r) => s(r.settlementId)))}::bigint[], ${arr(rows.map((r) => r.account))}::text[],
       ${arr(rows.map((r) => s(r.delta)))}::bigint[], ${arr(rows.map((r) => r.reason))}::text[], ${arr(rows.map((r) => r.campaignId))}::text[],
-      ${arr(rows.map((r) => r.ruleId))}::text[], ${arr(rows.map((r) => r.referralPath?.join(",") ?? null))}::text[],
+      ${arr(rows.map((r) => r.ruleId))}::text[], ${arr(rows.map((r) => (r.referralPath ? textArrayLiteral(r.referralPath) : null)))}::text[],
       ${arr(rows.map((r) => s(r.ruleSetVersion)))}::bigint[], ${arr(rows.map((r) => t(r.occurredAt)))}::timestamptz[]
     ) as x(seq, settlement_id, account, delta, reason, campaign_id, rule_id, path, rule_set_version, occurred_at)`;
 }
 
-export async function insertScores(tx: Tx, rows: readonly ScoreRow[]): Promise<void> {
+export async function insertScores(tx: Tx, rows: readonly ScoreRow[], copy = false): Promise<void> {
   if (rows.length === 0) return;
+  if (copy) return copyLines(tx, SCORES_COPY_TARGET, scoreLines(rows));
   await tx`
-    insert into settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time)
+    insert into settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)
     select * from unnest(
       ${arr(rows.map((r) => s(r.settlementId)))}::bigint[], ${arr(rows.map((r) => s(r.seq)))}::bigint[], ${arr(rows.map((r) => r.account))}::text[],
       ${arr(rows.map((r) => s(r.volume)))}::bigint[], ${arr(rows.map((r) => r.tier))}::text[], ${arr(rows.map((r) => s(r.ruleSetVersion)))}::bigint[],
-      ${arr(rows.map((r) => s(r.points)))}::bigint[], ${arr(rows.map((r) => t(r.eventTime)))}::timestamptz[])`;
+      ${arr(rows.map((r) => s(r.points)))}::bigint[], ${arr(rows.map((r) => t(r.eventTime)))}::timestamptz[],
+      ${arr(rows.map((r) => (r.counted ? "t" : "f")))}::boolean[])`;
 }
 
 /** Writes back every state row the batch changed, with the values computed in memory. */

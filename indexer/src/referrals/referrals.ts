@@ -59,7 +59,11 @@ export async function adoptReferrer(sql: Sql, opts: { nonce: string; signature: 
         select l.referrer, up.depth + 1 from referral_links l join up on l.referee = up.account where up.depth < 1000
       ) select 1 from up where account = ${referee} limit 1`;
     if (cycle) throw new CallerError("referral_cycle", `${referee} is already up the referral chain of ${referrer}`);
-    const [stats] = await tx<{ n: bigint }[]>`select settlement_count as n from account_stats where account = ${referee}`;
+    // account_stats is a checkpoint (state_seq); settlements scored after it are in settlement_scores.
+    const [stats] = await tx<{ n: bigint }[]>`
+      select coalesce((select settlement_count from account_stats where account = ${referee}), 0)
+        + (select count(*) from settlement_scores sc join engine_cursor c on c.id = 1
+           where sc.seq > c.state_seq and sc.account = ${referee} and sc.counted) as n`;
     if (stats && stats.n > 0n) throw new CallerError("referee_already_active", "a referrer can only be adopted before or at the first settlement");
     await tx`
       insert into referral_links (referee, referrer, code, after_seq, signature)

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { truncateAll, useFreshDb } from "../../../tests/setup/db.js";
+import { supportsCopy } from "../db.js";
+import { copyField, copyTextArray } from "./copy.js";
+import type { LedgerRow, ScoreRow } from "./types.js";
+import { insertLedgerRows, insertScores } from "./write.js";
+
+const awkward = ['a"b', "c\\d", "e,f", "{g}", " h ", "tab\there", "line\nbreak", "cr\rx", "NULL", "ünï", "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"];
+
+describe("COPY text encoding", () => {
+  it("escapes backslash, tab, newline and CR, and writes null as \\N", () => {
+    assert.equal(copyField("a\\b\tc\nd\re"), "a\\\\b\\tc\\nd\\re");
+    assert.equal(copyField(null), "\\N");
+    assert.equal(copyField("plain"), "plain");
+  });
+
+  it("quotes array elements only where the array syntax needs it", () => {
+    assert.equal(copyTextArray(["A", "B"]), "{A,B}");
+    assert.equal(copyTextArray(['x"y', "", "NULL"]), '{"x\\\\"y","","NULL"}');
+    assert.equal(copyTextArray(null), "\\N");
+  });
+});
+
+describe("COPY and unnest writers", () => {
+  const db = useFreshDb({ max: 1 });
+  const at = new Date("2026-06-01T10:00:00.123Z");
+  const ledger = (seq: bigint): LedgerRow[] => awkward.map((account, i) => ({
+    seq, settlementId: seq * 100n + BigInt(i), account, delta: 2n ** 62n + BigInt(i), reason: i % 2 ? "campaign" : "referral",
+    campaignId: i % 2 ? awkward[(i + 3) % awkward.length]! : null, ruleId: i % 3 ? null : "r,1",
+    referralPath: i % 2 ? null : [account, ...awkward.slice(0, i % 5)], ruleSetVersion: i % 4 ? 7n : null, occurredAt: at,
+  }));
+  const scores = (seq: bigint): ScoreRow[] => awkward.map((account, i) => ({
+    settlementId: seq * 100n + BigInt(i), seq: seq * 100n + BigInt(i), account, volume: 2n ** 60n, tier: i % 2 ? null : "gold\tx",
+    ruleSetVersion: i % 2 ? 3n : null, points: -5n, eventTime: at, counted: i % 3 !== 0,
+  }));
+
+  it("given the same rows, when one copy goes through COPY and one through unnest, then the stored rows are identical", async function () {
+    if (!supportsCopy(db())) this.skip(); // the embedded PGlite takes no COPY; its unnest path is covered everywhere else
+    await truncateAll(db());
+    await db().begin(async (tx) => {
+      await insertLedgerRows(tx, ledger(1n), true);
+      await insertLedgerRows(tx, ledger(2n), false);
+      await insertScores(tx, scores(1n), true);
+      await insertScores(tx, scores(2n), false);
+    });
+    const pick = async (table: string, seqCol: string, seq: bigint) => db().unsafe(
+      `select to_jsonb(t) - 'id' - 'created_at' - 'scored_at' - '${seqCol}' - 'seq' as r from ${table} t where ${seqCol} / 100 = $1 order by ${seqCol}`,
+      [String(seq)]);
+    for (const [table, col] of [["point_ledger", "settlement_id"], ["settlement_scores", "settlement_id"]] as const) {
+      const viaCopy = (await pick(table, col, 1n)).map((r) => r.r);
+      const viaUnnest = (await pick(table, col, 2n)).map((r) => r.r);
+      assert.equal(viaCopy.length, awkward.length);
+      assert.deepEqual(viaCopy, viaUnnest, table);
+    }
+    const [row] = await db()`select account, referral_path from point_ledger where settlement_id = 104`;
+    assert.deepEqual([row!.account, row!.referral_path], [" h ", [" h ", 'a"b', "c\\d", "e,f", "{g}"]]);
+  });
+});

@@ -1,0 +1,18 @@
+-- Engine write path, second round (bench:engine on 2 cores).
+-- * The state tables (account_stats, campaign_state, campaign_participants) become checkpoints:
+--   a worker keeps its state in memory and writes it back every so many settlements and whenever
+--   it catches up, not every batch. `state_seq` is the sequence they reflect (<= seq). Anything
+--   between is recovered by re-scoring settlements (state_seq, seq] in memory: scoring is
+--   deterministic and the ledger rows of that tail are already committed.
+alter table engine_cursor add column state_seq bigint not null default 0;
+update engine_cursor set state_seq = seq;
+alter table engine_cursor add constraint engine_cursor_state_seq_check check (state_seq <= seq);
+-- * The credit-once key was a 6-column btree on every ledger row (a third of the ledger insert).
+--   A settlement is credited in the same transaction that inserts its settlement_scores row, whose
+--   primary key refuses a second scoring: that is the credit-once guarantee, with one bigint key
+--   per settlement instead of one composite key per ledger row.
+alter table point_ledger drop constraint point_ledger_credit_once_key;
+-- * Whether a scored settlement counted (false: under its earn config's minimum, so it feeds no
+--   count, streak or tier). Lets readers that need an account's settlement count as of the cursor
+--   (referral adoption: "before or at the first settlement") add the tail after the checkpoint.
+alter table settlement_scores add column counted boolean not null default true;
