@@ -1,5 +1,6 @@
-import { hashLeafRange, hashNodeRange, hashSubtrees, levelCounts, levelOffsets } from "./levels.mjs";
-import { runOnWorker } from "./hash-pool.js";
+import { awaitChunks, claimChunks, createChunkJob, hashChunk, unfinishedChunks } from "./chunks.mjs";
+import { hashLeafRange, hashNodeRange, levelCounts, levelOffsets } from "./levels.mjs";
+import { shareWithWorker, startHashWorker, stopHashWorker } from "./hash-pool.js";
 import { type KeyLike, keyBytes } from "./keys.js";
 import { type Entry, type PackedEntries, allocBytes, packEntries, packedLength } from "./packed.js";
 import { sortPacked } from "./sort.js";
@@ -13,17 +14,19 @@ export interface BuildOptions {
    */
   reuseInput?: boolean;
   /**
-   * Hash on a second thread when there are at least this many leaves. Starting the thread costs
-   * ~80 ms and ~55 ms of CPU (measured); below ~100k leaves that is more than the half of the
-   * hashing it takes over. Once started it stays up, so later builds in the process start warm.
+   * Share the hashing with a second thread when there are at least this many leaves. Starting the
+   * thread costs ~80 ms and ~55 ms of CPU (measured), and the SIMD hashing of 200k leaves and their
+   * nodes takes ~0.12 s, so below that the thread would mostly just start. Once started it stays
+   * up, so later builds in the process start warm.
    */
   parallelFrom?: number;
 }
 
-const DEFAULT_PARALLEL_FROM = 100_000;
-// Both threads hash their half up to this level; above it the ~n/1024 nodes left are the main
-// thread's. The split point is a multiple of 2^SPLIT_LEVELS so the halves share no node below it.
-const SPLIT_LEVELS = 10;
+const DEFAULT_PARALLEL_FROM = 200_000;
+/** Below this the chunks would be too few to share (chunks.mjs). */
+const MIN_PARALLEL = 256;
+/** A helper that finishes no chunk for this long has stalled: this thread takes its chunks back. */
+const STALL_MS = 1000;
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 
@@ -64,7 +67,9 @@ export function buildTreeSync(distributor: KeyLike, entries: readonly Entry[] | 
 
 /**
  * Sorts the entries into canonical order (any input order; a duplicate claimant throws) and builds
- * every level, splitting the hashing with a helper thread for large trees.
+ * every level, sharing the hashing with a helper thread for large trees (chunks.mjs): this thread
+ * never waits on the helper for more than the chunk it is finishing, so a busy second core costs
+ * little.
  */
 export async function buildTree(
   distributor: KeyLike,
@@ -72,28 +77,22 @@ export async function buildTree(
   options: BuildOptions = {},
 ): Promise<MerkleTree> {
   const n = sizeOf(entries);
-  if (n < (options.parallelFrom ?? DEFAULT_PARALLEL_FROM) || n < 2 ** (SPLIT_LEVELS + 1)) {
+  if (n < (options.parallelFrom ?? DEFAULT_PARALLEL_FROM) || n < MIN_PARALLEL) {
     return buildTreeSync(distributor, entries, options);
   }
+  startHashWorker();
   const dist = keyBytes(distributor, "distributor");
   const { counts, offsets, levels } = allocLevels(n, true);
   const sorted = toPacked(entries, true, levels, options.reuseInput);
-  const unit = 2 ** SPLIT_LEVELS;
-  const split = Math.floor(n / 2 / unit) * unit;
-  const helper = runOnWorker({
-    distributor: dist,
-    claimants: sorted.claimants,
-    amounts: sorted.amounts,
-    levels: levels.buffer as SharedArrayBuffer,
-    counts,
-    offsets,
-    from: split,
-    to: n,
-    upTo: SPLIT_LEVELS,
-  });
-  hashLeafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, split);
-  hashSubtrees(levels, counts, offsets, 0, split, SPLIT_LEVELS);
-  await helper;
-  hashUpperLevels(levels, counts, offsets, SPLIT_LEVELS + 1);
+  const job = createChunkJob(dist, sorted.claimants, sorted.amounts, levels.buffer as SharedArrayBuffer, counts, offsets);
+  shareWithWorker(job);
+  claimChunks(job);
+  if (!awaitChunks(job, STALL_MS)) {
+    // Stop the helper before finishing its chunks here, so it can never write into this tree (or
+    // read the caller's arrays) after the build returns.
+    await stopHashWorker();
+    for (const c of unfinishedChunks(job)) hashChunk(job, c);
+  }
+  hashUpperLevels(levels, counts, offsets, job.unitLog + 1);
   return new MerkleTree(dist, sorted, levels, counts, offsets);
 }
