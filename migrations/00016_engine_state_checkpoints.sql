@@ -16,3 +16,7 @@ alter table point_ledger drop constraint point_ledger_credit_once_key;
 --   count, streak or tier). Lets readers that need an account's settlement count as of the cursor
 --   (referral adoption: "before or at the first settlement") add the tail after the checkpoint.
 alter table settlement_scores add column counted boolean not null default true;
+-- * A worker keeps its memory across admin writes and reads only the links they added (stamped
+--   after_seq = the cursor's seq), instead of reloading everything after each one.
+create index linked_addresses_after_seq_idx on linked_addresses (after_seq);
+create index referral_links_after_seq_idx on referral_links (after_seq);

@@ -46,6 +46,24 @@ export async function scoredSince(q: Queryable, stateSeq: bigint, seq: bigint): 
   return rows.map((r) => ({ s: toSettlement(r), seq: r.seq, time: new Date(r.event_ms) }));
 }
 
+/**
+ * Links and referrals adopted while a worker's state sat warm in memory: every admin write lands
+ * between two batches under the cursor lock, stamped with the cursor's seq, so they are exactly
+ * the rows with after_seq >= the seq the state is at. Setting a link twice is harmless.
+ */
+export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigint): Promise<void> {
+  for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`
+      select address, account, after_seq from linked_addresses where after_seq >= ${seq}`) {
+    state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
+    state.loaded.addresses.add(r.address);
+  }
+  for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`
+      select referee, referrer, after_seq from referral_links where after_seq >= ${seq}`) {
+    state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
+    state.loaded.referees.add(r.referee);
+  }
+}
+
 const unseen = (keys: Iterable<string>, seen: Set<string>) => {
   const out: string[] = [];
   for (const k of keys) if (!seen.has(k)) {

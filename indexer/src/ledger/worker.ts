@@ -3,7 +3,7 @@ import { dayOf } from "../points/math.js";
 import { pickRuleSet, type CompiledRuleSet } from "../rules/compiled.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { advanceCursor, claimCursor, ensureCursor, markCheckpoint } from "./cursor.js";
-import { loadBatchState, nextSettlements, scoredSince } from "./load.js";
+import { loadBatchState, nextSettlements, refreshLinks, scoredSince } from "./load.js";
 import { RuleCache } from "./rule-cache.js";
 import { eventTime, scoreSettlement } from "./score.js";
 import type { ScoringState } from "./state.js";
@@ -22,8 +22,11 @@ export interface ScoreBatchOptions {
   checkpointEvery?: number;
 }
 
-/** Between checkpoints a restarted worker re-scores at most this many settlements (~2-5 s). */
-export const DEFAULT_CHECKPOINT_EVERY = 100_000;
+/**
+ * A restarted worker re-scores at most this many settlements (seconds of work); a checkpoint
+ * rewrites every account and campaign participant touched since the last one (seconds too).
+ */
+export const DEFAULT_CHECKPOINT_EVERY = 250_000;
 
 export interface BatchResult {
   settlements: number;
@@ -70,22 +73,29 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
   };
   const out = await sql.begin(async (tx) => {
     // Large unnest statements cross the JIT cost threshold; compiling them costs more than it saves.
-    await tx`set local jit = off`;
+    // Custom plans only: a generic plan cached while the state tables were empty (before the first
+    // checkpoint) seq-scans them with `= any(10,000 keys)` once they hold a million rows.
+    await tx`set local jit = off; set local plan_cache_mode = force_custom_plan`.simple();
     const cursor = await claimCursor(tx);
     if (!cursor) return EMPTY;
-    const warm = cache.state && cache.seq === cursor.seq && cache.generation === cursor.generation ? cache.state : undefined;
-    // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
-    cache.state = undefined;
+    // The memory of this worker's last batch is good only if no other batch ran since.
+    const warm = cache.state && cache.seq === cursor.seq ? cache.state : undefined;
+    // Admin writes since then (links, referrals) are stamped with this seq: fold them in.
+    if (warm && cache.generation !== cursor.generation) await refreshLinks(tx, warm, cursor.seq);
     const history = await cache.rules.get(tx);
     // Before the first rule set is published nothing is consumed: scoring is permanent, and a
     // daemon started ahead of its admin must not burn settlements at zero points.
-    if (history.length === 0) return EMPTY;
+    const idle = { ...EMPTY, state: warm, seq: cursor.seq, generation: cursor.generation };
+    if (history.length === 0) return idle;
     const batch = await nextSettlements(tx, cursor, size, opts.maxSlot ?? null);
     const behind = cursor.stateSeq < cursor.seq;
-    if (batch.length === 0 && !behind) return EMPTY;
+    if (batch.length === 0 && !behind) return idle;
+    // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
+    cache.state = undefined;
     phase("read");
 
     const tail = warm ? [] : await scoredSince(tx, cursor.stateSeq, cursor.seq);
+    if (!warm) phase("tail");
     let prev = cursor.eventTime;
     const times = batch.map((s) => (prev = eventTime(s, prev)));
     const picks = batch.map((_s, i) => pickRuleSet(history, cursor.seq + BigInt(i + 1), times[i]!));

@@ -63,7 +63,12 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
         ${arr(st.map((x) => t(x.firstActivityAt)))}::timestamptz[], ${arr(st.map((x) => s(x.lastDay)))}::int[], ${arr(st.map((x) => s(x.streakDays)))}::int[],
         ${arr(st.map((x) => s(x.referralCount)))}::int[], ${arr(accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay)))}::text[])
       on conflict (account) do update set settlement_count = excluded.settlement_count, volume_total = excluded.volume_total,
-        score = excluded.score, balance = excluded.balance, first_seq = excluded.first_seq, first_activity_at = excluded.first_activity_at,
+        score = excluded.score,
+        -- admin adjustments move balance in the table while the engine holds the account in memory:
+        -- add the engine's own change (score) to whatever the balance is now
+        balance = account_stats.balance + excluded.score - account_stats.score,
+        first_seq = least(account_stats.first_seq, excluded.first_seq),
+        first_activity_at = least(account_stats.first_activity_at, excluded.first_activity_at),
         last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count,
         recent_volume = excluded.recent_volume`;
   }
