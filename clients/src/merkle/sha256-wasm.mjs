@@ -4,7 +4,7 @@
 // ~0.6 µs of binding overhead on every call, more than the SIMD code needs for a whole hash.
 import { readFileSync } from "node:fs";
 
-/** Leaves or nodes per call: 160 KB of leaf input, 256 KB of node input, inside the module's 512 KB. */
+/** Leaves or nodes per call: 160 KB of leaf input, 256 KB of node input, 176 KB of state between blocks. */
 const CHUNK = 4096;
 
 function instantiate() {
@@ -17,13 +17,14 @@ function instantiate() {
     const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
     const base = exports.heap_base.value;
     return {
-      leaves: exports.leaves,
-      nodes: exports.nodes,
+      ...exports,
       mem: new Uint8Array(exports.memory.buffer),
       dist: base,
       claimants: base + 64,
       amounts: base + 64 + CHUNK * 32,
       children: base + 64,
+      // Each hash is two calls, one a block; the state in between lives here (MID_STRIDE a group).
+      mid: base + 64 + CHUNK * 64,
     };
   } catch {
     return undefined;
@@ -40,7 +41,7 @@ export const wasmAvailable = wasm !== undefined;
 
 /** Leaf hashes of entries [from, to) written at `out[outOff + 32i]` (see levels.mjs). */
 export function wasmLeafRange(distributor, claimants, amounts, out, outOff, from, to) {
-  const { mem, leaves } = wasm;
+  const { mem, leaves1, leaves2 } = wasm;
   mem.set(distributor, wasm.dist);
   const amountBytes = new Uint8Array(amounts.buffer, amounts.byteOffset, amounts.byteLength);
   for (let i = from; i < to; i += CHUNK) {
@@ -48,19 +49,23 @@ export function wasmLeafRange(distributor, claimants, amounts, out, outOff, from
     mem.set(claimants.subarray(i * 32, (i + n) * 32), wasm.claimants);
     mem.set(amountBytes.subarray(i * 8, (i + n) * 8), wasm.amounts);
     // A partial last group hashes whatever the unused lanes hold; only n digests are copied out.
-    leaves(wasm.dist, wasm.claimants, wasm.amounts, wasm.claimants, (n + 3) >> 2);
+    const groups = (n + 3) >> 2;
+    leaves1(wasm.dist, wasm.claimants, wasm.amounts, wasm.mid, groups);
+    leaves2(wasm.mid, wasm.claimants, groups);
     out.set(mem.subarray(wasm.claimants, wasm.claimants + n * 32), outOff + i * 32);
   }
 }
 
 /** Nodes [from, to) of the level at `outOff` from the `inCount` nodes at `inOff` (see levels.mjs). */
 export function wasmNodeRange(levels, inOff, inCount, outOff, from, to) {
-  const { mem, nodes } = wasm;
+  const { mem, nodes1, nodes2 } = wasm;
   const pairs = Math.min(to, inCount >> 1);
   for (let i = from; i < pairs; i += CHUNK) {
     const n = Math.min(CHUNK, pairs - i);
     mem.set(levels.subarray(inOff + i * 64, inOff + (i + n) * 64), wasm.children);
-    nodes(wasm.children, wasm.children, (n + 3) >> 2);
+    const groups = (n + 3) >> 2;
+    nodes1(wasm.children, wasm.mid, groups);
+    nodes2(wasm.mid, wasm.children, groups);
     levels.set(mem.subarray(wasm.children, wasm.children + n * 32), outOff + i * 32);
   }
   // An unpaired last node is promoted unchanged.
