@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type PackedEntries, allocEntries, buildTree, sortPacked, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
 import { HASH_PATH, levelCounts } from "../clients/src/merkle/levels.mjs";
 import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../clients/src/merkle/sha256-wasm.mjs";
+import { shaMicro } from "./bench-merkle-sha.js";
 
 export interface Sample {
   ms: number;
@@ -148,7 +149,7 @@ export function raw(n: number): Sample {
   });
   const wasm = wasmAvailable ? rawWasm(n) : undefined;
   const detail = { bufferMs, binaryMs, createHashMs, sortMs: rawSort(n) };
-  if (wasm) Object.assign(detail, { wasmLeafMs: wasm.leafMs, wasmNodeMs: wasm.nodeMs, wasmMs: wasm.leafMs + wasm.nodeMs, wasmCpuMs: wasm.cpuMs });
+  if (wasm) Object.assign(detail, { wasmLeafMs: wasm.leafMs, wasmNodeMs: wasm.nodeMs, wasmMs: wasm.leafMs + wasm.nodeMs, wasmCpuMs: wasm.cpuMs }, shaMicro());
   return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), hashPath: HASH_PATH, detail };
 }
 

@@ -68,6 +68,8 @@ function opensslUs(): number | undefined {
 const openssl = opensslUs();
 const rawMs = rawSample.detail!.binaryMs!;
 const wasmMs = rawSample.detail!.wasmMs;
+const d = rawSample.detail!;
+const micro = d.simdNs ? { scalarNs: d.scalarNs!, simdNs: d.simdNs, cryptoNs: d.cryptoNs! } : undefined;
 const section = `## Merkle tree builder (\`npm run bench:merkle\`)
 
 Measured ${machine} at the start and ${loadAfter.toFixed(1)} at the end (a load above ~0.5
@@ -102,7 +104,10 @@ ${rows.join("\n")}
   ${s(rawMs)} (CPU ${s(rawSample.cpuMs!)}; \`crypto.hash\` with a binary-string digest; ${s(rawSample.detail!.bufferMs!)} with a Buffer digest, ${s(rawSample.detail!.createHashMs!)} with \`createHash\`),
   ${((rawMs * 1000) / 2e6).toFixed(2)} µs a hash${openssl ? `, against ${openssl.toFixed(2)} µs for a 64-byte input in \`openssl speed sha256\`` : ""}: the per-call cost of Node's binding,
   not sha256, dominates. ${wasmMs ? `The WebAssembly SIMD path (four messages at once, a few thousand per call): ${s(wasmMs)} (leaves ${s(rawSample.detail!.wasmLeafMs!)}, nodes ${s(rawSample.detail!.wasmNodeMs!)}),
-  ${((wasmMs * 1000) / 2e6).toFixed(2)} µs a hash, ${(rawMs / wasmMs).toFixed(1)}x the crypto loop.` : "The WebAssembly SIMD path was not available."}
+  ${((wasmMs * 1000) / 2e6).toFixed(2)} µs a hash, ${(rawMs / wasmMs).toFixed(1)}x the crypto loop (copies in and out of WASM memory included).` : "The WebAssembly SIMD path was not available."}
+${micro ? `- Per 64-byte block (\`scripts/bench-merkle-sha.ts\`, a million blocks, thousands a call): scalar WebAssembly (native rotate) ${micro.scalarNs.toFixed(0)} ns,
+  SIMD WebAssembly ${micro.simdNs.toFixed(0)} ns a block (${(micro.scalarNs / micro.simdNs).toFixed(1)}x: four lanes, but each rotate is two shifts and an or), \`crypto.hash\` of a
+  one-block message ${micro.cryptoNs.toFixed(0)} ns a call (OpenSSL inside; the call around it dominates). Leaves and nodes take two blocks each.` : ""}
 - Hash path used by the builder in this run: **${big.ours.hashPath ?? "?"}**. One thread's 1M build (${s(oneThread.ms)}) is ${wasmMs ? `${(oneThread.ms / wasmMs).toFixed(2)}x the WASM hashing alone and ` : ""}${(oneThread.ms / rawMs).toFixed(2)}x
   the crypto loop; the rest is mostly the canonical sort (${s(rawSample.detail!.sortMs!)} alone for 1M packed entries, with a copy) and copies in and out of WebAssembly memory.
 `;
