@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import type { Tx } from "../db.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
@@ -47,12 +47,49 @@ export async function copyLines(tx: Tx, target: string, lines: Iterable<string>)
   await pipeline(Readable.from(chunks()), stream);
 }
 
+/**
+ * An open COPY that takes lines as they are produced. Written text goes to the socket at once, so
+ * the server ingests one part while this process computes the next (two cores, both busy).
+ */
+export class CopySink {
+  private buf = "";
+  count = 0;
+  private constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  static async open(tx: Tx, target: string): Promise<CopySink> {
+    const stream = await tx.unsafe(`copy ${target} from stdin`).writable();
+    // a server error surfaces from close(); until then writes are dropped by the destroyed stream
+    stream.on("error", () => {});
+    return new CopySink(stream);
+  }
+
+  line(text: string): void {
+    this.buf += `${text}\n`;
+    this.count += 1;
+    if (this.buf.length >= 1 << 18) this.flush();
+  }
+
+  flush(): void {
+    if (this.buf === "") return;
+    this.stream.write(this.buf);
+    this.buf = "";
+  }
+
+  async close(): Promise<number> {
+    this.flush();
+    this.stream.end();
+    await finished(this.stream);
+    return this.count;
+  }
+}
+
 export const LEDGER_COPY_TARGET = "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
 
+export const ledgerLine = (r: LedgerRow) =>
+  `${r.seq}\t${r.settlementId}\t${copyField(r.account)}\t${r.delta}\t${r.reason}\t${copyField(r.campaignId)}\t${copyField(r.ruleId)}\t${copyTextArray(r.referralPath)}\t${r.ruleSetVersion ?? "\\N"}\t${iso(r.occurredAt)}`;
+
 export function* ledgerLines(rows: readonly LedgerRow[]): Generator<string> {
-  for (const r of rows) {
-    yield `${r.seq}\t${r.settlementId}\t${copyField(r.account)}\t${r.delta}\t${r.reason}\t${copyField(r.campaignId)}\t${copyField(r.ruleId)}\t${copyTextArray(r.referralPath)}\t${r.ruleSetVersion ?? "\\N"}\t${iso(r.occurredAt)}`;
-  }
+  for (const r of rows) yield ledgerLine(r);
 }
 
 export const SCORES_COPY_TARGET = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";

@@ -9,6 +9,7 @@ import { eventTime, scoreSettlement } from "./score.js";
 import type { ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
+import { CopySink, LEDGER_COPY_TARGET, ledgerLine } from "./copy.js";
 
 export interface ScoreBatchOptions {
   batchSize?: number;
@@ -106,18 +107,22 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
     phase("load");
 
+    // On a real server the ledger streams out while the batch is scored; otherwise one insert after.
+    const sink = copy && batch.length > 0 ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
     const rows: LedgerRow[] = [];
     const scores: ScoreRow[] = [];
     batch.forEach((s, i) => {
       const out = scoreSettlement(state, picks[i], s, cursor.seq + BigInt(i + 1), times[i]!);
-      for (const r of out.rows) rows.push(r);
+      if (sink) for (const r of out.rows) sink.line(ledgerLine(r));
+      else for (const r of out.rows) rows.push(r);
       scores.push(out.score);
     });
     phase("score");
+    const ledgerRows = sink ? await sink.close() : rows.length;
+    if (!sink) await insertLedgerRows(tx, rows, false);
+    phase("write-ledger");
     await insertScores(tx, scores, copy);
     phase("write-scores");
-    await insertLedgerRows(tx, rows, copy);
-    phase("write-ledger");
     const seq = cursor.seq + BigInt(batch.length);
     const last = batch[batch.length - 1];
     if (last) {
@@ -133,7 +138,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       await markCheckpoint(tx, seq);
       phase("write-state");
     }
-    return { settlements: batch.length, ledgerRows: rows.length, state, seq, generation: cursor.generation };
+    return { settlements: batch.length, ledgerRows, state, seq, generation: cursor.generation };
   });
   if (out.state && out.seq !== undefined && out.generation !== undefined && out.state.stats.size <= cache.maxAccounts) {
     cache.state = out.state;
