@@ -55,6 +55,27 @@ describe("engine: ledger", () => {
     assert.equal(await balanceOf(db(), "A"), 3500n);
   });
 
+  it("given full batches between checkpoints, when the worker restarts cold, then it re-scores the tail and ends where an uninterrupted run ends", async () => {
+    await publishRuleSet(db(), { createdBy: "t", body });
+    await insertSettlements(db(), Array.from({ length: 12 }, (_, i) => pay(i + 1, `W${i % 3}`, i + 1)));
+    await scoreBatch(db(), { batchSize: 4, cache: new WorkerCache(), checkpointEvery: 1000 });
+    await scoreBatch(db(), { batchSize: 4, cache: new WorkerCache(), checkpointEvery: 1000 });
+    let c = await readCursor(db());
+    assert.deepEqual([c.seq, c.stateSeq], [8n, 0n], "full batches leave the state tables at the last checkpoint");
+    assert.equal((await db()`select count(*)::int as n from account_stats`)[0]!.n, 0);
+    // a leaderboard read now adds the ledger tail to the (empty) checkpoint
+    assert.deepEqual((await leaderboard(db())).map((r) => [r.account, r.balance]), [["W1", 15000n], ["W0", 12000n], ["W2", 9000n]]);
+    const fresh = new WorkerCache();
+    assert.equal(await scoreBatch(db(), { batchSize: 4, cache: fresh, checkpointEvery: 1000 }), 4);
+    assert.equal(await scoreBatch(db(), { batchSize: 4, cache: fresh, checkpointEvery: 1000 }), 0);
+    c = await readCursor(db());
+    assert.deepEqual([c.seq, c.stateSeq], [12n, 12n], "caught up: checkpoint written");
+    const stats = await db()`select account, settlement_count, volume_total, balance, first_seq from account_stats order by account`;
+    assert.deepEqual(stats.map((r) => [r.account, r.settlement_count, r.volume_total, r.balance, r.first_seq]), [
+      ["W0", 4n, 22_000_000n, 22000n, 1n], ["W1", 4n, 26_000_000n, 26000n, 2n], ["W2", 4n, 30_000_000n, 30000n, 3n]]);
+    assert.equal((await replayLedger(db())).mismatchCount, 0);
+  });
+
   it("given equal balances, then the leaderboard ranks the earliest first activity first, and a snapshot per epoch freezes it", async () => {
     await publishRuleSet(db(), { createdBy: "t", body });
     await insertSettlements(db(), [pay(1, "LATE", 1), pay(2, "EARLY", 1), pay(3, "BIG", 5), pay(4, "LATE", 1)]);
