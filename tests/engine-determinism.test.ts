@@ -119,14 +119,15 @@ describe("engine: determinism (property)", () => {
         const workers = [new WorkerCache(), new WorkerCache()];
         let step = 0;
         for (const [which, size] of sc.batches) {
-          await scoreBatch(sql, { batchSize: size, cache: workers[which ? 1 : 0] });
+          // chunks of 1-3: a batch is read and scored chunk by chunk (the next read overlaps the scoring)
+          await scoreBatch(sql, { batchSize: size, chunkSize: 1 + (size % 3), cache: workers[which ? 1 : 0] });
           if (step++ === 0 && sc.second) await publishRuleSet(sql, { createdBy: "prop", body: sc.second });
           if (step === 2 && sc.linkWallet !== undefined) {
             const ch = await requestLink(sql, { account: wallets[0]!.address, address: wallets[sc.linkWallet]!.address, chain: "solana" });
             await completeLink(sql, { nonce: ch.nonce, signature: wallets[sc.linkWallet]!.sign(ch.message) });
           }
         }
-        while ((await scoreBatch(sql, { batchSize: 7, cache: workers[0] })) > 0);
+        while ((await scoreBatch(sql, { batchSize: 7, chunkSize: 3, cache: workers[0] })) > 0);
 
         const stored = await ledgerRows(sql);
         const replay = await replayLedger(sql, { collect: true });

@@ -19,8 +19,10 @@ export const toSettlement = (r: SettlementRow): Settlement => ({
   mint: r.mint, amount: BigInt(r.amount), decimals: r.decimals, payer: r.payer, payee: r.payee, memo: r.memo,
 });
 
-/** The next settlements after the cursor in chain order, up to `maxSlot` (ingest's watermark) if given. */
-export async function nextSettlements(q: Queryable, c: Cursor, limit: number, maxSlot: bigint | null): Promise<Settlement[]> {
+/** The next settlements after a chain position (the cursor, or the last settlement read) in chain order, up to `maxSlot`. */
+export async function nextSettlements(
+  q: Queryable, c: Pick<Cursor, "slot" | "txIndex" | "outerIndex" | "innerIndex">, limit: number, maxSlot: bigint | null,
+): Promise<Settlement[]> {
   const rows = await q<SettlementRow[]>`
     select ${q.unsafe(SETTLEMENT_COLUMNS)} from settlements
     where (slot, tx_index, outer_index, inner_index) > (${c.slot}, ${c.txIndex}, ${c.outerIndex}, ${c.innerIndex})
@@ -64,6 +66,23 @@ export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigin
   }
 }
 
+const campaignIdsOf = (history: readonly CompiledRuleSet[]) => [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+
+/**
+ * Once per batch, inside its transaction: every campaign of the history gets its budget row, locked,
+ * and its totals go into the state unless the state (warm, ahead of the checkpoint) has them.
+ */
+export async function lockCampaignBudgets(tx: Tx, history: readonly CompiledRuleSet[], state: ScoringState): Promise<void> {
+  const campaignIds = campaignIdsOf(history);
+  if (campaignIds.length === 0) return;
+  await tx`insert into campaign_state (campaign_id) select unnest(${campaignIds}::text[]) on conflict do nothing`;
+  // Sorted ids: every locker takes the budget rows in the same order, so no deadlock.
+  for (const r of await tx<{ campaign_id: string; spent: bigint; participants: number }[]>`
+      select campaign_id, spent, participants from campaign_state where campaign_id = any(${campaignIds}) order by campaign_id for update`) {
+    if (!state.campaigns.has(r.campaign_id)) state.campaigns.set(r.campaign_id, { spent: r.spent, participants: r.participants });
+  }
+}
+
 const unseen = (keys: Iterable<string>, seen: Set<string>) => {
   const out: string[] = [];
   for (const k of keys) if (!seen.has(k)) {
@@ -74,14 +93,14 @@ const unseen = (keys: Iterable<string>, seen: Set<string>) => {
 };
 
 /**
- * Loads, inside the batch transaction, every row of scoring state the batch can touch: links of
- * the payers, referral chains `depth` deep, stats of all those accounts (with their tier-window
- * day buckets), campaign budgets (locked FOR UPDATE) and participants of every campaign in the
- * rule history. Given the state a worker kept from its previous batch (valid only when nothing else
- * moved the cursor since), it queries only keys it has not seen yet.
+ * Loads every row of scoring state the batch can touch: links of the payers, referral chains
+ * `depth` deep, stats of all those accounts (with their tier-window day buckets) and participants
+ * of every campaign in the rule history. Reads only, so beside a streaming COPY they can go
+ * through another pooled connection: while the cursor is held nothing else writes these rows.
+ * Given the state a worker kept from its previous batch, it queries only keys it has not seen yet.
  */
 export async function loadBatchState(
-  tx: Tx,
+  q: Queryable,
   batch: readonly Settlement[],
   history: readonly CompiledRuleSet[],
   versions: readonly CompiledRuleSet[],
@@ -92,7 +111,7 @@ export async function loadBatchState(
   const payers = [...new Set(batch.map((s) => s.payer))];
   const newPayers = unseen(payers, seen.addresses);
   if (newPayers.length > 0) {
-    for (const r of await tx<{ address: string; account: string; after_seq: bigint }[]>`
+    for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`
         select address, account, after_seq from linked_addresses where address = any(${newPayers})`) {
       state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
     }
@@ -112,7 +131,7 @@ export async function loadBatchState(
   for (let level = 0; level < depth && frontier.length > 0; level++) {
     const ask = unseen(frontier, seen.referees);
     if (ask.length > 0) {
-      for (const r of await tx<{ referee: string; referrer: string; after_seq: bigint }[]>`
+      for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`
           select referee, referrer, after_seq from referral_links where referee = any(${ask})`) {
         state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
       }
@@ -130,7 +149,7 @@ export async function loadBatchState(
 
   const newStats = unseen(everyone, seen.stats);
   if (newStats.length > 0) {
-    for (const r of await tx<{
+    for (const r of await q<{
       account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
       first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string;
     }[]>`select * from account_stats where account = any(${newStats})`) {
@@ -144,18 +163,11 @@ export async function loadBatchState(
 
   // Every campaign of the history, not just this batch's versions: a version that becomes effective
   // later by event time must find its participants already loaded in a warm state.
-  const campaignIds = [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+  const campaignIds = campaignIdsOf(history);
   if (campaignIds.length > 0) {
-    await tx`insert into campaign_state (campaign_id) select unnest(${campaignIds}::text[]) on conflict do nothing`;
-    // Sorted ids: every locker takes the budget rows in the same order, so no deadlock.
-    for (const r of await tx<{ campaign_id: string; spent: bigint; participants: number }[]>`
-        select campaign_id, spent, participants from campaign_state where campaign_id = any(${campaignIds}) order by campaign_id for update`) {
-      // A warm state is ahead of the table (a checkpoint): keep its totals.
-      if (!state.campaigns.has(r.campaign_id)) state.campaigns.set(r.campaign_id, { spent: r.spent, participants: r.participants });
-    }
     const newParticipants = unseen(everyone, seen.participants);
     if (newParticipants.length > 0) {
-      for (const r of await tx<{ campaign_id: string; account: string; awards: number; points: bigint; last_award_at: Date | null; seen: number; volume: bigint }[]>`
+      for (const r of await q<{ campaign_id: string; account: string; awards: number; points: bigint; last_award_at: Date | null; seen: number; volume: bigint }[]>`
           select * from campaign_participants where campaign_id = any(${campaignIds}) and account = any(${newParticipants})`) {
         state.setParticipant({
           campaignId: r.campaign_id, account: r.account, awards: r.awards, points: r.points, lastAwardAt: r.last_award_at, seen: r.seen, volume: r.volume,

@@ -1,13 +1,13 @@
-import { supportsCopy, type Sql } from "../db.js";
+import { supportsCopy, type Queryable, type Sql } from "../db.js";
 import { dayOf } from "../points/math.js";
 import { pickRuleSet, type CompiledRuleSet } from "../rules/compiled.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { advanceCursor, claimCursor, ensureCursor, markCheckpoint } from "./cursor.js";
-import { loadBatchState, nextSettlements, refreshLinks, scoredSince } from "./load.js";
+import { loadBatchState, lockCampaignBudgets, nextSettlements, refreshLinks, scoredSince } from "./load.js";
 import { RuleCache } from "./rule-cache.js";
 import { eventTime, scoreSettlement } from "./score.js";
-import type { ScoringState } from "./state.js";
-import type { LedgerRow, ScoreRow } from "./types.js";
+import { ScoringState } from "./state.js";
+import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
 import { CopySink, LEDGER_COPY_TARGET, ledgerLine } from "./copy.js";
 
@@ -19,6 +19,8 @@ export interface ScoreBatchOptions {
   cache?: WorkerCache;
   /** profiling hook: called with each phase's wall time (load, score, write, ...) */
   onPhase?: (phase: string, ms: number) => void;
+  /** a batch is read and scored in chunks of this many (the next read overlaps the scoring) */
+  chunkSize?: number;
   /** write the state tables back at least every this many settlements (always when caught up) */
   checkpointEvery?: number;
 }
@@ -28,6 +30,7 @@ export interface ScoreBatchOptions {
  * rewrites every account and campaign participant touched since the last one (seconds too).
  */
 export const DEFAULT_CHECKPOINT_EVERY = 250_000;
+const DEFAULT_CHUNK = 5000;
 
 export interface BatchResult {
   settlements: number;
@@ -88,57 +91,75 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     // daemon started ahead of its admin must not burn settlements at zero points.
     const idle = { ...EMPTY, state: warm, seq: cursor.seq, generation: cursor.generation };
     if (history.length === 0) return idle;
-    const batch = await nextSettlements(tx, cursor, size, opts.maxSlot ?? null);
+    const maxSlot = opts.maxSlot ?? null;
+    const chunkSize = Math.min(size, opts.chunkSize ?? DEFAULT_CHUNK);
+    let chunk = await nextSettlements(tx, cursor, chunkSize, maxSlot);
     const behind = cursor.stateSeq < cursor.seq;
-    if (batch.length === 0 && !behind) return idle;
+    if (chunk.length === 0 && !behind) return idle;
     // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
     cache.state = undefined;
     phase("read");
 
-    const tail = warm ? [] : await scoredSince(tx, cursor.stateSeq, cursor.seq);
-    if (!warm) phase("tail");
-    let prev = cursor.eventTime;
-    const times = batch.map((s) => (prev = eventTime(s, prev)));
-    const picks = batch.map((_s, i) => pickRuleSet(history, cursor.seq + BigInt(i + 1), times[i]!));
-    const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
-    const used = [...new Set([...tailPicks, ...picks].filter((p): p is CompiledRuleSet => p !== undefined))];
-    const state = await loadBatchState(tx, tail.length > 0 ? [...tail.map((t) => t.s), ...batch] : batch, history, used, warm);
-    // The tail's ledger rows are committed already; re-scoring only moves the state to the cursor.
-    tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
-    phase("load");
+    let state = warm ?? new ScoringState();
+    await lockCampaignBudgets(tx, history, state);
+    if (!warm) {
+      // The tail's ledger rows are committed already; re-scoring only moves the state to the cursor.
+      const tail = await scoredSince(tx, cursor.stateSeq, cursor.seq);
+      const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
+      state = await loadBatchState(tx, tail.map((t) => t.s), history, usedVersions(tailPicks), state);
+      tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
+      phase("tail");
+    }
 
-    // On a real server the ledger streams out while the batch is scored; otherwise one insert after.
-    const sink = copy && batch.length > 0 ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
+    // On a real server the ledger streams out through COPY while the batch is scored, and the next
+    // chunk is read on another pooled connection meanwhile: Node and the server work side by side.
+    const sink = copy && chunk.length > 0 ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
+    const reader: Queryable = sink && (sql.options as { max?: number }).max !== 1 ? sql : tx;
     const rows: LedgerRow[] = [];
     const scores: ScoreRow[] = [];
-    batch.forEach((s, i) => {
-      const out = scoreSettlement(state, picks[i], s, cursor.seq + BigInt(i + 1), times[i]!);
-      if (sink) for (const r of out.rows) sink.line(ledgerLine(r));
-      else for (const r of out.rows) rows.push(r);
-      scores.push(out.score);
-    });
-    phase("score");
+    let seq = cursor.seq;
+    let prev = cursor.eventTime;
+    let last: Settlement | undefined;
+    let read = chunk.length;
+    while (chunk.length > 0) {
+      const next = chunk.length === chunkSize && read < size ? nextSettlements(reader, chunk[chunk.length - 1]!, Math.min(chunkSize, size - read), maxSlot) : undefined;
+      next?.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
+      const times = chunk.map((s) => (prev = eventTime(s, prev)));
+      const picks = chunk.map((_s, i) => pickRuleSet(history, seq + BigInt(i + 1), times[i]!));
+      state = await loadBatchState(reader, chunk, history, usedVersions(picks), state);
+      phase("load");
+      chunk.forEach((s, i) => {
+        const out = scoreSettlement(state, picks[i], s, seq + BigInt(i + 1), times[i]!);
+        if (sink) for (const r of out.rows) sink.line(ledgerLine(r));
+        else for (const r of out.rows) rows.push(r);
+        scores.push(out.score);
+      });
+      seq += BigInt(chunk.length);
+      last = chunk[chunk.length - 1];
+      phase("score");
+      chunk = next ? await next : [];
+      read += chunk.length;
+      phase("read");
+    }
     const ledgerRows = sink ? await sink.close() : rows.length;
     if (!sink) await insertLedgerRows(tx, rows, false);
     phase("write-ledger");
     await insertScores(tx, scores, copy);
     phase("write-scores");
-    const seq = cursor.seq + BigInt(batch.length);
-    const last = batch[batch.length - 1];
     if (last) {
       await advanceCursor(tx, {
-        seq, slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex, innerIndex: last.innerIndex, eventTime: times[times.length - 1]!,
+        seq, slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex, innerIndex: last.innerIndex, eventTime: prev!,
       });
     }
-    if (batch.length < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
-      const keepAfterDay = dayOf(times[times.length - 1] ?? cursor.eventTime ?? new Date(0)) - MAX_WINDOW_DAYS;
+    if (read < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
+      const keepAfterDay = dayOf(prev ?? new Date(0)) - MAX_WINDOW_DAYS;
       await writeState(tx, state, keepAfterDay);
       for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
       state.clearDirty();
       await markCheckpoint(tx, seq);
       phase("write-state");
     }
-    return { settlements: batch.length, ledgerRows, state, seq, generation: cursor.generation };
+    return { settlements: read, ledgerRows, state, seq, generation: cursor.generation };
   });
   if (out.state && out.seq !== undefined && out.generation !== undefined && out.state.stats.size <= cache.maxAccounts) {
     cache.state = out.state;
@@ -147,6 +168,8 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
   }
   return { settlements: out.settlements, ledgerRows: out.ledgerRows };
 }
+
+const usedVersions = (picks: readonly (CompiledRuleSet | undefined)[]) => [...new Set(picks.filter((p): p is CompiledRuleSet => p !== undefined))];
 
 const EMPTY: BatchResult & { state?: ScoringState; seq?: bigint; generation?: bigint } = { settlements: 0, ledgerRows: 0 };
 
