@@ -6,8 +6,9 @@ import postgres from "postgres";
  */
 export type Sql = postgres.Sql<{ bigint: bigint }>;
 export type Tx = postgres.TransactionSql<{ bigint: bigint }>;
-/** Anything that can run a query: the pool or an open transaction. */
-export type Queryable = Sql | Tx;
+export type ReservedSql = postgres.ReservedSql<{ bigint: bigint }>;
+/** Anything that can run a query: the pool, an open transaction or a reserved connection. */
+export type Queryable = Sql | Tx | ReservedSql;
 
 export interface ConnectOptions {
   max?: number;

@@ -1,4 +1,4 @@
-import { supportsCopy, type Queryable, type Sql } from "../db.js";
+import { supportsCopy, type Queryable, type ReservedSql, type Sql } from "../db.js";
 import { dayOf } from "../points/math.js";
 import { pickRuleSet, type CompiledRuleSet } from "../rules/compiled.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
@@ -75,6 +75,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     opts.onPhase?.(name, now - mark);
     mark = now;
   };
+  let reserved: ReservedSql | undefined;
   const out = await sql.begin(async (tx) => {
     // Large unnest statements cross the JIT cost threshold; compiling them costs more than it saves.
     // Custom plans only: a generic plan cached while the state tables were empty (before the first
@@ -114,7 +115,10 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     // On a real server the ledger streams out through COPY while the batch is scored, and the next
     // chunk is read on another pooled connection meanwhile: Node and the server work side by side.
     const sink = copy && chunk.length > 0 ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
-    const reader: Queryable = sink && (sql.options as { max?: number }).max !== 1 ? sql : tx;
+    reserved = sink && (sql.options as { max?: number }).max !== 1 ? await sql.reserve() : undefined;
+    // the same custom-plans-only rule as the batch transaction (see above), for the whole session
+    if (reserved) await reserved`set plan_cache_mode = force_custom_plan`;
+    const reader: Queryable = reserved ?? tx;
     const rows: LedgerRow[] = [];
     const scores: ScoreRow[] = [];
     let seq = cursor.seq;
@@ -160,7 +164,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       phase("write-state");
     }
     return { settlements: read, ledgerRows, state, seq, generation: cursor.generation };
-  });
+  }).finally(() => reserved?.release());
   if (out.state && out.seq !== undefined && out.generation !== undefined && out.state.stats.size <= cache.maxAccounts) {
     cache.state = out.state;
     cache.seq = out.seq;
