@@ -27,7 +27,10 @@ export function copyTextArray(values: readonly string[] | null): string {
   return values === null ? "\\N" : copyField(textArrayLiteral(values));
 }
 
-const iso = (d: Date) => d.toISOString();
+// A settlement's rows share one Date object: format it once, not once a row.
+let lastDate: Date | undefined;
+let lastIso = "";
+const iso = (d: Date) => (d === lastDate ? lastIso : ((lastDate = d), (lastIso = d.toISOString())));
 const CHUNK = 1 << 20;
 
 /** Streams lines to `copy <target> from stdin` in ~1 MB chunks; resolves when the server has them all. */

@@ -23,8 +23,10 @@ export function eventTime(s: Settlement, previous: Date | null): Date {
  * at a later seq while earlier settlements are still being re-scored after the checkpoint.
  */
 function markFirst(st: AccountStats, seq: bigint, time: Date): void {
-  if (st.firstSeq === null || seq < st.firstSeq) st.firstSeq = seq;
-  if (st.firstActivityAt === null || time < st.firstActivityAt) st.firstActivityAt = time;
+  // Both move together; getTime() because comparing Dates directly goes through valueOf (slow).
+  if (st.firstSeq !== null && seq >= st.firstSeq) return;
+  st.firstSeq = seq;
+  if (st.firstActivityAt === null || time.getTime() < st.firstActivityAt.getTime()) st.firstActivityAt = time;
 }
 
 export interface Scored {
