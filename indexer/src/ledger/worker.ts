@@ -61,8 +61,9 @@ export class WorkerCache {
  *
  * The state tables are a checkpoint (engine_cursor.state_seq): written every `checkpointEvery`
  * settlements and whenever the worker catches up, not every batch. A worker whose memory is not
- * exactly at the cursor (restart, another worker, an admin write, a rollback) loads the checkpoint
- * and re-scores the settlements after it in memory before scoring new ones.
+ * exactly at the cursor (restart, another worker advanced, a rollback) loads the checkpoint and
+ * re-scores the settlements after it in memory before scoring new ones. Admin writes in between
+ * do not cost that: their links are folded into the warm state (refreshLinks).
  */
 export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {}): Promise<BatchResult> {
   const cache = opts.cache ?? new WorkerCache();
