@@ -55,7 +55,8 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   const push = (acct: string, delta: bigint, reason: LedgerRow["reason"], campaignId: string | null = null, ruleId: string | null = null, referralPath: string[] | null = null) => {
     if (delta <= 0n) return;
     rows.push({ seq, settlementId: s.id, account: acct, delta, reason, campaignId, ruleId, referralPath, ruleSetVersion: version, occurredAt: time });
-    const st = state.statsFor(acct);
+    // most rows credit the payer, whose stats are already in hand (and marked dirty)
+    const st = acct === account ? stats : state.statsFor(acct);
     st.score += delta;
     st.balance += delta;
     markFirst(st, seq, time);
