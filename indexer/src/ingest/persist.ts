@@ -24,10 +24,14 @@ export function emptyBatch(): Batch {
  */
 export async function persistBatch(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
   return sql.begin(async (tx) => {
-    const inserted = await insertSettlements(tx, batch.settlements);
-    await insertRawTransactions(tx, batch.raws);
-    await recordRejects(tx, batch.rejects);
-    for (const c of batch.cursors) await setCursor(tx, c);
+    // Sent together (pipelined), not one round trip each: the server starts on the raw bodies while
+    // the settlements' answer is still on its way. A failure in any of them rolls all back.
+    const [inserted] = await Promise.all([
+      insertSettlements(tx, batch.settlements),
+      insertRawTransactions(tx, batch.raws),
+      recordRejects(tx, batch.rejects),
+      ...batch.cursors.map((c) => setCursor(tx, c)),
+    ]);
     return { inserted };
   });
 }

@@ -21,10 +21,11 @@ export function isTokenProgram(programId: string): boolean {
   return programId === TOKEN_PROGRAM || programId === TOKEN_2022_PROGRAM;
 }
 
+/** Little-endian u64 from two u32 halves: one BigInt conversion below 2^53, not eight shifts. */
 function readU64(data: Uint8Array, at: number): bigint {
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(data[at + i]!);
-  return v;
+  const lo = (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
+  const hi = (data[at + 4]! | (data[at + 5]! << 8) | (data[at + 6]! << 16) | (data[at + 7]! << 24)) >>> 0;
+  return hi < 0x200000 ? BigInt(hi * 0x1_0000_0000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /**
