@@ -89,7 +89,7 @@ type Row = Record<string, unknown>;
 const ledgerRows = (sql: Sql) => sql<Row[]>`
   select seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at
   from point_ledger order by seq, id`;
-const engineTables = ["point_ledger", "settlement_scores", "account_stats", "campaign_state", "campaign_participants", "engine_cursor"];
+const engineTables = ["point_ledger", "settlement_scores", "account_stats", "campaign_state", "engine_cursor"];
 
 describe("engine: determinism (property)", () => {
   const db = useFreshDb();

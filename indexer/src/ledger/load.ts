@@ -1,7 +1,7 @@
 import type { Queryable, Tx } from "../db.js";
 import { BugError } from "../errors.js";
 import type { CompiledRuleSet } from "../rules/compiled.js";
-import { decodeDays, ScoringState } from "./state.js";
+import { decodeCampaigns, decodeDays, ScoringState } from "./state.js";
 import type { Cursor, Settlement } from "./types.js";
 
 /** Times come as epoch milliseconds: parsing timestamp text into Dates was a fifth of replay's CPU. */
@@ -94,15 +94,14 @@ const unseen = (keys: Iterable<string>, seen: Set<string>) => {
 
 /**
  * Loads every row of scoring state the batch can touch: links of the payers, referral chains
- * `depth` deep, stats of all those accounts (with their tier-window day buckets) and participants
- * of every campaign in the rule history. Reads only, so beside a streaming COPY they can go
+ * `depth` deep, stats of all those accounts (with their tier-window day buckets and campaign
+ * counters). Reads only, so beside a streaming COPY they can go
  * through another pooled connection: while the cursor is held nothing else writes these rows.
  * Given the state a worker kept from its previous batch, it queries only keys it has not seen yet.
  */
 export async function loadBatchState(
   q: Queryable,
   batch: readonly Settlement[],
-  history: readonly CompiledRuleSet[],
   versions: readonly CompiledRuleSet[],
   warm?: ScoringState,
 ): Promise<ScoringState> {
@@ -151,9 +150,10 @@ export async function loadBatchState(
   if (newStats.length > 0) {
     for (const r of await q<{
       account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
-      first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string;
+      first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string; campaigns: string;
     }[]>`select * from account_stats where account = any(${newStats})`) {
       if (r.recent_volume !== "") state.days.set(r.account, decodeDays(r.recent_volume));
+      for (const p of decodeCampaigns(r.account, r.campaigns)) state.setParticipant(p);
       state.stats.set(r.account, {
         settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
         firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count,
@@ -161,19 +161,5 @@ export async function loadBatchState(
     }
   }
 
-  // Every campaign of the history, not just this batch's versions: a version that becomes effective
-  // later by event time must find its participants already loaded in a warm state.
-  const campaignIds = campaignIdsOf(history);
-  if (campaignIds.length > 0) {
-    const newParticipants = unseen(everyone, seen.participants);
-    if (newParticipants.length > 0) {
-      for (const r of await q<{ campaign_id: string; account: string; awards: number; points: bigint; last_award_at: Date | null; seen: number; volume: bigint }[]>`
-          select * from campaign_participants where campaign_id = any(${campaignIds}) and account = any(${newParticipants})`) {
-        state.setParticipant({
-          campaignId: r.campaign_id, account: r.account, awards: r.awards, points: r.points, lastAwardAt: r.last_award_at, seen: r.seen, volume: r.volume,
-        });
-      }
-    }
-  }
   return state;
 }

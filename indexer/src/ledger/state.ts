@@ -67,6 +67,29 @@ export function decodeDays(text: string): Map<number, bigint> {
   return days;
 }
 
+/**
+ * account_stats.campaigns: the account's per-campaign counters, "id:awards:points:lastAwardMs:seen:volume"
+ * joined by "," (campaign ids are [a-z0-9_-], so neither separator can occur in them). One row per
+ * account instead of one per (campaign, account): a checkpoint rewrites a third as many rows.
+ */
+export function encodeCampaigns(state: ScoringState, account: string): string {
+  const parts: [string, string][] = [];
+  for (const [id, byAccount] of state.participants) {
+    const p = byAccount.get(account);
+    if (p) parts.push([id, `${id}:${p.awards}:${p.points}:${p.lastAwardAt?.getTime() ?? ""}:${p.seen}:${p.volume}`]);
+  }
+  // by campaign id, so the text is the same whatever order the campaigns were first met in
+  return parts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((p) => p[1]).join(",");
+}
+
+export function decodeCampaigns(account: string, text: string): Participant[] {
+  if (text === "") return [];
+  return text.split(",").map((part) => {
+    const [campaignId, awards, points, lastAward, seen, volume] = part.split(":") as [string, string, string, string, string, string];
+    return { campaignId, account, awards: Number(awards), points: BigInt(points), lastAwardAt: lastAward === "" ? null : new Date(Number(lastAward)), seen: Number(seen), volume: BigInt(volume) };
+  });
+}
+
 export class ScoringState {
   readonly addressLinks = new Map<string, Link>();
   readonly referralLinks = new Map<string, Link>();
@@ -77,11 +100,10 @@ export class ScoringState {
   readonly participants = new Map<string, Map<string, Participant>>();
 
   /** keys already looked up in the tables (a warm state between batches skips them) */
-  readonly loaded = { addresses: new Set<string>(), referees: new Set<string>(), stats: new Set<string>(), participants: new Set<string>() };
+  readonly loaded = { addresses: new Set<string>(), referees: new Set<string>(), stats: new Set<string>() };
 
   readonly dirtyStats = new Set<string>();
   readonly dirtyCampaigns = new Set<string>();
-  readonly dirtyParticipants = new Set<Participant>();
 
   accountOf(address: string, seq: bigint): string {
     const link = this.addressLinks.get(address);
@@ -148,16 +170,16 @@ export class ScoringState {
     byAccount.set(p.account, p);
   }
 
+  /** Participants travel in the account's stats row, so a change marks the stats dirty. */
   participantFor(campaignId: string, account: string): Participant {
     let p = this.participant(campaignId, account);
     if (!p) this.setParticipant((p = { campaignId, account, awards: 0, points: 0n, lastAwardAt: null, seen: 0, volume: 0n }));
-    this.dirtyParticipants.add(p);
+    this.dirtyStats.add(account);
     return p;
   }
 
   clearDirty(): void {
     this.dirtyStats.clear();
     this.dirtyCampaigns.clear();
-    this.dirtyParticipants.clear();
   }
 }

@@ -27,7 +27,7 @@ export interface ScoreBatchOptions {
 
 /**
  * A restarted worker re-scores at most this many settlements (seconds of work); a checkpoint
- * rewrites every account and campaign participant touched since the last one (seconds too).
+ * rewrites every account touched since the last one (seconds too).
  */
 export const DEFAULT_CHECKPOINT_EVERY = 250_000;
 const DEFAULT_CHUNK = 5000;
@@ -108,7 +108,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       // The tail's ledger rows are committed already; re-scoring only moves the state to the cursor.
       const tail = await scoredSince(tx, cursor.stateSeq, cursor.seq);
       const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
-      state = await loadBatchState(tx, tail.map((t) => t.s), history, usedVersions(tailPicks), state);
+      state = await loadBatchState(tx, tail.map((t) => t.s), usedVersions(tailPicks), state);
       tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
       phase("tail");
     }
@@ -131,7 +131,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       next?.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
       const times = chunk.map((s) => (prev = eventTime(s, prev)));
       const picks = chunk.map((_s, i) => pickRuleSet(history, seq + BigInt(i + 1), times[i]!));
-      state = await loadBatchState(reader, chunk, history, usedVersions(picks), state);
+      state = await loadBatchState(reader, chunk, usedVersions(picks), state);
       phase("load");
       chunk.forEach((s, i) => {
         const out = scoreSettlement(state, picks[i], s, seq + BigInt(i + 1), times[i]!);

@@ -1,6 +1,6 @@
 import type { Tx } from "../db.js";
 import { copyLines, LEDGER_COPY_TARGET, ledgerLines, SCORES_COPY_TARGET, scoreLines, textArrayLiteral } from "./copy.js";
-import { encodeDays, type ScoringState } from "./state.js";
+import { encodeCampaigns, encodeDays, newStats, type ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
 /**
@@ -54,14 +54,15 @@ export async function insertScores(tx: Tx, rows: readonly ScoreRow[], copy = fal
 export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: number): Promise<void> {
   const accounts = [...state.dirtyStats];
   if (accounts.length > 0) {
-    const st = accounts.map((a) => state.stats.get(a)!);
+    const st = accounts.map((a) => state.stats.get(a) ?? newStats());
     await tx`
-      insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count, recent_volume)
+      insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count, recent_volume, campaigns)
       select * from unnest(
         ${arr(accounts)}::text[], ${arr(st.map((x) => s(x.settlementCount)))}::bigint[], ${arr(st.map((x) => s(x.volumeTotal)))}::bigint[],
         ${arr(st.map((x) => s(x.score)))}::bigint[], ${arr(st.map((x) => s(x.balance)))}::bigint[], ${arr(st.map((x) => s(x.firstSeq)))}::bigint[],
         ${arr(st.map((x) => t(x.firstActivityAt)))}::timestamptz[], ${arr(st.map((x) => s(x.lastDay)))}::int[], ${arr(st.map((x) => s(x.streakDays)))}::int[],
-        ${arr(st.map((x) => s(x.referralCount)))}::int[], ${arr(accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay)))}::text[])
+        ${arr(st.map((x) => s(x.referralCount)))}::int[], ${arr(accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay)))}::text[],
+        ${arr(accounts.map((a) => encodeCampaigns(state, a)))}::text[])
       on conflict (account) do update set settlement_count = excluded.settlement_count, volume_total = excluded.volume_total,
         score = excluded.score,
         -- admin adjustments move balance in the table while the engine holds the account in memory:
@@ -70,7 +71,7 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
         first_seq = least(account_stats.first_seq, excluded.first_seq),
         first_activity_at = least(account_stats.first_activity_at, excluded.first_activity_at),
         last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count,
-        recent_volume = excluded.recent_volume`;
+        recent_volume = excluded.recent_volume, campaigns = excluded.campaigns`;
   }
   const ids = [...state.dirtyCampaigns];
   if (ids.length > 0) {
@@ -79,16 +80,5 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
       update campaign_state as cs set spent = x.spent, participants = x.participants
       from unnest(${arr(ids)}::text[], ${arr(c.map((x) => s(x.spent)))}::bigint[], ${arr(c.map((x) => s(x.participants)))}::int[]) as x(id, spent, participants)
       where cs.campaign_id = x.id`;
-  }
-  const p = [...state.dirtyParticipants];
-  if (p.length > 0) {
-    await tx`
-      insert into campaign_participants (campaign_id, account, awards, points, last_award_at, seen, volume)
-      select * from unnest(
-        ${arr(p.map((x) => x.campaignId))}::text[], ${arr(p.map((x) => x.account))}::text[], ${arr(p.map((x) => s(x.awards)))}::int[],
-        ${arr(p.map((x) => s(x.points)))}::bigint[], ${arr(p.map((x) => t(x.lastAwardAt)))}::timestamptz[], ${arr(p.map((x) => s(x.seen)))}::int[],
-        ${arr(p.map((x) => s(x.volume)))}::bigint[])
-      on conflict (campaign_id, account) do update set awards = excluded.awards, points = excluded.points,
-        last_award_at = excluded.last_award_at, seen = excluded.seen, volume = excluded.volume`;
   }
 }
