@@ -40,7 +40,7 @@ export function grant(state: ScoringState, campaign: Campaign, account: string, 
   return amount;
 }
 
-/** Whether any limit of this campaign needs per-wallet state (campaign_participants rows). */
+/** Whether any limit of this campaign needs per-wallet state (counters in account_stats.campaigns). */
 export function tracksParticipants(c: Campaign): boolean {
   const w = c.perWallet;
   return c.maxParticipants !== undefined || w.maxCount !== undefined || w.maxPoints !== undefined || w.cooldownSeconds !== undefined;
