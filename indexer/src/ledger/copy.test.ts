@@ -55,4 +55,17 @@ describe("COPY and unnest writers", () => {
     const [row] = await db()`select account, referral_path from point_ledger where settlement_id = 104`;
     assert.deepEqual([row!.account, row!.referral_path], [" h ", [" h ", 'a"b', "c\\d", "e,f", "{g}"]]);
   });
+
+  it("given a COPY the server refuses (a second score row for a settlement), then it fails with copy_rejected and rolls back instead of hanging", async function () {
+    if (!supportsCopy(db())) this.skip();
+    this.timeout(10_000); // a hang (porsager/postgres#1173) would hit this instead of the assertion
+    await truncateAll(db());
+    await assert.rejects(db().begin(async (tx) => {
+      await insertScores(tx, scores(3n), true);
+      await insertScores(tx, scores(3n), true);
+    }), (err: Error & { code?: string; retryable?: boolean }) => err.code === "copy_rejected" && /settlement_scores/.test(err.message));
+    const [row] = await db()`select count(*)::int as n from settlement_scores`;
+    assert.equal(row!.n, 0, "the whole transaction rolled back");
+    assert.equal((await db()`select 1 as ok`)[0]!.ok, 1, "the pool is still usable");
+  });
 });

@@ -1,6 +1,7 @@
-import { Readable } from "node:stream";
-import { finished, pipeline } from "node:stream/promises";
+import type { Writable } from "node:stream";
+import { finished } from "node:stream/promises";
 import type { Tx } from "../db.js";
+import { UpstreamError } from "../errors.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
 /**
@@ -33,23 +34,6 @@ let lastIso = "";
 const iso = (d: Date) => (d === lastDate ? lastIso : ((lastDate = d), (lastIso = d.toISOString())));
 const CHUNK = 1 << 20;
 
-/** Streams lines to `copy <target> from stdin` in ~1 MB chunks; resolves when the server has them all. */
-export async function copyLines(tx: Tx, target: string, lines: Iterable<string>): Promise<void> {
-  const stream = await tx.unsafe(`copy ${target} from stdin`).writable();
-  async function* chunks() {
-    let buf = "";
-    for (const line of lines) {
-      buf += `${line}\n`;
-      if (buf.length >= CHUNK) {
-        yield buf;
-        buf = "";
-      }
-    }
-    if (buf !== "") yield buf;
-  }
-  await pipeline(Readable.from(chunks()), stream);
-}
-
 /**
  * An open COPY that takes lines as they are produced. Written text goes to the socket at once, so
  * the server ingests one part while this process computes the next (two cores, both busy).
@@ -57,13 +41,17 @@ export async function copyLines(tx: Tx, target: string, lines: Iterable<string>)
 export class CopySink {
   private buf = "";
   count = 0;
-  private constructor(private readonly stream: NodeJS.WritableStream) {}
+  private constructor(
+    private readonly tx: Tx,
+    private readonly target: string,
+    private readonly stream: Writable,
+  ) {}
 
   static async open(tx: Tx, target: string): Promise<CopySink> {
-    const stream = await tx.unsafe(`copy ${target} from stdin`).writable();
+    const stream = (await tx.unsafe(`copy ${target} from stdin`).writable()) as unknown as Writable;
     // a server error surfaces from close(); until then writes are dropped by the destroyed stream
     stream.on("error", () => {});
-    return new CopySink(stream);
+    return new CopySink(tx, target, stream);
   }
 
   line(text: string): void {
@@ -78,12 +66,37 @@ export class CopySink {
     this.buf = "";
   }
 
+  /**
+   * Ends the COPY and resolves once the server has every row, or throws if it refused them.
+   * postgres.js 3.4.9 never settles a COPY the server rejects after CopyDone (porsager/postgres#1173:
+   * the stream's final callback waits for a CommandComplete that never comes), so a query is
+   * queued right behind it: on a refused COPY it fails (the transaction is aborted) instead of
+   * everything hanging. The server's own reason is lost on the way; the caller's batch rolls back.
+   */
   async close(): Promise<number> {
     this.flush();
+    const done = finished(this.stream);
+    done.catch(() => {});
     this.stream.end();
-    await finished(this.stream);
+    // CopyDone goes out in the stream's final step, after every buffered write reached the socket;
+    // the probe must not overtake it (a query inside COPY mode is itself an error).
+    const state = (this.stream as unknown as { _writableState?: { finalCalled?: boolean } })._writableState;
+    while (state && !state.finalCalled && !this.stream.destroyed) await new Promise((r) => setImmediate(r));
+    try {
+      await this.tx`select 1`;
+    } catch (err) {
+      throw new UpstreamError("copy_rejected", `the server refused the rows copied into ${this.target.split(" ")[0]} (the batch is rolled back): ${(err as Error).message}`, true, err);
+    }
+    await done;
     return this.count;
   }
+}
+
+/** Streams lines to `copy <target> from stdin` and resolves when the server has them all. */
+export async function copyLines(tx: Tx, target: string, lines: Iterable<string>): Promise<void> {
+  const sink = await CopySink.open(tx, target);
+  for (const line of lines) sink.line(line);
+  await sink.close();
 }
 
 export const LEDGER_COPY_TARGET = "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
