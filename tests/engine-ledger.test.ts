@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { truncateAll, useFreshDb } from "./setup/db.js";
+import { connect } from "../indexer/src/db.js";
 import { insertSettlements } from "../indexer/src/ledger/fixtures.js";
 import {
   adjustPoints, balanceOf, balancesAsOf, leaderboard, leaderboardSnapshot, ledgerHistory, publishRuleSet, readCursor, replayLedger,
@@ -145,5 +146,19 @@ describe("engine: ledger", () => {
     assert.equal(await scoreBatch(db(), { maxSlot: 2n }), 2);
     assert.equal(await scoreBatch(db(), { maxSlot: 2n }), 0);
     assert.equal(await scoreBatch(db(), { maxSlot: null }), 1);
+  });
+
+  it("given a pool of one connection, when a batch spans several chunks, then it scores them all (no second connection to read on)", async () => {
+    await publishRuleSet(db(), { createdBy: "t", body });
+    await insertSettlements(db(), Array.from({ length: 7 }, (_, i) => pay(i + 1, `W${i % 2}`, 1)));
+    const single = connect(process.env.DATABASE_URL!, { max: 1, name: "merit-test-single" });
+    try {
+      assert.equal(await scoreBatch(single, { batchSize: 5, chunkSize: 2 }), 5);
+      assert.equal(await scoreBatch(single, { batchSize: 5, chunkSize: 2 }), 2);
+    } finally {
+      await single.end();
+    }
+    assert.equal((await db()`select count(*)::int as n from point_ledger`)[0]!.n, 7);
+    assert.equal((await replayLedger(db())).mismatchCount, 0);
   });
 });

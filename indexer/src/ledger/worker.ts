@@ -115,10 +115,12 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
 
     // On a real server the ledger streams out through COPY while the batch is scored, and the next
     // chunk is read on another pooled connection meanwhile: Node and the server work side by side.
-    const sink = copy && chunk.length > 0 ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
-    reserved = sink && (sql.options as { max?: number }).max !== 1 ? await sql.reserve() : undefined;
+    // A pool of one connection has none to spare for the reads: it copies the rows after scoring.
+    const stream = copy && chunk.length > 0 && (sql.options as { max?: number }).max !== 1;
+    reserved = stream ? await sql.reserve() : undefined;
     // the same custom-plans-only rule as the batch transaction (see above), for the whole session
     if (reserved) await reserved`set plan_cache_mode = force_custom_plan`;
+    const sink = stream ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
     const reader: Queryable = reserved ?? tx;
     const rows: LedgerRow[] = [];
     const scores: ScoreRow[] = [];
@@ -147,7 +149,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       phase("read");
     }
     const ledgerRows = sink ? await sink.close() : rows.length;
-    if (!sink) await insertLedgerRows(tx, rows, false);
+    if (!sink) await insertLedgerRows(tx, rows, copy);
     phase("write-ledger");
     await insertScores(tx, scores, copy);
     phase("write-scores");
