@@ -24,6 +24,13 @@ const schema = z.object({
   RPC_MAX_RETRIES: z.coerce.number().int().min(0).max(20).default(6),
   /** Transactions per committed ingest batch (settlements + cursor in one database transaction). */
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Settlements per engine batch (one database transaction; read and scored in chunks of 5,000). */
+  ENGINE_BATCH_SIZE: z.coerce.number().int().min(1).max(500_000).default(50_000),
+  /**
+   * The engine writes its state tables back at least every this many settlements (and whenever it
+   * catches up). Larger: cheaper scoring during a backfill, longer re-scoring after a restart.
+   */
+  ENGINE_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(250_000),
   WATCH_MINTS: list,
   WATCH_FACILITATORS: list,
   WATCH_MERCHANTS: list,

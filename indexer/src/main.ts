@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { startLocalnet } from "../../clients/src/localnet/index.js";
 import { env } from "./env.js";
-import { useDatabase } from "./db.js";
+import { supportsCopy, useDatabase } from "./db.js";
 import { migrate } from "./db/migrate.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { MeritError } from "./errors.js";
@@ -61,6 +61,9 @@ async function main(): Promise<void> {
   const engine = await startEngine({
     sql,
     pollIntervalMs: cfg.POLL_INTERVAL_MS,
+    // The embedded PGlite takes the batch's ledger as one multi-row insert (no COPY): keep it small.
+    batchSize: supportsCopy(sql) ? cfg.ENGINE_BATCH_SIZE : Math.min(cfg.ENGINE_BATCH_SIZE, 5000),
+    checkpointEvery: cfg.ENGINE_CHECKPOINT_EVERY,
     maxSlot: async () => (await getIngestWatermark(sql)) ?? -1n,
     log: engineLog,
   });

@@ -15,6 +15,8 @@ export interface EngineOptions {
   sql: Sql;
   pollIntervalMs?: number;
   batchSize?: number;
+  /** see ScoreBatchOptions.checkpointEvery */
+  checkpointEvery?: number;
   /** called before each batch; return ingest's completed slot to hold scoring below it */
   maxSlot?: () => Promise<bigint | null>;
   log?: (line: string) => void;
@@ -38,7 +40,9 @@ export async function startEngine(opts: EngineOptions): Promise<{ stop(): Promis
       let full = false;
       try {
         const started = performance.now();
-        const r = await scoreBatchDetailed(opts.sql, { batchSize, cache, maxSlot: opts.maxSlot ? await opts.maxSlot() : null });
+        const r = await scoreBatchDetailed(opts.sql, {
+          batchSize, cache, checkpointEvery: opts.checkpointEvery, maxSlot: opts.maxSlot ? await opts.maxSlot() : null,
+        });
         if (r.settlements > 0) {
           stats.batches += 1;
           stats.settlements += r.settlements;
