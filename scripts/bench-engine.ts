@@ -136,7 +136,8 @@ try {
     "",
     `Where the rest goes: the server's CPU per settlement is mostly the ${(rows / scored).toFixed(1)} ledger rows (heap, identity primary key, hash index on the account, BRIN on seq: about 6.5 µs a row measured alone with psql \\copy, of which heap and WAL about 3.8 and the account's hash index about 2.8; binary COPY measured no faster than text), which caps one server backend near ${Math.round(1e6 / (pgUs ?? 1)).toLocaleString("en")} settlements/s before Node's share is counted; the two overlap only while a batch is being scored.`,
   ].join("\n");
-  writeBenchSection("engine", section);
+  // BENCH_ENGINE_DRY=1: measure without touching BENCHMARKS.md (experiments, profiling).
+  if (!process.env.BENCH_ENGINE_DRY) writeBenchSection("engine", section);
   log(section);
 } finally {
   await sql.end();

@@ -12,6 +12,7 @@ import { connect, type Sql } from "../indexer/src/db.js";
 import { migrate } from "../indexer/src/db/migrate.js";
 import { addToBatch } from "../indexer/src/ingest/build-batch.js";
 import { emptyBatch, persistBatch, type Batch } from "../indexer/src/ingest/persist.js";
+import { RS } from "../indexer/src/ingest/raw-segments-queries.js";
 import { insertSettlements } from "../indexer/src/ingest/settlements-queries.js";
 import { newStats } from "../indexer/src/ingest/stats.js";
 import { watchRules } from "../indexer/src/ingest/watch-rules.js";
@@ -29,16 +30,23 @@ interface Variant {
   /** DDL applied to the fresh schema before the run. */
   setup: string[];
   keepRaw: boolean;
-  /** The column is jsonb: the text must be cast on insert (the shipped query sends text). */
-  jsonb?: boolean;
+  /** The schema before migration 00017: one raw_transactions row per transaction (for comparison). */
+  perRow?: boolean;
 }
+
+/** migration 00003's table as it was before 00017 moved the bodies into segments */
+const PER_ROW_TABLE = [
+  `create table raw_transactions (signature text primary key, slot bigint not null, source text not null, encoding text not null,
+     body text compression lz4 not null, received_at timestamptz not null default now(), tx_index integer)`,
+  "create index raw_transactions_slot_idx on raw_transactions (slot)",
+];
 
 const variants: Variant[] = [
   { name: "settlements only (no raw JSON)", setup: [], keepRaw: false },
-  { name: "raw JSON as text, lz4 TOAST compression — the shipped schema", setup: [], keepRaw: true },
-  { name: "raw JSON as text, pglz TOAST compression (Postgres default)", setup: ["alter table raw_transactions alter column body set compression pglz"], keepRaw: true },
-  { name: "raw JSON as text, stored uncompressed (storage external)", setup: ["alter table raw_transactions alter column body set storage external"], keepRaw: true },
-  { name: "raw JSON as jsonb", setup: ["alter table raw_transactions alter column body type jsonb using body::jsonb"], keepRaw: true, jsonb: true },
+  { name: "raw JSON in one segment per batch, lz4 — the shipped schema", setup: [], keepRaw: true },
+  { name: "raw JSON in one segment per batch, pglz (Postgres default)", setup: ["alter table raw_segments alter column bodies set compression pglz"], keepRaw: true },
+  { name: "raw JSON in one segment per batch, uncompressed (storage external)", setup: ["alter table raw_segments alter column bodies set storage external"], keepRaw: true },
+  { name: "raw JSON one row per transaction, lz4 (the schema before migration 00017)", setup: PER_ROW_TABLE, keepRaw: true, perRow: true },
 ];
 
 /**
@@ -67,16 +75,24 @@ function record(path: string): { settlements: number; bytes: number } {
   return { settlements, bytes };
 }
 
-/** persistBatch with the raw body cast to jsonb, in the same single transaction. */
-async function persistJsonb(sql: Sql, batch: Batch): Promise<void> {
+/**
+ * persistBatch as it was before migration 00017: the bodies as one text parameter split
+ * server-side into one row each, in the same single transaction.
+ */
+async function persistPerRow(sql: Sql, batch: Batch): Promise<void> {
   await sql.begin(async (tx) => {
-    await insertSettlements(tx, batch.settlements);
     const r = batch.raws;
-    await tx`
-      insert into raw_transactions (signature, slot, source, encoding, tx_index, body)
-      select s, sl, src, enc, ti, b::jsonb from unnest(${r.map((x) => x.signature)}::text[], ${r.map((x) => x.slot.toString())}::int8[],
-        ${r.map((x) => x.source)}::text[], ${r.map((x) => x.encoding)}::text[], ${r.map((x) => String(x.txIndex))}::int4[], ${r.map((x) => x.body)}::text[]) as u(s, sl, src, enc, ti, b)
-      on conflict do nothing`;
+    const j = (xs: readonly unknown[]) => xs.join(",");
+    await Promise.all([
+      insertSettlements(tx, batch.settlements),
+      tx`
+        insert into raw_transactions (signature, slot, source, encoding, tx_index, body)
+        select unnest(string_to_array(${j(r.map((x) => x.signature))}, ',')), unnest(string_to_array(${j(r.map((x) => x.slot))}, ',')::int8[]),
+               unnest(string_to_array(${j(r.map((x) => x.source))}, ',')), unnest(string_to_array(${j(r.map((x) => x.encoding))}, ',')),
+               unnest(string_to_array(${j(r.map((x) => x.txIndex ?? ""))}, ',', '')::int4[]),
+               unnest(string_to_array(${r.map((x) => x.body).join(RS)}, ${RS}))
+        on conflict do nothing`,
+    ]);
   });
 }
 
@@ -133,7 +149,7 @@ async function run(sql: Sql, file: string, variant: Variant, limit = Infinity) {
     inBatch = 0;
     // Parse the next batch while this one is written: the server works on the other core.
     await pending;
-    pending = variant.jsonb ? persistJsonb(sql, full) : persistBatch(sql, full);
+    pending = variant.perRow ? persistPerRow(sql, full) : persistBatch(sql, full);
   };
   const t0 = performance.now();
   for await (const line of input) {
@@ -156,8 +172,9 @@ async function run(sql: Sql, file: string, variant: Variant, limit = Infinity) {
   const clientCpu = (c.user + c.system) / 1e6;
   const serverCpu = cpuSeconds(backend) - server0;
   const [count] = await sql<{ n: number; raw: number; bytes: string }[]>`
-    select (select count(*)::int from settlements) as n, (select count(*)::int from raw_transactions) as raw,
-           pg_size_pretty(pg_total_relation_size('raw_transactions')) as bytes`;
+    select (select count(*)::int from settlements) as n,
+           (select count(*)::int from ${sql(variant.perRow ? "raw_transactions" : "raw_segments")}) as raw,
+           pg_size_pretty(pg_total_relation_size(${variant.perRow ? "raw_transactions" : "raw_segments"})) as bytes`;
   if (count!.n !== settlements) throw new Error(`persisted ${count!.n} settlements, parsed ${settlements}`);
   if (stats.rejected) throw new Error(`${stats.rejected} rejects in a clean recording`);
   // On two cores the client (parse) and the server backend (insert) run side by side, so with the
@@ -199,12 +216,17 @@ async function main() {
     await sql.unsafe("drop schema if exists bench_ingest cascade");
     const shipped = (results.find((x) => x.v === variants[1]) ?? results[0]!).r;
     const cpu = `${cpus()[0]?.model.trim()} × ${cpus().length}`;
+    const old = results.find((x) => x.v.perRow)?.r;
+    const perUs = (a: number, b: number) => Math.round(((a - b) / shipped.settlements) * 1e6);
+    const perRowNote = old
+      ? ` Against it the segment saves ${perUs(old.serverCpu, shipped.serverCpu)} µs of server CPU and ${perUs(old.clientCpu, shipped.clientCpu)} µs of client CPU per settlement, and the bodies take ${shipped.rawSize} instead of ${old.rawSize} (lz4 finds the keys, programs and field names the batch's transactions share).`
+      : "";
     const lines = [
       "## Ingest (`npm run bench:ingest`)",
       "",
       `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${cpu} · ${Math.round(totalmem() / 2 ** 30)} GB · Node ${process.version} · ${version} (${pg ? "throwaway cluster, fsync off" : "DATABASE_URL"}) · load average ${load0} at the start, ${loadAvg()} at the end`,
       "",
-      `Workload: ${TRANSACTIONS.toLocaleString("en")} recorded getTransaction results (${(rec.bytes / TRANSACTIONS).toFixed(0)} bytes of JSON each: x402-style facilitator-paid transferChecked with compute budget and memo, 1 in 20 plain transfers paid by the payer, 1 in 10 with two transfers, 1 in 4 v0 with the mint from a lookup table, 1 in 20 failed, 1 in 20 of an unwatched mint) → ${rec.settlements.toLocaleString("en")} settlements. Each line is JSON.parse'd, parsed by the ingest parser (base58 instruction decoding, owners from token balances, watch rules) and persisted with \`persistBatch\` in batches of ${BATCH} transactions: one database transaction each, settlements through one \`unnest\` multi-row insert, raw JSON through another, both sent at once (pipelined); each transaction is parsed as soon as it is read, and the next batch is parsed while the previous one is written. A warm-up of 5,000 settlements runs first and is not reported; the first two variants run ${REPEAT} times each and the run with the least CPU is shown (the machine is shared; every run is printed on stderr); the recording is generated in a child process so its garbage is not collected during the measured run.`,
+      `Workload: ${TRANSACTIONS.toLocaleString("en")} recorded getTransaction results (${(rec.bytes / TRANSACTIONS).toFixed(0)} bytes of JSON each: x402-style facilitator-paid transferChecked with compute budget and memo, 1 in 20 plain transfers paid by the payer, 1 in 10 with two transfers, 1 in 4 v0 with the mint from a lookup table, 1 in 20 failed, 1 in 20 of an unwatched mint) → ${rec.settlements.toLocaleString("en")} settlements. Each line is JSON.parse'd, parsed by the ingest parser (base58 instruction decoding, owners from token balances, watch rules) and persisted with \`persistBatch\` in batches of ${BATCH} transactions: one database transaction each, settlements through one \`unnest\` multi-row insert, raw JSON as one segment row after it (see below); each transaction is parsed as soon as it is read, and the next batch is parsed while the previous one is written. A warm-up of 5,000 settlements runs first and is not reported; the first two variants run ${REPEAT} times each and the run with the least CPU is shown (the machine is shared; every run is printed on stderr); the recording is generated in a child process so its garbage is not collected during the measured run.`,
       "",
       "| variant | settlements/s, wall clock | CPU s: client (JSON.parse + parse + serialise) / server backend | settlements/s, CPU-bound | raw table size |",
       "|---|---|---|---|---|",
@@ -214,11 +236,11 @@ async function main() {
       "",
       `Target: ≥ ${TARGET.toLocaleString("en")} settlements/s. "CPU-bound" divides the settlements by the larger of the client's and the server backend's CPU time: with two cores the two run side by side, so it is the rate the pipeline sustains when nothing else competes for the CPU. The wall-clock rate is what this run got with the load average shown above (other work was running on the machine).`,
       "",
-      `Design choice: the raw transaction is stored once per transaction that produced a settlement, as \`text\` (the JSON as received) in \`raw_transactions\`, compressed by Postgres in TOAST with lz4 (migration 00003, where the server has lz4), and sent as one text parameter split server-side (a \`text[]\` parameter measured 3-4x slower: every quote of the JSON is escaped and unescaped), unnested in the select list (in FROM, Postgres first copies every body into a tuplestore: ~4 µs per row more). Settlements keep three indexes (id, the unique signature + path, chain order); migration 00007 dropped the payer and payee indexes, which no query reads (10-16 µs of server CPU per settlement in A/B runs). The shipped schema measures ${Math.round(shipped.rate).toLocaleString("en")} settlements/s wall clock and ${Math.round(shipped.cpuRate).toLocaleString("en")}/s CPU-bound.`,
+      `Design choice (migration 00017): the raw transactions of a batch are stored as ONE \`raw_segments\` row: their JSON texts as received, joined by U+001E, compressed by Postgres with lz4 in TOAST, beside comma-joined lists of their signatures, slots, block positions and encodings; each settlement points at its body (\`raw_segment_id\`, \`raw_index\`). The segment id is drawn inside the settlements insert, which returns which transactions were new; the segment then holds only their bodies (a redelivered batch writes nothing). Before 00017 every transaction was its own \`raw_transactions\` row (last line of the table, measured in the same run): a heap tuple, a compression call and the signature's unique btree each.${perRowNote} Settlements keep three indexes (id, the unique signature + path, chain order); migration 00007 dropped the payer and payee indexes, which no query reads (10-16 µs of server CPU per settlement in A/B runs).`,
       "",
       "COPY, measured and not used (throwaway cluster, 40,000 transactions, server CPU per transaction, load 1.4-2): binary COPY straight into the tables costs 32 µs against 43.5 µs for the unnest inserts (raw bodies about 19-21 µs against 27-29, settlements 16 against 20), but keeping \`on conflict do nothing\` costs most of it back: checking which keys exist first and copying only the new rows measured 36.5 µs, copying into temporary staging tables and inserting from them 45.8 µs. And with postgres.js 3.4.9 a COPY that the server rejects never settles its stream (porsager/postgres#1173, open): a unique violation when the webhook and the poller race would leave the batch's transaction and its connection hanging; each COPY also stalled 40-60 ms before completing over TCP (wall clock 73-88 µs per transaction against 38-41 for the inserts). The unnest inserts also work unchanged on the embedded PGlite.",
       "",
-      "Where the time goes (CPU profiles of this benchmark, node --cpu-prof, and perf on the server backend): on the client, V8's JSON.parse of the ~3.5 KB response (about 15-18 µs) and the garbage collection it causes are most of it; the ingest parser is now ~10 µs (it was ~23 µs: an object spread in the normaliser cost ~9 µs, eight BigInt shifts per amount and a regex per address the rest); then the insert parameters and postgres.js encoding the ~3.5 MB message. On the server, storing the raw body (heap insert with lz4 compression, unique check and insert on the signature, slot index, splitting the batch's text) is about two thirds, the settlement insert (three indexes) one third. On two cores both sides are busy at once, so worker threads for parsing would not add CPU, only move it; with other work on the machine the wall-clock rate falls towards the sum of the two sides.",
+      `Where the time goes (node --cpu-prof of this benchmark): on the client, V8's JSON.parse of the ~3.5 KB response (about 20 µs; 17 µs without its log messages, which the parser does not read but the audit copy keeps) and the garbage collection it causes (~9 µs), reading and decoding the recording (~7 µs, as an HTTP client decodes a response), the ingest parser (~10 µs: base58, owners from token balances, watch rules), then building the statements and postgres.js copying the ~3.5 MB message into its buffer and the socket (~10 µs). The client is the busier side: the server's share is the settlement insert (three indexes, on-conflict check) and one compressed segment per batch. Worker threads would not add a core: with two cores the server backend already needs about ${Math.round((shipped.serverCpu / (shipped.serverCpu + shipped.clientCpu)) * 100)}% of the pipeline's CPU, so parsing on a second thread would compete with it; the rate with both cores fully used would be ${Math.round(shipped.settlements / ((shipped.serverCpu + shipped.clientCpu) / 2)).toLocaleString("en")}/s (all CPU spread evenly on two cores).`,
     ];
     // BENCH_INGEST_DRY=1: measure without touching BENCHMARKS.md (experiments, profiling).
     if (process.env.BENCH_INGEST_DRY) console.error(lines.join("\n"));

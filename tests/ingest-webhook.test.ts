@@ -6,7 +6,7 @@ import { useFreshDb } from "./setup/db.js";
 import { webhookRoutes, watchRules } from "../indexer/src/ingest/index.js";
 import { listSettlements } from "../indexer/src/ingest/settlements-queries.js";
 import { listRejects } from "../indexer/src/ingest/rejects-queries.js";
-import { getRawTransaction } from "../indexer/src/ingest/raw-transactions-queries.js";
+import { getRawTransaction } from "../indexer/src/ingest/raw-segments-queries.js";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/ingest/${name}`, import.meta.url), "utf8");
 const AUTH = "Bearer test-webhook-secret-0123456789";

@@ -103,9 +103,11 @@ function place(batch: Batch, ctx: BuildContext, outcome: ParseOutcome, item: Rec
     return null;
   }
   // The parser's objects are fresh and owned here: complete them in place rather than copy.
+  const rawIndex = batch.raws.length;
   for (const s of outcome.settlements as SettlementRow[]) {
     s.txIndex = txIndex;
     s.source = ctx.source;
+    s.rawIndex = rawIndex;
     batch.settlements.push(s);
   }
   batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, txIndex, body: item.text ?? JSON.stringify(item.body) });

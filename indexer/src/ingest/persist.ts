@@ -1,13 +1,16 @@
 import type { Sql } from "../db.js";
 import { setCursor, type Cursor } from "./cursors-queries.js";
-import { insertRawTransactions, type RawTransactionRow } from "./raw-transactions-queries.js";
+import { insertRawSegment, type RawTransactionRow } from "./raw-segments-queries.js";
 import { recordRejects } from "./rejects-queries.js";
 import { insertSettlements } from "./settlements-queries.js";
 import type { RejectRecord, SettlementRow } from "./types.js";
 
 export interface Batch {
   settlements: SettlementRow[];
+  /** bodies of the batch's transactions with settlements; settlements[i].rawIndex points in here */
   raws: RawTransactionRow[];
+  /** replay: the settlements' bodies are in this stored segment already (raws stays empty) */
+  rawSegment?: bigint;
   rejects: RejectRecord[];
   /** Cursors that move past exactly the transactions of this batch. */
   cursors: Cursor[];
@@ -24,14 +27,15 @@ export function emptyBatch(): Batch {
  */
 export async function persistBatch(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
   return sql.begin(async (tx) => {
-    // Sent together (pipelined), not one round trip each: the server starts on the raw bodies while
-    // the settlements' answer is still on its way. A failure in any of them rolls all back.
+    const raw = batch.rawSegment ?? (batch.raws.length > 0 ? "next" : undefined);
+    // Sent together (pipelined): one round trip for all but the raw segment, which holds only the
+    // bodies of transactions whose settlements are new. A failure in any of them rolls all back.
     const [inserted] = await Promise.all([
-      insertSettlements(tx, batch.settlements),
-      insertRawTransactions(tx, batch.raws),
+      insertSettlements(tx, batch.settlements, raw),
       recordRejects(tx, batch.rejects),
       ...batch.cursors.map((c) => setCursor(tx, c)),
     ]);
-    return { inserted };
+    if (inserted.segmentId !== null) await insertRawSegment(tx, inserted.segmentId, batch.raws, inserted.signatures);
+    return { inserted: inserted.count };
   });
 }

@@ -1,34 +1,36 @@
 import type { Sql } from "../db.js";
 import { buildBatch, type Received } from "./build-batch.js";
 import { persistBatch } from "./persist.js";
+import { readRawSegments } from "./raw-segments-queries.js";
 import { newStats, type IngestStats } from "./stats.js";
 import type { WatchRules } from "./watch-rules.js";
-import type { RawEncoding } from "./types.js";
 
 /**
  * Re-parse the stored raw transactions (after a parser fix or a change of watch rules) and insert
  * the settlements that are missing, with source 'replay'. No RPC: the block position was stored with
- * the raw transaction (older rows: taken from its settlement rows, or Helius's indexWithinBlock).
+ * the raw transaction (bodies stored before it was: migration 00017 took it from their settlements).
+ * One segment is one batch; its new settlements point at the body they were parsed from.
  */
-export async function replayRawTransactions(sql: Sql, rules: WatchRules, opts: { batchSize?: number; onBatch?: (n: number, inserted: number) => void } = {}): Promise<IngestStats> {
+export async function replayRawTransactions(sql: Sql, rules: WatchRules, opts: { onBatch?: (n: number, inserted: number) => void } = {}): Promise<IngestStats> {
   const stats = newStats();
-  const rows = sql<{ signature: string; encoding: RawEncoding; body: string; tx_index: number | null }[]>`
-    select r.signature, r.encoding, r.body,
-           coalesce(r.tx_index, (select s.tx_index from settlements s where s.signature = r.signature limit 1)) as tx_index
-    from raw_transactions r order by r.slot, r.signature`.cursor(opts.batchSize ?? 500);
-  for await (const chunk of rows) {
-    const items: Received[] = chunk.map((r) => {
-      const body = JSON.parse(r.body);
+  for await (const segment of readRawSegments(sql)) {
+    const items: Received[] = segment.entries.map((e) => {
+      const body = JSON.parse(e.body);
       // Carry the known position the way a Helius raw item does, so the parser attaches it.
-      if (r.tx_index !== null && typeof body === "object" && body !== null && body.indexWithinBlock === undefined) body.indexWithinBlock = r.tx_index;
-      return { body, encoding: r.encoding, text: r.body };
+      if (e.txIndex !== null && typeof body === "object" && body !== null && body.indexWithinBlock === undefined) body.indexWithinBlock = e.txIndex;
+      return { body, encoding: e.encoding, text: e.body };
     });
     const batch = await buildBatch(items, { rules, source: "replay", stats });
+    // buildBatch numbered the bodies it kept; the stored segment numbers them by position.
+    const at = new Map(segment.entries.map((e) => [e.signature, e.index]));
+    const positions = batch.raws.map((r) => at.get(r.signature)!);
+    for (const s of batch.settlements) s.rawIndex = positions[s.rawIndex!];
     batch.raws = [];
+    batch.rawSegment = segment.id;
     const { inserted } = await persistBatch(sql, batch);
     stats.settlementsInserted += inserted;
-    stats.transactionsFetched += chunk.length;
-    opts.onBatch?.(chunk.length, inserted);
+    stats.transactionsFetched += segment.entries.length;
+    opts.onBatch?.(segment.entries.length, inserted);
   }
   stats.cycles = 1;
   return stats;

@@ -9,15 +9,30 @@ import type { SettlementRow } from "./types.js";
  * client escape and the server unescape every element, which measured several times the CPU
  * (bench:ingest). Only the memo, free text from the chain, goes as a real `text[]`. Works the same
  * on PGlite, where COPY does not. Redelivery is a no-op: the unique (signature, path) key absorbs it.
+ * One summary row comes back, not a row per settlement.
  */
-export async function insertSettlements(q: Queryable, rows: readonly SettlementRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
+export interface InsertedSettlements {
+  /** rows inserted (the others existed: redelivery) */
+  count: number;
+  /** the segment id drawn for this batch's raw bodies, when asked for one and anything was inserted */
+  segmentId: bigint | null;
+  /** transactions with at least one inserted settlement: their bodies go into the segment */
+  signatures: Set<string>;
+}
+
+/**
+ * `raw` says where each row's transaction body is (row.rawIndex is its position): "next" draws a
+ * new segment id in the same statement (persistBatch stores the segment right after), a bigint
+ * points at a stored segment (replay), undefined stores no pointer.
+ */
+export async function insertSettlements(q: Queryable, rows: readonly SettlementRow[], raw?: bigint | "next"): Promise<InsertedSettlements> {
+  if (rows.length === 0) return { count: 0, segmentId: null, signatures: new Set() };
   const n = rows.length;
   const sig = new Array<string>(n), outer = new Array<number>(n), inner = new Array<number>(n), slot = new Array<string>(n);
   const txIndex = new Array<number>(n), time = new Array<string>(n), mint = new Array<string>(n), program = new Array<string>(n);
   const amount = new Array<string>(n), decimals = new Array<number>(n), payer = new Array<string>(n), payee = new Array<string>(n);
   const srcAcc = new Array<string>(n), dstAcc = new Array<string>(n), feePayer = new Array<string>(n), facilitator = new Array<string>(n);
-  const memo = new Array<string | null>(n), source = new Array<string>(n);
+  const memo = new Array<string | null>(n), source = new Array<string>(n), rawIndex = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const r = rows[i]!;
     sig[i] = r.signature; outer[i] = r.outerIndex; inner[i] = r.innerIndex; slot[i] = r.slot.toString();
@@ -25,24 +40,33 @@ export async function insertSettlements(q: Queryable, rows: readonly SettlementR
     mint[i] = r.mint; program[i] = r.tokenProgram; amount[i] = r.amount.toString(); decimals[i] = r.decimals;
     payer[i] = r.payer; payee[i] = r.payee; srcAcc[i] = r.sourceAccount; dstAcc[i] = r.destinationAccount;
     feePayer[i] = r.feePayer; facilitator[i] = r.facilitator ?? ""; memo[i] = r.memo; source[i] = r.source;
+    rawIndex[i] = raw === undefined || r.rawIndex === undefined ? "" : String(r.rawIndex);
   }
   const j = (xs: readonly (string | number)[]) => xs.join(",");
-  const result = await q`
-    insert into settlements (
-      signature, outer_index, inner_index, slot, tx_index, block_time, mint, token_program, amount,
-      decimals, payer, payee, source_account, destination_account, fee_payer, facilitator, memo, source)
-    select sig, outer_i, inner_i, slot, tx_index, to_timestamp(block_s), mint, program, amount,
-           decimals, payer, payee, src, dst, fee_payer, facilitator, memo, source
-    from unnest(
-      string_to_array(${j(sig)}, ','), string_to_array(${j(outer)}, ',')::int2[], string_to_array(${j(inner)}, ',')::int2[],
-      string_to_array(${j(slot)}, ',')::int8[], string_to_array(${j(txIndex)}, ',')::int4[], string_to_array(${j(time)}, ',', '')::float8[],
-      string_to_array(${j(mint)}, ','), string_to_array(${j(program)}, ','), string_to_array(${j(amount)}, ',')::numeric[],
-      string_to_array(${j(decimals)}, ',')::int2[], string_to_array(${j(payer)}, ','), string_to_array(${j(payee)}, ','),
-      string_to_array(${j(srcAcc)}, ','), string_to_array(${j(dstAcc)}, ','), string_to_array(${j(feePayer)}, ','),
-      string_to_array(${j(facilitator)}, ',', ''), ${memo}::text[], string_to_array(${j(source)}, ','))
-      as u(sig, outer_i, inner_i, slot, tx_index, block_s, mint, program, amount, decimals, payer, payee, src, dst, fee_payer, facilitator, memo, source)
-    on conflict on constraint settlements_signature_path_key do nothing`;
-  return result.count;
+  // A volatile call in an uncorrelated scalar subquery runs once per statement: one id per batch.
+  const segment = raw === "next" ? q`(select nextval(pg_get_serial_sequence('raw_segments', 'id')))` : q`${raw ?? null}::int8`;
+  const [result] = await q<{ count: number; segment_id: bigint | null; signatures: string | null }[]>`
+    with ins as (
+      insert into settlements (
+        signature, outer_index, inner_index, slot, tx_index, block_time, mint, token_program, amount,
+        decimals, payer, payee, source_account, destination_account, fee_payer, facilitator, memo, source,
+        raw_segment_id, raw_index)
+      select sig, outer_i, inner_i, slot, tx_index, to_timestamp(block_s), mint, program, amount,
+             decimals, payer, payee, src, dst, fee_payer, facilitator, memo, source,
+             case when raw_i is null then null else ${segment} end, raw_i
+      from unnest(
+        string_to_array(${j(sig)}, ','), string_to_array(${j(outer)}, ',')::int2[], string_to_array(${j(inner)}, ',')::int2[],
+        string_to_array(${j(slot)}, ',')::int8[], string_to_array(${j(txIndex)}, ',')::int4[], string_to_array(${j(time)}, ',', '')::float8[],
+        string_to_array(${j(mint)}, ','), string_to_array(${j(program)}, ','), string_to_array(${j(amount)}, ',')::numeric[],
+        string_to_array(${j(decimals)}, ',')::int2[], string_to_array(${j(payer)}, ','), string_to_array(${j(payee)}, ','),
+        string_to_array(${j(srcAcc)}, ','), string_to_array(${j(dstAcc)}, ','), string_to_array(${j(feePayer)}, ','),
+        string_to_array(${j(facilitator)}, ',', ''), ${memo}::text[], string_to_array(${j(source)}, ','),
+        string_to_array(${j(rawIndex)}, ',', '')::int4[])
+        as u(sig, outer_i, inner_i, slot, tx_index, block_s, mint, program, amount, decimals, payer, payee, src, dst, fee_payer, facilitator, memo, source, raw_i)
+      on conflict on constraint settlements_signature_path_key do nothing
+      returning signature, raw_segment_id)
+    select count(*)::int as count, max(raw_segment_id) as segment_id, string_agg(distinct signature, ',') as signatures from ins`;
+  return { count: result!.count, segmentId: raw === "next" ? result!.segment_id : null, signatures: new Set(result!.signatures ? result!.signatures.split(",") : []) };
 }
 
 export interface StoredSettlement {

@@ -69,6 +69,8 @@ export interface ParsedSettlement {
 export interface SettlementRow extends ParsedSettlement {
   txIndex: number;
   source: IngestSource;
+  /** position of its transaction's body in the batch's raw segment (raw-segments-queries.ts) */
+  rawIndex?: number;
 }
 
 /** A transaction's outcome once parsed: its settlements, or why it has none. */
