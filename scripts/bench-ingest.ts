@@ -103,21 +103,22 @@ async function freshSchema(sql: Sql, variant: Variant): Promise<void> {
 }
 
 /**
- * NDJSON lines of a file. node:readline measured ~14 µs per 3.5 KB line here, a fifth of the whole
- * parse; splitting 4 MB chunks on newlines costs a few µs.
+ * NDJSON lines of a file, each decoded from the bytes on its own, the way an HTTP client decodes
+ * one response body. (node:readline measured ~14 µs per 3.5 KB line here; decoding 4 MB chunks and
+ * slicing the text ~7 µs.)
  */
 async function* lines(file: string): AsyncGenerator<string> {
-  let rest = "";
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 4 << 20 })) {
-    const text = rest + (chunk as string);
+  let rest: Buffer | undefined;
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) {
+    const buf = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-      yield text.slice(start, nl);
+    for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, start)) {
+      yield buf.toString("utf8", start, nl);
       start = nl + 1;
     }
-    rest = text.slice(start);
+    rest = start < buf.length ? buf.subarray(start) : undefined;
   }
-  if (rest) yield rest;
+  if (rest) yield rest.toString("utf8");
 }
 
 const loadAvg = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];

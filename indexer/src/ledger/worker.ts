@@ -31,6 +31,8 @@ export interface ScoreBatchOptions {
  */
 export const DEFAULT_CHECKPOINT_EVERY = 250_000;
 const DEFAULT_CHUNK = 5000;
+/** Settlements scored between two turns of the event loop while the next chunk is being loaded. */
+const YIELD_EVERY = 500;
 
 export interface BatchResult {
   settlements: number;
@@ -128,25 +130,46 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     let prev = cursor.eventTime;
     let last: Settlement | undefined;
     let read = chunk.length;
-    while (chunk.length > 0) {
-      const next = chunk.length === chunkSize && read < size ? nextSettlements(reader, chunk[chunk.length - 1]!, Math.min(chunkSize, size - read), maxSlot) : undefined;
-      next?.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
-      const times = chunk.map((s) => (prev = eventTime(s, prev)));
-      const picks = chunk.map((_s, i) => pickRuleSet(history, seq + BigInt(i + 1), times[i]!));
-      state = await loadBatchState(reader, chunk, usedVersions(picks), state);
+    let readSeq = seq;
+    // Times and rule-set picks follow chain order only; the state rows a chunk needs are loaded
+    // while the chunk before it is scored (below), for keys no earlier chunk touched: every key a
+    // chunk scores is in its own load, so the two never write the same entries.
+    const prepare = async (c: Settlement[]) => {
+      const start = readSeq;
+      readSeq += BigInt(c.length);
+      const times = c.map((s) => (prev = eventTime(s, prev)));
+      const picks = c.map((_s, i) => pickRuleSet(history, start + BigInt(i + 1), times[i]!));
+      state = await loadBatchState(reader, c, usedVersions(picks), state);
+      return { c, times, picks };
+    };
+    type Prepared = Promise<Awaited<ReturnType<typeof prepare>> | undefined>;
+    let current: Prepared | undefined = chunk.length > 0 ? prepare(chunk) : undefined;
+    while (current) {
+      const prepared = await current;
+      if (!prepared) break;
+      const { c, times, picks } = prepared;
       phase("load");
-      chunk.forEach((s, i) => {
-        const out = scoreSettlement(state, picks[i], s, seq + BigInt(i + 1), times[i]!);
+      // The next chunk is read, and its state loaded, on the reader connection meanwhile.
+      let upcoming: Prepared | undefined;
+      if (c.length === chunkSize && read < size) {
+        upcoming = nextSettlements(reader, c[c.length - 1]!, Math.min(chunkSize, size - read), maxSlot).then((n) => {
+          read += n.length;
+          return n.length > 0 ? prepare(n) : undefined;
+        });
+        upcoming.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
+      }
+      for (let i = 0; i < c.length; i++) {
+        const out = scoreSettlement(state, picks[i], c[i]!, seq + BigInt(i + 1), times[i]!);
         if (sink) for (const r of out.rows) sink.line(ledgerLine(r));
         else for (const r of out.rows) rows.push(r);
         scores.push(out.score);
-      });
-      seq += BigInt(chunk.length);
-      last = chunk[chunk.length - 1];
+        // Let the reader's answers in: the next chunk's state queries go out while this one scores.
+        if (upcoming && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+      }
+      seq += BigInt(c.length);
+      last = c[c.length - 1];
       phase("score");
-      chunk = next ? await next : [];
-      read += chunk.length;
-      phase("read");
+      current = upcoming;
     }
     const ledgerRows = sink ? await sink.close() : rows.length;
     if (!sink) await insertLedgerRows(tx, rows, copy);
