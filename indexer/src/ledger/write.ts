@@ -50,12 +50,38 @@ export async function insertScores(tx: Tx, rows: readonly ScoreRow[], copy = fal
       ${arr(rows.map((r) => (r.counted ? "t" : "f")))}::boolean[])`;
 }
 
-/** Writes back every state row the batch changed, with the values computed in memory. */
+/** Accounts per statement of a checkpoint: about 1 KB of text each. */
+const STATE_PART = 2000;
+
+/**
+ * Writes back every state row the batch changed, with the values computed in memory. A checkpoint
+ * rewrites about every account (100k in bench:engine), so it goes in parts, each sent as soon as it
+ * is built: the server upserts one part while Node encodes the next.
+ */
 export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: number): Promise<void> {
   const accounts = [...state.dirtyStats];
-  if (accounts.length > 0) {
-    const st = accounts.map((a) => state.stats.get(a) ?? newStats());
+  const sent: Promise<unknown>[] = [];
+  for (let i = 0; i < accounts.length; i += STATE_PART) {
+    const part = upsertStats(tx, state, accounts.slice(i, i + STATE_PART), keepAfterDay).execute();
+    part.catch(() => {}); // awaited below; a failure while later parts are built must not go unhandled
+    sent.push(part);
+    // a turn of the event loop lets the socket take this part before the next one is encoded
+    if (i + STATE_PART < accounts.length) await new Promise(setImmediate);
+  }
+  await Promise.all(sent);
+  const ids = [...state.dirtyCampaigns];
+  if (ids.length > 0) {
+    const c = ids.map((id) => state.campaigns.get(id)!);
     await tx`
+      update campaign_state as cs set spent = x.spent, participants = x.participants
+      from unnest(${arr(ids)}::text[], ${arr(c.map((x) => s(x.spent)))}::bigint[], ${arr(c.map((x) => s(x.participants)))}::int[]) as x(id, spent, participants)
+      where cs.campaign_id = x.id`;
+  }
+}
+
+function upsertStats(tx: Tx, state: ScoringState, accounts: readonly string[], keepAfterDay: number) {
+  const st = accounts.map((a) => state.stats.get(a) ?? newStats());
+  return tx`
       insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count, recent_volume, campaigns)
       select * from unnest(
         ${arr(accounts)}::text[], ${arr(st.map((x) => s(x.settlementCount)))}::bigint[], ${arr(st.map((x) => s(x.volumeTotal)))}::bigint[],
@@ -72,13 +98,4 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
         first_activity_at = least(account_stats.first_activity_at, excluded.first_activity_at),
         last_day = excluded.last_day, streak_days = excluded.streak_days, referral_count = excluded.referral_count,
         recent_volume = excluded.recent_volume, campaigns = excluded.campaigns`;
-  }
-  const ids = [...state.dirtyCampaigns];
-  if (ids.length > 0) {
-    const c = ids.map((id) => state.campaigns.get(id)!);
-    await tx`
-      update campaign_state as cs set spent = x.spent, participants = x.participants
-      from unnest(${arr(ids)}::text[], ${arr(c.map((x) => s(x.spent)))}::bigint[], ${arr(c.map((x) => s(x.participants)))}::int[]) as x(id, spent, participants)
-      where cs.campaign_id = x.id`;
-  }
 }
