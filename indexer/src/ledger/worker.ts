@@ -9,7 +9,7 @@ import { eventTime, scoreSettlement } from "./score.js";
 import { ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
-import { CopySink, LEDGER_COPY_TARGET, ledgerLine } from "./copy.js";
+import { copyLines, CopySink, LEDGER_COPY_TARGET, ledgerLine, SCORES_COPY_TARGET, scoreLines } from "./copy.js";
 
 export interface ScoreBatchOptions {
   batchSize?: number;
@@ -171,10 +171,13 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       phase("score");
       current = upcoming;
     }
+    // The scores' COPY text is built while the server drains the ledger stream, not after it.
+    const scoreText = sink ? [...scoreLines(scores)] : undefined;
     const ledgerRows = sink ? await sink.close() : rows.length;
     if (!sink) await insertLedgerRows(tx, rows, copy);
     phase("write-ledger");
-    await insertScores(tx, scores, copy);
+    if (scoreText) await copyLines(tx, SCORES_COPY_TARGET, scoreText);
+    else await insertScores(tx, scores, copy);
     phase("write-scores");
     if (last) {
       await advanceCursor(tx, {
