@@ -109,14 +109,24 @@ async function freshSchema(sql: Sql, variant: Variant): Promise<void> {
  */
 async function* lines(file: string): AsyncGenerator<string> {
   let rest: Buffer | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 })) {
-    const buf = rest ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
     let start = 0;
-    for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, start)) {
-      yield buf.toString("utf8", start, nl);
+    // Only the line that straddles two chunks is copied; the rest is decoded straight from the chunk.
+    if (rest) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      yield Buffer.concat([rest, chunk.subarray(0, nl)]).toString("utf8");
+      rest = undefined;
       start = nl + 1;
     }
-    rest = start < buf.length ? buf.subarray(start) : undefined;
+    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
+      yield chunk.toString("utf8", start, nl);
+      start = nl + 1;
+    }
+    if (start < chunk.length) rest = chunk.subarray(start);
   }
   if (rest) yield rest.toString("utf8");
 }

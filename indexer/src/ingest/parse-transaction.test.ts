@@ -137,6 +137,17 @@ describe("parseTransaction on bad input", () => {
     const tx = mainnet();
     tx.meta!.loadedAddresses!.writable[1] = "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6Hb,HeE";
     assert.equal(reason(tx), "bad_address");
+    // base58 has no 0, O, I or l, nothing outside ASCII, and an address is 32-44 characters
+    for (const bad of ["0rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6HbHeE", "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6HbHeÉ", "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa", "2".repeat(45)]) {
+      tx.meta!.loadedAddresses!.writable[1] = bad;
+      assert.equal(reason(tx), "bad_address", bad);
+    }
+  });
+
+  it("given a signature that is not base58, then it is refused", () => {
+    const tx = mainnet();
+    tx.transaction.signatures[0] = tx.transaction.signatures[0]!.slice(0, -1) + "l";
+    assert.equal(reason(tx), "bad_signature");
   });
 
   it("given jsonParsed accountKeys (objects), then it says so", () => {
