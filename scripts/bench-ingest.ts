@@ -22,7 +22,7 @@ import { writeBenchSection } from "./lib/bench-section.js";
 
 const TRANSACTIONS = Number(process.env.BENCH_INGEST_TXS ?? 40_000);
 const BATCH = Number(process.env.BENCH_INGEST_BATCH ?? 1000);
-const REPEAT = Number(process.env.BENCH_INGEST_REPEAT ?? 3);
+const REPEAT = Number(process.env.BENCH_INGEST_REPEAT ?? 5);
 const TARGET = 20_000;
 
 interface Variant {
@@ -174,7 +174,7 @@ async function run(sql: Sql, file: string, variant: Variant, limit = Infinity) {
     if (++inBatch >= BATCH) await flush();
     // Lines come from a 4 MB chunk without any I/O wait: without a turn of the event loop now and
     // then, the database's answers would sit unread until the chunk is parsed, and the server idle.
-    else if (inBatch % 64 === 0) await new Promise(setImmediate);
+    else if (inBatch % 16 === 0) await new Promise(setImmediate);
   }
   if (inBatch) await flush();
   await pending;
@@ -206,7 +206,7 @@ async function main() {
     const version = (await sql<{ v: string }[]>`select version() as v`)[0]!.v.split(" on ")[0]!;
     const rec = recordInChild(file);
     console.error(`recorded ${TRANSACTIONS} transactions (${(rec.bytes / TRANSACTIONS).toFixed(0)} bytes of JSON each), ${rec.settlements} settlements`);
-    const results = [];
+    const results: { v: Variant; r: Awaited<ReturnType<typeof run>>; spread: string }[] = [];
     const only = process.env.BENCH_INGEST_ONLY?.split(",").map(Number);
     // Warm-up, not reported: whichever variant ran first used to pay the JIT's start.
     await freshSchema(sql, variants[1]!);
@@ -216,17 +216,24 @@ async function main() {
     // reports its least disturbed run (least client + server CPU); the others run once. Every run is logged.
     const compared = (i: number) => i <= 1 || variants[i]!.perRow === true;
     const best = new Map<number, Awaited<ReturnType<typeof run>>>();
+    const rates = new Map<number, number[]>();
     for (let k = 0; k < REPEAT; k++) {
       for (const [i, v] of variants.entries()) {
         if ((only && !only.includes(i)) || (k > 0 && !compared(i))) continue;
         await freshSchema(sql, v);
         const r = await run(sql, file, v);
         console.error(`${v.name}: ${r.settlements} settlements in ${r.seconds.toFixed(2)} s = ${Math.round(r.rate)}/s wall; CPU client ${r.clientCpu.toFixed(2)} s, server ${r.serverCpu.toFixed(2)} s = ${Math.round(r.cpuRate)}/s CPU-bound; raw table ${r.rawSize}; load ${loadAvg()}`);
+        rates.set(i, [...(rates.get(i) ?? []), r.rate]);
         const b = best.get(i);
         if (!b || r.clientCpu + r.serverCpu < b.clientCpu + b.serverCpu) best.set(i, r);
       }
     }
-    for (const [i, v] of variants.entries()) if (best.has(i)) results.push({ v, r: best.get(i)! });
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const spread = (i: number) => {
+      const xs = rates.get(i)!;
+      return xs.length < 2 ? "—" : `${Math.round(median(xs)).toLocaleString("en")} (${Math.round(Math.min(...xs)).toLocaleString("en")}-${Math.round(Math.max(...xs)).toLocaleString("en")}, ${xs.length} runs)`;
+    };
+    for (const [i, v] of variants.entries()) if (best.has(i)) results.push({ v, r: best.get(i)!, spread: spread(i) });
     await sql.unsafe("drop schema if exists bench_ingest cascade");
     const shipped = (results.find((x) => x.v === variants[1]) ?? results[0]!).r;
     const cpu = `${cpus()[0]?.model.trim()} × ${cpus().length}`;
@@ -242,11 +249,11 @@ async function main() {
       "",
       `Workload: ${TRANSACTIONS.toLocaleString("en")} recorded getTransaction results (${(rec.bytes / TRANSACTIONS).toFixed(0)} bytes of JSON each: x402-style facilitator-paid transferChecked with compute budget and memo, 1 in 20 plain transfers paid by the payer, 1 in 10 with two transfers, 1 in 4 v0 with the mint from a lookup table, 1 in 20 failed, 1 in 20 of an unwatched mint) → ${rec.settlements.toLocaleString("en")} settlements. Each line is JSON.parse'd, parsed by the ingest parser (base58 instruction decoding, owners from token balances, watch rules) and persisted with \`persistBatch\` in batches of ${BATCH} transactions: one database transaction each, settlements through one \`unnest\` multi-row insert, raw JSON as one segment row after it (see below); each transaction is parsed as soon as it is read, and the next batch is parsed while the previous one is written. A warm-up of 5,000 settlements runs first and is not reported; the compared variants (the first two and the last) run ${REPEAT} rounds, interleaved, and the run with the least CPU of each is shown (the machine is shared; every run is printed on stderr); the recording is generated in a child process so its garbage is not collected during the measured run.`,
       "",
-      "| variant | settlements/s, wall clock | CPU s: client (JSON.parse + parse + serialise) / server backend | settlements/s, CPU-bound | raw table size |",
-      "|---|---|---|---|---|",
-      ...results.map(({ v, r }) => `| ${v.name} | **${Math.round(r.rate).toLocaleString("en")}** (${r.seconds.toFixed(2)} s) | ${r.clientCpu.toFixed(2)} / ${r.serverCpu.toFixed(2)} | ${Math.round(r.cpuRate).toLocaleString("en")} | ${v.keepRaw ? r.rawSize : "—"} |`),
+      "| variant | settlements/s, wall clock (least disturbed run) | CPU s: client (JSON.parse + parse + serialise) / server backend | settlements/s, CPU-bound | wall clock over all runs: median (range) | raw table size |",
+      "|---|---|---|---|---|---|",
+      ...results.map(({ v, r, spread }) => `| ${v.name} | **${Math.round(r.rate).toLocaleString("en")}** (${r.seconds.toFixed(2)} s) | ${r.clientCpu.toFixed(2)} / ${r.serverCpu.toFixed(2)} | ${Math.round(r.cpuRate).toLocaleString("en")} | ${spread} | ${v.keepRaw ? r.rawSize : "—"} |`),
       "",
-      `**Verdict: CPU-bound ${Math.round(shipped.cpuRate).toLocaleString("en")} settlements/s ${shipped.cpuRate >= TARGET ? "meets" : "does NOT meet"} the target of ${TARGET.toLocaleString("en")}/s; wall clock ${Math.round(shipped.rate).toLocaleString("en")}/s ${shipped.rate >= TARGET ? "meets it too" : "does NOT"} with the machine shared as shown (load average ${loadAvg()})** (shipped schema).`,
+      `**Verdict (shipped schema): ${Math.round(shipped.rate).toLocaleString("en")} settlements/s by wall clock in the least disturbed run ${shipped.rate >= TARGET ? "meets" : "does NOT meet"} the target of ${TARGET.toLocaleString("en")}/s (CPU-bound ${Math.round(shipped.cpuRate).toLocaleString("en")}/s); the median over all its runs is ${results.find((x) => x.v === variants[1])?.spread ?? "—"} with the machine shared as shown (load average ${loadAvg()}).**`,
       "",
       `Target: ≥ ${TARGET.toLocaleString("en")} settlements/s. "CPU-bound" divides the settlements by the larger of the client's and the server backend's CPU time: with two cores the two run side by side, so it is the rate the pipeline sustains when nothing else competes for the CPU. The wall-clock rate is what this run got with the load average shown above (other work was running on the machine).`,
       "",
@@ -254,7 +261,7 @@ async function main() {
       "",
       "COPY, measured and not used (throwaway cluster, 40,000 transactions, server CPU per transaction, load 1.4-2): binary COPY straight into the tables costs 32 µs against 43.5 µs for the unnest inserts (raw bodies about 19-21 µs against 27-29, settlements 16 against 20), but keeping \`on conflict do nothing\` costs most of it back: checking which keys exist first and copying only the new rows measured 36.5 µs, copying into temporary staging tables and inserting from them 45.8 µs. And with postgres.js 3.4.9 a COPY that the server rejects never settles its stream (porsager/postgres#1173, open): a unique violation when the webhook and the poller race would leave the batch's transaction and its connection hanging; each COPY also stalled 40-60 ms before completing over TCP (wall clock 73-88 µs per transaction against 38-41 for the inserts). The unnest inserts also work unchanged on the embedded PGlite.",
       "",
-      `Where the time goes (node --cpu-prof of this benchmark): on the client, V8's JSON.parse of the ~3.5 KB response (about 20 µs; 17 µs without its log messages, which the parser does not read but the audit copy keeps) and the garbage collection it causes (~9 µs), reading and decoding the recording (~7 µs, as an HTTP client decodes a response), the ingest parser (~10 µs: base58, owners from token balances, watch rules), then building the statements and postgres.js copying the ~3.5 MB message into its buffer and the socket (~10 µs). The client is the busier side: the server's share is the settlement insert (three indexes, on-conflict check) and one compressed segment per batch. Worker threads would not add a core: with two cores the server backend already needs about ${Math.round((shipped.serverCpu / (shipped.serverCpu + shipped.clientCpu)) * 100)}% of the pipeline's CPU, so parsing on a second thread would compete with it; the rate with both cores fully used would be ${Math.round(shipped.settlements / ((shipped.serverCpu + shipped.clientCpu) / 2)).toLocaleString("en")}/s (all CPU spread evenly on two cores).`,
+      `Where the time goes (node --cpu-prof of this benchmark): on the client, V8's JSON.parse of the ~3.5 KB response (about 17-20 µs; 2.6 µs less without its log messages, which the parser does not read but the audit copy keeps) and the garbage collection it causes (~8 µs), reading and decoding the recording (~2 µs, as an HTTP client decodes a response), the ingest parser (~6 µs: base58 instruction data, owners from token balances, watch rules, a char-table check of every address), then building the statements and postgres.js copying the ~4 MB message per batch into its buffer and the socket (~8 µs). The client is the busier side: the server's share is the settlement insert (three indexes, on-conflict check) and one compressed segment per batch. Worker threads would not add a core: with two cores the server backend already needs about ${Math.round((shipped.serverCpu / (shipped.serverCpu + shipped.clientCpu)) * 100)}% of the pipeline's CPU, so parsing on a second thread would compete with it; the rate with both cores fully used would be ${Math.round(shipped.settlements / ((shipped.serverCpu + shipped.clientCpu) / 2)).toLocaleString("en")}/s (all CPU spread evenly on two cores).`,
     ];
     // BENCH_INGEST_DRY=1: measure without touching BENCHMARKS.md (experiments, profiling).
     if (process.env.BENCH_INGEST_DRY) console.error(lines.join("\n"));
@@ -262,7 +269,7 @@ async function main() {
       writeBenchSection("ingest", lines.join("\n"));
       console.error("wrote BENCHMARKS.md section bench:ingest");
     }
-    if (Math.max(shipped.rate, shipped.cpuRate) < TARGET) process.exitCode = 1;
+    if (shipped.rate < TARGET) process.exitCode = 1;
   } finally {
     await sql.end();
     pg?.stop();
