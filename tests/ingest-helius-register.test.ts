@@ -53,6 +53,14 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
       const body = await readBody(req);
       seen.push({ method: req.method!, path: url.pathname, query: Object.fromEntries(url.searchParams), body });
       res.setHeader("content-type", "application/json");
+      if (url.searchParams.get("api-key") === "revoked-key") {
+        res.statusCode = 401;
+        return res.end(JSON.stringify({ error: "invalid api key" }));
+      }
+      if (url.searchParams.get("api-key") === "busy-key") {
+        res.statusCode = 503;
+        return res.end("upstream busy");
+      }
       if (req.method === "GET" && url.pathname === "/v0/webhooks") return res.end(JSON.stringify(hooks.map(({ authHeader: _a, ...h }) => h)));
       if (req.method === "POST" && url.pathname === "/v0/webhooks") {
         const hook = { ...body, webhookID: "wh-1", wallet: "x", project: "y" };
@@ -71,7 +79,8 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
-  const register = (extra: string[] = []) => run("npx", ["tsx", "indexer/src/cli/main.ts", "helius", "register", ...extra], { env: { ...env, HELIUS_API_URL: apiUrl } });
+  const register = (extra: string[] = [], apiKey = env.HELIUS_API_KEY) =>
+    run("npx", ["tsx", "indexer/src/cli/main.ts", "helius", "register", ...extra], { env: { ...env, HELIUS_API_KEY: apiKey, HELIUS_API_URL: apiUrl } });
 
   it("given no webhook for our URL, when register runs, then it lists and creates one with the exact documented body", async () => {
     const { stdout } = await register();
@@ -101,5 +110,12 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
     seen.length = 0;
     await assert.rejects(register(["--url", "http://localhost:8787/webhooks/helius"]), (e: { stderr: string; code: number }) => e.code === 2 && /https/.test(e.stderr));
     assert.deepEqual(seen, []);
+  });
+
+  it("given Helius refuses the key or is down, then helius-sdk's errors become a clear caller error (exit 2) or a retryable upstream error", async () => {
+    seen.length = 0;
+    await assert.rejects(register([], "revoked-key"), (e: { stderr: string; code: number }) => e.code === 2 && /refused the API key \(HTTP 401\)/.test(e.stderr));
+    await assert.rejects(register([], "busy-key"), (e: { stderr: string; code: number }) => e.code !== 0 && e.code !== 2 && /HTTP 503 upstream busy/.test(e.stderr));
+    assert.deepEqual(seen.map((s) => `${s.method} ${s.path}`), ["GET /v0/webhooks", "GET /v0/webhooks"]);
   });
 });

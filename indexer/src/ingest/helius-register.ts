@@ -1,10 +1,10 @@
+import { createHelius, type CreateWebhookRequest } from "@merit/helius-sdk";
 import { CallerError, UpstreamError } from "../errors.js";
 
 /**
  * Create or update the Helius webhook that delivers our watched addresses to POST /webhooks/helius,
- * through Helius's documented webhook REST API (GET/POST /v0/webhooks, PUT /v0/webhooks/{id}, on the host helius-sdk 3.2 uses,
- * `?api-key=`). helius-sdk offers the same calls but cannot be installed next to litesvm (peer
- * conflict on @solana/kit, see docs/ingest.md); these three requests are all we need.
+ * with helius-sdk's webhook client (getAll, create, update). helius-sdk 3.2 needs @solana/kit 6
+ * and litesvm kit 8, so it lives in its own npm workspace (indexer/helius-sdk) with its own kit.
  * Idempotent: the webhook whose URL equals ours is updated in place, never duplicated.
  */
 export interface RegisterOptions {
@@ -33,27 +33,53 @@ export interface RegisterResult {
 /** Helius caps one webhook at 100,000 addresses. */
 const MAX_ADDRESSES = 100_000;
 
-async function request<T>(opts: RegisterOptions, method: string, path: string, body?: unknown): Promise<T> {
-  const url = new URL(`/v0/webhooks${path}`, opts.apiUrl ?? "https://api-mainnet.helius-rpc.com");
-  url.searchParams.set("api-key", opts.apiKey);
-  let res: Response;
+/** helius-sdk 3.2 builds its webhook URLs on this host and calls the global fetch. */
+const SDK_HOST = "https://api-mainnet.helius-rpc.com";
+const TIMEOUT_MS = 30_000;
+
+/**
+ * Runs helius-sdk calls with the global fetch wrapped: every request gets a timeout (the SDK sets
+ * none), and with `apiUrl` (HELIUS_API_URL: a proxy, or the stand-in the tests run) requests to the
+ * SDK's host go there instead. The register command is a one-shot process that does nothing else
+ * meanwhile, so the global is restored before anything else could see it.
+ */
+async function withSdkFetch<T>(opts: RegisterOptions, f: () => Promise<T>): Promise<T> {
+  const real = globalThis.fetch;
+  const target = opts.apiUrl ? new URL(opts.apiUrl) : undefined;
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (target && url.origin === SDK_HOST) {
+      url.protocol = target.protocol;
+      url.host = target.host;
+    }
+    return (opts.fetchImpl ?? real)(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+  }) as typeof fetch;
   try {
-    res = await (opts.fetchImpl ?? fetch)(url, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (cause) {
-    throw new UpstreamError("helius_unreachable", `Helius API ${method} ${path || "/"}: ${(cause as Error).message}`, true, cause);
+    return await f();
+  } finally {
+    globalThis.fetch = real;
   }
-  const text = await res.text();
-  if (res.status === 401 || res.status === 403) throw new CallerError("helius_auth", `Helius API refused the API key (HTTP ${res.status})`);
-  if (!res.ok) throw new UpstreamError("helius_api_error", `Helius API ${method} ${path || "/"}: HTTP ${res.status} ${text.slice(0, 300)}`, res.status === 429 || res.status >= 500);
+}
+
+/** helius-sdk reports "HTTP error! status: N - body" and "Helius error: ..."; the rest is the network. */
+function typedError(err: unknown, what: string): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const http = /HTTP error! status: (\d+)(?: - )?([\s\S]*)/.exec(message);
+  if (http) {
+    const status = Number(http[1]);
+    if (status === 401 || status === 403) return new CallerError("helius_auth", `Helius API refused the API key (HTTP ${status})`);
+    return new UpstreamError("helius_api_error", `Helius API ${what}: HTTP ${status} ${http[2]!.slice(0, 300)}`, status === 429 || status >= 500, err);
+  }
+  if (err instanceof SyntaxError) return new UpstreamError("helius_garbage", `Helius API ${what}: response is not JSON`, true, err);
+  if (message.startsWith("Helius error")) return new UpstreamError("helius_api_error", `Helius API ${what}: ${message.slice(0, 300)}`, false, err);
+  return new UpstreamError("helius_unreachable", `Helius API ${what}: ${message}`, true, err);
+}
+
+async function call<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
-    return JSON.parse(text) as T;
-  } catch (cause) {
-    throw new UpstreamError("helius_garbage", `Helius API ${method} ${path || "/"}: response is not JSON`, true, cause);
+    return await f();
+  } catch (err) {
+    throw typedError(err, what);
   }
 }
 
@@ -63,7 +89,7 @@ export async function registerHeliusWebhook(opts: RegisterOptions): Promise<Regi
   if (opts.addresses.length === 0) throw new CallerError("no_addresses", "no watched addresses to register");
   if (opts.addresses.length > MAX_ADDRESSES) throw new CallerError("too_many_addresses", `${opts.addresses.length} addresses exceed Helius's ${MAX_ADDRESSES} per webhook`);
   if (!opts.webhookUrl.startsWith("https://")) throw new CallerError("webhook_url_not_https", "Helius only delivers to a public https:// URL");
-  const wanted = {
+  const wanted: CreateWebhookRequest = {
     webhookURL: opts.webhookUrl,
     // Raw webhooks ignore types; enhanced ones must not be filtered to e.g. TRANSFER, because an
     // x402 settlement inside a swap or a program call is still a settlement for us.
@@ -72,16 +98,19 @@ export async function registerHeliusWebhook(opts: RegisterOptions): Promise<Regi
     webhookType: opts.webhookType,
     authHeader: opts.authHeader,
   };
-  const existing = (await request<HeliusWebhook[]>(opts, "GET", "")).find((w) => w.webhookURL === opts.webhookUrl);
-  if (!existing) {
-    const created = await request<HeliusWebhook>(opts, "POST", "", wanted);
-    return { action: "created", webhookID: created.webhookID };
-  }
-  // The list does not echo authHeader, so an unchanged-looking webhook is still updated when we
-  // cannot tell; only identical addresses, type and types are skipped (saves 100 credits).
-  if (sameSet(existing.accountAddresses, wanted.accountAddresses) && existing.webhookType === wanted.webhookType && sameSet(existing.transactionTypes, wanted.transactionTypes) && "authHeader" in existing && (existing as { authHeader?: string }).authHeader === opts.authHeader) {
-    return { action: "unchanged", webhookID: existing.webhookID };
-  }
-  await request<HeliusWebhook>(opts, "PUT", `/${encodeURIComponent(existing.webhookID)}`, wanted);
-  return { action: "updated", webhookID: existing.webhookID };
+  const webhooks = createHelius({ apiKey: opts.apiKey }).webhooks;
+  return withSdkFetch(opts, async () => {
+    const existing = (await call("GET /v0/webhooks", () => webhooks.getAll())).find((w) => w.webhookURL === opts.webhookUrl) as HeliusWebhook | undefined;
+    if (!existing) {
+      const created = await call("POST /v0/webhooks", () => webhooks.create(wanted));
+      return { action: "created", webhookID: created.webhookID } as const;
+    }
+    // The list does not echo authHeader, so an unchanged-looking webhook is still updated when we
+    // cannot tell; only identical addresses, type and types are skipped (saves 100 credits).
+    if (sameSet(existing.accountAddresses, wanted.accountAddresses) && existing.webhookType === wanted.webhookType && sameSet(existing.transactionTypes, wanted.transactionTypes) && "authHeader" in existing && (existing as { authHeader?: string }).authHeader === opts.authHeader) {
+      return { action: "unchanged", webhookID: existing.webhookID } as const;
+    }
+    await call(`PUT /v0/webhooks/${existing.webhookID}`, () => webhooks.update(existing.webhookID, wanted));
+    return { action: "updated", webhookID: existing.webhookID } as const;
+  });
 }
