@@ -9,7 +9,7 @@ import { getRawTransaction, readRawSegments } from "../indexer/src/ingest/raw-se
 import type { SettlementRow } from "../indexer/src/ingest/types.js";
 import { useFreshDb } from "./setup/db.js";
 
-const sig = (n: number) => `${n}`.padStart(2, "1") + "x".repeat(86);
+const sig = (n: number) => `A${n}`.padEnd(88, "x");
 const body = (n: number) => JSON.stringify({ transaction: { signatures: [sig(n)] }, note: `body ${n} with a comma, a quote " and \u001e escaped` });
 
 function settlement(n: number, outerIndex = 0): SettlementRow {
@@ -55,6 +55,23 @@ describe("raw transaction bodies in segments (migration 00017)", () => {
     const seen: string[] = [];
     for await (const seg of readRawSegments(db())) for (const e of seg.entries) seen.push(e.signature);
     assert.deepEqual(seen.sort(), [1, 2, 3, 4, 5].map(sig).sort());
+  });
+
+  it("given the same transactions persisted by two connections at once (webhook and poller racing), then each settlement exists once and points at a stored copy of its body", async function () {
+    // two connections need a real server: the embedded PGlite serves one session
+    if (process.env.MERIT_TEST_EMBEDDED_PG) this.skip();
+    const a = connect(process.env.DATABASE_URL!, { max: 1, name: "merit-test-race-a" });
+    const b = connect(process.env.DATABASE_URL!, { max: 1, name: "merit-test-race-b" });
+    try {
+      const [ra, rb] = await Promise.all([persistBatch(a, batchOf(10, 11, 12)), persistBatch(b, batchOf(12, 11, 13))]);
+      assert.equal(ra.inserted + rb.inserted, 6, "10, 11, 12 (two transfers) and 13, once each");
+      for (const k of [10, 11, 12, 13]) assert.equal((await getRawTransaction(db(), sig(k)))?.body, body(k), `body of ${k}`);
+      const [{ n }] = (await db()`select count(*)::int as n from settlements where signature = any(${[10, 11, 12, 13].map(sig)})`) as unknown as [{ n: number }];
+      assert.equal(n, 6);
+    } finally {
+      await a.end();
+      await b.end();
+    }
   });
 
   it("given raw_transactions rows from before migration 00017, when it runs, then each becomes a segment its settlements point at, positions taken from settlements where missing", async () => {
