@@ -14,15 +14,6 @@ export interface RegisterOptions {
   authHeader: string;
   webhookType: "raw" | "enhanced" | "rawDevnet" | "enhancedDevnet";
   apiUrl?: string;
-  fetchImpl?: typeof fetch;
-}
-
-export interface HeliusWebhook {
-  webhookID: string;
-  webhookURL: string;
-  accountAddresses?: string[];
-  webhookType?: string;
-  transactionTypes?: string[];
 }
 
 export interface RegisterResult {
@@ -52,7 +43,7 @@ async function withSdkFetch<T>(opts: RegisterOptions, f: () => Promise<T>): Prom
       url.protocol = target.protocol;
       url.host = target.host;
     }
-    return (opts.fetchImpl ?? real)(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
+    return real(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(TIMEOUT_MS) });
   }) as typeof fetch;
   try {
     return await f();
@@ -100,14 +91,14 @@ export async function registerHeliusWebhook(opts: RegisterOptions): Promise<Regi
   };
   const webhooks = createHelius({ apiKey: opts.apiKey }).webhooks;
   return withSdkFetch(opts, async () => {
-    const existing = (await call("GET /v0/webhooks", () => webhooks.getAll())).find((w) => w.webhookURL === opts.webhookUrl) as HeliusWebhook | undefined;
+    const existing = (await call("GET /v0/webhooks", () => webhooks.getAll())).find((w) => w.webhookURL === opts.webhookUrl);
     if (!existing) {
       const created = await call("POST /v0/webhooks", () => webhooks.create(wanted));
       return { action: "created", webhookID: created.webhookID } as const;
     }
     // The list does not echo authHeader, so an unchanged-looking webhook is still updated when we
     // cannot tell; only identical addresses, type and types are skipped (saves 100 credits).
-    if (sameSet(existing.accountAddresses, wanted.accountAddresses) && existing.webhookType === wanted.webhookType && sameSet(existing.transactionTypes, wanted.transactionTypes) && "authHeader" in existing && (existing as { authHeader?: string }).authHeader === opts.authHeader) {
+    if (sameSet(existing.accountAddresses, wanted.accountAddresses) && existing.webhookType === wanted.webhookType && sameSet(existing.transactionTypes, wanted.transactionTypes) && existing.authHeader === opts.authHeader) {
       return { action: "unchanged", webhookID: existing.webhookID } as const;
     }
     await call(`PUT /v0/webhooks/${existing.webhookID}`, () => webhooks.update(existing.webhookID, wanted));
