@@ -26,6 +26,27 @@ export function emptyBatch(): Batch {
  * is fetched again; after COMMIT the rows exist, so the unique key turns a re-fetch into a no-op.
  */
 export async function persistBatch(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await persistOnce(sql, batch);
+    } catch (err) {
+      // Writers take locks in one order (lockOrder), so these should not happen; if another writer
+      // (an admin script, a future stage) still collides, the whole transaction rolled back and
+      // running it again is safe.
+      if (attempt >= MAX_ATTEMPTS || !isTransientConflict(err)) throw err;
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 3;
+
+/** deadlock_detected, serialization_failure: Postgres rolled the transaction back; it may be rerun. */
+export function isTransientConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === "40P01" || code === "40001";
+}
+
+async function persistOnce(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
   return sql.begin(async (tx) => {
     const raw = batch.rawSegment ?? (batch.raws.length > 0 ? "next" : undefined);
     // Sent together (pipelined): one round trip for all but the raw segment, which holds only the

@@ -5,7 +5,9 @@ import type { RejectRecord } from "./types.js";
 const MAX_BODY = 256 * 1024;
 
 export async function recordRejects(q: Queryable, rejects: readonly RejectRecord[]): Promise<void> {
-  for (const r of rejects) {
+  // One shared order, like the settlements' (lockOrder): racing writers then wait, never deadlock.
+  const sorted = [...rejects].sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  for (const r of sorted) {
     const body = r.body === null ? null : r.body.length > MAX_BODY ? r.body.slice(0, MAX_BODY) : r.body;
     if (r.signature === null) {
       await q`insert into ingest_rejects (signature, source, reason, detail, body) values (null, ${r.source}, ${r.reason}, ${r.detail}, ${body})`;
@@ -18,6 +20,8 @@ export async function recordRejects(q: Queryable, rejects: readonly RejectRecord
     }
   }
 }
+
+const key = (r: RejectRecord) => `${r.signature ?? ""}\u0000${r.source}\u0000${r.reason}`;
 
 export interface StoredReject {
   signature: string | null;

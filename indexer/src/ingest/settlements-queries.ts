@@ -28,13 +28,14 @@ export interface InsertedSettlements {
 export async function insertSettlements(q: Queryable, rows: readonly SettlementRow[], raw?: bigint | "next"): Promise<InsertedSettlements> {
   if (rows.length === 0) return { count: 0, segmentId: null, signatures: new Set() };
   const n = rows.length;
+  const order = lockOrder(rows);
   const sig = new Array<string>(n), outer = new Array<number>(n), inner = new Array<number>(n), slot = new Array<string>(n);
   const txIndex = new Array<number>(n), time = new Array<string>(n), mint = new Array<string>(n), program = new Array<string>(n);
   const amount = new Array<string>(n), decimals = new Array<number>(n), payer = new Array<string>(n), payee = new Array<string>(n);
   const srcAcc = new Array<string>(n), dstAcc = new Array<string>(n), feePayer = new Array<string>(n), facilitator = new Array<string>(n);
   const memo = new Array<string | null>(n), source = new Array<string>(n), rawIndex = new Array<string>(n);
   for (let i = 0; i < n; i++) {
-    const r = rows[i]!;
+    const r = rows[order[i]!]!;
     sig[i] = r.signature; outer[i] = r.outerIndex; inner[i] = r.innerIndex; slot[i] = r.slot.toString();
     txIndex[i] = r.txIndex; time[i] = r.blockTime === null ? "" : String(r.blockTime.getTime() / 1000);
     mint[i] = r.mint; program[i] = r.tokenProgram; amount[i] = r.amount.toString(); decimals[i] = r.decimals;
@@ -67,6 +68,20 @@ export async function insertSettlements(q: Queryable, rows: readonly SettlementR
       returning signature, raw_segment_id)
     select count(*)::int as count, max(raw_segment_id) as segment_id, string_agg(distinct signature, ',') as signatures from ins`;
   return { count: result!.count, segmentId: raw === "next" ? result!.segment_id : null, signatures: new Set(result!.signatures ? result!.signatures.split(",") : []) };
+}
+
+/**
+ * Row positions sorted by the unique key. Two writers racing over the same transactions (the
+ * webhook and the poller) each take the key's locks in statement order; in one shared order the
+ * second waits for the first and then sees a conflict, in different orders they deadlock (seen in CI).
+ */
+export function lockOrder(rows: readonly SettlementRow[]): number[] {
+  const order = Array.from(rows.keys());
+  return order.sort((a, b) => {
+    const x = rows[a]!, y = rows[b]!;
+    if (x.signature !== y.signature) return x.signature < y.signature ? -1 : 1;
+    return x.outerIndex - y.outerIndex || x.innerIndex - y.innerIndex;
+  });
 }
 
 export interface StoredSettlement {
