@@ -17,6 +17,7 @@ const N = Number(process.env.BENCH_SETTLEMENTS ?? 1_000_000);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 50_000);
 const log = (line: string) => console.error(line);
+class ScoreOnly extends Error {}
 
 /**
  * CPU seconds spent by the benchmark's own cluster (postmaster and its children, from /proc), so
@@ -62,6 +63,8 @@ const sql: Sql = connect(url.toString(), { max: 4, name: "merit-bench-engine" })
 
 try {
   await migrate(sql);
+  // BENCH_ENGINE_DDL="stmt; stmt": experiments on the schema (what an index costs the engine, say)
+  if (process.env.BENCH_ENGINE_DDL) await sql.unsafe(process.env.BENCH_ENGINE_DDL);
   const [{ version: pgVersion }] = (await sql`select current_setting('server_version') as version`) as unknown as [{ version: string }];
   const wallets = addresses(WALLETS, 1);
   const shops = merchants();
@@ -102,6 +105,8 @@ try {
   log(`  phases: ${breakdown}`);
   log(`  cpu per settlement: node ${nodeUs.toFixed(0)} us, postgres ${pgUs?.toFixed(0) ?? "n/a"} us`);
 
+  // BENCH_ENGINE_SCORE_ONLY=1: stop after scoring (profiling the live path alone).
+  if (process.env.BENCH_ENGINE_SCORE_ONLY) throw new ScoreOnly();
   t = performance.now();
   const rcpu0 = process.cpuUsage();
   const rpg0 = clusterCpuMs(cluster && `${cluster}/data`);
@@ -139,6 +144,8 @@ try {
   // BENCH_ENGINE_DRY=1: measure without touching BENCHMARKS.md (experiments, profiling).
   if (!process.env.BENCH_ENGINE_DRY) writeBenchSection("engine", section);
   log(section);
+} catch (err) {
+  if (!(err instanceof ScoreOnly)) throw err;
 } finally {
   await sql.end();
   if (!process.env.BENCH_KEEP) await admin.unsafe(`drop database if exists ${DB}`).catch(() => {});

@@ -14,6 +14,8 @@ export interface AccountStats {
   lastDay: number | null;
   streakDays: number;
   referralCount: number;
+  /** in dirtyStats (written at the next checkpoint) */
+  dirty?: boolean;
 }
 
 export interface CampaignTotals {
@@ -131,7 +133,11 @@ export class ScoringState {
   statsFor(account: string): AccountStats {
     let s = this.stats.get(account);
     if (!s) this.stats.set(account, (s = newStats()));
-    this.dirtyStats.add(account);
+    // A flag on the row spares the Set a hash lookup on every touch (several per settlement).
+    if (!s.dirty) {
+      s.dirty = true;
+      this.dirtyStats.add(account);
+    }
     return s;
   }
 
@@ -174,11 +180,20 @@ export class ScoringState {
   participantFor(campaignId: string, account: string): Participant {
     let p = this.participant(campaignId, account);
     if (!p) this.setParticipant((p = { campaignId, account, awards: 0, points: 0n, lastAwardAt: null, seen: 0, volume: 0n }));
-    this.dirtyStats.add(account);
+    const st = this.stats.get(account);
+    if (!st) this.dirtyStats.add(account);
+    else if (!st.dirty) {
+      st.dirty = true;
+      this.dirtyStats.add(account);
+    }
     return p;
   }
 
   clearDirty(): void {
+    for (const a of this.dirtyStats) {
+      const st = this.stats.get(a);
+      if (st) st.dirty = false;
+    }
     this.dirtyStats.clear();
     this.dirtyCampaigns.clear();
   }
