@@ -21,3 +21,17 @@ export function writeBenchSection(name: string, body: string): void {
   const j = text.indexOf(end);
   writeFileSync(FILE, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`);
 }
+
+/**
+ * CPU time the machine's cores spent running nothing of ours: `steal` (the hypervisor gave the
+ * vCPU to another guest) and other processes are both invisible in our own CPU figures, and both
+ * move wall-clock rates here. Seconds summed over all cores, from /proc/stat (Linux; 0 elsewhere).
+ */
+export function stealSeconds(): number {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
+    return Number(f[8] ?? 0) / 100; // cpu user nice system idle iowait irq softirq steal, in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
