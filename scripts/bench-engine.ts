@@ -9,13 +9,15 @@ import { join } from "node:path";
 import { connect, type Sql } from "../indexer/src/db.js";
 import { migrate } from "../indexer/src/db/migrate.js";
 import { publishRuleSet, replayLedger, scoreBatchDetailed } from "../indexer/src/ledger/index.js";
-import { WorkerCache } from "../indexer/src/ledger/worker.js";
+import { DEFAULT_CHECKPOINT_EVERY, WorkerCache } from "../indexer/src/ledger/worker.js";
 import { addresses, merchants, ruleSet, seedReferrals, seedSettlements } from "./bench-engine-data.js";
 import { stealSeconds, writeBenchSection } from "./lib/bench-section.js";
 
 const N = Number(process.env.BENCH_SETTLEMENTS ?? 1_000_000);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 50_000);
+/** ENGINE_CHECKPOINT_EVERY's default unless BENCH_ENGINE_CHECKPOINT says otherwise (a restart re-scores up to this many) */
+const CHECKPOINT = Number(process.env.BENCH_ENGINE_CHECKPOINT ?? DEFAULT_CHECKPOINT_EVERY);
 const log = (line: string) => console.error(line);
 class ScoreOnly extends Error {}
 
@@ -88,7 +90,7 @@ try {
   t = performance.now();
   for (;;) {
     const b0 = performance.now();
-    const r = await scoreBatchDetailed(sql, { batchSize: BATCH, cache, onPhase });
+    const r = await scoreBatchDetailed(sql, { batchSize: BATCH, cache, onPhase, checkpointEvery: CHECKPOINT });
     if (r.settlements === 0) break;
     slowest = Math.max(slowest, performance.now() - b0);
     scored += r.settlements;
@@ -137,9 +139,9 @@ try {
     `| CPU per settlement | Node ${nodeUs.toFixed(0)} µs${pgUs === null ? "" : ` + Postgres ${pgUs.toFixed(0)} µs`}${pgUs === null ? "" : ` → on two idle cores between ${Math.round(1e6 / (nodeUs + pgUs)).toLocaleString("en")}/s (no overlap) and ${Math.round(1e6 / Math.max(nodeUs, pgUs)).toLocaleString("en")}/s (Node and the server fully side by side)`} | |`,
     `| full replay + comparison with the stored ledger | **${(replayMs / 1000).toFixed(1)} s** for ${replay.settlements.toLocaleString("en")} settlements, ${replay.mismatchCount} mismatches (${replayCpu}) | ≤ 120 s for 1M |`,
     "",
-    `Machine load while measuring (1-minute load average, 2 cores): ${loadBefore.toFixed(1)} before scoring, ${loadavg()[0]!.toFixed(1)} after replay; the hypervisor took ${stolen.toFixed(1)} s of CPU from this VM (steal) while it scored. On this shared VM the same code measured 12,400-15,200/s within one day: the CPU per settlement moves with the neighbours, so read these as lower bounds for a quiet machine.`,
+    `Machine load while measuring (1-minute load average, 2 cores): ${loadBefore.toFixed(1)} before scoring, ${loadavg()[0]!.toFixed(1)} after replay; the hypervisor took ${stolen.toFixed(1)} s of CPU from this VM (steal) while it scored. On this shared VM identical runs differed by up to a quarter in CPU per settlement within one day (docs/rewards-engine.md, Performance), with no steal: read one run as one sample.`,
     "",
-    "Method: one worker, one transaction per batch. It reads the batch in chain order in chunks of 5,000 and loads the state rows a chunk needs that it has not seen yet (the rest stays warm in memory between batches), the next chunk's read and load going out on a second connection while the current chunk is scored; the ledger rows stream to the server through `COPY FROM STDIN` meanwhile, then writes the batch's `settlement_scores` (COPY) and the cursor. The state tables (account stats, campaign budgets and participants) are written as a checkpoint every 250,000 settlements and when the worker catches up (`write-state`). The embedded PGlite path uses multi-row `unnest` inserts instead of COPY. Replay streams settlements with a server-side cursor and recomputes in memory while the server computes md5 digests of the stored rows per block of 1024 settlements; the two sides are then compared.",
+    "Method: one worker, one transaction per batch. It reads the batch in chain order in chunks of 5,000 and loads the state rows a chunk needs that it has not seen yet (the rest stays warm in memory between batches), the next chunk's read and load going out on a second connection while the current chunk is scored; the ledger rows stream to the server through `COPY FROM STDIN` meanwhile, then writes the batch's `settlement_scores` (COPY) and the cursor. The state tables (account stats, campaign budgets and participants) are written as a checkpoint every " + CHECKPOINT.toLocaleString("en") + " settlements and when the worker catches up (`write-state`). The embedded PGlite path uses multi-row `unnest` inserts instead of COPY. Replay streams settlements with a server-side cursor and recomputes in memory while the server computes md5 digests of the stored rows per block of 1024 settlements; the two sides are then compared.",
     "",
     `Where the rest goes: the server's CPU per settlement is mostly the ${(rows / scored).toFixed(1)} ledger rows (heap, identity primary key, hash index on the account, BRIN on seq: about 6.5 µs a row measured alone with psql \\copy, of which heap and WAL about 3.8 and the account's hash index about 2.8; binary COPY measured no faster than text), which caps one server backend near ${Math.round(1e6 / (pgUs ?? 1)).toLocaleString("en")} settlements/s before Node's share is counted; the two overlap while a batch is being scored, not during its checkpoint.`,
   ].join("\n");
