@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { MeritError } from "../errors.js";
+import { ledgerCommand, pointsCommand, rejectsCommand, rulesCommand } from "./admin.js";
 import { backfillCommand } from "./backfill.js";
 import { heliusCommand } from "./helius.js";
 import { replayCommand } from "./replay.js";
@@ -8,13 +9,18 @@ import { runCommand } from "./run.js";
 
 /**
  * The indexer's own commands (`npm run indexer -- <command>`): the ingest poller, backfill, replay
- * of stored raw transactions and the Helius webhook registration. Heavy modules load lazily inside each action.
+ * of stored raw transactions, the Helius webhook registration, rejected input, rule sets, manual
+ * adjustments, the leaderboard and the ledger's verification. Heavy modules load lazily inside each action.
  */
-const program = new Command("merit-indexer").description("merit indexer: ingest commands").showHelpAfterError();
+const program = new Command("merit-indexer").description("merit indexer: ingest, rules, points and ledger commands").showHelpAfterError();
 program.addCommand(runCommand());
 program.addCommand(backfillCommand());
 program.addCommand(heliusCommand());
 program.addCommand(replayCommand());
+program.addCommand(rejectsCommand());
+program.addCommand(rulesCommand());
+program.addCommand(pointsCommand());
+program.addCommand(ledgerCommand());
 
 try {
   await program.parseAsync(process.argv);

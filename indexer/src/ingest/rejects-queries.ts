@@ -34,3 +34,16 @@ export interface StoredReject {
 export async function listRejects(q: Queryable): Promise<StoredReject[]> {
   return [...(await q<StoredReject[]>`select signature, source, reason, detail, seen_count from ingest_rejects order by id`)];
 }
+
+export interface RecentReject extends StoredReject {
+  body: string | null;
+  last_seen_at: Date;
+}
+
+/** Newest first, for an operator's look (`npm run indexer -- rejects`). */
+export async function listRecentRejects(q: Queryable, opts: { reason?: string; limit?: number } = {}): Promise<RecentReject[]> {
+  return [...(await q<RecentReject[]>`
+    select signature, source, reason, detail, seen_count, body, last_seen_at from ingest_rejects
+    where ${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}
+    order by last_seen_at desc, id desc limit ${opts.limit ?? 50}`)];
+}
