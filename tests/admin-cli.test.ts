@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parsePoints, formatPoints } from "../indexer/src/cli/admin.js";
+import { setCursor } from "../indexer/src/ingest/cursors-queries.js";
 import { recordRejects } from "../indexer/src/ingest/rejects-queries.js";
 import { insertSettlements } from "../indexer/src/ledger/fixtures.js";
 import { balanceOf, scoreBatch } from "../indexer/src/ledger/index.js";
@@ -25,7 +26,7 @@ async function indexer(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-describe("admin and operator commands (npm run indexer -- rules / points / ledger / rejects)", function () {
+describe("admin and operator commands (npm run indexer -- rules / points / ledger / rejects / status)", function () {
   this.timeout(120_000);
   const db = useFreshDb();
   const dir = mkdtempSync(join(tmpdir(), "merit-admin-"));
@@ -102,5 +103,21 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     assert.match(one.stdout, /body: \{oops/);
     assert.match((await indexer("rejects", "--reason", "nothing_like_it")).stdout, /no rejects with reason nothing_like_it/);
     assert.notEqual((await indexer("rejects", "--limit", "0")).code, 0, "a limit must be a positive integer");
+  });
+
+  it("given settlements ingested past the engine and a poller cursor, then status shows the backlog, the cursor and the rejects", async () => {
+    await insertSettlements(db(), [pay(3, "CAROL", 1), pay(4, "CAROL", 1), pay(5, "DAVE", 2)]);
+    await setCursor(db(), { address: "FAC1", stream: "live", lastSignature: "sig-9", lastSlot: 5n });
+    const r = await indexer("status", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.equal(s.settlements.total, 5);
+    assert.equal(s.settlements.latestSlot, "5");
+    assert.deepEqual([s.engine.scored, s.engine.waiting, s.engine.ruleSetVersion], ["2", 3, "1"]);
+    assert.deepEqual(s.cursors.map((c: { address: string; lastSlot: string }) => [c.address, c.lastSlot]), [["FAC1", "5"]]);
+    assert.deepEqual(s.rejects.map((x: { reason: string; rows: number }) => [x.reason, x.rows]).sort(), [["bad_shape", 1], ["malformed_json", 1]]);
+    const text = (await indexer("status")).stdout;
+    assert.match(text, /engine\s+2 scored, 3 waiting/);
+    assert.match(text, /rejects\s+2 stored/);
   });
 });

@@ -16,7 +16,7 @@ function database(name: string): Sql {
   return connect(e.DATABASE_URL, { max: 2, name });
 }
 
-async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Promise<T> {
+export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = database(name);
   try {
     return await f(sql);
@@ -44,7 +44,7 @@ const positiveInt = (v: string) => {
   return Number(v);
 };
 
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
+export const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
 
 export function rulesCommand(): Command {

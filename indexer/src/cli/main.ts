@@ -6,6 +6,7 @@ import { backfillCommand } from "./backfill.js";
 import { heliusCommand } from "./helius.js";
 import { replayCommand } from "./replay.js";
 import { runCommand } from "./run.js";
+import { statusCommand } from "./status.js";
 
 /**
  * The indexer's own commands (`npm run indexer -- <command>`): the ingest poller, backfill, replay
@@ -17,6 +18,7 @@ program.addCommand(runCommand());
 program.addCommand(backfillCommand());
 program.addCommand(heliusCommand());
 program.addCommand(replayCommand());
+program.addCommand(statusCommand());
 program.addCommand(rejectsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(pointsCommand());

@@ -38,3 +38,10 @@ export async function advanceIngestWatermark(q: Queryable, slot: bigint): Promis
     on conflict on constraint ingest_watermark_pkey
     do update set slot = greatest(ingest_watermark.slot, excluded.slot), updated_at = now()`;
 }
+
+/** Every poller and backfill cursor, for `npm run indexer -- status`. */
+export async function listCursors(q: Queryable): Promise<(Cursor & { updatedAt: Date })[]> {
+  const rows = await q<{ address: string; stream: string; last_signature: string; last_slot: bigint; updated_at: Date }[]>`
+    select address, stream, last_signature, last_slot, updated_at from ingest_cursors order by stream, address`;
+  return rows.map((r) => ({ address: r.address, stream: r.stream, lastSignature: r.last_signature, lastSlot: r.last_slot, updatedAt: r.updated_at }));
+}

@@ -47,3 +47,9 @@ export async function listRecentRejects(q: Queryable, opts: { reason?: string; l
     where ${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}
     order by last_seen_at desc, id desc limit ${opts.limit ?? 50}`)];
 }
+
+/** Rejects per reason (rows and deliveries), most first. */
+export async function countRejectsByReason(q: Queryable): Promise<{ reason: string; rows: number; seen: number }[]> {
+  return [...(await q<{ reason: string; rows: number; seen: number }[]>`
+    select reason, count(*)::int as rows, sum(seen_count)::int as seen from ingest_rejects group by reason order by count(*) desc, reason`)];
+}

@@ -119,3 +119,18 @@ export async function countSettlements(q: Queryable): Promise<number> {
   const [row] = await q<{ n: number }[]>`select count(*)::int as n from settlements`;
   return row!.n;
 }
+
+/** Settlements after a chain position: what the rewards engine has still to score. */
+export async function countSettlementsAfter(q: Queryable, c: { slot: bigint; txIndex: number; outerIndex: number; innerIndex: number }): Promise<number> {
+  const [row] = await q<{ n: number }[]>`
+    select count(*)::int as n from settlements
+    where (slot, tx_index, outer_index, inner_index) > (${c.slot}, ${c.txIndex}, ${c.outerIndex}, ${c.innerIndex})`;
+  return row!.n;
+}
+
+/** The newest settlement's slot and block time (null before the first). */
+export async function latestSettlement(q: Queryable): Promise<{ slot: bigint; blockTime: Date | null } | null> {
+  const [row] = await q<{ slot: bigint; block_time: Date | null }[]>`
+    select slot, block_time from settlements order by slot desc, tx_index desc limit 1`;
+  return row ? { slot: row.slot, blockTime: row.block_time } : null;
+}
