@@ -65,6 +65,10 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     await scoreBatch(db());
     const board = await indexer("points", "leaderboard", "--limit", "5");
     assert.deepEqual(board.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/)), [["1", "5.000", "BOB"], ["2", "3.000", "ALICE"]]);
+    assert.equal((await indexer("points", "leaderboard", "--epoch", "7")).code, 2, "no snapshot yet");
+    assert.match((await indexer("points", "snapshot", "7")).stdout, /epoch 7: leaderboard of 2 accounts frozen as of seq 2/);
+    assert.notEqual((await indexer("points", "snapshot", "7")).code, 0, "once per epoch");
+    assert.equal((await indexer("points", "leaderboard", "--epoch", "7")).stdout, board.stdout, "the snapshot reads like the board it froze");
   });
 
   it("given an adjustment without a note or with a bad amount, then it is refused; with both, then it is a ledger row and the balance moves", async () => {

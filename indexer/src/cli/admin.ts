@@ -101,14 +101,31 @@ export function pointsCommand(): Command {
     .command("leaderboard")
     .description("accounts by points as of the engine's position; ties go to the earliest first activity")
     .option("--limit <n>", "rows", positiveInt, 20)
+    .option("--epoch <n>", "the snapshot frozen for this epoch instead of the live board")
     .option("--json", "one JSON array instead of a table")
-    .action(async (o: { limit: number; json?: boolean }) => {
-      const { leaderboard } = await import("../ledger/queries.js");
-      const rows = await withDb("merit-points", (sql) => leaderboard(sql, { limit: o.limit }));
+    .action(async (o: { limit: number; epoch?: string; json?: boolean }) => {
+      const { leaderboard, leaderboardSnapshot } = await import("../ledger/queries.js");
+      const epoch = o.epoch === undefined ? undefined : epochOf(o.epoch);
+      const rows = await withDb("merit-points", (sql) => (epoch === undefined ? leaderboard(sql, { limit: o.limit }) : leaderboardSnapshot(sql, epoch, { limit: o.limit })));
+      if (epoch !== undefined && rows.length === 0) throw new CallerError("no_snapshot", `epoch ${epoch} has no leaderboard snapshot (take one with \`points snapshot ${epoch}\`)`);
       if (o.json) return out(json(rows));
       for (const r of rows) out(`${String(r.rank).padStart(5)}  ${formatPoints(r.balance).padStart(16)}  ${r.account}`);
     });
+  points
+    .command("snapshot <epoch>")
+    .description("freeze the leaderboard as of the engine's position for an epoch (once per epoch)")
+    .action(async (text: string) => {
+      const epoch = epochOf(text);
+      const { snapshotLeaderboard } = await import("../ledger/queries.js");
+      const r = await withDb("merit-points", (sql) => snapshotLeaderboard(sql, epoch));
+      out(`epoch ${epoch}: leaderboard of ${r.rows} accounts frozen as of seq ${r.asOfSeq}`);
+    });
   return points;
+}
+
+function epochOf(text: string): bigint {
+  if (!/^\d+$/.test(text)) throw new CallerError("bad_epoch", `"${text}" is not an epoch number`);
+  return BigInt(text);
 }
 
 export function ledgerCommand(): Command {
