@@ -76,6 +76,10 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     const bad = await indexer("points", "adjust", "ALICE", "2.0005", "--note", "x", "--by", "ops");
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /at most 3 decimals/);
+    const typo = await indexer("points", "adjust", "ALICEE", "5", "--note", "bonus", "--by", "ops");
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /account ALICEE has no activity: check the address, or pass --new/);
+    assert.match((await indexer("points", "adjust", "ERIN", "5", "--note", "welcome", "--by", "ops", "--new")).stdout, /ERIN: \+5\.000 points/);
     const ok = await indexer("points", "adjust", "ALICE", "-1.25", "--note", "chargeback", "--by", "ops");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /ALICE: -1\.250 points \(ledger row \d+\), balance 1\.750/);

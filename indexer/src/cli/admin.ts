@@ -88,10 +88,13 @@ export function pointsCommand(): Command {
     .description("add (or with a minus sign, remove) points as a ledger row of its own; a note is required")
     .requiredOption("--note <text>", "why (kept in the ledger)")
     .requiredOption("--by <who>", "who adjusts")
-    .action(async (account: string, text: string, o: { note: string; by: string }) => {
+    .option("--new", "credit an account that has no activity yet (otherwise refused: a mistyped address would be credited silently)")
+    .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean }) => {
       const delta = parsePoints(text);
       const { adjustPoints, balanceOf } = await import("../ledger/queries.js");
       const [id, balance] = await withDb("merit-points", async (sql) => {
+        const [known] = await sql`select 1 from account_stats where account = ${account}`;
+        if (!known && !o.new) throw new CallerError("unknown_account", `account ${account} has no activity: check the address, or pass --new to credit it anyway`);
         const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by });
         return [row, await balanceOf(sql, account)] as const;
       });
