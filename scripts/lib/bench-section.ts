@@ -23,9 +23,9 @@ export function writeBenchSection(name: string, body: string): void {
 }
 
 /**
- * CPU time the machine's cores spent running nothing of ours: `steal` (the hypervisor gave the
- * vCPU to another guest) and other processes are both invisible in our own CPU figures, and both
- * move wall-clock rates here. Seconds summed over all cores, from /proc/stat (Linux; 0 elsewhere).
+ * CPU time the hypervisor gave this VM's vCPUs to other guests (`steal`): invisible in our own
+ * CPU figures, yet it stretches wall-clock rates. Seconds summed over all cores, from /proc/stat
+ * (Linux; 0 elsewhere).
  */
 export function stealSeconds(): number {
   try {

@@ -45,7 +45,7 @@ const positiveInt = (v: string) => {
 };
 
 export const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
+export const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
 
 export function rulesCommand(): Command {
   const rules = new Command("rules").description("versioned rule sets (earn rates, tiers, point rules, campaigns, referral split)");

@@ -5,7 +5,7 @@ import { countRejectsByReason } from "../ingest/rejects-queries.js";
 import { countSettlements, countSettlementsAfter, latestSettlement } from "../ingest/settlements-queries.js";
 import { readCursor } from "../ledger/cursor.js";
 import { latestRuleSetVersion } from "../rules/rule-sets.js";
-import { out, withDb } from "./admin.js";
+import { json, out, withDb } from "./admin.js";
 
 export interface Status {
   settlements: { total: number; latestSlot: bigint | null; latestBlockTime: Date | null; watermarkSlot: bigint | null };
@@ -36,7 +36,7 @@ export function statusCommand(): Command {
     .option("--json", "one JSON object")
     .action(async (o: { json?: boolean }) => {
       const s = await withDb("merit-status", readStatus);
-      if (o.json) return out(JSON.stringify(s, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2));
+      if (o.json) return out(json(s));
       out(`settlements  ${s.settlements.total} stored, newest at slot ${s.settlements.latestSlot ?? "-"} (${iso(s.settlements.latestBlockTime)}); complete up to slot ${s.settlements.watermarkSlot ?? "- (no full poller pass yet)"}`);
       for (const c of s.cursors) out(`  cursor     ${c.stream.padEnd(10)} ${c.address}  slot ${c.lastSlot}  (${iso(c.updatedAt)})`);
       const e = s.engine;

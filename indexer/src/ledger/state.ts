@@ -133,11 +133,7 @@ export class ScoringState {
   statsFor(account: string): AccountStats {
     let s = this.stats.get(account);
     if (!s) this.stats.set(account, (s = newStats()));
-    // A flag on the row spares the Set a hash lookup on every touch (several per settlement).
-    if (!s.dirty) {
-      s.dirty = true;
-      this.dirtyStats.add(account);
-    }
+    this.markDirty(account, s);
     return s;
   }
 
@@ -180,13 +176,15 @@ export class ScoringState {
   participantFor(campaignId: string, account: string): Participant {
     let p = this.participant(campaignId, account);
     if (!p) this.setParticipant((p = { campaignId, account, awards: 0, points: 0n, lastAwardAt: null, seen: 0, volume: 0n }));
-    const st = this.stats.get(account);
-    if (!st) this.dirtyStats.add(account);
-    else if (!st.dirty) {
-      st.dirty = true;
-      this.dirtyStats.add(account);
-    }
+    this.markDirty(account, this.stats.get(account));
     return p;
+  }
+
+  /** A flag on the row spares the Set a hash lookup on every touch (several per settlement). */
+  private markDirty(account: string, st: AccountStats | undefined): void {
+    if (st?.dirty) return;
+    if (st) st.dirty = true;
+    this.dirtyStats.add(account);
   }
 
   clearDirty(): void {
