@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { truncateAll, useFreshDb } from "../../../tests/setup/db.js";
 import { supportsCopy } from "../db.js";
-import { copyField, copyTextArray } from "./copy.js";
+import { copyField, CopyPipe, copyTextArray, ledgerLine, SCORES_COPY_TARGET, scoreLine } from "./copy.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 import { insertLedgerRows, insertScores } from "./write.js";
 
@@ -67,5 +67,73 @@ describe("COPY and unnest writers", () => {
     const [row] = await db()`select count(*)::int as n from settlement_scores`;
     assert.equal(row!.n, 0, "the whole transaction rolled back");
     assert.equal((await db()`select 1 as ok`)[0]!.ok, 1, "the pool is still usable");
+  });
+
+  describe("CopyPipe", () => {
+    const target = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
+    const inBatch = async (fn: (pipe: CopyPipe) => Promise<void>) => {
+      await truncateAll(db());
+      await db().begin((tx) => fn(new CopyPipe(tx)));
+    };
+    const nothingWrittenAndPoolUsable = async () => {
+      assert.equal((await db()`select count(*)::int as n from settlement_scores`)[0]!.n, 0, "the whole transaction rolled back");
+      assert.equal((await db()`select 1 as ok`)[0]!.ok, 1, "the pool is still usable");
+    };
+    const score = (id: number): ScoreRow => ({ settlementId: BigInt(id), seq: BigInt(id), account: `acct${id % 7}`, volume: 5n, tier: null, ruleSetVersion: null, points: 1n, eventTime: at, counted: true });
+
+    it("given segments of two tables alternating, when each is written after the one before it was opened, then every row lands once", async function () {
+      if (!supportsCopy(db())) this.skip();
+      await truncateAll(db());
+      const rows = ledger(9n);
+      await db().begin(async (tx) => {
+        const pipe = new CopyPipe(tx);
+        for (let chunk = 0; chunk < 5; chunk++) {
+          const l = pipe.segment("point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)");
+          const sc = pipe.segment(SCORES_COPY_TARGET);
+          // enough lines to spill several buffers, then a turn of the event loop mid-segment
+          for (let i = 0; i < 3000; i++) {
+            l.write(ledgerLine({ ...rows[i % rows.length]!, seq: BigInt(chunk * 3000 + i) }));
+            sc.write(scoreLine(score(chunk * 3000 + i)));
+            if (i === 1500) await new Promise(setImmediate);
+          }
+          l.end();
+          sc.end();
+        }
+        await pipe.close();
+      });
+      const [n] = await db()`select (select count(*)::int from point_ledger) as l, (select count(*)::int from settlement_scores) as s, (select count(distinct seq)::int from point_ledger) as d`;
+      assert.deepEqual(n, { l: 15_000, s: 15_000, d: 15_000 });
+    });
+
+    it("given a segment the server refuses followed by more, then close fails with copy_rejected instead of hanging", async function () {
+      if (!supportsCopy(db())) this.skip();
+      this.timeout(10_000); // a hang would hit this instead of the assertion
+      await assert.rejects(inBatch(async (pipe) => {
+        const a = pipe.segment(target);
+        a.write(scoreLine(score(1)));
+        a.write(scoreLine(score(1))); // duplicate primary key
+        a.end();
+        const b = pipe.segment(target);
+        b.write(scoreLine(score(2)));
+        b.end();
+        await pipe.close();
+      }), (err: Error & { code?: string }) => err.code === "copy_rejected" && /settlement_scores/.test(err.message));
+      await nothingWrittenAndPoolUsable();
+    });
+
+    it("given the caller fails while a segment is open, when the pipe is aborted, then the transaction rolls back and the connection recovers", async function () {
+      if (!supportsCopy(db())) this.skip();
+      this.timeout(10_000);
+      await assert.rejects(inBatch(async (pipe) => {
+        const a = pipe.segment(target);
+        for (let i = 0; i < 5000; i++) a.write(scoreLine(score(i)));
+        await new Promise((r) => setTimeout(r, 50)); // the statement is open and has rows
+        pipe.segment(target).write(scoreLine(score(99_999))); // queued behind it
+        const err = new Error("scoring failed");
+        pipe.abort(err);
+        throw err;
+      }), /scoring failed/);
+      await nothingWrittenAndPoolUsable();
+    });
   });
 });

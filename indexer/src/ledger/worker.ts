@@ -9,7 +9,7 @@ import { eventTime, scoreSettlement } from "./score.js";
 import { ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
-import { copyLines, CopySink, LEDGER_COPY_TARGET, ledgerLine, SCORES_COPY_TARGET, scoreLines } from "./copy.js";
+import { CopyPipe, LEDGER_COPY_TARGET, ledgerLine, SCORES_COPY_TARGET, scoreLine } from "./copy.js";
 
 export interface ScoreBatchOptions {
   batchSize?: number;
@@ -31,8 +31,11 @@ export interface ScoreBatchOptions {
  */
 export const DEFAULT_CHECKPOINT_EVERY = 250_000;
 const DEFAULT_CHUNK = 5000;
-/** Settlements scored between two turns of the event loop while the next chunk is being loaded. */
-const YIELD_EVERY = 500;
+/**
+ * Settlements scored between two turns of the event loop: the next chunk's reads and the COPY
+ * statements' turns (one round trip each) are answered there. A turn costs a few µs.
+ */
+const YIELD_EVERY = 100;
 
 export interface BatchResult {
   settlements: number;
@@ -115,17 +118,18 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       phase("tail");
     }
 
-    // On a real server the ledger streams out through COPY while the batch is scored, and the next
-    // chunk is read on another pooled connection meanwhile: Node and the server work side by side.
-    // A pool of one connection has none to spare for the reads: it copies the rows after scoring.
+    // On a real server each chunk's ledger and score rows stream out through COPY while the batch is
+    // scored, and the next chunk is read on another pooled connection meanwhile: Node and the server
+    // work side by side. A pool of one connection has none to spare for the reads: it writes after scoring.
     const stream = copy && chunk.length > 0 && (sql.options as { max?: number }).max !== 1;
     reserved = stream ? await sql.reserve() : undefined;
     // the same custom-plans-only rule as the batch transaction (see above), for the whole session
     if (reserved) await reserved`set plan_cache_mode = force_custom_plan`;
-    const sink = stream ? await CopySink.open(tx, LEDGER_COPY_TARGET) : undefined;
+    const pipe = stream ? new CopyPipe(tx) : undefined;
     const reader: Queryable = reserved ?? tx;
     const rows: LedgerRow[] = [];
     const scores: ScoreRow[] = [];
+    let ledgerRows = 0;
     let seq = cursor.seq;
     let prev = cursor.eventTime;
     let last: Settlement | undefined;
@@ -144,41 +148,57 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     };
     type Prepared = Promise<Awaited<ReturnType<typeof prepare>> | undefined>;
     let current: Prepared | undefined = chunk.length > 0 ? prepare(chunk) : undefined;
-    while (current) {
-      const prepared = await current;
-      if (!prepared) break;
-      const { c, times, picks } = prepared;
-      phase("load");
-      // The next chunk is read, and its state loaded, on the reader connection meanwhile.
-      let upcoming: Prepared | undefined;
-      if (c.length === chunkSize && read < size) {
-        upcoming = nextSettlements(reader, c[c.length - 1]!, Math.min(chunkSize, size - read), maxSlot).then((n) => {
-          read += n.length;
-          return n.length > 0 ? prepare(n) : undefined;
-        });
-        upcoming.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
+    try {
+      while (current) {
+        const prepared = await current;
+        if (!prepared) break;
+        const { c, times, picks } = prepared;
+        phase("load");
+        // The next chunk is read, and its state loaded, on the reader connection meanwhile.
+        let upcoming: Prepared | undefined;
+        if (c.length === chunkSize && read < size) {
+          upcoming = nextSettlements(reader, c[c.length - 1]!, Math.min(chunkSize, size - read), maxSlot).then((n) => {
+            read += n.length;
+            return n.length > 0 ? prepare(n) : undefined;
+          });
+          upcoming.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
+        }
+        // The chunk's score rows follow its ledger rows: the server copies them while the next chunk scores.
+        const ledgerOut = pipe?.segment(LEDGER_COPY_TARGET);
+        const scoresOut = pipe?.segment(SCORES_COPY_TARGET);
+        for (let i = 0; i < c.length; i++) {
+          const out = scoreSettlement(state, picks[i], c[i]!, seq + BigInt(i + 1), times[i]!);
+          if (ledgerOut && scoresOut) {
+            for (const r of out.rows) ledgerOut.write(ledgerLine(r));
+            scoresOut.write(scoreLine(out.score));
+          } else {
+            for (const r of out.rows) rows.push(r);
+            scores.push(out.score);
+          }
+          ledgerRows += out.rows.length;
+          // Let the reader's answers in (the next chunk's state queries go out while this one scores),
+          // and the server's, so it starts the next COPY statement as soon as it is done with one.
+          if ((upcoming || pipe) && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+        }
+        ledgerOut?.end();
+        scoresOut?.end();
+        seq += BigInt(c.length);
+        last = c[c.length - 1];
+        phase("score");
+        current = upcoming;
       }
-      for (let i = 0; i < c.length; i++) {
-        const out = scoreSettlement(state, picks[i], c[i]!, seq + BigInt(i + 1), times[i]!);
-        if (sink) for (const r of out.rows) sink.line(ledgerLine(r));
-        else for (const r of out.rows) rows.push(r);
-        scores.push(out.score);
-        // Let the reader's answers in: the next chunk's state queries go out while this one scores.
-        if (upcoming && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
-      }
-      seq += BigInt(c.length);
-      last = c[c.length - 1];
-      phase("score");
-      current = upcoming;
+    } catch (err) {
+      // the COPY in progress is cancelled, so the rollback can reach the server
+      pipe?.abort(err instanceof Error ? err : new Error(String(err)));
+      throw err;
     }
-    // The scores' COPY text is built while the server drains the ledger stream, not after it.
-    const scoreText = sink ? [...scoreLines(scores)] : undefined;
-    const ledgerRows = sink ? await sink.close() : rows.length;
-    if (!sink) await insertLedgerRows(tx, rows, copy);
+    if (pipe) await pipe.close();
+    else await insertLedgerRows(tx, rows, copy);
     phase("write-ledger");
-    if (scoreText) await copyLines(tx, SCORES_COPY_TARGET, scoreText);
-    else await insertScores(tx, scores, copy);
-    phase("write-scores");
+    if (!pipe) {
+      await insertScores(tx, scores, copy);
+      phase("write-scores");
+    }
     if (last) {
       await advanceCursor(tx, {
         seq, slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex, innerIndex: last.innerIndex, eventTime: prev!,
