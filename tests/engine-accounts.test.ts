@@ -4,6 +4,8 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 import { insertSettlements, testWallet } from "../indexer/src/ledger/fixtures.js";
 import { balanceOf, publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/ledger/index.js";
+import { WorkerCache } from "../indexer/src/ledger/worker.js";
+import { adoptReferrer, createReferralCode, requestReferral } from "../indexer/src/referrals/referrals.js";
 import { accountOf, completeLink, linkedAddresses, requestLink } from "../indexer/src/accounts/accounts.js";
 import { evmAddressOfPublicKey, personalMessageHash } from "../indexer/src/accounts/signatures.js";
 
@@ -54,6 +56,34 @@ describe("engine: accounts and linked addresses", () => {
     assert.equal(await balanceOf(db(), second.address), 1000n, "history earned before the link stays where it was");
     // main: 4 units (base) then the linked wallet's 1 unit with pooled volume 5 -> gold, 2x
     assert.equal(await balanceOf(db(), main.address), 4000n + 2000n);
+    assert.equal((await replayLedger(db())).mismatchCount, 0);
+  });
+
+  it("given a warm worker that already scored a wallet, when the wallet is linked into an account with referrers, then its next settlement pays up the account's chain and keeps the referrers' stored totals", async () => {
+    const [wallet, main, ref1, ref2] = [testWallet(), testWallet(), testWallet(), testWallet()];
+    await publishRuleSet(db(), {
+      createdBy: "t",
+      body: { earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "fixed", levels: [2000, 1000] } },
+    });
+    for (const [referee, referrer] of [[main, ref1.address], [ref1, ref2.address]] as const) {
+      const ch = await requestReferral(db(), { wallet: referee.address, code: await createReferralCode(db(), { account: referrer }) });
+      await adoptReferrer(db(), { nonce: ch.nonce, signature: referee.sign(ch.message) });
+    }
+    // ref1's own settlement is scored by another worker: the warm one below never holds ref1 in memory
+    await insertSettlements(db(), [{ slot: 1, payer: ref1.address, payee: "S", amount: 3_000_000n, time: new Date(T0) }]);
+    await scoreBatch(db(), { cache: new WorkerCache() });
+    const warm = new WorkerCache();
+    await insertSettlements(db(), [{ slot: 2, payer: wallet.address, payee: "S", amount: 1_000_000n, time: new Date(T0 + 1000) }]);
+    await scoreBatch(db(), { cache: warm });
+
+    const ch = await requestLink(db(), { account: main.address, address: wallet.address, chain: "solana" });
+    await completeLink(db(), { nonce: ch.nonce, signature: wallet.sign(ch.message) });
+    await insertSettlements(db(), [{ slot: 3, payer: wallet.address, payee: "S", amount: 10_000_000n, time: new Date(T0 + 2000) }]);
+    await scoreBatch(db(), { cache: warm });
+
+    assert.equal(await balanceOf(db(), main.address), 10_000n);
+    assert.equal(await balanceOf(db(), ref1.address), 3000n + 2000n, "its own earlier points stay, plus 20% of main's");
+    assert.equal(await balanceOf(db(), ref2.address), 1000n + 600n, "10% of main's, plus 20% of ref1's earlier points");
     assert.equal((await replayLedger(db())).mismatchCount, 0);
   });
 

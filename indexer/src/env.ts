@@ -30,7 +30,7 @@ const schema = z.object({
    * The engine writes its state tables back at least every this many settlements (and whenever it
    * catches up). Larger: cheaper scoring during a backfill, longer re-scoring after a restart.
    */
-  ENGINE_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(250_000),
+  ENGINE_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1_000_000),
   WATCH_MINTS: list,
   WATCH_FACILITATORS: list,
   WATCH_MERCHANTS: list,

@@ -58,11 +58,14 @@ export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigin
       select address, account, after_seq from linked_addresses where after_seq >= ${seq}`) {
     state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
     state.loaded.addresses.add(r.address);
+    // a payer's chain may now reach accounts not loaded yet: walk every payer again
+    state.loaded.payers.clear();
   }
   for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`
       select referee, referrer, after_seq from referral_links where after_seq >= ${seq}`) {
     state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
     state.loaded.referees.add(r.referee);
+    state.loaded.payers.clear();
   }
 }
 
@@ -114,7 +117,16 @@ export async function loadBatchState(
 ): Promise<ScoringState> {
   const state = warm ?? new ScoringState();
   const seen = state.loaded;
-  const payers = [...new Set(batch.map((s) => s.payer))];
+  // Two levels at least: a referral milestone asks whether the payer's referrer has a referrer
+  // (requireReferrer), whatever the split depth; replay, which holds every link, would see it.
+  const depth = Math.max(2, ...versions.map((v) => v.depth));
+  if (depth > seen.depth) {
+    seen.payers.clear();
+    seen.depth = depth;
+  }
+  // Payers met before (most of them, once a worker is warm) need nothing: one lookup each.
+  const payers = unseen(batch.map((s) => s.payer), seen.payers);
+  if (payers.length === 0) return state;
   const newPayers = unseen(payers, seen.addresses);
   if (newPayers.length > 0) {
     for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`
@@ -129,9 +141,6 @@ export async function loadBatchState(
     if (link) accounts.add(link.to);
   }
 
-  // Two levels at least: a referral milestone asks whether the payer's referrer has a referrer
-  // (requireReferrer), whatever the split depth; replay, which holds every link, would see it.
-  const depth = Math.max(2, ...versions.map((v) => v.depth));
   const everyone = new Set(accounts);
   let frontier = [...accounts];
   for (let level = 0; level < depth && frontier.length > 0; level++) {

@@ -101,8 +101,12 @@ export class ScoringState {
   /** campaign id -> account -> participant (nested: no per-lookup key strings to build and hash) */
   readonly participants = new Map<string, Map<string, Participant>>();
 
-  /** keys already looked up in the tables (a warm state between batches skips them) */
-  readonly loaded = { addresses: new Set<string>(), referees: new Set<string>(), stats: new Set<string>() };
+  /**
+   * Keys already looked up in the tables (a warm state between batches skips them). `payers`:
+   * addresses whose link, referral chain `depth` deep and stats are all here, so a chunk of
+   * settlements from them needs no lookups at all; links added later (refreshLinks) clear it.
+   */
+  readonly loaded = { addresses: new Set<string>(), referees: new Set<string>(), stats: new Set<string>(), payers: new Set<string>(), depth: 0 };
 
   readonly dirtyStats = new Set<string>();
   readonly dirtyCampaigns = new Set<string>();
