@@ -1,5 +1,5 @@
 import type { Campaign } from "../rules/schema.js";
-import type { ScoringState } from "../ledger/state.js";
+import type { AccountStats, ScoringState } from "../ledger/state.js";
 import { applyBps } from "../points/math.js";
 import { grant } from "./limits.js";
 
@@ -17,6 +17,8 @@ export function stackCampaigns(campaigns: readonly Campaign[]): Campaign[] {
 
 export interface CampaignContext {
   account: string;
+  /** the account's state, when the caller holds it already (saves a lookup per campaign) */
+  stats?: AccountStats;
   merchant: string;
   time: Date;
   volume: bigint;
@@ -42,31 +44,32 @@ export function isActive(c: Campaign, time: Date, merchant: string): boolean {
 /** Awards to the paying account for one settlement, in stacking order. */
 export function evaluateCampaigns(state: ScoringState, stacked: readonly Campaign[], x: CampaignContext): CampaignAward[] {
   const out: CampaignAward[] = [];
+  const st = x.stats ?? state.statsFor(x.account);
   for (const c of stacked) {
     if (!isActive(c, x.time, x.merchant)) continue;
     if (c.requireReferrer && !x.hasReferrer) continue;
-    const raw = rawAward(state, c, x);
-    const points = grant(state, c, x.account, raw, x.time);
+    const raw = rawAward(state, c, x, st);
+    const points = grant(state, c, x.account, raw, x.time, st);
     if (points > 0n) out.push({ campaignId: c.id, account: x.account, points });
   }
   return out;
 }
 
-function rawAward(state: ScoringState, c: Campaign, x: CampaignContext): bigint {
+function rawAward(state: ScoringState, c: Campaign, x: CampaignContext, st: AccountStats): bigint {
   switch (c.type) {
     case "multiplier":
       return c.multiplierBps > 10000 ? applyBps(x.ownPoints, c.multiplierBps - 10000, c.rounding) : 0n;
     case "flat":
       return x.volume >= c.minVolume ? c.points : 0n;
     case "volumeThreshold": {
-      const p = state.participantFor(c.id, x.account);
+      const p = state.participantFor(st, c.id, x.account);
       const before = p.volume;
       p.volume += x.volume;
       return before < c.threshold && p.volume >= c.threshold ? c.points : 0n;
     }
     case "milestone": {
       if (c.on !== "settlements") return 0n;
-      const p = state.participantFor(c.id, x.account);
+      const p = state.participantFor(st, c.id, x.account);
       p.seen += 1;
       return p.seen === c.n ? c.points : 0n;
     }
@@ -82,13 +85,13 @@ function rawAward(state: ScoringState, c: Campaign, x: CampaignContext): bigint 
 export function evaluateReferralMilestones(
   state: ScoringState,
   stacked: readonly Campaign[],
-  x: { referrer: string; referrerHasReferrer: boolean; referralCount: number; merchant: string; time: Date },
+  x: { referrer: string; referrerStats?: AccountStats; referrerHasReferrer: boolean; referralCount: number; merchant: string; time: Date },
 ): CampaignAward[] {
   const out: CampaignAward[] = [];
   for (const c of stacked) {
     if (c.type !== "milestone" || c.on !== "referrals" || c.n !== x.referralCount) continue;
     if (!isActive(c, x.time, x.merchant) || (c.requireReferrer && !x.referrerHasReferrer)) continue;
-    const points = grant(state, c, x.referrer, c.points, x.time);
+    const points = grant(state, c, x.referrer, c.points, x.time, x.referrerStats);
     if (points > 0n) out.push({ campaignId: c.id, account: x.referrer, points });
   }
   return out;

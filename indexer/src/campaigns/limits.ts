@@ -1,5 +1,5 @@
 import type { Campaign } from "../rules/schema.js";
-import type { ScoringState } from "../ledger/state.js";
+import type { AccountStats, ScoringState } from "../ledger/state.js";
 import { minBig } from "../points/math.js";
 
 /**
@@ -13,11 +13,12 @@ import { minBig } from "../points/math.js";
  * Concurrency: the live worker holds the engine cursor and `for update` locks on the campaign_state
  * rows of the batch, so the in-memory budget here is the only writer of that budget.
  */
-export function grant(state: ScoringState, campaign: Campaign, account: string, raw: bigint, time: Date): bigint {
+export function grant(state: ScoringState, campaign: Campaign, account: string, raw: bigint, time: Date, stats?: AccountStats): bigint {
   if (raw <= 0n) return 0n;
   const totals = state.campaigns.get(campaign.id) ?? { spent: 0n, participants: 0 };
   if (totals.spent >= campaign.budget) return 0n;
-  const p = state.participant(campaign.id, account);
+  const st = stats ?? state.statsFor(account);
+  const p = st.parts?.get(campaign.id);
   const limits = campaign.perWallet;
   if (limits.maxCount !== undefined && (p?.awards ?? 0) >= limits.maxCount) return 0n;
   if (limits.cooldownSeconds !== undefined && p?.lastAwardAt && time.getTime() - p.lastAwardAt.getTime() < limits.cooldownSeconds * 1000) return 0n;
@@ -33,7 +34,7 @@ export function grant(state: ScoringState, campaign: Campaign, account: string, 
   // Per-wallet state is only kept where a limit reads it: it is the costliest write of a batch.
   if (!tracksParticipants(campaign)) return amount;
   if (isNew) t.participants += 1;
-  const part = state.participantFor(campaign.id, account);
+  const part = state.participantFor(st, campaign.id, account);
   part.awards += 1;
   part.points += amount;
   part.lastAwardAt = time;

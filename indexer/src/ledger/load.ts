@@ -168,11 +168,12 @@ export async function loadBatchState(
       account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
       first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string; campaigns: string;
     }[]>`select * from account_stats where account = any(string_to_array(${keyList(newStats)}, ','))`) {
-      if (r.recent_volume !== "") state.days.set(r.account, decodeDays(r.recent_volume));
-      for (const p of decodeCampaigns(r.account, r.campaigns)) state.setParticipant(p);
+      const parts = decodeCampaigns(r.account, r.campaigns);
       state.stats.set(r.account, {
         settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
-        firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count,
+        firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count, dirty: false,
+        days: r.recent_volume === "" ? undefined : decodeDays(r.recent_volume),
+        parts: parts.length === 0 ? undefined : new Map(parts.map((p) => [p.campaignId, p])),
       });
     }
   }

@@ -88,7 +88,7 @@ export async function replayLedger(
         if (opts.collect) collected.push(...out.rows);
       }
       const acct = out.score.account;
-      if ((state.days.get(acct)?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
+      if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
     }
     state.clearDirty();
   }

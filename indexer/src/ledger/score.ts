@@ -72,7 +72,7 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   const newDay = stats.lastDay !== day;
   if (newDay) stats.streakDays = stats.lastDay === day - 1 ? stats.streakDays + 1 : 1;
   stats.lastDay = day;
-  state.addDayVolume(account, day, volume);
+  state.addDayVolume(stats, day, volume);
 
   const referrer = state.referrerOf(account, seq);
   let milestones: CampaignAward[] = [];
@@ -81,13 +81,13 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
     rStats.referralCount += 1;
     if (rs) {
       const referrerHasReferrer = state.referrerOf(referrer, seq) !== undefined;
-      milestones = evaluateReferralMilestones(state, rs.stacked, { referrer, referrerHasReferrer, referralCount: rStats.referralCount, merchant: s.payee, time });
+      milestones = evaluateReferralMilestones(state, rs.stacked, { referrer, referrerStats: rStats, referrerHasReferrer, referralCount: rStats.referralCount, merchant: s.payee, time });
     }
   }
   if (!rs) return { rows, score };
 
   const body = rs.body;
-  const tier = body.tiers ? pickTier(body.tiers, rollingVolume(state.days.get(account), day, body.tiers.windowDays)) : pickTier(undefined, 0n);
+  const tier = body.tiers ? pickTier(body.tiers, rollingVolume(stats.days, day, body.tiers.windowDays)) : pickTier(undefined, 0n);
   score.tier = tier.name;
   const rounding = config?.rounding ?? "floor";
   const earn = config ? applyBps(basePoints(config, volume), tier.multiplierBps, rounding) : 0n;
@@ -100,7 +100,7 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   for (const r of ruleAwards) push(account, r.points, "rule", null, r.ruleId);
 
   const awards = evaluateCampaigns(state, rs.stacked, {
-    account, merchant: s.payee, time, volume, ownPoints: own, hasReferrer: referrer !== undefined, newDay, streakDays: stats.streakDays,
+    account, stats, merchant: s.payee, time, volume, ownPoints: own, hasReferrer: referrer !== undefined, newDay, streakDays: stats.streakDays,
   });
   for (const a of awards) push(a.account, a.points, "campaign", a.campaignId);
   for (const a of milestones) push(a.account, a.points, "campaign", a.campaignId);

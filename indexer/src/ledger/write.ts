@@ -87,8 +87,8 @@ function upsertStats(tx: Tx, state: ScoringState, accounts: readonly string[], k
         ${arr(accounts)}::text[], ${arr(st.map((x) => s(x.settlementCount)))}::bigint[], ${arr(st.map((x) => s(x.volumeTotal)))}::bigint[],
         ${arr(st.map((x) => s(x.score)))}::bigint[], ${arr(st.map((x) => s(x.balance)))}::bigint[], ${arr(st.map((x) => s(x.firstSeq)))}::bigint[],
         ${arr(st.map((x) => t(x.firstActivityAt)))}::timestamptz[], ${arr(st.map((x) => s(x.lastDay)))}::int[], ${arr(st.map((x) => s(x.streakDays)))}::int[],
-        ${arr(st.map((x) => s(x.referralCount)))}::int[], ${arr(accounts.map((a) => encodeDays(state.days.get(a), keepAfterDay)))}::text[],
-        ${arr(accounts.map((a) => encodeCampaigns(state, a)))}::text[])
+        ${arr(st.map((x) => s(x.referralCount)))}::int[], ${arr(st.map((x) => encodeDays(x.days, keepAfterDay)))}::text[],
+        ${arr(st.map((x) => encodeCampaigns(x)))}::text[])
       on conflict (account) do update set settlement_count = excluded.settlement_count, volume_total = excluded.volume_total,
         score = excluded.score,
         -- admin adjustments move balance in the table while the engine holds the account in memory:
