@@ -48,7 +48,6 @@ export class CopySegment {
   private out: Writable | undefined;
   private ended = false;
   private wake: (() => void) | undefined;
-  lines = 0;
   constructor(readonly target: string) {}
 
   /** `text` is one line with its "\n" (the line builders below add it). */
@@ -56,7 +55,6 @@ export class CopySegment {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: never let Buffer.write truncate
     if (this.off + text.length * 3 > this.buf.length) this.spill(text.length * 3);
     this.off += this.buf.write(text, this.off);
-    this.lines += 1;
   }
 
   /** No more lines: whatever is buffered goes out and the statement ends. */

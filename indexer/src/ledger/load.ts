@@ -54,19 +54,21 @@ export async function scoredSince(q: Queryable, stateSeq: bigint, seq: bigint): 
  * the rows with after_seq >= the seq the state is at. Setting a link twice is harmless.
  */
 export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigint): Promise<void> {
+  let added = false;
   for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`
       select address, account, after_seq from linked_addresses where after_seq >= ${seq}`) {
     state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
     state.loaded.addresses.add(r.address);
-    // a payer's chain may now reach accounts not loaded yet: walk every payer again
-    state.loaded.payers.clear();
+    added = true;
   }
   for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`
       select referee, referrer, after_seq from referral_links where after_seq >= ${seq}`) {
     state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
     state.loaded.referees.add(r.referee);
-    state.loaded.payers.clear();
+    added = true;
   }
+  // a payer's chain may now reach accounts not loaded yet: walk every payer again
+  if (added) state.loaded.payers.clear();
 }
 
 const campaignIdsOf = (history: readonly CompiledRuleSet[]) => [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
