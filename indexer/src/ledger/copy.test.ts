@@ -1,23 +1,49 @@
 import assert from "node:assert/strict";
 import { truncateAll, useFreshDb } from "../../../tests/setup/db.js";
 import { supportsCopy } from "../db.js";
-import { copyField, CopyPipe, copyTextArray, ledgerLine, SCORES_COPY_TARGET, scoreLine } from "./copy.js";
+import { CopyPipe, CopySegment } from "./copy.js";
+import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 import { insertLedgerRows, insertScores } from "./write.js";
 
 const awkward = ['a"b', "c\\d", "e,f", "{g}", " h ", "tab\there", "line\nbreak", "cr\rx", "NULL", "ünï", "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"];
 
-describe("COPY text encoding", () => {
-  it("escapes backslash, tab, newline and CR, and writes null as \\N", () => {
-    assert.equal(copyField("a\\b\tc\nd\re"), "a\\\\b\\tc\\nd\\re");
-    assert.equal(copyField(null), "\\N");
-    assert.equal(copyField("plain"), "plain");
+describe("COPY binary encoding", () => {
+  const bytes = (write: (seg: CopySegment) => void) => {
+    const seg = new CopySegment("t");
+    write(seg);
+    return seg.buf.subarray(0, seg.off);
+  };
+  const row: LedgerRow = {
+    seq: 1n, settlementId: -2n, account: "ü", delta: 2n ** 63n - 1n, reason: "earn", campaignId: null, ruleId: null,
+    referralPath: [], ruleSetVersion: null, occurredAt: new Date("2000-01-01T00:00:01.5Z"),
+  };
+
+  it("starts with the format's signature and zero flags", () => {
+    assert.equal(bytes(() => {}).toString("latin1"), "PGCOPY\n\xff\r\n\0" + "\0".repeat(8));
   });
 
-  it("quotes array elements only where the array syntax needs it", () => {
-    assert.equal(copyTextArray(["A", "B"]), "{A,B}");
-    assert.equal(copyTextArray(['x"y', "", "NULL"]), '{"x\\\\"y","","NULL"}');
-    assert.equal(copyTextArray(null), "\\N");
+  it("writes a row as field count, then length-prefixed send-format values: -1 for null, UTF-8 text, microseconds since 2000 for times", () => {
+    const b = bytes((seg) => writeLedgerRow(seg, row)).subarray(19);
+    const hex = (...parts: string[]) => Buffer.from(parts.join(""), "hex");
+    assert.deepEqual(b, Buffer.concat([
+      hex("000a"),
+      hex("00000008", "0000000000000001"), // seq
+      hex("00000008", "fffffffffffffffe"), // settlement_id -2
+      hex("00000002", "c3bc"), // "ü"
+      hex("00000008", "7fffffffffffffff"),
+      hex("00000004"), Buffer.from("earn"),
+      hex("ffffffff", "ffffffff"), // campaign, rule: null
+      hex("0000000c", "00000000", "00000000", "00000019"), // an empty text[]: no dimensions
+      hex("ffffffff"),
+      hex("00000008", "000000000016e360"), // 1.5 s after the epoch = 1,500,000 µs
+    ]));
+  });
+
+  it("ends a statement with the trailer -1", () => {
+    const seg = new CopySegment("t");
+    seg.end();
+    assert.deepEqual(seg.buf.subarray(19, seg.off), Buffer.from("ffff", "hex"));
   });
 });
 
@@ -70,7 +96,7 @@ describe("COPY and unnest writers", () => {
   });
 
   describe("CopyPipe", () => {
-    const target = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
+    const target = SCORES_COPY_TARGET;
     const inBatch = async (fn: (pipe: CopyPipe) => Promise<void>) => {
       await truncateAll(db());
       await db().begin((tx) => fn(new CopyPipe(tx)));
@@ -88,12 +114,12 @@ describe("COPY and unnest writers", () => {
       await db().begin(async (tx) => {
         const pipe = new CopyPipe(tx);
         for (let chunk = 0; chunk < 5; chunk++) {
-          const l = pipe.segment("point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)");
+          const l = pipe.segment(LEDGER_COPY_TARGET);
           const sc = pipe.segment(SCORES_COPY_TARGET);
-          // enough lines to spill several buffers, then a turn of the event loop mid-segment
+          // enough rows to spill several buffers, then a turn of the event loop mid-segment
           for (let i = 0; i < 3000; i++) {
-            l.write(ledgerLine({ ...rows[i % rows.length]!, seq: BigInt(chunk * 3000 + i) }));
-            sc.write(scoreLine(score(chunk * 3000 + i)));
+            writeLedgerRow(l, { ...rows[i % rows.length]!, seq: BigInt(chunk * 3000 + i) });
+            writeScoreRow(sc, score(chunk * 3000 + i));
             if (i === 1500) await new Promise(setImmediate);
           }
           l.end();
@@ -110,11 +136,11 @@ describe("COPY and unnest writers", () => {
       this.timeout(10_000); // a hang would hit this instead of the assertion
       await assert.rejects(inBatch(async (pipe) => {
         const a = pipe.segment(target);
-        a.write(scoreLine(score(1)));
-        a.write(scoreLine(score(1))); // duplicate primary key
+        writeScoreRow(a, score(1));
+        writeScoreRow(a, score(1)); // duplicate primary key
         a.end();
         const b = pipe.segment(target);
-        b.write(scoreLine(score(2)));
+        writeScoreRow(b, score(2));
         b.end();
         await pipe.close();
       }), (err: Error & { code?: string }) => err.code === "copy_rejected" && /settlement_scores/.test(err.message));
@@ -126,9 +152,9 @@ describe("COPY and unnest writers", () => {
       this.timeout(10_000);
       await assert.rejects(inBatch(async (pipe) => {
         const a = pipe.segment(target);
-        for (let i = 0; i < 5000; i++) a.write(scoreLine(score(i)));
+        for (let i = 0; i < 5000; i++) writeScoreRow(a, score(i));
         await new Promise((r) => setTimeout(r, 50)); // the statement is open and has rows
-        pipe.segment(target).write(scoreLine(score(99_999))); // queued behind it
+        writeScoreRow(pipe.segment(target), score(99_999)); // queued behind it
         const err = new Error("scoring failed");
         pipe.abort(err);
         throw err;

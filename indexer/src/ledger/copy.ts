@@ -2,64 +2,48 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import type { Tx } from "../db.js";
 import { UpstreamError } from "../errors.js";
-import type { LedgerRow, ScoreRow } from "./types.js";
 
 /**
- * The engine's append-only tables through COPY FROM STDIN (text format) on a real server: no
- * statement to plan, no array literals to parse, and about half the server CPU of the same rows as
- * one `unnest` insert. The embedded PGlite cannot take COPY over its socket; write.ts keeps the
- * `unnest` path for it. Both produce identical rows (tests/engine-ledger.test.ts compares them).
+ * The engine's append-only tables through COPY FROM STDIN in binary format on a real server: no
+ * statement to plan and nothing for the server to parse (text COPY spent a quarter of the server's
+ * time in timestamp, array and integer input functions). The embedded PGlite cannot take COPY
+ * over its socket; write.ts keeps the `unnest` path for it. Both produce identical rows
+ * (copy.test.ts and tests/engine-ledger.test.ts compare them). Row encoders: copy-rows.ts.
  */
-const NEEDS_COPY_ESCAPE = /[\\\t\n\r]/;
-const NEEDS_ARRAY_QUOTE = /["\\,{}\s]|^null$/i;
-
-/** One text-format field: backslash, tab, newline and CR escaped; null as \N. */
-export function copyField(v: string | null): string {
-  if (v === null) return "\\N";
-  return NEEDS_COPY_ESCAPE.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : v;
-}
-
-/** A text[] literal, element quoting only where the array syntax needs it. */
-export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => (v === "" || NEEDS_ARRAY_QUOTE.test(v) ? `"${v.replace(/["\\]/g, "\\$&")}"` : v)).join(",")}}`;
-}
-
-export function copyTextArray(values: readonly string[] | null): string {
-  return values === null ? "\\N" : copyField(textArrayLiteral(values));
-}
-
-// A settlement's rows share one Date object: format it once, not once a row.
-let lastDate: Date | undefined;
-let lastIso = "";
-const iso = (d: Date) => (d === lastDate ? lastIso : ((lastDate = d), (lastIso = d.toISOString())));
 const CHUNK = 1 << 18;
+/** The binary format's signature, flags and header extension length. */
+const HEADER = Buffer.from("PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0", "latin1");
 
 /**
- * One COPY statement's text, encoded into Buffers as lines come: no string rope to flatten and
- * re-encode at each flush, and nothing waiting on the JS heap for the young-generation GC to copy
+ * One COPY statement's rows, encoded into Buffers as they come: no strings to build and encode, and nothing waiting on the JS heap for the young-generation GC to copy
  * (a batch's score rows used to wait there as objects until the batch ended).
  */
 export class CopySegment {
-  private buf = Buffer.allocUnsafe(CHUNK);
-  private off = 0;
+  /** the encoders in copy-rows.ts write at `off` in `buf` (through `view`) after `room()` */
+  buf = Buffer.allocUnsafe(CHUNK);
+  view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  off = 0;
   /** filled buffers waiting for the statement to open */
   private ready: Buffer[] = [];
   /** the open statement: filled buffers go straight to it, not through the event loop */
   private out: Writable | undefined;
   private ended = false;
   private wake: (() => void) | undefined;
-  constructor(readonly target: string) {}
-
-  /** `text` is one line with its "\n" (the line builders below add it). */
-  write(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: never let Buffer.write truncate
-    if (this.off + text.length * 3 > this.buf.length) this.spill(text.length * 3);
-    this.off += this.buf.write(text, this.off);
+  constructor(readonly target: string) {
+    this.off = HEADER.copy(this.buf, 0);
   }
 
-  /** No more lines: whatever is buffered goes out and the statement ends. */
+  /** Makes room for `n` more bytes at `off` (a row's upper bound: encoders never check again). */
+  room(n: number): void {
+    if (this.off + n > this.buf.length) this.spill(n);
+  }
+
+  /** No more rows: whatever is buffered goes out and the statement ends. */
   end(): void {
     if (this.ended) return;
+    this.room(2);
+    this.view.setInt16(this.off, -1); // the trailer
+    this.off += 2;
     this.ended = true;
     this.spill(0);
     this.wake?.();
@@ -73,6 +57,7 @@ export class CopySegment {
     }
     if (this.ended) return;
     this.buf = Buffer.allocUnsafe(Math.max(CHUNK, need));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.off = 0;
   }
 
@@ -87,7 +72,7 @@ export class CopySegment {
 
 /**
  * COPY FROM STDIN statements run one after another on the batch's connection while the caller
- * keeps producing lines: it opens a segment (a table), writes, ends it, opens the next. Each
+ * keeps producing rows: it opens a segment (a table), writes, ends it, opens the next. Each
  * statement is sent as soon as the one before it has handed its last bytes over, so the server
  * works through ledger rows and score rows of one chunk while this process scores the next, and a
  * segment opened while the server is busy just fills its buffers until its turn.
@@ -125,7 +110,7 @@ export class CopyPipe {
 
   private async pump(): Promise<void> {
     for (let seg = await this.nextSegment(); seg && !this.aborted; seg = await this.nextSegment()) {
-      const stream = (await this.tx.unsafe(`copy ${seg.target} from stdin`).writable()) as unknown as Writable;
+      const stream = (await this.tx.unsafe(`copy ${seg.target} from stdin with (format binary)`).writable()) as unknown as Writable;
       // aborted while the statement waited its turn: cancel it at once, or the rollback queued
       // behind it would wait for copy data that never comes
       if (this.aborted) return void stream.destroy(new Error("the batch failed"));
@@ -181,44 +166,11 @@ export class CopyPipe {
   }
 }
 
-/** Streams lines (each ending in "\n") to `copy <target> from stdin`; resolves when the server has them all. */
-export async function copyLines(tx: Tx, target: string, lines: Iterable<string>): Promise<void> {
+/** Streams `rows` to `copy <target> from stdin`, each encoded by `write`; resolves when the server has them all. */
+export async function copyRows<R>(tx: Tx, target: string, rows: readonly R[], write: (seg: CopySegment, row: R) => void): Promise<void> {
   const pipe = new CopyPipe(tx);
   const seg = pipe.segment(target);
-  for (const line of lines) seg.write(line);
+  for (const r of rows) write(seg, r);
   seg.end();
   await pipe.close();
-}
-
-export const LEDGER_COPY_TARGET = "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
-
-// A settlement's rows share their seq, settlement, rule set and time: those fields are formatted
-// once per settlement (bigint to text is not cheap), not once a row.
-let headOf: LedgerRow | undefined;
-let head = "";
-let tail = "";
-
-/** One point_ledger line of COPY text, "\n" included. */
-export function ledgerLine(r: LedgerRow): string {
-  const h = headOf;
-  if (!h || h.seq !== r.seq || h.settlementId !== r.settlementId || h.ruleSetVersion !== r.ruleSetVersion || h.occurredAt !== r.occurredAt) {
-    headOf = r;
-    head = `${r.seq}\t${r.settlementId}\t`;
-    tail = `\t${r.ruleSetVersion ?? "\\N"}\t${iso(r.occurredAt)}\n`;
-  }
-  return `${head}${copyField(r.account)}\t${r.delta}\t${r.reason}\t${copyField(r.campaignId)}\t${copyField(r.ruleId)}\t${copyTextArray(r.referralPath)}${tail}`;
-}
-
-export function* ledgerLines(rows: readonly LedgerRow[]): Generator<string> {
-  for (const r of rows) yield ledgerLine(r);
-}
-
-export const SCORES_COPY_TARGET = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
-
-/** One settlement_scores line of COPY text, "\n" included. */
-export const scoreLine = (r: ScoreRow) =>
-  `${r.settlementId}\t${r.seq}\t${copyField(r.account)}\t${r.volume}\t${copyField(r.tier)}\t${r.ruleSetVersion ?? "\\N"}\t${r.points}\t${iso(r.eventTime)}\t${r.counted ? "t" : "f"}\n`;
-
-export function* scoreLines(rows: readonly ScoreRow[]): Generator<string> {
-  for (const r of rows) yield scoreLine(r);
 }

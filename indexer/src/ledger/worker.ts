@@ -9,7 +9,8 @@ import { eventTime, scoreSettlement } from "./score.js";
 import { ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow, Settlement } from "./types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
-import { CopyPipe, LEDGER_COPY_TARGET, ledgerLine, SCORES_COPY_TARGET, scoreLine } from "./copy.js";
+import { CopyPipe } from "./copy.js";
+import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
 
 export interface ScoreBatchOptions {
   batchSize?: number;
@@ -182,8 +183,8 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
         for (let i = 0; i < c.length; i++) {
           const out = scoreSettlement(state, picks[i], c[i]!, seq + BigInt(i + 1), times[i]!);
           if (ledgerOut && scoresOut) {
-            for (const r of out.rows) ledgerOut.write(ledgerLine(r));
-            scoresOut.write(scoreLine(out.score));
+            for (const r of out.rows) writeLedgerRow(ledgerOut, r);
+            writeScoreRow(scoresOut, out.score);
           } else {
             for (const r of out.rows) rows.push(r);
             scores.push(out.score);

@@ -1,5 +1,6 @@
 import type { Tx } from "../db.js";
-import { copyLines, LEDGER_COPY_TARGET, ledgerLines, SCORES_COPY_TARGET, scoreLines, textArrayLiteral } from "./copy.js";
+import { copyRows } from "./copy.js";
+import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
 import { encodeCampaigns, encodeDays, newStats, type ScoringState } from "./state.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
@@ -12,6 +13,12 @@ import type { LedgerRow, ScoreRow } from "./types.js";
 const s = (v: bigint | number | null) => (v === null ? null : v.toString());
 const t = (v: Date | null) => (v === null ? null : v.toISOString());
 const NEEDS_ESCAPE = /["\\]/;
+const NEEDS_ARRAY_QUOTE = /["\\,{}\s]|^null$/i;
+
+/** A text[] literal, element quoting only where the array syntax needs it. */
+function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => (v === "" || NEEDS_ARRAY_QUOTE.test(v) ? `"${v.replace(/["\\]/g, "\\$&")}"` : v)).join(",")}}`;
+}
 
 /** A Postgres array literal: every element quoted (so commas, braces and spaces are safe), NULL for null. */
 export function arr(values: readonly (string | null)[]): string {
@@ -26,7 +33,7 @@ export function arr(values: readonly (string | null)[]): string {
 /** `copy`: the server takes COPY FROM STDIN (any real PostgreSQL; not the embedded PGlite). */
 export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[], copy = false): Promise<void> {
   if (rows.length === 0) return;
-  if (copy) return copyLines(tx, LEDGER_COPY_TARGET, ledgerLines(rows));
+  if (copy) return copyRows(tx, LEDGER_COPY_TARGET, rows, writeLedgerRow);
   await tx`
     insert into point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)
     select seq, settlement_id, account, delta, reason, campaign_id, rule_id, path::text[], rule_set_version, occurred_at
@@ -40,7 +47,7 @@ export async function insertLedgerRows(tx: Tx, rows: readonly LedgerRow[], copy 
 
 export async function insertScores(tx: Tx, rows: readonly ScoreRow[], copy = false): Promise<void> {
   if (rows.length === 0) return;
-  if (copy) return copyLines(tx, SCORES_COPY_TARGET, scoreLines(rows));
+  if (copy) return copyRows(tx, SCORES_COPY_TARGET, rows, writeScoreRow);
   await tx`
     insert into settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)
     select * from unnest(

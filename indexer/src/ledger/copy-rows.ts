@@ -1,0 +1,107 @@
+import type { CopySegment } from "./copy.js";
+import type { LedgerRow, ScoreRow } from "./types.js";
+
+/**
+ * Rows of PostgreSQL's binary COPY format (docs: "COPY, Binary Format"), written straight into a
+ * segment's buffer. Each row is an int16 field count, then per field an int32 byte length (-1 for
+ * NULL) and the value in its type's send format:
+ *
+ *   bigint       8 bytes, big-endian two's complement
+ *   text         UTF-8 bytes
+ *   boolean      1 byte, 0 or 1
+ *   timestamptz  int64 microseconds since 2000-01-01 00:00 UTC
+ *   text[]       int32 dims (1, or 0 when empty), int32 has-nulls 0, int32 element type 25 (text),
+ *                int32 length, int32 lower bound 1, then each element as a text field
+ *
+ * Field order follows LEDGER_COPY_TARGET and SCORES_COPY_TARGET.
+ */
+const PG_EPOCH_MS = 946_684_800_000;
+const TEXT_OID = 25;
+const TWO_32 = 2 ** 32;
+
+export const LEDGER_COPY_TARGET = "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
+export const SCORES_COPY_TARGET = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
+
+function int64(seg: CopySegment, v: bigint | null): void {
+  if (v === null) return nil(seg);
+  seg.view.setInt32(seg.off, 8);
+  seg.view.setBigInt64(seg.off + 4, v);
+  seg.off += 12;
+}
+
+function nil(seg: CopySegment): void {
+  seg.view.setInt32(seg.off, -1);
+  seg.off += 4;
+}
+
+function text(seg: CopySegment, v: string | null): void {
+  if (v === null) return nil(seg);
+  const n = seg.buf.write(v, seg.off + 4);
+  seg.view.setInt32(seg.off, n);
+  seg.off += 4 + n;
+}
+
+function timestamptz(seg: CopySegment, d: Date): void {
+  // a Date holds whole milliseconds: microseconds stay exact integers far past any real date
+  const us = (d.getTime() - PG_EPOCH_MS) * 1000;
+  const hi = Math.floor(us / TWO_32);
+  seg.view.setInt32(seg.off, 8);
+  seg.view.setInt32(seg.off + 4, hi);
+  seg.view.setUint32(seg.off + 8, us - hi * TWO_32);
+  seg.off += 12;
+}
+
+function textArray(seg: CopySegment, values: readonly string[] | null): void {
+  if (values === null) return nil(seg);
+  const start = seg.off;
+  const v = seg.view;
+  v.setInt32(start + 4, values.length > 0 ? 1 : 0);
+  v.setInt32(start + 8, 0);
+  v.setInt32(start + 12, TEXT_OID);
+  seg.off = start + 16;
+  if (values.length > 0) {
+    v.setInt32(start + 16, values.length);
+    v.setInt32(start + 20, 1);
+    seg.off = start + 24;
+    for (const e of values) text(seg, e);
+  }
+  v.setInt32(start, seg.off - start - 4);
+}
+
+/** Upper bound of a text field's size: UTF-8 takes at most 3 bytes per UTF-16 unit. */
+const textBound = (v: string | null) => 4 + (v === null ? 0 : 3 * v.length);
+
+export function writeLedgerRow(seg: CopySegment, r: LedgerRow): void {
+  let need = 2 + 5 * 12 + 28 + textBound(r.account) + textBound(r.reason) + textBound(r.campaignId) + textBound(r.ruleId);
+  if (r.referralPath) for (const p of r.referralPath) need += textBound(p);
+  seg.room(need);
+  seg.view.setInt16(seg.off, 10);
+  seg.off += 2;
+  int64(seg, r.seq);
+  int64(seg, r.settlementId);
+  text(seg, r.account);
+  int64(seg, r.delta);
+  text(seg, r.reason);
+  text(seg, r.campaignId);
+  text(seg, r.ruleId);
+  textArray(seg, r.referralPath);
+  int64(seg, r.ruleSetVersion);
+  timestamptz(seg, r.occurredAt);
+}
+
+export function writeScoreRow(seg: CopySegment, r: ScoreRow): void {
+  seg.room(2 + 6 * 12 + 5 + textBound(r.account) + textBound(r.tier));
+  seg.view.setInt16(seg.off, 9);
+  seg.off += 2;
+  int64(seg, r.settlementId);
+  int64(seg, r.seq);
+  text(seg, r.account);
+  int64(seg, r.volume);
+  text(seg, r.tier);
+  int64(seg, r.ruleSetVersion);
+  int64(seg, r.points);
+  timestamptz(seg, r.eventTime);
+  seg.view.setInt32(seg.off, 1);
+  seg.view.setUint8(seg.off + 4, r.counted ? 1 : 0);
+  seg.off += 5;
+}
