@@ -6,6 +6,7 @@ import {
   adjustPoints, balanceOf, balancesAsOf, leaderboard, leaderboardSnapshot, ledgerHistory, publishRuleSet, readCursor, replayLedger,
   scoreBatch, snapshotLeaderboard, startEngine, WorkerCache,
 } from "../indexer/src/ledger/index.js";
+import { ACCOUNT_SQL } from "../indexer/src/ledger/queries.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
 const body = { earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }] };
@@ -102,6 +103,34 @@ describe("engine: ledger", () => {
     assert.deepEqual(asMap(await balancesAsOf(db(), { untilSeq: 2n })), { A: 1000n, B: 2000n });
     assert.deepEqual(asMap(await balancesAsOf(db(), { untilTime: new Date(T0 + 1000) })), { A: 1000n });
     assert.deepEqual(asMap(await balancesAsOf(db())), { A: 5000n, B: 2000n });
+  });
+
+  it("given one busy account among many, when its balance and history pages are read, then each query reads the account index and the pages go newest first without gaps or repeats", async () => {
+    await db()`
+      insert into point_ledger (seq, account, delta, reason, note, occurred_at)
+      select g, case when g % 3 = 0 then 'BUSY' else 'acct' || (g % 100) end, g, 'adjustment', 'test row', now()
+      from generate_series(1, 6000) g`;
+    await db()`analyze point_ledger`;
+    const busyIds = (await db()`select id from point_ledger where account = 'BUSY' order by id desc`).map((r) => BigInt(r.id));
+    assert.equal(busyIds.length, 2000);
+    // with sequential scans priced out, a query the index cannot serve still plans as a Seq Scan
+    await db().begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      for (const [text, params] of [[ACCOUNT_SQL.balance, ["BUSY"]], [ACCOUNT_SQL.history(false), ["BUSY", 50]], [ACCOUNT_SQL.history(true), ["BUSY", 50, "100"]]] as const) {
+        const [{ "QUERY PLAN": plan }] = (await tx.unsafe(`explain (format json) ${text}`, [...params])) as unknown as [{ "QUERY PLAN": unknown }];
+        const json = JSON.stringify(plan);
+        assert.match(json, /"Index Name":"point_ledger_account_idx"/, text);
+        assert.doesNotMatch(json, /Seq Scan/, text);
+        // a deep page starts at its id inside the index, not by filtering every newer row
+        if (params.length === 3) assert.match(json, /"Index Cond":"[^"]*hashtext\(account\)[^"]*id < /, text);
+      }
+    });
+    assert.equal(await balanceOf(db(), "BUSY"), (3n * 2000n * 2001n) / 2n); // deltas 3, 6, ..., 6000
+    const paged: bigint[] = [];
+    for (let page = await ledgerHistory(db(), "BUSY", { limit: 300 }); page.length > 0; page = await ledgerHistory(db(), "BUSY", { limit: 300, beforeId: paged.at(-1)! })) {
+      paged.push(...page.map((r) => r.id));
+    }
+    assert.deepEqual(paged, busyIds);
   });
 
   it("given two workers started at once, when they race over the same settlements, then each settlement is credited exactly once in chain order", async function () {
