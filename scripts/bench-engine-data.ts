@@ -95,8 +95,12 @@ export function ruleSet(shops: string[]): RuleSetInput {
   };
 }
 
-/** Settlements over 30 days in chain order: 2 per slot, popular wallets and shops skewed. */
-export async function seedSettlements(sql: Sql, n: number, wallets: string[], shops: string[], onProgress?: (done: number) => void): Promise<void> {
+/**
+ * Settlements over 30 days in chain order: 2 per slot, popular wallets and shops skewed.
+ * `hotShare` (0-1): that share of settlements is paid by the first wallet, like an agent paying per
+ * request (0 keeps the standard workload: no extra random draws).
+ */
+export async function seedSettlements(sql: Sql, n: number, wallets: string[], shops: string[], onProgress?: (done: number) => void, hotShare = 0): Promise<void> {
   const r = rng(11);
   const memos = ["class:gold/api", "class:silver/api", null, null, null];
   const span = 30 * DAY;
@@ -112,7 +116,7 @@ export async function seedSettlements(sql: Sql, n: number, wallets: string[], sh
       cols.time.push(new Date(T0 + Math.floor((i / n) * span)).toISOString());
       cols.amount.push(String(Math.floor(100_000 + r() * r() * 200_000_000)));
       // squaring skews towards low indexes: some wallets and shops are much busier than others
-      cols.payer.push(wallets[Math.floor(r() * r() * wallets.length)]!);
+      cols.payer.push(hotShare > 0 && r() < hotShare ? wallets[0]! : wallets[Math.floor(r() * r() * wallets.length)]!);
       cols.payee.push(shops[Math.floor(r() * r() * shops.length)]!);
       cols.memo.push(memos[Math.floor(r() * memos.length)]!);
     }
