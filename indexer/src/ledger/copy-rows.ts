@@ -1,3 +1,4 @@
+import { BugError } from "../errors.js";
 import type { CopySegment } from "./copy.js";
 import type { LedgerRow, ScoreRow } from "./types.js";
 
@@ -56,6 +57,8 @@ function text(seg: CopySegment, v: string | null): void {
 function timestamptz(seg: CopySegment, d: Date): void {
   // a Date holds whole milliseconds: microseconds stay exact integers far past any real date
   const us = (d.getTime() - PG_EPOCH_MS) * 1000;
+  // an invalid Date would otherwise go out as 2000-01-01 (the text format threw on it)
+  if (Number.isNaN(us)) throw new BugError("invalid_time", "a ledger or score row carries an invalid Date");
   const hi = Math.floor(us / TWO_32);
   seg.view.setInt32(seg.off, 8);
   seg.view.setInt32(seg.off + 4, hi);

@@ -40,6 +40,10 @@ describe("COPY binary encoding", () => {
     ]));
   });
 
+  it("refuses an invalid Date instead of writing the epoch", () => {
+    assert.throws(() => bytes((seg) => writeLedgerRow(seg, { ...row, occurredAt: new Date(Number.NaN) })), /invalid Date/);
+  });
+
   it("ends a statement with the trailer -1", () => {
     const seg = new CopySegment("t");
     seg.end();
