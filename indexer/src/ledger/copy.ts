@@ -15,7 +15,8 @@ const CHUNK = 1 << 18;
 const HEADER = Buffer.from("PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0", "latin1");
 
 /**
- * One COPY statement's rows, encoded into Buffers as they come: no strings to build and encode, and nothing waiting on the JS heap for the young-generation GC to copy
+ * One COPY statement's rows, encoded into Buffers as they come: no strings to build and encode,
+ * and nothing waiting on the JS heap for the young-generation GC to copy
  * (a batch's score rows used to wait there as objects until the batch ended).
  */
 export class CopySegment {
