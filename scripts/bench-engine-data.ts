@@ -1,6 +1,6 @@
 // Data for `npm run bench:engine`: wallets, a 3-level referral forest, a rule set with 10 active
 // campaigns, and a settlement stream in chain order. Deterministic (seeded) so runs compare.
-import type { Sql } from "../indexer/src/db.js";
+import type { Sql } from "../indexer/src/db/connection.js";
 import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 
 export const T0 = Date.parse("2026-10-01T00:00:00Z");

@@ -6,10 +6,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect, type Sql } from "../indexer/src/db.js";
+import { connect, type Sql } from "../indexer/src/db/connection.js";
 import { migrate } from "../indexer/src/db/migrate.js";
-import { publishRuleSet, replayLedger, scoreBatchDetailed } from "../indexer/src/ledger/index.js";
-import { DEFAULT_CHECKPOINT_EVERY, WorkerCache } from "../indexer/src/ledger/worker.js";
+import { publishRuleSet, replayLedger, scoreBatchDetailed } from "../indexer/src/engine/index.js";
+import { DEFAULT_CHECKPOINT_EVERY, WorkerCache } from "../indexer/src/engine/worker.js";
 import { addresses, merchants, ruleSet, seedReferrals, seedSettlements } from "./bench-engine-data.js";
 import { stealSeconds, writeBenchSection } from "./lib/bench-section.js";
 

@@ -5,9 +5,9 @@
 // crypto.hash shows the per-call cost. bench:merkle reports it; alone: npx tsx scripts/bench-merkle-sha.ts
 import { hash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { H0, K, c, compress, loadWords, storeDigests } from "../clients/src/merkle/sha256-wasm-gen.js";
-import { encodeModule, type FuncDef, I32, OP, sleb, uleb } from "../clients/src/merkle/wasm-encode.js";
-import { ConstPool, SimdFn } from "../clients/src/merkle/wasm-simd-fn.js";
+import { H0, K, c, compress, loadWords, storeDigests } from "../tools/merkle-wasm/src/generate.js";
+import { encodeModule, type FuncDef, I32, OP, sleb, uleb } from "../tools/merkle-wasm/src/wasm-encode.js";
+import { ConstPool, SimdFn } from "../tools/merkle-wasm/src/wasm-simd-fn.js";
 
 // This project's TypeScript libs (ES2022, @types/node 20) do not declare WebAssembly.
 declare const WebAssembly: {

@@ -4,9 +4,9 @@ import { createHash, hash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PackedEntries, allocEntries, buildTree, sortPacked, stopHashWorker, writeProofShards } from "../clients/src/merkle/index.js";
-import { HASH_PATH, levelCounts } from "../clients/src/merkle/levels.mjs";
-import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../clients/src/merkle/sha256-wasm.mjs";
+import { type PackedEntries, allocEntries, buildTree, sortPacked, stopHashWorker, writeProofShards } from "@merit/clients/merkle";
+import { HASH_PATH, levelCounts } from "../clients/src/merkle/hash/levels.mjs";
+import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../clients/src/merkle/hash/sha256-wasm.mjs";
 import { shaMicro } from "./bench-merkle-sha.js";
 
 export interface Sample {
@@ -179,7 +179,7 @@ export function baseline(n: number): Sample {
 
 /** The epoch dataset at this size: write it (sort, tree, stream) then load it back (every check). */
 export async function dataset(n: number): Promise<Sample> {
-  const { loadDataset, writeDataset } = await import("../clients/src/dataset/index.js");
+  const { loadDataset, writeDataset } = await import("@merit/clients/dataset");
   const { claimants, amounts } = entries(n);
   const wallets = Array.from({ length: n }, (_, i) => ({
     claimant: claimants.subarray(i * 32, i * 32 + 32),

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import bs58 from "bs58";
-import { U64_MAX, buildTreeSync, keyBase58, nodeHash } from "../clients/src/merkle/index.js";
+import { U64_MAX, buildTreeSync, keyBase58, nodeHash } from "@merit/clients/merkle";
 
 const OUT = new URL("../tests/vectors/merkle.json", import.meta.url);
 

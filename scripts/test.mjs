@@ -50,7 +50,7 @@ if (existsSync("Cargo.toml") && process.env.MERIT_SKIP_RUST !== "1") {
   await run("cargo", ["test", "--workspace"], parseCargo);
 }
 // The spec list lives here, not in .mocharc.json, so `npx mocha some.test.ts` runs just that file.
-const SPECS = ["tests/**/*.test.ts", "clients/src/**/*.test.ts", "indexer/src/**/*.test.ts"];
+const SPECS = ["tests/**/*.test.ts", "clients/src/**/*.test.ts", "indexer/src/**/*.test.ts", "tools/*/src/**/*.test.ts"];
 const namesFiles = args.some((a) => a.endsWith(".ts"));
 console.log("> mocha");
 await run("npx", ["mocha", ...(namesFiles ? [] : SPECS), ...args], parseMocha);

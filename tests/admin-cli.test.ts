@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parsePoints, formatPoints } from "../indexer/src/cli/admin.js";
-import { setCursor } from "../indexer/src/ingest/cursors-queries.js";
-import { recordRejects } from "../indexer/src/ingest/rejects-queries.js";
-import { insertSettlements } from "../indexer/src/ledger/fixtures.js";
-import { balanceOf, scoreBatch } from "../indexer/src/ledger/index.js";
+import { setCursor } from "../indexer/src/ingest/store/cursors.js";
+import { recordRejects } from "../indexer/src/ingest/store/rejects.js";
+import { insertSettlements } from "./helpers/ledger-fixtures.js";
+import { balanceOf, scoreBatch } from "../indexer/src/engine/index.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
 const run = promisify(execFile);

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import anchor, { AnchorError, Program } from "@coral-xyz/anchor";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, type MeritDistributor, vaultPda } from "../clients/src/idl/index.js";
-import { buildTreeSync } from "../clients/src/merkle/index.js";
+import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, type MeritDistributor, vaultPda } from "@merit/clients/idl";
+import { buildTreeSync } from "@merit/clients/merkle";
 import { LiteSvmProvider, parseEvents } from "./helpers/anchor-provider.js";
 import { createMint, mintTo, TestSvm, tokenAccount, tokenBalance, tokenProgramId } from "./helpers/svm.js";
 

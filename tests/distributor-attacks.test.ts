@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type Entry, PROGRAM_ID } from "./distributor-fixture.js";
-import { claimStatusPda } from "../clients/src/idl/index.js";
+import { claimStatusPda } from "@merit/clients/idl";
 import { createMint, mintTo } from "./helpers/svm.js";
-import type { MerkleTree } from "../clients/src/merkle/index.js";
+import type { MerkleTree } from "@merit/clients/merkle";
 
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 /** The next epoch's cumulative amounts: everyone earned 50 more. */

@@ -11,11 +11,11 @@ import {
 import { getTransactionDecoder } from "@solana/kit";
 import bs58 from "bs58";
 import { FailedTransactionMetadata } from "litesvm";
-import { buildTreeSync, type MerkleTree } from "../clients/src/merkle/index.js";
+import { buildTreeSync, type MerkleTree } from "@merit/clients/merkle";
 import {
   activateRootInstruction, buildInstruction, claimInstruction, claimStatusPda, distributorPda, proposeRootInstruction, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
   type MeritDistributorProgram,
-} from "../clients/src/idl/index.js";
+} from "@merit/clients/idl";
 import { encodeUnsigned } from "./distributor-wire.js";
 import { createMint, expectOk, type Mint, mintTo, type SendResult, TestSvm, tokenAccount, tokenBalance, type TokenProgram, tokenProgramId } from "./helpers/svm.js";
 

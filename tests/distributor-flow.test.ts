@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type Entry, errorCode } from "./distributor-fixture.js";
-import { activationsBefore, claimStatusPda } from "../clients/src/idl/index.js";
+import { activationsBefore, claimStatusPda } from "@merit/clients/idl";
 
 const big = (v: { toString(): string }) => BigInt(v.toString());
 const THIRTY_DAYS = 30n * 24n * 3600n;

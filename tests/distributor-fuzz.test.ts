@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type Entry, PROGRAM_ID } from "./distributor-fixture.js";
-import { claimStatusPda } from "../clients/src/idl/index.js";
-import type { MerkleTree } from "../clients/src/merkle/index.js";
+import { claimStatusPda } from "@merit/clients/idl";
+import type { MerkleTree } from "@merit/clients/merkle";
 
 const RUNS = Number(process.env.MERIT_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.MERIT_FUZZ_SEED ?? 0x5eed);

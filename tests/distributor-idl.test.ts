@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import anchor, { type Provider } from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
-import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, vaultPda } from "../clients/src/idl/index.js";
+import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, vaultPda } from "@merit/clients/idl";
 
 const { BN } = anchor;
 const sighash = (s: string) => [...createHash("sha256").update(s).digest().subarray(0, 8)];

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import {
   type AddressLookupTableAccount, Keypair, PublicKey, Transaction, TransactionMessage, VersionedTransaction, type TransactionInstruction,
 } from "@solana/web3.js";
-import { leafHash, rootFromProof } from "../clients/src/merkle/index.js";
-import { claimStatusPda } from "../clients/src/idl/index.js";
+import { leafHash, rootFromProof } from "@merit/clients/merkle";
+import { claimStatusPda } from "@merit/clients/idl";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type SendResult } from "./distributor-fixture.js";
 import { createMint } from "./helpers/svm.js";
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
-import { insertSettlements, testWallet } from "../indexer/src/ledger/fixtures.js";
-import { balanceOf, publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/ledger/index.js";
-import { WorkerCache } from "../indexer/src/ledger/worker.js";
-import { adoptReferrer, createReferralCode, requestReferral } from "../indexer/src/referrals/referrals.js";
+import { insertSettlements, testWallet } from "./helpers/ledger-fixtures.js";
+import { balanceOf, publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/engine/index.js";
+import { WorkerCache } from "../indexer/src/engine/worker.js";
+import { adoptReferrer, createReferralCode, requestReferral } from "../indexer/src/accounts/referrals.js";
 import { accountOf, completeLink, linkedAddresses, requestLink } from "../indexer/src/accounts/accounts.js";
 import { evmAddressOfPublicKey, personalMessageHash } from "../indexer/src/accounts/signatures.js";
 

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { truncateAll, useFreshDb } from "./setup/db.js";
-import { adopt, insertSettlements, testWallet, type SettlementSpec } from "../indexer/src/ledger/fixtures.js";
-import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/ledger/index.js";
-import { WorkerCache } from "../indexer/src/ledger/worker.js";
+import { adopt, insertSettlements, testWallet, type SettlementSpec } from "./helpers/ledger-fixtures.js";
+import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/engine/index.js";
+import { WorkerCache } from "../indexer/src/engine/worker.js";
 import { completeLink, requestLink } from "../indexer/src/accounts/accounts.js";
-import type { Sql } from "../indexer/src/db.js";
+import type { Sql } from "../indexer/src/db/connection.js";
 import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 
 /**

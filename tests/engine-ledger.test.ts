@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { truncateAll, useFreshDb } from "./setup/db.js";
-import { connect } from "../indexer/src/db.js";
-import { insertSettlements } from "../indexer/src/ledger/fixtures.js";
+import { connect } from "../indexer/src/db/connection.js";
+import { insertSettlements } from "./helpers/ledger-fixtures.js";
 import {
   adjustPoints, balanceOf, balancesAsOf, leaderboard, leaderboardSnapshot, ledgerHistory, publishRuleSet, readCursor, replayLedger,
   scoreBatch, snapshotLeaderboard, startEngine, WorkerCache,
-} from "../indexer/src/ledger/index.js";
+} from "../indexer/src/engine/index.js";
 import { ACCOUNT_SQL } from "../indexer/src/ledger/queries.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { truncateAll, useFreshDb } from "./setup/db.js";
-import { adopt, insertSettlements, testWallet, type TestWallet } from "../indexer/src/ledger/fixtures.js";
-import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/ledger/index.js";
-import { createReferralCode, requestReferral, adoptReferrer } from "../indexer/src/referrals/referrals.js";
-import type { Sql } from "../indexer/src/db.js";
+import { adopt, insertSettlements, testWallet, type TestWallet } from "./helpers/ledger-fixtures.js";
+import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/engine/index.js";
+import { createReferralCode, requestReferral, adoptReferrer } from "../indexer/src/accounts/referrals.js";
+import type { Sql } from "../indexer/src/db/connection.js";
 import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { truncateAll, useFreshDb } from "./setup/db.js";
-import { insertSettlements, type SettlementSpec } from "../indexer/src/ledger/fixtures.js";
-import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/ledger/index.js";
-import type { Sql } from "../indexer/src/db.js";
+import { insertSettlements, type SettlementSpec } from "./helpers/ledger-fixtures.js";
+import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/engine/index.js";
+import type { Sql } from "../indexer/src/db/connection.js";
 import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 
 const DAY = 86_400_000;

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { DatasetError, type WalletTotals, loadDataset, writeDataset } from "../clients/src/dataset/index.js";
-import { keyBase58, leafHash, stopHashWorker, verifyProof } from "../clients/src/merkle/index.js";
+import { DatasetError, type WalletTotals, loadDataset, writeDataset } from "@merit/clients/dataset";
+import { keyBase58, leafHash, stopHashWorker, verifyProof } from "@merit/clients/merkle";
 
 const key = (label: string) => createHash("sha256").update(`epoch-dataset.test/${label}`).digest();
 const meta = {

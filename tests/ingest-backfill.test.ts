@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
+import { startLocalnet, type Localnet } from "@merit/localnet";
 import { useFreshDb } from "./setup/db.js";
-import { listSettlements } from "../indexer/src/ingest/settlements-queries.js";
+import { listSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { createWorld, rulesOf, sendFacilitated, type ExpectedSettlement } from "./fixtures/ingest/localnet-scenario.js";
 
 const run = promisify(execFile);

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
+import { startLocalnet, type Localnet } from "@merit/localnet";
 import { freshDb, truncateAll } from "./setup/db.js";
-import { RpcClient } from "../indexer/src/ingest/rpc-client.js";
+import { RpcClient } from "../indexer/src/ingest/rpc/client.js";
 import type { RpcTransaction } from "../indexer/src/ingest/types.js";
 import { toHeliusRaw } from "./fixtures/ingest/helius-payloads.js";
-import { connect, type Sql } from "../indexer/src/db.js";
+import { connect, type Sql } from "../indexer/src/db/connection.js";
 import { migrate } from "../indexer/src/db/migrate.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "./fixtures/ingest/throwaway-postgres.js";
-import { countSettlements, listSettlements } from "../indexer/src/ingest/settlements-queries.js";
+import { countSettlements, listSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { createWorld, rulesOf, sendFacilitated, type ExpectedSettlement } from "./fixtures/ingest/localnet-scenario.js";
 
 /**

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { Keypair } from "@solana/web3.js";
-import { watchedAddresses, watchRules } from "../indexer/src/ingest/watch-rules.js";
+import { watchedAddresses, watchRules } from "../indexer/src/ingest/parse/watch-rules.js";
 
 const run = promisify(execFile);
 

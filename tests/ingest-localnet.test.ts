@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
+import { startLocalnet, type Localnet } from "@merit/localnet";
 import { useFreshDb } from "./setup/db.js";
 import { truncateAll } from "./setup/db.js";
 import { getIngestWatermark, startIngest, webhookRoutes, watchRules, RpcClient, type WatchRules } from "../indexer/src/ingest/index.js";
-import { listSettlements, type StoredSettlement } from "../indexer/src/ingest/settlements-queries.js";
-import { listRejects } from "../indexer/src/ingest/rejects-queries.js";
+import { listSettlements, type StoredSettlement } from "../indexer/src/ingest/store/settlements.js";
+import { listRejects } from "../indexer/src/ingest/store/rejects.js";
 import type { RpcTransaction } from "../indexer/src/ingest/types.js";
-import { replayRawTransactions } from "../indexer/src/ingest/replay.js";
+import { replayRawTransactions } from "../indexer/src/ingest/sources/reparse.js";
 import { createWorld, rulesOf, runScenario, type ExpectedSettlement, type World } from "./fixtures/ingest/localnet-scenario.js";
 import { toHeliusEnhanced, toHeliusRaw } from "./fixtures/ingest/helius-payloads.js";
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "../indexer/src/db.js";
+import { connect } from "../indexer/src/db/connection.js";
 import { migrate, MIGRATIONS_DIR } from "../indexer/src/db/migrate.js";
-import { emptyBatch, persistBatch, type Batch } from "../indexer/src/ingest/persist.js";
-import { getRawTransaction, readRawSegments } from "../indexer/src/ingest/raw-segments-queries.js";
+import { emptyBatch, persistBatch, type Batch } from "../indexer/src/ingest/store/persist.js";
+import { getRawTransaction, readRawSegments } from "../indexer/src/ingest/store/raw-segments.js";
 import type { SettlementRow } from "../indexer/src/ingest/types.js";
 import { useFreshDb } from "./setup/db.js";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
+import { startLocalnet, type Localnet } from "@merit/localnet";
 import { useFreshDb } from "./setup/db.js";
 import { UpstreamError } from "../indexer/src/errors.js";
 import { RpcClient, startIngest, watchRules } from "../indexer/src/ingest/index.js";
-import { listSettlements } from "../indexer/src/ingest/settlements-queries.js";
+import { listSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { createWorld, rulesOf, runScenario } from "./fixtures/ingest/localnet-scenario.js";
 import { startFaultProxy, type Fault, type FaultProxy } from "./fixtures/ingest/fault-proxy.js";
 

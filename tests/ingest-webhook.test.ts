@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { useFreshDb } from "./setup/db.js";
 import { webhookRoutes, watchRules } from "../indexer/src/ingest/index.js";
-import { listSettlements } from "../indexer/src/ingest/settlements-queries.js";
-import { listRejects } from "../indexer/src/ingest/rejects-queries.js";
-import { getRawTransaction } from "../indexer/src/ingest/raw-segments-queries.js";
+import { listSettlements } from "../indexer/src/ingest/store/settlements.js";
+import { listRejects } from "../indexer/src/ingest/store/rejects.js";
+import { getRawTransaction } from "../indexer/src/ingest/store/raw-segments.js";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/ingest/${name}`, import.meta.url), "utf8");
 const AUTH = "Bearer test-webhook-secret-0123456789";

@@ -1,7 +1,7 @@
 // Blocks: every transaction gets a slot and an index in its block; a full block closes its slot.
 import assert from "node:assert/strict";
 import { SystemProgram, Transaction, sendAndConfirmTransaction, type Keypair } from "@solana/web3.js";
-import { fundedKeypair, useLocalnet } from "../clients/src/localnet/testing.js";
+import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
 
 describe("localnet: blocks and transaction positions", function () {
   this.timeout(60_000);

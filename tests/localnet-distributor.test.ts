@@ -13,10 +13,10 @@ import {
   meritDistributorProgram,
   vaultPda,
   type MeritDistributorProgram,
-} from "../clients/src/idl/index.js";
-import { buildTreeSync, type MerkleTree } from "../clients/src/merkle/index.js";
-import { distributorProgramId } from "../clients/src/localnet/index.js";
-import { fundedKeypair, useLocalnet } from "../clients/src/localnet/testing.js";
+} from "@merit/clients/idl";
+import { buildTreeSync, type MerkleTree } from "@merit/clients/merkle";
+import { distributorProgramId } from "@merit/localnet";
+import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
 
 const { AnchorProvider, BN, EventParser, Wallet } = anchor;
 const DELAY = 3600;

@@ -12,7 +12,7 @@ import {
   type PublicKey,
 } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
-import { fundedKeypair, rpc, useLocalnet } from "../clients/src/localnet/testing.js";
+import { fundedKeypair, rpc, useLocalnet } from "./helpers/localnet.js";
 
 type RpcErrorBody = { error: { code: number; message: string; data?: { err: unknown; logs: string[]; unitsConsumed: number } } };
 

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, SystemProgram, Transaction, sendAndConfirmTransaction, type Keypair, type PublicKey } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
-import { startLocalnet, type Localnet } from "../clients/src/localnet/index.js";
-import { closeConnection, fundedKeypair } from "../clients/src/localnet/testing.js";
+import { startLocalnet, type Localnet } from "@merit/localnet";
+import { closeConnection, fundedKeypair } from "./helpers/localnet.js";
 
 describe("localnet: history persistence across restarts", function () {
   this.timeout(60_000);

@@ -12,7 +12,7 @@ import {
   type PublicKey,
 } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
-import { fundedKeypair, rpc, useLocalnet } from "../clients/src/localnet/testing.js";
+import { fundedKeypair, rpc, useLocalnet } from "./helpers/localnet.js";
 
 describe("localnet: v0 transactions with address lookup tables", function () {
   this.timeout(60_000);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { PublicKey } from "@solana/web3.js";
 import { WebSocket } from "ws";
-import { useLocalnet, rpc } from "../clients/src/localnet/testing.js";
+import { useLocalnet, rpc } from "./helpers/localnet.js";
 
 describe("localnet JSON-RPC protocol", () => {
   const chain = useLocalnet();

@@ -11,7 +11,7 @@ import {
   type ParsedInstruction,
 } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
-import { fundedKeypair, useLocalnet } from "../clients/src/localnet/testing.js";
+import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
 
 const MEMO = new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 const memoIx = (text: string) => new TransactionInstruction({ programId: MEMO, keys: [], data: Buffer.from(text) });

@@ -2,7 +2,7 @@
 // Clock sysvar, block times and block heights move together.
 import assert from "node:assert/strict";
 import { SYSVAR_CLOCK_PUBKEY, SystemProgram, Transaction, sendAndConfirmTransaction, type Connection } from "@solana/web3.js";
-import { fundedKeypair, rpc, useLocalnet } from "../clients/src/localnet/testing.js";
+import { fundedKeypair, rpc, useLocalnet } from "./helpers/localnet.js";
 
 async function clockSysvar(connection: Connection): Promise<{ slot: bigint; unixTimestamp: bigint }> {
   const info = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY);

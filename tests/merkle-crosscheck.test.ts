@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { MerkleTree as MerkleTreeJs } from "merkletreejs";
-import { buildTree, stopHashWorker, verifyProof } from "../clients/src/merkle/index.js";
+import { buildTree, stopHashWorker, verifyProof } from "@merit/clients/merkle";
 
 const nodeHashFn = (data: Buffer) => createHash("sha256").update(Buffer.from([0x01])).update(data).digest();
 

@@ -14,7 +14,7 @@ import {
   readClaimProof,
   stopHashWorker,
   writeProofShards,
-} from "../clients/src/merkle/index.js";
+} from "@merit/clients/merkle";
 
 const key = (label: string) => createHash("sha256").update(`merkle-shards.test/${label}`).digest();
 const distributor = key("distributor");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import bs58 from "bs58";
-import { buildTreeSync, leafHash, nodeHash, verifyProof } from "../clients/src/merkle/index.js";
+import { buildTreeSync, leafHash, nodeHash, verifyProof } from "@merit/clients/merkle";
 
 interface VectorLeaf { claimant: string; amount: string; leaf: string; proof: string[] }
 interface VectorCase {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { TransactionInstruction } from "@solana/web3.js";
-import { distributorPda, meritDistributorProgram, MeritErrorCode, vaultPda } from "../clients/src/idl/index.js";
+import { distributorPda, meritDistributorProgram, MeritErrorCode, vaultPda } from "@merit/clients/idl";
 import { anchor, LiteSvmProvider, parseEvents } from "./helpers/anchor-provider.js";
 import { createMint, DISTRIBUTOR_SO, TestSvm, tokenProgramId } from "./helpers/svm.js";
 

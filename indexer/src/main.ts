@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { startLocalnet } from "../../clients/src/localnet/index.js";
+import { startLocalnet } from "@merit/localnet";
 import { env } from "./env.js";
-import { supportsCopy, useDatabase } from "./db.js";
+import { supportsCopy, useDatabase } from "./db/connection.js";
 import { migrate } from "./db/migrate.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { MeritError } from "./errors.js";
 import { getIngestWatermark, startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
-import { startEngine } from "./ledger/index.js";
+import { startEngine } from "./engine/index.js";
 import { leaderboard } from "./ledger/queries.js";
 import { startDemo } from "./dev/demo.js";
 

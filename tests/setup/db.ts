@@ -1,4 +1,4 @@
-import { connect, type Sql } from "../../indexer/src/db.js";
+import { connect, type Sql } from "../../indexer/src/db/connection.js";
 
 /**
  * A connection to the migrated test database with every application table emptied. Mocha runs

@@ -1,5 +1,5 @@
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../indexer/src/db/embedded.js";
-import { connect } from "../../indexer/src/db.js";
+import { connect } from "../../indexer/src/db/connection.js";
 import { migrate } from "../../indexer/src/db/migrate.js";
 
 /**

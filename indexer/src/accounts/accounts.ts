@@ -1,6 +1,6 @@
-import type { Queryable, Sql } from "../db.js";
+import type { Queryable, Sql } from "../db/connection.js";
 import { CallerError } from "../errors.js";
-import { lockCursor } from "../ledger/cursor.js";
+import { withEngineLock } from "../engine/lock.js";
 import { consumeChallenge, createChallenge, type Challenge } from "./challenges.js";
 import type { Chain } from "./signatures.js";
 
@@ -33,8 +33,7 @@ export async function requestLink(q: Queryable, opts: { account: string; address
 
 /** Step 2: verify the signature and link. Refuses addresses that already belong somewhere. */
 export async function completeLink(sql: Sql, opts: { nonce: string; signature: string; now?: Date }): Promise<{ account: string; address: string }> {
-  return sql.begin(async (tx) => {
-    const cursor = await lockCursor(tx);
+  return withEngineLock(sql, async (tx, cursor) => {
     const c = await consumeChallenge(tx, { ...opts, purpose: "link" });
     const [taken] = await tx<{ account: string }[]>`select account from linked_addresses where address = ${c.address}`;
     if (taken) throw new CallerError("address_taken", `${c.address} is already linked to ${taken.account === c.account ? "this" : "another"} account`);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Queryable, Tx } from "../db.js";
+import type { Queryable, Tx } from "../db/connection.js";
 import { CallerError } from "../errors.js";
 import { isEvmAddress, isSolanaAddress, normalizeAddress, verifySignature, type Chain } from "./signatures.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { connect, type Sql } from "../db.js";
+import { connect, type Sql } from "../db/connection.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import { log } from "./context.js";
@@ -139,7 +139,7 @@ export function ledgerCommand(): Command {
     .option("--until-seq <n>", "stop at this engine sequence (default: the engine's position now)")
     .action(async (o: { untilSeq?: string }) => {
       if (o.untilSeq !== undefined && !/^\d+$/.test(o.untilSeq)) throw new CallerError("bad_seq", `--until-seq "${o.untilSeq}" is not a sequence number`);
-      const { replayLedger } = await import("../ledger/replay.js");
+      const { replayLedger } = await import("../engine/replay.js");
       const started = performance.now();
       log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
       const r = await withDb("merit-verify", (sql) => replayLedger(sql, { untilSeq: o.untilSeq === undefined ? undefined : BigInt(o.untilSeq) }));
@@ -158,7 +158,7 @@ export function rejectsCommand(): Command {
     .option("--limit <n>", "rows", positiveInt, 50)
     .option("--body", "print each stored body too")
     .action(async (o: { reason?: string; limit: number; body?: boolean }) => {
-      const { listRecentRejects } = await import("../ingest/rejects-queries.js");
+      const { listRecentRejects } = await import("../ingest/store/rejects.js");
       const rows = await withDb("merit-rejects", (sql) => listRecentRejects(sql, { reason: o.reason, limit: o.limit }));
       if (rows.length === 0) return out(o.reason ? `no rejects with reason ${o.reason}` : "no rejects");
       for (const r of rows) {

@@ -15,9 +15,9 @@ export function backfillCommand(): Command {
     .option("--address <address...>", "limit to these addresses (default: every watched address)")
     .action(async (o: { fromSlot?: bigint; fromSignature?: string; address?: string[] }) => {
       const [{ backfill, backfillStream }, { watchedAddresses }, { discoverMerchantAccounts }, { default: cliProgress }] = await Promise.all([
-        import("../ingest/backfill.js"),
-        import("../ingest/watch-rules.js"),
-        import("../ingest/discover.js"),
+        import("../ingest/sources/backfill.js"),
+        import("../ingest/parse/watch-rules.js"),
+        import("../ingest/sources/discover.js"),
         import("cli-progress"),
       ]);
       backfillStream(o); // validates the start before any network call

@@ -1,8 +1,8 @@
-import { connect, type Sql } from "../db.js";
+import { connect, type Sql } from "../db/connection.js";
 import { env, type Env } from "../env.js";
 import { CallerError } from "../errors.js";
-import { RpcClient } from "../ingest/rpc-client.js";
-import { watchRules, type WatchRules } from "../ingest/watch-rules.js";
+import { RpcClient } from "../ingest/rpc/client.js";
+import { watchRules, type WatchRules } from "../ingest/parse/watch-rules.js";
 
 /** What every ingest command needs, built from the validated environment. */
 export interface IngestContext {

@@ -13,10 +13,10 @@ export function heliusCommand(): Command {
     .option("--type <type>", "raw | enhanced | rawDevnet | enhancedDevnet (default HELIUS_WEBHOOK_TYPE)")
     .action(async (o: { url?: string; type?: string }) => {
       const [{ registerHeliusWebhook }, { watchedAddresses }, { RpcClient }, { discoverMerchantAccounts }] = await Promise.all([
-        import("../ingest/helius-register.js"),
-        import("../ingest/watch-rules.js"),
-        import("../ingest/rpc-client.js"),
-        import("../ingest/discover.js"),
+        import("../ingest/sources/helius-register.js"),
+        import("../ingest/parse/watch-rules.js"),
+        import("../ingest/rpc/client.js"),
+        import("../ingest/sources/discover.js"),
       ]);
       const e = env();
       const webhookUrl = o.url ?? e.HELIUS_WEBHOOK_URL;

@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import type { Queryable } from "../db.js";
-import { listCursors, getIngestWatermark } from "../ingest/cursors-queries.js";
-import { countRejectsByReason } from "../ingest/rejects-queries.js";
-import { countSettlements, countSettlementsAfter, latestSettlement } from "../ingest/settlements-queries.js";
-import { readCursor } from "../ledger/cursor.js";
+import type { Queryable } from "../db/connection.js";
+import { listCursors, getIngestWatermark } from "../ingest/store/cursors.js";
+import { countRejectsByReason } from "../ingest/store/rejects.js";
+import { countSettlements, countSettlementsAfter, latestSettlement } from "../ingest/store/settlements.js";
+import { readCursor } from "../engine/cursor.js";
 import { latestRuleSetVersion } from "../rules/rule-sets.js";
 import { json, out, withDb } from "./admin.js";
 

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { EMBEDDED_URL_VAR } from "../db.js";
+import { EMBEDDED_URL_VAR } from "./connection.js";
 
 /**
  * Zero-setup Postgres: PGlite (Postgres compiled to WASM) served over a TCP socket so the rest of

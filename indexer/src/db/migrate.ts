@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BugError, CallerError } from "../errors.js";
-import type { Sql } from "../db.js";
+import type { Sql } from "./connection.js";
 
 /**
  * Forward-only migrations: `migrations/NNNNN_verb_noun.sql`, applied in number order, each in its

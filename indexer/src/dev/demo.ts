@@ -1,6 +1,6 @@
 import { Connection } from "@solana/web3.js";
-import { MEMO_PROGRAM_ID, createDemoWorld, startDemoTraffic, type DemoWorld } from "../../../clients/src/demo/settlement-traffic.js";
-import type { Sql } from "../db.js";
+import { MEMO_PROGRAM_ID, createDemoWorld, startDemoTraffic, type DemoWorld } from "@merit/localnet/demo";
+import type { Sql } from "../db/connection.js";
 import { latestRuleSetVersion, publishRuleSet } from "../rules/rule-sets.js";
 import type { RuleSetInput } from "../rules/schema.js";
 import { watchRules, type WatchRules } from "../ingest/index.js";

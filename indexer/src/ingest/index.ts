@@ -1,20 +1,20 @@
-import type { Sql } from "../db.js";
-import { BlockIndex } from "./block-index.js";
-import { discoverMerchantAccounts } from "./discover.js";
-import type { Commitment } from "./fetch-transactions.js";
-import { advanceIngestWatermark } from "./cursors-queries.js";
-import { pollAddress, RecentSet } from "./poller.js";
-import { sleep } from "./rate-limit.js";
-import { RpcClient, type RpcClientOptions } from "./rpc-client.js";
+import type { Sql } from "../db/connection.js";
+import { BlockIndex } from "./rpc/block-index.js";
+import { discoverMerchantAccounts } from "./sources/discover.js";
+import type { Commitment } from "./rpc/fetch-transactions.js";
+import { advanceIngestWatermark } from "./store/cursors.js";
+import { pollAddress, RecentSet } from "./sources/poller.js";
+import { sleep } from "./rpc/rate-limit.js";
+import { RpcClient, type RpcClientOptions } from "./rpc/client.js";
 import { newStats, type IngestStats } from "./stats.js";
-import { watchedAddresses, type WatchRules } from "./watch-rules.js";
+import { watchedAddresses, type WatchRules } from "./parse/watch-rules.js";
 
-export { webhookRoutes, type WebhookOptions } from "./webhook.js";
-export { watchRules, watchedAddresses, type WatchRules } from "./watch-rules.js";
-export { parseTransaction } from "./parse-transaction.js";
-export { parseEnhanced } from "./parse-enhanced.js";
-export { RpcClient } from "./rpc-client.js";
-export { getIngestWatermark } from "./cursors-queries.js";
+export { webhookRoutes, type WebhookOptions } from "./sources/webhook.js";
+export { watchRules, watchedAddresses, type WatchRules } from "./parse/watch-rules.js";
+export { parseTransaction } from "./parse/transaction.js";
+export { parseEnhanced } from "./parse/enhanced.js";
+export { RpcClient } from "./rpc/client.js";
+export { getIngestWatermark } from "./store/cursors.js";
 export type { IngestStats } from "./stats.js";
 export type { SettlementRow, ParsedSettlement } from "./types.js";
 

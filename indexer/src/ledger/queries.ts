@@ -1,6 +1,6 @@
-import type { Queryable, Sql } from "../db.js";
+import type { Queryable, Sql } from "../db/connection.js";
 import { CallerError } from "../errors.js";
-import { lockCursor } from "./cursor.js";
+import { withEngineLock } from "../engine/lock.js";
 
 /** Read side of the ledger for epochs and the API: small named queries, one concern each. */
 
@@ -100,8 +100,7 @@ export async function leaderboard(q: Queryable, opts: { limit?: number; offset?:
  * lock so no batch lands halfway). A second snapshot of the same epoch is refused.
  */
 export async function snapshotLeaderboard(sql: Sql, epoch: bigint): Promise<{ rows: number; asOfSeq: bigint }> {
-  return sql.begin(async (tx) => {
-    const cursor = await lockCursor(tx);
+  return withEngineLock(sql, async (tx, cursor) => {
     const [exists] = await tx`select 1 from leaderboard_snapshots where epoch = ${epoch} limit 1`;
     if (exists) throw new CallerError("snapshot_exists", `epoch ${epoch} already has a leaderboard snapshot`);
     const rows = await tx.unsafe(`
@@ -125,8 +124,7 @@ export async function leaderboardSnapshot(q: Queryable, epoch: bigint, opts: { l
 export async function adjustPoints(sql: Sql, opts: { account: string; delta: bigint; note: string; by: string }): Promise<bigint> {
   if (opts.note.trim() === "") throw new CallerError("note_required", "a manual adjustment needs a note");
   if (opts.delta === 0n) throw new CallerError("zero_adjustment", "an adjustment of 0 points changes nothing");
-  return sql.begin(async (tx) => {
-    const cursor = await lockCursor(tx);
+  return withEngineLock(sql, async (tx, cursor) => {
     const [row] = await tx<{ id: bigint }[]>`
       insert into point_ledger (seq, account, delta, reason, note, occurred_at)
       values (${cursor.seq}, ${opts.account}, ${opts.delta}, 'adjustment', ${`${opts.note.trim()} (by ${opts.by})`}, now())

@@ -1,6 +1,6 @@
-import type { Queryable, Sql } from "../db.js";
+import type { Queryable, Sql } from "../db/connection.js";
 import { CallerError } from "../errors.js";
-import { lockCursor } from "../ledger/cursor.js";
+import { withEngineLock } from "../engine/lock.js";
 import { ruleSetBody, type RuleSet, type RuleSetInput } from "./schema.js";
 
 type Row = { version: bigint; effective_from: Date; after_seq: bigint; body: unknown };
@@ -27,8 +27,7 @@ export async function publishRuleSet(
   opts: { body: RuleSetInput; createdBy: string; note?: string; effectiveFrom?: Date },
 ): Promise<RuleSet> {
   const body = parseRuleSetBody(opts.body);
-  return sql.begin(async (tx) => {
-    const cursor = await lockCursor(tx);
+  return withEngineLock(sql, async (tx, cursor) => {
     const [row] = await tx<Row[]>`
       insert into rule_sets (version, effective_from, after_seq, body, created_by, note)
       select coalesce(max(version), 0) + 1, ${opts.effectiveFrom ?? new Date(0)}, ${cursor.seq}, ${tx.json(toJson(body))}, ${opts.createdBy}, ${opts.note ?? ""}

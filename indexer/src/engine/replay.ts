@@ -1,0 +1,127 @@
+import { createHash, type Hash } from "node:crypto";
+import type { Queryable, Sql } from "../db/connection.js";
+import { compile, pickRuleSet } from "../scoring/compiled.js";
+import { loadRuleHistory } from "../rules/rule-sets.js";
+import { MAX_WINDOW_DAYS } from "../rules/schema.js";
+import { dayOf } from "../scoring/points/math.js";
+import { readCursor } from "./cursor.js";
+import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
+import { eventTime, scoreSettlement } from "../scoring/score.js";
+import { ScoringState } from "../scoring/state.js";
+import type { LedgerRow } from "../scoring/types.js";
+
+/** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
+export function canonicalLine(r: LedgerRow): string {
+  return [r.settlementId, r.account, r.delta, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? "", r.ruleSetVersion ?? "", r.occurredAt.getTime()].join("|");
+}
+
+const CANONICAL_SQL = `concat(settlement_id, '|', account, '|', delta, '|', reason, '|', coalesce(campaign_id, ''), '|', coalesce(rule_id, ''), '|',
+  coalesce(array_to_string(referral_path, ','), ''), '|', coalesce(rule_set_version::text, ''), '|', floor(extract(epoch from occurred_at) * 1000)::bigint)`;
+
+/** Digests cover blocks of this many consecutive seqs: few rows back from SQL, cheap to hash. */
+export const REPLAY_BLOCK = 1024n;
+const blockOf = (seq: bigint) => (seq - 1n) / REPLAY_BLOCK;
+
+export interface ReplayResult {
+  settlements: number;
+  rows: number;
+  /** first seq of each block of REPLAY_BLOCK seqs whose recomputed rows differ from the stored ledger (first 20) */
+  mismatches: bigint[];
+  mismatchCount: number;
+  /** recomputed rows, only when `collect` was asked for */
+  ledger?: LedgerRow[];
+}
+
+/**
+ * Recomputes the ledger from settlements + rule history + links, in chain order, entirely in
+ * memory (one state for the whole history) up to the engine cursor (or `untilSeq`), and compares
+ * it with the stored point_ledger block by
+ * block (md5 over each block's canonical lines, ordered by seq then text, computed in SQL for the
+ * stored side). Reads only: safe to run beside a live engine.
+ */
+export async function replayLedger(
+  sql: Sql,
+  opts: { untilSeq?: bigint; compare?: boolean; collect?: boolean; fetchSize?: number } = {},
+): Promise<ReplayResult> {
+  const history = (await loadRuleHistory(sql)).map(compile);
+  const state = new ScoringState();
+  await loadAllLinks(sql, state);
+  const compare = opts.compare ?? true;
+  const hashes = new Map<bigint, string>();
+  let block = -1n;
+  let hash: Hash | undefined;
+  const closeBlock = () => {
+    if (hash) hashes.set(block, hash.digest("hex"));
+    hash = undefined;
+  };
+  const collected: LedgerRow[] = [];
+  let seq = 0n;
+  let rows = 0;
+  let prev: Date | null = null;
+  // Both sides cover the same settlements: those scored when replay starts (or up to untilSeq).
+  const limit = opts.untilSeq ?? (await readCursor(sql)).seq;
+  // The stored side's digests are computed by the server while this process recomputes: the two
+  // halves of the work overlap instead of running one after the other.
+  const stored = compare ? storedDigests(sql, limit) : undefined;
+  stored?.catch(() => {}); // awaited below; keeps an early failure from being reported as unhandled
+
+  const cursor = sql.unsafe(`select ${SETTLEMENT_COLUMNS} from settlements order by ${CHAIN_ORDER}`).cursor(opts.fetchSize ?? 10_000);
+  outer: for await (const chunk of cursor) {
+    for (const raw of chunk) {
+      if (seq >= limit) break outer;
+      const s = toSettlement(raw as never);
+      seq += 1n;
+      const time = (prev = eventTime(s, prev));
+      const out = scoreSettlement(state, pickRuleSet(history, seq, time), s, seq, time);
+      rows += out.rows.length;
+      if (out.rows.length > 0) {
+        if (compare) {
+          const b = blockOf(seq);
+          if (b !== block) {
+            closeBlock();
+            block = b;
+          }
+          hash ??= createHash("md5");
+          const lines = out.rows.map(canonicalLine).sort();
+          for (const line of lines) hash.update(`${line}\n`);
+        }
+        if (opts.collect) collected.push(...out.rows);
+      }
+      const acct = out.score.account;
+      if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
+    }
+    state.clearDirty();
+  }
+
+  closeBlock();
+
+  const mismatches: bigint[] = [];
+  let mismatchCount = 0;
+  const mismatch = (b: bigint) => {
+    if (++mismatchCount <= 20) mismatches.push(b * REPLAY_BLOCK + 1n);
+  };
+  if (stored) {
+    for (const r of await stored) {
+      if (hashes.get(r.block) !== r.h) mismatch(r.block);
+      hashes.delete(r.block);
+    }
+    for (const b of hashes.keys()) mismatch(b);
+  }
+  return { settlements: Number(seq), rows, mismatches, mismatchCount, ...(opts.collect ? { ledger: collected } : {}) };
+}
+
+async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
+  for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`select address, account, after_seq from linked_addresses`) {
+    state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
+  }
+  for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`select referee, referrer, after_seq from referral_links`) {
+    state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
+  }
+}
+
+async function storedDigests(sql: Sql, untilSeq: bigint): Promise<{ block: bigint; h: string }[]> {
+  return (await sql.unsafe(`
+    select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
+    from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
+    group by 1 order by 1`, [String(untilSeq)])) as unknown as { block: bigint; h: string }[];
+}

@@ -1,0 +1,88 @@
+import { ParseError, type NormalizedTx, type TokenAccountInfo } from "./normalized.js";
+import { extractSettlements } from "./transaction.js";
+import type { WatchRules } from "./watch-rules.js";
+import type { ParseOutcome, RpcCompiledInstruction } from "../types.js";
+
+/**
+ * Helius "enhanced" webhook items. Helius's own interpretation (type, tokenTransfers with a UI
+ * float tokenAmount) is not used for amounts or paths: a float cannot carry a u64 exactly and
+ * tokenTransfers has no instruction path. When the item carries `instructions` (programId, account
+ * addresses, base58 data, innerInstructions) we decode those with the same extractor as raw
+ * transactions, taking owners/mints/decimals from accountData[].tokenBalanceChanges. When it does
+ * not (the documented webhook example has none), parsing reports `enhanced_without_instructions`
+ * and the caller resolves the transaction over RPC instead (see webhook.ts).
+ */
+interface EnhancedInstruction {
+  programId: string;
+  accounts: string[];
+  data: string;
+  innerInstructions?: EnhancedInstruction[];
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function enhancedSignature(item: unknown): string | null {
+  return isObj(item) && typeof item.signature === "string" ? item.signature : null;
+}
+
+export function isEnhancedItem(item: unknown): boolean {
+  return isObj(item) && typeof item.signature === "string" && ("tokenTransfers" in item || "accountData" in item) && !("transaction" in item);
+}
+
+export function normalizeEnhanced(item: unknown): NormalizedTx {
+  if (!isObj(item)) throw new ParseError("bad_shape", "enhanced item is not an object");
+  const signature = typeof item.signature === "string" ? item.signature : null;
+  if (!signature) throw new ParseError("bad_shape", "enhanced item has no signature");
+  if (typeof item.slot !== "number" || typeof item.feePayer !== "string") throw new ParseError("bad_shape", "enhanced item lacks slot or feePayer", signature);
+  const base = {
+    signature,
+    slot: BigInt(item.slot),
+    blockTime: typeof item.timestamp === "number" ? item.timestamp : null,
+    txIndex: null,
+    feePayer: item.feePayer,
+  };
+  const failed = item.transactionError !== null && item.transactionError !== undefined;
+  if (failed) return { ...base, failed, keys: [], outer: [], inner: new Map(), balances: new Map() };
+  if (!Array.isArray(item.instructions)) {
+    throw new ParseError("enhanced_without_instructions", "enhanced item has no instructions; its instruction paths and exact amounts must come from the raw transaction", signature);
+  }
+  const keys: string[] = [];
+  const index = new Map<string, number>();
+  const intern = (a: unknown): number => {
+    if (typeof a !== "string") throw new ParseError("bad_shape", "instruction account is not a string", signature);
+    let i = index.get(a);
+    if (i === undefined) {
+      i = keys.push(a) - 1;
+      index.set(a, i);
+    }
+    return i;
+  };
+  const compile = (ix: EnhancedInstruction): RpcCompiledInstruction => {
+    if (!isObj(ix) || typeof ix.programId !== "string" || !Array.isArray(ix.accounts) || typeof ix.data !== "string") {
+      throw new ParseError("bad_shape", "enhanced instruction without programId/accounts/data", signature);
+    }
+    return { programIdIndex: intern(ix.programId), accounts: ix.accounts.map(intern), data: ix.data };
+  };
+  const outer: RpcCompiledInstruction[] = [];
+  const inner = new Map<number, RpcCompiledInstruction[]>();
+  (item.instructions as EnhancedInstruction[]).forEach((ix, i) => {
+    outer.push(compile(ix));
+    if (Array.isArray(ix.innerInstructions) && ix.innerInstructions.length) inner.set(i, ix.innerInstructions.map(compile));
+  });
+  const balances = new Map<number, TokenAccountInfo>();
+  for (const acc of Array.isArray(item.accountData) ? item.accountData : []) {
+    for (const c of isObj(acc) && Array.isArray(acc.tokenBalanceChanges) ? acc.tokenBalanceChanges : []) {
+      if (!isObj(c) || typeof c.tokenAccount !== "string" || typeof c.mint !== "string" || !isObj(c.rawTokenAmount)) continue;
+      balances.set(intern(c.tokenAccount), {
+        mint: c.mint,
+        owner: typeof c.userAccount === "string" ? c.userAccount : undefined,
+        decimals: Number(c.rawTokenAmount.decimals),
+      });
+    }
+  }
+  return { ...base, failed, keys, outer, inner, balances };
+}
+
+export function parseEnhanced(item: unknown, rules: WatchRules): ParseOutcome {
+  return extractSettlements(normalizeEnhanced(item), rules);
+}
