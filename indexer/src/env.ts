@@ -43,18 +43,81 @@ const schema = z.object({
   API_HOST: z.string().default("127.0.0.1"),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   LOCALNET_PORT: z.coerce.number().int().min(0).max(65535).default(8899),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  /** `json` (one object per line, for log shippers) or `pretty`; default: pretty on a terminal, else json. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  /**
+   * Set by the process that started the embedded PGlite, for itself and the child processes it
+   * starts: a pool to that URL keeps to one connection (db/connection.ts). Not a setting.
+   */
+  MERIT_EMBEDDED_PG_URL: z.string().url().optional(),
 });
+
+/**
+ * Cross-field rules, checked before anything starts: a setting that only means something with
+ * another one is refused alone rather than silently ignored.
+ */
+const checked = schema.superRefine((e, ctx) => {
+  if (e.RPC_URL && e.WATCH_MINTS.length + e.WATCH_FACILITATORS.length + e.WATCH_MERCHANTS.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["RPC_URL"], message: "RPC_URL needs at least one of WATCH_MINTS, WATCH_FACILITATORS, WATCH_MERCHANTS (what counts as a settlement)" });
+  }
+  if (e.HELIUS_WEBHOOK_URL && !e.HELIUS_WEBHOOK_AUTH) {
+    ctx.addIssue({ code: "custom", path: ["HELIUS_WEBHOOK_URL"], message: "HELIUS_WEBHOOK_URL needs HELIUS_WEBHOOK_AUTH (the header Helius sends and the webhook checks)" });
+  }
+});
+
+/** Prefixes of this daemon's settings: an unknown variable with one of them is a typo. */
+const PREFIXES = ["MERIT_", "RPC_", "WATCH_", "HELIUS_", "API_", "ENGINE_", "INGEST_", "LOCALNET_", "POLL_", "LOG_", "DATABASE_"];
+/** Variables with those prefixes that belong to the tooling, not to the daemon. */
+const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);
+const KNOWN = new Set(Object.keys(schema.shape));
+
+function unknownVariables(source: Record<string, string | undefined>): string[] {
+  return Object.keys(source)
+    .filter((k) => PREFIXES.some((p) => k.startsWith(p)) && !KNOWN.has(k) && !TOOLING.has(k))
+    .map((k) => {
+      const near = [...KNOWN].map((n) => [n, editDistance(k, n)] as const).sort((a, b) => a[1] - b[1])[0];
+      return `  ${k}: not a merit setting${near && near[1] <= 3 ? ` (did you mean ${near[0]}?)` : ""}`;
+    });
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
 
 export type Env = z.infer<typeof schema>;
 
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new CallerError("bad_env", `invalid configuration:\n${lines.join("\n")}`);
-  }
+  const parsed = checked.safeParse(source);
+  const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)), ...unknownVariables(source)];
+  if (!parsed.success || lines.length > 0) throw new CallerError("bad_env", `invalid configuration:\n${lines.join("\n")}`);
   return parsed.data;
+}
+
+/** Everything ingest takes from the environment, for every entry point that starts it. */
+export function ingestSettings(e: Env) {
+  return {
+    // getSignaturesForAddress and getTransaction refuse "processed"
+    commitment: e.RPC_COMMITMENT === "processed" ? ("confirmed" as const) : e.RPC_COMMITMENT,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    batchSize: e.INGEST_BATCH_SIZE,
+    rpc: { maxConcurrency: e.RPC_MAX_CONCURRENCY, requestsPerSecond: e.RPC_REQUESTS_PER_SECOND, timeoutMs: e.RPC_TIMEOUT_MS, maxRetries: e.RPC_MAX_RETRIES },
+  };
+}
+
+/**
+ * Publishes a value to this process's environment and to the child processes it starts (the
+ * embedded database's URL). The one writer, beside the one reader.
+ */
+export function exportToChildren(name: "MERIT_EMBEDDED_PG_URL", value: string): void {
+  process.env[name] = value;
+  if (cached) cached = { ...cached, [name]: value };
 }
 
 let cached: Env | undefined;

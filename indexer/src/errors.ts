@@ -5,14 +5,86 @@
  */
 export type ErrorKind = "caller" | "bug" | "upstream";
 
+/** Bad input or configuration; the message says what to change. */
+export type CallerErrorCode =
+  | "account_is_linked"
+  | "address_is_account"
+  | "address_taken"
+  | "backfill_start"
+  | "bad_address"
+  | "bad_code"
+  | "bad_env"
+  | "bad_epoch"
+  | "bad_migration_name"
+  | "bad_rule_file"
+  | "bad_rule_set"
+  | "bad_seq"
+  | "bad_signature"
+  | "bad_time"
+  | "bad_version"
+  | "bad_watch_address"
+  | "bad_webhook_type"
+  | "challenge_expired"
+  | "challenge_used"
+  | "code_taken"
+  | "duplicate_migration"
+  | "helius_auth"
+  | "link_self"
+  | "no_addresses"
+  | "no_database"
+  | "no_helius_auth"
+  | "no_helius_key"
+  | "no_rpc"
+  | "no_rule_set"
+  | "no_snapshot"
+  | "no_watch_mints"
+  | "no_watch_parties"
+  | "no_webhook_url"
+  | "note_required"
+  | "referee_already_active"
+  | "referral_cycle"
+  | "referrer_already_set"
+  | "self_referral"
+  | "snapshot_exists"
+  | "too_many_addresses"
+  | "unknown_account"
+  | "unknown_challenge"
+  | "unknown_code"
+  | "webhook_url_not_https"
+  | "zero_adjustment";
+
+/** Invariants merit itself broke. */
+export type BugErrorCode =
+  | "engine_state_tail"
+  | "invalid_time"
+  | "migration_edited"
+  | "unknown_migration";
+
+/** RPC, Helius and database failures. */
+export type UpstreamErrorCode =
+  | "copy_rejected"
+  | "helius_api_error"
+  | "helius_garbage"
+  | "helius_unreachable"
+  | "rpc_batch_unsupported"
+  | "rpc_error"
+  | "rpc_garbage"
+  | "rpc_http_error"
+  | "rpc_rate_limited"
+  | "rpc_server_error"
+  | "rpc_timeout"
+  | "rpc_unreachable";
+
+export type ErrorCode = CallerErrorCode | BugErrorCode | UpstreamErrorCode;
+
 export class MeritError extends Error {
   /** `caller`: bad input or config, fix the input; `bug`: an invariant broke; `upstream`: RPC/DB trouble. */
   readonly kind: ErrorKind;
   /** Whether the same call may succeed later without any change (network, rate limit, lock). */
   readonly retryable: boolean;
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, opts: { kind: ErrorKind; retryable?: boolean; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, opts: { kind: ErrorKind; retryable?: boolean; cause?: unknown }) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -23,25 +95,24 @@ export class MeritError extends Error {
 
 /** Bad input or configuration: never retried, reported back to whoever sent it. */
 export class CallerError extends MeritError {
-  constructor(code: string, message: string, cause?: unknown) {
+  declare readonly code: CallerErrorCode;
+  constructor(code: CallerErrorCode, message: string, cause?: unknown) {
     super(code, message, { kind: "caller", retryable: false, cause });
   }
 }
 
 /** A broken invariant inside merit: never retried, always logged loudly. */
 export class BugError extends MeritError {
-  constructor(code: string, message: string, cause?: unknown) {
+  declare readonly code: BugErrorCode;
+  constructor(code: BugErrorCode, message: string, cause?: unknown) {
     super(code, message, { kind: "bug", retryable: false, cause });
   }
 }
 
 /** A dependency (RPC, database) failed; `retryable` says whether backing off and retrying may help. */
 export class UpstreamError extends MeritError {
-  constructor(code: string, message: string, retryable: boolean, cause?: unknown) {
+  declare readonly code: UpstreamErrorCode;
+  constructor(code: UpstreamErrorCode, message: string, retryable: boolean, cause?: unknown) {
     super(code, message, { kind: "upstream", retryable, cause });
   }
-}
-
-export function isRetryable(err: unknown): boolean {
-  return err instanceof MeritError && err.retryable;
 }

@@ -2,8 +2,10 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { startLocalnet } from "@merit/localnet";
-import { env } from "./env.js";
-import { supportsCopy, useDatabase } from "./db/connection.js";
+import { env, ingestSettings } from "./env.js";
+import { connect, supportsCopy } from "./db/connection.js";
+import { componentLog, flushLogs, logger } from "./log.js";
+import { toJson } from "./json.js";
 import { migrate } from "./db/migrate.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { MeritError } from "./errors.js";
@@ -19,7 +21,7 @@ import { startDemo } from "./dev/demo.js";
  */
 async function main(): Promise<void> {
   const cfg = env();
-  const log = (line: string) => console.log(`[merit] ${line}`);
+  const log = componentLog("merit").line;
   // Stopped in reverse order of start: producers before the database they write to.
   const stops: (() => Promise<void>)[] = [];
 
@@ -31,20 +33,20 @@ async function main(): Promise<void> {
     databaseUrl = pg.url;
     log(`database: embedded PGlite at ${pg.url} (${ms(t0)}); set DATABASE_URL for a real server`);
   }
-  const sql = useDatabase(databaseUrl, { name: "merit-daemon" });
+  const sql = connect(databaseUrl, { name: "merit-daemon" });
   stops.unshift(() => sql.end());
-  const { applied, total } = await migrate(sql, { log });
+  const { applied, total } = await migrate(sql, { log: componentLog("db").line });
   log(`database: schema up to date (${total} migrations, ${applied.length} applied now)`);
 
   let rpcUrl = cfg.RPC_URL;
   let rules: WatchRules;
   if (!rpcUrl) {
     const t0 = performance.now();
-    const chain = await startLocalnet({ port: cfg.LOCALNET_PORT, historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"), log: (l) => log(`localnet: ${l}`) });
+    const chain = await startLocalnet({ port: cfg.LOCALNET_PORT, historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"), log: componentLog("localnet").line });
     stops.unshift(chain.stop);
     rpcUrl = chain.url;
     log(`chain: local development chain at ${chain.url} (ws ${chain.wsUrl}) (${ms(t0)}); set RPC_URL for a real cluster`);
-    const demo = await startDemo({ sql, rpcUrl, log });
+    const demo = await startDemo({ sql, rpcUrl, log: componentLog("demo").line });
     stops.unshift(demo.stop);
     rules = demo.rules;
   } else {
@@ -52,10 +54,13 @@ async function main(): Promise<void> {
     log(`chain: ${rpcUrl} at ${cfg.RPC_COMMITMENT}`);
   }
 
-  const ingest = await startIngest({ sql, rpcUrl, rules, commitment: cfg.RPC_URL ? cfg.RPC_COMMITMENT : "confirmed", pollIntervalMs: cfg.POLL_INTERVAL_MS, log });
+  // The local chain confirms at once and finalizes never: read it at "confirmed".
+  const settings = ingestSettings(cfg);
+  const ingest = await startIngest({ sql, rpcUrl, rules, ...settings, commitment: cfg.RPC_URL ? settings.commitment : "confirmed", log: componentLog("ingest").line });
   stops.unshift(ingest.stop);
   // One line per scored batch is debug detail; the status line below summarises.
-  const engineLog = (line: string) => (cfg.LOG_LEVEL === "debug" || !line.startsWith("engine: scored") ? log(line) : undefined);
+  const engineLogger = componentLog("engine");
+  const engineLog = (line: string) => (line.startsWith("engine: scored") ? engineLogger.debug(line) : engineLogger.line(line));
   // Scoring stays below ingest's completed slot, so a late-arriving earlier settlement can never be
   // scored after a later one (chain order is what makes the ledger reproducible).
   const engine = await startEngine({
@@ -71,8 +76,8 @@ async function main(): Promise<void> {
 
   const app = new Hono();
   app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
-  app.get("/leaderboard", async (c) => json(await leaderboard(sql, { limit: 20 })));
-  if (cfg.HELIUS_WEBHOOK_AUTH) app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log }));
+  app.get("/leaderboard", async (c) => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }));
+  if (cfg.HELIUS_WEBHOOK_AUTH) app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
   const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
   log(`api: http://${cfg.API_HOST}:${cfg.API_PORT}/health${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`);
@@ -91,17 +96,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
-    for (const stop of stops) await stop().catch((e) => console.error(e));
+    for (const stop of stops) await stop().catch((err) => logger().error({ err }, "stopping failed"));
+    flushLogs();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-}
-
-/** Points and amounts are bigint; JSON carries them as decimal strings, never as lossy numbers. */
-function json(data: unknown): Response {
-  const body = JSON.stringify(data, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
 }
 
 function ms(t0: number): string {
@@ -109,10 +109,11 @@ function ms(t0: number): string {
 }
 
 main().catch((err) => {
-  if (err instanceof MeritError && err.kind === "caller") {
-    console.error(`merit: ${err.message}`);
-  } else {
-    console.error(err);
+  // A configuration error is one line saying what to change; anything else is logged whole.
+  if (err instanceof MeritError && err.kind === "caller") process.stderr.write(`merit: ${err.message}\n`);
+  else {
+    logger().fatal({ err }, "start-up failed");
+    flushLogs();
   }
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { connect, type Sql } from "../db/connection.js";
+import { toJson } from "../json.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import { log } from "./context.js";
@@ -45,7 +46,7 @@ const positiveInt = (v: string) => {
 };
 
 export const out = (line: string): void => void process.stdout.write(`${line}\n`);
-export const json = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
+export const json = (v: unknown) => toJson(v, 2);
 
 export function rulesCommand(): Command {
   const rules = new Command("rules").description("versioned rule sets (earn rates, tiers, point rules, campaigns, referral split)");

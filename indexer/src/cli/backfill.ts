@@ -1,3 +1,4 @@
+import { ingestSettings } from "../env.js";
 import { Command, InvalidArgumentError } from "commander";
 import { ingestContext } from "./context.js";
 
@@ -36,7 +37,7 @@ export function backfillCommand(): Command {
       try {
         const stats = await backfill({
           sql: ctx.sql, rpc: ctx.rpc, rules: ctx.rules, addresses, fromSlot: o.fromSlot, fromSignature: o.fromSignature,
-          commitment: ctx.env.RPC_COMMITMENT === "processed" ? "confirmed" : ctx.env.RPC_COMMITMENT, batchSize: ctx.env.INGEST_BATCH_SIZE,
+          commitment: ingestSettings(ctx.env).commitment, batchSize: ingestSettings(ctx.env).batchSize,
           onListed: (_a, n) => { total += n; bar.setTotal(total); },
           onBatch: (_a, n, s) => { done += n; settlements += s; bar.update(done, { rate: rate(), settlements }); },
         });

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { ingestSettings } from "../env.js";
 import { ingestContext } from "./context.js";
 
 /** `run`: the ingest poller alone, until SIGINT/SIGTERM (the lead's daemon embeds the same). */
@@ -10,10 +11,7 @@ export function runCommand(): Command {
       sql: ctx.sql,
       rpcUrl: ctx.rpcUrl,
       rules: ctx.rules,
-      commitment: ctx.env.RPC_COMMITMENT === "processed" ? "confirmed" : ctx.env.RPC_COMMITMENT,
-      pollIntervalMs: ctx.env.POLL_INTERVAL_MS,
-      batchSize: ctx.env.INGEST_BATCH_SIZE,
-      rpc: { maxConcurrency: ctx.env.RPC_MAX_CONCURRENCY, requestsPerSecond: ctx.env.RPC_REQUESTS_PER_SECOND, timeoutMs: ctx.env.RPC_TIMEOUT_MS, maxRetries: ctx.env.RPC_MAX_RETRIES },
+      ...ingestSettings(ctx.env),
       log: ctx.log,
     });
     let last = 0;

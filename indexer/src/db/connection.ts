@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from "node:net";
 import postgres from "postgres";
+import { env } from "../env.js";
 
 /**
  * int8 columns come back as JS bigint (token amounts and points must never pass through a float);
@@ -23,7 +24,7 @@ export interface ConnectOptions {
  * prepared statement can be replaced by another's between Parse and Bind ("portal does not exist").
  * Against it every pool has a single connection; queries still pipeline through it.
  */
-export const EMBEDDED_URL_VAR = "MERIT_EMBEDDED_PG_URL";
+const embeddedUrl = (): string | undefined => env().MERIT_EMBEDDED_PG_URL;
 
 /**
  * TCP sockets with Nagle's algorithm off. postgres.js opens them with Node's default (on), so a
@@ -41,7 +42,7 @@ function noDelaySockets() {
 }
 
 export function connect(url: string, opts: ConnectOptions = {}): Sql {
-  const embedded = process.env[EMBEDDED_URL_VAR] === url;
+  const embedded = embeddedUrl() === url;
   return postgres(url, {
     // a documented option (README "Custom socket") missing from postgres.js' type definitions
     ...({ socket: noDelaySockets() } as object),
@@ -57,33 +58,9 @@ export function connect(url: string, opts: ConnectOptions = {}): Sql {
  * behind its socket does not, so bulk writers fall back to multi-row inserts there.
  */
 export function supportsCopy(q: Sql): boolean {
-  const embedded = process.env[EMBEDDED_URL_VAR];
+  const embedded = embeddedUrl();
   if (!embedded) return true;
   const u = new URL(embedded);
   const { host, port } = q.options as unknown as { host: string[]; port: number[] };
   return !(host.includes(u.hostname) && port.includes(Number(u.port)));
 }
-
-let current: Sql | undefined;
-
-/** Point the process-wide `sql` at a database; returns it. Called once at start-up (and by tests). */
-export function useDatabase(url: string, opts?: ConnectOptions): Sql {
-  current = connect(url, opts);
-  return current;
-}
-
-/**
- * The process-wide connection pool. A proxy so modules can import it statically while the URL is
- * only known after start-up (the embedded database picks its port at run time).
- */
-export const sql: Sql = new Proxy(function () {} as unknown as Sql, {
-  apply(_t, _this, args) {
-    if (!current) throw new Error("database not configured: call useDatabase(url) first");
-    return (current as unknown as (...a: unknown[]) => unknown)(...args);
-  },
-  get(_t, prop) {
-    if (!current) throw new Error("database not configured: call useDatabase(url) first");
-    const value = Reflect.get(current, prop);
-    return typeof value === "function" ? value.bind(current) : value;
-  },
-});

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { EMBEDDED_URL_VAR } from "./connection.js";
+import { exportToChildren } from "../env.js";
 
 /**
  * Zero-setup Postgres: PGlite (Postgres compiled to WASM) served over a TCP socket so the rest of
@@ -23,7 +23,7 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: num
   const [host, port] = server.getServerConn().split(":");
   const url = `postgres://postgres:postgres@${host}:${port}/postgres`;
   // Read by connect() (db.ts), also in child processes, which inherit the environment.
-  process.env[EMBEDDED_URL_VAR] = url;
+  exportToChildren("MERIT_EMBEDDED_PG_URL", url);
   return {
     url,
     async stop() {

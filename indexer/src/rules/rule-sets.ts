@@ -5,7 +5,7 @@ import { ruleSetBody, type RuleSet, type RuleSetInput } from "./schema.js";
 
 type Row = { version: bigint; effective_from: Date; after_seq: bigint; body: unknown };
 
-const toJson = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
+import { toJsonValue as toJson } from "../json.js";
 
 export function parseRuleSetBody(input: unknown) {
   const parsed = ruleSetBody.safeParse(input);

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ingestSettings, parseEnv } from "./env.js";
+import { MeritError } from "./errors.js";
+
+const refusal = (source: Record<string, string>): string => {
+  try {
+    parseEnv(source);
+  } catch (err) {
+    assert.ok(err instanceof MeritError && err.code === "bad_env", `not a bad_env error: ${String(err)}`);
+    return err.message;
+  }
+  assert.fail("accepted");
+};
+
+describe("env: the one reader of the configuration", () => {
+  it("given RPC_URL and no WATCH_* list, then it refuses naming both", () => {
+    const msg = refusal({ RPC_URL: "https://rpc.example" });
+    assert.match(msg, /RPC_URL: RPC_URL needs at least one of WATCH_MINTS, WATCH_FACILITATORS, WATCH_MERCHANTS/);
+    assert.doesNotThrow(() => parseEnv({ RPC_URL: "https://rpc.example", WATCH_MERCHANTS: "x" }));
+  });
+
+  it("given a misspelled setting, then it names it and the setting it was probably meant to be", () => {
+    const msg = refusal({ RPC_MAX_CONCURENCY: "4", MERIT_DATADIR: "/tmp/x" });
+    assert.match(msg, /RPC_MAX_CONCURENCY: not a merit setting \(did you mean RPC_MAX_CONCURRENCY\?\)/);
+    assert.match(msg, /MERIT_DATADIR: not a merit setting \(did you mean MERIT_DATA_DIR\?\)/);
+  });
+
+  it("given variables of other programs, then it ignores them", () => {
+    assert.doesNotThrow(() => parseEnv({ PATH: "/bin", HOME: "/root", CI: "true", MERIT_SKIP_RUST: "1" }));
+  });
+
+  it("given a webhook URL without its auth header, then it refuses", () => {
+    assert.match(refusal({ HELIUS_WEBHOOK_URL: "https://me.example/webhooks/helius" }), /HELIUS_WEBHOOK_URL needs HELIUS_WEBHOOK_AUTH/);
+  });
+
+  it("given every ingest setting changed, then ingestSettings carries each one (what npm start and the CLI pass on)", () => {
+    const s = ingestSettings(
+      parseEnv({ RPC_MAX_CONCURRENCY: "3", RPC_REQUESTS_PER_SECOND: "7.5", RPC_TIMEOUT_MS: "1234", RPC_MAX_RETRIES: "2", INGEST_BATCH_SIZE: "17", POLL_INTERVAL_MS: "999", RPC_COMMITMENT: "confirmed" }),
+    );
+    assert.deepEqual(s, { commitment: "confirmed", pollIntervalMs: 999, batchSize: 17, rpc: { maxConcurrency: 3, requestsPerSecond: 7.5, timeoutMs: 1234, maxRetries: 2 } });
+    assert.equal(ingestSettings(parseEnv({ RPC_COMMITMENT: "processed" })).commitment, "confirmed");
+  });
+
+  it("is the only module of the daemon that reads process.env", () => {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const readers: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.(ts|mjs)$/.test(name) && !name.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(p, "utf8"))) readers.push(relative(root, p));
+      }
+    };
+    walk(join(root, "src"));
+    assert.deepEqual(readers, ["src/env.ts"]);
+  });
+});
