@@ -183,4 +183,4 @@ describe("layering: each layer imports only what it may", () => {
   });
 });
 
-export { cycles };
+

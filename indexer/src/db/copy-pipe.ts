@@ -123,10 +123,12 @@ export class CopyPipe {
       await seg.attach(stream);
       if (this.aborted) return;
       stream.end();
-      // CopyDone goes out in the stream's final step, after every buffered write reached the socket;
-      // no statement may overtake it (a query inside COPY mode is itself an error).
-      const state = (stream as unknown as { _writableState?: { finalCalled?: boolean } })._writableState;
-      while (state && !state.finalCalled && !stream.destroyed) await new Promise((r) => setImmediate(r));
+      // CopyDone goes out in the stream's final step, which Node runs (in the same tick or the
+      // next) once every buffered write has reached the socket; no statement may overtake it (a
+      // query inside COPY mode is itself an error). Waiting for 'finish' instead would wait for the
+      // server's reply, which never comes for a COPY it refuses (see below).
+      while (stream.writableLength > 0 && !stream.destroyed) await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
       this.current = undefined;
       // The next statement waits for this one to complete, for two reasons in postgres.js 3.4.9:
       // a finished COPY stream is auto-destroyed, which sends CopyFail, and that would cancel a COPY
