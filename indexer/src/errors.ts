@@ -13,6 +13,7 @@ export type CallerErrorCode =
   | "backfill_start"
   | "bad_address"
   | "bad_code"
+  | "bad_conversion"
   | "bad_env"
   | "bad_epoch"
   | "bad_migration_name"
