@@ -194,7 +194,7 @@ export async function dataset(n: number): Promise<Sample> {
   try {
     const path = join(dir, "epoch.ndjson");
     const t = performance.now();
-    const written = await writeDataset(path, { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, ruleSetHash: DISTRIBUTOR }, wallets);
+    const written = await writeDataset(path, { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, inputsHash: DISTRIBUTOR }, wallets);
     const writeMs = performance.now() - t;
     const t2 = performance.now();
     const loaded = await loadDataset(path, { expectedDatasetHash: written.datasetHash });

@@ -15,7 +15,7 @@ const meta = {
   mint: key("mint"),
   epoch: 7n,
   slots: { first: 1_000n, last: 2_000n },
-  ruleSetHash: key("rules"),
+  inputsHash: key("manifest"),
 };
 
 function wallets(n: number): WalletTotals[] {
@@ -26,6 +26,8 @@ function wallets(n: number): WalletTotals[] {
     basePoints: BigInt(i * 3),
     campaignBonus: (i % 3 ? { "summer-2026": BigInt(i), launch: 0n } : { launch: 2n }) as Record<string, bigint>,
     referralPoints: BigInt(i % 5),
+    // corrections both ways, and none
+    adjustmentPoints: BigInt((i % 3) - 1) * 7n,
     settlementCount: i + 1,
   }));
 }
@@ -68,7 +70,9 @@ describe("Epoch dataset", () => {
       assert.equal(lines.length, 14, "header + 12 records + the final newline");
       const header = JSON.parse(lines[0]!);
       assert.equal(header.format, "merit-epoch-dataset");
-      assert.equal(header.version, 1);
+      assert.equal(header.version, 2);
+      // adjustments of -7, 0 and +7 in turn over 12 wallets: they cancel out, and each record adds up
+      assert.equal(header.totals.adjustmentPoints, "0");
       assert.equal(header.leafCount, 12);
       assert.equal(header.totals.epochAmount, String(10 * 66));
       assert.deepEqual(header.totals.campaignBonus, { launch: "8", "summer-2026": String(66 - 18) });
@@ -133,7 +137,7 @@ describe("Epoch dataset", () => {
   it("refuses an unknown version, a missing final newline and a short file", async () => {
     await writeDataset(join(dir, "three.ndjson"), meta, wallets(3));
     const text = readFileSync(join(dir, "three.ndjson"), "utf8");
-    assert.equal((await loadError(Buffer.from(text.replace('"version":1', '"version":2')))).code, "UNSUPPORTED_VERSION");
+    assert.equal((await loadError(Buffer.from(text.replace('"version":2', '"version":3')))).code, "UNSUPPORTED_VERSION");
     assert.equal((await loadError(Buffer.from(text.slice(0, -1)))).code, "MALFORMED_RECORD");
     const short = text.split("\n").slice(0, 3).join("\n") + "\n";
     assert.equal((await loadError(Buffer.from(short))).code, "COUNT_MISMATCH");

@@ -1,8 +1,8 @@
-// The epoch dataset, format version 1 (docs/epoch-dataset.md): NDJSON, one header line then one
+// The epoch dataset, format version 2 (docs/epoch-dataset.md): NDJSON, one header line then one
 // line per wallet in canonical order. Every line has exactly one serialization (the functions
 // below), so the file's sha256 — the dataset hash stored on-chain — is reproducible from the ledger.
 export const DATASET_FORMAT = "merit-epoch-dataset";
-export const DATASET_VERSION = 1;
+export const DATASET_VERSION = 2;
 
 /** Points (and bonus points) per campaign id, ids in ascending order, no zero entries. */
 export type CampaignPoints = Readonly<Record<string, bigint>>;
@@ -13,18 +13,20 @@ export interface WalletFigures {
   cumulativeAmount: bigint;
   /** Earned in this epoch alone. */
   epochAmount: bigint;
-  /** basePoints + Σ campaignBonus + referralPoints. */
+  /** basePoints + Σ campaignBonus + referralPoints + adjustmentPoints; negative after a correction. */
   points: bigint;
   basePoints: bigint;
   campaignBonus: CampaignPoints;
   referralPoints: bigint;
+  /** Manual adjustments (with their notes in the epoch manifest); may be negative. */
+  adjustmentPoints: bigint;
   settlementCount: number;
 }
 
 export type DatasetTotals = WalletFigures;
 
 export function emptyTotals(): DatasetTotals {
-  return { cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, settlementCount: 0 };
+  return { cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, adjustmentPoints: 0n, settlementCount: 0 };
 }
 
 /** Adds one wallet's figures into running totals (which own their campaignBonus object). */
@@ -34,6 +36,7 @@ export function addFigures(t: DatasetTotals, f: WalletFigures): void {
   t.points += f.points;
   t.basePoints += f.basePoints;
   t.referralPoints += f.referralPoints;
+  t.adjustmentPoints += f.adjustmentPoints;
   t.settlementCount += f.settlementCount;
   const bonus = t.campaignBonus as Record<string, bigint>;
   for (const id in f.campaignBonus) bonus[id] = (bonus[id] ?? 0n) + f.campaignBonus[id]!;
@@ -48,8 +51,11 @@ export interface DatasetHeader {
   epoch: bigint;
   /** Inclusive slot range of the settlements counted in this epoch. */
   slots: { first: bigint; last: bigint };
-  /** Hex sha256 of the points/campaign/referral rule set the amounts were computed with. */
-  ruleSetHash: string;
+  /**
+   * Hex sha256 of the epoch manifest (docs/epoch-manifest.md): the settlements, rule sets,
+   * adjustments, links and carried balances the figures were computed from.
+   */
+  inputsHash: string;
   /** Hex Merkle root over (claimant, cumulativeAmount) of every record. */
   root: string;
   leafCount: number;
@@ -73,10 +79,10 @@ export function headerLine(h: DatasetHeader): string {
   return (
     `{"format":"${h.format}","version":${h.version},"distributor":"${h.distributor}","mint":"${h.mint}",` +
     `"epoch":"${h.epoch}","slots":{"first":"${h.slots.first}","last":"${h.slots.last}"},` +
-    `"ruleSetHash":"${h.ruleSetHash}","root":"${h.root}","leafCount":${h.leafCount},` +
+    `"inputsHash":"${h.inputsHash}","root":"${h.root}","leafCount":${h.leafCount},` +
     `"totals":{"cumulativeAmount":"${t.cumulativeAmount}","epochAmount":"${t.epochAmount}",` +
     `"points":"${t.points}","basePoints":"${t.basePoints}","campaignBonus":${campaignsJson(t.campaignBonus)},` +
-    `"referralPoints":"${t.referralPoints}","settlementCount":${t.settlementCount}}}`
+    `"referralPoints":"${t.referralPoints}","adjustmentPoints":"${t.adjustmentPoints}","settlementCount":${t.settlementCount}}}`
   );
 }
 
@@ -85,6 +91,6 @@ export function recordLine(r: DatasetRecord): string {
   return (
     `{"claimant":"${r.claimant}","cumulativeAmount":"${r.cumulativeAmount}","epochAmount":"${r.epochAmount}",` +
     `"points":"${r.points}","basePoints":"${r.basePoints}","campaignBonus":${campaignsJson(r.campaignBonus)},` +
-    `"referralPoints":"${r.referralPoints}","settlementCount":${r.settlementCount},"leaf":"${r.leaf}"}`
+    `"referralPoints":"${r.referralPoints}","adjustmentPoints":"${r.adjustmentPoints}","settlementCount":${r.settlementCount},"leaf":"${r.leaf}"}`
   );
 }

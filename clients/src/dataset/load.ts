@@ -19,7 +19,7 @@ export interface LoadedDataset {
 }
 
 function checkRecord(r: DatasetRecord, line: number, header: DatasetHeader): void {
-  let points = r.basePoints + r.referralPoints;
+  let points = r.basePoints + r.referralPoints + r.adjustmentPoints;
   for (const [id, v] of Object.entries(r.campaignBonus)) {
     if (!(id in header.totals.campaignBonus)) {
       throw new DatasetError("UNKNOWN_CAMPAIGN", `campaign ${id} is not in the header's totals`, line, r.claimant);
@@ -27,7 +27,7 @@ function checkRecord(r: DatasetRecord, line: number, header: DatasetHeader): voi
     points += v;
   }
   if (points !== r.points) {
-    throw new DatasetError("POINTS_MISMATCH", `points ${r.points} != base + campaign bonuses + referral = ${points}`, line, r.claimant);
+    throw new DatasetError("POINTS_MISMATCH", `points ${r.points} != base + campaign bonuses + referral + adjustments = ${points}`, line, r.claimant);
   }
   if (r.epochAmount > r.cumulativeAmount) {
     throw new DatasetError("AMOUNT_MISMATCH", "epochAmount exceeds cumulativeAmount", line, r.claimant);
@@ -42,6 +42,7 @@ function compareTotals(header: DatasetHeader, s: DatasetTotals): void {
     ["points", t.points, s.points],
     ["basePoints", t.basePoints, s.basePoints],
     ["referralPoints", t.referralPoints, s.referralPoints],
+    ["adjustmentPoints", t.adjustmentPoints, s.adjustmentPoints],
     ["settlementCount", t.settlementCount, s.settlementCount],
     ...Object.entries(t.campaignBonus).map(([id, v]): [string, bigint, bigint] => [`campaignBonus.${id}`, v, s.campaignBonus[id] ?? 0n]),
   ];

@@ -13,6 +13,8 @@ import {
 
 export const CAMPAIGN_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
+/** Points are provenance, not leaf amounts: signed, and sums of i64 ledger deltas (i128 bounds them). */
+const SIGNED = /^(0|-?[1-9][0-9]{0,38})$/;
 const BASE58_KEY = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
 const HEX32 = /^[0-9a-f]{64}$/;
 
@@ -21,6 +23,10 @@ const u64 = z
   .regex(DECIMAL)
   .transform((s) => BigInt(s))
   .refine((v) => v <= U64_MAX, "exceeds u64");
+const signed = z
+  .string()
+  .regex(SIGNED)
+  .transform((s) => BigInt(s));
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const campaigns = z
   .record(z.string().regex(CAMPAIGN_ID), u64)
@@ -33,7 +39,7 @@ const headerSchema = z.strictObject({
   mint: z.string().regex(BASE58_KEY),
   epoch: u64,
   slots: z.strictObject({ first: u64, last: u64 }),
-  ruleSetHash: z.string().regex(HEX32),
+  inputsHash: z.string().regex(HEX32),
   root: z.string().regex(HEX32),
   // The loader allocates for leafCount up front; 2^24 wallets (depth 24, docs/merkle.md) bounds
   // what a hostile header can make it reserve.
@@ -41,10 +47,11 @@ const headerSchema = z.strictObject({
   totals: z.strictObject({
     cumulativeAmount: u64,
     epochAmount: u64,
-    points: u64,
+    points: signed,
     basePoints: u64,
     campaignBonus: campaigns,
     referralPoints: u64,
+    adjustmentPoints: signed,
     settlementCount: count,
   }),
 });
@@ -70,7 +77,7 @@ export function parseHeader(line: string): DatasetHeader {
   return header;
 }
 
-const RECORD_KEYS = "claimant,cumulativeAmount,epochAmount,points,basePoints,campaignBonus,referralPoints,settlementCount,leaf";
+const RECORD_KEYS = "claimant,cumulativeAmount,epochAmount,points,basePoints,campaignBonus,referralPoints,adjustmentPoints,settlementCount,leaf";
 
 /*
  * Records are checked by hand rather than by zod: at a million lines the schema machinery was the
@@ -85,6 +92,11 @@ function amount(v: unknown, name: string, lineNo: number, claimant: string): big
   const n = BigInt(v as string);
   field(n <= U64_MAX, `${name} exceeds u64`, lineNo, claimant);
   return n;
+}
+
+function signedPoints(v: unknown, name: string, lineNo: number, claimant: string): bigint {
+  field(typeof v === "string" && SIGNED.test(v), `${name} must be a signed decimal string`, lineNo, claimant);
+  return BigInt(v as string);
 }
 
 export function parseRecord(line: string, lineNo: number): DatasetRecord {
@@ -109,10 +121,11 @@ export function parseRecord(line: string, lineNo: number): DatasetRecord {
     claimant: c,
     cumulativeAmount: amount(raw.cumulativeAmount, "cumulativeAmount", lineNo, c),
     epochAmount: amount(raw.epochAmount, "epochAmount", lineNo, c),
-    points: amount(raw.points, "points", lineNo, c),
+    points: signedPoints(raw.points, "points", lineNo, c),
     basePoints: amount(raw.basePoints, "basePoints", lineNo, c),
     campaignBonus: campaignBonus as CampaignPoints,
     referralPoints: amount(raw.referralPoints, "referralPoints", lineNo, c),
+    adjustmentPoints: signedPoints(raw.adjustmentPoints, "adjustmentPoints", lineNo, c),
     settlementCount: settlementCount as number,
     leaf: raw.leaf as string,
   };

@@ -23,7 +23,8 @@ export interface DatasetMeta {
   mint: KeyLike;
   epoch: bigint;
   slots: { first: bigint; last: bigint };
-  ruleSetHash: Uint8Array | string;
+  /** sha256 of the epoch manifest (docs/epoch-manifest.md). */
+  inputsHash: Uint8Array | string;
 }
 
 /** One wallet's figures as the epochs stage computes them; points and the leaf are derived. */
@@ -34,6 +35,8 @@ export interface WalletTotals {
   basePoints: bigint;
   campaignBonus?: Readonly<Record<string, bigint>>;
   referralPoints: bigint;
+  /** Signed: a correction may take points away. */
+  adjustmentPoints?: bigint;
   settlementCount: number;
 }
 
@@ -87,11 +90,11 @@ function figuresOf(wallets: readonly WalletTotals[]) {
     if (!Number.isSafeInteger(w.settlementCount) || w.settlementCount < 0) invalid("settlementCount must be a count", i);
     const { campaigns: c, bonus } = campaignsOf(w, i);
     campaigns[i] = c;
-    points[i] = checkAmount(w.basePoints + w.referralPoints + bonus);
-    addFigures(totals, { ...w, campaignBonus: c, points: points[i]! });
+    points[i] = w.basePoints + w.referralPoints + bonus + (w.adjustmentPoints ?? 0n);
+    addFigures(totals, { ...w, adjustmentPoints: w.adjustmentPoints ?? 0n, campaignBonus: c, points: points[i]! });
   }
   // Every total is a u64 in the header too.
-  for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.points, totals.basePoints, totals.referralPoints]) checkAmount(v);
+  for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.basePoints, totals.referralPoints]) checkAmount(v);
   for (const v of Object.values(totals.campaignBonus)) checkAmount(v);
   return { claimants, campaigns, points, totals };
 }
@@ -126,7 +129,7 @@ export async function writeDataset(
     mint: keyBase58(meta.mint),
     epoch: checkAmount(meta.epoch),
     slots: { first: checkAmount(meta.slots.first), last: checkAmount(meta.slots.last) },
-    ruleSetHash: Buffer.from(hashBytes(meta.ruleSetHash, "ruleSetHash")).toString("hex"),
+    inputsHash: Buffer.from(hashBytes(meta.inputsHash, "inputsHash")).toString("hex"),
     root: tree.root.toString("hex"),
     leafCount: n,
     totals,
@@ -154,6 +157,7 @@ export async function writeDataset(
           basePoints: w.basePoints,
           campaignBonus: campaigns[src]!,
           referralPoints: w.referralPoints,
+          adjustmentPoints: w.adjustmentPoints ?? 0n,
           settlementCount: w.settlementCount,
           leaf: tree.nodes.toString("hex", k * 32, k * 32 + 32),
         }),
