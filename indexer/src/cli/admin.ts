@@ -3,6 +3,11 @@ import { Command, InvalidArgumentError } from "commander";
 import { connect, type Sql } from "../db.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
+import type { Settlement } from "../ledger/types.js";
+import { scoreSettlement } from "../ledger/score.js";
+import { ScoringState } from "../ledger/state.js";
+import type { CompiledRuleSet } from "../rules/compiled.js";
+import type { RuleSetBody } from "../rules/schema.js";
 import { log } from "./context.js";
 
 /**
@@ -55,17 +60,32 @@ export function rulesCommand(): Command {
     .requiredOption("--by <who>", "who publishes it (kept with the version)")
     .option("--note <text>", "why", "")
     .option("--effective-from <iso-time>", "event time from which it applies (default: at once)")
-    .action(async (file: string, o: { by: string; note: string; effectiveFrom?: string }) => {
-      let body: unknown;
+    .option("--allow-empty", "publish a rule set without any earn config (settlements then earn no base points)")
+    .option("--dry-run", "publish nothing: print the changes against the current version and what they do to a sample of recent settlements")
+    .option("--sample <n>", "with --dry-run: how many of the latest scored settlements to rescore", positiveInt, 1000)
+    .action(async (file: string, o: { by: string; note: string; effectiveFrom?: string; allowEmpty?: boolean; dryRun?: boolean; sample: number }) => {
+      let raw: unknown;
       try {
-        body = JSON.parse(readFileSync(file, "utf8"));
+        raw = JSON.parse(readFileSync(file, "utf8"));
       } catch (err) {
         throw new CallerError("bad_rule_file", `${file}: ${(err as Error).message}`);
       }
       const effectiveFrom = o.effectiveFrom === undefined ? undefined : new Date(o.effectiveFrom);
       if (effectiveFrom && Number.isNaN(effectiveFrom.getTime())) throw new CallerError("bad_time", `--effective-from "${o.effectiveFrom}" is not an ISO time`);
-      const { publishRuleSet } = await import("../rules/rule-sets.js");
-      const rs = await withDb("merit-rules", (sql) => publishRuleSet(sql, { body: body as never, createdBy: o.by, note: o.note, effectiveFrom }));
+      const { parseRuleSetBody, publishRuleSet } = await import("../rules/rule-sets.js");
+      const body = parseRuleSetBody(raw);
+      const empty = body.earn.length === 0
+        ? `${file} has no earn config: settlements earn no base points under it (a file of {} or a misspelled "earn" looks like this); pass --allow-empty to publish it anyway`
+        : undefined;
+      if (o.dryRun) {
+        const report = await withDb("merit-rules", (sql) => dryRun(sql, body, o.sample));
+        out("dry run: nothing published");
+        if (empty && !o.allowEmpty) out(`note: ${empty}`);
+        for (const line of report) out(line);
+        return;
+      }
+      if (empty && !o.allowEmpty) throw new CallerError("empty_rule_set", empty);
+      const rs = await withDb("merit-rules", (sql) => publishRuleSet(sql, { body: raw as never, createdBy: o.by, note: o.note, effectiveFrom }));
       out(`published rule set version ${rs.version} (scores settlements after seq ${rs.afterSeq}, effective from ${rs.effectiveFrom.toISOString()})`);
     });
   rules
@@ -79,6 +99,140 @@ export function rulesCommand(): Command {
       out(json(rs));
     });
   return rules;
+}
+
+/** One difference between two JSON-like values, at a path such as `earn[0].pointsPerUnit`. */
+export interface JsonChange {
+  op: "+" | "-" | "~";
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const sameLeaf = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
+
+/**
+ * The changes from `before` to `after`, leaf by leaf: objects by key (the keys of `after` in their
+ * order, then the ones only `before` has), arrays by index. A missing key and `undefined` are the same.
+ */
+export function jsonDiff(before: unknown, after: unknown, path = ""): JsonChange[] {
+  if (before === undefined && after === undefined) return [];
+  if (before === undefined) return [{ op: "+", path, after }];
+  if (after === undefined) return [{ op: "-", path, before }];
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+    return keys.flatMap((k) => jsonDiff(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return Array.from({ length: Math.max(before.length, after.length) }, (_, i) => jsonDiff(before[i], after[i], `${path}[${i}]`)).flat();
+  }
+  return sameLeaf(before, after) ? [] : [{ op: "~", path, before, after }];
+}
+
+/** JSON on one line, with bigints as plain numbers (the rule set's units are integers). */
+export function compactJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x))!.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
+}
+
+export function formatChange(c: JsonChange): string {
+  if (c.op === "~") return `~ ${c.path}: ${compactJson(c.before)} -> ${compactJson(c.after)}`;
+  return `${c.op} ${c.path}: ${compactJson(c.op === "+" ? c.after : c.before)}`;
+}
+
+const signed = (milli: bigint) => `${milli < 0n ? "" : "+"}${formatPoints(milli)}`;
+
+export interface SampleComparison {
+  settlements: number;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  before: bigint;
+  after: bigint;
+  changedSettlements: number;
+  /** per credited account, largest change first */
+  accounts: { account: string; before: bigint; after: bigint }[];
+}
+
+/**
+ * Scores the same settlements twice from one empty state each (links as replay holds them), with
+ * the engine's own scoring function: once under `current` and once under `candidate`. Counts,
+ * tiers, streaks and campaign budgets start at zero at the sample's first settlement on both sides,
+ * so the difference is the rules' alone.
+ */
+export function compareOnSample(
+  sample: readonly { s: Settlement; seq: bigint; time: Date }[],
+  links: ScoringState,
+  current: CompiledRuleSet | undefined,
+  candidate: CompiledRuleSet,
+): SampleComparison {
+  const side = (rs: CompiledRuleSet | undefined) => {
+    const state = new ScoringState();
+    for (const [k, v] of links.addressLinks) state.addressLinks.set(k, v);
+    for (const [k, v] of links.referralLinks) state.referralLinks.set(k, v);
+    const perSettlement: bigint[] = [];
+    const perAccount = new Map<string, bigint>();
+    for (const { s, seq, time } of sample) {
+      let total = 0n;
+      for (const r of scoreSettlement(state, rs, s, seq, time).rows) {
+        total += r.delta;
+        perAccount.set(r.account, (perAccount.get(r.account) ?? 0n) + r.delta);
+      }
+      perSettlement.push(total);
+    }
+    return { perSettlement, perAccount };
+  };
+  const b = side(current);
+  const a = side(candidate);
+  const sum = (xs: bigint[]) => xs.reduce((x, y) => x + y, 0n);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const accounts = [...new Set([...b.perAccount.keys(), ...a.perAccount.keys()])]
+    .map((account) => ({ account, before: b.perAccount.get(account) ?? 0n, after: a.perAccount.get(account) ?? 0n }))
+    .filter((x) => x.before !== x.after)
+    .sort((x, y) => {
+      const d = abs(y.after - y.before) - abs(x.after - x.before);
+      return d !== 0n ? (d > 0n ? 1 : -1) : x.account < y.account ? -1 : x.account > y.account ? 1 : 0;
+    });
+  return {
+    settlements: sample.length,
+    firstSeq: sample[0]?.seq ?? 0n,
+    lastSeq: sample.at(-1)?.seq ?? 0n,
+    before: sum(b.perSettlement),
+    after: sum(a.perSettlement),
+    changedSettlements: b.perSettlement.filter((x, i) => x !== a.perSettlement[i]).length,
+    accounts,
+  };
+}
+
+/** `rules publish --dry-run`: reads only (it works on a read-only session), returns the lines to print. */
+async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<string[]> {
+  const [{ loadRuleHistory }, { compile }, { loadAllLinks }, { scoredSince }] = await Promise.all([
+    import("../rules/rule-sets.js"), import("../rules/compiled.js"), import("../ledger/replay.js"), import("../ledger/load.js"),
+  ]);
+  const current = (await loadRuleHistory(sql)).at(-1);
+  const lines: string[] = [];
+  const changes = jsonDiff(current?.body ?? {}, body);
+  lines.push(current ? `changes against version ${current.version}:` : "changes against no published version:");
+  lines.push(...(changes.length === 0 ? ["  (none: the same rules as the current version)"] : changes.map((c) => `  ${formatChange(c)}`)));
+
+  // the cursor is read without readCursor, which creates the row when missing (a write)
+  const [cursor] = await sql<{ seq: bigint }[]>`select seq from engine_cursor where id = 1`;
+  const head = cursor?.seq ?? 0n;
+  if (head === 0n) return [...lines, "sample: no settlement has been scored yet"];
+  const from = head > BigInt(sampleSize) ? head - BigInt(sampleSize) : 0n;
+  const sample = await scoredSince(sql, from, head);
+  const links = new ScoringState();
+  await loadAllLinks(sql, links);
+  const candidate = compile({ version: (current?.version ?? 0n) + 1n, effectiveFrom: new Date(0), afterSeq: head, body });
+  const r = compareOnSample(sample, links, current && compile(current), candidate);
+  lines.push(
+    `sample: the last ${r.settlements} scored settlements (seq ${r.firstSeq}..${r.lastSeq}), rescored from an empty state with ${current ? `version ${current.version}` : "no rule set"} and with the candidate`,
+    `  points: ${formatPoints(r.before)} -> ${formatPoints(r.after)} (${signed(r.after - r.before)})`,
+    `  settlements whose points change: ${r.changedSettlements} of ${r.settlements}`,
+  );
+  if (r.accounts.length === 0) return [...lines, "  no account's points change"];
+  lines.push(`  top changed accounts (${Math.min(10, r.accounts.length)} of ${r.accounts.length}):`);
+  for (const x of r.accounts.slice(0, 10)) lines.push(`    ${x.account}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
+  return lines;
 }
 
 export function pointsCommand(): Command {

@@ -110,7 +110,8 @@ export async function replayLedger(
   return { settlements: Number(seq), rows, mismatches, mismatchCount, ...(opts.collect ? { ledger: collected } : {}) };
 }
 
-async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
+/** Every address link and referral link, as replay holds them (each applies after its own seq). */
+export async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
   for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`select address, account, after_seq from linked_addresses`) {
     state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
   }
