@@ -4,6 +4,7 @@ import { connect, type Sql } from "../db.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { Settlement } from "../ledger/types.js";
+import { formatPoints } from "../points/math.js";
 import { scoreSettlement } from "../ledger/score.js";
 import { ScoringState } from "../ledger/state.js";
 import type { CompiledRuleSet } from "../rules/compiled.js";
@@ -33,16 +34,12 @@ export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Prom
 /** "12", "-0.5", "3.125" points -> millipoints, exactly (no float on the way). */
 export function parsePoints(text: string): bigint {
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(text.trim());
-  if (!m) throw new InvalidArgumentError(`"${text}" is not a number of points with at most 3 decimals (e.g. 250, -12.5)`);
+  if (!m) throw new CallerError("bad_points", `"${text}" is not a number of points: write a whole number or one with at most 3 decimals (e.g. 250, -12.5, 0.001)`);
   const milli = BigInt(m[2]!) * 1000n + BigInt((m[3] ?? "").padEnd(3, "0"));
   return m[1] === "-" ? -milli : milli;
 }
 
-export function formatPoints(milli: bigint): string {
-  const sign = milli < 0n ? "-" : "";
-  const abs = milli < 0n ? -milli : milli;
-  return `${sign}${abs / 1000n}.${(abs % 1000n).toString().padStart(3, "0")}`;
-}
+export { formatPoints };
 
 const positiveInt = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
@@ -243,16 +240,27 @@ export function pointsCommand(): Command {
     .requiredOption("--note <text>", "why (kept in the ledger)")
     .requiredOption("--by <who>", "who adjusts")
     .option("--new", "credit an account that has no activity yet (otherwise refused: a mistyped address would be credited silently)")
-    .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean }) => {
+    .option("--allow-negative", "let the adjustment leave the balance below zero (otherwise refused)")
+    .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean }) => {
       const delta = parsePoints(text);
-      const { adjustPoints, balanceOf } = await import("../ledger/queries.js");
+      const [{ adjustPoints, balanceOf }, { isSolanaAddress }] = await Promise.all([import("../ledger/queries.js"), import("../accounts/signatures.js")]);
       const [id, balance] = await withDb("merit-points", async (sql) => {
         const [known] = await sql`select 1 from account_stats where account = ${account}`;
         if (!known && !o.new) throw new CallerError("unknown_account", `account ${account} has no activity: check the address, or pass --new to credit it anyway`);
-        const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by });
+        // accounts are named by their Solana claim wallet; anything else would break the epoch's tree
+        if (!known && !isSolanaAddress(account)) throw new CallerError("bad_account", `${account} is not a Solana address (32 bytes in base58): an account is named by its claim wallet`);
+        const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by, allowNegative: o.allowNegative });
         return [row, await balanceOf(sql, account)] as const;
       });
-      out(`${account}: ${delta < 0n ? "" : "+"}${formatPoints(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
+      out(`${account}: ${signed(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
+    });
+  points
+    .command("balance <account>")
+    .description("an account's balance: the sum of its ledger rows (negative after a large enough adjustment)")
+    .action(async (account: string) => {
+      const { balanceOf } = await import("../ledger/queries.js");
+      const balance = await withDb("merit-points", (sql) => balanceOf(sql, account));
+      out(`${account}: ${formatPoints(balance)} points${balance < 0n ? " (negative)" : ""}`);
     });
   points
     .command("leaderboard")
