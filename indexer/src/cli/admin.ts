@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { connect, type Sql } from "../db.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
+import type { RowDifference } from "../ledger/replay.js";
 import type { Settlement } from "../ledger/types.js";
 import { formatPoints } from "../points/math.js";
 import { scoreSettlement } from "../ledger/score.js";
@@ -301,16 +302,38 @@ export function ledgerCommand(): Command {
     .option("--until-seq <n>", "stop at this engine sequence (default: the engine's position now)")
     .action(async (o: { untilSeq?: string }) => {
       if (o.untilSeq !== undefined && !/^\d+$/.test(o.untilSeq)) throw new CallerError("bad_seq", `--until-seq "${o.untilSeq}" is not a sequence number`);
-      const { replayLedger } = await import("../ledger/replay.js");
+      const [{ replayLedger, explainBlock }, { readCursor }] = await Promise.all([import("../ledger/replay.js"), import("../ledger/cursor.js")]);
       const started = performance.now();
-      log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
-      const r = await withDb("merit-verify", (sql) => replayLedger(sql, { untilSeq: o.untilSeq === undefined ? undefined : BigInt(o.untilSeq) }));
-      const secs = ((performance.now() - started) / 1000).toFixed(1);
-      if (r.mismatchCount === 0) return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
-      out(`ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`);
-      process.exitCode = 1;
+      await withDb("merit-verify", async (sql) => {
+        const head = (await readCursor(sql)).seq;
+        const untilSeq = o.untilSeq === undefined ? head : BigInt(o.untilSeq);
+        // past the head there is nothing scored to compare: replay would "verify" settlements the engine never scored
+        if (untilSeq > head) throw new CallerError("bad_seq", `--until-seq ${untilSeq} is beyond the engine's position (seq ${head}): only scored settlements can be verified`);
+        log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
+        const r = await replayLedger(sql, { untilSeq });
+        const secs = ((performance.now() - started) / 1000).toFixed(1);
+        if (r.mismatchCount === 0) return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
+        out(`ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`);
+        process.exitCode = 1;
+        const first = r.mismatches[0]!;
+        log(`ledger verify: recomputing up to the block at seq ${first} again to name its rows`);
+        const diffs = await explainBlock(sql, first, untilSeq);
+        out(`rows that differ in the block from seq ${first} (expected: recomputed, got: stored)${diffs.length > 20 ? `, the first 20 of ${diffs.length}` : ""}:`);
+        for (const d of diffs.slice(0, 20)) out(`  ${describeDifference(d)}`);
+      });
     });
   return ledger;
+}
+
+function describeDifference(d: RowDifference): string {
+  const r = d.row;
+  const what = [r.account, r.reason, r.campaignId && `campaign ${r.campaignId}`, r.ruleId && `rule ${r.ruleId}`, r.referralPath && `path ${r.referralPath.join(">")}`]
+    .filter(Boolean).join(" ");
+  const at = `seq ${r.seq} (settlement ${r.settlementId}) ${what}`;
+  if (d.kind === "extra") return `${at}: stored but not recomputed (got delta ${formatPoints(r.delta)})`;
+  if (d.kind === "missing") return `${at}: recomputed but not stored (expected delta ${formatPoints(r.delta)})`;
+  const show = (field: string, v: string) => (field === "delta" ? formatPoints(BigInt(v)) : v);
+  return `${at}: ${d.fields.map((f) => `${f.field} expected ${show(f.field, f.expected)}, got ${show(f.field, f.got)}`).join("; ")}`;
 }
 
 export function rejectsCommand(): Command {

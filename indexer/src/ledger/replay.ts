@@ -28,7 +28,7 @@ export interface ReplayResult {
   /** first seq of each block of REPLAY_BLOCK seqs whose recomputed rows differ from the stored ledger (first 20) */
   mismatches: bigint[];
   mismatchCount: number;
-  /** recomputed rows, only when `collect` was asked for */
+  /** recomputed rows, only when `collect` was asked for (from `collectFrom` on, if given) */
   ledger?: LedgerRow[];
 }
 
@@ -41,7 +41,7 @@ export interface ReplayResult {
  */
 export async function replayLedger(
   sql: Sql,
-  opts: { untilSeq?: bigint; compare?: boolean; collect?: boolean; fetchSize?: number } = {},
+  opts: { untilSeq?: bigint; compare?: boolean; collect?: boolean; collectFrom?: bigint; fetchSize?: number } = {},
 ): Promise<ReplayResult> {
   const history = (await loadRuleHistory(sql)).map(compile);
   const state = new ScoringState();
@@ -85,7 +85,7 @@ export async function replayLedger(
           const lines = out.rows.map(canonicalLine).sort();
           for (const line of lines) hash.update(`${line}\n`);
         }
-        if (opts.collect) collected.push(...out.rows);
+        if (opts.collect && (opts.collectFrom === undefined || seq >= opts.collectFrom)) collected.push(...out.rows);
       }
       const acct = out.score.account;
       if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
@@ -125,4 +125,61 @@ async function storedDigests(sql: Sql, untilSeq: bigint): Promise<{ block: bigin
     select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
     from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
     group by 1 order by 1`, [String(untilSeq)])) as unknown as { block: bigint; h: string }[];
+}
+
+/** One row that differs between the recomputed (expected) and the stored (got) ledger. */
+export type RowDifference =
+  | { kind: "differs"; row: LedgerRow; fields: { field: string; expected: string; got: string }[] }
+  | { kind: "missing"; row: LedgerRow }
+  | { kind: "extra"; row: LedgerRow };
+
+/** What names a row: the same settlement, account, reason, campaign, rule and referral path. */
+const rowKey = (r: LedgerRow) => [r.seq, r.settlementId, r.account, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? ""].join("|");
+
+/**
+ * Pairs recomputed and stored rows by what names them and lists, in seq order, the rows whose
+ * other fields (delta, rule_set_version, occurred_at) differ, and those only one side has.
+ */
+export function diffLedgerRows(expected: readonly LedgerRow[], got: readonly LedgerRow[]): RowDifference[] {
+  const byKey = new Map<string, { expected: LedgerRow[]; got: LedgerRow[] }>();
+  const side = (k: string) => byKey.get(k) ?? byKey.set(k, { expected: [], got: [] }).get(k)!;
+  for (const r of expected) side(rowKey(r)).expected.push(r);
+  for (const r of got) side(rowKey(r)).got.push(r);
+  const out: RowDifference[] = [];
+  for (const { expected: e, got: g } of byKey.values()) {
+    const byLine = (a: LedgerRow, b: LedgerRow) => (canonicalLine(a) < canonicalLine(b) ? -1 : canonicalLine(a) > canonicalLine(b) ? 1 : 0);
+    e.sort(byLine);
+    g.sort(byLine);
+    for (let i = 0; i < Math.max(e.length, g.length); i++) {
+      const [x, y] = [e[i], g[i]];
+      if (!y) out.push({ kind: "missing", row: x! });
+      else if (!x) out.push({ kind: "extra", row: y });
+      else {
+        const fields = ([
+          ["delta", x.delta, y.delta],
+          ["rule_set_version", x.ruleSetVersion ?? "-", y.ruleSetVersion ?? "-"],
+          ["occurred_at", x.occurredAt.toISOString(), y.occurredAt.toISOString()],
+        ] as const).filter(([, a, b]) => String(a) !== String(b)).map(([field, a, b]) => ({ field, expected: String(a), got: String(b) }));
+        if (fields.length > 0) out.push({ kind: "differs", row: y, fields });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.row.seq < b.row.seq ? -1 : a.row.seq > b.row.seq ? 1 : 0));
+}
+
+/**
+ * The rows behind one mismatching block of REPLAY_BLOCK seqs starting at `firstSeq`: replays up to
+ * the block's end (collecting only that block) and reads the block's stored rows.
+ */
+export async function explainBlock(sql: Sql, firstSeq: bigint, untilSeq: bigint): Promise<RowDifference[]> {
+  const last = firstSeq + REPLAY_BLOCK - 1n < untilSeq ? firstSeq + REPLAY_BLOCK - 1n : untilSeq;
+  const { ledger = [] } = await replayLedger(sql, { untilSeq: last, compare: false, collect: true, collectFrom: firstSeq });
+  const stored = await sql<{ seq: bigint; settlement_id: bigint; account: string; delta: bigint; reason: LedgerRow["reason"]; campaign_id: string | null;
+    rule_id: string | null; referral_path: string[] | null; rule_set_version: bigint | null; occurred_at: Date }[]>`
+    select seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at from point_ledger
+    where settlement_id is not null and seq between ${firstSeq} and ${last}`;
+  return diffLedgerRows(ledger, stored.map((r) => ({
+    seq: r.seq, settlementId: r.settlement_id, account: r.account, delta: r.delta, reason: r.reason, campaignId: r.campaign_id,
+    ruleId: r.rule_id, referralPath: r.referral_path, ruleSetVersion: r.rule_set_version, occurredAt: r.occurred_at,
+  })));
 }
