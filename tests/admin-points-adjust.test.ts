@@ -62,4 +62,18 @@ describe("admin flow: points adjust (typed amounts, --new addresses, --allow-neg
     assert.equal(balance.code, 0, balance.stderr);
     assert.match(balance.stdout, /ALICE: -2\.000 points \(negative\)/);
   });
+
+  it("given an account whose only activity was scored after the last checkpoint, when adjusted without --new, then it is known", async () => {
+    const carol = testWallet().address;
+    await insertSettlements(db(), [
+      { slot: 3, payer: carol, payee: "SHOP", amount: 2_000_000n, time: new Date(T0 + 2000) },
+      { slot: 4, payer: "BOB", payee: "SHOP", amount: 1_000_000n, time: new Date(T0 + 3000) },
+    ]);
+    await scoreBatch(db(), { batchSize: 1 }); // a full batch: no checkpoint, carol is not in account_stats yet
+    const [{ n }] = (await db()`select count(*)::int as n from account_stats where account = ${carol}`) as unknown as [{ n: number }];
+    assert.equal(n, 0);
+    const r = await adjust(carol, "1");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await balanceOf(db(), carol), 3000n);
+  });
 });

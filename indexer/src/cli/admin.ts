@@ -244,9 +244,9 @@ export function pointsCommand(): Command {
     .option("--allow-negative", "let the adjustment leave the balance below zero (otherwise refused)")
     .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean }) => {
       const delta = parsePoints(text);
-      const [{ adjustPoints, balanceOf }, { isSolanaAddress }] = await Promise.all([import("../ledger/queries.js"), import("../accounts/signatures.js")]);
+      const [{ adjustPoints, balanceOf, hasActivity }, { isSolanaAddress }] = await Promise.all([import("../ledger/queries.js"), import("../accounts/signatures.js")]);
       const [id, balance] = await withDb("merit-points", async (sql) => {
-        const [known] = await sql`select 1 from account_stats where account = ${account}`;
+        const known = await hasActivity(sql, account);
         if (!known && !o.new) throw new CallerError("unknown_account", `account ${account} has no activity: check the address, or pass --new to credit it anyway`);
         // accounts are named by their Solana claim wallet; anything else would break the epoch's tree
         if (!known && !isSolanaAddress(account)) throw new CallerError("bad_account", `${account} is not a Solana address (32 bytes in base58): an account is named by its claim wallet`);

@@ -39,6 +39,18 @@ export const ACCOUNT_SQL = {
     order by hashtext(account) desc, id desc limit $2`,
 };
 
+/**
+ * Whether anything ever happened to the account: its state row (a checkpoint), a ledger row, or a
+ * settlement scored after the checkpoint (settlement_scores' tail, as referral adoption reads it).
+ */
+export async function hasActivity(q: Queryable, account: string): Promise<boolean> {
+  const [r] = await q<{ known: boolean }[]>`
+    select exists (select 1 from account_stats where account = ${account})
+      or exists (select 1 from point_ledger where hashtext(account) = hashtext(${account}) and account = ${account})
+      or exists (select 1 from settlement_scores sc join engine_cursor c on c.id = 1 where sc.seq > c.state_seq and sc.account = ${account}) as known`;
+  return r?.known ?? false;
+}
+
 export async function balanceOf(q: Queryable, account: string): Promise<bigint> {
   const [r] = (await q.unsafe(ACCOUNT_SQL.balance, [account])) as unknown as { b: bigint | null }[];
   return r?.b ?? 0n;
