@@ -73,7 +73,7 @@ export function rulesCommand(): Command {
       const { parseRuleSetBody, publishRuleSet } = await import("../rules/rule-sets.js");
       const body = parseRuleSetBody(raw);
       const empty = body.earn.length === 0
-        ? `${file} has no earn config: settlements earn no base points under it (a file of {} or a misspelled "earn" looks like this); pass --allow-empty to publish it anyway`
+        ? `${file} has no earn config: settlements earn no base points under it (as under a file of {}); pass --allow-empty to publish it anyway`
         : undefined;
       if (o.dryRun) {
         const report = await withDb("merit-rules", (sql) => dryRun(sql, body, o.sample));
@@ -229,7 +229,9 @@ async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<
   );
   if (r.accounts.length === 0) return [...lines, "  no account's points change"];
   lines.push(`  top changed accounts (${Math.min(10, r.accounts.length)} of ${r.accounts.length}):`);
-  for (const x of r.accounts.slice(0, 10)) lines.push(`    ${x.account}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
+  const top = r.accounts.slice(0, 10);
+  const width = Math.max(...top.map((x) => x.account.length));
+  for (const x of top) lines.push(`    ${x.account.padEnd(width)}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
   return lines;
 }
 
