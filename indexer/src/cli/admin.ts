@@ -4,11 +4,7 @@ import { connect, type Sql } from "../db.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { RowDifference } from "../ledger/replay.js";
-import type { Settlement } from "../ledger/types.js";
 import { formatPoints } from "../points/math.js";
-import { scoreSettlement } from "../ledger/score.js";
-import { ScoringState } from "../ledger/state.js";
-import type { CompiledRuleSet } from "../rules/compiled.js";
 import type { RuleSetBody } from "../rules/schema.js";
 import { log } from "./context.js";
 
@@ -140,71 +136,10 @@ export function formatChange(c: JsonChange): string {
 
 const signed = (milli: bigint) => `${milli < 0n ? "" : "+"}${formatPoints(milli)}`;
 
-export interface SampleComparison {
-  settlements: number;
-  firstSeq: bigint;
-  lastSeq: bigint;
-  before: bigint;
-  after: bigint;
-  changedSettlements: number;
-  /** per credited account, largest change first */
-  accounts: { account: string; before: bigint; after: bigint }[];
-}
-
-/**
- * Scores the same settlements twice from one empty state each (links as replay holds them), with
- * the engine's own scoring function: once under `current` and once under `candidate`. Counts,
- * tiers, streaks and campaign budgets start at zero at the sample's first settlement on both sides,
- * so the difference is the rules' alone.
- */
-export function compareOnSample(
-  sample: readonly { s: Settlement; seq: bigint; time: Date }[],
-  links: ScoringState,
-  current: CompiledRuleSet | undefined,
-  candidate: CompiledRuleSet,
-): SampleComparison {
-  const side = (rs: CompiledRuleSet | undefined) => {
-    const state = new ScoringState();
-    for (const [k, v] of links.addressLinks) state.addressLinks.set(k, v);
-    for (const [k, v] of links.referralLinks) state.referralLinks.set(k, v);
-    const perSettlement: bigint[] = [];
-    const perAccount = new Map<string, bigint>();
-    for (const { s, seq, time } of sample) {
-      let total = 0n;
-      for (const r of scoreSettlement(state, rs, s, seq, time).rows) {
-        total += r.delta;
-        perAccount.set(r.account, (perAccount.get(r.account) ?? 0n) + r.delta);
-      }
-      perSettlement.push(total);
-    }
-    return { perSettlement, perAccount };
-  };
-  const b = side(current);
-  const a = side(candidate);
-  const sum = (xs: bigint[]) => xs.reduce((x, y) => x + y, 0n);
-  const abs = (x: bigint) => (x < 0n ? -x : x);
-  const accounts = [...new Set([...b.perAccount.keys(), ...a.perAccount.keys()])]
-    .map((account) => ({ account, before: b.perAccount.get(account) ?? 0n, after: a.perAccount.get(account) ?? 0n }))
-    .filter((x) => x.before !== x.after)
-    .sort((x, y) => {
-      const d = abs(y.after - y.before) - abs(x.after - x.before);
-      return d !== 0n ? (d > 0n ? 1 : -1) : x.account < y.account ? -1 : x.account > y.account ? 1 : 0;
-    });
-  return {
-    settlements: sample.length,
-    firstSeq: sample[0]?.seq ?? 0n,
-    lastSeq: sample.at(-1)?.seq ?? 0n,
-    before: sum(b.perSettlement),
-    after: sum(a.perSettlement),
-    changedSettlements: b.perSettlement.filter((x, i) => x !== a.perSettlement[i]).length,
-    accounts,
-  };
-}
-
 /** `rules publish --dry-run`: reads only (it works on a read-only session), returns the lines to print. */
 async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<string[]> {
-  const [{ loadRuleHistory }, { compile }, { loadAllLinks }, { scoredSince }] = await Promise.all([
-    import("../rules/rule-sets.js"), import("../rules/compiled.js"), import("../ledger/replay.js"), import("../ledger/load.js"),
+  const [{ loadRuleHistory }, { compile }, { compareOnSample, loadAllLinks }, { scoredSince }, { ScoringState }] = await Promise.all([
+    import("../rules/rule-sets.js"), import("../rules/compiled.js"), import("../ledger/replay.js"), import("../ledger/load.js"), import("../ledger/state.js"),
   ]);
   const current = (await loadRuleHistory(sql)).at(-1);
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Queryable, Sql } from "../db.js";
-import { compile, pickRuleSet } from "../rules/compiled.js";
+import { compile, pickRuleSet, type CompiledRuleSet } from "../rules/compiled.js";
 import { loadRuleHistory } from "../rules/rule-sets.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { dayOf } from "../points/math.js";
@@ -8,7 +8,7 @@ import { readCursor } from "./cursor.js";
 import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "./score.js";
 import { ScoringState } from "./state.js";
-import type { LedgerRow } from "./types.js";
+import type { LedgerRow, Settlement } from "./types.js";
 
 /** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
 export function canonicalLine(r: LedgerRow): string {
@@ -182,4 +182,65 @@ export async function explainBlock(sql: Sql, firstSeq: bigint, untilSeq: bigint)
     seq: r.seq, settlementId: r.settlement_id, account: r.account, delta: r.delta, reason: r.reason, campaignId: r.campaign_id,
     ruleId: r.rule_id, referralPath: r.referral_path, ruleSetVersion: r.rule_set_version, occurredAt: r.occurred_at,
   })));
+}
+
+export interface SampleComparison {
+  settlements: number;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  before: bigint;
+  after: bigint;
+  changedSettlements: number;
+  /** per credited account, largest change first */
+  accounts: { account: string; before: bigint; after: bigint }[];
+}
+
+/**
+ * Scores the same settlements twice from one empty state each (links as replay holds them), with
+ * the engine's own scoring function: once under `current` and once under `candidate`. Counts,
+ * tiers, streaks and campaign budgets start at zero at the sample's first settlement on both sides,
+ * so the difference is the rules' alone.
+ */
+export function compareOnSample(
+  sample: readonly { s: Settlement; seq: bigint; time: Date }[],
+  links: ScoringState,
+  current: CompiledRuleSet | undefined,
+  candidate: CompiledRuleSet,
+): SampleComparison {
+  const side = (rs: CompiledRuleSet | undefined) => {
+    const state = new ScoringState();
+    for (const [k, v] of links.addressLinks) state.addressLinks.set(k, v);
+    for (const [k, v] of links.referralLinks) state.referralLinks.set(k, v);
+    const perSettlement: bigint[] = [];
+    const perAccount = new Map<string, bigint>();
+    for (const { s, seq, time } of sample) {
+      let total = 0n;
+      for (const r of scoreSettlement(state, rs, s, seq, time).rows) {
+        total += r.delta;
+        perAccount.set(r.account, (perAccount.get(r.account) ?? 0n) + r.delta);
+      }
+      perSettlement.push(total);
+    }
+    return { perSettlement, perAccount };
+  };
+  const b = side(current);
+  const a = side(candidate);
+  const sum = (xs: bigint[]) => xs.reduce((x, y) => x + y, 0n);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const accounts = [...new Set([...b.perAccount.keys(), ...a.perAccount.keys()])]
+    .map((account) => ({ account, before: b.perAccount.get(account) ?? 0n, after: a.perAccount.get(account) ?? 0n }))
+    .filter((x) => x.before !== x.after)
+    .sort((x, y) => {
+      const d = abs(y.after - y.before) - abs(x.after - x.before);
+      return d !== 0n ? (d > 0n ? 1 : -1) : x.account < y.account ? -1 : x.account > y.account ? 1 : 0;
+    });
+  return {
+    settlements: sample.length,
+    firstSeq: sample[0]?.seq ?? 0n,
+    lastSeq: sample.at(-1)?.seq ?? 0n,
+    before: sum(b.perSettlement),
+    after: sum(a.perSettlement),
+    changedSettlements: b.perSettlement.filter((x, i) => x !== a.perSettlement[i]).length,
+    accounts,
+  };
 }
