@@ -1,30 +1,17 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { parsePoints, formatPoints } from "../indexer/src/cli/admin.js";
 import { setCursor } from "../indexer/src/ingest/store/cursors.js";
 import { recordRejects } from "../indexer/src/ingest/store/rejects.js";
-import { insertSettlements } from "./helpers/ledger-fixtures.js";
+import { insertSettlements, testWallet } from "./helpers/ledger-fixtures.js";
 import { balanceOf, scoreBatch } from "../indexer/src/engine/index.js";
+import { indexer } from "./helpers/indexer-cli.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
-const run = promisify(execFile);
 const T0 = Date.parse("2026-06-01T10:00:00Z");
 const pay = (slot: number, payer: string, units: number) => ({ slot, payer, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
-
-/** The real CLI in a child process, as an admin runs it; never throws: the exit code is returned. */
-async function indexer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("npx", ["tsx", "indexer/src/cli/main.ts", ...args], { env: process.env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe("admin and operator commands (npm run indexer -- rules / points / ledger / rejects / status)", function () {
   this.timeout(120_000);
@@ -79,7 +66,8 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     const typo = await indexer("points", "adjust", "ALICEE", "5", "--note", "bonus", "--by", "ops");
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /account ALICEE has no activity: check the address, or pass --new/);
-    assert.match((await indexer("points", "adjust", "ERIN", "5", "--note", "welcome", "--by", "ops", "--new")).stdout, /ERIN: \+5\.000 points/);
+    const erin = testWallet().address;
+    assert.match((await indexer("points", "adjust", erin, "5", "--note", "welcome", "--by", "ops", "--new")).stdout, new RegExp(`${erin}: \\+5\\.000 points`));
     const ok = await indexer("points", "adjust", "ALICE", "-1.25", "--note", "chargeback", "--by", "ops");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /ALICE: -1\.250 points \(ledger row \d+\), balance 1\.750/);

@@ -25,8 +25,12 @@ export async function referrerOf(q: Queryable, account: string): Promise<string 
   return r?.referrer ?? null;
 }
 
+/** The account's referees, those who adopted a code of a wallet linked into it included. */
 export async function refereesOf(q: Queryable, account: string): Promise<{ referee: string; adoptedAt: Date }[]> {
-  return q`select referee, adopted_at as "adoptedAt" from referral_links where referrer = ${account} order by adopted_at, referee`;
+  return q`
+    select referee, adopted_at as "adoptedAt" from referral_links
+    where referrer = ${account} or referrer in (select address from linked_addresses where account = ${account})
+    order by adopted_at, referee`;
 }
 
 /** Step 1: the message the wallet signs to adopt `code`. */
@@ -39,7 +43,9 @@ export async function requestReferral(q: Queryable, opts: { wallet: string; code
 /**
  * Step 2: adopt. Under the engine cursor lock (so no batch is scoring this account meanwhile):
  * refuses self-referral, a second referrer, cycles, and accounts whose first settlement was
- * already scored.
+ * already scored. The referrer is the account the code's wallet belongs to; a wallet linked later
+ * hands its codes to its account from then on (ScoringState.referrerOf), so the chain is walked
+ * through links too.
  */
 export async function adoptReferrer(sql: Sql, opts: { nonce: string; signature: string; now?: Date }): Promise<{ referee: string; referrer: string }> {
   return withEngineLock(sql, async (tx, cursor) => {
@@ -55,7 +61,9 @@ export async function adoptReferrer(sql: Sql, opts: { nonce: string; signature: 
       with recursive up(account, depth) as (
         select ${referrer}::text, 0
         union all
-        select l.referrer, up.depth + 1 from referral_links l join up on l.referee = up.account where up.depth < 1000
+        select coalesce(a.account, l.referrer), up.depth + 1 from referral_links l join up on l.referee = up.account
+          left join linked_addresses a on a.address = l.referrer
+        where up.depth < 1000
       ) select 1 from up where account = ${referee} limit 1`;
     if (cycle) throw new CallerError("referral_cycle", `${referee} is already up the referral chain of ${referrer}`);
     // account_stats is a checkpoint (state_seq); settlements scored after it are in settlement_scores.

@@ -4,6 +4,9 @@ import { connect, type Sql } from "../db/connection.js";
 import { toJson } from "../json.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
+import type { RowDifference } from "../engine/replay.js";
+import { formatPoints } from "../scoring/points/math.js";
+import type { RuleSetBody } from "../rules/schema.js";
 import { log } from "./context.js";
 
 /**
@@ -29,16 +32,12 @@ export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Prom
 /** "12", "-0.5", "3.125" points -> millipoints, exactly (no float on the way). */
 export function parsePoints(text: string): bigint {
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(text.trim());
-  if (!m) throw new InvalidArgumentError(`"${text}" is not a number of points with at most 3 decimals (e.g. 250, -12.5)`);
+  if (!m) throw new CallerError("bad_points", `"${text}" is not a number of points: write a whole number or one with at most 3 decimals (e.g. 250, -12.5, 0.001)`);
   const milli = BigInt(m[2]!) * 1000n + BigInt((m[3] ?? "").padEnd(3, "0"));
   return m[1] === "-" ? -milli : milli;
 }
 
-export function formatPoints(milli: bigint): string {
-  const sign = milli < 0n ? "-" : "";
-  const abs = milli < 0n ? -milli : milli;
-  return `${sign}${abs / 1000n}.${(abs % 1000n).toString().padStart(3, "0")}`;
-}
+export { formatPoints };
 
 const positiveInt = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
@@ -56,17 +55,32 @@ export function rulesCommand(): Command {
     .requiredOption("--by <who>", "who publishes it (kept with the version)")
     .option("--note <text>", "why", "")
     .option("--effective-from <iso-time>", "event time from which it applies (default: at once)")
-    .action(async (file: string, o: { by: string; note: string; effectiveFrom?: string }) => {
-      let body: unknown;
+    .option("--allow-empty", "publish a rule set without any earn config (settlements then earn no base points)")
+    .option("--dry-run", "publish nothing: print the changes against the current version and what they do to a sample of recent settlements")
+    .option("--sample <n>", "with --dry-run: how many of the latest scored settlements to rescore", positiveInt, 1000)
+    .action(async (file: string, o: { by: string; note: string; effectiveFrom?: string; allowEmpty?: boolean; dryRun?: boolean; sample: number }) => {
+      let raw: unknown;
       try {
-        body = JSON.parse(readFileSync(file, "utf8"));
+        raw = JSON.parse(readFileSync(file, "utf8"));
       } catch (err) {
         throw new CallerError("bad_rule_file", `${file}: ${(err as Error).message}`);
       }
       const effectiveFrom = o.effectiveFrom === undefined ? undefined : new Date(o.effectiveFrom);
       if (effectiveFrom && Number.isNaN(effectiveFrom.getTime())) throw new CallerError("bad_time", `--effective-from "${o.effectiveFrom}" is not an ISO time`);
-      const { publishRuleSet } = await import("../rules/rule-sets.js");
-      const rs = await withDb("merit-rules", (sql) => publishRuleSet(sql, { body: body as never, createdBy: o.by, note: o.note, effectiveFrom }));
+      const { parseRuleSetBody, publishRuleSet } = await import("../rules/rule-sets.js");
+      const body = parseRuleSetBody(raw);
+      const empty = body.earn.length === 0
+        ? `${file} has no earn config: settlements earn no base points under it (as under a file of {}); pass --allow-empty to publish it anyway`
+        : undefined;
+      if (o.dryRun) {
+        const report = await withDb("merit-rules", (sql) => dryRun(sql, body, o.sample));
+        out("dry run: nothing published");
+        if (empty && !o.allowEmpty) out(`note: ${empty}`);
+        for (const line of report) out(line);
+        return;
+      }
+      if (empty && !o.allowEmpty) throw new CallerError("empty_rule_set", empty);
+      const rs = await withDb("merit-rules", (sql) => publishRuleSet(sql, { body: raw as never, createdBy: o.by, note: o.note, effectiveFrom }));
       out(`published rule set version ${rs.version} (scores settlements after seq ${rs.afterSeq}, effective from ${rs.effectiveFrom.toISOString()})`);
     });
   rules
@@ -82,6 +96,81 @@ export function rulesCommand(): Command {
   return rules;
 }
 
+/** One difference between two JSON-like values, at a path such as `earn[0].pointsPerUnit`. */
+export interface JsonChange {
+  op: "+" | "-" | "~";
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const sameLeaf = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
+
+/**
+ * The changes from `before` to `after`, leaf by leaf: objects by key (the keys of `after` in their
+ * order, then the ones only `before` has), arrays by index. A missing key and `undefined` are the same.
+ */
+export function jsonDiff(before: unknown, after: unknown, path = ""): JsonChange[] {
+  if (before === undefined && after === undefined) return [];
+  if (before === undefined) return [{ op: "+", path, after }];
+  if (after === undefined) return [{ op: "-", path, before }];
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])];
+    return keys.flatMap((k) => jsonDiff(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return Array.from({ length: Math.max(before.length, after.length) }, (_, i) => jsonDiff(before[i], after[i], `${path}[${i}]`)).flat();
+  }
+  return sameLeaf(before, after) ? [] : [{ op: "~", path, before, after }];
+}
+
+/** JSON on one line, with bigints as plain numbers (the rule set's units are integers). */
+export function compactJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x))!.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
+}
+
+export function formatChange(c: JsonChange): string {
+  if (c.op === "~") return `~ ${c.path}: ${compactJson(c.before)} -> ${compactJson(c.after)}`;
+  return `${c.op} ${c.path}: ${compactJson(c.op === "+" ? c.after : c.before)}`;
+}
+
+const signed = (milli: bigint) => `${milli < 0n ? "" : "+"}${formatPoints(milli)}`;
+
+/** `rules publish --dry-run`: reads only (it works on a read-only session), returns the lines to print. */
+async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<string[]> {
+  const [{ loadRuleHistory }, { compile }, { compareOnSample, loadAllLinks }, { scoredSince }, { ScoringState }] = await Promise.all([
+    import("../rules/rule-sets.js"), import("../scoring/compiled.js"), import("../engine/replay.js"), import("../engine/load.js"), import("../scoring/state.js"),
+  ]);
+  const current = (await loadRuleHistory(sql)).at(-1);
+  const lines: string[] = [];
+  const changes = jsonDiff(current?.body ?? {}, body);
+  lines.push(current ? `changes against version ${current.version}:` : "changes against no published version:");
+  lines.push(...(changes.length === 0 ? ["  (none: the same rules as the current version)"] : changes.map((c) => `  ${formatChange(c)}`)));
+
+  // the cursor is read without readCursor, which creates the row when missing (a write)
+  const [cursor] = await sql<{ seq: bigint }[]>`select seq from engine_cursor where id = 1`;
+  const head = cursor?.seq ?? 0n;
+  if (head === 0n) return [...lines, "sample: no settlement has been scored yet"];
+  const from = head > BigInt(sampleSize) ? head - BigInt(sampleSize) : 0n;
+  const sample = await scoredSince(sql, from, head);
+  const links = new ScoringState();
+  await loadAllLinks(sql, links);
+  const candidate = compile({ version: (current?.version ?? 0n) + 1n, effectiveFrom: new Date(0), afterSeq: head, body });
+  const r = compareOnSample(sample, links, current && compile(current), candidate);
+  lines.push(
+    `sample: the last ${r.settlements} scored settlements (seq ${r.firstSeq}..${r.lastSeq}), rescored from an empty state with ${current ? `version ${current.version}` : "no rule set"} and with the candidate`,
+    `  points: ${formatPoints(r.before)} -> ${formatPoints(r.after)} (${signed(r.after - r.before)})`,
+    `  settlements whose points change: ${r.changedSettlements} of ${r.settlements}`,
+  );
+  if (r.accounts.length === 0) return [...lines, "  no account's points change"];
+  lines.push(`  top changed accounts (${Math.min(10, r.accounts.length)} of ${r.accounts.length}):`);
+  const top = r.accounts.slice(0, 10);
+  const width = Math.max(...top.map((x) => x.account.length));
+  for (const x of top) lines.push(`    ${x.account.padEnd(width)}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
+  return lines;
+}
+
 export function pointsCommand(): Command {
   const points = new Command("points").description("balances and manual adjustments");
   points
@@ -90,16 +179,27 @@ export function pointsCommand(): Command {
     .requiredOption("--note <text>", "why (kept in the ledger)")
     .requiredOption("--by <who>", "who adjusts")
     .option("--new", "credit an account that has no activity yet (otherwise refused: a mistyped address would be credited silently)")
-    .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean }) => {
+    .option("--allow-negative", "let the adjustment leave the balance below zero (otherwise refused)")
+    .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean }) => {
       const delta = parsePoints(text);
-      const { adjustPoints, balanceOf } = await import("../ledger/queries.js");
+      const [{ adjustPoints, balanceOf, hasActivity }, { isSolanaAddress }] = await Promise.all([import("../ledger/queries.js"), import("../accounts/signatures.js")]);
       const [id, balance] = await withDb("merit-points", async (sql) => {
-        const [known] = await sql`select 1 from account_stats where account = ${account}`;
+        const known = await hasActivity(sql, account);
         if (!known && !o.new) throw new CallerError("unknown_account", `account ${account} has no activity: check the address, or pass --new to credit it anyway`);
-        const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by });
+        // accounts are named by their Solana claim wallet; anything else would break the epoch's tree
+        if (!known && !isSolanaAddress(account)) throw new CallerError("bad_account", `${account} is not a Solana address (32 bytes in base58): an account is named by its claim wallet`);
+        const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by, allowNegative: o.allowNegative });
         return [row, await balanceOf(sql, account)] as const;
       });
-      out(`${account}: ${delta < 0n ? "" : "+"}${formatPoints(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
+      out(`${account}: ${signed(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
+    });
+  points
+    .command("balance <account>")
+    .description("an account's balance: the sum of its ledger rows (negative after a large enough adjustment)")
+    .action(async (account: string) => {
+      const { balanceOf } = await import("../ledger/queries.js");
+      const balance = await withDb("merit-points", (sql) => balanceOf(sql, account));
+      out(`${account}: ${formatPoints(balance)} points${balance < 0n ? " (negative)" : ""}`);
     });
   points
     .command("leaderboard")
@@ -140,16 +240,38 @@ export function ledgerCommand(): Command {
     .option("--until-seq <n>", "stop at this engine sequence (default: the engine's position now)")
     .action(async (o: { untilSeq?: string }) => {
       if (o.untilSeq !== undefined && !/^\d+$/.test(o.untilSeq)) throw new CallerError("bad_seq", `--until-seq "${o.untilSeq}" is not a sequence number`);
-      const { replayLedger } = await import("../engine/replay.js");
+      const [{ replayLedger, explainBlock }, { readCursor }] = await Promise.all([import("../engine/replay.js"), import("../engine/cursor.js")]);
       const started = performance.now();
-      log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
-      const r = await withDb("merit-verify", (sql) => replayLedger(sql, { untilSeq: o.untilSeq === undefined ? undefined : BigInt(o.untilSeq) }));
-      const secs = ((performance.now() - started) / 1000).toFixed(1);
-      if (r.mismatchCount === 0) return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
-      out(`ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`);
-      process.exitCode = 1;
+      await withDb("merit-verify", async (sql) => {
+        const head = (await readCursor(sql)).seq;
+        const untilSeq = o.untilSeq === undefined ? head : BigInt(o.untilSeq);
+        // past the head there is nothing scored to compare: replay would "verify" settlements the engine never scored
+        if (untilSeq > head) throw new CallerError("bad_seq", `--until-seq ${untilSeq} is beyond the engine's position (seq ${head}): only scored settlements can be verified`);
+        log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
+        const r = await replayLedger(sql, { untilSeq });
+        const secs = ((performance.now() - started) / 1000).toFixed(1);
+        if (r.mismatchCount === 0) return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
+        out(`ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`);
+        process.exitCode = 1;
+        const first = r.mismatches[0]!;
+        log(`ledger verify: recomputing up to the block at seq ${first} again to name its rows`);
+        const diffs = await explainBlock(sql, first, untilSeq);
+        out(`rows that differ in the block from seq ${first} (expected: recomputed, got: stored)${diffs.length > 20 ? `, the first 20 of ${diffs.length}` : ""}:`);
+        for (const d of diffs.slice(0, 20)) out(`  ${describeDifference(d)}`);
+      });
     });
   return ledger;
+}
+
+function describeDifference(d: RowDifference): string {
+  const r = d.row;
+  const what = [r.account, r.reason, r.campaignId && `campaign ${r.campaignId}`, r.ruleId && `rule ${r.ruleId}`, r.referralPath && `path ${r.referralPath.join(">")}`]
+    .filter(Boolean).join(" ");
+  const at = `seq ${r.seq} (settlement ${r.settlementId}) ${what}`;
+  if (d.kind === "extra") return `${at}: stored but not recomputed (got delta ${formatPoints(r.delta)})`;
+  if (d.kind === "missing") return `${at}: recomputed but not stored (expected delta ${formatPoints(r.delta)})`;
+  const show = (field: string, v: string) => (field === "delta" ? formatPoints(BigInt(v)) : v);
+  return `${at}: ${d.fields.map((f) => `${f.field} expected ${show(f.field, f.expected)}, got ${show(f.field, f.got)}`).join("; ")}`;
 }
 
 export function rejectsCommand(): Command {

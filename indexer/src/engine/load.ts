@@ -129,13 +129,15 @@ export async function loadBatchState(
   // Payers met before (most of them, once a worker is warm) need nothing: one lookup each.
   const payers = unseen(batch.map((s) => s.payer), seen.payers);
   if (payers.length === 0) return state;
-  const newPayers = unseen(payers, seen.addresses);
-  if (newPayers.length > 0) {
+  const loadAddressLinks = async (addresses: Iterable<string>) => {
+    const ask = unseen(addresses, seen.addresses);
+    if (ask.length === 0) return;
     for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`
-        select address, account, after_seq from linked_addresses where address = any(string_to_array(${keyList(newPayers)}, ','))`) {
+        select address, account, after_seq from linked_addresses where address = any(string_to_array(${keyList(ask)}, ','))`) {
       state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
     }
-  }
+  };
+  await loadAddressLinks(payers);
   // Both sides of a link that lands mid-history may score in this batch.
   const accounts = new Set(payers);
   for (const p of payers) {
@@ -153,12 +155,17 @@ export async function loadBatchState(
         state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
       }
     }
+    // A referrer is the wallet a code was adopted from or, once that wallet is linked, its account
+    // (ScoringState.referrerOf): both are loaded, as either may score in this batch.
+    const ups = frontier.map((a) => state.referralLinks.get(a)?.to).filter((up) => up !== undefined);
+    await loadAddressLinks(ups);
     const next: string[] = [];
-    for (const a of frontier) {
-      const up = state.referralLinks.get(a)?.to;
-      if (up !== undefined && !everyone.has(up)) {
-        everyone.add(up);
-        next.push(up);
+    for (const up of ups) {
+      for (const x of [up, state.addressLinks.get(up)?.to]) {
+        if (x !== undefined && !everyone.has(x)) {
+          everyone.add(x);
+          next.push(x);
+        }
       }
     }
     frontier = next;

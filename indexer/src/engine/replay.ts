@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Queryable, Sql } from "../db/connection.js";
-import { compile, pickRuleSet } from "../scoring/compiled.js";
+import { compile, pickRuleSet, type CompiledRuleSet } from "../scoring/compiled.js";
 import { loadRuleHistory } from "../rules/rule-sets.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { dayOf } from "../scoring/points/math.js";
@@ -8,7 +8,7 @@ import { readCursor } from "./cursor.js";
 import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "../scoring/score.js";
 import { ScoringState } from "../scoring/state.js";
-import type { LedgerRow } from "../scoring/types.js";
+import type { LedgerRow, Settlement } from "../scoring/types.js";
 
 /** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
 export function canonicalLine(r: LedgerRow): string {
@@ -28,7 +28,7 @@ export interface ReplayResult {
   /** first seq of each block of REPLAY_BLOCK seqs whose recomputed rows differ from the stored ledger (first 20) */
   mismatches: bigint[];
   mismatchCount: number;
-  /** recomputed rows, only when `collect` was asked for */
+  /** recomputed rows, only when `collect` was asked for (from `collectFrom` on, if given) */
   ledger?: LedgerRow[];
 }
 
@@ -41,7 +41,7 @@ export interface ReplayResult {
  */
 export async function replayLedger(
   sql: Sql,
-  opts: { untilSeq?: bigint; compare?: boolean; collect?: boolean; fetchSize?: number } = {},
+  opts: { untilSeq?: bigint; compare?: boolean; collect?: boolean; collectFrom?: bigint; fetchSize?: number } = {},
 ): Promise<ReplayResult> {
   const history = (await loadRuleHistory(sql)).map(compile);
   const state = new ScoringState();
@@ -85,7 +85,7 @@ export async function replayLedger(
           const lines = out.rows.map(canonicalLine).sort();
           for (const line of lines) hash.update(`${line}\n`);
         }
-        if (opts.collect) collected.push(...out.rows);
+        if (opts.collect && (opts.collectFrom === undefined || seq >= opts.collectFrom)) collected.push(...out.rows);
       }
       const acct = out.score.account;
       if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
@@ -110,7 +110,8 @@ export async function replayLedger(
   return { settlements: Number(seq), rows, mismatches, mismatchCount, ...(opts.collect ? { ledger: collected } : {}) };
 }
 
-async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
+/** Every address link and referral link, as replay holds them (each applies after its own seq). */
+export async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
   for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`select address, account, after_seq from linked_addresses`) {
     state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
   }
@@ -124,4 +125,122 @@ async function storedDigests(sql: Sql, untilSeq: bigint): Promise<{ block: bigin
     select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
     from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
     group by 1 order by 1`, [String(untilSeq)])) as unknown as { block: bigint; h: string }[];
+}
+
+/** One row that differs between the recomputed (expected) and the stored (got) ledger. */
+export type RowDifference =
+  | { kind: "differs"; row: LedgerRow; fields: { field: string; expected: string; got: string }[] }
+  | { kind: "missing"; row: LedgerRow }
+  | { kind: "extra"; row: LedgerRow };
+
+/** What names a row: the same settlement, account, reason, campaign, rule and referral path. */
+const rowKey = (r: LedgerRow) => [r.seq, r.settlementId, r.account, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? ""].join("|");
+
+/**
+ * Pairs recomputed and stored rows by what names them and lists, in seq order, the rows whose
+ * other fields (delta, rule_set_version, occurred_at) differ, and those only one side has.
+ */
+export function diffLedgerRows(expected: readonly LedgerRow[], got: readonly LedgerRow[]): RowDifference[] {
+  const byKey = new Map<string, { expected: LedgerRow[]; got: LedgerRow[] }>();
+  const side = (k: string) => byKey.get(k) ?? byKey.set(k, { expected: [], got: [] }).get(k)!;
+  for (const r of expected) side(rowKey(r)).expected.push(r);
+  for (const r of got) side(rowKey(r)).got.push(r);
+  const out: RowDifference[] = [];
+  for (const { expected: e, got: g } of byKey.values()) {
+    const byLine = (a: LedgerRow, b: LedgerRow) => (canonicalLine(a) < canonicalLine(b) ? -1 : canonicalLine(a) > canonicalLine(b) ? 1 : 0);
+    e.sort(byLine);
+    g.sort(byLine);
+    for (let i = 0; i < Math.max(e.length, g.length); i++) {
+      const [x, y] = [e[i], g[i]];
+      if (!y) out.push({ kind: "missing", row: x! });
+      else if (!x) out.push({ kind: "extra", row: y });
+      else {
+        const fields = ([
+          ["delta", x.delta, y.delta],
+          ["rule_set_version", x.ruleSetVersion ?? "-", y.ruleSetVersion ?? "-"],
+          ["occurred_at", x.occurredAt.toISOString(), y.occurredAt.toISOString()],
+        ] as const).filter(([, a, b]) => String(a) !== String(b)).map(([field, a, b]) => ({ field, expected: String(a), got: String(b) }));
+        if (fields.length > 0) out.push({ kind: "differs", row: y, fields });
+      }
+    }
+  }
+  return out.sort((a, b) => (a.row.seq < b.row.seq ? -1 : a.row.seq > b.row.seq ? 1 : 0));
+}
+
+/**
+ * The rows behind one mismatching block of REPLAY_BLOCK seqs starting at `firstSeq`: replays up to
+ * the block's end (collecting only that block) and reads the block's stored rows.
+ */
+export async function explainBlock(sql: Sql, firstSeq: bigint, untilSeq: bigint): Promise<RowDifference[]> {
+  const last = firstSeq + REPLAY_BLOCK - 1n < untilSeq ? firstSeq + REPLAY_BLOCK - 1n : untilSeq;
+  const { ledger = [] } = await replayLedger(sql, { untilSeq: last, compare: false, collect: true, collectFrom: firstSeq });
+  const stored = await sql<{ seq: bigint; settlement_id: bigint; account: string; delta: bigint; reason: LedgerRow["reason"]; campaign_id: string | null;
+    rule_id: string | null; referral_path: string[] | null; rule_set_version: bigint | null; occurred_at: Date }[]>`
+    select seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at from point_ledger
+    where settlement_id is not null and seq between ${firstSeq} and ${last}`;
+  return diffLedgerRows(ledger, stored.map((r) => ({
+    seq: r.seq, settlementId: r.settlement_id, account: r.account, delta: r.delta, reason: r.reason, campaignId: r.campaign_id,
+    ruleId: r.rule_id, referralPath: r.referral_path, ruleSetVersion: r.rule_set_version, occurredAt: r.occurred_at,
+  })));
+}
+
+export interface SampleComparison {
+  settlements: number;
+  firstSeq: bigint;
+  lastSeq: bigint;
+  before: bigint;
+  after: bigint;
+  changedSettlements: number;
+  /** per credited account, largest change first */
+  accounts: { account: string; before: bigint; after: bigint }[];
+}
+
+/**
+ * Scores the same settlements twice from one empty state each (links as replay holds them), with
+ * the engine's own scoring function: once under `current` and once under `candidate`. Counts,
+ * tiers, streaks and campaign budgets start at zero at the sample's first settlement on both sides,
+ * so the difference is the rules' alone.
+ */
+export function compareOnSample(
+  sample: readonly { s: Settlement; seq: bigint; time: Date }[],
+  links: ScoringState,
+  current: CompiledRuleSet | undefined,
+  candidate: CompiledRuleSet,
+): SampleComparison {
+  const side = (rs: CompiledRuleSet | undefined) => {
+    const state = new ScoringState();
+    for (const [k, v] of links.addressLinks) state.addressLinks.set(k, v);
+    for (const [k, v] of links.referralLinks) state.referralLinks.set(k, v);
+    const perSettlement: bigint[] = [];
+    const perAccount = new Map<string, bigint>();
+    for (const { s, seq, time } of sample) {
+      let total = 0n;
+      for (const r of scoreSettlement(state, rs, s, seq, time).rows) {
+        total += r.delta;
+        perAccount.set(r.account, (perAccount.get(r.account) ?? 0n) + r.delta);
+      }
+      perSettlement.push(total);
+    }
+    return { perSettlement, perAccount };
+  };
+  const b = side(current);
+  const a = side(candidate);
+  const sum = (xs: bigint[]) => xs.reduce((x, y) => x + y, 0n);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const accounts = [...new Set([...b.perAccount.keys(), ...a.perAccount.keys()])]
+    .map((account) => ({ account, before: b.perAccount.get(account) ?? 0n, after: a.perAccount.get(account) ?? 0n }))
+    .filter((x) => x.before !== x.after)
+    .sort((x, y) => {
+      const d = abs(y.after - y.before) - abs(x.after - x.before);
+      return d !== 0n ? (d > 0n ? 1 : -1) : x.account < y.account ? -1 : x.account > y.account ? 1 : 0;
+    });
+  return {
+    settlements: sample.length,
+    firstSeq: sample[0]?.seq ?? 0n,
+    lastSeq: sample.at(-1)?.seq ?? 0n,
+    before: sum(b.perSettlement),
+    after: sum(a.perSettlement),
+    changedSettlements: b.perSettlement.filter((x, i) => x !== a.perSettlement[i]).length,
+    accounts,
+  };
 }

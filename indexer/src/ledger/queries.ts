@@ -1,6 +1,7 @@
 import type { Queryable, Sql } from "../db/connection.js";
 import { CallerError } from "../errors.js";
 import { withEngineLock } from "../engine/lock.js";
+import { formatPoints } from "../scoring/points/math.js";
 
 /** Read side of the ledger for epochs and the API: small named queries, one concern each. */
 
@@ -37,6 +38,18 @@ export const ACCOUNT_SQL = {
     from point_ledger where hashtext(account) = hashtext($1) and account = $1 ${before ? "and id < $3" : ""}
     order by hashtext(account) desc, id desc limit $2`,
 };
+
+/**
+ * Whether anything ever happened to the account: its state row (a checkpoint), a ledger row, or a
+ * settlement scored after the checkpoint (settlement_scores' tail, as referral adoption reads it).
+ */
+export async function hasActivity(q: Queryable, account: string): Promise<boolean> {
+  const [r] = await q<{ known: boolean }[]>`
+    select exists (select 1 from account_stats where account = ${account})
+      or exists (select 1 from point_ledger where hashtext(account) = hashtext(${account}) and account = ${account})
+      or exists (select 1 from settlement_scores sc join engine_cursor c on c.id = 1 where sc.seq > c.state_seq and sc.account = ${account}) as known`;
+  return r?.known ?? false;
+}
 
 export async function balanceOf(q: Queryable, account: string): Promise<bigint> {
   const [r] = (await q.unsafe(ACCOUNT_SQL.balance, [account])) as unknown as { b: bigint | null }[];
@@ -87,11 +100,14 @@ const CURRENT_BALANCES = `
   from account_stats s full join tail t on t.account = s.account`;
 const RANK_ORDER = "balance desc, first_seq asc nulls last, account asc";
 
-/** By balance, ties to the earliest first activity (chain order), then the account for a total order. */
+/**
+ * By balance, ties to the earliest first activity (chain order), then the account for a total order.
+ * Every account with a balance other than zero: a negative one (an adjustment) ranks last, not hidden.
+ */
 export async function leaderboard(q: Queryable, opts: { limit?: number; offset?: number } = {}): Promise<LeaderboardRow[]> {
   return q.unsafe(`
     select (row_number() over (order by ${RANK_ORDER}))::int + $1::int as rank, account, balance, first_seq as "firstSeq"
-    from (${CURRENT_BALANCES}) b where balance > 0
+    from (${CURRENT_BALANCES}) b where balance <> 0
     order by ${RANK_ORDER} limit $2 offset $1`, [opts.offset ?? 0, opts.limit ?? 100]) as unknown as Promise<LeaderboardRow[]>;
 }
 
@@ -106,7 +122,7 @@ export async function snapshotLeaderboard(sql: Sql, epoch: bigint): Promise<{ ro
     const rows = await tx.unsafe(`
       insert into leaderboard_snapshots (epoch, rank, account, balance, first_seq, as_of_seq)
       select $1, row_number() over (order by ${RANK_ORDER}), account, balance, first_seq, $2
-      from (${CURRENT_BALANCES}) b where balance > 0`, [String(epoch), String(cursor.seq)]);
+      from (${CURRENT_BALANCES}) b where balance <> 0`, [String(epoch), String(cursor.seq)]);
     return { rows: rows.count, asOfSeq: cursor.seq };
   });
 }
@@ -120,11 +136,19 @@ export async function leaderboardSnapshot(q: Queryable, epoch: bigint, opts: { l
 /**
  * An admin's manual correction: a ledger row like any other (delta may be negative), with a
  * mandatory note. It moves the balance, not the engine score, so replay of settlements is unaffected.
+ * A result below zero is refused unless `allowNegative`.
  */
-export async function adjustPoints(sql: Sql, opts: { account: string; delta: bigint; note: string; by: string }): Promise<bigint> {
+export async function adjustPoints(sql: Sql, opts: { account: string; delta: bigint; note: string; by: string; allowNegative?: boolean }): Promise<bigint> {
   if (opts.note.trim() === "") throw new CallerError("note_required", "a manual adjustment needs a note");
   if (opts.delta === 0n) throw new CallerError("zero_adjustment", "an adjustment of 0 points changes nothing");
   return withEngineLock(sql, async (tx, cursor) => {
+    if (opts.delta < 0n && !opts.allowNegative) {
+      // under the cursor lock: no batch credits the account between this read and the insert
+      const balance = await balanceOf(tx, opts.account);
+      if (balance + opts.delta < 0n) {
+        throw new CallerError("negative_balance", `this adjustment would leave ${opts.account} at ${formatPoints(balance + opts.delta)} points (balance ${formatPoints(balance)}); pass --allow-negative (allowNegative) if that is intended`);
+      }
+    }
     const [row] = await tx<{ id: bigint }[]>`
       insert into point_ledger (seq, account, delta, reason, note, occurred_at)
       values (${cursor.seq}, ${opts.account}, ${opts.delta}, 'adjustment', ${`${opts.note.trim()} (by ${opts.by})`}, now())

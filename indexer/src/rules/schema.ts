@@ -12,14 +12,19 @@ const nonNeg = big.refine((v) => v >= 0n, "must be >= 0");
 const bps = z.number().int().min(0).max(1_000_000);
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "ids are lowercase [a-z0-9_-]");
 const time = z.union([z.string().datetime({ offset: true }), z.date()]).transform((v) => new Date(v));
+/**
+ * Every object of the document is strict: a misspelled key ("campains") is an error naming its
+ * path, not a part silently left at its default.
+ */
+const obj = <T extends z.ZodRawShape>(shape: T) => z.object(shape).strict();
 export const rounding = z.enum(["floor", "nearest", "ceil"]);
 
-export const earnConfig = z.object({
+export const earnConfig = obj({
   /** Most specific wins: merchant (pay-to) over mint over global. */
   scope: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("global") }),
-    z.object({ kind: z.literal("merchant"), merchant: z.string().min(1) }),
-    z.object({ kind: z.literal("mint"), mint: z.string().min(1) }),
+    obj({ kind: z.literal("global") }),
+    obj({ kind: z.literal("merchant"), merchant: z.string().min(1) }),
+    obj({ kind: z.literal("mint"), mint: z.string().min(1) }),
   ]),
   /** millipoints per whole unit of volume (1_000_000 micro-units) */
   pointsPerUnit: nonNeg,
@@ -30,7 +35,7 @@ export const earnConfig = z.object({
 });
 
 /** All present conditions must hold. */
-export const conditions = z.object({
+export const conditions = obj({
   merchants: z.array(z.string()).optional(),
   mints: z.array(z.string()).optional(),
   minVolume: nonNeg.optional(),
@@ -39,19 +44,19 @@ export const conditions = z.object({
   memo: z.string().optional(),
   firstSettlement: z.boolean().optional(),
   nthSettlement: z.number().int().positive().optional(),
-  referralCount: z.object({ op: z.enum(["eq", "gte"]), n: z.number().int().min(0) }).optional(),
+  referralCount: obj({ op: z.enum(["eq", "gte"]), n: z.number().int().min(0) }).optional(),
   minScore: nonNeg.optional(),
 });
 
-export const pointRule = z.object({
+export const pointRule = obj({
   id,
   trigger: z.literal("settlement").default("settlement"),
   /** lower runs first */
   priority: z.number().int(),
   when: conditions.default({}),
   award: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("flat"), points: nonNeg }),
-    z.object({ kind: z.literal("perVolume"), pointsPerUnit: nonNeg, rounding: rounding.default("floor") }),
+    obj({ kind: z.literal("flat"), points: nonNeg }),
+    obj({ kind: z.literal("perVolume"), pointsPerUnit: nonNeg, rounding: rounding.default("floor") }),
   ]),
   /** stop evaluating lower-priority rules after this one matched (tiered service classes) */
   stop: z.boolean().default(false),
@@ -60,10 +65,10 @@ export const pointRule = z.object({
 /** Day buckets older than this are dropped from account state, so no window may be longer. */
 export const MAX_WINDOW_DAYS = 90;
 
-export const tiers = z.object({
+export const tiers = obj({
   windowDays: z.number().int().min(1).max(MAX_WINDOW_DAYS),
   /** ascending by minVolume; the highest level reached applies */
-  levels: z.array(z.object({ name: z.string().min(1), minVolume: nonNeg, multiplierBps: bps })).min(1),
+  levels: z.array(obj({ name: z.string().min(1), minVolume: nonNeg, multiplierBps: bps })).min(1),
 });
 
 const campaignBase = {
@@ -71,30 +76,28 @@ const campaignBase = {
   name: z.string().default(""),
   startsAt: time,
   endsAt: time,
-  scope: z.object({ merchants: z.array(z.string()).optional() }).default({}),
+  scope: obj({ merchants: z.array(z.string()).optional() }).default({}),
   requireReferrer: z.boolean().default(false),
   /** total millipoints the campaign may ever pay */
   budget: nonNeg,
   maxParticipants: z.number().int().positive().optional(),
-  perWallet: z
-    .object({ maxCount: z.number().int().positive().optional(), maxPoints: nonNeg.optional(), cooldownSeconds: z.number().int().min(0).optional() })
-    .default({}),
+  perWallet: obj({ maxCount: z.number().int().positive().optional(), maxPoints: nonNeg.optional(), cooldownSeconds: z.number().int().min(0).optional() }).default({}),
 };
 
 export const campaign = z.discriminatedUnion("type", [
-  z.object({ ...campaignBase, type: z.literal("multiplier"), multiplierBps: bps, rounding: rounding.default("floor") }),
-  z.object({ ...campaignBase, type: z.literal("flat"), points: nonNeg, minVolume: nonNeg.default(0n) }),
-  z.object({ ...campaignBase, type: z.literal("volumeThreshold"), threshold: nonNeg, points: nonNeg }),
-  z.object({ ...campaignBase, type: z.literal("milestone"), on: z.enum(["settlements", "referrals"]), n: z.number().int().positive(), points: nonNeg }),
-  z.object({ ...campaignBase, type: z.literal("streak"), days: z.number().int().min(2), points: nonNeg }),
+  obj({ ...campaignBase, type: z.literal("multiplier"), multiplierBps: bps, rounding: rounding.default("floor") }),
+  obj({ ...campaignBase, type: z.literal("flat"), points: nonNeg, minVolume: nonNeg.default(0n) }),
+  obj({ ...campaignBase, type: z.literal("volumeThreshold"), threshold: nonNeg, points: nonNeg }),
+  obj({ ...campaignBase, type: z.literal("milestone"), on: z.enum(["settlements", "referrals"]), n: z.number().int().positive(), points: nonNeg }),
+  obj({ ...campaignBase, type: z.literal("streak"), days: z.number().int().min(2), points: nonNeg }),
 ]);
 
 export const referralModel = z.discriminatedUnion("model", [
-  z.object({ model: z.literal("none") }),
+  obj({ model: z.literal("none") }),
   /** level i takes levels[i] bps of the referee's points */
-  z.object({ model: z.literal("fixed"), levels: z.array(bps).min(1).max(8) }),
+  obj({ model: z.literal("fixed"), levels: z.array(bps).min(1).max(8) }),
   /** pool = poolBps of the referee's points; the user keeps userShareBps, each referrer takes levelShareBps of what remains, the last present one the remainder */
-  z.object({
+  obj({
     model: z.literal("diminishing"),
     poolBps: bps.default(10000),
     userShareBps: bps,
@@ -111,6 +114,7 @@ export const ruleSetBody = z
     campaigns: z.array(campaign).default([]),
     referral: referralModel.default({ model: "none" }),
   })
+  .strict()
   .superRefine((body, ctx) => {
     const dup = (ids: string[]) => ids.find((x, i) => ids.indexOf(x) !== i);
     const r = dup(body.rules.map((x) => x.id));

@@ -121,9 +121,16 @@ export class ScoringState {
     return link && link.afterSeq < seq ? link.to : address;
   }
 
+  /**
+   * The referrer as an account: a code owned by a wallet that was later linked into an account
+   * pays that account for settlements scored after the link, as a code adopted after the link does
+   * (adoption stores the account then). A referrer that turns out to be the account itself is none.
+   */
   referrerOf(account: string, seq: bigint): string | undefined {
     const link = this.referralLinks.get(account);
-    return link && link.afterSeq < seq ? link.to : undefined;
+    if (!link || link.afterSeq >= seq) return undefined;
+    const to = this.accountOf(link.to, seq);
+    return to === account ? undefined : to;
   }
 
   /** Referrers up the chain, nearest first, at most `depth`. Cycles are refused on adoption; the guard is for safety. */

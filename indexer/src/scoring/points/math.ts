@@ -32,6 +32,13 @@ export function dayOf(time: Date): number {
   return Math.floor(time.getTime() / DAY_MS);
 }
 
+/** Millipoints as points with three decimals: -12500 -> "-12.500" (exact, no float). */
+export function formatPoints(milli: bigint): string {
+  const sign = milli < 0n ? "-" : "";
+  const abs = milli < 0n ? -milli : milli;
+  return `${sign}${abs / MILLI_PER_POINT}.${(abs % MILLI_PER_POINT).toString().padStart(3, "0")}`;
+}
+
 export function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
