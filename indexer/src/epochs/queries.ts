@@ -1,0 +1,174 @@
+import type { Queryable, Tx } from "../db/connection.js";
+import type { JsonValue } from "../json.js";
+
+/** Queries of the epochs stage: `distributors`, `epochs`, `epoch_wallets` (migration 00021). */
+
+export interface DistributorRow {
+  address: string;
+  mint: string;
+  conversion: JsonValue;
+}
+
+export type EpochStatus = "closed" | "proposed" | "pending" | "active" | "vetoed";
+
+export interface EpochRow {
+  distributor: string;
+  epoch: bigint;
+  status: EpochStatus;
+  prevCutoffSeq: bigint;
+  cutoffSeq: bigint;
+  firstSlot: bigint | null;
+  cutoffSlot: bigint;
+  prevOtherId: bigint;
+  otherId: bigint;
+  conversion: JsonValue;
+  points: bigint;
+  allocated: bigint;
+  released: bigint;
+  cumulativeTotal: bigint;
+  leafCount: number;
+  settlementCount: bigint;
+  root: string;
+  datasetHash: string;
+  inputsHash: string;
+  closedAt: Date;
+  filesAt: Date | null;
+  proposeSignature: string | null;
+  activatesAt: Date | null;
+}
+
+export interface EpochWalletRow {
+  claimant: string;
+  points: bigint;
+  basePoints: bigint;
+  campaignBonus: Record<string, bigint>;
+  referralPoints: bigint;
+  adjustmentPoints: bigint;
+  settlementCount: number;
+  allocated: bigint;
+  released: bigint;
+  pending: bigint;
+  cumulative: bigint;
+}
+
+type Raw = Record<string, unknown>;
+const big = (v: unknown): bigint => BigInt(v as string | bigint);
+
+function toEpoch(r: Raw): EpochRow {
+  return {
+    distributor: r.distributor as string,
+    epoch: big(r.epoch),
+    status: r.status as EpochStatus,
+    prevCutoffSeq: big(r.prev_cutoff_seq),
+    cutoffSeq: big(r.cutoff_seq),
+    firstSlot: r.first_slot === null ? null : big(r.first_slot),
+    cutoffSlot: big(r.cutoff_slot),
+    prevOtherId: big(r.prev_other_id),
+    otherId: big(r.other_id),
+    conversion: r.conversion as JsonValue,
+    points: big(r.points),
+    allocated: big(r.allocated),
+    released: big(r.released),
+    cumulativeTotal: big(r.cumulative_total),
+    leafCount: Number(r.leaf_count),
+    settlementCount: big(r.settlement_count),
+    root: r.root as string,
+    datasetHash: r.dataset_hash as string,
+    inputsHash: r.inputs_hash as string,
+    closedAt: r.closed_at as Date,
+    filesAt: (r.files_at as Date | null) ?? null,
+    proposeSignature: (r.propose_signature as string | null) ?? null,
+    activatesAt: (r.activates_at as Date | null) ?? null,
+  };
+}
+
+export async function addDistributor(q: Queryable, d: DistributorRow): Promise<void> {
+  await q`insert into distributors (address, mint, conversion) values (${d.address}, ${d.mint}, ${q.json(d.conversion)})`;
+}
+
+export async function getDistributor(q: Queryable, address: string): Promise<DistributorRow | undefined> {
+  const [r] = await q<{ address: string; mint: string; conversion: JsonValue }[]>`select address, mint, conversion from distributors where address = ${address}`;
+  return r;
+}
+
+export async function listDistributors(q: Queryable): Promise<DistributorRow[]> {
+  return q<DistributorRow[]>`select address, mint, conversion from distributors order by address`;
+}
+
+export async function getEpoch(q: Queryable, distributor: string, epoch: bigint): Promise<EpochRow | undefined> {
+  const [r] = await q<Raw[]>`select * from epochs where distributor = ${distributor} and epoch = ${epoch}`;
+  return r ? toEpoch(r) : undefined;
+}
+
+export async function latestEpoch(q: Queryable, distributor: string): Promise<EpochRow | undefined> {
+  const [r] = await q<Raw[]>`select * from epochs where distributor = ${distributor} order by epoch desc limit 1`;
+  return r ? toEpoch(r) : undefined;
+}
+
+export async function listEpochs(q: Queryable, distributor: string): Promise<EpochRow[]> {
+  return (await q<Raw[]>`select * from epochs where distributor = ${distributor} order by epoch`).map(toEpoch);
+}
+
+/** Epochs whose files were not (or not completely) written: a crash after the commit. */
+export async function epochsWithoutFiles(q: Queryable, distributor: string): Promise<EpochRow[]> {
+  return (await q<Raw[]>`select * from epochs where distributor = ${distributor} and files_at is null order by epoch`).map(toEpoch);
+}
+
+export async function markFilesWritten(q: Queryable, distributor: string, epoch: bigint): Promise<void> {
+  await q`update epochs set files_at = now() where distributor = ${distributor} and epoch = ${epoch}`;
+}
+
+/**
+ * Every wallet's newest row at or before `epoch`: its cumulative amount (its leaf) and its carried
+ * balance. Wallets absent from later epochs keep their figures.
+ */
+export async function walletStateAsOf(q: Queryable, distributor: string, epoch: bigint): Promise<Map<string, { cumulative: bigint; pending: bigint }>> {
+  const rows = await q<{ claimant: string; cumulative: string; pending: string }[]>`
+    select distinct on (claimant) claimant, cumulative::text, pending::text
+    from epoch_wallets where distributor = ${distributor} and epoch <= ${epoch}
+    order by claimant, epoch desc`;
+  return new Map(rows.map((r) => [r.claimant, { cumulative: BigInt(r.cumulative), pending: BigInt(r.pending) }]));
+}
+
+export async function epochWallets(q: Queryable, distributor: string, epoch: bigint): Promise<EpochWalletRow[]> {
+  const rows = await q<Raw[]>`
+    select claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count,
+      allocated::text, released::text, pending::text, cumulative::text
+    from epoch_wallets where distributor = ${distributor} and epoch = ${epoch} order by claimant`;
+  return rows.map((r) => ({
+    claimant: r.claimant as string,
+    points: big(r.points),
+    basePoints: big(r.base_points),
+    campaignBonus: Object.fromEntries(Object.entries(r.campaign_bonus as Record<string, string>).map(([k, v]) => [k, BigInt(v)])),
+    referralPoints: big(r.referral_points),
+    adjustmentPoints: big(r.adjustment_points),
+    settlementCount: Number(r.settlement_count),
+    allocated: big(r.allocated),
+    released: big(r.released),
+    pending: big(r.pending),
+    cumulative: big(r.cumulative),
+  }));
+}
+
+export async function insertEpoch(tx: Tx, e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | "proposeSignature" | "activatesAt">, wallets: readonly EpochWalletRow[]): Promise<void> {
+  await tx`
+    insert into epochs (distributor, epoch, prev_cutoff_seq, cutoff_seq, first_slot, cutoff_slot, prev_other_id, other_id, conversion,
+      points, allocated, released, cumulative_total, leaf_count, settlement_count, root, dataset_hash, inputs_hash)
+    values (${e.distributor}, ${e.epoch}, ${e.prevCutoffSeq}, ${e.cutoffSeq}, ${e.firstSlot}, ${e.cutoffSlot}, ${e.prevOtherId}, ${e.otherId},
+      ${tx.json(e.conversion)}, ${e.points}, ${e.allocated.toString()}, ${e.released.toString()}, ${e.cumulativeTotal.toString()}, ${e.leafCount},
+      ${e.settlementCount}, ${e.root}, ${e.datasetHash}, ${e.inputsHash})`;
+  const CHUNK = 5000;
+  for (let i = 0; i < wallets.length; i += CHUNK) {
+    const part = wallets.slice(i, i + CHUNK);
+    const col = <T>(f: (w: EpochWalletRow) => T) => part.map(f);
+    await tx`
+      insert into epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points,
+        settlement_count, allocated, released, pending, cumulative)
+      select ${e.distributor}, ${e.epoch}, * from unnest(
+        ${col((w) => w.claimant)}::text[], ${col((w) => w.points.toString())}::bigint[], ${col((w) => w.basePoints.toString())}::bigint[],
+        ${col((w) => JSON.stringify(Object.fromEntries(Object.entries(w.campaignBonus).map(([k, v]) => [k, v.toString()]))))}::jsonb[],
+        ${col((w) => w.referralPoints.toString())}::bigint[], ${col((w) => w.adjustmentPoints.toString())}::bigint[],
+        ${col((w) => w.settlementCount)}::int[], ${col((w) => w.allocated.toString())}::numeric[], ${col((w) => w.released.toString())}::numeric[],
+        ${col((w) => w.pending.toString())}::numeric[], ${col((w) => w.cumulative.toString())}::numeric[])`;
+  }
+}
