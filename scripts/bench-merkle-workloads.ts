@@ -4,7 +4,16 @@ import { createHash, hash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HashOption, type PackedEntries, allocEntries, buildTree, sortPacked, stopHashWorker, writeProofShards } from "@merit/clients/merkle";
+import {
+  type HashOption,
+  type PackedEntries,
+  allocEntries,
+  buildTree,
+  sortPacked,
+  stopHashWorker,
+  verifyTreeIndependently,
+  writeProofShards,
+} from "@merit/clients/merkle";
 import { levelCounts } from "../clients/src/merkle/hash/levels.mjs";
 import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../clients/src/merkle/hash/sha256-wasm.mjs";
 import { shaMicro } from "./bench-merkle-sha.js";
@@ -160,6 +169,23 @@ export function raw(n: number): Sample {
   return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), detail };
 }
 
+/**
+ * The independent node:crypto re-check every writer runs first (check/independent.ts), alone, on a
+ * tree built as `ours` builds it. Peak RSS before the check is in the detail: the difference is
+ * what the check itself holds.
+ */
+export async function check(n: number): Promise<Sample> {
+  const tree = await buildTree(DISTRIBUTOR, entries(n, true), { reuseInput: true, hash: HASH });
+  await stopHashWorker();
+  const builtPeakRssMb = peakRssMb();
+  const t = performance.now();
+  const cpu = cpuNow();
+  const root = verifyTreeIndependently(tree);
+  const ms = performance.now() - t;
+  const cpuMs = cpuNow() - cpu;
+  return { ms, cpuMs, peakRssMb: peakRssMb(), root: root.toString("hex"), hashPath: tree.hashPath, detail: { builtPeakRssMb } };
+}
+
 export async function shards(n: number): Promise<Sample> {
   const tree = await buildTree(DISTRIBUTOR, entries(n), { hash: HASH });
   await stopHashWorker();
@@ -219,5 +245,5 @@ export async function dataset(n: number): Promise<Sample> {
 }
 
 export const WORKLOADS = { ours, oursCopy: (n: number) => ours(n, true),
-  oursOneThread: (n: number) => ours(n, false, true), merkletreejs, raw, shards, baseline, dataset } as const;
+  oursOneThread: (n: number) => ours(n, false, true), merkletreejs, raw, check, shards, baseline, dataset } as const;
 export type WorkloadName = keyof typeof WORKLOADS;

@@ -21,7 +21,10 @@ const CALLER_CODES = [
   "HASH_PATH_UNAVAILABLE",
 ] as const;
 
-const INVARIANT_CODES = [] as const;
+const INVARIANT_CODES = [
+  /** A built tree disagrees with the independent node:crypto recomputation (check/independent.ts). */
+  "TREE_CHECK_FAILED",
+] as const;
 
 export type MerkleCallerCode = (typeof CALLER_CODES)[number];
 export type MerkleInvariantCode = (typeof INVARIANT_CODES)[number];
