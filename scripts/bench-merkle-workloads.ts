@@ -4,8 +4,17 @@ import { createHash, hash } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PackedEntries, allocEntries, buildTree, sortPacked, stopHashWorker, writeProofShards } from "@merit/clients/merkle";
-import { HASH_PATH, levelCounts } from "../clients/src/merkle/hash/levels.mjs";
+import {
+  type HashOption,
+  type PackedEntries,
+  allocEntries,
+  buildTree,
+  sortPacked,
+  stopHashWorker,
+  verifyTreeIndependently,
+  writeProofShards,
+} from "@merit/clients/merkle";
+import { levelCounts } from "../clients/src/merkle/hash/levels.mjs";
 import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../clients/src/merkle/hash/sha256-wasm.mjs";
 import { shaMicro } from "./bench-merkle-sha.js";
 
@@ -22,6 +31,13 @@ export interface Sample {
 }
 
 const DISTRIBUTOR = createHash("sha256").update("bench distributor").digest();
+
+/**
+ * The builder's hash path for every build in this bench: BENCH_MERKLE_HASH=node-crypto (or
+ * wasm-simd) to measure one path; by default "auto". The library reads no environment: the bench
+ * passes it as `BuildOptions.hash`.
+ */
+const HASH = (process.env.BENCH_MERKLE_HASH ?? "auto") as HashOption;
 
 /** Deterministic pseudo-random wallets (xorshift32): both builders get identical input. */
 export function entries(n: number, shared = false): PackedEntries {
@@ -60,13 +76,13 @@ export async function ours(n: number, copy = false, oneThread = false): Promise<
   const input = entries(n, !copy);
   const t = performance.now();
   const cpu = cpuNow();
-  const tree = await buildTree(DISTRIBUTOR, input, { reuseInput: !copy, parallelFrom: oneThread ? Infinity : undefined });
+  const tree = await buildTree(DISTRIBUTOR, input, { reuseInput: !copy, parallelFrom: oneThread ? Infinity : undefined, hash: HASH });
   const ms = performance.now() - t;
   const cpuMs = cpuNow() - cpu;
   const claimants = Array.from({ length: PROOFS }, (_, i) => tree.claimantAt((i * 7919) % n));
   const [, proofMs] = time(() => claimants.forEach((c) => tree.proof(c)));
   await stopHashWorker();
-  return { ms, cpuMs, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), hashPath: HASH_PATH, detail: { proofUs: (proofMs * 1000) / PROOFS } };
+  return { ms, cpuMs, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), hashPath: tree.hashPath, detail: { proofUs: (proofMs * 1000) / PROOFS } };
 }
 
 /** The same job with merkletreejs as docs/merkle.md configures it: sort, hash leaves, build. */
@@ -150,11 +166,28 @@ export function raw(n: number): Sample {
   const wasm = wasmAvailable ? rawWasm(n) : undefined;
   const detail = { bufferMs, binaryMs, createHashMs, sortMs: rawSort(n) };
   if (wasm) Object.assign(detail, { wasmLeafMs: wasm.leafMs, wasmNodeMs: wasm.nodeMs, wasmMs: wasm.leafMs + wasm.nodeMs, wasmCpuMs: wasm.cpuMs }, shaMicro());
-  return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), hashPath: HASH_PATH, detail };
+  return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), detail };
+}
+
+/**
+ * The independent node:crypto re-check every writer runs first (check/independent.ts), alone, on a
+ * tree built as `ours` builds it. Peak RSS before the check is in the detail: the difference is
+ * what the check itself holds.
+ */
+export async function check(n: number): Promise<Sample> {
+  const tree = await buildTree(DISTRIBUTOR, entries(n, true), { reuseInput: true, hash: HASH });
+  await stopHashWorker();
+  const builtPeakRssMb = peakRssMb();
+  const t = performance.now();
+  const cpu = cpuNow();
+  const root = verifyTreeIndependently(tree);
+  const ms = performance.now() - t;
+  const cpuMs = cpuNow() - cpu;
+  return { ms, cpuMs, peakRssMb: peakRssMb(), root: root.toString("hex"), hashPath: tree.hashPath, detail: { builtPeakRssMb } };
 }
 
 export async function shards(n: number): Promise<Sample> {
-  const tree = await buildTree(DISTRIBUTOR, entries(n));
+  const tree = await buildTree(DISTRIBUTOR, entries(n), { hash: HASH });
   await stopHashWorker();
   const dir = mkdtempSync(join(tmpdir(), "merit-bench-shards-"));
   try {
@@ -194,10 +227,10 @@ export async function dataset(n: number): Promise<Sample> {
   try {
     const path = join(dir, "epoch.ndjson");
     const t = performance.now();
-    const written = await writeDataset(path, { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, inputsHash: DISTRIBUTOR }, wallets);
+    const written = await writeDataset(path, { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, inputsHash: DISTRIBUTOR }, wallets, { hash: HASH });
     const writeMs = performance.now() - t;
     const t2 = performance.now();
-    const loaded = await loadDataset(path, { expectedDatasetHash: written.datasetHash });
+    const loaded = await loadDataset(path, { expectedDatasetHash: written.datasetHash, hash: HASH });
     const loadMs = performance.now() - t2;
     await stopHashWorker();
     return {
@@ -212,5 +245,5 @@ export async function dataset(n: number): Promise<Sample> {
 }
 
 export const WORKLOADS = { ours, oursCopy: (n: number) => ours(n, true),
-  oursOneThread: (n: number) => ours(n, false, true), merkletreejs, raw, shards, baseline, dataset } as const;
+  oursOneThread: (n: number) => ours(n, false, true), merkletreejs, raw, check, shards, baseline, dataset } as const;
 export type WorkloadName = keyof typeof WORKLOADS;

@@ -49,6 +49,8 @@ for (const n of [100_000, 1_000_000]) {
 }
 const copySample = median(Array.from({ length: RUNS }, () => run("oursCopy", 1_000_000)));
 const oneThread = median(Array.from({ length: RUNS }, () => run("oursOneThread", 1_000_000)));
+const checkSample = median(Array.from({ length: RUNS }, () => run("check", 1_000_000)));
+if (checkSample.root !== results[1_000_000]!.ours.root) throw new Error(`the independent check's root differs: ${checkSample.root}`);
 const rawSample = run("raw", 1_000_000);
 const shardSample = run("shards", 1_000_000);
 const datasetSample = run("dataset", 1_000_000);
@@ -97,6 +99,9 @@ ${rows.join("\n")}
   Even \`new MerkleTree\` alone, given sorted leaf hashes, takes ${(big.ref.detail!.treeMs! / big.ours.ms).toFixed(1)}x the merit builder's whole job.
 - Proofs at 1M: merit \`tree.proof(claimant)\` (binary search + O(depth) slices) ${big.ours.detail!.proofUs!.toFixed(1)} µs each;
   merkletreejs \`getProof(leaf, index)\` ${big.ref.detail!.proofIndexedUs!.toFixed(1)} µs each, \`getProof(leaf)\` without an index ${big.ref.detail!.proofScanMs!.toFixed(0)} ms each (it scans the leaves).
+- Independent re-check of the 1M tree (\`verifyTreeIndependently\`: node:crypto, one Buffer digest a hash, no code shared with the
+  builder; one level held at a time), which \`writeProofShards\` and \`writeDataset\` run before writing anything: ${s(checkSample.ms)} (CPU ${s(checkSample.cpuMs!)}),
+  median of ${RUNS}; peak RSS ${checkSample.peakRssMb} MB against ${checkSample.detail!.builtPeakRssMb} MB after the build alone. The two figures below include it.
 - All 1M proofs written as static shards: ${s(shardSample.ms)} (CPU ${s(shardSample.cpuMs!)}; ${shardSample.detail!.files} files of ${shardSample.detail!.prefixHexChars}-hex-char prefixes, ${shardSample.detail!.totalMb!.toFixed(0)} MB in all), peak RSS ${shardSample.peakRssMb} MB.
 - Epoch dataset of 1M wallets: written (sort, tree, stream) in ${s(datasetSample.detail!.writeMs!)}, loaded back with every check in
   ${s(datasetSample.detail!.loadMs!)}; ${datasetSample.detail!.fileMb!.toFixed(0)} MB file; peak RSS ${datasetSample.peakRssMb} MB (the 1M wallet objects given to the writer included).
@@ -108,7 +113,7 @@ ${rows.join("\n")}
 ${micro ? `- Per 64-byte block (\`scripts/bench-merkle-sha.ts\`, a million blocks, thousands a call): scalar WebAssembly (native rotate) ${micro.scalarNs.toFixed(0)} ns,
   SIMD WebAssembly ${micro.simdNs.toFixed(0)} ns a block (${(micro.scalarNs / micro.simdNs).toFixed(1)}x: four lanes, but each rotate is two shifts and an or), \`crypto.hash\` of a
   one-block message ${micro.cryptoNs.toFixed(0)} ns a call (OpenSSL inside; the call around it dominates). Leaves and nodes take two blocks each.` : ""}
-- Hash path used by the builder in this run: **${big.ours.hashPath ?? "?"}**. One thread's 1M build (${s(oneThread.ms)}) is ${wasmMs ? `${(oneThread.ms / wasmMs).toFixed(2)}x the WASM hashing alone and ` : ""}${(oneThread.ms / rawMs).toFixed(2)}x
+- Hash path used by the builder in this run (\`BuildOptions.hash\`: ${process.env.BENCH_MERKLE_HASH ?? "auto"}): **${big.ours.hashPath ?? "?"}**. One thread's 1M build (${s(oneThread.ms)}) is ${wasmMs ? `${(oneThread.ms / wasmMs).toFixed(2)}x the WASM hashing alone and ` : ""}${(oneThread.ms / rawMs).toFixed(2)}x
   the crypto loop; the rest is mostly the canonical sort (${s(rawSample.detail!.sortMs!)} alone for 1M packed entries, with a copy) and copies in and out of WebAssembly memory.
 `;
 

@@ -2,12 +2,14 @@
 // Loading proves the file whole, and any corrupted byte is refused with a typed error.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { DatasetError, type WalletTotals, loadDataset, writeDataset } from "@merit/clients/dataset";
-import { keyBase58, leafHash, stopHashWorker, verifyProof } from "@merit/clients/merkle";
+import { MerkleError, keyBase58, leafHash, stopHashWorker, verifyProof } from "@merit/clients/merkle";
+// The check's test-only seam: not part of the package's exports.
+import { setCheckHashForTests } from "../clients/src/merkle/check/independent.js";
 
 const key = (label: string) => createHash("sha256").update(`epoch-dataset.test/${label}`).digest();
 const meta = {
@@ -150,9 +152,26 @@ describe("Epoch dataset", () => {
     assert.deepEqual(loaded.datasetHash, w.datasetHash);
   });
 
+  it("when the tree fails its independent re-check, then the writer refuses with an invariant error before writing a byte", async () => {
+    // A faulty hash in the check stands for any disagreement between the builder and the check.
+    setCheckHashForTests((data) => createHash("sha256").update(data).update("fault").digest());
+    try {
+      const path = join(dir, "refused.ndjson");
+      const invariant = (e: MerkleError) => e instanceof MerkleError && e.code === "TREE_CHECK_FAILED" && e.kind === "invariant";
+      await assert.rejects(writeDataset(path, meta, wallets(40)), invariant);
+      assert.equal(existsSync(path), false, "the file was never opened");
+      let chunks = 0;
+      const sink = new Writable({ write: (_chunk, _enc, done) => (chunks++, done()) });
+      await assert.rejects(writeDataset(sink, meta, wallets(40)), invariant);
+      assert.equal(chunks, 0);
+    } finally {
+      setCheckHashForTests();
+    }
+  });
+
   it("refuses input that cannot be a dataset: epoch amount above the cumulative one, a bad campaign id", async () => {
     const [w] = wallets(1);
-    await assert.rejects(writeDataset(join(dir, "x"), meta, [{ ...w!, epochAmount: w!.cumulativeAmount + 1n }]), (e: DatasetError) => e.code === "INVALID_INPUT");
+    await assert.rejects(writeDataset(join(dir, "x"), meta, [{ ...w!, epochAmount: w!.cumulativeAmount + 1n }]), (e: DatasetError) => e.code === "INVALID_INPUT" && e.kind === "caller");
     await assert.rejects(writeDataset(join(dir, "x"), meta, [{ ...w!, campaignBonus: { "no spaces": 1n } }]), (e: DatasetError) => e.code === "INVALID_INPUT");
   });
 });

@@ -2,7 +2,7 @@
 // one claimant's proof from a directory or a plain HTTP host and verifies it against the root.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -82,6 +82,19 @@ describe("Merkle proof shards", () => {
     it("when the chain's root differs from the shards', then the proof is refused", async () => {
       await assert.rejects(readClaimProof(out, claimants[0]!, { expectedRoot: key("other root") }), (e: MerkleError) => e.code === "PROOF_INVALID");
     });
+  });
+
+  it("when the built tree's bytes were corrupted (a node, the root), then the writer refuses with an invariant error and writes nothing", async () => {
+    const small = await buildTree(distributor, claimants.slice(0, 300).map((claimant, i) => ({ claimant, amount: BigInt(i) })));
+    const { offsets } = small;
+    for (const corrupt of [() => (small.nodes[offsets[3]! + 5]! ^= 0x80), () => (small.root[31]! ^= 0x01)]) {
+      corrupt();
+      const out = join(dir, "corrupted");
+      await assert.rejects(writeProofShards(small, out, { epoch: 1n }), (e: MerkleError) => e.code === "TREE_CHECK_FAILED" && e.kind === "invariant");
+      assert.equal(existsSync(out), false, "no directory, no shard, no manifest");
+      corrupt();
+    }
+    assert.equal((await writeProofShards(small, join(dir, "restored"), { epoch: 1n })).root, small.root.toString("hex"));
   });
 
   it("when any byte of a shard is flipped, then no claimant gets a wrong answer and the claimant hit is refused", async () => {

@@ -44,8 +44,8 @@ describe("env: the one reader of the configuration", () => {
     assert.equal(ingestSettings(parseEnv({ RPC_COMMITMENT: "processed" })).commitment, "confirmed");
   });
 
-  it("is the only module of the daemon that reads process.env", () => {
-    const root = fileURLToPath(new URL("..", import.meta.url));
+  it("is the only module of the daemon and the client library that reads process.env", () => {
+    const root = fileURLToPath(new URL("../..", import.meta.url));
     const readers: string[] = [];
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
@@ -54,7 +54,8 @@ describe("env: the one reader of the configuration", () => {
         else if (/\.(ts|mjs)$/.test(name) && !name.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(p, "utf8"))) readers.push(relative(root, p));
       }
     };
-    walk(join(root, "src"));
-    assert.deepEqual(readers, ["src/env.ts"]);
+    walk(join(root, "indexer/src"));
+    walk(join(root, "clients/src"));
+    assert.deepEqual(readers, ["indexer/src/env.ts"]);
   });
 });

@@ -22,6 +22,12 @@ export type DatasetErrorCode =
 
 export class DatasetError extends Error {
   readonly retryable = false;
+  /**
+   * Always "caller": the data given is at fault. The same field as `MerkleError.kind`, so a caller
+   * branches on `err.kind` alike for both; a broken invariant met while writing or loading a
+   * dataset is a MerkleError of kind "invariant" (the tree failed its independent check).
+   */
+  readonly kind = "caller" as const;
   constructor(
     readonly code: DatasetErrorCode,
     message: string,

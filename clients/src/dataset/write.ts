@@ -13,6 +13,7 @@ import {
   hashBytes,
   keyBase58,
   keyBytes,
+  verifyTreeIndependently,
 } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import { type CampaignPoints, DATASET_FORMAT, DATASET_VERSION, type DatasetHeader, addFigures, emptyTotals, headerLine, recordLine } from "./format.js";
@@ -101,7 +102,9 @@ function figuresOf(wallets: readonly WalletTotals[]) {
 
 /**
  * Sorts the wallets into canonical order, builds the tree and streams the dataset to `target`
- * (a path or a Writable) in chunks, hashing the bytes as they go out.
+ * (a path or a Writable) in chunks, hashing the bytes as they go out. Before a byte goes out (and
+ * before a path is opened), the tree is re-checked by a second implementation
+ * (verifyTreeIndependently); a failure is a MerkleError of kind "invariant".
  */
 export async function writeDataset(
   target: string | Writable,
@@ -122,6 +125,7 @@ export async function writeDataset(
     amounts[k] = wallets[src]!.cumulativeAmount;
   }
   const tree = await buildTree(meta.distributor, packed, { ...options, reuseInput: true });
+  verifyTreeIndependently(tree);
   const header: DatasetHeader = {
     format: DATASET_FORMAT,
     version: DATASET_VERSION,

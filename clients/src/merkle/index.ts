@@ -1,5 +1,5 @@
 // The merit Merkle format (docs/merkle.md) off-chain: encoding, builder, proofs, proof shards.
-export { MerkleError, type MerkleErrorCode } from "./errors.js";
+export { MerkleError, type MerkleErrorCode, type MerkleCallerCode, type MerkleInvariantCode, type MerkleErrorKind } from "./errors.js";
 export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./format/keys.js";
 export { encodeKey58, decodeKey58 } from "./format/base58.js";
 export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX } from "./format/hash.js";
@@ -8,7 +8,9 @@ export { type Entry, type PackedEntries, packEntries, allocEntries } from "./bui
 export { sortPacked, canonicalOrder, type SortOptions } from "./build/sort.js";
 export { buildTree, buildTreeSync, type BuildOptions } from "./build/build.js";
 export { stopHashWorker } from "./hash/pool.js";
+export { type HashOption, type HashPath, resolveHashPath } from "./hash/path.js";
 export { MerkleTree } from "./build/tree.js";
+export { verifyTreeIndependently } from "./check/independent.js";
 export { writeProofShards, type ShardOptions } from "./shards/write.js";
 export { readClaimProof, type ClaimProof, type ReadShardOptions } from "./shards/read.js";
 export { type ShardManifest, type Shard, type ShardEntry, SHARDS_FORMAT, MANIFEST_FILE } from "./shards/format.js";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { decodeKey58 } from "../../../clients/src/merkle/format/base58.js";
 import { cryptoLeafRange, cryptoNodeRange, levelCounts } from "../../../clients/src/merkle/hash/levels.mjs";
 import { generate, WASM_FILE } from "./generate.js";
-import { HASH_PATH, wasmAvailable, wasmLeafRange, wasmNodeRange } from "../../../clients/src/merkle/hash/sha256-wasm.mjs";
+import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../../../clients/src/merkle/hash/sha256-wasm.mjs";
+import { MerkleError, buildTree, buildTreeSync, resolveHashPath, stopHashWorker } from "../../../clients/src/merkle/index.js";
 
 interface Vectors {
   nodes: Array<{ a: string; b: string; node: string }>;
@@ -31,13 +31,16 @@ function randomLevel(n: number): Buffer {
 }
 
 describe("sha256 in WebAssembly SIMD", () => {
+  after(stopHashWorker);
+
   it("is the module sha256-wasm-gen.ts generates, byte for byte", () => {
     assert.deepEqual(Buffer.from(generate()), readFileSync(WASM_FILE), "run: npx tsx tools/merkle-wasm/src/generate.ts");
   });
 
-  it("is the path in use on this runtime (Node 20 has WebAssembly SIMD)", () => {
+  it("is the path a default build uses on this runtime (Node 20 has WebAssembly SIMD)", () => {
     assert.equal(wasmAvailable, true);
-    assert.equal(HASH_PATH, "wasm-simd");
+    assert.equal(resolveHashPath(), "wasm-simd");
+    assert.equal(buildTreeSync(new Uint8Array(32), [{ claimant: new Uint8Array(32), amount: 1n }]).hashPath, "wasm-simd");
   });
 
   it("hashes leaves as node:crypto does, across chunks and partial groups", () => {
@@ -92,18 +95,26 @@ describe("sha256 in WebAssembly SIMD", () => {
     vectors.nodes.forEach((v, i) => assert.equal(buf.subarray((2 * m + i) * 32, (2 * m + i + 1) * 32).toString("hex"), v.node));
   });
 
-  it("falls back to node:crypto when told to, with the same root", () => {
-    const script = `
-      import { buildTreeSync } from "./clients/src/merkle/index.ts";
-      import { HASH_PATH } from "./clients/src/merkle/hash/levels.mjs";
-      const entries = Array.from({ length: 1001 }, (_, i) => ({ claimant: new Uint8Array(32).fill(i % 251).map((b, j) => (b * (j + 1) + i) & 255), amount: BigInt(i) }));
-      console.log(HASH_PATH, buildTreeSync(new Uint8Array(32).fill(7), entries).root.toString("hex"));`;
-    const run = (env: Record<string, string>) =>
-      execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, ...env }, encoding: "utf8" }).trim();
-    const [pathNode, rootNode] = run({ MERIT_MERKLE_HASH: "node" }).split(" ");
-    const [pathWasm, rootWasm] = run({ MERIT_MERKLE_HASH: "" }).split(" ");
-    assert.equal(pathNode, "node-crypto");
-    assert.equal(pathWasm, "wasm-simd");
-    assert.equal(rootWasm, rootNode);
+  it("builds with node:crypto when the build asks for it, with the same root, on one or two threads", async () => {
+    const entries = Array.from({ length: 3001 }, (_, i) => ({ claimant: new Uint8Array(32).fill(i % 251).map((b, j) => (b * (j + 1) + i) & 255), amount: BigInt(i) }));
+    const distributor = new Uint8Array(32).fill(7);
+    const built = [
+      buildTreeSync(distributor, entries, { hash: "node-crypto" }),
+      buildTreeSync(distributor, entries, { hash: "wasm-simd" }),
+      await buildTree(distributor, entries, { hash: "node-crypto", parallelFrom: 0 }),
+      await buildTree(distributor, entries, { hash: "wasm-simd", parallelFrom: 0 }),
+    ];
+    assert.deepEqual(built.map((t) => t.hashPath), ["node-crypto", "wasm-simd", "node-crypto", "wasm-simd"]);
+    for (const t of built) assert.deepEqual(t.nodes, built[0]!.nodes);
+  });
+
+  it('where the runtime has no SIMD, "auto" falls back to node:crypto and "wasm-simd" is a caller error', () => {
+    assert.equal(resolveHashPath("auto", false), "node-crypto");
+    assert.equal(resolveHashPath("node-crypto", false), "node-crypto");
+    assert.throws(() => resolveHashPath("wasm-simd", false), (e: MerkleError) => e.code === "HASH_PATH_UNAVAILABLE" && e.kind === "caller");
+    assert.throws(
+      () => buildTreeSync(new Uint8Array(32), [], { hash: "sha1" as "auto" }),
+      (e: MerkleError) => e.code === "INVALID_OPTION" && e.kind === "caller",
+    );
   });
 });

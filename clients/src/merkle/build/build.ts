@@ -1,5 +1,6 @@
 import { awaitChunks, claimChunks, createChunkJob, hashChunk, unfinishedChunks } from "../hash/chunks.mjs";
-import { hashLeafRange, hashNodeRange, levelCounts, levelOffsets } from "../hash/levels.mjs";
+import { type RangeHashers, levelCounts, levelOffsets } from "../hash/levels.mjs";
+import { type HashOption, hashersFor } from "../hash/path.js";
 import { shareWithWorker, startHashWorker, stopHashWorker } from "../hash/pool.js";
 import { type KeyLike, keyBytes } from "../format/keys.js";
 import { type Entry, type PackedEntries, allocBytes, packEntries, packedLength } from "./packed.js";
@@ -20,6 +21,12 @@ export interface BuildOptions {
    * up, so later builds in the process start warm.
    */
   parallelFrom?: number;
+  /**
+   * The SHA-256 code to run (hash/path.ts): "auto" (default) is WebAssembly SIMD where the runtime
+   * has it, else node:crypto; "wasm-simd" where it is missing is a caller error. The helper thread
+   * runs the same path. The tree says which path it was built with (`tree.hashPath`).
+   */
+  hash?: HashOption;
 }
 
 const DEFAULT_PARALLEL_FROM = 200_000;
@@ -48,21 +55,22 @@ function allocLevels(n: number, shared: boolean) {
   return { counts, offsets, levels: allocBytes(offsets[offsets.length - 1]!, shared) };
 }
 
-function hashUpperLevels(levels: Buffer, counts: number[], offsets: number[], fromLevel: number): void {
+function hashUpperLevels(hashers: RangeHashers, levels: Buffer, counts: number[], offsets: number[], fromLevel: number): void {
   for (let k = fromLevel; k < counts.length; k++) {
-    hashNodeRange(levels, offsets[k - 1]!, counts[k - 1]!, offsets[k]!, 0, counts[k]!);
+    hashers.nodeRange(levels, offsets[k - 1]!, counts[k - 1]!, offsets[k]!, 0, counts[k]!);
   }
 }
 
 /** Builds on this thread only: for small trees, and where threads are unwanted. */
 export function buildTreeSync(distributor: KeyLike, entries: readonly Entry[] | PackedEntries, options: BuildOptions = {}): MerkleTree {
+  const hashers = hashersFor(options.hash);
   const dist = keyBytes(distributor, "distributor");
   const n = sizeOf(entries);
   const { counts, offsets, levels } = allocLevels(n, false);
   const sorted = toPacked(entries, false, levels, options.reuseInput);
-  hashLeafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, n);
-  hashUpperLevels(levels, counts, offsets, 1);
-  return new MerkleTree(dist, sorted, levels, counts, offsets);
+  hashers.leafRange(dist, sorted.claimants, sorted.amounts, levels, 0, 0, n);
+  hashUpperLevels(hashers, levels, counts, offsets, 1);
+  return new MerkleTree(dist, sorted, levels, counts, offsets, hashers.path);
 }
 
 /**
@@ -80,11 +88,12 @@ export async function buildTree(
   if (n < (options.parallelFrom ?? DEFAULT_PARALLEL_FROM) || n < MIN_PARALLEL) {
     return buildTreeSync(distributor, entries, options);
   }
+  const hashers = hashersFor(options.hash);
   startHashWorker();
   const dist = keyBytes(distributor, "distributor");
   const { counts, offsets, levels } = allocLevels(n, true);
   const sorted = toPacked(entries, true, levels, options.reuseInput);
-  const job = createChunkJob(dist, sorted.claimants, sorted.amounts, levels.buffer as SharedArrayBuffer, counts, offsets);
+  const job = createChunkJob(dist, sorted.claimants, sorted.amounts, levels.buffer as SharedArrayBuffer, counts, offsets, hashers.path);
   shareWithWorker(job);
   claimChunks(job);
   if (!awaitChunks(job, STALL_MS)) {
@@ -93,6 +102,6 @@ export async function buildTree(
     await stopHashWorker();
     for (const c of unfinishedChunks(job)) hashChunk(job, c);
   }
-  hashUpperLevels(levels, counts, offsets, job.unitLog + 1);
-  return new MerkleTree(dist, sorted, levels, counts, offsets);
+  hashUpperLevels(hashers, levels, counts, offsets, job.unitLog + 1);
+  return new MerkleTree(dist, sorted, levels, counts, offsets, hashers.path);
 }

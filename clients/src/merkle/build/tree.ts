@@ -2,6 +2,7 @@ import { encodeKey58 } from "../format/base58.js";
 import { MerkleError } from "../errors.js";
 import { EMPTY_ROOT } from "../format/hash.js";
 import { type KeyLike, keyBytes } from "../format/keys.js";
+import type { HashPath } from "../hash/path.js";
 import type { PackedEntries } from "./packed.js";
 
 /**
@@ -24,6 +25,8 @@ export class MerkleTree {
     readonly counts: readonly number[],
     /** Byte offset of each level in `nodes`. */
     readonly offsets: readonly number[],
+    /** The SHA-256 code that built the levels (`BuildOptions.hash` as resolved on this runtime). */
+    readonly hashPath: HashPath,
   ) {
     this.size = entries.amounts.length;
     this.depth = Math.max(0, counts.length - 1);

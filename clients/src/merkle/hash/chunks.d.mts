@@ -1,4 +1,6 @@
 // Types of chunks.mjs (plain JavaScript so the hash worker can load it without tsx).
+import type { HashPath } from "./levels.mjs";
+
 export interface ChunkJob {
   distributor: Uint8Array;
   claimants: Uint8Array;
@@ -7,6 +9,7 @@ export interface ChunkJob {
   counts: readonly number[];
   offsets: readonly number[];
   unitLog: number;
+  hashPath: HashPath;
   ctrl: Int32Array;
   done: Int32Array;
 }
@@ -18,6 +21,7 @@ export declare function createChunkJob(
   levels: SharedArrayBuffer,
   counts: readonly number[],
   offsets: readonly number[],
+  hashPath: HashPath,
 ): ChunkJob;
 export declare function hashChunk(job: ChunkJob, c: number): void;
 export declare function claimChunks(job: ChunkJob): void;

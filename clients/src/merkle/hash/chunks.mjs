@@ -3,15 +3,18 @@
 // up to level k. A thread that runs slower (the other core busy) simply claims fewer chunks, so the
 // build is never slower than one thread by more than the chunk the helper is finishing.
 // Plain JavaScript (types in chunks.d.mts): the hash worker imports it without tsx.
-import { hashLeafRange, hashSubtrees } from "./levels.mjs";
+import { hashSubtrees, rangeHashers } from "./levels.mjs";
 
 /** log2 of the chunk size: 16k leaves (~10 ms of hashing) at scale, smaller for small trees. */
 export function chunkLog(n) {
   return Math.max(4, Math.min(14, Math.floor(Math.log2(n / 16))));
 }
 
-/** A job both threads can run: every array in shared memory. */
-export function createChunkJob(distributor, claimants, amounts, levels, counts, offsets) {
+/**
+ * A job both threads can run: every array in shared memory, and the build's hash path (resolved on
+ * the building thread), so the helper hashes its chunks exactly as the building thread does.
+ */
+export function createChunkJob(distributor, claimants, amounts, levels, counts, offsets, hashPath) {
   const unitLog = chunkLog(counts[0]);
   const chunks = Math.ceil(counts[0] / 2 ** unitLog);
   return {
@@ -22,6 +25,7 @@ export function createChunkJob(distributor, claimants, amounts, levels, counts, 
     counts,
     offsets,
     unitLog,
+    hashPath,
     // [next chunk to claim, chunks finished, 1 once the helper has failed]
     ctrl: new Int32Array(new SharedArrayBuffer(12)),
     done: new Int32Array(new SharedArrayBuffer(4 * chunks)),
@@ -34,8 +38,9 @@ export function hashChunk(job, c) {
   const from = c * 2 ** job.unitLog;
   const to = Math.min(n, from + 2 ** job.unitLog);
   const levels = Buffer.from(job.levels);
-  hashLeafRange(job.distributor, job.claimants, job.amounts, levels, 0, from, to);
-  hashSubtrees(levels, job.counts, job.offsets, from, to, job.unitLog);
+  const { leafRange, nodeRange } = rangeHashers(job.hashPath);
+  leafRange(job.distributor, job.claimants, job.amounts, levels, 0, from, to);
+  hashSubtrees(nodeRange, levels, job.counts, job.offsets, from, to, job.unitLog);
 }
 
 /** Claims and hashes chunks until none is left (both threads run this). */

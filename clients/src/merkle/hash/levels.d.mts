@@ -7,12 +7,18 @@ export declare const LEAF_INPUT_BYTES: 73;
 export declare const NODE_INPUT_BYTES: 65;
 export declare function levelCounts(n: number): number[];
 export declare function levelOffsets(counts: readonly number[]): number[];
-export { HASH_PATH } from "./sha256-wasm.mjs";
-export declare const hashLeafRange: LeafRange;
-export declare const hashNodeRange: NodeRange;
+/** A build's hash path once resolved (hash/path.ts): what the build actually runs. */
+export type HashPath = "wasm-simd" | "node-crypto";
+export interface RangeHashers {
+  readonly path: HashPath;
+  readonly leafRange: LeafRange;
+  readonly nodeRange: NodeRange;
+}
+export declare function rangeHashers(path: HashPath): RangeHashers;
 export declare const cryptoLeafRange: LeafRange;
 export declare const cryptoNodeRange: NodeRange;
 export declare function hashSubtrees(
+  nodeRange: NodeRange,
   levels: Buffer,
   counts: readonly number[],
   offsets: readonly number[],

@@ -1,8 +1,6 @@
 import { hash } from "node:crypto";
 import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "./sha256-wasm.mjs";
 
-export { HASH_PATH } from "./sha256-wasm.mjs";
-
 // Plain JavaScript on purpose (types in levels.d.mts): the hash worker imports it directly. Loading
 // TypeScript in a worker meant starting tsx (and its loader thread) there, ~35 MB of RSS and tens
 // of milliseconds on every cold build.
@@ -15,8 +13,8 @@ export const NODE_INPUT_BYTES = 65;
 
 /*
  * The hot loops, shared by the main thread and the hash worker: the WebAssembly SIMD code
- * (sha256-wasm.mjs) when the runtime has it, else these node:crypto loops, which are also the
- * reference the SIMD code is tested against. Measured on the 2-core machine:
+ * (sha256-wasm.mjs) or these node:crypto loops, which are also the reference the SIMD code is
+ * tested against; each build says which (`BuildOptions.hash`, resolved by hash/path.ts). Measured on the 2-core machine:
  * `crypto.hash` costs ~1 µs a call whatever the digest encoding, but a 'buffer' digest allocates a
  * Buffer (~2 µs a call in total) while a 'latin1' string written back into the flat buffer costs ~1 µs,
  * and createHash().update().digest() ~2 µs. So: one reused scratch input, latin1 digests, flat
@@ -45,16 +43,19 @@ export function levelOffsets(counts) {
   return offsets;
 }
 
-/** Leaf hashes of entries [from, to) written at `out[outOff + 32i]`. */
-export const hashLeafRange = wasmAvailable ? wasmLeafRange : cryptoLeafRange;
-
 /**
- * Nodes [from, to) of the level at `outOff`, from the `inCount` nodes of the level below at `inOff`.
- * Pairs are sorted before hashing; an unpaired last node is copied up unchanged.
+ * The loops of one hash path. `leafRange`: leaf hashes of entries [from, to) written at
+ * `out[outOff + 32i]`. `nodeRange`: nodes [from, to) of the level at `outOff`, from the `inCount`
+ * nodes of the level below at `inOff`; pairs are sorted before hashing, an unpaired last node is
+ * copied up unchanged. The path comes resolved (hash/path.ts), so a failure here is a bug.
  */
-export const hashNodeRange = wasmAvailable ? wasmNodeRange : cryptoNodeRange;
+export function rangeHashers(path) {
+  if (path === "node-crypto") return CRYPTO;
+  if (path === "wasm-simd" && wasmAvailable) return WASM;
+  throw new Error(`hash path ${String(path)} is not available here`);
+}
 
-/** hashLeafRange with node:crypto. */
+/** leafRange with node:crypto. */
 export function cryptoLeafRange(distributor, claimants, amounts, out, outOff, from, to) {
   const input = Buffer.alloc(LEAF_INPUT_BYTES);
   input[0] = LEAF_PREFIX;
@@ -70,7 +71,7 @@ export function cryptoLeafRange(distributor, claimants, amounts, out, outOff, fr
   }
 }
 
-/** hashNodeRange with node:crypto. */
+/** nodeRange with node:crypto. */
 export function cryptoNodeRange(levels, inOff, inCount, outOff, from, to) {
   const input = Buffer.alloc(NODE_INPUT_BYTES);
   input[0] = NODE_PREFIX;
@@ -100,11 +101,14 @@ export function cryptoNodeRange(levels, inOff, inCount, outOff, from, to) {
   }
 }
 
+const CRYPTO = Object.freeze({ path: "node-crypto", leafRange: cryptoLeafRange, nodeRange: cryptoNodeRange });
+const WASM = Object.freeze({ path: "wasm-simd", leafRange: wasmLeafRange, nodeRange: wasmNodeRange });
+
 /** Levels 1..upTo for the nodes whose leaves are [from, to); `from` must be a multiple of 2^upTo. */
-export function hashSubtrees(levels, counts, offsets, from, to, upTo) {
+export function hashSubtrees(nodeRange, levels, counts, offsets, from, to, upTo) {
   for (let k = 1; k <= upTo; k++) {
     const lo = from >> k;
     const hi = Math.min(counts[k], Math.ceil(to / 2 ** k));
-    hashNodeRange(levels, offsets[k - 1], counts[k - 1], offsets[k], lo, hi);
+    nodeRange(levels, offsets[k - 1], counts[k - 1], offsets[k], lo, hi);
   }
 }

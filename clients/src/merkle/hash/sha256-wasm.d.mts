@@ -11,7 +11,6 @@ export type LeafRange = (
 ) => void;
 /** Nodes [from, to) of the level at `outOff` from the `inCount` nodes at `inOff`. */
 export type NodeRange = (levels: Buffer, inOff: number, inCount: number, outOff: number, from: number, to: number) => void;
-export declare const HASH_PATH: "wasm-simd" | "node-crypto";
 export declare const wasmAvailable: boolean;
 export declare const wasmLeafRange: LeafRange;
 export declare const wasmNodeRange: NodeRange;
