@@ -22,7 +22,7 @@ describe("distributor through Anchor's Program", () => {
     const claimant = chain.funded();
     const mint = createMint(chain, "2022");
     const tokenProgram = tokenProgramId("2022");
-    const [distributor] = distributorPda(mint.mint, 7n);
+    const [distributor] = distributorPda(mint.mint, admin.publicKey, 7n);
 
     // initialize_distributor: distributor and vault PDAs resolved from the IDL's seeds.
     const params = { activationDelay: new BN(60), gracePeriod: new BN(30), maxTotalIncrease: new BN(1_000_000), claimExpiry: new BN(0) };

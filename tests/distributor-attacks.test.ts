@@ -279,6 +279,21 @@ describe("distributor attacks", () => {
       chain.expectError([f.clawbackIx(1n, dest, { vault: dest })], [f.admin], "VaultMismatch");
     });
 
+    it("a clawback into the vault itself", () => {
+      // Surplus exists (10,000 funded, 600 owed), so only the destination can refuse it.
+      chain.expectError([f.clawbackIx(1n, f.vault)], [f.admin], "ClawbackToVault");
+    });
+
+    it("front-running initialize_distributor at the address the admin planned", () => {
+      const c = new Chain();
+      const g = new DistributorFixture(c, "spl", 9n, DEFAULT_PARAMS, undefined, false);
+      const mallory = c.funded();
+      // Mallory signs initialize_distributor for the admin's planned (mint, id) address.
+      c.expectError([g.initializeIx(DEFAULT_PARAMS, { admin: mallory.publicKey })], [mallory], "InvalidPda");
+      assert.ok(c.sendIxs([g.initializeIx(DEFAULT_PARAMS)], [g.admin]).ok);
+      assert.ok(g.state().admin.equals(g.admin.publicKey));
+    });
+
     it("re-initializing an existing distributor", () => {
       chain.expectError([f.initializeIx(DEFAULT_PARAMS)], [f.admin], "AlreadyInitialized");
     });

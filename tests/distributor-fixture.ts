@@ -156,7 +156,7 @@ export class DistributorFixture {
     this.mintInfo = mint ?? createMint(chain, tokenProgram);
     this.mint = this.mintInfo.mint;
     this.tokenProgramId = tokenProgramId(tokenProgram);
-    this.distributor = distributorPda(this.mint, id)[0];
+    this.distributor = distributorPda(this.mint, this.admin.publicKey, id)[0];
     this.vault = vaultPda(this.distributor)[0];
     if (!initialize) return;
     expectOk(chain.sendIxs([this.initializeIx(params)], [this.admin]), "initialize_distributor");

@@ -194,6 +194,12 @@ describe("distributor flow", () => {
     assert.ok(s.admin.equals(next.publicKey));
     assert.ok(s.pendingAdmin.equals(PublicKey.default));
     chain.expectError([f.setParamsIx(DEFAULT_PARAMS)], [f.admin], "Unauthorized");
+    // The vault still signs after the hand-over: its signer seeds use the creator, not the admin.
+    assert.ok(s.creator.equals(f.admin.publicKey), "creator is kept");
+    f.fund(500n);
+    const dest = f.claimantToken(next.publicKey);
+    assert.ok(chain.sendIxs([f.clawbackIx(500n, dest, { admin: next.publicKey })], [next]).ok);
+    assert.equal(chain.tokenBalance(dest), 500n);
   });
 
   it("Given set_params, Then the delay applies to later proposals and the expiry only moves later", () => {

@@ -11,10 +11,10 @@ import type { MerkleTree } from "../clients/src/merkle/index.js";
 const RUNS = Number(process.env.MERIT_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.MERIT_FUZZ_SEED ?? 0x5eed);
 const FUNDING = 1_000_000n;
-/** Offsets in the Distributor account (8-byte discriminator, 7 keys, then u64 fields). */
-const CURRENT_TOTAL_AT = 8 + 7 * 32 + 7 * 8;
-const TOTAL_CLAIMED_AT = 8 + 7 * 32 + 10 * 8;
-const CLAWED_BACK_AT = 8 + 7 * 32 + 11 * 8;
+/** Offsets in the Distributor account (8-byte discriminator, 8 keys, then u64 fields). */
+const CURRENT_TOTAL_AT = 8 + 8 * 32 + 7 * 8;
+const TOTAL_CLAIMED_AT = 8 + 8 * 32 + 10 * 8;
+const CLAWED_BACK_AT = 8 + 8 * 32 + 11 * 8;
 
 /** mulberry32: small, seedable, good enough to drive mutations reproducibly. */
 function rng(seed: number) {

@@ -39,7 +39,7 @@ describe("distributor IDL", () => {
 
   it("When Anchor encodes claim, Then the data is discriminator, u64 LE, u32 count, 32-byte siblings", async () => {
     const program = meritDistributorProgram(offline);
-    const [distributor] = distributorPda(Keypair.generate().publicKey, 7n);
+    const [distributor] = distributorPda(Keypair.generate().publicKey, Keypair.generate().publicKey, 7n);
     const claimant = Keypair.generate().publicKey;
     const proof = [Array(32).fill(1), Array(32).fill(2)];
     const ix = await program.methods
@@ -67,7 +67,7 @@ describe("distributor IDL", () => {
       .initializeDistributor(new BN(258), admin, admin, params)
       .accountsPartial({ admin, mint, tokenProgram: PublicKey.default })
       .instruction();
-    const [distributor] = distributorPda(mint, 258n);
+    const [distributor] = distributorPda(mint, admin, 258n);
     assert.ok(init.keys[2]!.pubkey.equals(distributor));
     assert.ok(init.keys[3]!.pubkey.equals(vaultPda(distributor)[0]));
     assert.equal(init.data.length, 8 + 8 + 32 + 32 + 32);

@@ -25,12 +25,12 @@ const f = (name, type) => ({ name, type });
 const defined = (name) => ({ defined: { name } });
 const hash = { array: ["u8", 32] };
 
-const distributorPda = seeds(konst("distributor"), account("mint"), arg("id"));
+const distributorPda = seeds(konst("distributor"), account("mint"), account("admin"), arg("id"));
 const admin = (signerName = "admin") => acc(signerName, { signer: true });
 const ix = (name, docs, accounts, args = []) => ({ name, docs: [docs], discriminator: disc(`global:${name}`), accounts, args });
 
 const instructions = [
-  ix("initialize_distributor", "Creates the distributor PDA and its vault token account; the signer becomes admin.", [
+  ix("initialize_distributor", "Creates the distributor PDA (seeds: mint, the signing admin, id) and its vault token account; the signer becomes admin and creator.", [
     acc("admin", { writable: true, signer: true }),
     acc("mint"),
     acc("distributor", { writable: true, pda: distributorPda }),
@@ -89,13 +89,13 @@ const types = [
   struct("PendingRoot", [...u64("epoch", "cumulative_total"), ...i64("activates_at")]),
   { name: "EpochStatus", type: { kind: "enum", variants: [{ name: "Pending" }, { name: "Active" }, { name: "Vetoed" }] } },
   struct("Distributor", [
-    ...pk("admin", "pending_admin", "publisher", "guardian", "mint", "token_program", "vault"),
+    ...pk("admin", "pending_admin", "publisher", "guardian", "mint", "token_program", "vault", "creator"),
     ...u64("id", "activation_delay", "grace_period", "max_total_increase"), ...i64("claim_expiry"),
     ...u64("latest_epoch", "current_epoch", "current_total"), ...i64("current_activated_at"),
     ...u64("previous_epoch", "total_claimed", "total_clawed_back"),
     f("pending", { array: [defined("PendingRoot"), 4] }),
     f("pending_count", "u8"), f("paused", "bool"), f("bump", "u8"), f("vault_bump", "u8"), f("reserved", { array: ["u8", 4] }),
-  ], "PDA [\"distributor\", mint, id u64 LE]"),
+  ], "PDA [\"distributor\", mint, creator, id u64 LE]; creator: the admin that created it"),
   struct("EpochRoot", [
     ...pk("distributor"), ...u64("epoch"), f("root", hash), ...u64("cumulative_total", "leaf_count"),
     f("dataset_hash", hash), f("inputs_hash", hash), ...i64("proposed_at", "activates_at", "activated_at"),

@@ -43,6 +43,7 @@ pub enum MeritError {
     NoPendingAdmin,
     SysvarUnavailable,
     CpiFailed,
+    ClawbackToVault,
 }
 
 /// (name, message) in code order, mirrored by `idl/merit_distributor.json` (checked by tests).
@@ -85,6 +86,7 @@ pub const ERROR_DOCS: &[(&str, &str)] = &[
     ("NoPendingAdmin", "Signer is not the pending admin"),
     ("SysvarUnavailable", "Sysvar unavailable or unsupported"),
     ("CpiFailed", "Cross-program invocation failed"),
+    ("ClawbackToVault", "Clawback destination is the vault itself"),
 ];
 
 impl From<MeritError> for u64 {
@@ -158,9 +160,9 @@ mod tests {
 
     #[test]
     fn docs_cover_every_code_in_order() {
-        assert_eq!(ERROR_DOCS.len(), (MeritError::CpiFailed as u32 - 6000 + 1) as usize);
+        assert_eq!(ERROR_DOCS.len(), (MeritError::ClawbackToVault as u32 - 6000 + 1) as usize);
         for (i, (name, _)) in ERROR_DOCS.iter().enumerate() {
-            // SAFETY: the enum is `repr(u32)` with contiguous discriminants from 6000 to CpiFailed.
+            // SAFETY: the enum is `repr(u32)` with contiguous discriminants from 6000 to ClawbackToVault.
             let e: MeritError = unsafe { core::mem::transmute(6000u32 + i as u32) };
             assert_eq!(format!("{e:?}"), *name);
         }

@@ -2,7 +2,7 @@
 //!
 //! | account     | seeds                                        |
 //! |-------------|----------------------------------------------|
-//! | Distributor | `"distributor"`, mint, id (u64 LE)           |
+//! | Distributor | `"distributor"`, mint, creator, id (u64 LE)  |
 //! | vault       | `"vault"`, distributor                       |
 //! | EpochRoot   | `"epoch"`, distributor, epoch (u64 LE)       |
 //! | ClaimStatus | `"claim"`, distributor, claimant             |

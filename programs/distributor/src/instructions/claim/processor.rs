@@ -6,7 +6,7 @@ use crate::errors::{MeritError, ProgramResult};
 use crate::events::{Claimed, Event};
 use crate::instructions::activate_root::processor::activate;
 use crate::merkle;
-use crate::pda::{require_canonical, CLAIM_SEED, DISTRIBUTOR_SEED};
+use crate::pda::{require_canonical, CLAIM_SEED};
 use crate::state::claim_status::ClaimStatus;
 use crate::state::epoch_root::{STATUS_ACTIVE, STATUS_PENDING, STATUS_VETOED};
 use crate::state::AccountState;
@@ -102,7 +102,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         authority: a.distributor,
         amount,
         decimals: mint_decimals(a.mint)?,
-        authority_seeds: &[DISTRIBUTOR_SEED, &state.mint, &id, &[state.bump]],
+        authority_seeds: &state.signer_seeds(&id),
     }
     .invoke()?;
 

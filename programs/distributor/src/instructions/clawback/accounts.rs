@@ -28,8 +28,12 @@ impl<'a> ClawbackAccounts<'a> {
         vault.require_writable()?;
         vault.require_owner(&state.token_program)?;
         token_program.require_key(&state.token_program, MeritError::InvalidProgramId)?;
-        // 4. The destination is writable (the token program checks its mint).
+        // 4. The destination is writable (the token program checks its mint) and not the vault:
+        //    a clawback into the vault would move nothing yet count in `total_clawed_back`.
         destination.require_writable()?;
+        if crate::keys_eq(destination.key(), &state.vault) {
+            return Err(MeritError::ClawbackToVault);
+        }
         Ok(ClawbackAccounts { distributor, mint, vault, destination, token_program, state })
     }
 }

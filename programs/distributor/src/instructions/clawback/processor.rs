@@ -3,7 +3,6 @@ use crate::account::AccountInfo;
 use crate::cpi::{mint_decimals, token_amount, TransferChecked};
 use crate::errors::{MeritError, ProgramResult};
 use crate::events::{ClawedBack, Event};
-use crate::pda::DISTRIBUTOR_SEED;
 use crate::syscalls::unix_timestamp;
 
 /// The admin withdraws the vault's surplus over what claimants are owed under the newest root
@@ -33,7 +32,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         authority: a.distributor,
         amount,
         decimals: mint_decimals(a.mint)?,
-        authority_seeds: &[DISTRIBUTOR_SEED, &state.mint, &id, &[state.bump]],
+        authority_seeds: &state.signer_seeds(&id),
     }
     .invoke()?;
     ClawedBack { distributor: *a.distributor.key(), destination: *a.destination.key(), amount, total_clawed_back: state.total_clawed_back }.emit();

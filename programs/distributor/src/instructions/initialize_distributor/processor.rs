@@ -15,9 +15,10 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let now = unix_timestamp()?;
     args.params.validate(None, now)?;
 
-    // 1. Both addresses are the canonical PDAs of this (mint, id).
+    // 1. Both addresses are the canonical PDAs of this (mint, creating admin, id): the signer
+    //    is a seed, so nobody else can take the address this admin planned.
     let id = args.id.to_le_bytes();
-    let bump = require_canonical(a.distributor, &[DISTRIBUTOR_SEED, a.mint.key(), &id])?;
+    let bump = require_canonical(a.distributor, &[DISTRIBUTOR_SEED, a.mint.key(), a.admin.key(), &id])?;
     let vault_bump = require_canonical(a.vault, &[VAULT_SEED, a.distributor.key()])?;
 
     // 2. Create the distributor account, then the vault as a token account it owns.
@@ -26,7 +27,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         account: a.distributor,
         space: Distributor::LEN as u64,
         owner: &crate::ID,
-        seeds: &[DISTRIBUTOR_SEED, a.mint.key(), &id, &[bump]],
+        seeds: &[DISTRIBUTOR_SEED, a.mint.key(), a.admin.key(), &id, &[bump]],
     }
     .invoke()?;
     let vault_size = token_account_size(a.token_program, a.mint)?;
@@ -44,6 +45,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         mint: *a.mint.key(),
         token_program: *a.token_program.key(),
         vault: *a.vault.key(),
+        creator: *a.admin.key(),
         id: args.id,
         activation_delay: 0,
         grace_period: 0,
