@@ -1,14 +1,21 @@
 // Compute units are deterministic: the issue's ceilings are asserted exactly here, the full
 // table is in BENCHMARKS.md (npm run bench:program).
 import assert from "node:assert/strict";
-import { LEGACY_TX_LIMIT, measure, type Measurements } from "./distributor-scenario.js";
+import { LEGACY_TX_LIMIT, measure, type Measurements, P9999_BUMP } from "./distributor-scenario.js";
+
+/** First claim at depth 20 for the p99.99 wallet (ClaimStatus bump >= 242), token CPI included. */
+const FIRST_CLAIM_P9999_CEILING = 13_000n;
+/** What each bump below 255 adds: one sha256 of the seeds and one curve check. */
+const PER_BUMP_CEILING = 340n;
 
 describe("distributor compute units and transaction sizes", () => {
   let m: Measurements;
-  before(() => {
-    m = measure([20, 24]);
+  before(function () {
+    this.timeout(600_000);
+    m = measure([20, 24], [255, 254, P9999_BUMP]);
   });
   const at = (depth: number) => m.claims.find((c) => c.depth === depth)!;
+  const bump = (b: number) => m.byBump.find((c) => c.bump === b)!;
 
   it("Given a depth-20 proof, Then a repeat claim costs at most 9,000 CU, token CPI included", () => {
     assert.ok(at(20).repeatClaimCu <= 9_000n, `repeat claim ${at(20).repeatClaimCu} CU`);
@@ -16,6 +23,16 @@ describe("distributor compute units and transaction sizes", () => {
 
   it("Given a depth-20 proof, Then a first claim (ClaimStatus created) costs at most 14,000 CU", () => {
     assert.ok(at(20).firstClaimCu <= 14_000n, `first claim ${at(20).firstClaimCu} CU`);
+  });
+
+  it(`Given the p99.99 claimant (ClaimStatus bump ${P9999_BUMP}), Then its first depth-20 claim costs at most ${FIRST_CLAIM_P9999_CEILING} CU`, () => {
+    assert.ok(bump(P9999_BUMP).firstClaimCu <= FIRST_CLAIM_P9999_CEILING, `bump ${P9999_BUMP}: ${bump(P9999_BUMP).firstClaimCu} CU`);
+  });
+
+  it(`Given claimants with bumps 255, 254 and ${P9999_BUMP}, Then each bump below 255 adds at most ${PER_BUMP_CEILING} CU`, () => {
+    const perBump = (bump(P9999_BUMP).firstClaimCu - bump(255).firstClaimCu) / BigInt(255 - P9999_BUMP);
+    assert.ok(perBump <= PER_BUMP_CEILING, `${perBump} CU per bump`);
+    assert.ok(bump(254).firstClaimCu - bump(255).firstClaimCu <= PER_BUMP_CEILING, `bump 254: +${bump(254).firstClaimCu - bump(255).firstClaimCu} CU`);
   });
 
   it("Given a depth-20 proof, Then the claim fits a legacy transaction", () => {

@@ -149,8 +149,11 @@ export class DistributorFixture {
     params: Params = DEFAULT_PARAMS,
     mint?: Mint,
     initialize = true,
+    /** The admin (a seed of the distributor's address); a new funded key when omitted. */
+    admin?: Keypair,
   ) {
-    this.admin = chain.funded();
+    if (admin) chain.airdrop(admin.publicKey, 10_000_000_000n);
+    this.admin = admin ?? chain.funded();
     this.publisher = chain.funded();
     this.guardian = chain.funded();
     this.mintInfo = mint ?? createMint(chain, tokenProgram);

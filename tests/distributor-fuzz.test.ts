@@ -126,7 +126,7 @@ describe("distributor fuzz", function () {
       const held = [dest, ...tokens].reduce((sum, t) => sum + chain.tokenBalance(t), 0n);
       assert.equal(vault + held, FUNDING, `run ${run}: tokens appeared or vanished`);
       assert.equal(FUNDING - vault, totalClaimed! + clawedBack!, `run ${run}: an outflow was not counted`);
-      const claimed = statuses.map((st) => chain.account(st)?.data.readBigUInt64LE(72) ?? 0n);
+      const claimed = statuses.map((st) => chain.account(st)?.data.readBigUInt64LE(8) ?? 0n);
       assert.equal(claimed.reduce((a, b) => a + b, 0n), totalClaimed, `run ${run}: total_claimed drifted`);
       claimants.forEach((c, i) => {
         const max = entitled.get(c.publicKey.toBase58()) ?? 0n;

@@ -986,39 +986,18 @@ export type MeritDistributor = {
     {
       "name": "claimStatus",
       "docs": [
-        "PDA [\"claim\", distributor, claimant]"
+        "PDA [\"claim\", distributor, claimant]; distributor and claimant are bound by the seeds, not stored (17 bytes)"
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
-            "name": "distributor",
-            "type": "pubkey"
-          },
-          {
-            "name": "claimant",
-            "type": "pubkey"
-          },
-          {
             "name": "claimed",
-            "type": "u64"
-          },
-          {
-            "name": "lastEpoch",
             "type": "u64"
           },
           {
             "name": "bump",
             "type": "u8"
-          },
-          {
-            "name": "reserved",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }
@@ -2278,39 +2257,18 @@ export const meritDistributorIdl = {
     {
       "name": "ClaimStatus",
       "docs": [
-        "PDA [\"claim\", distributor, claimant]"
+        "PDA [\"claim\", distributor, claimant]; distributor and claimant are bound by the seeds, not stored (17 bytes)"
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
-            "name": "distributor",
-            "type": "pubkey"
-          },
-          {
-            "name": "claimant",
-            "type": "pubkey"
-          },
-          {
             "name": "claimed",
-            "type": "u64"
-          },
-          {
-            "name": "last_epoch",
             "type": "u64"
           },
           {
             "name": "bump",
             "type": "u8"
-          },
-          {
-            "name": "reserved",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }

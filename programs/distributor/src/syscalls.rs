@@ -30,8 +30,14 @@ mod sys {
 /// SHA-256 over the concatenation of `parts`.
 #[inline(always)]
 pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     let mut out = [0u8; 32];
+    sha256_into(parts, &mut out);
+    out
+}
+
+/// `sha256` written in place (into an 8-aligned key, say, without a byte-wise copy).
+#[inline(always)]
+pub fn sha256_into(parts: &[&[u8]], out: &mut [u8; 32]) {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     // SAFETY: a `&[u8]` is laid out as (pointer, length), the `SolBytes` pair the syscall reads;
     // `out` is 32 writable bytes. solana-program's `hashv` relies on the same layout.
@@ -39,8 +45,45 @@ pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
         sys::sol_sha256(parts.as_ptr() as *const u8, parts.len() as u64, out.as_mut_ptr());
     }
     #[cfg(not(any(target_arch = "bpf", target_arch = "sbf")))]
-    let out = crate::host_sha256::sha256_parts(parts);
-    out
+    {
+        *out = crate::host_sha256::sha256_parts(parts);
+    }
+}
+
+/// One slice as the sha256 syscall reads it (`SolBytes`: address, length). A slice list built
+/// from these can point at a buffer that changes between calls without holding a borrow of it.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct RawBytes {
+    pub addr: *const u8,
+    pub len: u64,
+}
+
+impl RawBytes {
+    #[inline(always)]
+    pub fn of(bytes: &[u8]) -> Self {
+        RawBytes { addr: bytes.as_ptr(), len: bytes.len() as u64 }
+    }
+}
+
+/// `sha256_into` over `RawBytes` slices.
+///
+/// # Safety
+/// Every slice must point at `len` readable bytes for the duration of the call.
+#[inline(always)]
+pub unsafe fn sha256_raw(parts: &[RawBytes], out: &mut [u8; 32]) {
+    #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
+    // SAFETY: `RawBytes` is the syscall's `SolBytes` layout; the caller guarantees the slices;
+    // `out` is 32 writable bytes.
+    unsafe {
+        sys::sol_sha256(parts.as_ptr() as *const u8, parts.len() as u64, out.as_mut_ptr());
+    }
+    #[cfg(not(any(target_arch = "bpf", target_arch = "sbf")))]
+    {
+        // SAFETY: forwarded from the caller.
+        let slices: Vec<&[u8]> = parts.iter().map(|p| unsafe { core::slice::from_raw_parts(p.addr, p.len as usize) }).collect();
+        *out = crate::host_sha256::sha256_parts(&slices);
+    }
 }
 
 /// Writes a message to the program log.

@@ -1,6 +1,7 @@
 //! Distributor: one per (mint, creator, id), PDA `["distributor", mint, creator, id u64 LE]`.
 use super::AccountState;
 use crate::errors::MeritError;
+use crate::pda::{DISTRIBUTOR_SEED, VAULT_SEED};
 use crate::Pubkey;
 
 /// Pending roots a distributor holds at once (proposed, not yet activated or vetoed).
@@ -62,11 +63,24 @@ unsafe impl AccountState for Distributor {
 }
 
 impl Distributor {
+    /// Address seeds (without the bump); `id` is the distributor's number, u64 LE.
+    #[inline(always)]
+    pub fn seeds<'a>(mint: &'a Pubkey, creator: &'a Pubkey, id: &'a [u8; 8]) -> [&'a [u8]; 4] {
+        [DISTRIBUTOR_SEED, mint, creator, id]
+    }
+
+    /// Address seeds of the vault (without the bump).
+    #[inline(always)]
+    pub fn vault_seeds(distributor: &Pubkey) -> [&[u8]; 2] {
+        [VAULT_SEED, distributor]
+    }
+
     /// Seeds (bump included) with which the Distributor PDA signs for its vault; `id` holds
     /// `self.id` little-endian.
     #[inline(always)]
     pub fn signer_seeds<'a>(&'a self, id: &'a [u8; 8]) -> [&'a [u8]; 5] {
-        [crate::pda::DISTRIBUTOR_SEED, &self.mint, &self.creator, id, core::slice::from_ref(&self.bump)]
+        let [prefix, mint, creator, id] = Self::seeds(&self.mint, &self.creator, id);
+        [prefix, mint, creator, id, core::slice::from_ref(&self.bump)]
     }
 
     /// Cumulative total of the newest root that can still become or is claimable: the last

@@ -6,12 +6,11 @@ use crate::errors::{MeritError, ProgramResult};
 use crate::events::{Claimed, Event};
 use crate::instructions::activate_root::processor::activate;
 use crate::merkle;
-use crate::pda::{require_canonical, CLAIM_SEED};
+use crate::pda;
 use crate::state::claim_status::ClaimStatus;
 use crate::state::epoch_root::{STATUS_ACTIVE, STATUS_PENDING, STATUS_VETOED};
 use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
-use crate::keys_eq;
 
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let args = ClaimData::parse(data)?;
@@ -32,17 +31,14 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         _ => return Err(MeritError::InvalidAccountData),
     }
 
-    // 2. The ClaimStatus is this claimant's, or a new one (its address is checked on creation).
+    // 2. The ClaimStatus is this claimant's (its address re-derived from the stored bump), or a
+    //    new one (its address is checked against the canonical bump on creation).
+    let seeds = ClaimStatus::seeds(a.distributor.key(), a.claimant.key());
     let existing = if a.claim_status.is_uninitialized() {
         None
     } else {
         let status = ClaimStatus::load(a.claim_status)?;
-        if !keys_eq(&status.distributor, a.distributor.key()) {
-            return Err(MeritError::DistributorMismatch);
-        }
-        if !keys_eq(&status.claimant, a.claimant.key()) {
-            return Err(MeritError::ClaimantMismatch);
-        }
+        pda::require_address(a.claim_status, &seeds, status.bump)?;
         Some(status)
     };
 
@@ -53,7 +49,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     }
 
     // 4. Pay the difference, never beyond the root's total minus everything paid so far.
-    let already = existing.as_ref().map_or(0, |s| s.claimed);
+    let already = existing.as_ref().map_or(0, |s| s.claimed());
     let amount = match args.cumulative_amount.checked_sub(already) {
         Some(amount) if amount > 0 => amount,
         _ => return Err(MeritError::NothingToClaim),
@@ -65,31 +61,18 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     state.total_claimed = state.total_claimed.checked_add(amount).ok_or(MeritError::ArithmeticOverflow)?;
 
     match existing {
-        Some(status) => {
-            status.claimed = args.cumulative_amount;
-            status.last_epoch = root.epoch;
-        }
+        Some(status) => status.set_claimed(args.cumulative_amount),
         None => {
-            let seeds: [&[u8]; 3] = [CLAIM_SEED, a.distributor.key(), a.claimant.key()];
-            let bump = require_canonical(a.claim_status, &seeds)?;
+            let bump = pda::canonical_bump(a.claim_status, &seeds)?;
             CreatePda {
                 payer: a.claimant,
                 account: a.claim_status,
                 space: ClaimStatus::LEN as u64,
                 owner: &crate::ID,
-                seeds: &[CLAIM_SEED, a.distributor.key(), a.claimant.key(), &[bump]],
+                seeds: &[seeds[0], seeds[1], seeds[2], &[bump]],
             }
             .invoke()?;
-            ClaimStatus {
-                discriminator: ClaimStatus::DISCRIMINATOR,
-                distributor: *a.distributor.key(),
-                claimant: *a.claimant.key(),
-                claimed: args.cumulative_amount,
-                last_epoch: root.epoch,
-                bump,
-                reserved: [0; 7],
-            }
-            .init(a.claim_status);
+            ClaimStatus::new(args.cumulative_amount, bump).init(a.claim_status);
         }
     }
 

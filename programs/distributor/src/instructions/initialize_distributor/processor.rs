@@ -4,7 +4,7 @@ use crate::account::AccountInfo;
 use crate::cpi::{token_account_size, token_initialize_account, CreatePda};
 use crate::errors::ProgramResult;
 use crate::events::{DistributorInitialized, Event};
-use crate::pda::{require_canonical, DISTRIBUTOR_SEED, VAULT_SEED};
+use crate::pda::canonical_bump;
 use crate::state::distributor::{Distributor, PendingRoot, MAX_PENDING};
 use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
@@ -18,8 +18,10 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     // 1. Both addresses are the canonical PDAs of this (mint, creating admin, id): the signer
     //    is a seed, so nobody else can take the address this admin planned.
     let id = args.id.to_le_bytes();
-    let bump = require_canonical(a.distributor, &[DISTRIBUTOR_SEED, a.mint.key(), a.admin.key(), &id])?;
-    let vault_bump = require_canonical(a.vault, &[VAULT_SEED, a.distributor.key()])?;
+    let seeds = Distributor::seeds(a.mint.key(), a.admin.key(), &id);
+    let bump = canonical_bump(a.distributor, &seeds)?;
+    let vault_seeds = Distributor::vault_seeds(a.distributor.key());
+    let vault_bump = canonical_bump(a.vault, &vault_seeds)?;
 
     // 2. Create the distributor account, then the vault as a token account it owns.
     CreatePda {
@@ -27,11 +29,11 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         account: a.distributor,
         space: Distributor::LEN as u64,
         owner: &crate::ID,
-        seeds: &[DISTRIBUTOR_SEED, a.mint.key(), a.admin.key(), &id, &[bump]],
+        seeds: &[seeds[0], seeds[1], seeds[2], seeds[3], &[bump]],
     }
     .invoke()?;
     let vault_size = token_account_size(a.token_program, a.mint)?;
-    CreatePda { payer: a.admin, account: a.vault, space: vault_size, owner: a.token_program.key(), seeds: &[VAULT_SEED, a.distributor.key(), &[vault_bump]] }
+    CreatePda { payer: a.admin, account: a.vault, space: vault_size, owner: a.token_program.key(), seeds: &[vault_seeds[0], vault_seeds[1], &[vault_bump]] }
         .invoke()?;
     token_initialize_account(a.token_program, a.vault, a.mint, a.distributor.key())?;
 

@@ -4,7 +4,7 @@ use crate::account::AccountInfo;
 use crate::cpi::CreatePda;
 use crate::errors::ProgramResult;
 use crate::events::{Event, RootProposed};
-use crate::pda::{require_canonical, EPOCH_SEED};
+use crate::pda::canonical_bump;
 use crate::state::epoch_root::{EpochRoot, STATUS_PENDING};
 use crate::state::AccountState;
 use crate::syscalls::unix_timestamp;
@@ -20,13 +20,14 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
 
     // 2. Create the EpochRoot at its canonical address.
     let epoch = args.epoch.to_le_bytes();
-    let bump = require_canonical(epoch_root, &[EPOCH_SEED, distributor.key(), &epoch])?;
+    let [prefix, key, epoch] = EpochRoot::seeds(distributor.key(), &epoch);
+    let bump = canonical_bump(epoch_root, &[prefix, key, epoch])?;
     CreatePda {
         payer: publisher,
         account: epoch_root,
         space: EpochRoot::LEN as u64,
         owner: &crate::ID,
-        seeds: &[EPOCH_SEED, distributor.key(), &epoch, &[bump]],
+        seeds: &[prefix, key, epoch, &[bump]],
     }
     .invoke()?;
 
