@@ -1,7 +1,7 @@
 // Compute units are deterministic: the issue's ceilings are asserted exactly here, the full
 // table is in BENCHMARKS.md (npm run bench:program).
 import assert from "node:assert/strict";
-import { LEGACY_TX_LIMIT, measure, type Measurements, P9999_BUMP } from "./distributor-scenario.js";
+import { claimTxSizes, LEGACY_TX_LIMIT, measure, type Measurements, P9999_BUMP } from "./distributor-scenario.js";
 
 /** First claim at depth 20 for the p99.99 wallet (ClaimStatus bump >= 242), token CPI included. */
 const FIRST_CLAIM_P9999_CEILING = 13_000n;
@@ -41,6 +41,13 @@ describe("distributor compute units and transaction sizes", () => {
 
   it("Given a depth-24 proof, Then the claim fits a v0 transaction with a lookup table", () => {
     assert.ok(at(24).v0LookupBytes <= LEGACY_TX_LIMIT, `${at(24).v0LookupBytes} bytes`);
+  });
+
+  it("Given proofs of 28 and 29 siblings, Then 28 is the deepest claim that fits a v0 transaction with a lookup table", () => {
+    const d28 = claimTxSizes(28);
+    const d29 = claimTxSizes(29);
+    assert.ok(d28.v0LookupBytes <= LEGACY_TX_LIMIT, `depth 28: ${d28.v0LookupBytes} bytes`);
+    assert.ok(d29.v0LookupBytes > LEGACY_TX_LIMIT, `depth 29: ${d29.v0LookupBytes} bytes`);
   });
 
   // Regression ceilings (measured 3,625 and 820 CU): the EpochRoot's canonical-address check

@@ -58,6 +58,13 @@ describe("distributor IDL", () => {
     ]);
   });
 
+  it("When Anchor encodes claim proofs of 30 and 31 siblings, Then 30 encodes and 31 throws (its coder's 1,000-byte argument buffer)", () => {
+    const program = meritDistributorProgram(offline);
+    const encode = (n: number) => program.coder.instruction.encode("claim", { cumulativeAmount: new BN(1), proof: Array.from({ length: n }, () => Array(32).fill(1)) });
+    assert.equal(encode(30).length, 8 + 8 + 4 + 30 * 32);
+    assert.throws(() => encode(31), RangeError);
+  });
+
   it("When Anchor resolves initialize_distributor and propose_root, Then the u64 seeds are little-endian", async () => {
     const program = meritDistributorProgram(offline);
     const admin = Keypair.generate().publicKey;

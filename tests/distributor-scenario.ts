@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  type AddressLookupTableAccount, Keypair, PublicKey, Transaction, TransactionMessage, VersionedTransaction, type TransactionInstruction,
+  type AddressLookupTableAccount, Keypair, PublicKey, Transaction, TransactionMessage, type TransactionInstruction,
 } from "@solana/web3.js";
 import { leafHash, rootFromProof } from "../clients/src/merkle/index.js";
 import { claimStatusPda } from "../clients/src/idl/index.js";
@@ -71,14 +71,28 @@ function ok(r: SendResult): SendResult {
   return r;
 }
 
+/** Wire size of a transaction: signature count (one byte below 128), signatures, message. */
+const wireSize = (signatures: number, message: Uint8Array) => 1 + 64 * signatures + message.length;
+
 function legacySize(ix: TransactionInstruction, payer: PublicKey, blockhash: string): number {
-  const tx = new Transaction({ feePayer: payer, recentBlockhash: blockhash }).add(ix);
-  return tx.serialize({ requireAllSignatures: false, verifySignatures: false }).length;
+  const message = new Transaction({ feePayer: payer, recentBlockhash: blockhash }).add(ix).compileMessage();
+  return wireSize(message.header.numRequiredSignatures, message.serialize());
 }
 
 function v0Size(ix: TransactionInstruction, payer: PublicKey, blockhash: string, table: AddressLookupTableAccount): number {
   const message = new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [ix] }).compileToV0Message([table]);
-  return new VersionedTransaction(message).serialize().length;
+  return wireSize(message.header.numRequiredSignatures, message.serialize());
+}
+
+/** Sizes of a claim transaction with a proof of `depth` siblings, built but not sent. */
+export function claimTxSizes(depth: number): { legacyBytes: number; v0LookupBytes: number } {
+  const chain = new Chain();
+  const f = new DistributorFixture(chain, "spl", 1n, DEFAULT_PARAMS, createMint(chain, "spl", 6, seeded("mint")), false, seeded("admin"));
+  const table = chain.installLookupTable([f.distributor, f.mint, f.vault, f.tokenProgramId, PublicKey.default]);
+  const claimant = seeded(`claimant-${depth}`).publicKey;
+  const ix = f.claimIx(claimant, 1n, 1_000n, siblings("size", depth), { claimantToken: seeded(`token-${depth}`).publicKey });
+  const blockhash = chain.svm.latestBlockhash();
+  return { legacyBytes: legacySize(ix, claimant, blockhash), v0LookupBytes: v0Size(ix, claimant, blockhash, table) };
 }
 
 /** Runs propose, activate, first and repeat claims at each depth on one deterministic chain. */
