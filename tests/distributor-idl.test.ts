@@ -24,11 +24,12 @@ describe("distributor IDL", () => {
     for (const e of meritDistributorIdl.events) assert.deepEqual(e.discriminator, sighash(`event:${e.name}`), e.name);
   });
 
-  it("Given errors.rs, Then the IDL errors are its ERROR_DOCS in order from 6000", () => {
+  it("Given errors.rs, Then the IDL errors are its errors! list in order from 6000", () => {
     const rust = readFileSync("programs/distributor/src/errors.rs", "utf8");
-    const variants = rust.slice(rust.indexOf("pub enum MeritError"), rust.indexOf("}", rust.indexOf("pub enum MeritError")))
-      .split("\n").map((l) => /^\s+(\w+)(?: = 6000)?,/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
-    assert.deepEqual(meritDistributorIdl.errors.map((e) => e.name), variants);
+    const list = rust.slice(rust.indexOf("\nerrors! {"), rust.indexOf("\n}", rust.indexOf("\nerrors! {")));
+    const variants = [...list.matchAll(/^\s+(\w+)(?: = 6000)?: "([^"]+)",$/gm)].map((m) => ({ name: m[1]!, msg: m[2]! }));
+    assert.ok(variants.length >= 39, `${variants.length} errors parsed`);
+    assert.deepEqual(meritDistributorIdl.errors.map((e) => ({ name: e.name, msg: e.msg })), variants);
     assert.deepEqual(meritDistributorIdl.errors.map((e) => e.code), variants.map((_, i) => 6000 + i));
   });
 

@@ -1,6 +1,6 @@
 // Writes merit_distributor.json, the program's Anchor IDL (spec 0.1.0, Anchor 0.30+).
 // Discriminators are computed from the names the way Anchor does; error names and messages are
-// read from src/errors.rs (ERROR_DOCS) so the Rust enum stays the single source of codes.
+// read from src/errors.rs (its `errors!` list) so the Rust enum stays the single source of codes.
 // Run: node programs/distributor/idl/generate.mjs   (tests/distributor-idl.test.ts checks the result)
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -115,7 +115,8 @@ const types = [
 ];
 
 const errorsRs = readFileSync(join(here, "../src/errors.rs"), "utf8");
-const docs = [...errorsRs.slice(errorsRs.indexOf("ERROR_DOCS")).matchAll(/\("(\w+)", "([^"]+)"\)/g)];
+const errorList = errorsRs.slice(errorsRs.indexOf("\nerrors! {"), errorsRs.indexOf("\n}", errorsRs.indexOf("\nerrors! {")));
+const docs = [...errorList.matchAll(/^\s+(\w+)(?: = 6000)?: "([^"]+)",$/gm)];
 const errors = docs.map(([, name, msg], i) => ({ code: 6000 + i, name, msg }));
 
 const idl = {

@@ -14,7 +14,7 @@
 use crate::account::AccountInfo;
 use crate::errors::MeritError;
 use crate::syscalls::{sha256_raw, RawBytes};
-use crate::AlignedKey;
+use crate::pubkey::AlignedKey;
 
 pub const DISTRIBUTOR_SEED: &[u8] = b"distributor";
 pub const VAULT_SEED: &[u8] = b"vault";
@@ -45,7 +45,7 @@ pub fn canonical_bump(account: &AccountInfo, seeds: &[&[u8]]) -> Result<u8, Meri
         return Err(MeritError::InvalidPda);
     }
     let mut tail = [0u8; 1 + TAIL_LEN];
-    tail[1..33].copy_from_slice(&crate::PROGRAM_ID.0);
+    tail[1..33].copy_from_slice(&crate::pubkey::PROGRAM_ID.0);
     tail[33..].copy_from_slice(PDA_MARKER);
     // The slice list is built once; only the bump byte changes between hashes.
     let mut parts = [RawBytes::of(&[]); MAX_SEEDS + 1];
@@ -64,7 +64,7 @@ pub fn canonical_bump(account: &AccountInfo, seeds: &[&[u8]]) -> Result<u8, Meri
             *tail_ptr = bump;
             sha256_raw(parts, &mut candidate.0);
         }
-        if crate::keys_eq(&candidate.0, account.key()) {
+        if crate::pubkey::keys_eq(&candidate.0, account.key()) {
             return Ok(bump);
         }
         if !crate::syscalls::is_on_curve(&candidate.0) || bump == 0 {
@@ -81,7 +81,7 @@ pub fn canonical_bump(account: &AccountInfo, seeds: &[&[u8]]) -> Result<u8, Meri
 pub fn address(seeds: &[&[u8]; 3], bump: u8) -> AlignedKey {
     let bump = [bump];
     let mut key = AlignedKey([0; 32]);
-    crate::syscalls::sha256_into(&[seeds[0], seeds[1], seeds[2], &bump, &crate::PROGRAM_ID.0, PDA_MARKER], &mut key.0);
+    crate::syscalls::sha256_into(&[seeds[0], seeds[1], seeds[2], &bump, &crate::pubkey::PROGRAM_ID.0, PDA_MARKER], &mut key.0);
     key
 }
 

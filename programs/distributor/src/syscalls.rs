@@ -4,7 +4,7 @@
 //! on the host, hashing falls back to a software SHA-256 so the unit tests exercise the same
 //! Merkle code, and the rest is unavailable (the flow tests run the real program in litesvm).
 use crate::errors::MeritError;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
 mod sys {
@@ -234,7 +234,7 @@ pub fn return_data_u64(expected_program: &Pubkey) -> Result<u64, MeritError> {
         let mut program = [0u8; 32];
         // SAFETY: both outputs are writable locals of the stated sizes.
         let len = unsafe { sys::sol_get_return_data(buf.as_mut_ptr(), 8, program.as_mut_ptr()) };
-        if len != 8 || !crate::keys_eq(&program, expected_program) {
+        if len != 8 || !crate::pubkey::keys_eq(&program, expected_program) {
             return Err(MeritError::CpiFailed);
         }
         Ok(u64::from_le_bytes(buf))

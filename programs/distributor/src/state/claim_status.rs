@@ -7,7 +7,7 @@
 //! lamports of rent per claimant at 3,480 lamports per byte-year and a 2-year exemption.
 use super::AccountState;
 use crate::pda::CLAIM_SEED;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 #[derive(Clone, Copy)]
 #[repr(C)]

@@ -2,7 +2,7 @@
 use super::AccountState;
 use crate::errors::MeritError;
 use crate::pda::{DISTRIBUTOR_SEED, VAULT_SEED};
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 /// Pending roots a distributor holds at once (proposed, not yet activated or vetoed).
 pub const MAX_PENDING: usize = 4;

@@ -2,7 +2,7 @@
 //! Never closed: together they are the audit trail of every root ever published.
 use super::AccountState;
 use crate::pda::EPOCH_SEED;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 pub const STATUS_PENDING: u8 = 0;
 pub const STATUS_ACTIVE: u8 = 1;

@@ -1,9 +1,10 @@
 use crate::account::AccountInfo;
 use crate::errors::MeritError;
+use crate::instructions::shared::root_accounts::RootAccounts;
 use crate::state::distributor::Distributor;
 use crate::state::epoch_root::EpochRoot;
-use crate::state::AccountState;
-use crate::keys_eq;
+use crate::token::TokenAccount;
+use crate::pubkey::keys_eq;
 
 pub struct ClaimAccounts<'a> {
     pub claimant: &'a AccountInfo,
@@ -28,29 +29,19 @@ impl<'a> ClaimAccounts<'a> {
         // 1. The claimant signs and pays for its ClaimStatus on the first claim.
         claimant.require_signer()?;
         claimant.require_writable()?;
-        // 2. The distributor is ours, writable, and of the right type.
-        let state = Distributor::load_writable(distributor)?;
-        // 3. The EpochRoot is ours, writable (lazy activation), and this distributor's.
-        let root = EpochRoot::load_writable(epoch_root)?;
-        if !keys_eq(&root.distributor, distributor.key()) {
-            return Err(MeritError::DistributorMismatch);
-        }
+        // 2-3. The distributor and the EpochRoot (writable: lazy activation) are ours, of the
+        //      right types, and the root is this distributor's.
+        let RootAccounts { state, root, .. } = RootAccounts::parse(distributor, epoch_root)?;
         // 4. Mint, vault and token program are the ones recorded at initialization.
         mint.require_key(&state.mint, MeritError::MintMismatch)?;
         vault.require_key(&state.vault, MeritError::VaultMismatch)?;
         vault.require_writable()?;
         token_program.require_key(&state.token_program, MeritError::InvalidProgramId)?;
-        system_program.require_key(&crate::SYSTEM_PROGRAM.0, MeritError::InvalidProgramId)?;
+        system_program.require_key(&crate::pubkey::SYSTEM_PROGRAM.0, MeritError::InvalidProgramId)?;
         // 5. The destination is a token account of that program whose owner is the claimant.
         claimant_token.require_writable()?;
         claimant_token.require_owner(&state.token_program)?;
-        let token_data = claimant_token.data();
-        if token_data.len() < 165 {
-            return Err(MeritError::InvalidAccountData);
-        }
-        let mut token_owner = [0u8; 32];
-        token_owner.copy_from_slice(&token_data[32..64]);
-        if !keys_eq(&token_owner, claimant.key()) {
+        if !keys_eq(TokenAccount::read(claimant_token)?.owner(), claimant.key()) {
             return Err(MeritError::ClaimantMismatch);
         }
         // 6. ClaimStatus is writable; whether it is new or this claimant's is checked on load.

@@ -1,10 +1,11 @@
 use super::accounts::ClaimAccounts;
 use super::data::ClaimData;
 use crate::account::AccountInfo;
-use crate::cpi::{mint_decimals, CreatePda, TransferChecked};
+use crate::cpi::CreatePda;
 use crate::errors::{MeritError, ProgramResult};
 use crate::events::{Claimed, Event};
-use crate::instructions::activate_root::processor::activate;
+use crate::instructions::shared::activation::activate;
+use crate::instructions::shared::vault::VaultTransfer;
 use crate::merkle;
 use crate::pda;
 use crate::state::claim_status::ClaimStatus;
@@ -68,7 +69,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
                 payer: a.claimant,
                 account: a.claim_status,
                 space: ClaimStatus::LEN as u64,
-                owner: &crate::ID,
+                owner: &crate::pubkey::ID,
                 seeds: &[seeds[0], seeds[1], seeds[2], &[bump]],
             }
             .invoke()?;
@@ -76,18 +77,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         }
     }
 
-    let id = state.id.to_le_bytes();
-    TransferChecked {
-        token_program: a.token_program,
-        from: a.vault,
-        mint: a.mint,
-        to: a.claimant_token,
-        authority: a.distributor,
-        amount,
-        decimals: mint_decimals(a.mint)?,
-        authority_seeds: &state.signer_seeds(&id),
-    }
-    .invoke()?;
+    VaultTransfer { token_program: a.token_program, vault: a.vault, mint: a.mint, to: a.claimant_token, distributor: a.distributor }.pay(state, amount)?;
 
     Claimed {
         distributor: *a.distributor.key(),

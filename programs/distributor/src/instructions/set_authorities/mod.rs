@@ -1,3 +1,0 @@
-pub mod accounts;
-pub mod data;
-pub mod processor;

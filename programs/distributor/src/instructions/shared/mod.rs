@@ -1,0 +1,6 @@
+//! Code several instruction families use. Families (`admin`, `roots`, `claim`) may use this
+//! module, never one another.
+pub mod activation;
+pub mod checks;
+pub mod root_accounts;
+pub mod vault;
