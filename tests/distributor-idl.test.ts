@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import anchor, { type Provider } from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, vaultPda } from "../clients/src/idl/index.js";
@@ -16,6 +18,43 @@ const offline: Provider = { connection: new Connection("http://127.0.0.1:9") };
 describe("distributor IDL", () => {
   it("Given the sources, When the IDL is regenerated, Then the committed JSON and TS type are unchanged", () => {
     execFileSync("node", ["programs/distributor/idl/generate.mjs", "--check"], { stdio: "pipe" });
+  });
+
+  // The generator reads instructions, accounts (the ACCOUNTS tables the program enforces) and
+  // arguments (the args! declarations the program parses with) from the Rust sources, so a
+  // change on either side alone makes --check fail. Each case edits a copy of src/.
+  const SOURCE_EDITS: [string, string, string, string][] = [
+    ["a writable flag dropped from claim's ACCOUNTS", "instructions/claim/accounts.rs", 'AccountMeta::writable("vault")', 'AccountMeta::readonly("vault")'],
+    ["a signer flag added to activate_root's ACCOUNTS", "instructions/roots/activate_root/accounts.rs", 'AccountMeta::writable("distributor")', 'AccountMeta::signer_writable("distributor")'],
+    ["two accounts of clawback swapped", "instructions/admin/clawback/accounts.rs", 'AccountMeta::readonly("mint"),\n    AccountMeta::writable("vault"),', 'AccountMeta::writable("vault"),\n    AccountMeta::readonly("mint"),'],
+    ["an argument type changed in propose_root", "instructions/roots/propose_root/data.rs", "leaf_count: u64,", "leaf_count: i64,"],
+    ["two arguments of set_authorities swapped", "instructions/admin/set_authorities/data.rs", "publisher: Pubkey,\n        guardian: Pubkey,", "guardian: Pubkey,\n        publisher: Pubkey,"],
+    ["an argument added to clawback", "instructions/admin/clawback/data.rs", "amount: u64,", "amount: u64,\n        memo: u64,"],
+    ["an error appended", "errors.rs", '    ClawbackToVault: "Clawback destination is the vault itself",', '    ClawbackToVault: "Clawback destination is the vault itself",\n    Extra: "Extra",'],
+  ];
+  for (const [what, file, from, to] of SOURCE_EDITS) {
+    it(`Given ${what} in the Rust sources only, When the IDL is checked, Then it is stale`, () => {
+      const dir = mkdtempSync(join(tmpdir(), "merit-idl-"));
+      try {
+        cpSync("programs/distributor/src", dir, { recursive: true });
+        const text = readFileSync(join(dir, file), "utf8");
+        assert.ok(text.includes(from), `${file} no longer contains the edited text`);
+        writeFileSync(join(dir, file), text.replace(from, to));
+        assert.throws(
+          () => execFileSync("node", ["programs/distributor/idl/generate.mjs", "--check"], { stdio: "pipe", env: { ...process.env, MERIT_DISTRIBUTOR_SRC: dir } }),
+          (e: { stderr?: Buffer }) => /stale: .*merit_distributor\.json/.test(String(e.stderr)),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("Given the program's discriminator constants (what it dispatches on), Then the IDL's are the same bytes", () => {
+    const rust = readFileSync("programs/distributor/src/instructions/mod.rs", "utf8");
+    const consts = Object.fromEntries([...rust.matchAll(/pub const (\w+): \[u8; 8\] = \[([^\]]+)\];/g)].map((m) => [m[1]!.toLowerCase(), m[2]!.split(",").map((b) => Number(b.trim()))]));
+    assert.deepEqual(Object.keys(consts), meritDistributorIdl.instructions.map((ix) => ix.name));
+    for (const ix of meritDistributorIdl.instructions) assert.deepEqual(ix.discriminator, consts[ix.name], ix.name);
   });
 
   it("Given the IDL, Then every discriminator is Anchor's sighash of its name", () => {

@@ -29,9 +29,10 @@ pub const TOKEN_2022_PROGRAM_ID: Pubkey = [
 #[repr(C, align(8))]
 pub struct AlignedKey(pub Pubkey);
 
-/// `ID` and the System program id as aligned statics for the hot owner/program checks.
+/// `ID` as an aligned static for the hot owner checks.
 pub static PROGRAM_ID: AlignedKey = AlignedKey(ID);
-pub static SYSTEM_PROGRAM: AlignedKey = AlignedKey(SYSTEM_PROGRAM_ID);
+/// The System program id, aligned, for account tables (`AccountMeta::program`).
+pub const SYSTEM_PROGRAM: &AlignedKey = &AlignedKey(SYSTEM_PROGRAM_ID);
 
 /// Compares two addresses (no `memcmp`: the BPF link step has none). Keys in the loader's input,
 /// in account data and in `AlignedKey` are 8-aligned: 4 word loads instead of 32 byte loads.

@@ -43,14 +43,6 @@ pub unsafe trait AccountState: Sized + Copy {
         Ok(unsafe { &mut *(ptr as *mut Self) })
     }
 
-    /// `load` for an account the instruction writes.
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    fn load_writable(account: &AccountInfo) -> Result<&mut Self, MeritError> {
-        account.require_writable()?;
-        Self::load(account)
-    }
-
     /// Writes the first value of an account this instruction has just created with `LEN` bytes.
     #[inline(always)]
     fn init(self, account: &AccountInfo) {

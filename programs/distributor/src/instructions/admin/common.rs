@@ -2,12 +2,14 @@
 use crate::account::AccountInfo;
 use crate::errors::MeritError;
 use crate::events::{AuthoritiesUpdated, Event};
+use crate::instructions::shared::account_list::{take, AccountMeta};
 use crate::instructions::shared::checks::require_authority;
 use crate::pubkey::Pubkey;
 use crate::state::distributor::Distributor;
 use crate::state::AccountState;
 
-/// Accounts of admin-only configuration instructions (set_authorities, set_params).
+/// Accounts of admin-only configuration instructions (set_authorities, set_params): the admin
+/// (signer) and the distributor (writable).
 pub struct AdminAccounts<'a> {
     pub distributor: &'a AccountInfo,
     pub state: &'a mut Distributor,
@@ -15,12 +17,11 @@ pub struct AdminAccounts<'a> {
 
 impl<'a> AdminAccounts<'a> {
     #[inline(always)]
-    pub fn parse(accounts: &'a [AccountInfo]) -> Result<Self, MeritError> {
-        let [admin, distributor, ..] = accounts else {
-            return Err(MeritError::NotEnoughAccounts);
-        };
-        // 1. The distributor is ours, writable, and of the right type.
-        let state = Distributor::load_writable(distributor)?;
+    pub fn parse(accounts: &'a [AccountInfo], list: &[AccountMeta; 2]) -> Result<Self, MeritError> {
+        // 0. Count, signer and writable flags: the instruction's ACCOUNTS.
+        let [admin, distributor] = take(accounts, list)?;
+        // 1. The distributor is ours and of the right type.
+        let state = Distributor::load(distributor)?;
         // 2. The signer is its admin.
         require_authority(admin, &[&state.admin])?;
         Ok(AdminAccounts { distributor, state })

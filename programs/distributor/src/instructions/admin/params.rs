@@ -1,5 +1,6 @@
 //! `DistributorParams`, shared by initialize_distributor and set_params.
 use crate::data::Reader;
+use crate::instructions::shared::args::Arg;
 use crate::errors::MeritError;
 use crate::state::distributor::Distributor;
 
@@ -16,12 +17,15 @@ pub struct Params {
     pub claim_expiry: i64,
 }
 
-impl Params {
+/// Borsh `DistributorParams` (the IDL type lists the same fields in this order).
+impl Arg<'_> for Params {
     #[inline(always)]
-    pub fn read(r: &mut Reader) -> Result<Self, MeritError> {
+    fn read(r: &mut Reader<'_>) -> Result<Self, MeritError> {
         Ok(Params { activation_delay: r.u64()?, grace_period: r.u64()?, max_total_increase: r.u64()?, claim_expiry: r.i64()? })
     }
+}
 
+impl Params {
     /// Bounds the durations; the expiry is 0 (never) or in the future; once set it may only move
     /// later, and replacing "never" needs 30 days' notice, so the admin cannot shorten the claim
     /// window to sweep owed tokens.

@@ -45,7 +45,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
 
     // 3. The leaf (distributor, claimant, cumulative amount) is in the root.
     let leaf = merkle::leaf_hash(a.distributor.key(), a.claimant.key(), args.cumulative_amount);
-    if !merkle::verify(&root.root, leaf, args.proof) {
+    if !merkle::verify(&root.root, leaf, args.proof.0) {
         return Err(MeritError::InvalidProof);
     }
 

@@ -15,10 +15,10 @@ pub struct RootAccounts<'a> {
 impl<'a> RootAccounts<'a> {
     #[inline(always)]
     pub fn parse(distributor: &'a AccountInfo, epoch_root: &'a AccountInfo) -> Result<Self, MeritError> {
-        // 1. The distributor is ours, writable, and of the right type.
-        let state = Distributor::load_writable(distributor)?;
-        // 2. The EpochRoot is ours, writable, of the right type, and belongs to this distributor.
-        let root = EpochRoot::load_writable(epoch_root)?;
+        // 1. The distributor is ours and of the right type (writable: the caller's ACCOUNTS).
+        let state = Distributor::load(distributor)?;
+        // 2. The EpochRoot is ours, of the right type, and belongs to this distributor.
+        let root = EpochRoot::load(epoch_root)?;
         if !crate::pubkey::keys_eq(&root.distributor, distributor.key()) {
             return Err(MeritError::DistributorMismatch);
         }

@@ -9,7 +9,7 @@ use crate::syscalls::unix_timestamp;
 /// The admin withdraws the vault's surplus over what claimants are owed under the newest root
 /// (pending roots included), or everything once the claim window has expired.
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let amount = super::data::parse(data)?;
+    let amount = super::data::ClawbackData::parse(data)?.amount;
     let a = ClawbackAccounts::parse(accounts)?;
     let state = a.state;
     state.require_active()?;

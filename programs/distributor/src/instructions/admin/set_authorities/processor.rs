@@ -6,7 +6,7 @@ use crate::errors::ProgramResult;
 /// Sets publisher and guardian and proposes the next admin, who must accept (accept_admin).
 pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let args = SetAuthoritiesData::parse(data)?;
-    let AdminAccounts { distributor, state } = AdminAccounts::parse(accounts)?;
+    let AdminAccounts { distributor, state } = AdminAccounts::parse(accounts, &super::accounts::ACCOUNTS)?;
     state.publisher = args.publisher;
     state.guardian = args.guardian;
     state.pending_admin = args.pending_admin;

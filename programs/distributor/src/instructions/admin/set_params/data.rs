@@ -1,12 +1,9 @@
-use crate::data::Reader;
-use crate::errors::MeritError;
 use crate::instructions::admin::params::Params;
+use crate::instructions::shared::args::args;
 
-/// `set_params(params: DistributorParams)`
-#[inline(always)]
-pub fn parse(data: &[u8]) -> Result<Params, MeritError> {
-    let mut r = Reader::new(data);
-    let params = Params::read(&mut r)?;
-    r.finish()?;
-    Ok(params)
+args! {
+    /// `set_params(params: DistributorParams)`
+    pub struct SetParamsData {
+        params: Params,
+    }
 }

@@ -1,8 +1,18 @@
 use crate::account::AccountInfo;
 use crate::errors::MeritError;
+use crate::instructions::shared::account_list::{take, AccountMeta};
+use crate::instructions::shared::checks::require_authority;
+use crate::pubkey::SYSTEM_PROGRAM;
 use crate::state::distributor::Distributor;
 use crate::state::AccountState;
-use crate::pubkey::SYSTEM_PROGRAM_ID;
+
+/// propose_root's accounts (the IDL's list; checked by `take`).
+pub const ACCOUNTS: [AccountMeta; 4] = [
+    AccountMeta::signer_writable("publisher"),
+    AccountMeta::writable("distributor"),
+    AccountMeta::writable("epoch_root"),
+    AccountMeta::program("system_program", SYSTEM_PROGRAM),
+];
 
 pub struct ProposeRootAccounts<'a> {
     pub publisher: &'a AccountInfo,
@@ -14,21 +24,16 @@ pub struct ProposeRootAccounts<'a> {
 impl<'a> ProposeRootAccounts<'a> {
     #[inline(always)]
     pub fn parse(accounts: &'a [AccountInfo]) -> Result<Self, MeritError> {
-        let [publisher, distributor, epoch_root, system_program, ..] = accounts else {
-            return Err(MeritError::NotEnoughAccounts);
-        };
-        // 1. The distributor is ours, writable, and of the right type.
-        let state = Distributor::load_writable(distributor)?;
-        // 2. The signer is its publisher and pays for the EpochRoot account.
-        crate::instructions::shared::checks::require_authority(publisher, &[&state.publisher])?;
-        publisher.require_writable()?;
-        // 3. The EpochRoot is writable and new (its address is checked with the epoch).
-        epoch_root.require_writable()?;
+        // 0. Count, signer and writable flags, the System program: ACCOUNTS.
+        let [publisher, distributor, epoch_root, _system_program] = take(accounts, &ACCOUNTS)?;
+        // 1. The distributor is ours and of the right type.
+        let state = Distributor::load(distributor)?;
+        // 2. The signer is its publisher (it pays for the EpochRoot account).
+        require_authority(publisher, &[&state.publisher])?;
+        // 3. The EpochRoot is new (its address is checked with the epoch).
         if !epoch_root.is_uninitialized() {
             return Err(MeritError::AlreadyInitialized);
         }
-        // 4. System program for the account creation.
-        system_program.require_key(&SYSTEM_PROGRAM_ID, MeritError::InvalidProgramId)?;
         Ok(ProposeRootAccounts { publisher, distributor, epoch_root, state })
     }
 }
