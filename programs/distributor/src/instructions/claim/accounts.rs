@@ -2,8 +2,11 @@ use crate::account::AccountInfo;
 use crate::errors::MeritError;
 use crate::instructions::shared::account_list::{take, AccountMeta};
 use crate::instructions::shared::root_accounts::RootAccounts;
+use crate::pda;
+use crate::state::claim_status::ClaimStatus;
 use crate::state::distributor::Distributor;
 use crate::state::epoch_root::EpochRoot;
+use crate::state::AccountState;
 use crate::token::TokenAccount;
 use crate::pubkey::{keys_eq, SYSTEM_PROGRAM};
 
@@ -31,6 +34,8 @@ pub struct ClaimAccounts<'a> {
     pub token_program: &'a AccountInfo,
     pub state: &'a mut Distributor,
     pub root: &'a mut EpochRoot,
+    /// The claimant's ClaimStatus, or `None` when this first claim creates it.
+    pub status: Option<&'a mut ClaimStatus>,
 }
 
 impl<'a> ClaimAccounts<'a> {
@@ -38,8 +43,7 @@ impl<'a> ClaimAccounts<'a> {
     pub fn parse(accounts: &'a [AccountInfo]) -> Result<Self, MeritError> {
         // 0. Count, signer and writable flags, the System program: ACCOUNTS. The claimant
         //    signs and pays for its ClaimStatus on the first claim; the EpochRoot is writable
-        //    for lazy activation; whether the ClaimStatus is new or this claimant's is checked
-        //    by the processor.
+        //    for lazy activation.
         let [claimant, distributor, epoch_root, claim_status, mint, vault, claimant_token, token_program, _system_program] = take(accounts, &ACCOUNTS)?;
         // 1-2. RootAccounts: the distributor and the EpochRoot are ours, of the right types,
         //      and the root is this distributor's.
@@ -53,6 +57,16 @@ impl<'a> ClaimAccounts<'a> {
         if !keys_eq(TokenAccount::read(claimant_token)?.owner(), claimant.key()) {
             return Err(MeritError::ClaimantMismatch);
         }
-        Ok(ClaimAccounts { claimant, distributor, epoch_root, claim_status, mint, vault, claimant_token, token_program, state, root })
+        // 5. The ClaimStatus is new (its address is checked against the canonical bump when the
+        //    processor creates it), or ours, of the right type, and this claimant's under this
+        //    distributor: its address re-derived from the stored bump.
+        let status = if claim_status.is_uninitialized() {
+            None
+        } else {
+            let status = ClaimStatus::load(claim_status)?;
+            pda::require_address(claim_status, &ClaimStatus::seeds(distributor.key(), claimant.key()), status.bump)?;
+            Some(status)
+        };
+        Ok(ClaimAccounts { claimant, distributor, epoch_root, claim_status, mint, vault, claimant_token, token_program, state, root, status })
     }
 }

@@ -32,25 +32,14 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         _ => return Err(MeritError::InvalidAccountData),
     }
 
-    // 2. The ClaimStatus is this claimant's (its address re-derived from the stored bump), or a
-    //    new one (its address is checked against the canonical bump on creation).
-    let seeds = ClaimStatus::seeds(a.distributor.key(), a.claimant.key());
-    let existing = if a.claim_status.is_uninitialized() {
-        None
-    } else {
-        let status = ClaimStatus::load(a.claim_status)?;
-        pda::require_address(a.claim_status, &seeds, status.bump)?;
-        Some(status)
-    };
-
-    // 3. The leaf (distributor, claimant, cumulative amount) is in the root.
+    // 2. The leaf (distributor, claimant, cumulative amount) is in the root.
     let leaf = merkle::leaf_hash(a.distributor.key(), a.claimant.key(), args.cumulative_amount);
     if !merkle::verify(&root.root, leaf, args.proof.0) {
         return Err(MeritError::InvalidProof);
     }
 
-    // 4. Pay the difference, never beyond the root's total minus everything paid so far.
-    let already = existing.as_ref().map_or(0, |s| s.claimed());
+    // 3. Pay the difference, never beyond the root's total minus everything paid so far.
+    let already = a.status.as_ref().map_or(0, |s| s.claimed());
     let amount = match args.cumulative_amount.checked_sub(already) {
         Some(amount) if amount > 0 => amount,
         _ => return Err(MeritError::NothingToClaim),
@@ -61,9 +50,11 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     }
     state.total_claimed = state.total_claimed.checked_add(amount).ok_or(MeritError::ArithmeticOverflow)?;
 
-    match existing {
+    // 4. Record it: in the ClaimStatus, or in a new one at its canonical address.
+    match a.status {
         Some(status) => status.set_claimed(args.cumulative_amount),
         None => {
+            let seeds = ClaimStatus::seeds(a.distributor.key(), a.claimant.key());
             let bump = pda::canonical_bump(a.claim_status, &seeds)?;
             CreatePda {
                 payer: a.claimant,
@@ -77,6 +68,7 @@ pub fn process(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
         }
     }
 
+    // 5. Pay.
     VaultTransfer { token_program: a.token_program, vault: a.vault, mint: a.mint, to: a.claimant_token, distributor: a.distributor }.pay(state, amount)?;
 
     Claimed {
