@@ -141,23 +141,38 @@ describe("distributor attacks", () => {
       chain.expectError([f.claimFromTree(t, 1n, alice, { epochRoot: g.epochRoot(1n) })], [alice], "DistributorMismatch");
       // Distributor 2 with distributor 1's vault.
       chain.expectError([g.claimFromTree(t, 1n, alice, { vault: f.vault })], [alice], "VaultMismatch");
-      // Distributor 1's ClaimStatus for alice offered to distributor 2.
+      // Distributor 1's ClaimStatus for alice offered to distributor 2: it stores no distributor,
+      // its address (re-derived from its stored bump) is not alice's under distributor 2.
       assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
-      chain.expectError([g.claimFromTree(t, 1n, alice, { claimStatus: claimStatusPda(f.distributor, alice.publicKey)[0] })], [alice], "DistributorMismatch");
+      chain.expectError([g.claimFromTree(t, 1n, alice, { claimStatus: claimStatusPda(f.distributor, alice.publicKey)[0] })], [alice], "InvalidPda");
     });
 
     it("another claimant's ClaimStatus", () => {
       assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, bob)], [bob]).ok);
-      chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: claimStatusPda(f.distributor, bob.publicKey)[0] })], [alice], "ClaimantMismatch");
+      // The ClaimStatus stores no claimant: its address, re-derived for alice, is not bob's.
+      chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: claimStatusPda(f.distributor, bob.publicKey)[0] })], [alice], "InvalidPda");
     });
 
     it("a fresh ClaimStatus at a non-canonical address", () => {
       chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: Keypair.generate().publicKey })], [alice], "InvalidPda");
     });
 
+    it("a second ClaimStatus at a valid but non-canonical bump of the claimant's own seeds", () => {
+      const seeds = [Buffer.from("claim"), f.distributor.toBuffer(), alice.publicKey.toBuffer()];
+      const [, canonical] = claimStatusPda(f.distributor, alice.publicKey);
+      let other: PublicKey | undefined;
+      for (let bump = canonical - 1; bump >= 0 && !other; bump--) {
+        try { other = PublicKey.createProgramAddressSync([...seeds, Buffer.from([bump])], PROGRAM_ID); } catch { /* on the curve */ }
+      }
+      chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: other! })], [alice], "InvalidPda");
+      // After a real first claim, the other address still cannot hold a second one.
+      assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
+      chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: other! })], [alice], "InvalidPda");
+    });
+
     it("a forged ClaimStatus owned by another program", () => {
       const forged = Keypair.generate().publicKey;
-      const data = Buffer.alloc(96);
+      const data = Buffer.alloc(17);
       chain.setAccount(forged, spl.TOKEN_PROGRAM_ID, data);
       chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: forged })], [alice], "InvalidAccountOwner");
     });
@@ -277,6 +292,21 @@ describe("distributor attacks", () => {
       chain.expectError([f.clawbackIx(U64_MAX, dest)], [f.admin], "ClawbackExceedsSurplus");
       chain.expectError([f.clawbackIx(0n, dest)], [f.admin], "InvalidParams");
       chain.expectError([f.clawbackIx(1n, dest, { vault: dest })], [f.admin], "VaultMismatch");
+    });
+
+    it("a clawback into the vault itself", () => {
+      // Surplus exists (10,000 funded, 600 owed), so only the destination can refuse it.
+      chain.expectError([f.clawbackIx(1n, f.vault)], [f.admin], "ClawbackToVault");
+    });
+
+    it("front-running initialize_distributor at the address the admin planned", () => {
+      const c = new Chain();
+      const g = new DistributorFixture(c, "spl", 9n, DEFAULT_PARAMS, undefined, false);
+      const mallory = c.funded();
+      // Mallory signs initialize_distributor for the admin's planned (mint, id) address.
+      c.expectError([g.initializeIx(DEFAULT_PARAMS, { admin: mallory.publicKey })], [mallory], "InvalidPda");
+      assert.ok(c.sendIxs([g.initializeIx(DEFAULT_PARAMS)], [g.admin]).ok);
+      assert.ok(g.state().admin.equals(g.admin.publicKey));
     });
 
     it("re-initializing an existing distributor", () => {

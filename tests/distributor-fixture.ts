@@ -149,14 +149,17 @@ export class DistributorFixture {
     params: Params = DEFAULT_PARAMS,
     mint?: Mint,
     initialize = true,
+    /** The admin (a seed of the distributor's address); a new funded key when omitted. */
+    admin?: Keypair,
   ) {
-    this.admin = chain.funded();
+    if (admin) chain.airdrop(admin.publicKey, 10_000_000_000n);
+    this.admin = admin ?? chain.funded();
     this.publisher = chain.funded();
     this.guardian = chain.funded();
     this.mintInfo = mint ?? createMint(chain, tokenProgram);
     this.mint = this.mintInfo.mint;
     this.tokenProgramId = tokenProgramId(tokenProgram);
-    this.distributor = distributorPda(this.mint, id)[0];
+    this.distributor = distributorPda(this.mint, this.admin.publicKey, id)[0];
     this.vault = vaultPda(this.distributor)[0];
     if (!initialize) return;
     expectOk(chain.sendIxs([this.initializeIx(params)], [this.admin]), "initialize_distributor");

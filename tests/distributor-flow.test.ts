@@ -89,7 +89,19 @@ describe("distributor flow", () => {
     // Bob skipped epoch 1 and loses nothing.
     assert.ok(chain.sendIxs([f.claimFromTree(t2, 2n, bob)], [bob]).ok);
     assert.equal(chain.tokenBalance(f.claimantToken(bob.publicKey)), 250n);
-    assert.equal(big(f.claimState(alice.publicKey)!.lastEpoch), 2n);
+    assert.equal(big(f.claimState(alice.publicKey)!.claimed), 175n);
+  });
+
+  it("Given a first claim, Then the ClaimStatus holds only discriminator, claimed and bump: 17 bytes, 1,009,200 lamports of rent", () => {
+    const t1 = f.tree(epoch1);
+    f.publish(1n, t1);
+    assert.ok(chain.sendIxs([f.claimFromTree(t1, 1n, alice)], [alice]).ok);
+    const [address, bump] = claimStatusPda(f.distributor, alice.publicKey);
+    const account = chain.account(address)!;
+    assert.equal(account.data.length, 17);
+    // (128 + 17) bytes x 3,480 lamports per byte-year x 2 years: 1,009.2 SOL per million claimants.
+    assert.equal(BigInt(account.lamports), (128n + 17n) * 3_480n * 2n);
+    assert.equal(account.data[16], bump);
   });
 
   it("Given a new root just activated, Then the previous root pays during the grace period and not after", () => {
@@ -194,6 +206,12 @@ describe("distributor flow", () => {
     assert.ok(s.admin.equals(next.publicKey));
     assert.ok(s.pendingAdmin.equals(PublicKey.default));
     chain.expectError([f.setParamsIx(DEFAULT_PARAMS)], [f.admin], "Unauthorized");
+    // The vault still signs after the hand-over: its signer seeds use the creator, not the admin.
+    assert.ok(s.creator.equals(f.admin.publicKey), "creator is kept");
+    f.fund(500n);
+    const dest = f.claimantToken(next.publicKey);
+    assert.ok(chain.sendIxs([f.clawbackIx(500n, dest, { admin: next.publicKey })], [next]).ok);
+    assert.equal(chain.tokenBalance(dest), 500n);
   });
 
   it("Given set_params, Then the delay applies to later proposals and the expiry only moves later", () => {

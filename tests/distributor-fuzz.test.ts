@@ -11,10 +11,10 @@ import type { MerkleTree } from "@merit/clients/merkle";
 const RUNS = Number(process.env.MERIT_FUZZ_RUNS ?? 10_000);
 const SEED = Number(process.env.MERIT_FUZZ_SEED ?? 0x5eed);
 const FUNDING = 1_000_000n;
-/** Offsets in the Distributor account (8-byte discriminator, 7 keys, then u64 fields). */
-const CURRENT_TOTAL_AT = 8 + 7 * 32 + 7 * 8;
-const TOTAL_CLAIMED_AT = 8 + 7 * 32 + 10 * 8;
-const CLAWED_BACK_AT = 8 + 7 * 32 + 11 * 8;
+/** Offsets in the Distributor account (8-byte discriminator, 8 keys, then u64 fields). */
+const CURRENT_TOTAL_AT = 8 + 8 * 32 + 7 * 8;
+const TOTAL_CLAIMED_AT = 8 + 8 * 32 + 10 * 8;
+const CLAWED_BACK_AT = 8 + 8 * 32 + 11 * 8;
 
 /** mulberry32: small, seedable, good enough to drive mutations reproducibly. */
 function rng(seed: number) {
@@ -126,7 +126,7 @@ describe("distributor fuzz", function () {
       const held = [dest, ...tokens].reduce((sum, t) => sum + chain.tokenBalance(t), 0n);
       assert.equal(vault + held, FUNDING, `run ${run}: tokens appeared or vanished`);
       assert.equal(FUNDING - vault, totalClaimed! + clawedBack!, `run ${run}: an outflow was not counted`);
-      const claimed = statuses.map((st) => chain.account(st)?.data.readBigUInt64LE(72) ?? 0n);
+      const claimed = statuses.map((st) => chain.account(st)?.data.readBigUInt64LE(8) ?? 0n);
       assert.equal(claimed.reduce((a, b) => a + b, 0n), totalClaimed, `run ${run}: total_claimed drifted`);
       claimants.forEach((c, i) => {
         const max = entitled.get(c.publicKey.toBase58()) ?? 0n;

@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import anchor, { type Provider } from "@coral-xyz/anchor";
 import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { claimStatusPda, distributorPda, epochRootPda, meritDistributorIdl, meritDistributorProgram, vaultPda } from "@merit/clients/idl";
@@ -18,17 +20,55 @@ describe("distributor IDL", () => {
     execFileSync("node", ["programs/distributor/idl/generate.mjs", "--check"], { stdio: "pipe" });
   });
 
+  // The generator reads instructions, accounts (the ACCOUNTS tables the program enforces) and
+  // arguments (the args! declarations the program parses with) from the Rust sources, so a
+  // change on either side alone makes --check fail. Each case edits a copy of src/.
+  const SOURCE_EDITS: [string, string, string, string][] = [
+    ["a writable flag dropped from claim's ACCOUNTS", "instructions/claim/accounts.rs", 'AccountMeta::writable("vault")', 'AccountMeta::readonly("vault")'],
+    ["a signer flag added to activate_root's ACCOUNTS", "instructions/roots/activate_root/accounts.rs", 'AccountMeta::writable("distributor")', 'AccountMeta::signer_writable("distributor")'],
+    ["two accounts of clawback swapped", "instructions/admin/clawback/accounts.rs", 'AccountMeta::readonly("mint"),\n    AccountMeta::writable("vault"),', 'AccountMeta::writable("vault"),\n    AccountMeta::readonly("mint"),'],
+    ["an argument type changed in propose_root", "instructions/roots/propose_root/data.rs", "leaf_count: u64,", "leaf_count: i64,"],
+    ["two arguments of set_authorities swapped", "instructions/admin/set_authorities/data.rs", "publisher: Pubkey,\n        guardian: Pubkey,", "guardian: Pubkey,\n        publisher: Pubkey,"],
+    ["an argument added to clawback", "instructions/admin/clawback/data.rs", "amount: u64,", "amount: u64,\n        memo: u64,"],
+    ["an error appended", "errors.rs", '    ClawbackToVault: "Clawback destination is the vault itself",', '    ClawbackToVault: "Clawback destination is the vault itself",\n    Extra: "Extra",'],
+  ];
+  for (const [what, file, from, to] of SOURCE_EDITS) {
+    it(`Given ${what} in the Rust sources only, When the IDL is checked, Then it is stale`, () => {
+      const dir = mkdtempSync(join(tmpdir(), "merit-idl-"));
+      try {
+        cpSync("programs/distributor/src", dir, { recursive: true });
+        const text = readFileSync(join(dir, file), "utf8");
+        assert.ok(text.includes(from), `${file} no longer contains the edited text`);
+        writeFileSync(join(dir, file), text.replace(from, to));
+        assert.throws(
+          () => execFileSync("node", ["programs/distributor/idl/generate.mjs", "--check"], { stdio: "pipe", env: { ...process.env, MERIT_DISTRIBUTOR_SRC: dir } }),
+          (e: { stderr?: Buffer }) => /stale: .*merit_distributor\.json/.test(String(e.stderr)),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("Given the program's discriminator constants (what it dispatches on), Then the IDL's are the same bytes", () => {
+    const rust = readFileSync("programs/distributor/src/instructions/mod.rs", "utf8");
+    const consts = Object.fromEntries([...rust.matchAll(/pub const (\w+): \[u8; 8\] = \[([^\]]+)\];/g)].map((m) => [m[1]!.toLowerCase(), m[2]!.split(",").map((b) => Number(b.trim()))]));
+    assert.deepEqual(Object.keys(consts), meritDistributorIdl.instructions.map((ix) => ix.name));
+    for (const ix of meritDistributorIdl.instructions) assert.deepEqual(ix.discriminator, consts[ix.name], ix.name);
+  });
+
   it("Given the IDL, Then every discriminator is Anchor's sighash of its name", () => {
     for (const ix of meritDistributorIdl.instructions) assert.deepEqual(ix.discriminator, sighash(`global:${ix.name}`), ix.name);
     for (const a of meritDistributorIdl.accounts) assert.deepEqual(a.discriminator, sighash(`account:${a.name}`), a.name);
     for (const e of meritDistributorIdl.events) assert.deepEqual(e.discriminator, sighash(`event:${e.name}`), e.name);
   });
 
-  it("Given errors.rs, Then the IDL errors are its ERROR_DOCS in order from 6000", () => {
+  it("Given errors.rs, Then the IDL errors are its errors! list in order from 6000", () => {
     const rust = readFileSync("programs/distributor/src/errors.rs", "utf8");
-    const variants = rust.slice(rust.indexOf("pub enum MeritError"), rust.indexOf("}", rust.indexOf("pub enum MeritError")))
-      .split("\n").map((l) => /^\s+(\w+)(?: = 6000)?,/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
-    assert.deepEqual(meritDistributorIdl.errors.map((e) => e.name), variants);
+    const list = rust.slice(rust.indexOf("\nerrors! {"), rust.indexOf("\n}", rust.indexOf("\nerrors! {")));
+    const variants = [...list.matchAll(/^\s+(\w+)(?: = 6000)?: "([^"]+)",$/gm)].map((m) => ({ name: m[1]!, msg: m[2]! }));
+    assert.ok(variants.length >= 39, `${variants.length} errors parsed`);
+    assert.deepEqual(meritDistributorIdl.errors.map((e) => ({ name: e.name, msg: e.msg })), variants);
     assert.deepEqual(meritDistributorIdl.errors.map((e) => e.code), variants.map((_, i) => 6000 + i));
   });
 
@@ -39,7 +79,7 @@ describe("distributor IDL", () => {
 
   it("When Anchor encodes claim, Then the data is discriminator, u64 LE, u32 count, 32-byte siblings", async () => {
     const program = meritDistributorProgram(offline);
-    const [distributor] = distributorPda(Keypair.generate().publicKey, 7n);
+    const [distributor] = distributorPda(Keypair.generate().publicKey, Keypair.generate().publicKey, 7n);
     const claimant = Keypair.generate().publicKey;
     const proof = [Array(32).fill(1), Array(32).fill(2)];
     const ix = await program.methods
@@ -58,6 +98,13 @@ describe("distributor IDL", () => {
     ]);
   });
 
+  it("When Anchor encodes claim proofs of 30 and 31 siblings, Then 30 encodes and 31 throws (its coder's 1,000-byte argument buffer)", () => {
+    const program = meritDistributorProgram(offline);
+    const encode = (n: number) => program.coder.instruction.encode("claim", { cumulativeAmount: new BN(1), proof: Array.from({ length: n }, () => Array(32).fill(1)) });
+    assert.equal(encode(30).length, 8 + 8 + 4 + 30 * 32);
+    assert.throws(() => encode(31), RangeError);
+  });
+
   it("When Anchor resolves initialize_distributor and propose_root, Then the u64 seeds are little-endian", async () => {
     const program = meritDistributorProgram(offline);
     const admin = Keypair.generate().publicKey;
@@ -67,7 +114,7 @@ describe("distributor IDL", () => {
       .initializeDistributor(new BN(258), admin, admin, params)
       .accountsPartial({ admin, mint, tokenProgram: PublicKey.default })
       .instruction();
-    const [distributor] = distributorPda(mint, 258n);
+    const [distributor] = distributorPda(mint, admin, 258n);
     assert.ok(init.keys[2]!.pubkey.equals(distributor));
     assert.ok(init.keys[3]!.pubkey.equals(vaultPda(distributor)[0]));
     assert.equal(init.data.length, 8 + 8 + 32 + 32 + 32);

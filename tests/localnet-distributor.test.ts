@@ -34,7 +34,7 @@ describe("localnet: the distributor through Anchor over JSON-RPC", function () {
     [admin, publisher, guardian, alice] = await Promise.all([fund(), fund(), fund(), fund()]);
     program = meritDistributorProgram(new AnchorProvider(connection, new Wallet(admin), { commitment: "confirmed" }));
     mint = await spl.createMint(connection, admin, admin.publicKey, null, 6);
-    [distributor] = distributorPda(mint, 1n);
+    [distributor] = distributorPda(mint, admin.publicKey, 1n);
     [vault] = vaultPda(distributor);
     tree = buildTreeSync(distributor.toBytes(), [{ claimant: alice.publicKey.toBytes(), amount: 250_000n }]);
   });

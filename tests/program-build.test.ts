@@ -33,7 +33,7 @@ describe("program build: the committed distributor binary", () => {
     const program = meritDistributorProgram(provider);
     assert.equal(program.programId.toBase58(), chain.programId.toBase58(), "IDL address = localnet keypair");
     const m = createMint(chain, "spl");
-    const [distributor] = distributorPda(m.mint, 1n);
+    const [distributor] = distributorPda(m.mint, chain.payer.publicKey, 1n);
     const params = { activationDelay: new anchor.BN(3600), gracePeriod: new anchor.BN(600), maxTotalIncrease: new anchor.BN(1_000_000), claimExpiry: new anchor.BN(0) };
 
     await program.methods

@@ -14,7 +14,7 @@ export type MeritDistributor = {
     {
       "name": "initializeDistributor",
       "docs": [
-        "Creates the distributor PDA and its vault token account; the signer becomes admin."
+        "Creates the distributor PDA (seeds: mint, the signing admin, id) and its vault token account; the signer becomes admin and creator."
       ],
       "discriminator": [189, 128, 103, 10, 73, 227, 37, 18],
       "accounts": [
@@ -38,6 +38,10 @@ export type MeritDistributor = {
               {
                 "kind": "account",
                 "path": "mint"
+              },
+              {
+                "kind": "account",
+                "path": "admin"
               },
               {
                 "kind": "arg",
@@ -694,6 +698,11 @@ export type MeritDistributor = {
       "code": 6037,
       "name": "cpiFailed",
       "msg": "Cross-program invocation failed"
+    },
+    {
+      "code": 6038,
+      "name": "clawbackToVault",
+      "msg": "Clawback destination is the vault itself"
     }
   ],
   "types": [
@@ -761,7 +770,7 @@ export type MeritDistributor = {
     {
       "name": "distributor",
       "docs": [
-        "PDA [\"distributor\", mint, id u64 LE]"
+        "PDA [\"distributor\", mint, creator, id u64 LE]; creator: the admin that created it"
       ],
       "type": {
         "kind": "struct",
@@ -792,6 +801,10 @@ export type MeritDistributor = {
           },
           {
             "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "creator",
             "type": "pubkey"
           },
           {
@@ -973,39 +986,18 @@ export type MeritDistributor = {
     {
       "name": "claimStatus",
       "docs": [
-        "PDA [\"claim\", distributor, claimant]"
+        "PDA [\"claim\", distributor, claimant]; distributor and claimant are bound by the seeds, not stored (17 bytes)"
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
-            "name": "distributor",
-            "type": "pubkey"
-          },
-          {
-            "name": "claimant",
-            "type": "pubkey"
-          },
-          {
             "name": "claimed",
-            "type": "u64"
-          },
-          {
-            "name": "lastEpoch",
             "type": "u64"
           },
           {
             "name": "bump",
             "type": "u8"
-          },
-          {
-            "name": "reserved",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }
@@ -1293,7 +1285,7 @@ export const meritDistributorIdl = {
     {
       "name": "initialize_distributor",
       "docs": [
-        "Creates the distributor PDA and its vault token account; the signer becomes admin."
+        "Creates the distributor PDA (seeds: mint, the signing admin, id) and its vault token account; the signer becomes admin and creator."
       ],
       "discriminator": [189, 128, 103, 10, 73, 227, 37, 18],
       "accounts": [
@@ -1317,6 +1309,10 @@ export const meritDistributorIdl = {
               {
                 "kind": "account",
                 "path": "mint"
+              },
+              {
+                "kind": "account",
+                "path": "admin"
               },
               {
                 "kind": "arg",
@@ -1973,6 +1969,11 @@ export const meritDistributorIdl = {
       "code": 6037,
       "name": "CpiFailed",
       "msg": "Cross-program invocation failed"
+    },
+    {
+      "code": 6038,
+      "name": "ClawbackToVault",
+      "msg": "Clawback destination is the vault itself"
     }
   ],
   "types": [
@@ -2040,7 +2041,7 @@ export const meritDistributorIdl = {
     {
       "name": "Distributor",
       "docs": [
-        "PDA [\"distributor\", mint, id u64 LE]"
+        "PDA [\"distributor\", mint, creator, id u64 LE]; creator: the admin that created it"
       ],
       "type": {
         "kind": "struct",
@@ -2071,6 +2072,10 @@ export const meritDistributorIdl = {
           },
           {
             "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "creator",
             "type": "pubkey"
           },
           {
@@ -2252,39 +2257,18 @@ export const meritDistributorIdl = {
     {
       "name": "ClaimStatus",
       "docs": [
-        "PDA [\"claim\", distributor, claimant]"
+        "PDA [\"claim\", distributor, claimant]; distributor and claimant are bound by the seeds, not stored (17 bytes)"
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
-            "name": "distributor",
-            "type": "pubkey"
-          },
-          {
-            "name": "claimant",
-            "type": "pubkey"
-          },
-          {
             "name": "claimed",
-            "type": "u64"
-          },
-          {
-            "name": "last_epoch",
             "type": "u64"
           },
           {
             "name": "bump",
             "type": "u8"
-          },
-          {
-            "name": "reserved",
-            "type": {
-              "array": [
-                "u8",
-                7
-              ]
-            }
           }
         ]
       }

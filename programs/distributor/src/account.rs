@@ -11,7 +11,7 @@
 //! ```
 //! Every header starts 8-aligned, so the u64 header fields are read with aligned loads.
 use crate::errors::MeritError;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 const NON_DUP_MARKER: u8 = 0xff;
 const HEADER_LEN: usize = 88;
@@ -94,19 +94,19 @@ impl AccountInfo {
 
     #[inline(always)]
     pub fn require_owner(&self, owner: &Pubkey) -> Result<(), MeritError> {
-        if crate::keys_eq(self.owner(), owner) { Ok(()) } else { Err(MeritError::InvalidAccountOwner) }
+        if crate::pubkey::keys_eq(self.owner(), owner) { Ok(()) } else { Err(MeritError::InvalidAccountOwner) }
     }
 
     #[inline(always)]
     pub fn require_key(&self, key: &Pubkey, err: MeritError) -> Result<(), MeritError> {
-        if crate::keys_eq(self.key(), key) { Ok(()) } else { Err(err) }
+        if crate::pubkey::keys_eq(self.key(), key) { Ok(()) } else { Err(err) }
     }
 
     /// A system-owned account with no data: the state a PDA has before the program creates it
     /// (it may already hold lamports someone sent to the address).
     #[inline(always)]
     pub fn is_uninitialized(&self) -> bool {
-        self.data_len() == 0 && crate::keys_eq(self.owner(), &crate::SYSTEM_PROGRAM_ID)
+        self.data_len() == 0 && crate::pubkey::keys_eq(self.owner(), &crate::pubkey::SYSTEM_PROGRAM_ID)
     }
 }
 

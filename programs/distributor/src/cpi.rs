@@ -4,7 +4,7 @@ use crate::account::AccountInfo;
 use crate::data::Writer;
 use crate::errors::{MeritError, ProgramResult};
 use crate::syscalls;
-use crate::{Pubkey, SYSTEM_PROGRAM_ID};
+use crate::pubkey::{Pubkey, SYSTEM_PROGRAM_ID};
 
 /// `SolAccountMeta` of the C ABI.
 #[repr(C)]
@@ -187,19 +187,4 @@ impl TransferChecked<'_> {
         let signers: [&[&[u8]]; 1] = [self.authority_seeds];
         Cpi { program: self.token_program.key(), metas: &metas, data: data.bytes(), infos: &infos, signers: &signers }.invoke()
     }
-}
-
-/// Decimals of a mint (offset 44 in both token programs' mint layout).
-#[inline(always)]
-pub fn mint_decimals(mint: &AccountInfo) -> Result<u8, MeritError> {
-    mint.data().get(44).copied().ok_or(MeritError::InvalidAccountData)
-}
-
-/// Token amount held by a token account (offset 64).
-#[inline(always)]
-pub fn token_amount(account: &AccountInfo) -> Result<u64, MeritError> {
-    if account.data_len() < 165 {
-        return Err(MeritError::InvalidAccountData);
-    }
-    Ok(crate::data::le_u64(account.data(), 64))
 }

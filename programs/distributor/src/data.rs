@@ -3,7 +3,7 @@
 //! Instruction data sits at arbitrary offsets, so every multi-byte read goes through these
 //! helpers (the BPF backend turns them into byte loads, never a misaligned wide load).
 use crate::errors::MeritError;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 /// Reads a u64 stored little-endian at `at` (caller guarantees `at + 8 <= bytes.len()`).
 #[inline(always)]

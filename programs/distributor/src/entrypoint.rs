@@ -1,6 +1,6 @@
 //! Program entrypoint: parse the loader's input, dispatch, map errors to return codes.
 use crate::account::parse_input;
-use crate::errors::ProgramResult;
+use crate::errors::{anchor_error_line, MeritError, ProgramResult};
 
 /// Runs one instruction against a serialized input buffer.
 ///
@@ -24,8 +24,20 @@ pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
     match unsafe { process(input) } {
         Ok(()) => 0,
         Err(e) => {
-            crate::errors::log_error(e);
+            log_error(e);
             e.into()
         }
+    }
+}
+
+/// Logs `AnchorError occurred. Error Code: <Name>. Error Number: <n>. Error Message: <msg>.`, the
+/// line Anchor programs print, so `@coral-xyz/anchor` raises an `AnchorError` with the name.
+/// Only failing instructions pay for it.
+pub fn log_error(error: MeritError) {
+    let mut buf = [0u8; 200];
+    let len = anchor_error_line(error, &mut buf);
+    if let Some(line) = buf.get(..len) {
+        // SAFETY: the line is made of ASCII names, messages and digits only.
+        crate::syscalls::log(unsafe { core::str::from_utf8_unchecked(line) });
     }
 }

@@ -1,7 +1,7 @@
 //! Events in Anchor's format: one `sol_log_data` slice holding
 //! `sha256("event:<Name>")[..8] ++ borsh(event)`, which `EventParser` reads from the logs.
 //! Field order here is the IDL's; structs have no padding, so their bytes are their Borsh.
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 /// # Safety
 /// Implementors are `repr(C)` without padding, made of integers and byte arrays only, and at

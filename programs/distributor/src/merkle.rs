@@ -10,7 +10,7 @@
 //! first, with no direction bits. The 0x00/0x01 prefixes keep an inner node from passing as a
 //! leaf. An all-zero root (an epoch with no leaves) is unreachable by any proof.
 use crate::syscalls::sha256;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 pub const LEAF_PREFIX: [u8; 1] = [0x00];
 pub const NODE_PREFIX: [u8; 1] = [0x01];
@@ -56,7 +56,7 @@ pub fn verify(root: &[u8; 32], leaf: [u8; 32], proof: &[u8]) -> bool {
     for sibling in proof.chunks_exact(32) {
         current = node_hash(&current, sibling);
     }
-    crate::keys_eq(&current, root) && proof.len() % 32 == 0
+    crate::pubkey::keys_eq(&current, root) && proof.len() % 32 == 0
 }
 
 #[cfg(test)]

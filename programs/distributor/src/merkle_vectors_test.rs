@@ -144,7 +144,7 @@ fn proof_bytes(leaf: &Json) -> Vec<u8> {
 #[test]
 fn base58_decodes_known_keys() {
     assert_eq!(base58_32("11111111111111111111111111111111"), [0; 32]);
-    assert_eq!(base58_32("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"), crate::TOKEN_PROGRAM_ID);
+    assert_eq!(base58_32("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"), crate::pubkey::TOKEN_PROGRAM_ID);
 }
 
 #[test]

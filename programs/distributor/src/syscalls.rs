@@ -4,7 +4,7 @@
 //! on the host, hashing falls back to a software SHA-256 so the unit tests exercise the same
 //! Merkle code, and the rest is unavailable (the flow tests run the real program in litesvm).
 use crate::errors::MeritError;
-use crate::Pubkey;
+use crate::pubkey::Pubkey;
 
 #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
 mod sys {
@@ -30,8 +30,14 @@ mod sys {
 /// SHA-256 over the concatenation of `parts`.
 #[inline(always)]
 pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     let mut out = [0u8; 32];
+    sha256_into(parts, &mut out);
+    out
+}
+
+/// `sha256` written in place (into an 8-aligned key, say, without a byte-wise copy).
+#[inline(always)]
+pub fn sha256_into(parts: &[&[u8]], out: &mut [u8; 32]) {
     #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
     // SAFETY: a `&[u8]` is laid out as (pointer, length), the `SolBytes` pair the syscall reads;
     // `out` is 32 writable bytes. solana-program's `hashv` relies on the same layout.
@@ -39,8 +45,45 @@ pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
         sys::sol_sha256(parts.as_ptr() as *const u8, parts.len() as u64, out.as_mut_ptr());
     }
     #[cfg(not(any(target_arch = "bpf", target_arch = "sbf")))]
-    let out = crate::host_sha256::sha256_parts(parts);
-    out
+    {
+        *out = crate::host_sha256::sha256_parts(parts);
+    }
+}
+
+/// One slice as the sha256 syscall reads it (`SolBytes`: address, length). A slice list built
+/// from these can point at a buffer that changes between calls without holding a borrow of it.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub struct RawBytes {
+    pub addr: *const u8,
+    pub len: u64,
+}
+
+impl RawBytes {
+    #[inline(always)]
+    pub fn of(bytes: &[u8]) -> Self {
+        RawBytes { addr: bytes.as_ptr(), len: bytes.len() as u64 }
+    }
+}
+
+/// `sha256_into` over `RawBytes` slices.
+///
+/// # Safety
+/// Every slice must point at `len` readable bytes for the duration of the call.
+#[inline(always)]
+pub unsafe fn sha256_raw(parts: &[RawBytes], out: &mut [u8; 32]) {
+    #[cfg(any(target_arch = "bpf", target_arch = "sbf"))]
+    // SAFETY: `RawBytes` is the syscall's `SolBytes` layout; the caller guarantees the slices;
+    // `out` is 32 writable bytes.
+    unsafe {
+        sys::sol_sha256(parts.as_ptr() as *const u8, parts.len() as u64, out.as_mut_ptr());
+    }
+    #[cfg(not(any(target_arch = "bpf", target_arch = "sbf")))]
+    {
+        // SAFETY: forwarded from the caller.
+        let slices: Vec<&[u8]> = parts.iter().map(|p| unsafe { core::slice::from_raw_parts(p.addr, p.len as usize) }).collect();
+        *out = crate::host_sha256::sha256_parts(&slices);
+    }
 }
 
 /// Writes a message to the program log.
@@ -191,7 +234,7 @@ pub fn return_data_u64(expected_program: &Pubkey) -> Result<u64, MeritError> {
         let mut program = [0u8; 32];
         // SAFETY: both outputs are writable locals of the stated sizes.
         let len = unsafe { sys::sol_get_return_data(buf.as_mut_ptr(), 8, program.as_mut_ptr()) };
-        if len != 8 || !crate::keys_eq(&program, expected_program) {
+        if len != 8 || !crate::pubkey::keys_eq(&program, expected_program) {
             return Err(MeritError::CpiFailed);
         }
         Ok(u64::from_le_bytes(buf))

@@ -1,20 +1,16 @@
-//! One folder per instruction: `accounts.rs` (numbered account checks), `data.rs` (Borsh
-//! arguments, exact length), `processor.rs` (business steps).
-pub mod accept_admin;
-pub mod activate_root;
+//! Instruction families: `admin` (configuration and custody), `roots` (propose, veto,
+//! activate) and `claim`, one folder per instruction with `accounts.rs` (numbered account
+//! checks), `data.rs` (Borsh arguments, exact length) and `processor.rs` (business steps).
+//! Code several families use lives in `shared`; a family never uses another.
+pub mod admin;
 pub mod claim;
-pub mod clawback;
-pub mod initialize_distributor;
-pub mod params;
-pub mod pause;
-pub mod propose_root;
-pub mod set_authorities;
-pub mod set_params;
-pub mod veto_root;
+pub mod roots;
+pub mod shared;
 
 use crate::account::AccountInfo;
 use crate::data::le_u64;
 use crate::errors::{MeritError, ProgramResult};
+
 
 /// Anchor instruction discriminators: `sha256("global:<snake_name>")[..8]` read as u64 LE.
 pub mod discriminator {
@@ -45,36 +41,18 @@ pub fn dispatch(accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     }
     match le_u64(data, 0) {
         d if d == disc(CLAIM) => claim::processor::process(accounts, data),
-        d if d == disc(ACTIVATE_ROOT) => activate_root::processor::process(accounts, data),
-        d if d == disc(PROPOSE_ROOT) => propose_root::processor::process(accounts, data),
-        d if d == disc(VETO_ROOT) => veto_root::processor::process(accounts, data),
-        d if d == disc(CLAWBACK) => clawback::processor::process(accounts, data),
-        d if d == disc(INITIALIZE_DISTRIBUTOR) => initialize_distributor::processor::process(accounts, data),
-        d if d == disc(SET_AUTHORITIES) => set_authorities::processor::process(accounts, data),
-        d if d == disc(ACCEPT_ADMIN) => accept_admin::processor::process(accounts, data),
-        d if d == disc(SET_PARAMS) => set_params::processor::process(accounts, data),
-        d if d == disc(PAUSE) => pause::processor::process(accounts, data, true),
-        d if d == disc(UNPAUSE) => pause::processor::process(accounts, data, false),
+        d if d == disc(ACTIVATE_ROOT) => roots::activate_root::processor::process(accounts, data),
+        d if d == disc(PROPOSE_ROOT) => roots::propose_root::processor::process(accounts, data),
+        d if d == disc(VETO_ROOT) => roots::veto_root::processor::process(accounts, data),
+        d if d == disc(CLAWBACK) => admin::clawback::processor::process(accounts, data),
+        d if d == disc(INITIALIZE_DISTRIBUTOR) => admin::initialize_distributor::processor::process(accounts, data),
+        d if d == disc(SET_AUTHORITIES) => admin::set_authorities::processor::process(accounts, data),
+        d if d == disc(ACCEPT_ADMIN) => admin::accept_admin::processor::process(accounts, data),
+        d if d == disc(SET_PARAMS) => admin::set_params::processor::process(accounts, data),
+        d if d == disc(PAUSE) => admin::pause::processor::process(accounts, data, true),
+        d if d == disc(UNPAUSE) => admin::pause::processor::process(accounts, data, false),
         _ => Err(MeritError::UnknownInstruction),
     }
-}
-
-/// Instructions without arguments: exactly the discriminator.
-#[inline(always)]
-pub fn require_no_args(data: &[u8]) -> ProgramResult {
-    if data.len() == 8 { Ok(()) } else { Err(MeritError::InvalidInstructionData) }
-}
-
-/// Fails with `Unauthorized` unless `signer` signed and is one of `allowed`.
-#[inline(always)]
-pub fn require_authority(signer: &AccountInfo, allowed: &[&crate::Pubkey]) -> ProgramResult {
-    signer.require_signer()?;
-    for key in allowed {
-        if crate::keys_eq(signer.key(), key) {
-            return Ok(());
-        }
-    }
-    Err(MeritError::Unauthorized)
 }
 
 #[cfg(test)]

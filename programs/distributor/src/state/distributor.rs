@@ -1,7 +1,8 @@
-//! Distributor: one per (mint, id), PDA `["distributor", mint, id u64 LE]`.
+//! Distributor: one per (mint, creator, id), PDA `["distributor", mint, creator, id u64 LE]`.
 use super::AccountState;
 use crate::errors::MeritError;
-use crate::Pubkey;
+use crate::pda::{DISTRIBUTOR_SEED, VAULT_SEED};
+use crate::pubkey::Pubkey;
 
 /// Pending roots a distributor holds at once (proposed, not yet activated or vetoed).
 pub const MAX_PENDING: usize = 4;
@@ -27,6 +28,10 @@ pub struct Distributor {
     pub mint: Pubkey,
     pub token_program: Pubkey,
     pub vault: Pubkey,
+    /// The admin that created the distributor: a seed of its address, so nobody else can take
+    /// the address an admin planned. Never changes (the admin can be handed over; the PDA's
+    /// signer seeds use this key).
+    pub creator: Pubkey,
     pub id: u64,
     /// Seconds between propose_root and the earliest activation.
     pub activation_delay: u64,
@@ -52,12 +57,32 @@ pub struct Distributor {
     pub reserved: [u8; 4],
 }
 
-// SAFETY: repr(C), integers and byte arrays only; 8 + 7*32 + 12*8 + 4*24 + 8 = 432 bytes, no padding.
+// SAFETY: repr(C), integers and byte arrays only; 8 + 8*32 + 12*8 + 4*24 + 8 = 464 bytes, no padding.
 unsafe impl AccountState for Distributor {
     const DISCRIMINATOR: [u8; 8] = [0x5a, 0x5a, 0xd9, 0x93, 0x06, 0x20, 0x87, 0x04];
 }
 
 impl Distributor {
+    /// Address seeds (without the bump); `id` is the distributor's number, u64 LE.
+    #[inline(always)]
+    pub fn seeds<'a>(mint: &'a Pubkey, creator: &'a Pubkey, id: &'a [u8; 8]) -> [&'a [u8]; 4] {
+        [DISTRIBUTOR_SEED, mint, creator, id]
+    }
+
+    /// Address seeds of the vault (without the bump).
+    #[inline(always)]
+    pub fn vault_seeds(distributor: &Pubkey) -> [&[u8]; 2] {
+        [VAULT_SEED, distributor]
+    }
+
+    /// Seeds (bump included) with which the Distributor PDA signs for its vault; `id` holds
+    /// `self.id` little-endian.
+    #[inline(always)]
+    pub fn signer_seeds<'a>(&'a self, id: &'a [u8; 8]) -> [&'a [u8]; 5] {
+        let [prefix, mint, creator, id] = Self::seeds(&self.mint, &self.creator, id);
+        [prefix, mint, creator, id, core::slice::from_ref(&self.bump)]
+    }
+
     /// Cumulative total of the newest root that can still become or is claimable: the last
     /// pending one, else the current. Totals never decrease along the queue.
     #[inline(always)]
@@ -193,7 +218,7 @@ mod tests {
 
     #[test]
     fn size_is_the_borsh_size() {
-        assert_eq!(Distributor::LEN, 432);
+        assert_eq!(Distributor::LEN, 464);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! EpochRoot: one per (distributor, epoch), PDA `["epoch", distributor, epoch u64 LE]`.
 //! Never closed: together they are the audit trail of every root ever published.
 use super::AccountState;
-use crate::Pubkey;
+use crate::pda::EPOCH_SEED;
+use crate::pubkey::Pubkey;
 
 pub const STATUS_PENDING: u8 = 0;
 pub const STATUS_ACTIVE: u8 = 1;
@@ -33,6 +34,14 @@ pub struct EpochRoot {
 // SAFETY: repr(C), integers and byte arrays only; 8+32+8+32+8+8+32+32+8+8+8+8 = 192 bytes, no padding.
 unsafe impl AccountState for EpochRoot {
     const DISCRIMINATOR: [u8; 8] = [0x54, 0x73, 0xf5, 0x60, 0x2d, 0xa5, 0xe0, 0x1f];
+}
+
+impl EpochRoot {
+    /// Address seeds (without the bump); `epoch` is u64 LE.
+    #[inline(always)]
+    pub fn seeds<'a>(distributor: &'a Pubkey, epoch: &'a [u8; 8]) -> [&'a [u8]; 3] {
+        [EPOCH_SEED, distributor, epoch]
+    }
 }
 
 #[cfg(test)]

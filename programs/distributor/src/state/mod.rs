@@ -10,7 +10,7 @@ use crate::errors::MeritError;
 
 /// A fixed-size account type used in place (zero-copy) in the account's data.
 ///
-/// Account data starts 8-aligned in the loader's input (and the structs need align 8), so the
+/// Account data starts 8-aligned in the loader's input (and the structs need align at most 8), so the
 /// fields are read and written with plain aligned loads and stores: copying a struct out with
 /// unaligned reads costs two byte instructions per byte on BPF.
 ///
@@ -27,7 +27,7 @@ pub unsafe trait AccountState: Sized + Copy {
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
     fn load(account: &AccountInfo) -> Result<&mut Self, MeritError> {
-        account.require_owner(&crate::PROGRAM_ID.0)?;
+        account.require_owner(&crate::pubkey::PROGRAM_ID.0)?;
         let data = account.data();
         // Discriminator first, as Anchor does: another account type fails as such.
         if data.len() < 8 || crate::data::le_u64(data, 0) != u64::from_le_bytes(Self::DISCRIMINATOR) {
@@ -41,14 +41,6 @@ pub unsafe trait AccountState: Sized + Copy {
         // SAFETY: LEN bytes, 8-aligned in the input buffer, every bit pattern is a valid Self
         // (trait contract); the runtime reverts writes to accounts the program may not change.
         Ok(unsafe { &mut *(ptr as *mut Self) })
-    }
-
-    /// `load` for an account the instruction writes.
-    #[inline(always)]
-    #[allow(clippy::mut_from_ref)]
-    fn load_writable(account: &AccountInfo) -> Result<&mut Self, MeritError> {
-        account.require_writable()?;
-        Self::load(account)
     }
 
     /// Writes the first value of an account this instruction has just created with `LEN` bytes.

@@ -1,26 +1,28 @@
 use crate::data::Reader;
 use crate::errors::MeritError;
+use crate::instructions::shared::args::{args, Arg};
 use crate::merkle::MAX_PROOF_LEN;
 
-/// `claim(cumulative_amount: u64, proof: Vec<[u8; 32]>)`; the proof stays in the instruction
-/// data as concatenated siblings.
-pub struct ClaimData<'a> {
-    pub cumulative_amount: u64,
-    pub proof: &'a [u8],
+args! {
+    /// `claim(cumulative_amount: u64, proof: Vec<[u8; 32]>)`
+    pub struct ClaimData<'a> {
+        cumulative_amount: u64,
+        proof: Proof<'a>,
+    }
 }
 
-impl<'a> ClaimData<'a> {
+/// `Vec<[u8; 32]>` of at most `MAX_PROOF_LEN` siblings, left in the instruction data as
+/// concatenated 32-byte siblings.
+pub struct Proof<'a>(pub &'a [u8]);
+
+impl<'a> Arg<'a> for Proof<'a> {
     #[inline(always)]
-    pub fn parse(data: &'a [u8]) -> Result<Self, MeritError> {
-        let mut r = Reader::new(data);
-        let cumulative_amount = r.u64()?;
+    fn read(r: &mut Reader<'a>) -> Result<Self, MeritError> {
         let count = r.u32()? as usize;
         if count > MAX_PROOF_LEN {
             return Err(MeritError::ProofTooLong);
         }
-        let proof = r.take(count * 32)?;
-        r.finish()?;
-        Ok(ClaimData { cumulative_amount, proof })
+        Ok(Proof(r.take(count * 32)?))
     }
 }
 
@@ -40,7 +42,7 @@ mod tests {
     fn parses_exact_proofs_only() {
         let ok = encode(5, 2, 64);
         let parsed = ClaimData::parse(&ok).unwrap();
-        assert_eq!((parsed.cumulative_amount, parsed.proof.len()), (5, 64));
+        assert_eq!((parsed.cumulative_amount, parsed.proof.0.len()), (5, 64));
         assert_eq!(ClaimData::parse(&encode(5, 2, 63)).err(), Some(MeritError::InvalidInstructionData));
         assert_eq!(ClaimData::parse(&encode(5, 2, 65)).err(), Some(MeritError::InvalidInstructionData));
         assert_eq!(ClaimData::parse(&encode(5, u32::MAX, 0)).err(), Some(MeritError::ProofTooLong));
