@@ -36,6 +36,7 @@ export type CallerErrorCode =
   | "link_self"
   | "negative_balance"
   | "no_addresses"
+  | "no_cutoff"
   | "no_database"
   | "no_helius_auth"
   | "no_helius_key"
@@ -55,12 +56,15 @@ export type CallerErrorCode =
   | "unknown_account"
   | "unknown_challenge"
   | "unknown_code"
+  | "unknown_distributor"
+  | "unknown_epoch"
   | "webhook_url_not_https"
   | "zero_adjustment";
 
 /** Invariants merit itself broke. */
 export type BugErrorCode =
   | "engine_state_tail"
+  | "epoch_rebuild_mismatch"
   | "invalid_time"
   | "migration_edited"
   | "unknown_migration";

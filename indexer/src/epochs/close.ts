@@ -1,0 +1,313 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
+import { decodeKey58, writeProofShards } from "@merit/clients/merkle";
+import type { Queryable, Sql } from "../db/connection.js";
+import { BugError, CallerError } from "../errors.js";
+import { accountFigures, type AccountFigures, type LedgerRange } from "../ledger/epoch-range.js";
+import { type Conversion, convert, parseConversion } from "./convert.js";
+import { findCutoff } from "./cutoff.js";
+import { writeManifest } from "./manifest.js";
+import {
+  type DistributorRow,
+  type EpochRow,
+  type EpochWalletRow,
+  epochsWithoutFiles,
+  getDistributor,
+  getEpoch,
+  insertEpoch,
+  latestEpoch,
+  markFilesWritten,
+  walletStateAsOf,
+} from "./queries.js";
+
+export const DATASET_FILE = "dataset.ndjson";
+export const MANIFEST_FILE = "manifest.ndjson";
+export const SHARDS_DIR = "shards";
+const ZERO_HASH = "0".repeat(64);
+
+export interface CloseOptions {
+  distributor: string;
+  /** Files go under `<dataDir>/epochs/<distributor>/<epoch>/`. */
+  dataDir: string;
+  log?: (line: string) => void;
+  /** Close even when no ledger row landed since the last epoch. */
+  allowEmpty?: boolean;
+}
+
+export interface ClosedEpoch {
+  epoch: bigint;
+  dir: string;
+  root: string;
+  datasetHash: string;
+  inputsHash: string;
+  leafCount: number;
+  released: bigint;
+  cumulativeTotal: bigint;
+  /** Accounts with points that are not Solana addresses (nothing can pay them). */
+  unpayable: string[];
+}
+
+export const epochDir = (dataDir: string, distributor: string, epoch: bigint) => join(dataDir, "epochs", distributor, epoch.toString());
+
+/** What one epoch is computed from: the same inputs give the same files, byte for byte. */
+interface EpochInputs {
+  distributor: DistributorRow;
+  conversion: Conversion;
+  epoch: bigint;
+  range: LedgerRange;
+  slots: { first: bigint; last: bigint };
+  previousInputsHash: string;
+}
+
+interface Computed {
+  wallets: EpochWalletRow[];
+  root: string;
+  datasetHash: string;
+  inputsHash: string;
+  leafCount: number;
+  settlementCount: bigint;
+  points: bigint;
+  allocated: bigint;
+  released: bigint;
+  cumulativeTotal: bigint;
+  unpayable: string[];
+}
+
+const isWallet = (a: string) => decodeKey58(a) !== undefined;
+const pointsOf = (f: AccountFigures) => f.basePoints + f.referralPoints + f.adjustmentPoints + Object.values(f.campaignBonus).reduce((s, v) => s + v, 0n);
+
+/**
+ * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
+ * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
+ */
+async function computeEpoch(q: Queryable, x: EpochInputs, dir: string): Promise<Computed> {
+  const figures = await accountFigures(q, x.range);
+  const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
+  const unpayable = figures.filter((f) => !isWallet(f.account) && pointsOf(f) !== 0n).map((f) => f.account);
+  const active = new Map(figures.filter((f) => isWallet(f.account)).map((f) => [f.account, f]));
+  const carried = [...before].filter(([, s]) => s.pending !== 0n).map(([claimant, s]) => ({ claimant, pending: s.pending }));
+  const claimants = [...new Set([...active.keys(), ...carried.map((c) => c.claimant)])].sort();
+  const converted = convert(
+    claimants.map((c) => ({ claimant: c, points: active.has(c) ? pointsOf(active.get(c)!) : 0n, pending: before.get(c)?.pending ?? 0n })),
+    x.conversion,
+  );
+  const wallets: EpochWalletRow[] = [];
+  for (const c of converted) {
+    const f = active.get(c.claimant);
+    const prev = before.get(c.claimant);
+    wallets.push({
+      claimant: c.claimant,
+      points: c.points,
+      basePoints: f?.basePoints ?? 0n,
+      campaignBonus: f?.campaignBonus ?? {},
+      referralPoints: f?.referralPoints ?? 0n,
+      adjustmentPoints: f?.adjustmentPoints ?? 0n,
+      settlementCount: f?.settlementCount ?? 0,
+      allocated: c.allocated,
+      released: c.released,
+      pending: c.pending,
+      cumulative: (prev?.cumulative ?? 0n) + c.released,
+    });
+  }
+  // Every wallet with a leaf so far keeps it; this epoch's figures where it had any.
+  const changed = new Map(wallets.map((w) => [w.claimant, w]));
+  const leaves: WalletTotals[] = [];
+  for (const claimant of new Set([...before.keys(), ...changed.keys()])) {
+    const w = changed.get(claimant);
+    const cumulative = w?.cumulative ?? before.get(claimant)!.cumulative;
+    if (cumulative === 0n) continue; // dust still pending: no leaf yet
+    leaves.push({
+      claimant,
+      cumulativeAmount: cumulative,
+      epochAmount: w?.released ?? 0n,
+      // A dataset record's figures are never negative except adjustments: a wallet whose
+      // corrections exceed its earnings shows them as such.
+      basePoints: w?.basePoints ?? 0n,
+      campaignBonus: w?.campaignBonus ?? {},
+      referralPoints: w?.referralPoints ?? 0n,
+      adjustmentPoints: w?.adjustmentPoints ?? 0n,
+      settlementCount: w?.settlementCount ?? 0,
+    });
+  }
+  const manifest = await writeManifest(
+    q,
+    join(dir, MANIFEST_FILE),
+    {
+      distributor: x.distributor.address,
+      mint: x.distributor.mint,
+      epoch: x.epoch,
+      previousInputsHash: x.previousInputsHash,
+      slots: x.slots,
+      range: x.range,
+      conversion: x.distributor.conversion,
+    },
+    carried.sort((a, b) => (a.claimant < b.claimant ? -1 : 1)),
+  );
+  const written = await writeDataset(
+    join(dir, DATASET_FILE),
+    { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
+    leaves,
+  );
+  if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
+  const sum = (f: (w: EpochWalletRow) => bigint) => wallets.reduce((s, w) => s + f(w), 0n);
+  return {
+    wallets: wallets.filter((w) => w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n) || active.has(w.claimant)),
+    root: written.header.root,
+    datasetHash: written.datasetHash.toString("hex"),
+    inputsHash: manifest.inputsHash,
+    leafCount: leaves.length,
+    settlementCount: BigInt(manifest.settlements),
+    points: sum((w) => w.points),
+    allocated: sum((w) => w.allocated),
+    released: sum((w) => w.released),
+    cumulativeTotal: written.header.totals.cumulativeAmount,
+    unpayable,
+  };
+}
+
+async function scratchDir(dataDir: string, distributor: string, epoch: bigint): Promise<string> {
+  const dir = join(dataDir, "epochs", distributor, `.tmp-${epoch}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Moves a complete scratch directory into place; the final name appears only when every file is there. */
+async function publishDir(scratch: string, final: string): Promise<void> {
+  await rm(final, { recursive: true, force: true });
+  await rename(scratch, final);
+}
+
+function inputsOf(d: DistributorRow, e: EpochRow, previous: EpochRow | undefined): EpochInputs {
+  return {
+    distributor: d,
+    conversion: parseConversion(e.conversion),
+    epoch: e.epoch,
+    range: { afterSeq: e.prevCutoffSeq, throughSeq: e.cutoffSeq, afterOtherId: e.prevOtherId, throughOtherId: e.otherId },
+    slots: { first: previous ? previous.cutoffSlot + 1n : 0n, last: e.cutoffSlot },
+    previousInputsHash: previous?.inputsHash ?? ZERO_HASH,
+  };
+}
+
+/**
+ * Writes the files of a closed epoch again from the database, and checks they are the bytes its
+ * hashes name. Runs after a crash between the commit and the files, and on request.
+ */
+export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; epoch: bigint; dataDir: string }): Promise<ClosedEpoch> {
+  const d = await requireDistributor(sql, opts.distributor);
+  const e = await getEpoch(sql, d.address, opts.epoch);
+  if (!e) throw new CallerError("unknown_epoch", `epoch ${opts.epoch} of ${d.address} is not closed`);
+  const previous = e.epoch > 1n ? await getEpoch(sql, d.address, e.epoch - 1n) : undefined;
+  const scratch = await scratchDir(opts.dataDir, d.address, e.epoch);
+  try {
+    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch);
+    for (const [what, stored, got] of [["root", e.root, c.root], ["dataset hash", e.datasetHash, c.datasetHash], ["inputs hash", e.inputsHash, c.inputsHash]] as const) {
+      if (stored !== got) throw new BugError("epoch_rebuild_mismatch", `epoch ${e.epoch}: the rebuilt ${what} is ${got}, the closed epoch's is ${stored}`);
+    }
+    const dir = epochDir(opts.dataDir, d.address, e.epoch);
+    await publishDir(scratch, dir);
+    await markFilesWritten(sql, d.address, e.epoch);
+    return { epoch: e.epoch, dir, root: c.root, datasetHash: c.datasetHash, inputsHash: c.inputsHash, leafCount: c.leafCount, released: c.released, cumulativeTotal: c.cumulativeTotal, unpayable: c.unpayable };
+  } catch (err) {
+    await rm(scratch, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function requireDistributor(q: Queryable, address: string): Promise<DistributorRow> {
+  const d = await getDistributor(q, address);
+  if (!d) throw new CallerError("unknown_distributor", `distributor ${address} is not configured here (add it with: epoch distributor add)`);
+  return d;
+}
+
+/** Scratch directories of closes that never committed (a crash): nothing refers to them. */
+async function removeStaleScratch(dataDir: string, distributor: string): Promise<void> {
+  const parent = join(dataDir, "epochs", distributor);
+  const names = await readdir(parent).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(".tmp-")).map((n) => rm(join(parent, n), { recursive: true, force: true })));
+}
+
+/**
+ * Closes the next epoch of a distributor: the ledger rows since the last cutoff become token
+ * amounts and a Merkle tree of cumulative totals; the manifest, dataset and proof shards are
+ * written under the data directory, the epoch and its wallets in Postgres (status `closed`).
+ * Crash-safe: the database commit is the one moment an epoch exists; files are written before it
+ * into a scratch directory and moved into place after it, and an epoch committed without its
+ * files gets them rebuilt (byte-identical) by the next call. Returns undefined when there is
+ * nothing to close.
+ */
+export async function closeEpoch(sql: Sql, opts: CloseOptions): Promise<ClosedEpoch | undefined> {
+  const log = opts.log ?? (() => {});
+  const d = await requireDistributor(sql, opts.distributor);
+  await removeStaleScratch(opts.dataDir, d.address);
+  for (const e of await epochsWithoutFiles(sql, d.address)) {
+    log(`epochs: epoch ${e.epoch} was committed without its files (a crash): rebuilding them`);
+    await rebuildEpochFiles(sql, { distributor: d.address, epoch: e.epoch, dataDir: opts.dataDir });
+  }
+  const cut = await findCutoff(sql);
+  if (!cut) throw new CallerError("no_cutoff", "ingest has not completed any slot yet: nothing can be closed");
+  const conversion = parseConversion(d.conversion);
+  const scratchParent = opts.dataDir;
+  let scratch: string | undefined;
+  try {
+    const closed = await sql.begin(async (tx) => {
+      // One closer per distributor at a time; a second one waits, then finds the epoch closed.
+      await tx`select pg_advisory_xact_lock(hashtext(${`merit:epochs:${d.address}`}))`;
+      const previous = await latestEpoch(tx, d.address);
+      const range: LedgerRange = { afterSeq: previous?.cutoffSeq ?? 0n, throughSeq: cut.seq, afterOtherId: previous?.otherId ?? 0n, throughOtherId: cut.otherId };
+      if (previous && (cut.slot <= previous.cutoffSlot || range.throughSeq < range.afterSeq)) return undefined;
+      if (!opts.allowEmpty && range.throughSeq === range.afterSeq && range.throughOtherId === range.afterOtherId) return undefined;
+      const epoch = (previous?.epoch ?? 0n) + 1n;
+      const inputs: EpochInputs = {
+        distributor: d,
+        conversion,
+        epoch,
+        range,
+        slots: { first: previous ? previous.cutoffSlot + 1n : 0n, last: cut.slot },
+        previousInputsHash: previous?.inputsHash ?? ZERO_HASH,
+      };
+      scratch = await scratchDir(scratchParent, d.address, epoch);
+      const c = await computeEpoch(tx, inputs, scratch);
+      await insertEpoch(
+        tx,
+        {
+          distributor: d.address,
+          epoch,
+          prevCutoffSeq: range.afterSeq,
+          cutoffSeq: range.throughSeq,
+          firstSlot: inputs.slots.first,
+          cutoffSlot: cut.slot,
+          prevOtherId: range.afterOtherId,
+          otherId: range.throughOtherId,
+          conversion: d.conversion,
+          points: c.points,
+          allocated: c.allocated,
+          released: c.released,
+          cumulativeTotal: c.cumulativeTotal,
+          leafCount: c.leafCount,
+          settlementCount: c.settlementCount,
+          root: c.root,
+          datasetHash: c.datasetHash,
+          inputsHash: c.inputsHash,
+        },
+        c.wallets,
+      );
+      return { epoch, c };
+    });
+    if (!closed) {
+      if (scratch) await rm(scratch, { recursive: true, force: true });
+      return undefined;
+    }
+    const dir = epochDir(opts.dataDir, d.address, closed.epoch);
+    await publishDir(scratch!, dir);
+    await markFilesWritten(sql, d.address, closed.epoch);
+    const c = closed.c;
+    log(`epochs: closed epoch ${closed.epoch} of ${d.address}: ${c.leafCount} leaves, ${c.released} released, cumulative ${c.cumulativeTotal}, root ${c.root}`);
+    if (c.unpayable.length > 0) log(`epochs: ${c.unpayable.length} accounts with points are not Solana addresses and were left out (first: ${c.unpayable[0]})`);
+    return { epoch: closed.epoch, dir, ...c };
+  } catch (err) {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    throw err;
+  }
+}

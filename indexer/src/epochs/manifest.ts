@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import type { Queryable } from "../db/connection.js";
+import type { JsonValue } from "../json.js";
+import { adjustmentsInRange, type LedgerRange, settlementsInRange } from "../ledger/epoch-range.js";
+
+/**
+ * The epoch manifest (docs/epoch-manifest.md): everything an epoch's figures depend on, so a
+ * stranger can recompute them. NDJSON in one canonical serialization (keys in a fixed order, no
+ * whitespace, bigints as decimal strings), so the same inputs always give the same bytes; its
+ * sha256 is the inputs hash stored on-chain and in the dataset header.
+ */
+export const MANIFEST_FORMAT = "merit-epoch-manifest";
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestHeader {
+  distributor: string;
+  mint: string;
+  epoch: bigint;
+  /** The inputs hash of the epoch before (all zeros for epoch 1): manifests chain back to the start. */
+  previousInputsHash: string;
+  slots: { first: bigint; last: bigint };
+  range: LedgerRange;
+  conversion: JsonValue;
+}
+
+export interface ManifestCarry {
+  claimant: string;
+  pending: bigint;
+}
+
+export interface WrittenManifest {
+  inputsHash: string;
+  bytes: number;
+  settlements: number;
+}
+
+/** JSON with keys sorted at every level: one serialization for free-form objects (rule bodies). */
+export function canonicalJson(v: unknown): string {
+  if (typeof v === "bigint") return JSON.stringify(v.toString());
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(",")}}`;
+}
+
+/** Writes the manifest to `path`, reading the ledger range page by page; returns its hash. */
+export async function writeManifest(q: Queryable, path: string, h: ManifestHeader, carried: readonly ManifestCarry[]): Promise<WrittenManifest> {
+  const hash = createHash("sha256");
+  const out = createWriteStream(path);
+  const failed = new Promise<never>((_, reject) => out.once("error", reject));
+  failed.catch(() => {});
+  let bytes = 0;
+  const write = async (line: string) => {
+    const buf = Buffer.from(`${line}\n`, "utf8");
+    hash.update(buf);
+    bytes += buf.length;
+    if (!out.write(buf)) await Promise.race([once(out, "drain"), failed]);
+  };
+  const r = h.range;
+  await write(
+    canonicalJson({
+      format: MANIFEST_FORMAT,
+      version: MANIFEST_VERSION,
+      distributor: h.distributor,
+      mint: h.mint,
+      epoch: h.epoch,
+      previousInputsHash: h.previousInputsHash,
+      slots: h.slots,
+      range: { afterSeq: r.afterSeq, throughSeq: r.throughSeq, afterOtherId: r.afterOtherId, throughOtherId: r.throughOtherId },
+      conversion: h.conversion,
+    }),
+  );
+  // Rule sets, links and referrals: the whole history in effect before the cutoff (scoring state
+  // carries across epochs). One that lands at the cutoff (after_seq = throughSeq) only applies to
+  // later settlements, so a manifest rebuilt later lists exactly the same ones.
+  const rules = await q<{ version: bigint; effective_from: Date; after_seq: bigint; body: JsonValue; created_by: string; note: string }[]>`
+    select version, effective_from, after_seq, body, created_by, note from rule_sets where after_seq < ${r.throughSeq} order by version`;
+  for (const x of rules) {
+    await write(canonicalJson({ type: "ruleSet", version: x.version, effectiveFrom: x.effective_from.toISOString(), afterSeq: x.after_seq, body: x.body, by: x.created_by, note: x.note }));
+  }
+  const links = await q<{ address: string; account: string; chain: string; after_seq: bigint; signature: string; message: string | null }[]>`
+    select l.address, l.account, l.chain, l.after_seq, l.signature,
+      (select c.message from challenges c where c.purpose = 'link' and c.address = l.address and c.account = l.account and c.used_at is not null
+       order by c.used_at desc limit 1) as message
+    from linked_addresses l where l.after_seq < ${r.throughSeq} order by l.after_seq, l.address`;
+  for (const x of links) {
+    await write(canonicalJson({ type: "link", address: x.address, account: x.account, chain: x.chain, afterSeq: x.after_seq, signature: x.signature, message: x.message }));
+  }
+  const referrals = await q<{ referee: string; referrer: string; code: string; after_seq: bigint; signature: string; message: string | null }[]>`
+    select r.referee, r.referrer, r.code, r.after_seq, r.signature,
+      (select c.message from challenges c where c.purpose = 'referral' and c.subject = r.code and c.used_at is not null
+         and (c.account = r.referee or c.address = r.referee) order by c.used_at desc limit 1) as message
+    from referral_links r where r.after_seq < ${r.throughSeq} order by r.after_seq, r.referee`;
+  for (const x of referrals) {
+    await write(canonicalJson({ type: "referral", referee: x.referee, referrer: x.referrer, code: x.code, afterSeq: x.after_seq, signature: x.signature, message: x.message }));
+  }
+  for (const a of await adjustmentsInRange(q, r)) {
+    await write(canonicalJson({ type: "adjustment", id: a.id, seq: a.seq, account: a.account, delta: a.delta, reason: a.reason, note: a.note, at: a.occurredAt.toISOString() }));
+  }
+  for (const c of carried) await write(canonicalJson({ type: "carry", claimant: c.claimant, pending: c.pending }));
+  let settlements = 0;
+  for await (const page of settlementsInRange(q, r)) {
+    for (const s of page) {
+      // canonicalJson's key order, written directly: this is the one line per settlement
+      await write(`{"inner":${s.innerIndex},"outer":${s.outerIndex},"signature":${JSON.stringify(s.signature)},"slot":"${s.slot}","type":"settlement"}`);
+      settlements++;
+    }
+  }
+  out.end();
+  await Promise.race([once(out, "close"), failed]);
+  return { inputsHash: hash.digest("hex"), bytes, settlements };
+}
