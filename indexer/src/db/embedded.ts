@@ -5,7 +5,7 @@ import { exportToChildren } from "../env.js";
 
 /**
  * Zero-setup Postgres: PGlite (Postgres compiled to WASM) served over a TCP socket so the rest of
- * merit talks to it with postgres.js exactly as to a real server. Known limits, measured: COPY FROM
+ * merit talks to it with postgres.js exactly as to a real server. Known limits, seen in tests: COPY FROM
  * STDIN breaks the connection and LISTEN/NOTIFY never delivers, which is why the data layer uses
  * multi-row inserts and polling only.
  */
