@@ -33,7 +33,8 @@ export function nil(seg: CopySegment): void {
 export function text(seg: CopySegment, v: string | null): void {
   if (v === null) return nil(seg);
   // Addresses, reasons and ids are ASCII: copying their char codes beats a call into Buffer.write
-  // (a native call per field was ~3 µs of Node's CPU per settlement); anything else goes through it.
+  // (a native call per field dominated Node's CPU per settlement: docs/performance-history.md,
+  // engine); anything else goes through it.
   const buf = seg.buf;
   const at = seg.off + 4;
   let n = v.length;

@@ -29,8 +29,8 @@ const embeddedUrl = (): string | undefined => env().MERIT_EMBEDDED_PG_URL;
 /**
  * TCP sockets with Nagle's algorithm off. postgres.js opens them with Node's default (on), so a
  * small message sent while the previous one is still unacknowledged waits for the server's
- * delayed ACK, about 40 ms: in bench:engine every COPY statement after the first of a batch
- * waited 42 ms to start. Hosts are tried in turn, as postgres.js does itself.
+ * delayed ACK: every COPY statement after the first of a batch would start late
+ * (docs/performance-history.md, engine). Hosts are tried in turn, as postgres.js does itself.
  */
 function noDelaySockets() {
   let next = 0;

@@ -5,10 +5,11 @@ import { UpstreamError } from "../errors.js";
 
 /**
  * The engine's append-only tables through COPY FROM STDIN in binary format on a real server: no
- * statement to plan and nothing for the server to parse (text COPY spent a quarter of the server's
- * time in timestamp, array and integer input functions). The embedded PGlite cannot take COPY
- * over its socket; write.ts keeps the `unnest` path for it. Both produce identical rows
- * (copy.test.ts and tests/engine-ledger.test.ts compare them). Row encoders: copy-rows.ts.
+ * statement to plan and nothing for the server to parse (text COPY spent much of the server's time
+ * in timestamp, array and integer input functions: docs/performance-history.md, engine). The
+ * embedded PGlite cannot take COPY over its socket; engine/write.ts keeps the `unnest` path for it.
+ * Both produce identical rows (engine/copy-rows.test.ts and tests/engine-ledger.test.ts compare
+ * them). Field encoders: binary-copy.ts; the engine's row shapes: engine/copy-rows.ts.
  */
 const CHUNK = 1 << 18;
 /** The binary format's signature, flags and header extension length. */
@@ -20,7 +21,7 @@ const HEADER = Buffer.from("PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0", "latin1");
  * (a batch's score rows used to wait there as objects until the batch ended).
  */
 export class CopySegment {
-  /** the encoders in copy-rows.ts write at `off` in `buf` (through `view`) after `room()` */
+  /** the field encoders (binary-copy.ts) write at `off` in `buf` (through `view`) after a row's `room()` */
   buf = Buffer.allocUnsafe(CHUNK);
   view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   off = 0;

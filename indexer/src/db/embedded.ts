@@ -5,7 +5,7 @@ import { exportToChildren } from "../env.js";
 
 /**
  * Zero-setup Postgres: PGlite (Postgres compiled to WASM) served over a TCP socket so the rest of
- * merit talks to it with postgres.js exactly as to a real server. Known limits, measured: COPY FROM
+ * merit talks to it with postgres.js exactly as to a real server. Known limits, seen in tests: COPY FROM
  * STDIN breaks the connection and LISTEN/NOTIFY never delivers, which is why the data layer uses
  * multi-row inserts and polling only.
  */
@@ -17,12 +17,12 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  // Several clients may connect (tools, psql); each process keeps to one connection (db.ts).
+  // Several clients may connect (tools, psql); each process keeps to one connection (connection.ts).
   const server = new PGLiteSocketServer({ db, port: opts.port ?? 0, host: "127.0.0.1", maxConnections: 64 });
   await server.start();
   const [host, port] = server.getServerConn().split(":");
   const url = `postgres://postgres:postgres@${host}:${port}/postgres`;
-  // Read by connect() (db.ts), also in child processes, which inherit the environment.
+  // Read by connect() (connection.ts), also in child processes, which inherit the environment.
   exportToChildren("MERIT_EMBEDDED_PG_URL", url);
   return {
     url,

@@ -29,10 +29,10 @@ export interface ScoreBatchOptions {
 }
 
 /**
- * A restarted worker re-scores at most this many settlements in memory, at about replay's pace
- * (bench:engine: 1M replayed and compared in 35-46 s); each checkpoint rewrites every account
- * touched since the last one (100k accounts: 1.2-1.5 s in bench:engine, four of them per 1M at
- * the former 250,000). A worker that catches up checkpoints every batch anyway.
+ * A restarted worker re-scores at most this many settlements in memory, at about replay's pace;
+ * each checkpoint rewrites every account touched since the last one, so fewer, larger checkpoints
+ * cost less per settlement than the former 250,000 did (docs/performance-history.md, engine).
+ * A worker that catches up checkpoints every batch anyway.
  */
 export const DEFAULT_CHECKPOINT_EVERY = 1_000_000;
 const DEFAULT_TAIL_PART = 50_000;
@@ -40,9 +40,9 @@ const DEFAULT_CHUNK = 5000;
 /**
  * Settlements scored between two turns of the event loop. The next chunk's reads and the COPY
  * statements' turns are answered there, and between two statements the server idles until this
- * process has replied: every 100 settlements (~4 ms) the waits summed to 0.71-0.77 s per 300k
- * (A/B, interleaved: 21,100-21,900/s), every 10 to 0.22-0.23 s (25,300-25,900/s); every 3 was no
- * better. A turn costs 1.2-1.4 µs, so ~0.13 µs a settlement.
+ * process has replied. Every 100 left the server idle long enough to show in the rate; more often
+ * than every 10 gained nothing, and a turn is cheap next to a settlement's scoring
+ * (docs/performance-history.md, engine).
  */
 const YIELD_EVERY = 10;
 

@@ -19,7 +19,7 @@ export interface AccountStats {
   /**
    * Volume per UTC day for the tier window, and counters per campaign id: kept on the account's
    * row (as in account_stats), so scoring a settlement finds everything about its payer with one
-   * lookup instead of one per map (those lookups were a sixth of the engine's CPU).
+   * lookup instead of one per map (those lookups showed in the engine's CPU profile).
    */
   days?: Map<number, bigint>;
   parts?: Map<string, Participant>;
@@ -83,7 +83,7 @@ export function decodeDays(text: string): Map<number, bigint> {
 /**
  * account_stats.campaigns: the account's per-campaign counters, "id:awards:points:lastAwardMs:seen:volume"
  * joined by "," (campaign ids are [a-z0-9_-], so neither separator can occur in them). One row per
- * account instead of one per (campaign, account): a checkpoint rewrites a third as many rows.
+ * account instead of one per (campaign, account): a checkpoint rewrites far fewer rows.
  */
 export function encodeCampaigns(st: AccountStats | undefined): string {
   const parts: [string, string][] = [];

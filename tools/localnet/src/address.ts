@@ -2,7 +2,8 @@ import bs58 from "bs58";
 
 /**
  * base58 of 32-byte addresses, memoized: the same few keys (payers, mints, token accounts,
- * programs) appear in every transaction, and base58 encoding was ~15% of the time per transaction.
+ * programs) appear in every transaction, and base58 encoding was a visible share of the time per
+ * transaction (docs/performance-history.md, development chain).
  */
 const cache = new Map<string, string>();
 const MAX = 200_000;

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const to = await spl.createAssociatedTokenAccount(connection, payer, mint, (await fundedKeypair(connection, 1)).publicKey);
   await spl.mintTo(connection, payer, mint, from, payer, 10n ** 15n);
 
-  // Signed up front: web3.js signing (~1.5 ms each) is the client's cost, not the chain's.
+  // Signed up front: web3.js signing is the client's cost, not the chain's (BENCHMARKS.md, local chain).
   const { blockhash } = await connection.getLatestBlockhash();
   const wires = Array.from({ length: N }, (_, i) => {
     const tx = new Transaction({ feePayer: payer.publicKey, blockhash, lastValidBlockHeight: 0 });

@@ -191,7 +191,7 @@ const BUILTINS = new Set([
 /**
  * The fee a validator charges: 5000 lamports per signature plus the priority fee
  * (compute-unit price x limit). Precompile signatures (ed25519/secp256k1 instructions) are not
- * counted; for failed transactions the measured fee-payer debit is used instead.
+ * counted; for failed transactions the fee payer's actual debit is used instead.
  */
 export function computeFee(message: Message): number {
   let price = 0n;

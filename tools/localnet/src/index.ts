@@ -44,8 +44,8 @@ export { removeHistory } from "./ledger-file.js";
 export { distributorProgramId } from "./programs.js";
 
 /**
- * litesvm's public class wraps the native instance and pulls in all of @solana/kit (~0.3 s to
- * load). The localnet drives the native instance with wire bytes and builds the wrapper only when
+ * litesvm's public class wraps the native instance and pulls in all of @solana/kit, a large part
+ * of the start-up budget (docs/performance-history.md). The localnet drives the native instance with wire bytes and builds the wrapper only when
  * a caller asks for `svm`, the same way `LiteSVM.default()` swaps in its instance.
  */
 function wrap(inner: InnerSvm): LiteSVM {

@@ -2,8 +2,9 @@ import { addressOf } from "./address.js";
 import { invalidParams } from "./rpc-error.js";
 
 /**
- * The Solana wire format (legacy and v0 messages), decoded by hand: @solana/web3.js costs ~0.5 s
- * to import, which alone would break the localnet's start-up budget, and the format is small.
+ * The Solana wire format (legacy and v0 messages), decoded by hand: importing @solana/web3.js
+ * alone would break the localnet's start-up budget (docs/performance-history.md), and the format
+ * is small.
  */
 export interface MessageHeader {
   numRequiredSignatures: number;

@@ -1,6 +1,6 @@
 // Generates sha256x4.wasm: SHA-256 of four messages at once in i32x4 lanes (WebAssembly SIMD), for
 // the two fixed message shapes of docs/merkle.md: leaves (73 bytes) and nodes (65 bytes).
-// Run `npx tsx clients/src/merkle/sha256-wasm-gen.ts` after changing it; sha256-wasm.test.ts checks
+// Run `npx tsx tools/merkle-wasm/src/generate.ts` after changing it; generate.test.ts checks
 // that the committed module is exactly what this file generates.
 //
 // Both shapes take two 64-byte blocks, and most of each second block is the constant padding
@@ -95,8 +95,8 @@ function padded(tail: Val[], lastWord: Val, bits: number): Val[] {
 /*
  * Each hash is two functions, one block each: the first stores its state and the second block's
  * data words ("mid", MID_STRIDE bytes a group, lane-interleaved), the second finishes. One function
- * for both blocks ran ~1.5x slower per instruction: its ~40 KB loop body outgrew the 32 KB
- * instruction cache, where one block's ~20 KB fits.
+ * for both blocks ran slower per instruction: its loop body outgrew the instruction cache, where
+ * one block's fits (docs/performance-history.md, Merkle builder).
  */
 export const MID_STRIDE = 16 * 11;
 

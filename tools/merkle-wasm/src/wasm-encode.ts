@@ -1,4 +1,4 @@
-// The few pieces of the WebAssembly binary format that sha256-wasm-gen.ts needs: enough to emit one
+// The few pieces of the WebAssembly binary format that generate.ts needs: enough to emit one
 // module with a memory and some functions, without a toolchain (no wabt, no compiler).
 
 export const I32 = 0x7f;

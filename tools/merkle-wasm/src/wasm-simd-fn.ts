@@ -6,7 +6,7 @@
 //   once per call, in the prologue;
 // - only what depends on the group's messages is computed in the loop.
 // Values are SSA; a local is reused once its value is dead (V8's optimising compiler does the real
-// register allocation, but thousands of locals made the baseline compile of each function ~25 ms).
+// register allocation, but thousands of locals made the baseline compile of each function slow).
 import { I32, OP, SIMD, V128, type FuncDef, simd, sleb, uleb } from "./wasm-encode.js";
 
 export type Val = { c: number } | { id: number; inLoop: boolean };

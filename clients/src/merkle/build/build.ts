@@ -15,9 +15,9 @@ export interface BuildOptions {
    */
   reuseInput?: boolean;
   /**
-   * Share the hashing with a second thread when there are at least this many leaves. Starting the
-   * thread costs ~80 ms and ~55 ms of CPU (measured), and the SIMD hashing of 200k leaves and their
-   * nodes takes ~0.12 s, so below that the thread would mostly just start. Once started it stays
+   * Share the hashing with a second thread when there are at least this many leaves. Below that,
+   * starting the thread costs about as much as the SIMD hashing it would share, so the thread would
+   * mostly just start (docs/performance-history.md, Merkle builder). Once started it stays
    * up, so later builds in the process start warm.
    */
   parallelFrom?: number;

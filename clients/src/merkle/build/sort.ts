@@ -2,9 +2,10 @@ import { MerkleError } from "../errors.js";
 import { type PackedEntries, allocPacked, packedLength } from "./packed.js";
 
 /*
- * Canonical order (claimant bytes ascending) for a million entries in ~0.15 s. Measured on 1M random
- * keys: Buffer.compare in a comparison sort ~1 s; one counting sort on two bytes then gathering the
- * records by index ~0.3 s, nearly all of it cache misses. So: records are first scattered by
+ * Canonical order (claimant bytes ascending) for a million entries. A comparison sort with
+ * Buffer.compare was several times slower, and a counting sort on two bytes then gathering the
+ * records by index was slower too, nearly all of it cache misses (docs/performance-history.md,
+ * Merkle builder). So: records are first scattered by
  * their first byte (a streaming pass), then each of the 256 buckets (~160 KB at 1M) is sorted and
  * gathered while it sits in cache: counting sort on byte 1, insertion sort on bytes 2..9 kept next
  * to the index, the full key read only when ten bytes tie.

@@ -3,7 +3,7 @@
 // shares no code with the builder: not its hot loops (hash/levels.mjs) nor the WebAssembly module,
 // not its sort, not its level layout, not even the prefix constants. Straightforward node:crypto,
 // one Buffer digest per hash, so a bug in one implementation cannot hide in the other. It is not
-// fast and need not be: ~3 s of CPU for 1M leaves, +32 MB (BENCHMARKS.md).
+// fast and need not be: it runs once per publication (its cost: BENCHMARKS.md, Merkle tree builder).
 import { hash } from "node:crypto";
 import type { MerkleTree } from "../build/tree.js";
 import { MerkleError } from "../errors.js";

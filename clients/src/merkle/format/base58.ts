@@ -1,5 +1,5 @@
 /*
- * Base58 of 32-byte keys, 3-5x faster than bs58 (the generic base-x) for this one size: proof
+ * Base58 of 32-byte keys, several times faster than bs58 (the generic base-x) for this one size: proof
  * shards and datasets encode and decode a million keys. The key is eight 32-bit limbs divided by
  * (or multiplied by) 58^3 per pass; every intermediate stays below 2^53, so the float arithmetic
  * is exact, and the text is built as bytes. Checked against bs58 in base58.test.ts.

@@ -5,7 +5,7 @@
 // Plain JavaScript (types in chunks.d.mts): the hash worker imports it without tsx.
 import { hashSubtrees, rangeHashers } from "./levels.mjs";
 
-/** log2 of the chunk size: 16k leaves (~10 ms of hashing) at scale, smaller for small trees. */
+/** log2 of the chunk size: 16k leaves at scale (a lost chunk stays short), smaller for small trees. */
 export function chunkLog(n) {
   return Math.max(4, Math.min(14, Math.floor(Math.log2(n / 16))));
 }

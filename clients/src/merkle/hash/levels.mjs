@@ -2,8 +2,8 @@ import { hash } from "node:crypto";
 import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "./sha256-wasm.mjs";
 
 // Plain JavaScript on purpose (types in levels.d.mts): the hash worker imports it directly. Loading
-// TypeScript in a worker meant starting tsx (and its loader thread) there, ~35 MB of RSS and tens
-// of milliseconds on every cold build.
+// TypeScript in a worker meant starting tsx (and its loader thread) there, memory and start-up
+// time on every cold build (docs/performance-history.md, Merkle builder).
 
 // docs/merkle.md: the prefixes keep a 65-byte node from ever passing as a 73-byte leaf.
 export const LEAF_PREFIX = 0x00;
@@ -14,11 +14,11 @@ export const NODE_INPUT_BYTES = 65;
 /*
  * The hot loops, shared by the main thread and the hash worker: the WebAssembly SIMD code
  * (sha256-wasm.mjs) or these node:crypto loops, which are also the reference the SIMD code is
- * tested against; each build says which (`BuildOptions.hash`, resolved by hash/path.ts). Measured on the 2-core machine:
- * `crypto.hash` costs ~1 µs a call whatever the digest encoding, but a 'buffer' digest allocates a
- * Buffer (~2 µs a call in total) while a 'latin1' string written back into the flat buffer costs ~1 µs,
- * and createHash().update().digest() ~2 µs. So: one reused scratch input, latin1 digests, flat
- * output buffers.
+ * tested against; each build says which (`BuildOptions.hash`, resolved by hash/path.ts). A 'buffer'
+ * digest allocates a Buffer per call, which about doubles the call's cost, as
+ * createHash().update().digest() does; a 'latin1' string written back into the flat buffer does
+ * not (docs/performance-history.md, Merkle builder). So: one reused scratch input, latin1 digests,
+ * flat output buffers.
  */
 
 /** Node counts of every level, leaves first, root last (an odd last node is promoted). */

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { ChunkJob } from "./chunks.mjs";
 
 /*
- * One lazily started helper thread, kept for the life of the process (a cold start costs ~80 ms)
+ * One lazily started helper thread, kept for the life of the process (a cold start is not free)
  * and always unref'd: buildTree never waits on a message from it (it waits on shared memory), so
  * it must never hold the process open.
  */
@@ -11,8 +11,8 @@ let worker: Worker | undefined;
 /** Starts the helper if it is not running (early, so it boots while the caller sorts). */
 export function startHashWorker(): void {
   if (worker) return;
-  // Plain JS needs no loader: an inherited `--import tsx` made a cold start ~140 ms and ~160 ms of
-  // CPU instead of ~85 ms and ~55 ms.
+  // Plain JS needs no loader: an inherited `--import tsx` made a cold start slower and costlier in
+  // CPU (docs/performance-history.md, Merkle builder).
   const w = new Worker(new URL("./worker.mjs", import.meta.url), { execArgv: [] });
   w.unref();
   const forget = () => {

@@ -88,8 +88,8 @@ export function normalizeRpcTransaction(input: unknown): NormalizedTx {
   const failed = meta.err !== null && meta.err !== undefined;
   const blockTime = typeof t.blockTime === "number" ? t.blockTime : null;
   const txIndex = typeof t.indexWithinBlock === "number" ? t.indexWithinBlock : null;
-  // Object literals, never `{ ...base }`: the spread measured ~9 of the parser's ~23 µs per
-  // transaction (bench:ingest profile).
+  // Object literals, never `{ ...base }`: the spread was a large share of the parser's CPU per
+  // transaction in bench:ingest's profile (docs/performance-history.md, ingest).
   if (failed) {
     return { signature, slot, blockTime, txIndex, failed, keys: msg.accountKeys, feePayer: msg.accountKeys[0] ?? "", outer: [], inner: new Map(), balances: new Map() };
   }

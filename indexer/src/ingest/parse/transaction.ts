@@ -7,9 +7,9 @@ export { ParseError } from "./normalized.js";
 
 const utf8 = new TextDecoder("utf-8");
 /**
- * Base58's alphabet as a table over char codes. A loop over it costs ~120 ns per address on fresh
- * strings, as a regex does, but without the regex's or a cache's memory: the bounded Set of checked
- * addresses it replaces showed ~3 µs per settlement in bench:ingest's profile (a 100k-entry table).
+ * Base58's alphabet as a table over char codes. A loop over it costs what a regex does on fresh
+ * strings, but without the regex's or a cache's memory: the bounded Set of checked addresses it
+ * replaces showed in bench:ingest's profile (docs/performance-history.md, ingest).
  */
 const BASE58 = new Uint8Array(128);
 for (const c of "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") BASE58[c.charCodeAt(0)] = 1;

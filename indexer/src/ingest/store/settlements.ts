@@ -6,8 +6,8 @@ import type { SettlementRow } from "../types.js";
  * turns the columns back into rows, so 1,000 settlements cost one round trip and one parse (a
  * VALUES list would need 18,000 parameters). Columns that are base58, numbers or fixed words are
  * joined with commas and split by `string_to_array` on the server: a `text[]` parameter makes the
- * client escape and the server unescape every element, which measured several times the CPU
- * (bench:ingest). Only the memo, free text from the chain, goes as a real `text[]`. Works the same
+ * client escape and the server unescape every element, which costs far more CPU than one split
+ * (docs/performance-history.md, ingest). Only the memo, free text from the chain, goes as a real `text[]`. Works the same
  * on PGlite, where COPY does not. Redelivery is a no-op: the unique (signature, path) key absorbs it.
  * One summary row comes back, not a row per settlement.
  */
