@@ -164,11 +164,14 @@ export async function insertEpoch(tx: Tx, e: Omit<EpochRow, "status" | "closedAt
     await tx`
       insert into epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points,
         settlement_count, allocated, released, pending, cumulative)
-      select ${e.distributor}, ${e.epoch}, * from unnest(
+      select ${e.distributor}, ${e.epoch}, claimant, points, base_points, campaign_bonus::jsonb, referral_points, adjustment_points,
+        settlement_count, allocated, released, pending, cumulative
+      from unnest(
         ${col((w) => w.claimant)}::text[], ${col((w) => w.points.toString())}::bigint[], ${col((w) => w.basePoints.toString())}::bigint[],
-        ${col((w) => JSON.stringify(Object.fromEntries(Object.entries(w.campaignBonus).map(([k, v]) => [k, v.toString()]))))}::jsonb[],
+        ${col((w) => JSON.stringify(Object.fromEntries(Object.entries(w.campaignBonus).map(([k, v]) => [k, v.toString()]))))}::text[],
         ${col((w) => w.referralPoints.toString())}::bigint[], ${col((w) => w.adjustmentPoints.toString())}::bigint[],
         ${col((w) => w.settlementCount)}::int[], ${col((w) => w.allocated.toString())}::numeric[], ${col((w) => w.released.toString())}::numeric[],
-        ${col((w) => w.pending.toString())}::numeric[], ${col((w) => w.cumulative.toString())}::numeric[])`;
+        ${col((w) => w.pending.toString())}::numeric[], ${col((w) => w.cumulative.toString())}::numeric[])
+        as u(claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count, allocated, released, pending, cumulative)`;
   }
 }

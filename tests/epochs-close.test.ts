@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Keypair } from "@solana/web3.js";
+import { loadDataset } from "@merit/clients/dataset";
+import { leafHash, readClaimProof, verifyProof } from "@merit/clients/merkle";
+import { adjustPoints, publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
+import { closeEpoch, DATASET_FILE, epochDir, MANIFEST_FILE, rebuildEpochFiles, SHARDS_DIR } from "../indexer/src/epochs/close.js";
+import { addDistributor, epochWallets, getEpoch, listEpochs } from "../indexer/src/epochs/queries.js";
+import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
+import { insertSettlements } from "./helpers/ledger-fixtures.js";
+import { truncateAll, useFreshDb } from "./setup/db.js";
+
+const wallet = () => Keypair.generate().publicKey.toBase58();
+const T0 = Date.parse("2026-06-01T10:00:00Z");
+// 1 point per whole unit paid (ledger deltas are milli-points)
+const rules = { earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }] };
+const pay = (slot: number, payer: string, units: number, txIndex = 0) => ({ slot, txIndex, payer, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
+const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+describe("epochs: closing an epoch from the ledger", () => {
+  const db = useFreshDb({ max: 4 });
+  let dataDir: string;
+  const distributor = wallet();
+  const mint = wallet();
+  const [alice, bob, carol] = [wallet(), wallet(), wallet()];
+
+  beforeEach(async () => {
+    await truncateAll(db());
+    dataDir = mkdtempSync(join(tmpdir(), "merit-epochs-"));
+    await publishRuleSet(db(), { createdBy: "t", body: rules });
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  const close = () => closeEpoch(db(), { distributor, dataDir });
+  const ingest = async (specs: ReturnType<typeof pay>[], watermark: number) => {
+    await insertSettlements(db(), specs);
+    await advanceIngestWatermark(db(), BigInt(watermark));
+    while ((await scoreBatch(db(), { maxSlot: BigInt(watermark) })) > 0);
+  };
+
+  it("given settlements in two epochs (fixed mode), then each wallet's cumulative grows by exactly its new amount, and an absent wallet keeps its leaf", async () => {
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor" } });
+    await ingest([pay(10, alice, 3), pay(11, bob, 5), pay(12, alice, 2)], 12);
+    const e1 = await close();
+    assert.ok(e1);
+    assert.equal(e1.epoch, 1n);
+    const d1 = await loadDataset(join(e1.dir, DATASET_FILE), { expectedDatasetHash: Buffer.from(e1.datasetHash, "hex") });
+    assert.equal(d1.tree.root.toString("hex"), e1.root);
+    assert.equal(d1.tree.proof(alice).amount, 50n, "5 points x 10 units");
+    assert.equal(d1.tree.proof(bob).amount, 50n);
+    assert.equal(d1.header.inputsHash, e1.inputsHash);
+    assert.equal(sha(join(e1.dir, MANIFEST_FILE)), e1.inputsHash, "the inputs hash is the manifest's sha256");
+
+    // Then: epoch 2 with only Alice active
+    await ingest([pay(20, alice, 1), pay(21, carol, 4)], 21);
+    const e2 = await close();
+    assert.equal(e2?.epoch, 2n);
+    const d2 = await loadDataset(join(e2!.dir, DATASET_FILE));
+    assert.equal(d2.tree.proof(alice).amount, 60n, "50 + 1 point x 10");
+    assert.equal(d2.tree.proof(bob).amount, 50n, "no new activity: the same cumulative amount, still claimable under the new root");
+    assert.equal(d2.tree.proof(carol).amount, 40n);
+    assert.equal(e2!.cumulativeTotal, 150n);
+    assert.equal(e2!.released, 50n);
+    // the proof from the shards verifies against the root
+    const p = await readClaimProof(join(e2!.dir, SHARDS_DIR), alice);
+    assert.ok(p);
+    assert.equal(p.amount, 60n);
+    assert.ok(verifyProof(e2!.root, leafHash(distributor, alice, p.amount), p.proof));
+    assert.equal(await close(), undefined, "nothing new: no epoch");
+    assert.deepEqual((await listEpochs(db(), distributor)).map((e) => [e.epoch, e.status, e.cutoffSlot]), [[1n, "closed", 12n], [2n, "closed", 21n]]);
+  });
+
+  it("given the engine stopped inside a slot, then the cutoff is the slot before it (never half a slot) and the rest goes to the next epoch", async () => {
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "1", rounding: "floor" } });
+    await insertSettlements(db(), [pay(5, alice, 1), pay(6, alice, 2, 0), pay(6, bob, 3, 1)]);
+    await advanceIngestWatermark(db(), 6n);
+    await scoreBatch(db(), { batchSize: 2, maxSlot: 6n }); // scores slot 5 and half of slot 6
+    const e1 = await close();
+    assert.equal(e1?.epoch, 1n);
+    const row1 = await getEpoch(db(), distributor, 1n);
+    assert.equal(row1?.cutoffSlot, 5n);
+    assert.equal((await epochWallets(db(), distributor, 1n)).map((w) => w.claimant).join(), alice);
+    while ((await scoreBatch(db(), { maxSlot: 6n })) > 0);
+    const e2 = await close();
+    const d2 = await loadDataset(join(e2!.dir, DATASET_FILE));
+    assert.equal(d2.tree.proof(alice).amount, 3n);
+    assert.equal(d2.tree.proof(bob).amount, 3n);
+    assert.equal(d2.header.slots.first, 6n);
+  });
+
+  it("given budget mode with a minimum, then each epoch allocates exactly the budget and dust is carried until it is claimable", async () => {
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "budget", budgetPerEpoch: "1000", minClaimable: "200" } });
+    await ingest([pay(1, alice, 9), pay(2, bob, 1)], 2);
+    const e1 = await close();
+    const w1 = new Map((await epochWallets(db(), distributor, 1n)).map((w) => [w.claimant, w]));
+    assert.equal(w1.get(alice)!.allocated + w1.get(bob)!.allocated, 1000n);
+    assert.deepEqual([w1.get(alice)!.released, w1.get(bob)!.released, w1.get(bob)!.pending], [900n, 0n, 100n], "Bob's 100 is under the minimum: carried");
+    assert.equal(e1!.leafCount, 1);
+    await ingest([pay(3, bob, 1), pay(4, alice, 1)], 4);
+    await close();
+    const w2 = new Map((await epochWallets(db(), distributor, 2n)).map((w) => [w.claimant, w]));
+    assert.deepEqual([w2.get(bob)!.allocated, w2.get(bob)!.released, w2.get(bob)!.pending], [500n, 600n, 0n], "100 carried + 500 now");
+    const manifest = readFileSync(join(epochDir(dataDir, distributor, 2n), MANIFEST_FILE), "utf8");
+    assert.match(manifest, new RegExp(`"claimant":"${bob}","pending":"100","type":"carry"`));
+  });
+
+  it("given an admin adjustment, then it lands in the epoch open when it was made, with its note in the manifest", async () => {
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "1", rounding: "floor" } });
+    await ingest([pay(1, alice, 2)], 1);
+    await close();
+    await adjustPoints(db(), { account: alice, delta: 3000n, note: "support ticket 42", by: "admin", allowNegative: false } as never);
+    await advanceIngestWatermark(db(), 2n);
+    const e2 = await close();
+    assert.ok(e2, "an adjustment alone is new activity");
+    const d2 = await loadDataset(join(e2.dir, DATASET_FILE));
+    assert.equal(d2.tree.proof(alice).amount, 5n);
+    assert.match(readFileSync(join(e2.dir, MANIFEST_FILE), "utf8"), /"note":"support ticket 42 \(by admin\)"/);
+  });
+
+  it("given a closed epoch, when its files are lost (a crash after the commit) or rebuilt, then they come back byte-identical", async () => {
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "7", rounding: "half_up" } });
+    await ingest([pay(1, alice, 3), pay(2, bob, 1), pay(3, carol, 2)], 3);
+    const e1 = await close();
+    const before = [DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f)));
+    await rebuildEpochFiles(db(), { distributor, epoch: 1n, dataDir });
+    assert.deepEqual([DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f))), before);
+    // a crash between the commit and the rename: the row is there, the files are not
+    rmSync(e1!.dir, { recursive: true });
+    await db()`update epochs set files_at = null`;
+    await ingest([pay(4, alice, 1)], 4);
+    const e2 = await close();
+    assert.equal(e2?.epoch, 2n);
+    assert.deepEqual([DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f))), before, "epoch 1 rebuilt first");
+    assert.ok(existsSync(join(e1!.dir, SHARDS_DIR)));
+  });
+
+  it("given two closers at once, then exactly one epoch is closed", async () => {
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "1", rounding: "floor" } });
+    await ingest([pay(1, alice, 1)], 1);
+    const results = await Promise.all([close(), close()]);
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.equal((await listEpochs(db(), distributor)).length, 1);
+  });
+});
