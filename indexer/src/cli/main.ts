@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { MeritError } from "../errors.js";
 import { ledgerCommand, pointsCommand, rejectsCommand, rulesCommand } from "./admin.js";
 import { backfillCommand } from "./backfill.js";
+import { epochCommand } from "./epoch.js";
 import { heliusCommand } from "./helius.js";
 import { replayCommand } from "./replay.js";
 import { runCommand } from "./run.js";
@@ -23,6 +24,7 @@ program.addCommand(rejectsCommand());
 program.addCommand(rulesCommand());
 program.addCommand(pointsCommand());
 program.addCommand(ledgerCommand());
+program.addCommand(epochCommand());
 
 try {
   await program.parseAsync(process.argv);
