@@ -7,7 +7,7 @@ import { BlockIndex } from "./block-index.js";
 import { buildBatch, type Received } from "./build-batch.js";
 import { getTransactions } from "./fetch-transactions.js";
 import { isEnhancedItem } from "./parse-enhanced.js";
-import { persistBatch } from "./persist.js";
+import { isDatabaseUnavailable, persistBatch } from "./persist.js";
 import { recordRejects } from "./rejects-queries.js";
 import { RpcClient } from "./rpc-client.js";
 import { newStats, type IngestStats } from "./stats.js";
@@ -17,7 +17,8 @@ import type { WatchRules } from "./watch-rules.js";
  * POST /webhooks/helius. Answers 2xx only after the rows are committed, so a crash mid-request
  * means Helius retries, and the unique key makes its redelivery a no-op. 401 for a wrong
  * Authorization header, 400 for a body that is not a Helius payload (stored in ingest_rejects),
- * 503 when resolving the payload needs the RPC and the RPC fails (Helius retries later).
+ * 503 when the RPC or the database fails (Helius retries later), 500 for anything else (a bug:
+ * the same payload would fail again). Error bodies never carry internal text; the log does.
  */
 export interface WebhookOptions {
   sql: Sql;
@@ -39,6 +40,10 @@ function digest(s: string): Buffer {
 /** Constant time whatever the lengths: compare fixed-size digests, never the strings. */
 export function authMatches(given: string | undefined, expected: string): boolean {
   return timingSafeEqual(digest(given ?? ""), digest(expected)) && given !== undefined;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
 }
 
 function isRawItem(item: unknown): boolean {
@@ -68,29 +73,33 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
       if (!authMatches(c.req.header("authorization"), opts.authHeader)) {
         return c.json({ error: "unauthorized", message: "Authorization header does not match the configured webhook secret" }, 401);
       }
-      const text = await c.req.text();
-      let body: unknown;
       try {
-        body = JSON.parse(text);
-      } catch {
-        return c.json(await malformed("malformed_json", "body is not JSON", text), 400);
-      }
-      if (!Array.isArray(body)) return c.json(await malformed("expected_array", "Helius posts a JSON array of transactions", text), 400);
-      const items: Received[] = [];
-      for (const [i, item] of body.entries()) {
-        if (isRawItem(item)) items.push({ body: item, encoding: "helius-raw" });
-        else if (isEnhancedItem(item)) items.push({ body: item, encoding: "helius-enhanced" });
-        else return c.json(await malformed("unknown_item_shape", `item ${i} is neither a raw (transaction+meta) nor an enhanced (signature+tokenTransfers/accountData) transaction`, text), 400);
-      }
-      try {
+        const text = await c.req.text();
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return c.json(await malformed("malformed_json", "body is not JSON", text), 400);
+        }
+        if (!Array.isArray(body)) return c.json(await malformed("expected_array", "Helius posts a JSON array of transactions", text), 400);
+        const items: Received[] = [];
+        for (const [i, item] of body.entries()) {
+          if (isRawItem(item)) items.push({ body: item, encoding: "helius-raw" });
+          else if (isEnhancedItem(item)) items.push({ body: item, encoding: "helius-enhanced" });
+          else return c.json(await malformed("unknown_item_shape", `item ${i} is neither a raw (transaction+meta) nor an enhanced (signature+tokenTransfers/accountData) transaction`, text), 400);
+        }
         const batch = await buildBatch(items, { rules: opts.rules, source: "helius", stats, blockIndex, fetchRaw });
         const { inserted } = await persistBatch(opts.sql, batch);
         stats.settlementsInserted += inserted;
         return c.json({ received: items.length, settlements: batch.settlements.length, inserted, rejected: batch.rejects.length });
       } catch (err) {
-        const upstream = err instanceof UpstreamError;
-        log(`webhook: ${upstream ? "upstream" : "unexpected"} failure, answering 503 so Helius retries: ${(err as Error).message}`);
-        return c.json({ error: upstream ? "upstream_unavailable" : "internal_error", message: (err as Error).message }, 503);
+        // The caller gets a fixed sentence: error text can name hosts, paths, SQL or an RPC URL with its key.
+        if (err instanceof UpstreamError || isDatabaseUnavailable(err)) {
+          log(`webhook: a dependency failed, answering 503 so Helius retries: ${describe(err)}`);
+          return c.json({ error: "unavailable", message: "a dependency of the webhook is unavailable; retry later" }, 503);
+        }
+        log(`webhook: unexpected failure (a bug), answering 500: ${describe(err)}`);
+        return c.json({ error: "internal_error", message: "internal error; the failure is logged on the server" }, 500);
       }
     },
   );
