@@ -25,7 +25,8 @@ export interface BuildContext {
   fetchRaw?: (signature: string) => Promise<unknown>;
 }
 
-function signatureOf(body: unknown): string | null {
+/** The signature a received body names, if any (raw: transaction.signatures[0], enhanced: signature). */
+export function signatureOf(body: unknown): string | null {
   const b = body as { signature?: unknown; transaction?: { signatures?: unknown[] } } | null;
   if (typeof b?.signature === "string") return b.signature;
   const s = b?.transaction?.signatures?.[0];

@@ -4,7 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Sql } from "../db.js";
 import { UpstreamError } from "../errors.js";
 import { BlockIndex } from "./block-index.js";
-import { buildBatch, type Received } from "./build-batch.js";
+import { buildBatch, signatureOf, type Received } from "./build-batch.js";
 import { getTransactions } from "./fetch-transactions.js";
 import { isEnhancedItem } from "./parse-enhanced.js";
 import { isDatabaseUnavailable, persistBatch } from "./persist.js";
@@ -12,6 +12,7 @@ import { recordRejects } from "./rejects-queries.js";
 import { RpcClient } from "./rpc-client.js";
 import { newStats, type IngestStats } from "./stats.js";
 import type { WatchRules } from "./watch-rules.js";
+import type { RejectRecord } from "./types.js";
 
 /**
  * POST /webhooks/helius. Answers 2xx only after the rows are committed, so a crash mid-request
@@ -83,12 +84,17 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
         }
         if (!Array.isArray(body)) return c.json(await malformed("expected_array", "Helius posts a JSON array of transactions", text), 400);
         const items: Received[] = [];
+        const unknown: RejectRecord[] = [];
         for (const [i, item] of body.entries()) {
           if (isRawItem(item)) items.push({ body: item, encoding: "helius-raw" });
           else if (isEnhancedItem(item)) items.push({ body: item, encoding: "helius-enhanced" });
-          else return c.json(await malformed("unknown_item_shape", `item ${i} is neither a raw (transaction+meta) nor an enhanced (signature+tokenTransfers/accountData) transaction`, text), 400);
+          else unknown.push({ signature: signatureOf(item), source: "helius", reason: "unknown_item_shape", detail: `item ${i} is neither a raw (transaction+meta) nor an enhanced (signature+tokenTransfers/accountData) transaction`, body: JSON.stringify(item) ?? null });
         }
+        // Nothing recognisable: not a Helius payload. Otherwise one odd item is a reject of its own.
+        if (items.length === 0 && unknown.length > 0) return c.json(await malformed("unknown_item_shape", unknown[0]!.detail, text), 400);
         const batch = await buildBatch(items, { rules: opts.rules, source: "helius", stats, blockIndex, fetchRaw });
+        stats.rejected += unknown.length;
+        batch.rejects.push(...unknown);
         const { inserted } = await persistBatch(opts.sql, batch);
         stats.settlementsInserted += inserted;
         return c.json({ received: items.length, settlements: batch.settlements.length, inserted, rejected: batch.rejects.length });
