@@ -23,8 +23,13 @@ const TWO_32 = 2 ** 32;
 export const LEDGER_COPY_TARGET = "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
 export const SCORES_COPY_TARGET = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
 
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
 function int64(seg: CopySegment, v: bigint | null): void {
   if (v === null) return nil(seg);
+  // setBigInt64 wraps silently (2^64 - 10^6 became -1,000,000): refuse, as the unnest path's cast does
+  if (v < INT8_MIN || v > INT8_MAX) throw new BugError("int8_out_of_range", `${v} is out of range for bigint (a ledger or score row)`);
   seg.view.setInt32(seg.off, 8);
   seg.view.setBigInt64(seg.off + 4, v);
   seg.off += 12;
