@@ -243,6 +243,80 @@ describe("Malformed transactions never stop ingestion (property, real transactio
     for (const t of txs) chain.blocks.set(t.slot, [t.listed]);
   };
 
+  /** One poller pass over `txs` (batches of 2): it must complete, move the cursor and the watermark, and store `expected`. */
+  const pollOnce = async (txs: { tx: unknown; listed: string; slot: number }[], expected: readonly string[], about: () => string) => {
+    await truncateAll(db());
+    serve(txs);
+    const lines: string[] = [];
+    const handle = await startIngest({
+      sql: db(), rpcUrl: rpc.url, rules, pollIntervalMs: 60_000, batchSize: 2, log: (l) => lines.push(l),
+      rpc: { maxRetries: 0, timeoutMs: 5_000, requestsPerSecond: 1_000_000, maxConcurrency: 4 },
+    });
+    while (handle.stats().cycles < 1) await new Promise((r) => setTimeout(r, 5));
+    await handle.stop();
+    const context = () => `${lines.join("\n")}\n${about()}`;
+    assert.equal(handle.stats().lastError, null, context());
+    assert.equal(await getIngestWatermark(db()), BigInt(HEAD), context());
+    assert.equal((await getCursor(db(), SWAPPER, "live"))?.lastSignature, txs[txs.length - 1]!.listed);
+    const stored = new Set((await listSettlements(db())).map(keyOf));
+    for (const k of expected) assert.ok(stored.has(k), `good row ${k} is missing\n${context()}`);
+    await assertNoSurprise();
+  };
+
+  const deliver = async (items: unknown[]) => {
+    const app = webhookRoutes({ sql: db(), rules, authHeader: AUTH, rpc: new RpcClient({ url: rpc.url, maxRetries: 0, requestsPerSecond: 1_000_000 }) });
+    const res = await app.request("/webhooks/helius", { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(items) });
+    return { status: res.status, text: await res.text() };
+  };
+
+  const withMemo = (tx: Tx, data: string) => {
+    tx.transaction.message.accountKeys.push("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+    tx.transaction.message.instructions.push({ programIdIndex: tx.transaction.message.accountKeys.length - 1, accounts: [], data });
+  };
+  const setAmount = (tx: Tx, amount: bigint) => {
+    const ix = tx.meta!.innerInstructions!.find((g) => g.index === 7)!.instructions[5]!;
+    const data = Buffer.from(bs58.decode(ix.data));
+    data.writeBigUInt64LE(amount, 1);
+    ix.data = bs58.encode(data);
+  };
+  const balances = (tx: Tx) => [...tx.meta!.preTokenBalances!, ...tx.meta!.postTokenBalances!];
+
+  // Issue #14 §3, items 1, 2, 4, 5, 8: each of these stopped the poller's batch (or lost rows) before.
+  const defects: [string, number, (tx: Tx) => void, string][] = [
+    ["a token balance without decimals (item 1)", 1, (tx) => balances(tx).forEach((b) => delete (b.uiTokenAmount as { decimals?: number }).decimals), "bad_token_balance"],
+    ["memo data that is not base58 (item 2)", 1, (tx) => withMemo(tx, "0OIl"), "bad_instruction_data"],
+    ["an owner that is a number (item 4)", 1, (tx) => balances(tx).forEach((b) => ((b as { owner: unknown }).owner = 12345)), "bad_token_balance"],
+    ["one destination owner unknown beside known transfers (item 5)", 0, (tx) => balances(tx).forEach((b) => b.accountIndex === 18 && delete b.owner), "destination_owner_unknown"],
+    ["a transfer of 2^64 - 1 lamports (item 8)", 0, (tx) => setAmount(tx, 2n ** 64n - 1n), "volume_out_of_range"],
+    ["a block time of 1e20", 0, (tx) => (tx.blockTime = 1e20), "bad_shape"],
+  ];
+  for (const [what, template, spoil, reason] of defects) {
+    it(`given ${what} between two good transactions, when the poller passes, then it is a ${reason} reject and everything else moves on`, async () => {
+      const [before, bad, after] = [fresh(template), fresh(template), fresh(template)];
+      spoil(bad);
+      const txs = [before, bad, after].map((tx) => ({ tx, listed: signatureOf(tx), slot: tx.slot }));
+      await pollOnce(txs, [before, after].flatMap((tx) => rowKeys(parseTransaction(tx, rules))), () => what);
+      assert.deepEqual((await listRejects(db())).map((r) => [r.signature, r.reason]), [[signatureOf(bad), reason]]);
+      // a reject of one transfer keeps the transaction's other transfers
+      const kept = (await listSettlements(db())).filter((r) => r.signature === signatureOf(bad)).length;
+      assert.equal(kept > 0, reason === "destination_owner_unknown" || reason === "volume_out_of_range", `${kept} rows kept`);
+    });
+  }
+
+  it("given an enhanced item with a fractional slot or a memo that is not base58, when delivered, then 200 and each is a reject (item 3: RangeError, item 2: 503 before)", async () => {
+    await truncateAll(db());
+    const good = fresh(1);
+    const fractional = toHeliusEnhanced(fresh(1), { withInstructions: true });
+    fractional.slot = 171942732.5;
+    const memo = fresh(1);
+    withMemo(memo, "0OIl");
+    serve([good, memo].map((tx) => ({ tx, listed: signatureOf(tx), slot: tx.slot })));
+    const res = await deliver([fractional, good, toHeliusEnhanced(memo, { withInstructions: true })]);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(JSON.parse(res.text), { received: 3, settlements: 1, inserted: 1, rejected: 2 });
+    assert.deepEqual((await listRejects(db())).map((r) => r.reason).sort(), ["bad_instruction_data", "bad_shape"]);
+  });
+
   const assertNoSurprise = async () => {
     const surprises = (await listRejects(db())).filter((r) => r.reason === "unexpected_parse_error");
     assert.deepEqual(surprises, [], "the parser met something it did not foresee");
@@ -253,22 +327,7 @@ describe("Malformed transactions never stop ingestion (property, real transactio
       fc.asyncProperty(batchArb, async (input) => {
         await truncateAll(db());
         const { txs, expected, mutated } = makeCase(input);
-        serve(txs);
-        const lines: string[] = [];
-        const handle = await startIngest({
-          sql: db(), rpcUrl: rpc.url, rules, pollIntervalMs: 60_000, batchSize: 2, log: (l) => lines.push(l),
-          rpc: { maxRetries: 0, timeoutMs: 5_000, requestsPerSecond: 1_000_000, maxConcurrency: 4 },
-        });
-        while (handle.stats().cycles < 1) await new Promise((r) => setTimeout(r, 5));
-        await handle.stop();
-        const stats = handle.stats();
-        const context = () => `${lines.join("\n")}\nmutated: ${JSON.stringify(mutated).slice(0, 3000)}`;
-        assert.equal(stats.lastError, null, context());
-        assert.equal(await getIngestWatermark(db()), BigInt(HEAD), context());
-        assert.equal((await getCursor(db(), SWAPPER, "live"))?.lastSignature, txs[txs.length - 1]!.listed);
-        const stored = new Set((await listSettlements(db())).map(keyOf));
-        for (const k of expected) assert.ok(stored.has(k), `good row ${k} is missing\n${context()}`);
-        await assertNoSurprise();
+        await pollOnce(txs, expected, () => `mutated: ${JSON.stringify(mutated).slice(0, 3000)}`);
       }),
       { numRuns: RUNS },
     );
@@ -288,7 +347,6 @@ describe("Malformed transactions never stop ingestion (property, real transactio
   });
 
   it("given good and mutated raw and enhanced items in one delivery, when the webhook receives it, then 200, good rows land, the rest are rejects", async () => {
-    const app = webhookRoutes({ sql: db(), rules, authHeader: AUTH, rpc: new RpcClient({ url: rpc.url, maxRetries: 0, requestsPerSecond: 1_000_000 }) });
     await fc.assert(
       fc.asyncProperty(batchArb, fc.array(fc.nat({ max: 2 }), { minLength: 6, maxLength: 6 }), async (input, shapes) => {
         await truncateAll(db());
@@ -308,9 +366,8 @@ describe("Malformed transactions never stop ingestion (property, real transactio
         // (the fixture pairs debits with credits): its good rows are what parseEnhanced finds.
         const expected = txs.flatMap(({ good }, i) => (good ? rowKeys(items[i] === txs[i]!.tx || !Array.isArray((items[i] as { instructions?: unknown }).instructions) ? parseTransaction(txs[i]!.tx, rules) : parseEnhanced(items[i], rules)) : []));
         serve(txs);
-        const res = await app.request("/webhooks/helius", { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(items) });
-        const text = await res.text();
-        assert.equal(res.status, 200, text);
+        const { status, text } = await deliver(items);
+        assert.equal(status, 200, text);
         const stored = new Set((await listSettlements(db())).map(keyOf));
         for (const k of expected) assert.ok(stored.has(k), `good row ${k} is missing: ${text}`);
         await assertNoSurprise();

@@ -4,7 +4,8 @@ import bs58 from "bs58";
 import { buildBatch, type Received } from "./build-batch.js";
 import { ParseError, type NormalizedTx } from "./normalized.js";
 import { parseEnhanced } from "./parse-enhanced.js";
-import { extractSettlements, parseTransaction } from "./parse-transaction.js";
+import { extractSettlements, MAX_SETTLEMENT_VOLUME, maxSettlementAmount, parseTransaction } from "./parse-transaction.js";
+import { toVolume } from "../points/math.js";
 import { newStats } from "./stats.js";
 import { watchRules } from "./watch-rules.js";
 import { toHeliusEnhanced } from "../../../tests/fixtures/ingest/helius-payloads.js";
@@ -213,5 +214,12 @@ describe("amounts whose volume does not fit the engine's bigint columns", () => 
     assert.equal(s?.amount, max);
     const over = parseTransaction(withAmount(max + 1000n, [7, 5]), wsolBySwapper);
     assert.equal(over.kind === "settlements" && over.rejects?.[0]?.reason, "volume_out_of_range");
+  });
+
+  it("given any decimals 0-255, then the amount limit is exactly where the engine's toVolume passes MAX_SETTLEMENT_VOLUME", () => {
+    for (let d = 0; d <= 255; d++) {
+      const max = maxSettlementAmount(d);
+      assert.ok(toVolume(max, d) <= MAX_SETTLEMENT_VOLUME && toVolume(max + 1n, d) > MAX_SETTLEMENT_VOLUME, `decimals ${d}`);
+    }
   });
 });

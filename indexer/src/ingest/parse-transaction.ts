@@ -1,7 +1,7 @@
 import { MalformedInstruction, MEMO_PROGRAMS, decodeTokenTransfer, isTokenProgram, type TokenTransfer } from "./token-instructions.js";
 import { decodeData, normalizeRpcTransaction, ParseError, type NormalizedTx } from "./normalized.js";
 import { matches, type WatchRules } from "./watch-rules.js";
-import { toVolume } from "../points/math.js";
+import { VOLUME_DECIMALS } from "../points/math.js";
 import type { ParsedSettlement, ParseOutcome, TransferReject } from "./types.js";
 
 export { ParseError } from "./normalized.js";
@@ -56,6 +56,17 @@ const MAX_INT2 = 32_767;
  * this limit is a reject (volume_out_of_range), which leaves a factor of 1,024 for the sums.
  */
 export const MAX_SETTLEMENT_VOLUME = 2n ** 53n - 1n;
+
+const maxAmounts: bigint[] = [];
+/**
+ * The largest amount at `decimals` whose volume (toVolume, the engine's definition) is within
+ * MAX_SETTLEMENT_VOLUME: one comparison per settlement instead of a BigInt power and division.
+ */
+export function maxSettlementAmount(decimals: number): bigint {
+  return (maxAmounts[decimals] ??= decimals >= VOLUME_DECIMALS
+    ? (MAX_SETTLEMENT_VOLUME + 1n) * 10n ** BigInt(decimals - VOLUME_DECIMALS) - 1n
+    : MAX_SETTLEMENT_VOLUME / 10n ** BigInt(VOLUME_DECIMALS - decimals));
+}
 
 /** Memo bytes as text: invalid UTF-8 becomes U+FFFD (the decoder), and so does NUL, which PostgreSQL's text refuses. */
 function decodeMemo(data: string, sig: string): string {
@@ -122,22 +133,21 @@ export function extractSettlements(tx: NormalizedTx, rules: WatchRules): ParseOu
     const src = tx.balances.get(t.source);
     const dst = tx.balances.get(t.destination);
     const mint = t.kind === "transferChecked" ? tx.keys[t.mint]! : (src?.mint ?? dst?.mint);
-    const path = `transfer ${f.outerIndex}/${f.innerIndex}`;
     if (mint === undefined) {
       // Only worth a reject when the transfer could be ours: the merchant side is unknowable here.
-      if (isFacilitated) rejects.push({ reason: "transfer_mint_unknown", detail: `${path} has no token balance record to give its mint` });
+      if (isFacilitated) rejects.push({ reason: "transfer_mint_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} has no token balance record to give its mint` });
       continue;
     }
     if (!rules.mints.has(mint)) continue;
     const payee = dst?.owner;
     if (!matches(rules, mint, tx.feePayer, payee)) continue;
     if (payee === undefined) {
-      rejects.push({ reason: "destination_owner_unknown", detail: `${path} of a watched mint: destination has no owner in token balances` });
+      rejects.push({ reason: "destination_owner_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: destination has no owner in token balances` });
       continue;
     }
     const decimals = t.kind === "transferChecked" ? t.decimals : (src?.decimals ?? dst?.decimals)!;
-    if (toVolume(t.amount, decimals) > MAX_SETTLEMENT_VOLUME) {
-      rejects.push({ reason: "volume_out_of_range", detail: `${path}: ${t.amount} at ${decimals} decimals is more than ${MAX_SETTLEMENT_VOLUME} micro-units of volume` });
+    if (t.amount > maxSettlementAmount(decimals)) {
+      rejects.push({ reason: "volume_out_of_range", detail: `transfer ${f.outerIndex}/${f.innerIndex}: ${t.amount} at ${decimals} decimals is more than ${MAX_SETTLEMENT_VOLUME} micro-units of volume` });
       continue;
     }
     settlements.push({
