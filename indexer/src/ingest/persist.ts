@@ -53,14 +53,15 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * The database is down, restarting, out of connections or resources, or rolled back a conflict:
- * trying the same work later can succeed (SQLSTATE classes 08, 53, 57P01-57P03, 40001/40P01).
- * Anything else (a constraint, a type the server refuses) would fail again: a bug.
+ * The database is down, restarting, out of connections or resources, timed out, could not grant a
+ * lock or rolled back a conflict: trying the same work later can succeed (SQLSTATE classes 08 and
+ * 53, 57P01-57P03, 57014, 55P03, 40001, 40P01). Anything else (a constraint, a value the server
+ * refuses) would fail again: a bug.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return false;
-  return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || isTransientConflict(err);
+  return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || code === "57014" || code === "55P03" || isTransientConflict(err);
 }
 
 async function persistOnce(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
