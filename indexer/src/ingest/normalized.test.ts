@@ -167,6 +167,19 @@ describe("enhanced items: owners from tokenTransfers, and no RPC call for unwatc
     assert.equal(s?.payer, SELLER);
   });
 
+  it("given the destination's balance change missing altogether (no net change), then its mint and owner come from tokenTransfers", () => {
+    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as { accountData: { account: string; tokenBalanceChanges: unknown[] }[] };
+    for (const a of item.accountData) if (a.account === "DTYuh7gAGGZg2okM7hdFfU1yMY9LUemCiPyD5Z5GCs6Z") a.tokenBalanceChanges = [];
+    const [s] = settlementsOf(parseEnhanced(item, foxToBuyer));
+    assert.deepEqual([s?.payee, s?.payer, s?.decimals, s?.amount], [BUYER, SELLER, 0, 1n]);
+  });
+
+  it("given no balance change for either side of a plain transfer, then its decimals are unknown: a decimals_unknown reject, not a guess", () => {
+    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as { accountData: { tokenBalanceChanges: unknown[] }[] };
+    for (const a of item.accountData) a.tokenBalanceChanges = [];
+    assert.equal(reasonOf(() => parseEnhanced(item, foxToBuyer)), "decimals_unknown");
+  });
+
   it("given the documented enhanced example (no instructions) and none of its mints watched, then the raw transaction is not fetched", async () => {
     const [item] = fixture("helius-enhanced-webhook-example.json");
     let fetched = 0;

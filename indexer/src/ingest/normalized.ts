@@ -24,7 +24,8 @@ export interface NormalizedTx {
 export interface TokenAccountInfo {
   mint: string;
   owner: string | undefined;
-  decimals: number;
+  /** undefined only for an enhanced item's account that just tokenTransfers names */
+  decimals: number | undefined;
 }
 
 /** The input is not a transaction we understand; `reason` is a stable code for the rejects table. */

@@ -45,15 +45,26 @@ function mentionsMint(item: Record<string, unknown>, mints: ReadonlySet<string>)
   return false;
 }
 
-/** Token account -> owner as tokenTransfers names them, for balance changes that carry no userAccount. */
-function ownersFromTransfers(item: Record<string, unknown>): Map<string, string> {
-  const owners = new Map<string, string>();
+/**
+ * Token accounts as tokenTransfers names them (mint, owner): for balance changes that carry no
+ * userAccount, and for accounts with no balance change at all (what came in went out again in the
+ * same transaction), which getTransaction's pre/post balances would still list.
+ */
+function accountsFromTransfers(item: Record<string, unknown>): Map<string, { mint: string; owner: string | undefined }> {
+  const accounts = new Map<string, { mint: string; owner: string | undefined }>();
+  const note = (account: unknown, owner: unknown, mint: string) => {
+    if (typeof account !== "string") return;
+    const known = accounts.get(account);
+    const o = typeof owner === "string" && owner !== "" ? owner : undefined;
+    if (!known) accounts.set(account, { mint, owner: o });
+    else known.owner ??= o;
+  };
   for (const t of Array.isArray(item.tokenTransfers) ? item.tokenTransfers : []) {
-    if (!isObj(t)) continue;
-    if (typeof t.fromTokenAccount === "string" && typeof t.fromUserAccount === "string" && t.fromUserAccount) owners.set(t.fromTokenAccount, t.fromUserAccount);
-    if (typeof t.toTokenAccount === "string" && typeof t.toUserAccount === "string" && t.toUserAccount) owners.set(t.toTokenAccount, t.toUserAccount);
+    if (!isObj(t) || typeof t.mint !== "string") continue;
+    note(t.fromTokenAccount, t.fromUserAccount, t.mint);
+    note(t.toTokenAccount, t.toUserAccount, t.mint);
   }
-  return owners;
+  return accounts;
 }
 
 /** `watchedMints`: an item without instructions that names none of them normalizes to no instructions instead of asking for its raw transaction. */
@@ -101,13 +112,18 @@ export function normalizeEnhanced(item: unknown, watchedMints?: ReadonlySet<stri
     if (Array.isArray(ix.innerInstructions) && ix.innerInstructions.length) inner.set(i, ix.innerInstructions.map(compile));
   });
   const balances = new Map<number, TokenAccountInfo>();
-  const transferOwners = ownersFromTransfers(item);
+  const named = accountsFromTransfers(item);
   for (const acc of Array.isArray(item.accountData) ? item.accountData : []) {
     for (const c of isObj(acc) && Array.isArray(acc.tokenBalanceChanges) ? acc.tokenBalanceChanges : []) {
       if (!isObj(c) || typeof c.tokenAccount !== "string" || typeof c.mint !== "string" || !isObj(c.rawTokenAmount)) continue;
       const { owner, decimals } = checkTokenBalance(c.userAccount || undefined, c.rawTokenAmount.decimals, signature);
-      balances.set(intern(c.tokenAccount), { mint: c.mint, owner: owner ?? transferOwners.get(c.tokenAccount), decimals });
+      balances.set(intern(c.tokenAccount), { mint: c.mint, owner: owner ?? named.get(c.tokenAccount)?.owner, decimals });
     }
+  }
+  // tokenTransfers carry no decimals: a plain transfer between such accounts only is decimals_unknown
+  for (const [account, { mint, owner }] of named) {
+    const i = intern(account);
+    if (!balances.has(i)) balances.set(i, { mint, owner, decimals: undefined });
   }
   return { ...base, failed, keys, outer, inner, balances };
 }

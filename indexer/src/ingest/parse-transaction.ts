@@ -145,7 +145,11 @@ export function extractSettlements(tx: NormalizedTx, rules: WatchRules): ParseOu
       rejects.push({ reason: "destination_owner_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: destination has no owner in token balances` });
       continue;
     }
-    const decimals = t.kind === "transferChecked" ? t.decimals : (src?.decimals ?? dst?.decimals)!;
+    const decimals = t.kind === "transferChecked" ? t.decimals : (src?.decimals ?? dst?.decimals);
+    if (decimals === undefined) {
+      rejects.push({ reason: "decimals_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: no balance record gives its decimals` });
+      continue;
+    }
     if (t.amount > maxSettlementAmount(decimals)) {
       rejects.push({ reason: "volume_out_of_range", detail: `transfer ${f.outerIndex}/${f.innerIndex}: ${t.amount} at ${decimals} decimals is more than ${MAX_SETTLEMENT_VOLUME} micro-units of volume` });
       continue;
