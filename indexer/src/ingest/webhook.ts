@@ -43,7 +43,7 @@ export function authMatches(given: string | undefined, expected: string): boolea
   return timingSafeEqual(digest(given ?? ""), digest(expected)) && given !== undefined;
 }
 
-function describe(err: unknown): string {
+function errorDetail(err: unknown): string {
   return err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
 }
 
@@ -101,10 +101,10 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
       } catch (err) {
         // The caller gets a fixed sentence: error text can name hosts, paths, SQL or an RPC URL with its key.
         if (err instanceof UpstreamError || isDatabaseUnavailable(err)) {
-          log(`webhook: a dependency failed, answering 503 so Helius retries: ${describe(err)}`);
+          log(`webhook: a dependency failed, answering 503 so Helius retries: ${errorDetail(err)}`);
           return c.json({ error: "unavailable", message: "a dependency of the webhook is unavailable; retry later" }, 503);
         }
-        log(`webhook: unexpected failure (a bug), answering 500: ${describe(err)}`);
+        log(`webhook: unexpected failure (a bug), answering 500: ${errorDetail(err)}`);
         return c.json({ error: "internal_error", message: "internal error; the failure is logged on the server" }, 500);
       }
     },
