@@ -65,6 +65,7 @@ export type CallerErrorCode =
 export type BugErrorCode =
   | "engine_state_tail"
   | "epoch_rebuild_mismatch"
+  | "int8_out_of_range"
   | "invalid_time"
   | "migration_edited"
   | "unknown_migration";

@@ -18,8 +18,13 @@ const PG_EPOCH_MS = 946_684_800_000;
 const TEXT_OID = 25;
 const TWO_32 = 2 ** 32;
 
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
 export function int64(seg: CopySegment, v: bigint | null): void {
   if (v === null) return nil(seg);
+  // setBigInt64 wraps silently (2^64 - 10^6 became -1,000,000): refuse, as the unnest path's cast does
+  if (v < INT8_MIN || v > INT8_MAX) throw new BugError("int8_out_of_range", `${v} is out of range for bigint (a COPY row)`);
   seg.view.setInt32(seg.off, 8);
   seg.view.setBigInt64(seg.off + 4, v);
   seg.off += 12;

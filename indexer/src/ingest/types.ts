@@ -73,9 +73,15 @@ export interface SettlementRow extends ParsedSettlement {
   rawIndex?: number;
 }
 
+/** One transfer of a transaction that could be a settlement but cannot be stored (its siblings are). */
+export interface TransferReject {
+  reason: string;
+  detail: string;
+}
+
 /** A transaction's outcome once parsed: its settlements, or why it has none. */
 export type ParseOutcome =
-  | { kind: "settlements"; signature: string; slot: bigint; txIndex: number | null; settlements: ParsedSettlement[] }
+  | { kind: "settlements"; signature: string; slot: bigint; txIndex: number | null; settlements: ParsedSettlement[]; rejects?: TransferReject[] }
   | { kind: "failed"; signature: string; slot: bigint }
   | { kind: "none"; signature: string; slot: bigint };
 

@@ -1,4 +1,4 @@
-import { ParseError, type NormalizedTx, type TokenAccountInfo } from "./normalized.js";
+import { checkBlockTime, checkSlot, checkTokenBalance, ParseError, type NormalizedTx, type TokenAccountInfo } from "./normalized.js";
 import { extractSettlements } from "./transaction.js";
 import type { WatchRules } from "./watch-rules.js";
 import type { ParseOutcome, RpcCompiledInstruction } from "../types.js";
@@ -29,20 +29,62 @@ export function isEnhancedItem(item: unknown): boolean {
   return isObj(item) && typeof item.signature === "string" && ("tokenTransfers" in item || "accountData" in item) && !("transaction" in item);
 }
 
-export function normalizeEnhanced(item: unknown): NormalizedTx {
+/**
+ * Could this item hold a transfer of a watched mint? Helius lists every token movement in
+ * tokenTransfers and every balance change in accountData; when both lists are readable and neither
+ * names a watched mint, the item cannot be a settlement and its raw transaction is not fetched.
+ */
+function mentionsMint(item: Record<string, unknown>, mints: ReadonlySet<string>): boolean {
+  const { tokenTransfers: transfers, accountData: accounts } = item;
+  if ((transfers !== undefined && !Array.isArray(transfers)) || (accounts !== undefined && !Array.isArray(accounts))) return true;
+  for (const t of transfers ?? []) if (!isObj(t) || typeof t.mint !== "string" || mints.has(t.mint)) return true;
+  for (const a of accounts ?? []) {
+    if (!isObj(a) || (a.tokenBalanceChanges !== undefined && !Array.isArray(a.tokenBalanceChanges))) return true;
+    for (const c of (a.tokenBalanceChanges as unknown[] | undefined) ?? []) if (!isObj(c) || typeof c.mint !== "string" || mints.has(c.mint)) return true;
+  }
+  return false;
+}
+
+/**
+ * Token accounts as tokenTransfers names them (mint, owner): for balance changes that carry no
+ * userAccount, and for accounts with no balance change at all (what came in went out again in the
+ * same transaction), which getTransaction's pre/post balances would still list.
+ */
+function accountsFromTransfers(item: Record<string, unknown>): Map<string, { mint: string; owner: string | undefined }> {
+  const accounts = new Map<string, { mint: string; owner: string | undefined }>();
+  const note = (account: unknown, owner: unknown, mint: string) => {
+    if (typeof account !== "string") return;
+    const known = accounts.get(account);
+    const o = typeof owner === "string" && owner !== "" ? owner : undefined;
+    if (!known) accounts.set(account, { mint, owner: o });
+    else known.owner ??= o;
+  };
+  for (const t of Array.isArray(item.tokenTransfers) ? item.tokenTransfers : []) {
+    if (!isObj(t) || typeof t.mint !== "string") continue;
+    note(t.fromTokenAccount, t.fromUserAccount, t.mint);
+    note(t.toTokenAccount, t.toUserAccount, t.mint);
+  }
+  return accounts;
+}
+
+/** `watchedMints`: an item without instructions that names none of them normalizes to no instructions instead of asking for its raw transaction. */
+export function normalizeEnhanced(item: unknown, watchedMints?: ReadonlySet<string>): NormalizedTx {
   if (!isObj(item)) throw new ParseError("bad_shape", "enhanced item is not an object");
   const signature = typeof item.signature === "string" ? item.signature : null;
   if (!signature) throw new ParseError("bad_shape", "enhanced item has no signature");
-  if (typeof item.slot !== "number" || typeof item.feePayer !== "string") throw new ParseError("bad_shape", "enhanced item lacks slot or feePayer", signature);
+  if (typeof item.feePayer !== "string") throw new ParseError("bad_shape", "enhanced item lacks feePayer", signature);
   const base = {
     signature,
-    slot: BigInt(item.slot),
-    blockTime: typeof item.timestamp === "number" ? item.timestamp : null,
+    slot: checkSlot(item.slot, signature),
+    blockTime: checkBlockTime(item.timestamp, signature),
     txIndex: null,
     feePayer: item.feePayer,
   };
   const failed = item.transactionError !== null && item.transactionError !== undefined;
   if (failed) return { ...base, failed, keys: [], outer: [], inner: new Map(), balances: new Map() };
+  if (!Array.isArray(item.instructions) && watchedMints && !mentionsMint(item, watchedMints)) {
+    return { ...base, failed, keys: [], outer: [], inner: new Map(), balances: new Map() };
+  }
   if (!Array.isArray(item.instructions)) {
     throw new ParseError("enhanced_without_instructions", "enhanced item has no instructions; its instruction paths and exact amounts must come from the raw transaction", signature);
   }
@@ -70,19 +112,22 @@ export function normalizeEnhanced(item: unknown): NormalizedTx {
     if (Array.isArray(ix.innerInstructions) && ix.innerInstructions.length) inner.set(i, ix.innerInstructions.map(compile));
   });
   const balances = new Map<number, TokenAccountInfo>();
+  const named = accountsFromTransfers(item);
   for (const acc of Array.isArray(item.accountData) ? item.accountData : []) {
     for (const c of isObj(acc) && Array.isArray(acc.tokenBalanceChanges) ? acc.tokenBalanceChanges : []) {
       if (!isObj(c) || typeof c.tokenAccount !== "string" || typeof c.mint !== "string" || !isObj(c.rawTokenAmount)) continue;
-      balances.set(intern(c.tokenAccount), {
-        mint: c.mint,
-        owner: typeof c.userAccount === "string" ? c.userAccount : undefined,
-        decimals: Number(c.rawTokenAmount.decimals),
-      });
+      const { owner, decimals } = checkTokenBalance(c.userAccount || undefined, c.rawTokenAmount.decimals, signature);
+      balances.set(intern(c.tokenAccount), { mint: c.mint, owner: owner ?? named.get(c.tokenAccount)?.owner, decimals });
     }
+  }
+  // tokenTransfers carry no decimals: a plain transfer between such accounts only is decimals_unknown
+  for (const [account, { mint, owner }] of named) {
+    const i = intern(account);
+    if (!balances.has(i)) balances.set(i, { mint, owner, decimals: undefined });
   }
   return { ...base, failed, keys, outer, inner, balances };
 }
 
 export function parseEnhanced(item: unknown, rules: WatchRules): ParseOutcome {
-  return extractSettlements(normalizeEnhanced(item), rules);
+  return extractSettlements(normalizeEnhanced(item, rules.mints), rules);
 }

@@ -24,7 +24,8 @@ export interface NormalizedTx {
 export interface TokenAccountInfo {
   mint: string;
   owner: string | undefined;
-  decimals: number;
+  /** undefined only for an enhanced item's account that just tokenTransfers names */
+  decimals: number | undefined;
 }
 
 /** The input is not a transaction we understand; `reason` is a stable code for the rejects table. */
@@ -47,6 +48,46 @@ function isStrArr(v: unknown): v is string[] {
 
 export function decodeData(data: string): Uint8Array {
   return bs58.decode(data);
+}
+
+/**
+ * The numbers of a transaction, checked where they enter: each one lands in a typed column
+ * (int8 slot, int4 tx_index, int2 decimals, a timestamp), and a value the column refuses would
+ * roll back the whole batch, holding the poller's cursor and the watermark where they are.
+ */
+export function checkSlot(v: unknown, sig: string): bigint {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new ParseError("bad_shape", `slot ${String(v).slice(0, 40)} is not a non-negative integer`, sig);
+  return BigInt(v);
+}
+
+/** Unix seconds up to 9999-12-31 (PostgreSQL's timestamptz goes further, JavaScript's Date not much). */
+const MAX_BLOCK_TIME = 253_402_300_799;
+
+export function checkBlockTime(v: unknown, sig: string): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > MAX_BLOCK_TIME) throw new ParseError("bad_shape", `block time ${String(v).slice(0, 40)} is not unix seconds`, sig);
+  return v;
+}
+
+/** A token balance's owner (absent is allowed: the caller decides) and decimals (required, u8). */
+export function checkTokenBalance(owner: unknown, decimals: unknown, sig: string): { owner: string | undefined; decimals: number } {
+  if (owner !== undefined && owner !== null && typeof owner !== "string") throw new ParseError("bad_token_balance", "a token balance's owner is not a string", sig);
+  if (typeof decimals !== "number" || !Number.isInteger(decimals) || decimals < 0 || decimals > 255) {
+    throw new ParseError("bad_token_balance", `a token balance's decimals (${String(decimals).slice(0, 40)}) is not an integer 0-255`, sig);
+  }
+  return { owner: owner ?? undefined, decimals };
+}
+
+function checkTxIndex(v: unknown, sig: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0x7fff_ffff) throw new ParseError("bad_shape", `indexWithinBlock ${String(v).slice(0, 40)} is not a non-negative int4`, sig);
+  return v;
+}
+
+/** An optional list of the meta: absent or null is empty, anything else but an array is refused. */
+function listOf(v: unknown, sig: string, where: string): readonly unknown[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new ParseError("bad_shape", `${where} is not an array`, sig);
+  return v;
 }
 
 // Plain loops, no closures: this runs for every instruction of every transaction fetched.
@@ -81,13 +122,12 @@ export function normalizeRpcTransaction(input: unknown): NormalizedTx {
   if (!isObj(msg) || !isStrArr(msg.accountKeys)) {
     throw new ParseError("bad_shape", "transaction.message.accountKeys is not a list of base58 strings (was jsonParsed or base64 requested?)", signature);
   }
-  if (typeof t.slot !== "number" || !Number.isSafeInteger(t.slot)) throw new ParseError("bad_shape", "slot is not an integer", signature);
+  const slot = checkSlot(t.slot, signature);
   const meta = t.meta;
   if (!isObj(meta)) throw new ParseError("missing_meta", "transaction has no status meta", signature);
-  const slot = BigInt(t.slot);
   const failed = meta.err !== null && meta.err !== undefined;
-  const blockTime = typeof t.blockTime === "number" ? t.blockTime : null;
-  const txIndex = typeof t.indexWithinBlock === "number" ? t.indexWithinBlock : null;
+  const blockTime = checkBlockTime(t.blockTime, signature);
+  const txIndex = t.indexWithinBlock === undefined || t.indexWithinBlock === null ? null : checkTxIndex(t.indexWithinBlock, signature);
   // Object literals, never `{ ...base }`: the spread was a large share of the parser's CPU per
   // transaction in bench:ingest's profile (docs/performance-history.md, ingest).
   if (failed) {
@@ -102,21 +142,20 @@ export function normalizeRpcTransaction(input: unknown): NormalizedTx {
     : msg.accountKeys;
   const outer = checkInstructions(msg.instructions, keys.length, signature, "message.instructions");
   const inner = new Map<number, RpcCompiledInstruction[]>();
-  for (const group of meta.innerInstructions ?? []) {
+  for (const group of listOf(meta.innerInstructions, signature, "meta.innerInstructions")) {
     if (!isObj(group) || typeof group.index !== "number") throw new ParseError("bad_shape", "innerInstructions entry without index", signature);
     inner.set(group.index, checkInstructions(group.instructions, keys.length, signature, `innerInstructions[${group.index}]`));
   }
   const balances = new Map<number, TokenAccountInfo>();
   // Post before pre: an account created in this transaction only has a post entry, one closed only
   // a pre entry; where both exist they agree on mint, owner and decimals.
-  for (const list of [meta.postTokenBalances, meta.preTokenBalances]) {
-    for (const b of list ?? []) {
+  for (const [list, where] of [[meta.postTokenBalances, "meta.postTokenBalances"], [meta.preTokenBalances, "meta.preTokenBalances"]] as const) {
+    for (const b of listOf(list, signature, where)) {
       if (!isObj(b) || typeof b.accountIndex !== "number" || typeof b.mint !== "string" || !isObj(b.uiTokenAmount)) {
         throw new ParseError("bad_shape", "token balance entry without accountIndex/mint/uiTokenAmount", signature);
       }
-      if (!balances.has(b.accountIndex)) {
-        balances.set(b.accountIndex, { mint: b.mint, owner: b.owner, decimals: Number(b.uiTokenAmount.decimals) });
-      }
+      const { owner, decimals } = checkTokenBalance(b.owner, b.uiTokenAmount.decimals, signature);
+      if (!balances.has(b.accountIndex)) balances.set(b.accountIndex, { mint: b.mint, owner, decimals });
     }
   }
   return { signature, slot, blockTime, txIndex, failed, keys, feePayer: keys[0]!, outer, inner, balances };

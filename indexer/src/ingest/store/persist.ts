@@ -46,6 +46,24 @@ export function isTransientConflict(err: unknown): boolean {
   return code === "40P01" || code === "40001";
 }
 
+/** Client-side failures of postgres.js and Node's sockets: the server is unreachable or went away. */
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
+  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+]);
+
+/**
+ * The database is down, restarting, out of connections or resources, timed out, could not grant a
+ * lock or rolled back a conflict: trying the same work later can succeed (SQLSTATE classes 08 and
+ * 53, 57P01-57P03, 57014, 55P03, 40001, 40P01). Anything else (a constraint, a value the server
+ * refuses) would fail again: a bug.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || code === "57014" || code === "55P03" || isTransientConflict(err);
+}
+
 async function persistOnce(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
   return sql.begin(async (tx) => {
     const raw = batch.rawSegment ?? (batch.raws.length > 0 ? "next" : undefined);

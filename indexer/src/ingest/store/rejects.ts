@@ -4,9 +4,20 @@ import type { RejectRecord } from "../types.js";
 /** Bodies are kept for inspection, not archival: a hostile 50 MB POST must not become a 50 MB row. */
 const MAX_BODY = 256 * 1024;
 
-export async function recordRejects(q: Queryable, rejects: readonly RejectRecord[]): Promise<void> {
+/**
+ * PostgreSQL's text cannot hold NUL. A reject's signature and detail quote the input they refuse,
+ * which may hold one: it is shown as U+FFFD rather than failing the batch that records it.
+ */
+function storable(s: string): string;
+function storable(s: string | null): string | null;
+function storable(s: string | null): string | null {
+  return s !== null && s.includes("\u0000") ? s.replaceAll("\u0000", "\ufffd") : s;
+}
+
+export async function recordRejects(q: Queryable, input: readonly RejectRecord[]): Promise<void> {
+  const rejects = input.map((r) => ({ ...r, signature: storable(r.signature), detail: storable(r.detail), body: storable(r.body) }));
   // One shared order, like the settlements' (lockOrder): racing writers then wait, never deadlock.
-  const sorted = [...rejects].sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const sorted = rejects.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
   for (const r of sorted) {
     const body = r.body === null ? null : r.body.length > MAX_BODY ? r.body.slice(0, MAX_BODY) : r.body;
     if (r.signature === null) {
