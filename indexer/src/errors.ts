@@ -85,7 +85,33 @@ export type UpstreamErrorCode =
   | "rpc_timeout"
   | "rpc_unreachable";
 
-export type ErrorCode = CallerErrorCode | BugErrorCode | UpstreamErrorCode;
+/**
+ * Why a transaction (or one transfer of it) is stored in ingest_rejects instead of settlements;
+ * stable codes, counted by `rejects` and documented in docs/ingest.md.
+ */
+export type RejectReason =
+  | "account_index_out_of_range"
+  | "bad_address"
+  | "bad_instruction_data"
+  | "bad_shape"
+  | "bad_signature"
+  | "bad_token_balance"
+  | "decimals_unknown"
+  | "destination_owner_unknown"
+  | "enhanced_without_instructions"
+  | "expected_array"
+  | "malformed_json"
+  | "malformed_token_instruction"
+  | "missing_loaded_addresses"
+  | "missing_meta"
+  | "transaction_not_found"
+  | "transfer_mint_unknown"
+  | "tx_index_unavailable"
+  | "unexpected_parse_error"
+  | "unknown_item_shape"
+  | "volume_out_of_range";
+
+export type ErrorCode = CallerErrorCode | BugErrorCode | UpstreamErrorCode | RejectReason;
 
 export class MeritError extends Error {
   /** `caller`: bad input or config, fix the input; `bug`: an invariant broke; `upstream`: RPC/DB trouble. */
@@ -124,5 +150,32 @@ export class UpstreamError extends MeritError {
   declare readonly code: UpstreamErrorCode;
   constructor(code: UpstreamErrorCode, message: string, retryable: boolean, cause?: unknown) {
     super(code, message, { kind: "upstream", retryable, cause });
+  }
+}
+
+/**
+ * Input from the chain or a webhook that is not a transaction merit understands. The input is at
+ * fault (kind "caller": the same bytes fail the same way), and ingest stores it as a reject with
+ * `reason` rather than failing the batch.
+ */
+export class ParseError extends MeritError {
+  declare readonly code: RejectReason;
+  constructor(
+    reason: RejectReason,
+    message: string,
+    readonly signature: string | null = null,
+  ) {
+    super(reason, message, { kind: "caller", retryable: false });
+  }
+
+  get reason(): RejectReason {
+    return this.code;
+  }
+}
+
+/** Token instruction bytes that do not decode; the parser turns it into a ParseError with the instruction's position. */
+export class MalformedInstruction extends ParseError {
+  constructor(message: string) {
+    super("malformed_token_instruction", message);
   }
 }

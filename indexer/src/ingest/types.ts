@@ -1,3 +1,4 @@
+import type { RejectReason } from "../errors.js";
 /**
  * Shapes the ingest stage reads (getTransaction "json" encoding, Helius webhook items) and the row it
  * writes. Input shapes are typed loosely on purpose: they come from outside and every field is
@@ -75,7 +76,7 @@ export interface SettlementRow extends ParsedSettlement {
 
 /** One transfer of a transaction that could be a settlement but cannot be stored (its siblings are). */
 export interface TransferReject {
-  reason: string;
+  reason: RejectReason;
   detail: string;
 }
 
@@ -88,7 +89,7 @@ export type ParseOutcome =
 export interface RejectRecord {
   signature: string | null;
   source: IngestSource;
-  reason: string;
+  reason: RejectReason;
   detail: string;
   body: string | null;
 }

@@ -1,4 +1,4 @@
-import { ParseError } from "./normalized.js";
+import { ParseError, type RejectReason } from "../../errors.js";
 import { parseEnhanced } from "./enhanced.js";
 import { isBase58, parseTransaction } from "./transaction.js";
 import { emptyBatch, type Batch } from "../store/persist.js";
@@ -115,7 +115,7 @@ function rejectParseFailure(batch: Batch, ctx: BuildContext, err: unknown, recei
   reject(batch, ctx, signatureOf(received.body), "unexpected_parse_error", `${e?.name ?? "error"}: ${e?.message ?? String(err)}`, received);
 }
 
-function reject(batch: Batch, ctx: BuildContext, signature: string | null, reason: string, detail: string, item: Received): void {
+function reject(batch: Batch, ctx: BuildContext, signature: string | null, reason: RejectReason, detail: string, item: Received): void {
   ctx.stats.rejected++;
   batch.rejects.push({ signature, source: ctx.source, reason, detail, body: item.text ?? JSON.stringify(item.body) });
 }
@@ -134,7 +134,7 @@ function place(batch: Batch, ctx: BuildContext, outcome: ParseOutcome, item: Rec
   }
   // Transfers of this transaction that could not be stored: one reject per reason (the table's key).
   if (outcome.rejects) {
-    const byReason = new Map<string, string[]>();
+    const byReason = new Map<RejectReason, string[]>();
     for (const r of outcome.rejects) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r.detail]);
     for (const [reason, details] of byReason) reject(batch, ctx, outcome.signature, reason, details.join("; "), item);
   }

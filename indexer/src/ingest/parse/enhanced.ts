@@ -1,4 +1,5 @@
-import { checkBlockTime, checkSlot, checkTokenBalance, ParseError, type NormalizedTx, type TokenAccountInfo } from "./normalized.js";
+import { ParseError } from "../../errors.js";
+import { checkBlockTime, checkSlot, checkTokenBalance, type NormalizedTx, type TokenAccountInfo } from "./normalized.js";
 import { extractSettlements } from "./transaction.js";
 import type { WatchRules } from "./watch-rules.js";
 import type { ParseOutcome, RpcCompiledInstruction } from "../types.js";

@@ -1,3 +1,4 @@
+import { ParseError } from "../../errors.js";
 import bs58 from "bs58";
 import type { RpcCompiledInstruction, RpcTransaction } from "../types.js";
 
@@ -26,17 +27,6 @@ export interface TokenAccountInfo {
   owner: string | undefined;
   /** undefined only for an enhanced item's account that just tokenTransfers names */
   decimals: number | undefined;
-}
-
-/** The input is not a transaction we understand; `reason` is a stable code for the rejects table. */
-export class ParseError extends Error {
-  constructor(
-    readonly reason: string,
-    message: string,
-    readonly signature: string | null = null,
-  ) {
-    super(message);
-  }
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

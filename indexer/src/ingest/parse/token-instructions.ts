@@ -4,6 +4,8 @@
  * We decode ourselves rather than ask the RPC for jsonParsed: not every RPC (nor Helius's raw
  * webhook) provides it, and the bytes are the ground truth.
  */
+import { MalformedInstruction } from "../../errors.js";
+
 export const TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
 export const TOKEN_2022_PROGRAM = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
 export const MEMO_PROGRAMS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
@@ -14,8 +16,6 @@ const TRANSFER_CHECKED = 12;
 export type TokenTransfer =
   | { kind: "transfer"; amount: bigint; source: number; destination: number; authority: number }
   | { kind: "transferChecked"; amount: bigint; decimals: number; source: number; mint: number; destination: number; authority: number };
-
-export class MalformedInstruction extends Error {}
 
 export function isTokenProgram(programId: string): boolean {
   return programId === TOKEN_PROGRAM || programId === TOKEN_2022_PROGRAM;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import bs58 from "bs58";
-import { parseTransaction, ParseError } from "./transaction.js";
+import { ParseError } from "../../errors.js";
+import { parseTransaction } from "./transaction.js";
 import { parseEnhanced } from "./enhanced.js";
 import { watchRules } from "./watch-rules.js";
 import type { ParsedSettlement, RpcTransaction } from "../types.js";

@@ -1,10 +1,9 @@
-import { MalformedInstruction, MEMO_PROGRAMS, decodeTokenTransfer, isTokenProgram, type TokenTransfer } from "./token-instructions.js";
-import { decodeData, normalizeRpcTransaction, ParseError, type NormalizedTx } from "./normalized.js";
+import { MalformedInstruction, ParseError } from "../../errors.js";
+import { MEMO_PROGRAMS, decodeTokenTransfer, isTokenProgram, type TokenTransfer } from "./token-instructions.js";
+import { decodeData, normalizeRpcTransaction, type NormalizedTx } from "./normalized.js";
 import { matches, type WatchRules } from "./watch-rules.js";
 import { VOLUME_DECIMALS } from "../../scoring/points/math.js";
 import type { ParsedSettlement, ParseOutcome, TransferReject } from "../types.js";
-
-export { ParseError } from "./normalized.js";
 
 const utf8 = new TextDecoder("utf-8");
 /**

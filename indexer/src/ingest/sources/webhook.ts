@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Sql } from "../../db/connection.js";
-import { UpstreamError } from "../../errors.js";
+import { type RejectReason, UpstreamError } from "../../errors.js";
 import { BlockIndex } from "../rpc/block-index.js";
 import { buildBatch, signatureOf, type Received } from "../parse/build-batch.js";
 import { getTransactions } from "../rpc/fetch-transactions.js";
@@ -61,7 +61,7 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
   const blockIndex = rpc ? new BlockIndex(rpc, "confirmed") : undefined;
   const fetchRaw = rpc ? async (sig: string) => (await getTransactions(rpc, [sig], { commitment: "confirmed" })).get(sig) : undefined;
 
-  const malformed = async (error: string, message: string, text: string) => {
+  const malformed = async (error: RejectReason, message: string, text: string) => {
     stats.rejected++;
     await recordRejects(opts.sql, [{ signature: null, source: "helius", reason: error, detail: message, body: text }]);
     return { error, message };
