@@ -14,7 +14,7 @@ import { addToBatch } from "../indexer/src/ingest/parse/build-batch.js";
 import { emptyBatch, persistBatch, type Batch } from "../indexer/src/ingest/store/persist.js";
 import { RS } from "../indexer/src/ingest/store/raw-segments.js";
 import { insertSettlements } from "../indexer/src/ingest/store/settlements.js";
-import { newStats } from "../indexer/src/ingest/stats.js";
+import { newIngestStats } from "../indexer/src/ingest/stats.js";
 import { watchRules } from "../indexer/src/ingest/parse/watch-rules.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../tests/fixtures/ingest/throwaway-postgres.js";
 import { makeTransaction, makeWorld } from "./bench-ingest-data.js";
@@ -149,7 +149,7 @@ async function run(sql: Sql, file: string, variant: Variant, limit = Infinity) {
   const steal0 = stealSeconds();
   const server0 = cpuSeconds(backend);
   const rules = watchRules(JSON.parse(readFileSync(file + ".rules.json", "utf8")));
-  const stats = newStats();
+  const stats = newIngestStats();
   const ctx = { rules, source: "replay" as const, stats };
   const input = lines(file);
   let pending: Promise<unknown> = Promise.resolve();

@@ -16,21 +16,9 @@ export async function createReferralCode(q: Queryable, opts: { account: string; 
   return code;
 }
 
-export async function referralCodes(q: Queryable, account: string): Promise<string[]> {
-  return (await q<{ code: string }[]>`select code from referral_codes where account = ${account} order by created_at, code`).map((r) => r.code);
-}
-
 export async function referrerOf(q: Queryable, account: string): Promise<string | null> {
   const [r] = await q<{ referrer: string }[]>`select referrer from referral_links where referee = ${account}`;
   return r?.referrer ?? null;
-}
-
-/** The account's referees, those who adopted a code of a wallet linked into it included. */
-export async function refereesOf(q: Queryable, account: string): Promise<{ referee: string; adoptedAt: Date }[]> {
-  return q`
-    select referee, adopted_at as "adoptedAt" from referral_links
-    where referrer = ${account} or referrer in (select address from linked_addresses where account = ${account})
-    order by adopted_at, referee`;
 }
 
 /** Step 1: the message the wallet signs to adopt `code`. */

@@ -5,7 +5,7 @@ import { toJson } from "../json.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { RowDifference } from "../engine/replay.js";
-import { formatPoints } from "../scoring/points/math.js";
+import { formatPoints, MILLI_PER_POINT } from "../scoring/points/math.js";
 import type { RuleSetBody } from "../rules/schema.js";
 import { log } from "./context.js";
 
@@ -33,7 +33,7 @@ export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Prom
 export function parsePoints(text: string): bigint {
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(text.trim());
   if (!m) throw new CallerError("bad_points", `"${text}" is not a number of points: write a whole number or one with at most 3 decimals (e.g. 250, -12.5, 0.001)`);
-  const milli = BigInt(m[2]!) * 1000n + BigInt((m[3] ?? "").padEnd(3, "0"));
+  const milli = BigInt(m[2]!) * MILLI_PER_POINT + BigInt((m[3] ?? "").padEnd(3, "0"));
   return m[1] === "-" ? -milli : milli;
 }
 

@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from "../db/connection.js";
-import type { Cursor } from "../scoring/types.js";
+import type { EngineCursor } from "../scoring/types.js";
 
 /**
  * The engine cursor is one row. Workers claim it with SKIP LOCKED (a busy cursor means another
@@ -9,7 +9,7 @@ import type { Cursor } from "../scoring/types.js";
 type CursorRow = { seq: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; event_time: Date | null; generation: bigint; state_seq: bigint };
 const COLUMNS = "seq, slot, tx_index, outer_index, inner_index, event_time, generation, state_seq";
 
-const toCursor = (r: CursorRow): Cursor => ({
+const toCursor = (r: CursorRow): EngineCursor => ({
   seq: r.seq, slot: r.slot, txIndex: r.tx_index, outerIndex: r.outer_index, innerIndex: r.inner_index, eventTime: r.event_time,
   generation: r.generation, stateSeq: r.state_seq,
 });
@@ -19,7 +19,7 @@ export async function ensureCursor(q: Queryable): Promise<void> {
 }
 
 /** The cursor locked for this transaction, or null when another worker holds it. */
-export async function claimCursor(tx: Tx): Promise<Cursor | null> {
+export async function claimCursor(tx: Tx): Promise<EngineCursor | null> {
   const rows = await tx<CursorRow[]>`select ${tx.unsafe(COLUMNS)} from engine_cursor where id = 1 for update skip locked`;
   return rows[0] ? toCursor(rows[0]) : null;
 }
@@ -28,20 +28,20 @@ export async function claimCursor(tx: Tx): Promise<Cursor | null> {
  * Waits for any running batch, then holds the cursor until the transaction ends. Bumps the
  * generation: the caller is about to change state a worker may hold in memory.
  */
-export async function lockCursor(tx: Tx): Promise<Cursor> {
+export async function lockCursor(tx: Tx): Promise<EngineCursor> {
   await ensureCursor(tx);
   const rows = await tx<CursorRow[]>`
     update engine_cursor set generation = generation + 1 where id = 1 returning ${tx.unsafe(COLUMNS)}`;
   return toCursor(rows[0]!);
 }
 
-export async function readCursor(q: Queryable): Promise<Cursor> {
+export async function readCursor(q: Queryable): Promise<EngineCursor> {
   await ensureCursor(q);
   const rows = await q<CursorRow[]>`select ${q.unsafe(COLUMNS)} from engine_cursor where id = 1`;
   return toCursor(rows[0]!);
 }
 
-export async function advanceCursor(tx: Tx, c: Omit<Cursor, "generation" | "stateSeq">): Promise<void> {
+export async function advanceCursor(tx: Tx, c: Omit<EngineCursor, "generation" | "stateSeq">): Promise<void> {
   await tx`
     update engine_cursor set seq = ${c.seq}, slot = ${c.slot}, tx_index = ${c.txIndex}, outer_index = ${c.outerIndex},
       inner_index = ${c.innerIndex}, event_time = ${c.eventTime}, updated_at = now()

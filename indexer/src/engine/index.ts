@@ -8,4 +8,4 @@ export {
   type Balance, type HistoryRow, type LeaderboardRow,
 } from "../ledger/queries.js";
 export { publishRuleSet, loadRuleHistory, getRuleSet } from "../rules/rule-sets.js";
-export type { LedgerRow, Settlement, Cursor } from "../scoring/types.js";
+export type { LedgerRow, Settlement, EngineCursor } from "../scoring/types.js";

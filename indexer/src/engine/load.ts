@@ -2,28 +2,28 @@ import type { Queryable, Tx } from "../db/connection.js";
 import { BugError } from "../errors.js";
 import type { CompiledRuleSet } from "../scoring/compiled.js";
 import { decodeCampaigns, decodeDays, ScoringState } from "../scoring/state.js";
-import type { Cursor, Settlement } from "../scoring/types.js";
+import type { EngineCursor, Settlement } from "../scoring/types.js";
 
 /** Times come as epoch milliseconds: parsing timestamp text into Dates was a fifth of replay's CPU. */
 export const SETTLEMENT_COLUMNS = `id, slot, tx_index, outer_index, inner_index, floor(extract(epoch from block_time) * 1000)::float8 as block_ms,
   mint, amount::text as amount, decimals, payer, payee, memo`;
 export const CHAIN_ORDER = "slot, tx_index, outer_index, inner_index";
 
-type SettlementRow = {
+type ScoringSettlementRow = {
   id: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; block_ms: number | null;
   mint: string; amount: string; decimals: number; payer: string; payee: string; memo: string | null;
 };
 
-export const toSettlement = (r: SettlementRow): Settlement => ({
+export const toSettlement = (r: ScoringSettlementRow): Settlement => ({
   id: r.id, slot: r.slot, txIndex: r.tx_index, outerIndex: r.outer_index, innerIndex: r.inner_index, blockTime: r.block_ms === null ? null : new Date(r.block_ms),
   mint: r.mint, amount: BigInt(r.amount), decimals: r.decimals, payer: r.payer, payee: r.payee, memo: r.memo,
 });
 
 /** The next settlements after a chain position (the cursor, or the last settlement read) in chain order, up to `maxSlot`. */
 export async function nextSettlements(
-  q: Queryable, c: Pick<Cursor, "slot" | "txIndex" | "outerIndex" | "innerIndex">, limit: number, maxSlot: bigint | null,
+  q: Queryable, c: Pick<EngineCursor, "slot" | "txIndex" | "outerIndex" | "innerIndex">, limit: number, maxSlot: bigint | null,
 ): Promise<Settlement[]> {
-  const rows = await q<SettlementRow[]>`
+  const rows = await q<ScoringSettlementRow[]>`
     select ${q.unsafe(SETTLEMENT_COLUMNS)} from settlements
     where (slot, tx_index, outer_index, inner_index) > (${c.slot}, ${c.txIndex}, ${c.outerIndex}, ${c.innerIndex})
       and (${maxSlot}::bigint is null or slot <= ${maxSlot}::bigint)
@@ -38,7 +38,7 @@ export async function nextSettlements(
  */
 export async function scoredSince(q: Queryable, stateSeq: bigint, seq: bigint): Promise<{ s: Settlement; seq: bigint; time: Date }[]> {
   if (stateSeq >= seq) return [];
-  const rows = await q<(SettlementRow & { seq: bigint; event_ms: number })[]>`
+  const rows = await q<(ScoringSettlementRow & { seq: bigint; event_ms: number })[]>`
     select sc.seq, floor(extract(epoch from sc.event_time) * 1000)::float8 as event_ms, ${q.unsafe(SETTLEMENT_COLUMNS)}
     from settlement_scores sc join settlements on settlements.id = sc.settlement_id
     where sc.seq > ${stateSeq} and sc.seq <= ${seq} order by sc.seq`;
@@ -171,12 +171,12 @@ export async function loadBatchState(
     frontier = next;
   }
 
-  const newStats = unseen(everyone, seen.stats);
-  if (newStats.length > 0) {
+  const newAccountStats = unseen(everyone, seen.stats);
+  if (newAccountStats.length > 0) {
     for (const r of await q<{
       account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
       first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string; campaigns: string;
-    }[]>`select * from account_stats where account = any(string_to_array(${keyList(newStats)}, ','))`) {
+    }[]>`select * from account_stats where account = any(string_to_array(${keyList(newAccountStats)}, ','))`) {
       const parts = decodeCampaigns(r.account, r.campaigns);
       state.stats.set(r.account, {
         settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,

@@ -1,5 +1,5 @@
 import type { Sql, Tx } from "../db/connection.js";
-import type { Cursor } from "../scoring/types.js";
+import type { EngineCursor } from "../scoring/types.js";
 import { lockCursor } from "./cursor.js";
 
 /**
@@ -8,6 +8,6 @@ import { lockCursor } from "./cursor.js";
  * batches, and `cursor.seq` is the scoring position it takes effect after. Workers holding state
  * in memory see the bumped generation and reload.
  */
-export function withEngineLock<T>(sql: Sql, fn: (tx: Tx, cursor: Cursor) => Promise<T>): Promise<T> {
+export function withEngineLock<T>(sql: Sql, fn: (tx: Tx, cursor: EngineCursor) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => fn(tx, await lockCursor(tx))) as Promise<T>;
 }

@@ -1,7 +1,7 @@
 import type { Tx } from "../db/connection.js";
 import { copyRows } from "../db/copy-pipe.js";
 import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
-import { encodeCampaigns, encodeDays, newStats, type ScoringState } from "../scoring/state.js";
+import { encodeCampaigns, encodeDays, newAccountStats, type ScoringState } from "../scoring/state.js";
 import type { LedgerRow, ScoreRow } from "../scoring/types.js";
 
 /**
@@ -87,7 +87,7 @@ export async function writeState(tx: Tx, state: ScoringState, keepAfterDay: numb
 }
 
 function upsertStats(tx: Tx, state: ScoringState, accounts: readonly string[], keepAfterDay: number) {
-  const st = accounts.map((a) => state.stats.get(a) ?? newStats());
+  const st = accounts.map((a) => state.stats.get(a) ?? newAccountStats());
   return tx`
       insert into account_stats (account, settlement_count, volume_total, score, balance, first_seq, first_activity_at, last_day, streak_days, referral_count, recent_volume, campaigns)
       select * from unnest(

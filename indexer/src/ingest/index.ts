@@ -6,7 +6,7 @@ import { advanceIngestWatermark } from "./store/cursors.js";
 import { pollAddress, RecentSet } from "./sources/poller.js";
 import { sleep } from "./rpc/rate-limit.js";
 import { RpcClient, type RpcClientOptions } from "./rpc/client.js";
-import { newStats, type IngestStats } from "./stats.js";
+import { newIngestStats, type IngestStats } from "./stats.js";
 import { watchedAddresses, type WatchRules } from "./parse/watch-rules.js";
 
 export { webhookRoutes, type WebhookOptions } from "./sources/webhook.js";
@@ -43,7 +43,7 @@ export interface IngestHandle {
  */
 export async function startIngest(opts: StartIngestOptions): Promise<IngestHandle> {
   const log = opts.log ?? (() => {});
-  const stats = newStats();
+  const stats = newIngestStats();
   const commitment: Commitment = opts.commitment === "processed" ? "confirmed" : (opts.commitment ?? "finalized");
   const rpc = new RpcClient({ url: opts.rpcUrl, log, ...opts.rpc });
   const blockIndex = new BlockIndex(rpc, commitment);

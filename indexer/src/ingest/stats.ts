@@ -13,6 +13,6 @@ export interface IngestStats {
   watermark: number | null;
 }
 
-export function newStats(): IngestStats {
+export function newIngestStats(): IngestStats {
   return { cycles: 0, transactionsFetched: 0, transactionsFailed: 0, settlementsInserted: 0, rejected: 0, rpcErrors: 0, lastError: null, lastCycleAt: null, watermark: null };
 }

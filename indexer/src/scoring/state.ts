@@ -46,7 +46,7 @@ export interface Link {
   afterSeq: bigint;
 }
 
-export const newStats = (): AccountStats => ({
+export const newAccountStats = (): AccountStats => ({
   settlementCount: 0n,
   volumeTotal: 0n,
   score: 0n,
@@ -148,7 +148,7 @@ export class ScoringState {
 
   statsFor(account: string): AccountStats {
     let s = this.stats.get(account);
-    if (!s) this.stats.set(account, (s = newStats()));
+    if (!s) this.stats.set(account, (s = newAccountStats()));
     this.markDirty(account, s);
     return s;
   }

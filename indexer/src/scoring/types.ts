@@ -45,7 +45,7 @@ export interface ScoreRow {
 }
 
 /** Position in chain order plus the scoring sequence reached there. */
-export interface Cursor {
+export interface EngineCursor {
   seq: bigint;
   slot: bigint;
   txIndex: number;

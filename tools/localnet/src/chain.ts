@@ -1,3 +1,4 @@
+import { MEMO_PROGRAMS } from "@merit/clients/programs";
 import bs58 from "bs58";
 import { Account, type LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
 import { BlockProducer, type Block } from "./blocks.js";
@@ -6,7 +7,6 @@ import { Executor } from "./execute.js";
 import { Faucet } from "./faucet.js";
 import { History, type TxMeta, type TxRecord } from "./history.js";
 import { recordFromLine, type LedgerFile, type LedgerLine } from "./ledger-file.js";
-import { MEMO_PROGRAMS } from "./parse-instruction.js";
 import { RPC_PREFLIGHT_FAILURE, RPC_SIGNATURE_VERIFICATION_FAILURE, RpcError } from "./rpc-error.js";
 import { txErrorMessage, type TxErrorJson } from "./tx-error.js";
 

@@ -1,8 +1,9 @@
+import { TOKEN_2022_PROGRAM } from "@merit/clients/programs";
 import bs58 from "bs58";
 import type { Account } from "litesvm/dist/internal.js";
 import { addressOf } from "./address.js";
 import { invalidParams } from "./rpc-error.js";
-import { TOKEN_2022_PROGRAM, decodeMint, decodeTokenAccount, tokenKind, uiTokenAmount } from "./token-layout.js";
+import { decodeMint, decodeTokenAccount, tokenKind, uiTokenAmount } from "./token-layout.js";
 
 /**
  * Accounts in the RPC's encodings. `jsonParsed` covers SPL Token and Token-2022 accounts and mints

@@ -1,3 +1,4 @@
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import bs58 from "bs58";
 import {
   FailedTransactionMetadata,
@@ -7,7 +8,7 @@ import {
   type TransactionMetadata,
 } from "litesvm/dist/internal.js";
 import { resolveLookups, type DecodedTransaction, type LoadedAddresses } from "./decode-transaction.js";
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM, tokenAccountMintOwnerAmount, tokenKind, uiTokenAmount } from "./token-layout.js";
+import { tokenAccountMintOwnerAmount, tokenKind, uiTokenAmount } from "./token-layout.js";
 import { txErrorToJson } from "./tx-error.js";
 import type { CompiledInner, TokenBalance, TxMeta } from "./history.js";
 import type { Message } from "./wire.js";

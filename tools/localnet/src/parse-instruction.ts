@@ -1,5 +1,6 @@
+import { MEMO_PROGRAMS, TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import bs58 from "bs58";
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM, uiTokenAmount } from "./token-layout.js";
+import { uiTokenAmount } from "./token-layout.js";
 
 /**
  * The `jsonParsed` form of instructions for the programs merit's clients read through it (System,
@@ -13,7 +14,7 @@ export type ParsedIx =
 
 const SYSTEM = "11111111111111111111111111111111";
 /** SPL Memo v3 and v1. */
-export const MEMO_PROGRAMS: ReadonlySet<string> = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
+
 const ATA = "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL";
 
 export function parseInstruction(programId: string, accounts: string[], data: Uint8Array, stackHeight: number | null): ParsedIx {

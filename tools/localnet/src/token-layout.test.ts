@@ -1,8 +1,9 @@
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as spl from "@solana/spl-token";
 import { Keypair } from "@solana/web3.js";
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM, decodeMint, decodeTokenAccount, tokenKind, uiAmountString, uiTokenAmount } from "./token-layout.js";
+import { decodeMint, decodeTokenAccount, tokenKind, uiAmountString, uiTokenAmount } from "./token-layout.js";
 
 describe("localnet token layouts", () => {
   it("given amounts and decimals, when formatted, then the string is the exact decimal value with no trailing zeros", () => {

@@ -1,3 +1,4 @@
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import { addressOf } from "./address.js";
 
 /**
@@ -5,8 +6,6 @@ import { addressOf } from "./address.js";
  * and amount for every token account a transaction touches (pre/post token balances), which must
  * cost microseconds, not a Borsh/buffer-layout round trip.
  */
-export const TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
-export const TOKEN_2022_PROGRAM = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
 const ACCOUNT_LEN = 165;
 const MINT_LEN = 82;
 

@@ -7,7 +7,7 @@ import type { NormalizedTx } from "./normalized.js";
 import { parseEnhanced } from "./enhanced.js";
 import { extractSettlements, MAX_SETTLEMENT_VOLUME, maxSettlementAmount, parseTransaction } from "./transaction.js";
 import { toVolume } from "../../scoring/points/math.js";
-import { newStats } from "../stats.js";
+import { newIngestStats } from "../stats.js";
 import { watchRules } from "./watch-rules.js";
 import { toHeliusEnhanced } from "../../../../tests/fixtures/ingest/helius-payloads.js";
 import type { ParseOutcome, RpcTransaction } from "../types.js";
@@ -42,7 +42,7 @@ function reasonOf(f: () => unknown): string {
 
 const settlementsOf = (o: ParseOutcome) => (o.kind === "settlements" ? o.settlements : []);
 const build = (items: Received[], rules = foxToBuyer, fetchRaw?: (s: string) => Promise<unknown>) =>
-  buildBatch(items, { rules, source: "helius", stats: newStats(), fetchRaw });
+  buildBatch(items, { rules, source: "helius", stats: newIngestStats(), fetchRaw });
 
 describe("a token balance whose decimals are missing or not an integer", () => {
   for (const bad of [undefined, "6", 1.5, -1, 256, null]) {

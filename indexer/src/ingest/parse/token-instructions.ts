@@ -4,11 +4,8 @@
  * We decode ourselves rather than ask the RPC for jsonParsed: not every RPC (nor Helius's raw
  * webhook) provides it, and the bytes are the ground truth.
  */
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import { MalformedInstruction } from "../../errors.js";
-
-export const TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
-export const TOKEN_2022_PROGRAM = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
-export const MEMO_PROGRAMS = new Set(["MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr", "Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"]);
 
 const TRANSFER = 3;
 const TRANSFER_CHECKED = 12;

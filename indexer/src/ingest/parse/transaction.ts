@@ -1,5 +1,6 @@
+import { MEMO_PROGRAMS } from "@merit/clients/programs";
 import { MalformedInstruction, ParseError } from "../../errors.js";
-import { MEMO_PROGRAMS, decodeTokenTransfer, isTokenProgram, type TokenTransfer } from "./token-instructions.js";
+import { decodeTokenTransfer, isTokenProgram, type TokenTransfer } from "./token-instructions.js";
 import { decodeData, normalizeRpcTransaction, type NormalizedTx } from "./normalized.js";
 import { matches, type WatchRules } from "./watch-rules.js";
 import { VOLUME_DECIMALS } from "../../scoring/points/math.js";

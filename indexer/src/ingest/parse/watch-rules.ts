@@ -1,7 +1,7 @@
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import { PublicKey } from "@solana/web3.js";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { CallerError } from "../../errors.js";
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "./token-instructions.js";
 
 /**
  * The operator's definition of a settlement: a transfer of one of `mints` whose fee payer is a

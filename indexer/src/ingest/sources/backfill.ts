@@ -4,7 +4,7 @@ import { BlockIndex } from "../rpc/block-index.js";
 import type { Commitment } from "../rpc/fetch-transactions.js";
 import { pollAddress, RecentSet } from "./poller.js";
 import type { RpcClient } from "../rpc/client.js";
-import { newStats, type IngestStats } from "../stats.js";
+import { newIngestStats, type IngestStats } from "../stats.js";
 import type { WatchRules } from "../parse/watch-rules.js";
 
 /**
@@ -35,7 +35,7 @@ export function backfillStream(o: { fromSlot?: bigint; fromSignature?: string })
 
 export async function backfill(o: BackfillOptions): Promise<IngestStats> {
   const stream = backfillStream(o);
-  const stats = newStats();
+  const stats = newIngestStats();
   const commitment = o.commitment ?? "finalized";
   const blockIndex = new BlockIndex(o.rpc, commitment);
   const committed = new RecentSet();

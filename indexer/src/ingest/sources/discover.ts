@@ -1,5 +1,5 @@
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import type { RpcClient } from "../rpc/client.js";
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "../parse/token-instructions.js";
 import type { WatchRules } from "../parse/watch-rules.js";
 
 /**

@@ -2,7 +2,7 @@ import type { Sql } from "../../db/connection.js";
 import { buildBatch, type Received } from "../parse/build-batch.js";
 import { persistBatch } from "../store/persist.js";
 import { readRawSegments } from "../store/raw-segments.js";
-import { newStats, type IngestStats } from "../stats.js";
+import { newIngestStats, type IngestStats } from "../stats.js";
 import type { WatchRules } from "../parse/watch-rules.js";
 
 /**
@@ -12,7 +12,7 @@ import type { WatchRules } from "../parse/watch-rules.js";
  * One segment is one batch; its new settlements point at the body they were parsed from.
  */
 export async function replayRawTransactions(sql: Sql, rules: WatchRules, opts: { onBatch?: (n: number, inserted: number) => void } = {}): Promise<IngestStats> {
-  const stats = newStats();
+  const stats = newIngestStats();
   for await (const segment of readRawSegments(sql)) {
     const items: Received[] = segment.entries.map((e) => {
       const body = JSON.parse(e.body);

@@ -10,7 +10,7 @@ import { isEnhancedItem } from "../parse/enhanced.js";
 import { isDatabaseUnavailable, persistBatch } from "../store/persist.js";
 import { recordRejects } from "../store/rejects.js";
 import { RpcClient } from "../rpc/client.js";
-import { newStats, type IngestStats } from "../stats.js";
+import { newIngestStats, type IngestStats } from "../stats.js";
 import type { WatchRules } from "../parse/watch-rules.js";
 import type { RejectRecord } from "../types.js";
 
@@ -54,7 +54,7 @@ function isRawItem(item: unknown): boolean {
 
 export function webhookRoutes(opts: WebhookOptions): Hono {
   const app = new Hono();
-  const stats = opts.stats ?? newStats();
+  const stats = opts.stats ?? newIngestStats();
   const log = opts.log ?? (() => {});
   // Helius delivers "confirmed" transactions; asking the RPC at "finalized" could miss them.
   const rpc = opts.rpc ?? (opts.rpcUrl ? new RpcClient({ url: opts.rpcUrl, log }) : undefined);

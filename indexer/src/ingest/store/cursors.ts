@@ -1,13 +1,13 @@
 import type { Queryable } from "../../db/connection.js";
 
-export interface Cursor {
+export interface AddressCursor {
   address: string;
   stream: string;
   lastSignature: string;
   lastSlot: bigint;
 }
 
-export async function getCursor(q: Queryable, address: string, stream: string): Promise<Cursor | undefined> {
+export async function getCursor(q: Queryable, address: string, stream: string): Promise<AddressCursor | undefined> {
   const [row] = await q<{ last_signature: string; last_slot: bigint }[]>`
     select last_signature, last_slot from ingest_cursors where address = ${address} and stream = ${stream}`;
   return row && { address, stream, lastSignature: row.last_signature, lastSlot: row.last_slot };
@@ -17,7 +17,7 @@ export async function getCursor(q: Queryable, address: string, stream: string): 
  * Must run inside the transaction that wrote the rows the cursor now covers (see persist.ts):
  * that is the whole exactly-once argument for the poller.
  */
-export async function setCursor(q: Queryable, c: Cursor): Promise<void> {
+export async function setCursor(q: Queryable, c: AddressCursor): Promise<void> {
   await q`
     insert into ingest_cursors (address, stream, last_signature, last_slot)
     values (${c.address}, ${c.stream}, ${c.lastSignature}, ${c.lastSlot.toString()})
@@ -40,7 +40,7 @@ export async function advanceIngestWatermark(q: Queryable, slot: bigint): Promis
 }
 
 /** Every poller and backfill cursor, for `npm run indexer -- status`. */
-export async function listCursors(q: Queryable): Promise<(Cursor & { updatedAt: Date })[]> {
+export async function listCursors(q: Queryable): Promise<(AddressCursor & { updatedAt: Date })[]> {
   const rows = await q<{ address: string; stream: string; last_signature: string; last_slot: bigint; updated_at: Date }[]>`
     select address, stream, last_signature, last_slot, updated_at from ingest_cursors order by stream, address`;
   return rows.map((r) => ({ address: r.address, stream: r.stream, lastSignature: r.last_signature, lastSlot: r.last_slot, updatedAt: r.updated_at }));

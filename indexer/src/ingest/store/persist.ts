@@ -1,5 +1,5 @@
 import type { Sql } from "../../db/connection.js";
-import { setCursor, type Cursor } from "./cursors.js";
+import { setCursor, type AddressCursor } from "./cursors.js";
 import { insertRawSegment, type RawTransactionRow } from "./raw-segments.js";
 import { recordRejects } from "./rejects.js";
 import { insertSettlements } from "./settlements.js";
@@ -13,7 +13,7 @@ export interface Batch {
   rawSegment?: bigint;
   rejects: RejectRecord[];
   /** Cursors that move past exactly the transactions of this batch. */
-  cursors: Cursor[];
+  cursors: AddressCursor[];
 }
 
 export function emptyBatch(): Batch {

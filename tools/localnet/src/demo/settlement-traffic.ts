@@ -1,3 +1,4 @@
+import { MEMO_PROGRAM } from "@merit/clients/programs";
 import {
   Connection,
   Keypair,
@@ -21,7 +22,7 @@ import {
  * a payer signs a `transferChecked` of a USDC-like mint to a merchant, with a memo naming the paid
  * resource. `npm start` runs this against the local chain so the pipeline has something to index.
  */
-export const MEMO_PROGRAM_ID = new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+export const MEMO_PROGRAM_ID = new PublicKey(MEMO_PROGRAM);
 
 export interface DemoWorld {
   mint: PublicKey;

@@ -1,8 +1,9 @@
+import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM } from "@merit/clients/programs";
 import { addressOf } from "../address.js";
 import type { Chain } from "../chain.js";
 import { config, pubkey, pubkeyBytes, type Params } from "../params.js";
 import { invalidParams } from "../rpc-error.js";
-import { TOKEN_2022_PROGRAM, TOKEN_PROGRAM, decodeMint, decodeTokenAccount, tokenKind, uiTokenAmount } from "../token-layout.js";
+import { decodeMint, decodeTokenAccount, tokenKind, uiTokenAmount } from "../token-layout.js";
 import { optionsFor, programAccounts } from "./accounts.js";
 import { withContext, type Methods } from "./context.js";
 
