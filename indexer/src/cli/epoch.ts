@@ -1,3 +1,4 @@
+import { decodeKey58 } from "@merit/clients/merkle";
 import { Command } from "commander";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
@@ -8,10 +9,8 @@ import { log } from "./context.js";
  * `epoch …`: configure the distributors whose epochs this database closes, close the next epoch,
  * rebuild a closed epoch's files, and list epochs with their state. Publishing is `publish`.
  */
-const SOLANA_ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/;
-
 function address(v: string, what: string): string {
-  if (!SOLANA_ADDRESS.test(v)) throw new CallerError("bad_address", `${what} "${v}" is not a Solana address (base58)`);
+  if (decodeKey58(v) === undefined) throw new CallerError("bad_address", `${what} "${v}" is not a Solana address (32 bytes in base58)`);
   return v;
 }
 

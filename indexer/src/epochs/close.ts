@@ -34,6 +34,8 @@ export interface CloseOptions {
   log?: (line: string) => void;
   /** Close even when no ledger row landed since the last epoch. */
   allowEmpty?: boolean;
+  /** Called with each phase's wall time (bench:epoch reports them). */
+  onPhase?: (phase: string, ms: number) => void;
 }
 
 export interface ClosedEpoch {
@@ -82,9 +84,17 @@ const pointsOf = (f: AccountFigures) => f.basePoints + f.referralPoints + f.adju
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
  */
-async function computeEpoch(q: Queryable, x: EpochInputs, dir: string): Promise<Computed> {
+async function computeEpoch(q: Queryable, x: EpochInputs, dir: string, onPhase: (phase: string, ms: number) => void = () => {}): Promise<Computed> {
+  let t = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    onPhase(name, now - t);
+    t = now;
+  };
   const figures = await accountFigures(q, x.range);
+  phase("aggregate ledger");
   const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
+  phase("previous epoch");
   const unpayable = figures.filter((f) => !isWallet(f.account) && pointsOf(f) !== 0n).map((f) => f.account);
   const active = new Map(figures.filter((f) => isWallet(f.account)).map((f) => [f.account, f]));
   const carried = [...before].filter(([, s]) => s.pending !== 0n).map(([claimant, s]) => ({ claimant, pending: s.pending }));
@@ -111,6 +121,7 @@ async function computeEpoch(q: Queryable, x: EpochInputs, dir: string): Promise<
       cumulative: (prev?.cumulative ?? 0n) + c.released,
     });
   }
+  phase("convert");
   // Every wallet with a leaf so far keeps it; this epoch's figures where it had any.
   const changed = new Map(wallets.map((w) => [w.claimant, w]));
   const leaves: WalletTotals[] = [];
@@ -145,12 +156,15 @@ async function computeEpoch(q: Queryable, x: EpochInputs, dir: string): Promise<
     },
     carried.sort((a, b) => (a.claimant < b.claimant ? -1 : 1)),
   );
+  phase("manifest");
   const written = await writeDataset(
     join(dir, DATASET_FILE),
     { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
     leaves,
   );
+  phase("dataset + tree + independent check");
   if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
+  phase("proof shards");
   const sum = (f: (w: EpochWalletRow) => bigint) => wallets.reduce((s, w) => s + f(w), 0n);
   return {
     wallets: wallets.filter((w) => w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n) || active.has(w.claimant)),
@@ -268,7 +282,8 @@ export async function closeEpoch(sql: Sql, opts: CloseOptions): Promise<ClosedEp
         previousInputsHash: previous?.inputsHash ?? ZERO_HASH,
       };
       scratch = await scratchDir(scratchParent, d.address, epoch);
-      const c = await computeEpoch(tx, inputs, scratch);
+      const c = await computeEpoch(tx, inputs, scratch, opts.onPhase);
+      const t0 = performance.now();
       await insertEpoch(
         tx,
         {
@@ -293,6 +308,7 @@ export async function closeEpoch(sql: Sql, opts: CloseOptions): Promise<ClosedEp
         },
         c.wallets,
       );
+      opts.onPhase?.("store epoch wallets", performance.now() - t0);
       return { epoch, c };
     });
     if (!closed) {

@@ -1,0 +1,147 @@
+// npm run bench:epoch — closing an epoch for BENCH_EPOCH_WALLETS (default 1M) wallets with ledger
+// rows, measured as a whole process (wall time and peak RSS of a child that only closes), with the
+// time of each phase; then loading the written dataset back with loadDataset against the plain
+// NDJSON + JSON.parse path, in the same run. Uses DATABASE_URL's server (a scratch database) or a
+// throwaway cluster (scripts/pg-throwaway.sh).
+import { execFileSync, spawnSync } from "node:child_process";
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { loadDataset } from "@merit/clients/dataset";
+import { encodeKey58, stopHashWorker } from "@merit/clients/merkle";
+import { randomBytes } from "node:crypto";
+import { connect, type Sql } from "../indexer/src/db/connection.js";
+import { migrate } from "../indexer/src/db/migrate.js";
+import { closeEpoch, DATASET_FILE } from "../indexer/src/epochs/close.js";
+import { addDistributor } from "../indexer/src/epochs/queries.js";
+import { machineSummary, writeBenchSection } from "./lib/bench-section.js";
+
+const N = Number(process.env.BENCH_EPOCH_WALLETS ?? 1_000_000);
+const DB = "merit_bench_epoch";
+const log = (line: string) => console.error(line);
+/** Real 32-byte keys: accounts that are not Solana addresses are left out of an epoch. */
+const keys = (n: number) => Array.from({ length: n }, () => encodeKey58(randomBytes(32)));
+
+async function seed(sql: Sql, wallets: string[]): Promise<void> {
+  const CHUNK = 50_000;
+  for (let i = 0; i < wallets.length; i += CHUNK) {
+    const part = wallets.slice(i, i + CHUNK);
+    const seqs = part.map((_, k) => String(i + k + 1));
+    // one settlement each, scored: an earn row, and a campaign bonus for every tenth wallet
+    await sql`
+      with s as (
+        insert into settlements (signature, outer_index, inner_index, slot, tx_index, block_time, mint, token_program, amount, decimals,
+          payer, payee, source_account, destination_account, fee_payer, source)
+        select 'bench-' || seq, 0, -1, seq, 0, now(), 'MINT', 'Tokenkeg', 1000000, 6, w, 'SHOP', w, 'SHOP', w, 'replay'
+        from unnest(${part}::text[], ${seqs}::bigint[]) as x(w, seq)
+        returning id, slot as seq, payer)
+      insert into settlement_scores (settlement_id, seq, account, volume, points, event_time, counted)
+      select id, seq, payer, 1000000, 1000 + (seq % 7) * 100, now(), true from s`;
+    await sql`
+      insert into point_ledger (seq, settlement_id, account, delta, reason, campaign_id, occurred_at)
+      select ss.seq, ss.settlement_id, ss.account, ss.points, 'earn', null, now() from settlement_scores ss where ss.seq > ${i} and ss.seq <= ${i + part.length}
+      union all
+      select ss.seq, ss.settlement_id, ss.account, 250, 'campaign', 'launch', now() from settlement_scores ss where ss.seq > ${i} and ss.seq <= ${i + part.length} and ss.seq % 10 = 0`;
+    if ((i / CHUNK) % 4 === 0) log(`seeded ${i + part.length} wallets`);
+  }
+  await sql`insert into engine_cursor (id, seq, slot, tx_index, outer_index, inner_index) values (1, ${wallets.length}, ${wallets.length}, 0, 0, -1)
+    on conflict (id) do update set seq = excluded.seq, slot = excluded.slot, tx_index = 0, outer_index = 0, inner_index = -1`;
+  await sql`insert into ingest_watermark (id, slot) values (1, ${wallets.length}) on conflict (id) do update set slot = excluded.slot`;
+  await sql`analyze`;
+}
+
+/** The child: closes one epoch and prints its phases, wall time and peak RSS as JSON. */
+async function child(url: string, distributor: string, dataDir: string): Promise<void> {
+  const sql = connect(url, { max: 2, name: "merit-bench-epoch" });
+  const phases: [string, number][] = [];
+  const t0 = performance.now();
+  const r = await closeEpoch(sql, { distributor, dataDir, onPhase: (p, ms) => phases.push([p, ms]) });
+  const wall = performance.now() - t0;
+  await sql.end();
+  await stopHashWorker();
+  const usage = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ wall, phases, leaves: r?.leafCount, maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, dir: r?.dir }));
+}
+
+async function plainLoad(path: string): Promise<number> {
+  const t0 = performance.now();
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    JSON.parse(line);
+    n++;
+  }
+  if (n === 0) throw new Error("empty dataset");
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === "--child") return child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+  let cluster: string | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    cluster = mkdtempSync(join(tmpdir(), "merit-bench-epoch-pg-"));
+    serverUrl = execFileSync("scripts/pg-throwaway.sh", [cluster], { encoding: "utf8" }).trim();
+  }
+  const admin = connect(serverUrl, { max: 1, name: "merit-bench" });
+  await admin.unsafe(`drop database if exists ${DB}`);
+  await admin.unsafe(`create database ${DB}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${DB}`;
+  const sql = connect(url.toString(), { max: 2, name: "merit-bench-epoch" });
+  const dataDir = mkdtempSync(join(tmpdir(), "merit-bench-epoch-"));
+  try {
+    await migrate(sql);
+    const wallets = keys(N);
+    const [distributor, mint] = keys(2) as [string, string];
+    let t = performance.now();
+    await seed(sql, wallets);
+    log(`seeded ${N} wallets in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await addDistributor(sql, { address: distributor, mint, conversion: { mode: "budget", budgetPerEpoch: "1000000000000", minClaimable: "0" } });
+    await sql.end();
+
+    const run = spawnSync(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", "scripts/bench-epoch.ts", "--child", url.toString(), distributor, dataDir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 20,
+    });
+    if (run.status !== 0) throw new Error(`the closing process failed (exit ${run.status})`);
+    const r = JSON.parse(run.stdout) as { wall: number; phases: [string, number][]; leaves: number; maxRssMb: number; cpuMs: number; dir: string };
+    log(`closed: ${r.leaves} leaves in ${(r.wall / 1000).toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
+
+    const path = join(r.dir, DATASET_FILE);
+    t = performance.now();
+    await loadDataset(path);
+    const merit = performance.now() - t;
+    await stopHashWorker();
+    const plain = await plainLoad(path);
+
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    writeBenchSection(
+      "epoch",
+      [
+        "## Epoch close (`npm run bench:epoch`)",
+        "",
+        `${machineSummary()}; PostgreSQL ${cluster ? "throwaway cluster (fsync off)" : "DATABASE_URL"}.`,
+        `Workload: ${N.toLocaleString("en-US")} wallets, each with one scored settlement (an earn row; every tenth also a campaign row), budget mode; the close runs in a child process of its own.`,
+        "",
+        "| measure | result | target |",
+        "|---|---|---|",
+        `| close an epoch, wall (aggregate, convert, manifest, dataset, tree, independent check, shards, store) | ${s(r.wall)} (CPU ${s(r.cpuMs)}) | ≤ 10 s${r.wall <= 10_000 ? " (met)" : " (not met)"} |`,
+        `| peak RSS of the closing process | ${r.maxRssMb.toFixed(0)} MB | ≤ 512 MB${r.maxRssMb <= 512 ? " (met)" : " (not met)"} |`,
+        `| load the dataset back: loadDataset (parse, canonical check, tree) vs readline + JSON.parse | ${s(merit)} vs ${s(plain)} (ratio ${(merit / plain).toFixed(2)}) | |`,
+        "",
+        "| phase | wall |",
+        "|---|---|",
+        ...r.phases.map(([p, ms]) => `| ${p} | ${s(ms)} |`),
+      ].join("\n"),
+    );
+    log("written to BENCHMARKS.md");
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (cluster) execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+  }
+}
+
+await main();
