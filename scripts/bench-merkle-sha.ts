@@ -45,7 +45,7 @@ function scalarBlocks(): FuncDef {
   for (let t = 0; t < 64; t++) {
     const w = (j: number) => get(W + (j % 16));
     if (t >= 16) code.push(...set(W + (t % 16), add(add(three(w(t - 2), rotr, [17, 19, 10], shr), w(t - 7)), add(three(w(t - 15), rotr, [7, 18, 3], shr), w(t)))));
-    const [a, b, cc, d, e, f, g, h] = v.map(get) as E[];
+    const [a, b, cc, _d, e, f, g, h] = v.map(get) as E[];
     const ch = xor(g!, and(e!, xor(f!, g!)));
     const maj = or(and(a!, b!), and(cc!, or(a!, b!)));
     code.push(...set(T1, add(add(add(h!, three(e!, rotr, [6, 11, 25])), add(ch, k(K[t]!))), w(t))));

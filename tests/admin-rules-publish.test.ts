@@ -60,7 +60,7 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
     const readOnly = `${process.env.DATABASE_URL}${process.env.DATABASE_URL!.includes("?") ? "&" : "?"}default_transaction_read_only=on`;
     const saved = process.env.DATABASE_URL;
     process.env.DATABASE_URL = readOnly;
-    let r;
+    let r: Awaited<ReturnType<typeof indexer>>;
     try {
       assert.notEqual((await indexer("rules", "publish", candidate, "--by", "ops")).code, 0, "the read-only session refuses a real publish");
       r = await indexer("rules", "publish", candidate, "--by", "ops", "--dry-run", "--sample", "2");
@@ -77,7 +77,7 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
     assert.match(r.stdout, /points: 6\.000 -> 12\.500 \(\+6\.500\)/);
     assert.match(r.stdout, /settlements whose points change: 2 of 2/);
     const top = r.stdout.slice(r.stdout.indexOf("top changed accounts"));
-    assert.match(top, /BOB\s+5\.000 -> 10\.500 \(\+5\.500\)[^]*ALICE\s+1\.000 -> 2\.000 \(\+1\.000\)/);
+    assert.match(top, /BOB\s+5\.000 -> 10\.500 \(\+5\.500\)[\s\S]*ALICE\s+1\.000 -> 2\.000 \(\+1\.000\)/);
     assert.equal(await versions(), 1, "nothing was published");
   });
 

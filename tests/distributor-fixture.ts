@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import anchor, { type Provider } from "@coral-xyz/anchor";
 import {
-  AddressLookupTableAccount, AddressLookupTableProgram, Connection, Keypair, PublicKey, Transaction, TransactionInstruction,
+  AddressLookupTableAccount, AddressLookupTableProgram, Connection, Keypair, PublicKey, Transaction, type TransactionInstruction,
   TransactionMessage, VersionedTransaction,
 } from "@solana/web3.js";
 import { getTransactionDecoder } from "@solana/kit";

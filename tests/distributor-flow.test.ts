@@ -1,6 +1,6 @@
 // Happy paths of every distributor instruction, in litesvm against the committed .so.
 import assert from "node:assert/strict";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { type Keypair, PublicKey } from "@solana/web3.js";
 import { Chain, DEFAULT_PARAMS, DistributorFixture, type Entry, errorCode } from "./distributor-fixture.js";
 import { activationsBefore, claimStatusPda } from "@merit/clients/idl";
 

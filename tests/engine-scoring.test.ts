@@ -19,7 +19,7 @@ async function ledger(sql: Sql) {
 }
 async function scoreAll(sql: Sql, batchSize = 1000) {
   let n = 0;
-  for (let k; (k = await scoreBatch(sql, { batchSize })) > 0; ) n += k;
+  for (let k: number; (k = await scoreBatch(sql, { batchSize })) > 0; ) n += k;
   return n;
 }
 async function given(sql: Sql, body: RuleSetInput, settlements: SettlementSpec[]) {

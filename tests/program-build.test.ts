@@ -11,7 +11,7 @@ import { anchor, LiteSvmProvider, parseEvents } from "./helpers/anchor-provider.
 import { createMint, DISTRIBUTOR_SO, TestSvm, tokenProgramId } from "./helpers/svm.js";
 
 describe("program build: the committed distributor binary", () => {
-  before(function () {
+  before(() => {
     assert.ok(existsSync(DISTRIBUTOR_SO), `${DISTRIBUTOR_SO} is missing: run npm run build:program and commit it`);
   });
 

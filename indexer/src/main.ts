@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 
   const app = new Hono();
   app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
-  app.get("/leaderboard", async (c) => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }));
+  app.get("/leaderboard", async () => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }));
   if (cfg.HELIUS_WEBHOOK_AUTH) app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
   const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import type { Idl, Program, Provider, Wallet } from "@coral-xyz/anchor";
 import type { Address } from "@solana/kit";
 import {
-  Keypair, PublicKey, Transaction, VersionedTransaction,
+  type Keypair, PublicKey, Transaction, VersionedTransaction,
   type AccountInfo, type Commitment, type Connection, type GetProgramAccountsFilter, type Signer,
 } from "@solana/web3.js";
 import type { SendResult, TestSvm } from "./svm.js";

@@ -1,7 +1,7 @@
 // Mints, associated token accounts and balances for SPL Token and Token-2022 on a TestSvm, made
 // through real transactions to the token programs litesvm ships.
 import * as spl from "@solana/spl-token";
-import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
+import { Keypair, type PublicKey, SystemProgram } from "@solana/web3.js";
 import type { SendResult, TestSvm } from "./svm.js";
 
 export type TokenProgram = "spl" | "2022";

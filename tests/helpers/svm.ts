@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { getTransactionDecoder, type Address } from "@solana/kit";
 import bs58 from "bs58";
-import { Keypair, PublicKey, Transaction, TransactionInstruction, VersionedTransaction, type Signer } from "@solana/web3.js";
+import { Keypair, PublicKey, Transaction, type TransactionInstruction, VersionedTransaction, type Signer } from "@solana/web3.js";
 import { FailedTransactionMetadata, LiteSVM, type TransactionMetadata } from "litesvm";
 
 export * from "./svm-tokens.js";

@@ -109,7 +109,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     if (history.length === 0) return idle;
     const maxSlot = opts.maxSlot ?? null;
     const chunkSize = Math.min(size, opts.chunkSize ?? DEFAULT_CHUNK);
-    let chunk = await nextSettlements(tx, cursor, chunkSize, maxSlot);
+    const chunk = await nextSettlements(tx, cursor, chunkSize, maxSlot);
     const behind = cursor.stateSeq < cursor.seq;
     if (chunk.length === 0 && !behind) return idle;
     // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.

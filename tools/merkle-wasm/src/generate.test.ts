@@ -5,7 +5,7 @@ import { decodeKey58 } from "../../../clients/src/merkle/format/base58.js";
 import { cryptoLeafRange, cryptoNodeRange, levelCounts } from "../../../clients/src/merkle/hash/levels.mjs";
 import { generate, WASM_FILE } from "./generate.js";
 import { wasmAvailable, wasmLeafRange, wasmNodeRange } from "../../../clients/src/merkle/hash/sha256-wasm.mjs";
-import { MerkleError, buildTree, buildTreeSync, resolveHashPath, stopHashWorker } from "../../../clients/src/merkle/index.js";
+import { type MerkleError, buildTree, buildTreeSync, resolveHashPath, stopHashWorker } from "../../../clients/src/merkle/index.js";
 
 interface Vectors {
   nodes: Array<{ a: string; b: string; node: string }>;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { MerkleError, U64_MAX, allocEntries, buildTree, buildTreeSync, leafHash, sortPacked, stopHashWorker, verifyProof } from "../index.js";
+import { type MerkleError, U64_MAX, allocEntries, buildTree, buildTreeSync, leafHash, sortPacked, stopHashWorker, verifyProof } from "../index.js";
 import { packEntries } from "./packed.js";
 
 const distributor = createHash("sha256").update("tree.test distributor").digest();

@@ -11,7 +11,7 @@ const MAX_BODY = 256 * 1024;
 function storable(s: string): string;
 function storable(s: string | null): string | null;
 function storable(s: string | null): string | null {
-  return s !== null && s.includes("\u0000") ? s.replaceAll("\u0000", "\ufffd") : s;
+  return s?.includes("\u0000") ? s.replaceAll("\u0000", "\ufffd") : s;
 }
 
 export async function recordRejects(q: Queryable, input: readonly RejectRecord[]): Promise<void> {

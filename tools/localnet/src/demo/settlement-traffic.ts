@@ -1,6 +1,6 @@
 import { MEMO_PROGRAM } from "@merit/clients/programs";
 import {
-  Connection,
+  type Connection,
   Keypair,
   LAMPORTS_PER_SOL,
   PublicKey,

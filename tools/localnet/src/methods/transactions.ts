@@ -1,5 +1,4 @@
 import bs58 from "bs58";
-import type { Chain } from "../chain.js";
 import { decodeTransaction } from "../decode-transaction.js";
 import { encodeAccount } from "../encode-account.js";
 import { checkVersion, encodeConfirmed, txEncoding } from "../encode-transaction.js";
