@@ -156,6 +156,20 @@ describe("layering: each layer imports only what it may", () => {
     assert.deepEqual([...bad, ...text], []);
   });
 
+  it("no stage of the pipeline imports a later one (ingest → scoring → engine → ledger → epochs → publish → api)", () => {
+    const later: Record<string, string[]> = {
+      ingest: ["engine", "ledger", "epochs", "publish", "api"],
+      engine: ["epochs", "publish", "api"],
+      ledger: ["epochs", "publish", "api"],
+      epochs: ["publish", "api"],
+      publish: ["api"],
+    };
+    const bad = Object.entries(later).flatMap(([stage, forbidden]) =>
+      violations(edges, under(`indexer/src/${stage}/`), (t) => forbidden.some((f) => t.startsWith(`indexer/src/${f}/`))),
+    );
+    assert.deepEqual(bad, []);
+  });
+
   it("rules/ does not import scoring/", () => {
     assert.deepEqual(violations(edges, under("indexer/src/rules/"), under("indexer/src/scoring/")), []);
   });
