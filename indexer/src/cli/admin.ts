@@ -67,7 +67,7 @@ export function rulesCommand(): Command {
       }
       const effectiveFrom = o.effectiveFrom === undefined ? undefined : new Date(o.effectiveFrom);
       if (effectiveFrom && Number.isNaN(effectiveFrom.getTime())) throw new CallerError("bad_time", `--effective-from "${o.effectiveFrom}" is not an ISO time`);
-      const { parseRuleSetBody, publishRuleSet } = await import("../rules/rule-sets.js");
+      const [{ parseRuleSetBody }, { publishRuleSet }] = await Promise.all([import("../rules/schema.js"), import("../rules/rule-sets.js")]);
       const body = parseRuleSetBody(raw);
       const empty = body.earn.length === 0
         ? `${file} has no earn config: settlements earn no base points under it (as under a file of {}); pass --allow-empty to publish it anyway`

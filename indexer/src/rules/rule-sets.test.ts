@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRuleSetBody } from "./rule-sets.js";
+import { parseRuleSetBody } from "./schema.js";
 
 const campaign = { id: "c", type: "flat", points: 1, budget: 10, startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z" };
 

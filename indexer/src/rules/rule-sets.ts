@@ -1,25 +1,9 @@
 import type { Queryable, Sql } from "../db/connection.js";
-import type { z } from "zod";
-import { CallerError } from "../errors.js";
 import { withEngineLock } from "../engine/lock.js";
-import { ruleSetBody, type RuleSet, type RuleSetInput } from "./schema.js";
+import { toJsonValue as toJson } from "../json.js";
+import { parseRuleSetBody, type RuleSet, type RuleSetInput } from "./schema.js";
 
 type Row = { version: bigint; effective_from: Date; after_seq: bigint; body: unknown };
-
-import { toJsonValue as toJson } from "../json.js";
-
-/** "path.to.field: what is wrong"; an unknown key is named by its own path, one per key. */
-function describeIssue(i: z.core.$ZodIssue): string[] {
-  const at = (path: readonly PropertyKey[]) => path.map(String).join(".");
-  if (i.code === "unrecognized_keys") return i.keys.map((k) => `${at([...i.path, k])}: unknown key`);
-  return [`${at(i.path) || "(document)"}: ${i.message}`];
-}
-
-export function parseRuleSetBody(input: unknown) {
-  const parsed = ruleSetBody.safeParse(input);
-  if (!parsed.success) throw new CallerError("bad_rule_set", `invalid rule set: ${parsed.error.issues.flatMap(describeIssue).join("; ")}`);
-  return parsed.data;
-}
 
 const toRuleSet = (r: Row): RuleSet => ({ version: r.version, effectiveFrom: r.effective_from, afterSeq: r.after_seq, body: parseRuleSetBody(r.body) });
 

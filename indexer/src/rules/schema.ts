@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CallerError } from "../errors.js";
 
 /**
  * The rule-set document an admin publishes (stored as jsonb in rule_sets.body, one immutable
@@ -143,4 +144,17 @@ export interface RuleSet {
   effectiveFrom: Date;
   afterSeq: bigint;
   body: RuleSetBody;
+}
+
+/** "path.to.field: what is wrong"; an unknown key is named by its own path, one per key. */
+function describeIssue(i: z.core.$ZodIssue): string[] {
+  const at = (path: readonly PropertyKey[]) => path.map(String).join(".");
+  if (i.code === "unrecognized_keys") return i.keys.map((k) => `${at([...i.path, k])}: unknown key`);
+  return [`${at(i.path) || "(document)"}: ${i.message}`];
+}
+
+export function parseRuleSetBody(input: unknown) {
+  const parsed = ruleSetBody.safeParse(input);
+  if (!parsed.success) throw new CallerError("bad_rule_set", `invalid rule set: ${parsed.error.issues.flatMap(describeIssue).join("; ")}`);
+  return parsed.data;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ScoringState } from "../state.js";
-import { parseRuleSetBody } from "../../rules/rule-sets.js";
+import { parseRuleSetBody } from "../../rules/schema.js";
 import { evaluateCampaigns, stackCampaigns, type CampaignContext } from "./evaluate.js";
 import { grant } from "./limits.js";
 

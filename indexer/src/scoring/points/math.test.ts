@@ -3,7 +3,7 @@ import { applyBps, dayOf, roundDiv, toVolume } from "./math.js";
 import { basePoints, resolveEarnConfig } from "./earn.js";
 import { pickTier, rollingVolume } from "./tiers.js";
 import { globMatch } from "./glob.js";
-import { parseRuleSetBody } from "../../rules/rule-sets.js";
+import { parseRuleSetBody } from "../../rules/schema.js";
 
 describe("points arithmetic", () => {
   it("rounds by policy: floor, nearest (halves up), ceil", () => {

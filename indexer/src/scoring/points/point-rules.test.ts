@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { conditionsHold, evaluateRules, sortRules, type RuleContext } from "./point-rules.js";
-import { parseRuleSetBody } from "../../rules/rule-sets.js";
+import { parseRuleSetBody } from "../../rules/schema.js";
 
 const ctx: RuleContext = { merchant: "SHOP", mint: "USDC", volume: 5_000_000n, memo: "class:gold/api", settlementCount: 1n, referralCount: 2, score: 7000n };
 
