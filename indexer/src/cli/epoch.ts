@@ -34,7 +34,6 @@ async function withPublisher<T>(o: { rpc?: string; signer: boolean }, f: (ctx: i
   const e = env();
   const signer = o.signer ? publisherKeypair(e) : undefined;
   const connection = new Connection(rpcUrl(o.rpc), "finalized");
-  if (signer) log(`publisher ${signer.publicKey.toBase58()}`);
   return withDb("merit-publish", (sql) => f({ sql, connection, dataDir: e.MERIT_DATA_DIR, signer, send: publishSettings(e), log }));
 }
 

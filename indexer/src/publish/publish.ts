@@ -9,7 +9,7 @@ import { type EpochRow, type EpochStatus, getDistributor, listEpochs } from "../
 import { BugError, CallerError, type CallerErrorCode } from "../errors.js";
 import { type ChainView, type EpochRootState, offlineProgram, proposalSignature, readChain } from "./chain.js";
 import { BUSY, withPublisherLock } from "./lock.js";
-import { markProposing, recordChainState } from "./queries.js";
+import { markProposing, recordChainState, unmarkProposing } from "./queries.js";
 import { RejectedError, type SendSettings, sendWithRetries, unsignedBase64, waitForLanding } from "./send.js";
 
 /**
@@ -213,8 +213,11 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
     });
   } catch (err) {
     // Refused because the epoch is taken: someone (a racing publisher, a multisig) got there first.
-    const root = err instanceof RejectedError ? await onChain() : undefined;
+    if (!(err instanceof RejectedError)) throw err;
+    const root = await onChain();
     if (root) return { outcome: "recorded", epoch: e.epoch, ...(await adoptChainRoot(ctx, q, e, root)) };
+    // A refused transaction never lands: the epoch is closed again, nothing in flight.
+    await unmarkProposing(q, e.distributor, e.epoch);
     throw err;
   }
   const root = await onChain();

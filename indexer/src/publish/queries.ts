@@ -12,6 +12,13 @@ export async function markProposing(q: Queryable, distributor: string, epoch: bi
     where distributor = ${distributor} and epoch = ${epoch} and status in ('closed', 'proposed')`;
 }
 
+/** The proposal was refused and cannot land: the epoch is closed again, as before the attempt. */
+export async function unmarkProposing(q: Queryable, distributor: string, epoch: bigint): Promise<void> {
+  await q`
+    update epochs set status = 'closed', propose_signature = null, propose_valid_until = null, proposed_at = null
+    where distributor = ${distributor} and epoch = ${epoch} and status = 'proposed'`;
+}
+
 /** The EpochRoot account as found on-chain (the truth): its status and times. */
 export async function recordChainState(q: Queryable, distributor: string, epoch: bigint, root: EpochRootState, signature: string | undefined): Promise<void> {
   await q`

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { connect } from "../indexer/src/db/connection.js";
+import { closeEpoch } from "../indexer/src/epochs/close.js";
+import { getEpoch } from "../indexer/src/epochs/queries.js";
+import { publishEpoch } from "../indexer/src/publish/publish.js";
+import { DEFAULT_SEND } from "../indexer/src/publish/send.js";
+import { type ChainDistributor, configure, createDistributor, proposals, settle } from "./helpers/publish-chain.js";
+import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
+import { truncateAll, useFreshDb } from "./setup/db.js";
+
+const run = promisify(execFile);
+
+describe("publish: a crash after sending, and two publishers at once (development chain, Postgres)", function () {
+  this.timeout(180_000);
+  const chain = useLocalnet();
+  const db = useFreshDb({ max: 4 });
+  let dataDir: string;
+  let d: ChainDistributor;
+
+  beforeEach(async () => {
+    const { connection } = chain();
+    await truncateAll(db());
+    dataDir = mkdtempSync(join(tmpdir(), "merit-publish-crash-"));
+    d = await createDistributor(connection, { fund: 1_000_000n });
+    await configure(db(), d);
+    await settle(db(), [[await fundedKeypair(connection, 1), 5]]);
+    assert.equal((await closeEpoch(db(), { distributor: d.address.toBase58(), dataDir }))?.epoch, 1n);
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("given a publisher SIGKILLed after sending and before recording, when it restarts, then it records the epoch without a second proposal", async () => {
+    const keyFile = join(dataDir, "publisher.json");
+    writeFileSync(keyFile, JSON.stringify([...d.publisher.secretKey]));
+    const env = { ...process.env, MERIT_DATA_DIR: dataDir, PUBLISHER_KEYPAIR: keyFile, LOG_FORMAT: "json" };
+    const args = ["--import", "tsx", "indexer/src/cli/main.ts", "epoch", "publish", "--distributor", d.address.toBase58(), "--rpc", chain().net.url];
+
+    // Given: a publisher that pauses after its transaction left (the test hook), killed there
+    const child = spawn(process.execPath, args, { env: { ...env, PUBLISH_TEST_PAUSE_AFTER_SEND_MS: "120000" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    const sent = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (b: Buffer) => {
+        stderr += b.toString();
+        const m = /publish: sent (\w+)/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.on("exit", (code) => reject(new Error(`publisher exited (${code}) before sending:\n${stderr}`)));
+    });
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    child.kill("SIGKILL");
+    assert.equal(await exited, "SIGKILL");
+    const crashed = await getEpoch(db(), d.address.toBase58(), 1n);
+    assert.deepEqual([crashed?.status, crashed?.proposeSignature], ["proposed", sent], "the signature was committed before sending; nothing after");
+    assert.deepEqual(await proposals(chain().connection, d, 1n), [sent], "the transaction landed");
+
+    // When: it restarts
+    const r = await run(process.execPath, args, { env }).then((x) => ({ code: 0, ...x }), (x: { code: number; stdout: string; stderr: string }) => x);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /epoch 1 is already on-chain with the same root \(pending, (\w+)\): recorded/);
+
+    // Then: one proposal, and the epoch recorded with it
+    assert.deepEqual(await proposals(chain().connection, d, 1n), [sent]);
+    const row = await getEpoch(db(), d.address.toBase58(), 1n);
+    assert.deepEqual([row?.status, row?.proposeSignature, row?.proposeValidUntil], ["pending", sent, null]);
+  });
+
+  it("given two publishers racing on the same epoch, then one proposes and the other proposes nothing", async () => {
+    const url = process.env.DATABASE_URL!;
+    const [a, b] = [connect(url, { max: 2, name: "publisher-a" }), connect(url, { max: 2, name: "publisher-b" })];
+    try {
+      const ctx = (sql: typeof a) => ({ sql, connection: chain().connection, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20 }, log: () => {} });
+      const results = await Promise.all([a, b].map((sql) => publishEpoch(ctx(sql), { distributor: d.address.toBase58() })));
+      const outcomes = results.map((r) => r.outcome).sort();
+      assert.equal(outcomes.filter((o) => o === "proposed").length, 1, JSON.stringify(outcomes));
+      // the other found the lock taken, or (once the first was done, or on the embedded PGlite
+      // where advisory locks do not exclude) the epoch already on-chain
+      assert.ok(["busy", "recorded"].includes(outcomes.find((o) => o !== "proposed")!), JSON.stringify(outcomes));
+      assert.equal((await proposals(chain().connection, d, 1n)).length, 1);
+      assert.equal((await getEpoch(db(), d.address.toBase58(), 1n))?.status, "pending");
+    } finally {
+      await Promise.all([a.end(), b.end()]);
+    }
+  });
+});
