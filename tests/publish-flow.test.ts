@@ -5,10 +5,11 @@ import { join } from "node:path";
 import type { Keypair } from "@solana/web3.js";
 import { closeEpoch } from "../indexer/src/epochs/close.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
+import { startEpochs } from "../indexer/src/publish/daemon.js";
 import { followEpochs } from "../indexer/src/publish/follow.js";
 import { type PublishContext, publishEpoch } from "../indexer/src/publish/publish.js";
 import { DEFAULT_SEND } from "../indexer/src/publish/send.js";
-import { type ChainDistributor, claimFromShards, configure, createDistributor, DELAY, proposals, settle, veto } from "./helpers/publish-chain.js";
+import { type ChainDistributor, claimFromShards, configure, createDistributor, DELAY, proposals, setPaused, settle, veto } from "./helpers/publish-chain.js";
 import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
@@ -113,5 +114,26 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
     // Then: Alice receives the 40 of the vetoed epoch and the 20 of epoch 3
     assert.equal(await claimFromShards(connection, d, dataDir, 3n, alice), 70n);
     assert.deepEqual(await Promise.all([1n, 2n, 3n].map(status)), ["active", "vetoed", "active"]);
+  });
+
+  it("given the epochs daemon, when it runs, then it closes and publishes, holds activation while the distributor is paused, and activates once unpaused", async () => {
+    const { connection, net } = chain();
+    await settle(db(), [[alice, 3]]);
+    const daemon = startEpochs({ sql: db(), connection, dataDir, signer: d.publisher, send: ctx.send, schedule: "every 6h", log: (l) => lines.push(l) });
+    try {
+      await daemon.runOnce();
+      assert.equal(await status(1n), "pending", "closed and proposed in one pass");
+      await setPaused(connection, d, true);
+      net.warp({ seconds: DELAY + 1 });
+      await daemon.runOnce();
+      assert.equal(await status(1n), "pending", "paused: nothing activates");
+      assert.ok(lines.some((l) => /distributor \w+ is paused: no activation/.test(l)));
+      await setPaused(connection, d, false);
+      await daemon.runOnce();
+      assert.equal(await status(1n), "active");
+      assert.equal(await claimFromShards(connection, d, dataDir, 1n, alice), 30n);
+    } finally {
+      await daemon.stop();
+    }
   });
 });

@@ -63,6 +63,11 @@ export async function veto(connection: Connection, d: ChainDistributor, epoch: b
   await anchor.web3.sendAndConfirmTransaction(connection, new Transaction().add(ix), [d.guardian]);
 }
 
+export async function setPaused(connection: Connection, d: ChainDistributor, paused: boolean): Promise<void> {
+  const ix = buildInstruction(d.program, paused ? "pause" : "unpause", {}, { authority: d.guardian.publicKey, distributor: d.address });
+  await anchor.web3.sendAndConfirmTransaction(connection, new Transaction().add(ix), [d.guardian]);
+}
+
 /** Claims `claimant`'s leaf of `epoch` with the proof from that epoch's shards; returns its token balance after. */
 export async function claimFromShards(connection: Connection, d: ChainDistributor, dataDir: string, epoch: bigint, claimant: Keypair): Promise<bigint> {
   const p = await readClaimProof(`${epochDir(dataDir, d.address.toBase58(), epoch)}/${SHARDS_DIR}`, claimant.publicKey.toBase58());

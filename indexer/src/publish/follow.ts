@@ -6,7 +6,7 @@ import { chainTime, type ChainRootStatus, offlineProgram, readChain } from "./ch
 import { BUSY, withPublisherLock } from "./lock.js";
 import type { PublishContext } from "./publish.js";
 import { recordChainState } from "./queries.js";
-import { sendWithRetries } from "./send.js";
+import { RejectedError, sendWithRetries } from "./send.js";
 
 /**
  * After a proposal: sends `activate_root` once a root's `activates_at` has passed (so claims need
@@ -44,11 +44,19 @@ async function followLocked(ctx: PublishContext, q: Queryable, address: string, 
     // Roots activate strictly in epoch order: the oldest due one first.
     for (const p of d.pending) {
       if (p.activatesAt > now) break;
-      const sig = await sendWithRetries(ctx.connection, ctx.send, ctx.signer, [activateRootInstruction(program, distributor, p.epoch)], { log: ctx.log });
-      ctx.log(`publish: epoch ${p.epoch} activated (${sig})`);
-      activated.push(p.epoch);
+      try {
+        const sig = await sendWithRetries(ctx.connection, ctx.send, ctx.signer, [activateRootInstruction(program, distributor, p.epoch)], { log: ctx.log });
+        ctx.log(`publish: epoch ${p.epoch} activated (${sig})`);
+        activated.push(p.epoch);
+      } catch (err) {
+        // A claim activates due roots too, and the guardian may veto or pause meanwhile: the chain
+        // moved on; what it holds now is recorded below.
+        if (!(err instanceof RejectedError)) throw err;
+        ctx.log(`publish: activate_root of epoch ${p.epoch} refused (${err.programError ?? err.message}); reading the chain again`);
+        break;
+      }
     }
-    if (activated.length > 0) d = (await readChain(ctx.connection, program, distributor)).distributor;
+    d = (await readChain(ctx.connection, program, distributor)).distributor;
   }
   const epochs: EpochReport[] = [];
   for (const e of await listEpochs(q, address)) {

@@ -31,9 +31,16 @@ export interface PublishContext {
 export type PublishOutcome =
   | { outcome: "proposed"; epoch: bigint; signature: string; status: EpochStatus; activatesAt: bigint }
   | { outcome: "recorded"; epoch: bigint; signature: string | undefined; status: EpochStatus }
-  | { outcome: "unsigned"; epoch: bigint; publisher: string; transaction: string }
+  | { outcome: "unsigned"; epoch: bigint; publisher: string; transaction: string; instruction: UnsignedInstruction }
   | { outcome: "nothing" }
   | { outcome: "busy" };
+
+/** The bare instruction, for a multisig that builds its own transaction (Squads vault transactions). */
+export interface UnsignedInstruction {
+  programId: string;
+  accounts: { pubkey: string; isSigner: boolean; isWritable: boolean }[];
+  data: string;
+}
 
 export interface PublishOptions {
   distributor: string;
@@ -195,7 +202,12 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
   });
   if (opts.unsigned) {
     const transaction = await unsignedBase64(ctx.connection, ctx.send, publisher, [ix]);
-    return { outcome: "unsigned", epoch: e.epoch, publisher: publisher.toBase58(), transaction };
+    const instruction = {
+      programId: ix.programId.toBase58(),
+      accounts: ix.keys.map((k) => ({ pubkey: k.pubkey.toBase58(), isSigner: k.isSigner, isWritable: k.isWritable })),
+      data: ix.data.toString("base64"),
+    };
+    return { outcome: "unsigned", epoch: e.epoch, publisher: publisher.toBase58(), transaction, instruction };
   }
 
   ctx.log(`publish: proposing epoch ${e.epoch} of ${e.distributor} (root ${e.root}, cumulative total ${e.cumulativeTotal}) as ${publisher.toBase58()}`);
