@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { connect } from "../indexer/src/db/connection.js";
-import { closeEpoch } from "../indexer/src/epochs/close.js";
+import { closeEpoch, DATASET_FILE, epochDir } from "../indexer/src/epochs/close.js";
+import type { MeritError } from "../indexer/src/errors.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
 import { publishEpoch } from "../indexer/src/publish/publish.js";
 import { DEFAULT_SEND } from "../indexer/src/publish/send.js";
@@ -72,17 +73,52 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     const url = process.env.DATABASE_URL!;
     const [a, b] = [connect(url, { max: 2, name: "publisher-a" }), connect(url, { max: 2, name: "publisher-b" })];
     try {
-      const ctx = (sql: typeof a) => ({ sql, connection: chain().connection, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20 }, log: () => {} });
+      // Each holds on after sending for a moment, so the two runs overlap whatever the scheduling.
+      const ctx = (sql: typeof a) => ({ sql, connection: chain().connection, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20, pauseAfterSendMs: 500 }, log: () => {} });
       const results = await Promise.all([a, b].map((sql) => publishEpoch(ctx(sql), { distributor: d.address.toBase58() })));
       const outcomes = results.map((r) => r.outcome).sort();
       assert.equal(outcomes.filter((o) => o === "proposed").length, 1, JSON.stringify(outcomes));
-      // the other found the lock taken, or (once the first was done, or on the embedded PGlite
-      // where advisory locks do not exclude) the epoch already on-chain
-      assert.ok(["busy", "recorded"].includes(outcomes.find((o) => o !== "proposed")!), JSON.stringify(outcomes));
+      // On Postgres the other finds the lock taken. On the embedded PGlite advisory locks do not
+      // exclude (one session): its proposal is refused on-chain and it records the first one's.
+      assert.deepEqual(outcomes, process.env.MERIT_TEST_EMBEDDED_PG ? ["proposed", "recorded"] : ["busy", "proposed"]);
       assert.equal((await proposals(chain().connection, d, 1n)).length, 1);
       assert.equal((await getEpoch(db(), d.address.toBase58(), 1n))?.status, "pending");
     } finally {
       await Promise.all([a.end(), b.end()]);
     }
+  });
+
+  it("given a proposal whose blockhash expires before it lands, then the publisher sends it again with a fresh blockhash, and one proposal lands", async () => {
+    const { connection, net } = chain();
+    // The node loses the first attempt; the chain then moves 200 slots, past its blockhash's life.
+    let dropped: string | undefined;
+    const lossy = Object.create(connection) as typeof connection;
+    lossy.sendRawTransaction = async (raw, opts) => {
+      if (dropped) return connection.sendRawTransaction(raw, opts);
+      dropped = "yes";
+      net.warp({ slots: 200 });
+      return "dropped";
+    };
+    const lines: string[] = [];
+    const r = await publishEpoch({ sql: db(), connection: lossy, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20 }, log: (l) => lines.push(l) }, { distributor: d.address.toBase58() });
+    assert.equal(r.outcome, "proposed");
+    assert.ok(lines.some((l) => /attempt 1 \(\w+\) expired before landing; retrying with a fresh blockhash/.test(l)), lines.join("\n"));
+    assert.deepEqual(await proposals(connection, d, 1n), [r.outcome === "proposed" ? r.signature : ""]);
+    // web3.js keeps a blockhash for 30 s for its own sends; the warp expired it
+    (connection as unknown as { _blockhashInfo: { latestBlockhash: null } })._blockhashInfo.latestBlockhash = null;
+  });
+
+  it("given one byte of the epoch's dataset changed, then publish refuses before sending anything", async () => {
+    const file = join(epochDir(dataDir, d.address.toBase58(), 1n), DATASET_FILE);
+    const bytes = readFileSync(file);
+    const at = bytes.length - 3;
+    bytes.writeUInt8(bytes[at]! ^ 1, at);
+    writeFileSync(file, bytes);
+    await assert.rejects(
+      publishEpoch({ sql: db(), connection: chain().connection, dataDir, signer: d.publisher, send: DEFAULT_SEND, log: () => {} }, { distributor: d.address.toBase58() }),
+      (err: MeritError) => err.code === "dataset_mismatch" && /epoch 1: the dataset .* does not check out/.test(err.message),
+    );
+    assert.equal((await getEpoch(db(), d.address.toBase58(), 1n))?.status, "closed");
+    assert.deepEqual(await proposals(chain().connection, d, 1n), []);
   });
 });

@@ -112,17 +112,28 @@ export async function chainTime(connection: Connection): Promise<bigint> {
   return clock.data.readBigInt64LE(32);
 }
 
-/** The signature of the transaction that created an EpochRoot: the oldest successful one naming it. */
-export async function proposalSignature(connection: Connection, distributor: PublicKey, epoch: bigint, programId: PublicKey): Promise<string | undefined> {
+/**
+ * The signature of the transaction that created an EpochRoot: the oldest successful one naming it
+ * (newest come first). Claims name the account too, so the search stops after `maxPages` pages of
+ * 1,000 and returns undefined rather than walking a million claims.
+ */
+export async function proposalSignature(connection: Connection, distributor: PublicKey, epoch: bigint, programId: PublicKey, maxPages = 5): Promise<string | undefined> {
   const address = epochRootPda(distributor, epoch, programId)[0];
   let before: string | undefined;
   let oldest: string | undefined;
-  for (;;) {
-    const page = await connection.getSignaturesForAddress(address, { before, limit: 1000 }, "finalized");
-    for (const s of page) if (!s.err) oldest = s.signature;
-    if (page.length < 1000) return oldest;
-    before = page[page.length - 1]!.signature;
+  for (let page = 0; page < maxPages; page++) {
+    const sigs = await connection.getSignaturesForAddress(address, { before, limit: 1000 }, "finalized");
+    for (const s of sigs) if (!s.err) oldest = s.signature;
+    if (sigs.length < 1000) return oldest;
+    before = sigs[sigs.length - 1]!.signature;
   }
+  return undefined;
+}
+
+/** Whether `signature` landed without an error. */
+export async function landedOk(connection: Connection, signature: string): Promise<boolean> {
+  const st = (await connection.getSignatureStatuses([signature], { searchTransactionHistory: true })).value[0];
+  return !!st && !st.err;
 }
 
 const ERROR_NAMES = new Map(Object.entries(MeritErrorCode).map(([name, code]) => [code, name]));

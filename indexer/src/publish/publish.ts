@@ -7,7 +7,7 @@ import type { Queryable, Sql } from "../db/connection.js";
 import { DATASET_FILE, epochDir } from "../epochs/close.js";
 import { type EpochRow, type EpochStatus, getDistributor, listEpochs } from "../epochs/queries.js";
 import { BugError, CallerError, type CallerErrorCode } from "../errors.js";
-import { type ChainView, type EpochRootState, offlineProgram, proposalSignature, readChain } from "./chain.js";
+import { type ChainView, type EpochRootState, landedOk, offlineProgram, proposalSignature, readChain } from "./chain.js";
 import { BUSY, withPublisherLock } from "./lock.js";
 import { markProposing, recordChainState, unmarkProposing } from "./queries.js";
 import { RejectedError, type SendSettings, sendWithRetries, unsignedBase64, waitForLanding } from "./send.js";
@@ -111,14 +111,19 @@ function differences(e: EpochRow, r: EpochRootState): string[] {
  * An EpochRoot exists for this epoch: record it when it is ours, alert and stop when it is not
  * (never overwritten: the program cannot, and we would not).
  */
-async function adoptChainRoot(ctx: PublishContext, q: Queryable, e: EpochRow, r: EpochRootState): Promise<{ signature: string | undefined; status: EpochStatus }> {
+async function adoptChainRoot(ctx: PublishContext, q: Queryable, e: EpochRow, r: EpochRootState, sent?: string): Promise<{ signature: string | undefined; status: EpochStatus }> {
   const diff = differences(e, r);
   if (diff.length > 0) {
     const msg = `ALERT: epoch ${e.epoch} of ${e.distributor} has a different root on-chain than the one closed here (${diff.join("; ")}). Nothing was sent; find out who proposed it (the publisher key may be compromised) and have the guardian veto it while it is pending`;
     ctx.log(msg);
     throw new BugError("onchain_root_mismatch", msg);
   }
-  const signature = await proposalSignature(ctx.connection, new PublicKey(e.distributor), e.epoch, programOf(ctx).programId);
+  // Ours when we sent it (now, or before a crash); else searched in the account's history.
+  const signature =
+    sent ??
+    (e.proposeSignature && (await landedOk(ctx.connection, e.proposeSignature))
+      ? e.proposeSignature
+      : await proposalSignature(ctx.connection, new PublicKey(e.distributor), e.epoch, programOf(ctx).programId));
   await recordChainState(q, e.distributor, e.epoch, r, signature);
   return { signature, status: r.status };
 }
@@ -234,7 +239,7 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
   }
   const root = await onChain();
   if (!root) throw new BugError("onchain_root_mismatch", `epoch ${e.epoch}: the proposal ${signature ?? ""} finalized but no EpochRoot account is there`);
-  const adopted = await adoptChainRoot(ctx, q, e, root);
+  const adopted = await adoptChainRoot(ctx, q, e, root, signature);
   if (!signature) return { outcome: "recorded", epoch: e.epoch, ...adopted };
   ctx.log(`publish: epoch ${e.epoch} proposed (${signature}); activates at ${new Date(Number(root.activatesAt) * 1000).toISOString()}`);
   return { outcome: "proposed", epoch: e.epoch, signature, status: adopted.status, activatesAt: root.activatesAt };
