@@ -97,6 +97,8 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
     assert.deepEqual([row?.status, row?.proposeSignature], ["pending", signature]);
     const list = await cli("list", "--chain");
     assert.match(list.stdout, /^1 +pending +pending +/m);
+    const st = JSON.parse((await cli("status", "1", "--chain")).stdout) as { status: string; chain: { status: string; root: string } };
+    assert.deepEqual([st.status, st.chain.status, st.chain.root], ["pending", "pending", row?.root]);
   });
 
   it("given a different root already on-chain for the epoch, then publish alerts and sends nothing (never overwrites)", async () => {
