@@ -58,6 +58,8 @@ const schema = z.object({
    * base58). Never logged; only its public key is.
    */
   PUBLISHER_KEYPAIR: z.string().min(1).optional(),
+  /** The distributor program's id where it is not the committed IDL's (a deployment of your own). */
+  MERIT_PROGRAM_ID: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "MERIT_PROGRAM_ID must be a base58 address").optional(),
   PUBLISHER_SECRET_KEY: z.string().min(1).optional(),
   /** Priority fee of publisher transactions, micro-lamports per compute unit. */
   PUBLISH_PRIORITY_FEE_MICROLAMPORTS: z.coerce.number().int().min(0).max(1_000_000_000).default(0),

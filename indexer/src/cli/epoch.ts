@@ -34,7 +34,9 @@ async function withPublisher<T>(o: { rpc?: string; signer: boolean }, f: (ctx: i
   const e = env();
   const signer = o.signer ? publisherKeypair(e) : undefined;
   const connection = new Connection(rpcUrl(o.rpc), "finalized");
-  return withDb("merit-publish", (sql) => f({ sql, connection, dataDir: e.MERIT_DATA_DIR, signer, send: publishSettings(e), log }));
+  const { offlineProgram } = await import("../publish/chain.js");
+  const program = offlineProgram(connection, e.MERIT_PROGRAM_ID);
+  return withDb("merit-publish", (sql) => f({ sql, connection, dataDir: e.MERIT_DATA_DIR, signer, send: publishSettings(e), log, program }));
 }
 
 const unix = (t: bigint | undefined) => (t === undefined ? "-" : new Date(Number(t) * 1000).toISOString());
@@ -203,7 +205,7 @@ export function epochCommand(): Command {
 async function withChain<T extends { epoch: bigint; distributor: string }>(ctx: import("../publish/publish.js").PublishContext, rows: T[]) {
   const { offlineProgram, readChain } = await import("../publish/chain.js");
   const { PublicKey } = await import("@solana/web3.js");
-  const program = offlineProgram(ctx.connection);
+  const program = ctx.program ?? offlineProgram(ctx.connection);
   const out = [];
   for (const e of rows) out.push({ ...e, chain: (await readChain(ctx.connection, program, new PublicKey(e.distributor), e.epoch)).epochRoot });
   return out;

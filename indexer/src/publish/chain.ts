@@ -1,5 +1,6 @@
 import { type Connection, type PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
-import { epochRootPda, MeritErrorCode, meritDistributorProgram, type MeritDistributorProgram } from "@merit/clients/idl";
+import { Program } from "@coral-xyz/anchor";
+import { epochRootPda, type MeritDistributor, MeritErrorCode, meritDistributorIdl, meritDistributorProgram, type MeritDistributorProgram } from "@merit/clients/idl";
 import { CallerError } from "../errors.js";
 
 /**
@@ -45,9 +46,14 @@ export interface ChainView {
 const big = (v: { toString(): string }) => BigInt(v.toString());
 const hex = (a: number[] | Uint8Array) => Buffer.from(a).toString("hex");
 
-/** An Anchor Program used only for its coder: every read goes through `connection` explicitly. */
-export function offlineProgram(connection: Connection): MeritDistributorProgram {
-  return meritDistributorProgram({ connection } as never);
+/**
+ * An Anchor Program used for its coder and program id: every read goes through `connection`
+ * explicitly. `programId` (MERIT_PROGRAM_ID): a deployment under another id than the IDL's.
+ */
+export function offlineProgram(connection: Connection, programId?: string): MeritDistributorProgram {
+  const provider = { connection } as never;
+  if (!programId) return meritDistributorProgram(provider);
+  return new Program<MeritDistributor>({ ...meritDistributorIdl, address: programId } as unknown as MeritDistributor, provider);
 }
 
 function decodeDistributor(program: MeritDistributorProgram, address: PublicKey, data: Buffer): DistributorState {

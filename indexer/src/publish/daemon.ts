@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection, Keypair } from "@solana/web3.js";
+import type { MeritDistributorProgram } from "@merit/clients/idl";
 import type { Sql } from "../db/connection.js";
 import { closeEpoch } from "../epochs/close.js";
 import { listDistributors } from "../epochs/queries.js";
@@ -24,6 +25,8 @@ export interface EpochsDaemonOptions {
   schedule: string | Schedule;
   followEveryMs?: number;
   log: (line: string) => void;
+  /** The distributor program (default: the committed IDL's id; see offlineProgram). */
+  program?: MeritDistributorProgram;
   /** The clock, for tests. */
   now?: () => number;
 }
@@ -37,7 +40,7 @@ export interface EpochsDaemon {
 export function startEpochs(o: EpochsDaemonOptions): EpochsDaemon {
   const schedule = typeof o.schedule === "string" ? parseSchedule(o.schedule) : o.schedule;
   const now = o.now ?? Date.now;
-  const ctx: PublishContext = { sql: o.sql, connection: o.connection, dataDir: o.dataDir, signer: o.signer, send: o.send, log: o.log };
+  const ctx: PublishContext = { sql: o.sql, connection: o.connection, dataDir: o.dataDir, signer: o.signer, send: o.send, log: o.log, program: o.program };
   const abort = new AbortController();
   let running: Promise<void> = Promise.resolve();
   // One pass at a time: a follow never overlaps a close-and-publish.

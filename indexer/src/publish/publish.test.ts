@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Keypair } from "@solana/web3.js";
+import { Connection, Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import { MeritError } from "../errors.js";
-import type { ChainView } from "./chain.js";
+import { type ChainView, offlineProgram } from "./chain.js";
 import { publisherKeypair } from "./keypair.js";
 import { proposalRefusals } from "./publish.js";
 import { nextRun, parseSchedule, scheduleProblem } from "./schedule.js";
@@ -69,6 +69,15 @@ describe("publish: the publisher key", () => {
     for (const [e, code] of [[{ PUBLISHER_SECRET_KEY: secret }, "bad_keypair"], [{ PUBLISHER_KEYPAIR: file }, "bad_keypair"], [{ PUBLISHER_KEYPAIR: join(dir, "none") }, "bad_keypair"], [{}, "no_publisher_key"]] as const) {
       assert.throws(() => publisherKeypair(e), (err: unknown) => err instanceof MeritError && err.code === code && !err.message.includes(secret) && !err.message.includes("7,7"));
     }
+  });
+});
+
+describe("publish: the program", () => {
+  it("given MERIT_PROGRAM_ID, then PDAs and instructions use that id instead of the IDL's", () => {
+    const id = key();
+    const p = offlineProgram(new Connection("http://127.0.0.1:9"), id.toBase58());
+    assert.ok(p.programId.equals(id));
+    assert.notEqual(offlineProgram(new Connection("http://127.0.0.1:9")).programId.toBase58(), id.toBase58());
   });
 });
 
