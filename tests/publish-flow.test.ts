@@ -136,4 +136,18 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
       await daemon.stop();
     }
   });
+
+  it("given a schedule, when its time comes, then the daemon closes and publishes on its own, and stops cleanly", async () => {
+    await settle(db(), [[bob, 1]]);
+    const daemon = startEpochs({ sql: db(), connection: chain().connection, dataDir, signer: d.publisher, send: ctx.send, schedule: { kind: "every", ms: 200 }, followEveryMs: 60_000, log: (l) => lines.push(l) });
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await getEpoch(db(), distributor(), 1n))?.status !== "pending") {
+        assert.ok(Date.now() < deadline, "the scheduled pass never published epoch 1");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await daemon.stop();
+    }
+  });
 });

@@ -78,7 +78,8 @@ export function startEpochs(o: EpochsDaemonOptions): EpochsDaemon {
       } catch {
         return;
       }
-      await serial(fn);
+      // A pass that fails as a whole (the database unreachable) is logged; the schedule goes on.
+      await serial(fn).catch((err: unknown) => o.log(`epochs: pass failed: ${(err as Error).message}`));
       at = every(now());
     }
   };
