@@ -1,27 +1,24 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Transaction } from "@solana/web3.js";
 import { epochRootPda, proposeRootInstruction } from "@merit/clients/idl";
 import { closeEpoch } from "../indexer/src/epochs/close.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
-import { type ChainDistributor, configure, createDistributor, proposals, settle } from "./helpers/publish-chain.js";
+import { type ChainDistributor, configure, createDistributor, proposals, settle, usePublishSuite } from "./helpers/publish-chain.js";
 import { indexer, isOneLineError } from "./helpers/indexer-cli.js";
-import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
-import { truncateAll, useFreshDb } from "./setup/db.js";
+import { fundedKeypair } from "./helpers/localnet.js";
 
 describe("publish CLI: refusals, --force, --unsigned and record, a foreign root (development chain, Postgres)", function () {
   this.timeout(180_000);
-  const chain = useLocalnet();
-  const db = useFreshDb({ max: 4 });
+  const suite = usePublishSuite();
+  const { chain, db } = suite;
   let dataDir: string;
   let d: ChainDistributor;
   const saved = { ...process.env };
 
-  beforeEach(async () => {
-    await truncateAll(db());
-    dataDir = mkdtempSync(join(tmpdir(), "merit-publish-cli-"));
+  beforeEach(() => {
+    dataDir = suite.dataDir();
     process.env.MERIT_DATA_DIR = dataDir;
   });
   afterEach(() => {
@@ -29,7 +26,6 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   /** A distributor on the chain and here, its publisher key in a keypair file, epoch 1 closed (Alice: 5 units = 50 base units). */

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { connect } from "../indexer/src/db/connection.js";
@@ -9,30 +8,26 @@ import { closeEpoch, DATASET_FILE, epochDir } from "../indexer/src/epochs/close.
 import type { MeritError } from "../indexer/src/errors.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
 import { publishEpoch } from "../indexer/src/publish/publish.js";
-import { DEFAULT_SEND } from "../indexer/src/publish/send.js";
-import { type ChainDistributor, configure, createDistributor, proposals, settle } from "./helpers/publish-chain.js";
-import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
-import { truncateAll, useFreshDb } from "./setup/db.js";
+import { type ChainDistributor, configure, createDistributor, proposals, publishContext, settle, usePublishSuite } from "./helpers/publish-chain.js";
+import { fundedKeypair } from "./helpers/localnet.js";
 
 const run = promisify(execFile);
 
 describe("publish: a crash after sending, and two publishers at once (development chain, Postgres)", function () {
   this.timeout(180_000);
-  const chain = useLocalnet();
-  const db = useFreshDb({ max: 4 });
+  const suite = usePublishSuite();
+  const { chain, db } = suite;
   let dataDir: string;
   let d: ChainDistributor;
 
   beforeEach(async () => {
     const { connection } = chain();
-    await truncateAll(db());
-    dataDir = mkdtempSync(join(tmpdir(), "merit-publish-crash-"));
+    dataDir = suite.dataDir();
     d = await createDistributor(connection, { fund: 1_000_000n });
     await configure(db(), d);
     await settle(db(), [[await fundedKeypair(connection, 1), 5]]);
     assert.equal((await closeEpoch(db(), { distributor: d.address.toBase58(), dataDir }))?.epoch, 1n);
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it("given a publisher SIGKILLed after sending and before recording, when it restarts, then it records the epoch without a second proposal", async () => {
     const keyFile = join(dataDir, "publisher.json");
@@ -74,7 +69,7 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     const [a, b] = [connect(url, { max: 2, name: "publisher-a" }), connect(url, { max: 2, name: "publisher-b" })];
     try {
       // Each holds on after sending for a moment, so the two runs overlap whatever the scheduling.
-      const ctx = (sql: typeof a) => ({ sql, connection: chain().connection, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20, pauseAfterSendMs: 500 }, log: () => {} });
+      const ctx = (sql: typeof a) => publishContext(sql, chain().connection, dataDir, d.publisher, { pauseAfterSendMs: 500 });
       const results = await Promise.all([a, b].map((sql) => publishEpoch(ctx(sql), { distributor: d.address.toBase58() })));
       const outcomes = results.map((r) => r.outcome).sort();
       assert.equal(outcomes.filter((o) => o === "proposed").length, 1, JSON.stringify(outcomes));
@@ -100,7 +95,7 @@ describe("publish: a crash after sending, and two publishers at once (developmen
       return "dropped";
     };
     const lines: string[] = [];
-    const r = await publishEpoch({ sql: db(), connection: lossy, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20 }, log: (l) => lines.push(l) }, { distributor: d.address.toBase58() });
+    const r = await publishEpoch(publishContext(db(), lossy, dataDir, d.publisher, { log: (l) => lines.push(l) }), { distributor: d.address.toBase58() });
     assert.equal(r.outcome, "proposed");
     assert.ok(lines.some((l) => /attempt 1 \(\w+\) expired before landing; retrying with a fresh blockhash/.test(l)), lines.join("\n"));
     assert.deepEqual(await proposals(connection, d, 1n), [r.outcome === "proposed" ? r.signature : ""]);
@@ -115,7 +110,7 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     bytes.writeUInt8(bytes[at]! ^ 1, at);
     writeFileSync(file, bytes);
     await assert.rejects(
-      publishEpoch({ sql: db(), connection: chain().connection, dataDir, signer: d.publisher, send: DEFAULT_SEND, log: () => {} }, { distributor: d.address.toBase58() }),
+      publishEpoch(publishContext(db(), chain().connection, dataDir, d.publisher), { distributor: d.address.toBase58() }),
       (err: MeritError) => err.code === "dataset_mismatch" && /epoch 1: the dataset .* does not check out/.test(err.message),
     );
     assert.equal((await getEpoch(db(), d.address.toBase58(), 1n))?.status, "closed");

@@ -1,22 +1,17 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Keypair } from "@solana/web3.js";
 import { closeEpoch } from "../indexer/src/epochs/close.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
 import { startEpochs } from "../indexer/src/publish/daemon.js";
 import { followEpochs } from "../indexer/src/publish/follow.js";
 import { type PublishContext, publishEpoch } from "../indexer/src/publish/publish.js";
-import { DEFAULT_SEND } from "../indexer/src/publish/send.js";
-import { type ChainDistributor, claimFromShards, configure, createDistributor, DELAY, proposals, setPaused, settle, veto } from "./helpers/publish-chain.js";
-import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
-import { truncateAll, useFreshDb } from "./setup/db.js";
+import { type ChainDistributor, claimFromShards, configure, createDistributor, DELAY, proposals, publishContext, setPaused, settle, usePublishSuite, veto } from "./helpers/publish-chain.js";
+import { fundedKeypair } from "./helpers/localnet.js";
 
 describe("publish: closed epochs go on-chain, activate, and pay claims (development chain, Postgres)", function () {
   this.timeout(120_000);
-  const chain = useLocalnet();
-  const db = useFreshDb({ max: 4 });
+  const suite = usePublishSuite();
+  const { chain, db } = suite;
   let dataDir: string;
   let d: ChainDistributor;
   let ctx: PublishContext;
@@ -25,14 +20,12 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
 
   beforeEach(async () => {
     const { connection } = chain();
-    await truncateAll(db());
-    dataDir = mkdtempSync(join(tmpdir(), "merit-publish-"));
+    dataDir = suite.dataDir();
     d = await createDistributor(connection, { fund: 1_000_000_000n });
     await configure(db(), d);
     [alice, bob] = await Promise.all([fundedKeypair(connection), fundedKeypair(connection)]);
-    ctx = { sql: db(), connection, dataDir, signer: d.publisher, send: { ...DEFAULT_SEND, pollMs: 20 }, log: (l) => lines.push(l) };
+    ctx = publishContext(db(), connection, dataDir, d.publisher, { log: (l) => lines.push(l) });
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   const distributor = () => d.address.toBase58();
   const close = () => closeEpoch(db(), { distributor: distributor(), dataDir });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import anchor from "@coral-xyz/anchor";
 import * as spl from "@solana/spl-token";
 import { type Connection, type Keypair, type PublicKey, Transaction } from "@solana/web3.js";
@@ -11,7 +14,10 @@ import { epochDir, SHARDS_DIR } from "../../indexer/src/epochs/close.js";
 import { addDistributor } from "../../indexer/src/epochs/queries.js";
 import { advanceIngestWatermark } from "../../indexer/src/ingest/store/cursors.js";
 import { insertSettlements } from "./ledger-fixtures.js";
-import { fundedKeypair } from "./localnet.js";
+import type { PublishContext } from "../../indexer/src/publish/publish.js";
+import { DEFAULT_SEND } from "../../indexer/src/publish/send.js";
+import { truncateAll, useFreshDb } from "../setup/db.js";
+import { fundedKeypair, type LocalnetFixture, useLocalnet } from "./localnet.js";
 
 /**
  * Publishing flow tests: a distributor initialized on the development chain through Anchor over
@@ -21,6 +27,36 @@ import { fundedKeypair } from "./localnet.js";
 const { AnchorProvider, BN, Wallet } = anchor;
 
 export const DELAY = 3600;
+
+/**
+ * A publishing suite: a development chain and the test database for the `describe`, and for each
+ * test an emptied database and a fresh data directory (removed after it).
+ */
+export function usePublishSuite(): { chain: () => LocalnetFixture; db: () => Sql; dataDir: () => string } {
+  const chain = useLocalnet();
+  const db = useFreshDb({ max: 4 });
+  let dir: string | undefined;
+  beforeEach(async () => {
+    await truncateAll(db());
+    dir = mkdtempSync(join(tmpdir(), "merit-publish-"));
+  });
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    chain,
+    db,
+    dataDir: () => {
+      if (!dir) throw new Error("usePublishSuite: no data directory outside a test");
+      return dir;
+    },
+  };
+}
+
+/** What publishEpoch / followEpochs take, polling fast (the development chain finalizes at once). */
+export function publishContext(sql: Sql, connection: Connection, dataDir: string, signer: Keypair, opts: { log?: (line: string) => void; pauseAfterSendMs?: number } = {}): PublishContext {
+  return { sql, connection, dataDir, signer, send: { ...DEFAULT_SEND, pollMs: 20, pauseAfterSendMs: opts.pauseAfterSendMs }, log: opts.log ?? (() => {}) };
+}
 /** 1 point per whole unit paid; fixed mode below turns a point into 10 base units. */
 export const RULES = { earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }] };
 
