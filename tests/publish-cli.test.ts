@@ -95,6 +95,9 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
     assert.match(list.stdout, /^1 +pending +pending +/m);
     const st = JSON.parse((await cli("status", "1", "--chain")).stdout) as { status: string; chain: { status: string; root: string } };
     assert.deepEqual([st.status, st.chain.status, st.chain.root], ["pending", "pending", row?.root]);
+    const follow = await cli("follow", "--no-activate");
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.match(follow.stdout, /^epoch 1: pending, activates at \d{4}-\d\d-\d\dT/m);
   });
 
   it("given a different root already on-chain for the epoch, then publish alerts and sends nothing (never overwrites)", async () => {
