@@ -32,6 +32,14 @@ describe("env: the one reader of the configuration", () => {
     assert.doesNotThrow(() => parseEnv({ PATH: "/bin", HOME: "/root", CI: "true", MERIT_SKIP_RUST: "1" }));
   });
 
+  it("given publishing settings, then a key from two places and a schedule that is not one are refused, and good values parse", () => {
+    assert.match(refusal({ PUBLISHER_KEYPAIR: "/k.json", PUBLISHER_SECRET_KEY: "x" }), /PUBLISHER_KEYPAIR: set PUBLISHER_KEYPAIR \(a file\) or PUBLISHER_SECRET_KEY \(the key\), not both/);
+    assert.match(refusal({ EPOCH_SCHEDULE: "hourly" }), /EPOCH_SCHEDULE: "hourly" is not a schedule/);
+    assert.match(refusal({ PUBLISH_MAX_ATTEMPT: "5" }), /PUBLISH_MAX_ATTEMPT: not a merit setting \(did you mean PUBLISH_MAX_ATTEMPTS\?\)/);
+    const e = parseEnv({ EPOCH_SCHEDULE: "at 00:00,12:00", PUBLISH_PRIORITY_FEE_MICROLAMPORTS: "5000", PUBLISH_COMPUTE_UNIT_LIMIT: "30000" });
+    assert.deepEqual([e.PUBLISH_PRIORITY_FEE_MICROLAMPORTS, e.PUBLISH_COMPUTE_UNIT_LIMIT, e.PUBLISH_MAX_ATTEMPTS], [5000, 30000, 5]);
+  });
+
   it("given a webhook URL without its auth header, then it refuses", () => {
     assert.match(refusal({ HELIUS_WEBHOOK_URL: "https://me.example/webhooks/helius" }), /HELIUS_WEBHOOK_URL needs HELIUS_WEBHOOK_AUTH/);
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CallerError } from "./errors.js";
+import { scheduleProblem } from "./publish/schedule.js";
 
 /**
  * The only place that reads process.env. Everything is validated at start-up so a typo in a
@@ -51,6 +52,28 @@ const schema = z.object({
    * starts: a pool to that URL keeps to one connection (db/connection.ts). Not a setting.
    */
   MERIT_EMBEDDED_PG_URL: z.string().url().optional(),
+  /**
+   * The publisher's key (docs/publishing.md): a keypair file as solana-keygen writes it (a JSON
+   * array of 64 bytes), or the secret itself in PUBLISHER_SECRET_KEY (the same JSON array, or
+   * base58). Never logged; only its public key is.
+   */
+  PUBLISHER_KEYPAIR: z.string().min(1).optional(),
+  /** The distributor program's id where it is not the committed IDL's (a deployment of your own). */
+  MERIT_PROGRAM_ID: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "MERIT_PROGRAM_ID must be a base58 address").optional(),
+  PUBLISHER_SECRET_KEY: z.string().min(1).optional(),
+  /** Priority fee of publisher transactions, micro-lamports per compute unit. */
+  PUBLISH_PRIORITY_FEE_MICROLAMPORTS: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  /** Compute unit limit of publisher transactions (propose_root takes ~3,400, activate_root ~800). */
+  PUBLISH_COMPUTE_UNIT_LIMIT: z.coerce.number().int().min(1_000).max(1_400_000).default(20_000),
+  /** Sends of one transaction, each with a fresh blockhash, before giving up. */
+  PUBLISH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  /**
+   * When the daemon closes and publishes epochs: `every 6h`, `every 30m`, or UTC times
+   * `at 00:00,12:00`. Unset: the daemon does not close epochs.
+   */
+  EPOCH_SCHEDULE: z.string().optional(),
+  /** Test hook: the publisher pauses this long after sending a proposal, before confirming (a crash window). */
+  PUBLISH_TEST_PAUSE_AFTER_SEND_MS: z.coerce.number().int().min(0).optional(),
 });
 
 /**
@@ -64,10 +87,17 @@ const checked = schema.superRefine((e, ctx) => {
   if (e.HELIUS_WEBHOOK_URL && !e.HELIUS_WEBHOOK_AUTH) {
     ctx.addIssue({ code: "custom", path: ["HELIUS_WEBHOOK_URL"], message: "HELIUS_WEBHOOK_URL needs HELIUS_WEBHOOK_AUTH (the header Helius sends and the webhook checks)" });
   }
+  if (e.PUBLISHER_KEYPAIR && e.PUBLISHER_SECRET_KEY) {
+    ctx.addIssue({ code: "custom", path: ["PUBLISHER_KEYPAIR"], message: "set PUBLISHER_KEYPAIR (a file) or PUBLISHER_SECRET_KEY (the key), not both" });
+  }
+  if (e.EPOCH_SCHEDULE !== undefined) {
+    const problem = scheduleProblem(e.EPOCH_SCHEDULE);
+    if (problem) ctx.addIssue({ code: "custom", path: ["EPOCH_SCHEDULE"], message: problem });
+  }
 });
 
 /** Prefixes of this daemon's settings: an unknown variable with one of them is a typo. */
-const PREFIXES = ["MERIT_", "RPC_", "WATCH_", "HELIUS_", "API_", "ENGINE_", "INGEST_", "LOCALNET_", "POLL_", "LOG_", "DATABASE_"];
+const PREFIXES = ["MERIT_", "RPC_", "WATCH_", "HELIUS_", "API_", "ENGINE_", "INGEST_", "LOCALNET_", "POLL_", "LOG_", "DATABASE_", "PUBLISH", "EPOCH_"];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);
 const KNOWN = new Set(Object.keys(schema.shape));
@@ -108,6 +138,17 @@ export function ingestSettings(e: Env) {
     pollIntervalMs: e.POLL_INTERVAL_MS,
     batchSize: e.INGEST_BATCH_SIZE,
     rpc: { maxConcurrency: e.RPC_MAX_CONCURRENCY, requestsPerSecond: e.RPC_REQUESTS_PER_SECOND, timeoutMs: e.RPC_TIMEOUT_MS, maxRetries: e.RPC_MAX_RETRIES },
+  };
+}
+
+/** Everything publishing takes from the environment (indexer/src/publish/send.ts SendSettings). */
+export function publishSettings(e: Env) {
+  return {
+    priorityFeeMicroLamports: e.PUBLISH_PRIORITY_FEE_MICROLAMPORTS,
+    computeUnitLimit: e.PUBLISH_COMPUTE_UNIT_LIMIT,
+    maxAttempts: e.PUBLISH_MAX_ATTEMPTS,
+    pollMs: 500,
+    pauseAfterSendMs: e.PUBLISH_TEST_PAUSE_AFTER_SEND_MS,
   };
 }
 

@@ -1,13 +1,14 @@
 import { decodeKey58 } from "@merit/clients/merkle";
 import { Command } from "commander";
-import { env } from "../env.js";
+import { env, publishSettings } from "../env.js";
 import { CallerError } from "../errors.js";
 import { json, out, withDb } from "./admin.js";
 import { log } from "./context.js";
 
 /**
  * `epoch …`: configure the distributors whose epochs this database closes, close the next epoch,
- * rebuild a closed epoch's files, and list epochs with their state. Publishing is `publish`.
+ * rebuild a closed epoch's files, publish epochs on-chain (`publish`, `record`, `follow`), and list
+ * epochs with their state here and on-chain (docs/publishing.md).
  */
 function address(v: string, what: string): string {
   if (decodeKey58(v) === undefined) throw new CallerError("bad_address", `${what} "${v}" is not a Solana address (32 bytes in base58)`);
@@ -18,6 +19,26 @@ function epochArg(v: string): bigint {
   if (!/^[1-9]\d*$/.test(v)) throw new CallerError("bad_epoch", `"${v}" is not an epoch number (1, 2, …)`);
   return BigInt(v);
 }
+
+function rpcUrl(flag: string | undefined): string {
+  const url = flag ?? env().RPC_URL;
+  if (!url) throw new CallerError("no_rpc", "an RPC URL is required: --rpc <url> or RPC_URL");
+  return url;
+}
+
+/** What the publishing commands share: the database, a finalized Connection, the settings, the key when needed. */
+async function withPublisher<T>(o: { rpc?: string; signer: boolean }, f: (ctx: import("../publish/publish.js").PublishContext) => Promise<T>): Promise<T> {
+  const { Connection } = await import("@solana/web3.js");
+  const { publisherKeypair } = await import("../publish/keypair.js");
+  const e = env();
+  const signer = o.signer ? publisherKeypair(e) : undefined;
+  const connection = new Connection(rpcUrl(o.rpc), "finalized");
+  const { offlineProgram } = await import("../publish/chain.js");
+  const program = offlineProgram(connection, e.MERIT_PROGRAM_ID);
+  return withDb("merit-publish", (sql) => f({ sql, connection, dataDir: e.MERIT_DATA_DIR, signer, send: publishSettings(e), log, program }));
+}
+
+const unix = (t: bigint | undefined) => (t === undefined ? "-" : new Date(Number(t) * 1000).toISOString());
 
 export function epochCommand(): Command {
   const epoch = new Command("epoch").description("close epochs: points -> token amounts -> Merkle root, dataset, manifest and proof shards");
@@ -85,29 +106,106 @@ export function epochCommand(): Command {
 
   epoch
     .command("list")
-    .description("a distributor's epochs with their state (closed, proposed, pending, active, vetoed)")
+    .description("a distributor's epochs with their state (closed, proposed, pending, active, vetoed); with --chain, each EpochRoot's too")
     .requiredOption("--distributor <address>", "which distributor")
+    .option("--chain", "read each epoch's EpochRoot from the chain (--rpc or RPC_URL)")
+    .option("--rpc <url>", "RPC URL (default RPC_URL)")
     .option("--json", "as JSON")
-    .action(async (o: { distributor: string; json?: boolean }) => {
+    .action(async (o: { distributor: string; chain?: boolean; rpc?: string; json?: boolean }) => {
       const { listEpochs } = await import("../epochs/queries.js");
-      const rows = await withDb("merit-epochs", (sql) => listEpochs(sql, address(o.distributor, "distributor")));
+      const d = address(o.distributor, "distributor");
+      const rows = o.chain || o.rpc ? await withPublisher({ rpc: o.rpc, signer: false }, async (ctx) => withChain(ctx, await listEpochs(ctx.sql, d))) : (await withDb("merit-epochs", (sql) => listEpochs(sql, d))).map((e) => ({ ...e, chain: undefined }));
       if (o.json) return out(json(rows));
       if (rows.length === 0) return out("no epoch closed yet");
-      out("epoch  status    slots            leaves  released              cumulative total      root");
+      const onChain = o.chain || o.rpc;
+      out(`epoch  status    ${onChain ? "on-chain  " : ""}slots            leaves  released              cumulative total      root`);
       for (const e of rows) {
-        out(`${String(e.epoch).padEnd(6)} ${e.status.padEnd(9)} ${`${e.firstSlot ?? 0}-${e.cutoffSlot}`.padEnd(16)} ${String(e.leafCount).padEnd(7)} ${String(e.released).padEnd(21)} ${String(e.cumulativeTotal).padEnd(21)} ${e.root.slice(0, 16)}…`);
+        const chainCol = onChain ? `${(e.chain?.status ?? "-").padEnd(9)} ` : "";
+        out(`${String(e.epoch).padEnd(6)} ${e.status.padEnd(9)} ${chainCol}${`${e.firstSlot ?? 0}-${e.cutoffSlot}`.padEnd(16)} ${String(e.leafCount).padEnd(7)} ${String(e.released).padEnd(21)} ${String(e.cumulativeTotal).padEnd(21)} ${e.root.slice(0, 16)}…`);
       }
     });
 
   epoch
     .command("status <epoch>")
-    .description("one epoch in full: ranges, totals, hashes, on-chain state")
+    .description("one epoch in full: ranges, totals, hashes, state here and (with --chain) its EpochRoot on-chain")
     .requiredOption("--distributor <address>", "which distributor")
-    .action(async (n: string, o: { distributor: string }) => {
+    .option("--chain", "read the EpochRoot from the chain (--rpc or RPC_URL)")
+    .option("--rpc <url>", "RPC URL (default RPC_URL)")
+    .action(async (n: string, o: { distributor: string; chain?: boolean; rpc?: string }) => {
       const { getEpoch } = await import("../epochs/queries.js");
-      const e = await withDb("merit-epochs", (sql) => getEpoch(sql, address(o.distributor, "distributor"), epochArg(n)));
-      if (!e) throw new CallerError("unknown_epoch", `epoch ${n} of ${o.distributor} is not closed`);
-      out(json(e));
+      const d = address(o.distributor, "distributor");
+      const num = epochArg(n);
+      const read = async (sql: import("../db/connection.js").Sql) => {
+        const e = await getEpoch(sql, d, num);
+        if (!e) throw new CallerError("unknown_epoch", `epoch ${n} of ${o.distributor} is not closed`);
+        return e;
+      };
+      if (!(o.chain || o.rpc)) return out(json(await withDb("merit-epochs", read)));
+      out(json((await withPublisher({ rpc: o.rpc, signer: false }, async (ctx) => withChain(ctx, [await read(ctx.sql)])))[0]));
+    });
+
+  epoch
+    .command("publish [epoch]")
+    .description("propose the oldest closed epoch (or [epoch]) on-chain: propose_root, after checking the dataset, the vault and the program's cap")
+    .requiredOption("--distributor <address>", "which distributor")
+    .option("--rpc <url>", "RPC URL (default RPC_URL)")
+    .option("--force", "propose although the vault does not cover the obligation or the growth exceeds the per-epoch cap")
+    .option("--unsigned", "print the transaction (base64) for a multisig to sign instead of signing it; then: epoch record <epoch>")
+    .option("--publisher <address>", "with --unsigned: the publisher (fee payer and signer); default the distributor's on-chain publisher")
+    .option("--json", "print the result as JSON")
+    .action(async (n: string | undefined, o: { distributor: string; rpc?: string; force?: boolean; unsigned?: boolean; publisher?: string; json?: boolean }) => {
+      const { publishEpoch } = await import("../publish/publish.js");
+      const { PublicKey } = await import("@solana/web3.js");
+      const d = address(o.distributor, "distributor");
+      const unsigned = o.unsigned ? { publisher: o.publisher ? new PublicKey(address(o.publisher, "publisher")) : undefined } : undefined;
+      const r = await withPublisher({ rpc: o.rpc, signer: !o.unsigned }, (ctx) => publishEpoch(ctx, { distributor: d, epoch: n === undefined ? undefined : epochArg(n), force: o.force, unsigned }));
+      if (o.json) return out(json(r));
+      if (r.outcome === "busy") throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+      if (r.outcome === "nothing") return out("nothing to publish: every closed epoch is on-chain");
+      if (r.outcome === "unsigned") {
+        out(`epoch ${r.epoch}: unsigned propose_root transaction for ${r.publisher} (base64); sign and send it (e.g. in Squads), then run: epoch record ${r.epoch} --distributor ${d}`);
+        return out(r.transaction);
+      }
+      if (r.outcome === "proposed") return out(`epoch ${r.epoch} proposed: ${r.signature}; ${r.status}, activates at ${unix(r.activatesAt)}`);
+      out(`epoch ${r.epoch} is already on-chain with the same root (${r.status}${r.signature ? `, ${r.signature}` : ""}): recorded`);
+    });
+
+  epoch
+    .command("record <epoch>")
+    .description("record an epoch proposed elsewhere (a multisig) from its EpochRoot on-chain")
+    .requiredOption("--distributor <address>", "which distributor")
+    .option("--rpc <url>", "RPC URL (default RPC_URL)")
+    .action(async (n: string, o: { distributor: string; rpc?: string }) => {
+      const { recordEpoch } = await import("../publish/publish.js");
+      const r = await withPublisher({ rpc: o.rpc, signer: false }, (ctx) => recordEpoch(ctx, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n) }));
+      if (r === "busy") throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+      out(`epoch ${n} recorded: ${r.status}${r.signature ? ` (${r.signature})` : ""}`);
+    });
+
+  epoch
+    .command("follow")
+    .description("one pass of what the daemon does after proposing: activate due roots, record vetoes, report a pause")
+    .requiredOption("--distributor <address>", "which distributor")
+    .option("--rpc <url>", "RPC URL (default RPC_URL)")
+    .option("--no-activate", "only look: send no activate_root (needs no key)")
+    .option("--json", "print the report as JSON")
+    .action(async (o: { distributor: string; rpc?: string; activate: boolean; json?: boolean }) => {
+      const { followEpochs } = await import("../publish/follow.js");
+      const r = await withPublisher({ rpc: o.rpc, signer: o.activate }, (ctx) => followEpochs(ctx, { distributor: address(o.distributor, "distributor"), activate: o.activate }));
+      if (r === "busy") throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+      if (o.json) return out(json(r));
+      if (r.paused) out("distributor PAUSED on-chain: nothing activates until it is unpaused");
+      for (const e of r.epochs) out(`epoch ${e.epoch}: ${e.status}${e.activatesAt !== undefined ? `, activates at ${unix(e.activatesAt)}` : ""}${r.activated.includes(e.epoch) ? " (activated now)" : ""}`);
     });
   return epoch;
+}
+
+/** Each epoch with its EpochRoot as the chain holds it (undefined: not proposed). */
+async function withChain<T extends { epoch: bigint; distributor: string }>(ctx: import("../publish/publish.js").PublishContext, rows: T[]) {
+  const { offlineProgram, readChain } = await import("../publish/chain.js");
+  const { PublicKey } = await import("@solana/web3.js");
+  const program = ctx.program ?? offlineProgram(ctx.connection);
+  const out = [];
+  for (const e of rows) out.push({ ...e, chain: (await readChain(ctx.connection, program, new PublicKey(e.distributor), e.epoch)).epochRoot });
+  return out;
 }

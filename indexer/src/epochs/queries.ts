@@ -34,8 +34,16 @@ export interface EpochRow {
   closedAt: Date;
   filesAt: Date | null;
   proposeSignature: string | null;
+  /** Last block height the in-flight proposal's blockhash is valid for (publish/). */
+  proposeValidUntil: bigint | null;
+  proposedAt: Date | null;
   activatesAt: Date | null;
+  activatedAt: Date | null;
+  vetoedAt: Date | null;
 }
+
+/** The columns publishing writes (indexer/src/publish), never set by a close. */
+type PublishFields = "proposeSignature" | "proposeValidUntil" | "proposedAt" | "activatesAt" | "activatedAt" | "vetoedAt";
 
 export interface EpochWalletRow {
   claimant: string;
@@ -78,7 +86,11 @@ function toEpoch(r: Raw): EpochRow {
     closedAt: r.closed_at as Date,
     filesAt: (r.files_at as Date | null) ?? null,
     proposeSignature: (r.propose_signature as string | null) ?? null,
+    proposeValidUntil: r.propose_valid_until === null || r.propose_valid_until === undefined ? null : big(r.propose_valid_until),
+    proposedAt: (r.proposed_at as Date | null) ?? null,
     activatesAt: (r.activates_at as Date | null) ?? null,
+    activatedAt: (r.activated_at as Date | null) ?? null,
+    vetoedAt: (r.vetoed_at as Date | null) ?? null,
   };
 }
 
@@ -150,7 +162,7 @@ export async function epochWallets(q: Queryable, distributor: string, epoch: big
   }));
 }
 
-export async function insertEpoch(tx: Tx, e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | "proposeSignature" | "activatesAt">, wallets: readonly EpochWalletRow[]): Promise<void> {
+export async function insertEpoch(tx: Tx, e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | PublishFields>, wallets: readonly EpochWalletRow[]): Promise<void> {
   await tx`
     insert into epochs (distributor, epoch, prev_cutoff_seq, cutoff_seq, first_slot, cutoff_slot, prev_other_id, other_id, conversion,
       points, allocated, released, cumulative_total, leaf_count, settlement_count, root, dataset_hash, inputs_hash)
