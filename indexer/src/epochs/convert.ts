@@ -55,10 +55,6 @@ export function parseConversion(v: unknown): Conversion {
   throw new CallerError("bad_conversion", `conversion.mode must be "fixed" or "budget", got ${JSON.stringify(o.mode)}`);
 }
 
-function compareClaimants(a: string, b: string): number {
-  return Buffer.compare(keyBytes(a), keyBytes(b));
-}
-
 function allocateFixed(points: bigint, c: Extract<Conversion, { mode: "fixed" }>): bigint {
   const scaled = points * c.unitsPerPoint;
   // Negative points (a correction) are a debt carried against later amounts, never a negative leaf.
@@ -75,9 +71,11 @@ function allocateBudget(rows: readonly EpochPoints[], budget: bigint): Map<strin
   const total = positive.reduce((s, r) => s + r.points, 0n);
   const out = new Map<string, bigint>();
   if (total === 0n) return out;
-  const shares = positive.map((r) => ({ claimant: r.claimant, floor: (budget * r.points) / total, rem: (budget * r.points) % total }));
+  const shares = positive.map((r) => ({ claimant: r.claimant, floor: (budget * r.points) / total, rem: (budget * r.points) % total, key: undefined as Buffer | undefined }));
   let left = budget - shares.reduce((s, x) => s + x.floor, 0n);
-  shares.sort((a, b) => (a.rem === b.rem ? compareClaimants(a.claimant, b.claimant) : a.rem > b.rem ? -1 : 1));
+  // Ties compare claimant bytes (not base58 text), each key decoded once, only when a tie needs it.
+  const bytes = (x: (typeof shares)[number]) => (x.key ??= Buffer.from(keyBytes(x.claimant)));
+  shares.sort((a, b) => (a.rem === b.rem ? Buffer.compare(bytes(a), bytes(b)) : a.rem > b.rem ? -1 : 1));
   for (const s of shares) {
     out.set(s.claimant, s.floor + (left > 0n ? 1n : 0n));
     if (left > 0n) left--;

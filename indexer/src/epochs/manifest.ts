@@ -56,11 +56,22 @@ export async function writeManifest(q: Queryable, path: string, h: ManifestHeade
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
   failed.catch(() => {});
   let bytes = 0;
-  const write = async (line: string) => {
-    const buf = Buffer.from(`${line}\n`, "utf8");
+  // Lines are gathered into chunks: a write and a hash update per line cost more than the line.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const buf = Buffer.from(pending.join(""), "utf8");
+    pending = [];
+    pendingLength = 0;
     hash.update(buf);
     bytes += buf.length;
     if (!out.write(buf)) await Promise.race([once(out, "drain"), failed]);
+  };
+  const write = async (line: string) => {
+    pending.push(line, "\n");
+    pendingLength += line.length + 1;
+    if (pendingLength >= 1 << 16) await flush();
   };
   const r = h.range;
   await write(
@@ -112,6 +123,7 @@ export async function writeManifest(q: Queryable, path: string, h: ManifestHeade
       settlements++;
     }
   }
+  await flush();
   out.end();
   await Promise.race([once(out, "close"), failed]);
   return { inputsHash: hash.digest("hex"), bytes, settlements };

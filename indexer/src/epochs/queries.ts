@@ -169,7 +169,7 @@ export async function insertEpoch(tx: Tx, e: Omit<EpochRow, "status" | "closedAt
     values (${e.distributor}, ${e.epoch}, ${e.prevCutoffSeq}, ${e.cutoffSeq}, ${e.firstSlot}, ${e.cutoffSlot}, ${e.prevOtherId}, ${e.otherId},
       ${tx.json(e.conversion)}, ${e.points}, ${e.allocated.toString()}, ${e.released.toString()}, ${e.cumulativeTotal.toString()}, ${e.leafCount},
       ${e.settlementCount}, ${e.root}, ${e.datasetHash}, ${e.inputsHash})`;
-  const CHUNK = 5000;
+  const CHUNK = 20_000;
   for (let i = 0; i < wallets.length; i += CHUNK) {
     const part = wallets.slice(i, i + CHUNK);
     const col = <T>(f: (w: EpochWalletRow) => T) => part.map(f);
