@@ -1,0 +1,246 @@
+// The auditor's verify (docs/verify.md): checks a published epoch against the chain with the files
+// the operator published, and nothing of the operator's database.
+import { DatasetError, loadDataset, type LoadedDataset } from "../dataset/index.js";
+import { readChain, vaultBalance, type ChainState, type EpochRootState } from "./chain.js";
+import { inputError } from "./errors.js";
+import { openSource, sha256File, type LocalFile } from "./source.js";
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+/** The first thing that differs: which record (when one is at fault), which field, the expected value, the value found. */
+export interface Mismatch {
+  claimant?: string;
+  field: string;
+  expected: string;
+  got: string;
+}
+
+export interface CheckResult {
+  /** Stable id: chain, dataset-hash, tree, inputs-hash, manifest, previous, vault, replay. */
+  id: string;
+  status: CheckStatus;
+  /** One line: what was compared and what was found. */
+  detail: string;
+  mismatch?: Mismatch;
+}
+
+export interface VerifyReport {
+  epoch: string;
+  distributor: string;
+  /** Root status on-chain (pending, active, vetoed), when the root exists. */
+  rootStatus?: string;
+  checks: CheckResult[];
+  /** True when no check failed. */
+  ok: boolean;
+  /** The first failed check's mismatch, with the check's id. */
+  firstFailure?: Mismatch & { check: string; detail: string };
+}
+
+export interface VerifyOptions {
+  epoch: bigint;
+  rpc: string;
+  /** PATH or http(s) URL of the epoch's dataset. */
+  dataset: string;
+  /** PATH or URL of the epoch's manifest: its sha256 must be the inputs hash on-chain. */
+  manifest?: string;
+  /** PATH or URL of epoch N−1's dataset: no cumulative amount may decrease, no wallet disappear. */
+  previousDataset?: string;
+  /** The distributor the auditor means; by default the one the dataset's header names. */
+  distributor?: string;
+  /** Progress of long steps (the CLI shows it on a terminal). */
+  onProgress?: (step: string) => void;
+  /** Sees each verdict as soon as it is known. */
+  onCheck?: (c: CheckResult) => void;
+}
+
+/** What a caller with more checks (the replay) needs from the run. */
+export interface VerifyContext {
+  chain: ChainState;
+  dataset: LoadedDataset | undefined;
+  datasetPath: string;
+  /** Epoch N−1's dataset, when given and valid. */
+  previous: LoadedDataset | undefined;
+  manifestPath: string | undefined;
+}
+
+export class Checks {
+  readonly list: CheckResult[] = [];
+  constructor(private readonly onCheck?: (c: CheckResult) => void) {}
+  add(c: CheckResult): CheckResult {
+    this.list.push(c);
+    this.onCheck?.(c);
+    return c;
+  }
+  pass(id: string, detail: string) {
+    return this.add({ id, status: "pass", detail });
+  }
+  skip(id: string, detail: string) {
+    return this.add({ id, status: "skip", detail });
+  }
+  fail(id: string, detail: string, mismatch: Mismatch) {
+    return this.add({ id, status: "fail", detail, mismatch });
+  }
+  /** Compares a list of (field, expected, got): fails on the first that differs. */
+  compare(id: string, passDetail: string, pairs: readonly (readonly [string, string, string])[], claimant?: string) {
+    for (const [field, expected, got] of pairs) {
+      if (expected !== got) return this.fail(id, `${field}: expected ${expected}, got ${got}`, { ...(claimant ? { claimant } : {}), field, expected, got });
+    }
+    return this.pass(id, passDetail);
+  }
+}
+
+export function report(epoch: bigint, distributor: string, rootStatus: string | undefined, checks: readonly CheckResult[]): VerifyReport {
+  const failed = checks.find((c) => c.status === "fail");
+  return {
+    epoch: epoch.toString(),
+    distributor,
+    ...(rootStatus ? { rootStatus } : {}),
+    checks: [...checks],
+    ok: failed === undefined,
+    ...(failed ? { firstFailure: { check: failed.id, detail: failed.detail, ...failed.mismatch! } } : {}),
+  };
+}
+
+/** The header line of a dataset, read without loading the rest (the distributor to look up). */
+async function peekHeader(path: string): Promise<{ distributor?: unknown; epoch?: unknown }> {
+  const { createReadStream } = await import("node:fs");
+  let text = "";
+  for await (const chunk of createReadStream(path, { end: 64 * 1024 })) {
+    text += chunk.toString();
+    if (text.includes("\n")) break;
+  }
+  try {
+    return JSON.parse(text.slice(0, text.indexOf("\n")));
+  } catch {
+    return {};
+  }
+}
+
+function datasetFailure(err: unknown): Mismatch & { detail: string } {
+  if (!(err instanceof DatasetError)) throw err;
+  return { ...(err.claimant ? { claimant: err.claimant } : {}), field: err.code, expected: "a valid dataset", got: err.message, detail: `the dataset is refused: ${err.message}` };
+}
+
+/** Epoch N−1 → N: every wallet of N−1 still has a leaf, with a cumulative amount at least as large. */
+function comparePrevious(checks: Checks, prev: LoadedDataset, cur: LoadedDataset, epoch: bigint): void {
+  const a = prev.tree;
+  const b = cur.tree;
+  let j = 0;
+  for (let i = 0; i < a.size; i++) {
+    const claimant = a.claimantAt(i);
+    while (j < b.size && b.claimantAt(j).compare(claimant) < 0) j++;
+    const name = a.claimantBase58At(i);
+    if (j >= b.size || !b.claimantAt(j).equals(claimant)) {
+      checks.fail("previous", `wallet ${name} had a leaf in epoch ${epoch - 1n} and has none in epoch ${epoch}`, {
+        claimant: name, field: "leaf", expected: `present (cumulative ${a.amountAt(i)} in epoch ${epoch - 1n})`, got: "absent",
+      });
+      return;
+    }
+    if (b.amountAt(j) < a.amountAt(i)) {
+      checks.fail("previous", `wallet ${name}: cumulative amount decreased from ${a.amountAt(i)} to ${b.amountAt(j)}`, {
+        claimant: name, field: "cumulativeAmount", expected: `>= ${a.amountAt(i)}`, got: b.amountAt(j).toString(),
+      });
+      return;
+    }
+  }
+  checks.pass("previous", `${a.size} wallets of epoch ${epoch - 1n} all kept their leaf, none decreased (${b.size - a.size} new)`);
+}
+
+function rootPairs(root: EpochRootState, d: LoadedDataset): [string, string, string][] {
+  return [
+    ["root", root.root, d.tree.root.toString("hex")],
+    ["cumulativeTotal", root.cumulativeTotal.toString(), d.header.totals.cumulativeAmount.toString()],
+    ["leafCount", root.leafCount.toString(), d.header.leafCount.toString()],
+  ];
+}
+
+/**
+ * Checks 1–3 of docs/verify.md: the dataset against the EpochRoot (hash, rebuilt root, total, leaf
+ * count, inputs hash), the manifest's hash, epoch N−1 → N, the vault. Throws VerifyError on bad
+ * input ("input") or an unreachable RPC ("rpc"); every check that ran is in the report.
+ * `more` runs extra checks (the replay) with what this run loaded, before the files are released.
+ */
+export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, checks: Checks) => Promise<void>): Promise<VerifyReport> {
+  if (o.epoch < 1n) throw inputError(`epoch must be 1 or more, got ${o.epoch}`);
+  const progress = o.onProgress ?? (() => {});
+  const opened: LocalFile[] = [];
+  try {
+    const dataset = await openSource(o.dataset, "dataset");
+    opened.push(dataset);
+    const manifest = o.manifest ? await openSource(o.manifest, "manifest") : undefined;
+    if (manifest) opened.push(manifest);
+    const previous = o.previousDataset ? await openSource(o.previousDataset, "previous dataset") : undefined;
+    if (previous) opened.push(previous);
+
+    const header = await peekHeader(dataset.path);
+    const distributor = o.distributor ?? (typeof header.distributor === "string" ? header.distributor : undefined);
+    if (!distributor) throw inputError(`dataset ${o.dataset}: no distributor in its first line (not a merit epoch dataset?); name it with --distributor`);
+
+    const checks = new Checks(o.onCheck);
+    progress("reading the chain");
+    const chain = await readChain(o.rpc, distributor, o.epoch);
+    const root = chain.root;
+    if (!root) {
+      checks.fail("chain", `no root for epoch ${o.epoch} of ${distributor} on-chain`, { field: "epochRoot", expected: `an EpochRoot for epoch ${o.epoch}`, got: "none" });
+      return report(o.epoch, distributor, undefined, checks.list);
+    }
+    checks.pass("chain", `EpochRoot ${root.address} (${root.status}), distributor latest epoch ${chain.distributor.latestEpoch}, read at slot ${chain.slot}`);
+
+    progress("hashing the dataset");
+    const datasetHash = await sha256File(dataset.path);
+    checks.compare("dataset-hash", `sha256 ${datasetHash} is the dataset hash on-chain`, [["datasetHash", root.datasetHash, datasetHash]]);
+
+    progress("rebuilding the tree");
+    let loaded: LoadedDataset | undefined;
+    try {
+      loaded = await loadDataset(dataset.path);
+    } catch (err) {
+      const f = datasetFailure(err);
+      checks.fail("tree", f.detail, f);
+    }
+    if (loaded) {
+      const h = loaded.header;
+      checks.compare("tree", `root ${h.root}, ${h.leafCount} leaves, cumulative total ${h.totals.cumulativeAmount}: as on-chain`, [
+        ["distributor", distributor, h.distributor],
+        ["mint", chain.distributor.mint, h.mint],
+        ["epoch", o.epoch.toString(), h.epoch.toString()],
+        ...rootPairs(root, loaded),
+      ]);
+      checks.compare("inputs-hash", `the dataset's inputs hash ${h.inputsHash} is the one on-chain`, [["inputsHash", root.inputsHash, h.inputsHash]]);
+    }
+
+    if (manifest) {
+      const mh = await sha256File(manifest.path);
+      checks.compare("manifest", `sha256 ${mh} is the inputs hash on-chain`, [["manifest sha256", root.inputsHash, mh]]);
+    } else checks.skip("manifest", "no --manifest given");
+
+    let prev: LoadedDataset | undefined;
+    if (previous) {
+      progress("loading the previous dataset");
+      const prevRoot = chain.previousRoot;
+      if (o.epoch === 1n) throw inputError("epoch 1 has no previous epoch: drop --previous-dataset");
+      if (!prevRoot) {
+        checks.fail("previous", `no root for epoch ${o.epoch - 1n} on-chain`, { field: "epochRoot", expected: `an EpochRoot for epoch ${o.epoch - 1n}`, got: "none" });
+      } else {
+        try {
+          prev = await loadDataset(previous.path, { expectedDatasetHash: prevRoot.datasetHash });
+        } catch (err) {
+          const f = datasetFailure(err);
+          checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset: ${f.detail}`, f);
+        }
+        if (prev && loaded) comparePrevious(checks, prev, loaded, o.epoch);
+      }
+    } else checks.skip("previous", o.epoch === 1n ? "epoch 1: nothing before it" : "no --previous-dataset given");
+
+    progress("reading the vault");
+    const balance = await vaultBalance(o.rpc, chain.distributor.vault);
+    const owed = chain.distributor.latestTotal - chain.distributor.totalClaimed;
+    if (balance >= owed) checks.pass("vault", `vault ${chain.distributor.vault} holds ${balance}, owes at most ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`);
+    else checks.fail("vault", `vault ${chain.distributor.vault} holds ${balance} but owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`, { field: "vaultBalance", expected: `>= ${owed}`, got: balance.toString() });
+
+    if (more) await more({ chain, dataset: loaded, datasetPath: dataset.path, previous: prev, manifestPath: manifest?.path }, checks);
+    return report(o.epoch, distributor, root.status, checks.list);
+  } finally {
+    await Promise.all(opened.map((f) => f.dispose()));
+  }
+}
