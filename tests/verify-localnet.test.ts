@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import anchor from "@coral-xyz/anchor";
@@ -20,6 +22,7 @@ import { completeLink, requestLink } from "../indexer/src/accounts/accounts.js";
 import { adoptReferrer, createReferralCode, requestReferral } from "../indexer/src/accounts/referrals.js";
 import { replayChecks } from "../indexer/src/audit/replay.js";
 import { publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
+import { adjustPoints } from "../indexer/src/ledger/queries.js";
 import { type ClosedEpoch, closeEpoch, DATASET_FILE, MANIFEST_FILE } from "../indexer/src/epochs/close.js";
 import { addDistributor } from "../indexer/src/epochs/queries.js";
 import { getIngestWatermark, startIngest, watchRules, type WatchRules } from "../indexer/src/ingest/index.js";
@@ -162,6 +165,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await sendFacilitated(world, p1, world.merchants[0]!.publicKey, 2_500_000n, "x402:order-2");
     await sendFacilitated(world, p2, world.merchants[1]!.publicKey, 1_000_000n, null);
     await ingestAndScore();
+    await adjustPoints(db(), { account: p2.publicKey.toBase58(), delta: 1500n, note: "support ticket 7", by: "admin" });
     const e2 = await close(d.distributor);
     await publishClosed(d.distributor, e2);
     await fund(d.vault, e2.cumulativeTotal - e1.cumulativeTotal);
@@ -199,11 +203,24 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(r.rootStatus, "pending");
     assert.equal(statuses(r).previous, "pass");
     assert.equal(statuses(r).replay, "pass");
-    // and the text output names each verdict
-    const cli = await indexer("verify", "--epoch", "2", "--rpc", net.url, "--dataset", files(e2).dataset, "--previous-dataset", files(e1).dataset);
+    const adjusted: DatasetRecord[] = [];
+    await loadDataset(files(e2).dataset, { onRecord: (x) => x.adjustmentPoints !== 0n && adjusted.push(x) });
+    assert.deepEqual(adjusted.map((x) => [x.claimant, x.adjustmentPoints]), [[world.payers[1]!.publicKey.toBase58(), 1500n]], "the adjustment is replayed from the manifest");
+    // and from URLs, as a stranger fetches the operator's published files; the text output names each verdict
+    const server = createServer((req, res) => {
+      try {
+        res.end(readFileSync(join(dataDir, decodeURIComponent(req.url!).replace(/\.\./g, ""))));
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/epochs/${honest.distributor.toBase58()}`;
+    const cli = await indexer("verify", "--epoch", "2", "--rpc", net.url, "--dataset", `${base}/2/${DATASET_FILE}`, "--previous-dataset", `${base}/1/${DATASET_FILE}`, "--manifest", `${base}/2/${MANIFEST_FILE}`, "--replay", "--manifests-dir", base);
+    server.close();
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /^PASS  previous .* all kept their leaf, none decreased/m);
-    assert.match(cli.stdout, /^skip  replay/m);
+    assert.match(cli.stdout, /^PASS  replay .* is reproduced exactly$/m);
     assert.match(cli.stdout, /^verified: epoch 2 of \w+ \(pending\) passes every check$/m);
   });
 

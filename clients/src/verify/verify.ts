@@ -235,7 +235,7 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
     progress("reading the vault");
     const balance = await vaultBalance(o.rpc, chain.distributor.vault);
     const owed = chain.distributor.latestTotal - chain.distributor.totalClaimed;
-    if (balance >= owed) checks.pass("vault", `vault ${chain.distributor.vault} holds ${balance}, owes at most ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`);
+    if (balance >= owed) checks.pass("vault", `vault ${chain.distributor.vault} holds ${balance}, owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`);
     else checks.fail("vault", `vault ${chain.distributor.vault} holds ${balance} but owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`, { field: "vaultBalance", expected: `>= ${owed}`, got: balance.toString() });
 
     if (more) await more({ chain, dataset: loaded, datasetPath: dataset.path, previous: prev, manifestPath: manifest?.path }, checks);
