@@ -289,6 +289,21 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["manifest-chain", "settlements", String(n), String(n - 1)]);
   });
 
+  it("given an operator that published, consistently, a referral whose signature is not the referee's, when verify --replay runs, then it fails on the signatures naming the referral", async () => {
+    const d = await newDistributor(7n);
+    const e = await close(d.distributor);
+    const forged = bs58.encode(ed25519.sign(utf8ToBytes("something else"), ed25519.utils.randomSecretKey()));
+    const m = rewriteManifest(files(e).manifest, (lines) => lines.map((l) => (l.includes('"type":"referral"') ? l.replace(/"signature":"\w+"/, `"signature":"${forged}"`) : l)));
+    const ds = await rewriteDataset(files(e).dataset, { inputsHash: m.inputsHash });
+    await propose(d.distributor, 1n, ds);
+    await fund(d.vault, ds.total);
+    const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
+    assert.equal(r.ok, false);
+    assert.equal(r.firstFailure?.check, "signatures");
+    assert.equal(r.firstFailure?.field, "signature");
+    assert.match(r.firstFailure!.detail, new RegExp(`^referral ${world.payers[1]!.publicKey.toBase58()} -> ${world.payers[0]!.publicKey.toBase58()} `));
+  });
+
   it("given a root on-chain that differs from the dataset's, when verify runs, then it fails on the root and names both", async () => {
     const d = await newDistributor(4n);
     const e = await close(d.distributor);

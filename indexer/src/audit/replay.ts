@@ -63,11 +63,11 @@ function checkSignatures(m: ParsedManifest): { what: string; field: string; expe
     const what = `referral ${r.referee} -> ${r.referrer} (code ${r.code})`;
     if (r.message === null) return { what, field: "message", expected: "the signed message", got: "none" };
     const signer = messageField(r.message, "Address");
-    if (messageField(r.message, "Purpose") !== "referral" || messageField(r.message, "Subject") !== r.code || !signer) {
-      return { what, field: "message", expected: `an adoption of code ${r.code}`, got: JSON.stringify(r.message) };
+    if (messageField(r.message, "Purpose") !== "referral" || messageField(r.message, "Subject") !== r.code || messageField(r.message, "Account") !== r.referee || !signer) {
+      return { what, field: "message", expected: `an adoption of code ${r.code} for ${r.referee}`, got: JSON.stringify(r.message) };
     }
-    // The wallet that signed is the referee or an address linked to it.
-    const own = signer === r.referee || signer === messageField(r.message, "Account") || m.links.some((l) => l.address === signer && l.account === r.referee);
+    // The wallet that signed is the referee's own or an address linked to it.
+    const own = signer === r.referee || m.links.some((l) => l.address === signer && l.account === r.referee);
     if (!own) return { what, field: "signer", expected: `${r.referee} or an address linked to it`, got: signer };
     if (!verifySignature("solana", signer, r.message, r.signature)) return { what, field: "signature", expected: `signed by ${signer}`, got: "invalid" };
   }

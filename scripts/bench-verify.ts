@@ -1,0 +1,138 @@
+// `npm run bench:verify`: the auditor's verify without replay (docs/verify.md) of epoch 2 of a
+// distributor on the local chain, N wallets each in epochs 1 and 2 (the previous-dataset check
+// reads both), measured as a whole process (the CLI, as an auditor runs it) and by phase in-process.
+// Sizes: MERIT_BENCH_VERIFY_SIZES (default 100000,1000000). Writes its section of BENCHMARKS.md.
+import { spawn } from "node:child_process";
+import { randomBytes, createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import anchor from "@coral-xyz/anchor";
+import * as spl from "@solana/spl-token";
+import { Connection, Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
+import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
+import { distributorPda, epochRootPda, meritDistributorProgram, vaultPda } from "@merit/clients/idl";
+import { stopHashWorker } from "@merit/clients/merkle";
+import { verifyEpoch } from "@merit/clients/verify";
+import { startLocalnet } from "@merit/localnet";
+import { machineSummary, stealSeconds, writeBenchSection } from "./lib/bench-section.js";
+
+const { AnchorProvider, BN, Wallet } = anchor;
+const sizes = (process.env.MERIT_BENCH_VERIFY_SIZES ?? "100000,1000000").split(",").map(Number);
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+interface Row {
+  wallets: number;
+  bytes: number;
+  wall: number;
+  rssMb: number;
+  phases: string;
+}
+
+async function airdrop(c: Connection, to: PublicKey) {
+  const sig = await c.requestAirdrop(to, 10 * LAMPORTS_PER_SOL);
+  await c.confirmTransaction({ signature: sig, ...(await c.getLatestBlockhash()) }, "confirmed");
+}
+
+async function one(url: string, connection: Connection, admin: Keypair, id: bigint, n: number): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), "merit-bench-verify-"));
+  try {
+    const program = meritDistributorProgram(new AnchorProvider(connection, new Wallet(admin), { commitment: "confirmed" }));
+    const mint = await spl.createMint(connection, admin, admin.publicKey, null, 6);
+    const [distributor] = distributorPda(mint, admin.publicKey, id);
+    const [vault] = vaultPda(distributor);
+    await program.methods
+      .initializeDistributor(new BN(id.toString()), admin.publicKey, admin.publicKey, { activationDelay: new BN(60), gracePeriod: new BN(60), maxTotalIncrease: new BN("18000000000000000000"), claimExpiry: new BN(0) })
+      .accountsPartial({ admin: admin.publicKey, mint, distributor, vault, tokenProgram: spl.TOKEN_PROGRAM_ID })
+      .rpc();
+    const claimants = Array.from({ length: n }, () => randomBytes(32));
+    const paths: string[] = [];
+    for (const epoch of [1n, 2n]) {
+      const manifest = join(dir, `manifest-${epoch}.ndjson`);
+      writeFileSync(manifest, `{"epoch":"${epoch}","format":"merit-epoch-manifest"}\n`);
+      const inputsHash = createHash("sha256").update(readFileSync(manifest)).digest("hex");
+      const leaves: WalletTotals[] = claimants.map((c, i) => ({
+        claimant: c, cumulativeAmount: BigInt(1000 + i) * epoch, epochAmount: BigInt(1000 + i), basePoints: BigInt(1000 + i) * 100n, referralPoints: 0n, settlementCount: 1,
+      }));
+      const path = join(dir, `dataset-${epoch}.ndjson`);
+      const w = await writeDataset(path, { distributor: distributor.toBase58(), mint: mint.toBase58(), epoch, slots: { first: epoch, last: epoch }, inputsHash }, leaves);
+      paths.push(path, manifest);
+      await program.methods
+        .proposeRoot(new BN(epoch.toString()), [...w.tree.root], new BN(w.header.totals.cumulativeAmount.toString()), new BN(n), [...w.datasetHash], [...Buffer.from(inputsHash, "hex")])
+        .accountsPartial({ publisher: admin.publicKey, distributor, epochRoot: epochRootPda(distributor, epoch)[0] })
+        .rpc();
+      if (epoch === 2n) await spl.mintTo(connection, admin, mint, vault, admin, w.header.totals.cumulativeAmount);
+    }
+    const [d1, , d2, m2] = paths as [string, string, string, string];
+    const bytes = readFileSync(d2).length;
+    // Whole process: the CLI as an auditor runs it, with /usr/bin/time for wall and peak RSS.
+    const args = ["--import", "tsx", "indexer/src/cli/main.ts", "verify", "--epoch", "2", "--rpc", url, "--dataset", d2, "--manifest", m2, "--previous-dataset", d1, "--json"];
+    // Asynchronously: the localnet answering its RPC runs in this process.
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn("/usr/bin/time", ["-f", "TIME %e %M", process.execPath, ...args]);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (status) => done({ status, stdout, stderr }));
+    });
+    if (run.status !== 0 || !(JSON.parse(run.stdout) as { ok: boolean }).ok) throw new Error(`verify failed (${run.status}): ${run.stdout}${run.stderr}`);
+    const m = /TIME ([\d.]+) (\d+)/.exec(run.stderr);
+    if (!m) throw new Error(`no timing in ${run.stderr}`);
+    // Phases, in-process.
+    const marks: [string, number][] = [];
+    let last = performance.now();
+    const mark = (what: string) => {
+      const now = performance.now();
+      marks.push([what, now - last]);
+      last = now;
+    };
+    let step = "start";
+    await verifyEpoch({
+      epoch: 2n, rpc: url, dataset: d2, manifest: m2, previousDataset: d1,
+      onProgress: (s) => {
+        mark(step);
+        step = s;
+      },
+    });
+    mark(step);
+    const phases = marks.filter(([w]) => w !== "start").map(([w, ms]) => `${w} ${(ms / 1000).toFixed(2)} s`).join(", ");
+    return { wallets: n, bytes, wall: Number(m[1]), rssMb: Math.round(Number(m[2]) / 1024), phases };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const net = await startLocalnet({ port: 0 });
+const connection = new Connection(net.url, "confirmed");
+const admin = Keypair.generate();
+await airdrop(connection, admin.publicKey);
+const load0 = loadavg()[0]!;
+const steal0 = stealSeconds();
+const rows: Row[] = [];
+let id = 1n;
+for (const n of sizes) {
+  console.log(`verify: ${fmt(n)} wallets…`);
+  const r = await one(net.url, connection, admin, id++, n);
+  console.log(`  ${r.wall} s wall, ${r.rssMb} MB peak RSS; ${r.phases}`);
+  rows.push(r);
+}
+const steal = stealSeconds() - steal0;
+await net.stop();
+await stopHashWorker();
+
+writeBenchSection(
+  "verify",
+  `## Auditor's verify without replay (\`npm run bench:verify\`)
+
+${machineSummary()}
+
+Workload: epoch 2 of a distributor on the local chain (the in-process \`@merit/localnet\`, over HTTP), N wallets in epoch 1's and in epoch 2's dataset (format v2), both roots proposed, the vault funded. \`verify --epoch 2 --dataset … --manifest … --previous-dataset … --json\` runs as a whole process (the CLI under \`/usr/bin/time\`, tsx's start included): chain read, the dataset's sha256, the tree rebuilt and compared (root, total, leaf count, inputs hash), the manifest's hash, epoch 1's dataset loaded, checked against its on-chain hash and compared wallet by wallet, the vault. Phases measured again in-process (the progress steps of \`verifyEpoch\`).
+
+| wallets | dataset | whole process (wall) | peak RSS | phases (in-process) |
+|---|---|---|---|---|
+${rows.map((r) => `| ${fmt(r.wallets)} | ${(r.bytes / 2 ** 20).toFixed(1)} MB | **${r.wall.toFixed(2)} s** | ${r.rssMb} MB | ${r.phases} |`).join("\n")}
+
+Target (issue #15): ≤ 5 s for 1,000,000 wallets. Machine load while measuring (1-minute load average, 2 cores, shared with other sessions): ${load0.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after; steal ${steal.toFixed(1)} s. Read one run as one sample.
+`,
+);
