@@ -239,6 +239,13 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     const cli = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", path);
     assert.equal(cli.code, 1);
     assert.match(cli.stdout, new RegExp(`^MISMATCH in dataset-hash: datasetHash: expected ${e1.datasetHash}, got [0-9a-f]{64}$`, "m"));
+    // a byte that breaks the header's JSON is still a mismatch (1), not bad input (2)
+    const header = readFileSync(files(e1).dataset);
+    header[0] = 0x5b; // "{" -> "["
+    writeFileSync(path, header);
+    const broken = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", path);
+    assert.equal(broken.code, 1, broken.stdout + broken.stderr);
+    assert.match(broken.stdout, /^MISMATCH in dataset-hash: /m);
   });
 
   it("given the manifest with one settlement left out, or with a rule set changed, when verify runs, then it fails on the manifest's hash", async () => {

@@ -109,10 +109,12 @@ async function peekHeader(path: string): Promise<{ distributor?: unknown; epoch?
     text += chunk.toString();
     if (text.includes("\n")) break;
   }
+  const line = text.slice(0, text.indexOf("\n"));
   try {
-    return JSON.parse(text.slice(0, text.indexOf("\n")));
+    return JSON.parse(line);
   } catch {
-    return {};
+    // a damaged header still names its distributor, most likely: the checks then say what is wrong
+    return { distributor: /"distributor":"([1-9A-HJ-NP-Za-km-z]{32,44})"/.exec(line)?.[1] };
   }
 }
 

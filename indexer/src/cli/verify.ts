@@ -51,6 +51,10 @@ export function verifyCommand(): Command {
       if (!/^https?:\/\//.test(o.rpc)) fail(EXIT.input, `--rpc "${o.rpc}" is not an http(s) URL`);
       for (const [flag, v] of [["--rps", o.rps], ["--concurrency", o.concurrency]] as const) if (!/^[1-9]\d*$/.test(v)) fail(EXIT.input, `${flag} "${v}" is not a positive whole number`);
       if (o.manifestsDir && !o.replay) fail(EXIT.input, "--manifests-dir is only read by --replay");
+      if (o.replay && !o.manifest) fail(EXIT.input, "--replay needs --manifest: the manifest names what the epoch is computed from");
+      if (o.replay && o.epoch !== "1" && !(o.manifestsDir && o.previousDataset)) {
+        fail(EXIT.input, `--replay of epoch ${o.epoch} needs --previous-dataset (epoch ${BigInt(o.epoch) - 1n}'s cumulative amounts) and --manifests-dir (epochs 1..${BigInt(o.epoch) - 1n}'s manifests: scoring state carries across epochs)`);
+      }
       const { verifyEpoch, VerifyError } = await import("@merit/clients/verify");
       const epoch = BigInt(o.epoch);
       // Progress goes to a terminal only: piped or redirected, stderr stays quiet.
