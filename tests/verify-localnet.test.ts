@@ -179,17 +179,17 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("given honest epoch 1 published from real settlements, when verify --replay runs through the CLI with --json, then every check passes, the replay reproduces the dataset hash, and it exits 0", async () => {
+  it("given honest epoch 1 published from real settlements, when verify --full --replay runs through the CLI with --json, then every check passes, the replay reproduces the dataset hash, and it exits 0", async () => {
     const e1 = honest.epochs[0]!;
     assert.ok(e1.leafCount >= 2, `${e1.leafCount} leaves`);
-    const r = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", files(e1).dataset, "--manifest", files(e1).manifest, "--replay", "--json");
+    const r = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", files(e1).dataset, "--manifest", files(e1).manifest, "--replay", "--full", "--json");
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stderr, "", "no progress on a pipe");
     const report = JSON.parse(r.stdout) as VerifyReport;
     assert.equal(report.ok, true);
     assert.equal(report.rootStatus, "active");
     assert.deepEqual(statuses(report), {
-      chain: "pass", "dataset-hash": "pass", tree: "pass", "inputs-hash": "pass", manifest: "pass", previous: "skip", vault: "pass",
+      chain: "pass", "dataset-hash": "pass", tree: "pass", "inputs-hash": "pass", records: "pass", manifest: "pass", previous: "skip", vault: "pass",
       "manifest-chain": "pass", signatures: "pass", settlements: "pass", replay: "pass",
     });
     assert.match(report.checks.find((c) => c.id === "signatures")!.detail, /^1 link and 1 referral signatures hold/);

@@ -1,8 +1,10 @@
 // The auditor's verify (docs/verify.md): checks a published epoch against the chain with the files
 // the operator published, and nothing of the operator's database.
-import { DatasetError, loadDataset, type LoadedDataset } from "../dataset/index.js";
+import { DatasetError, loadDataset } from "../dataset/index.js";
+import { buildTree } from "../merkle/index.js";
 import { readChain, vaultBalance, type ChainState, type EpochRootState } from "./chain.js";
 import { inputError } from "./errors.js";
+import { claimantAt, scanDataset, type ScannedDataset } from "./scan.js";
 import { openSource, sha256File, type LocalFile } from "./source.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -47,6 +49,12 @@ export interface VerifyOptions {
   previousDataset?: string;
   /** The distributor the auditor means; by default the one the dataset's header names. */
   distributor?: string;
+  /**
+   * Also load the dataset as records (`loadDataset`): each record's own checks (points = its parts,
+   * its leaf field, every total of the header, the canonical serialization of every field). The
+   * default reads only what the root depends on (claimant, cumulative amount); --replay proves the rest.
+   */
+  full?: boolean;
   /** Progress of long steps (the CLI shows it on a terminal). */
   onProgress?: (step: string) => void;
   /** Sees each verdict as soon as it is known. */
@@ -56,10 +64,11 @@ export interface VerifyOptions {
 /** What a caller with more checks (the replay) needs from the run. */
 export interface VerifyContext {
   chain: ChainState;
-  dataset: LoadedDataset | undefined;
+  /** The dataset's records (claimant, cumulative amount), when it could be read. */
+  dataset: ScannedDataset | undefined;
   datasetPath: string;
-  /** Epoch N−1's dataset, when given and valid. */
-  previous: LoadedDataset | undefined;
+  /** Epoch N−1's dataset, when given and committed on-chain. */
+  previous: ScannedDataset | undefined;
   manifestPath: string | undefined;
 }
 
@@ -124,36 +133,28 @@ function datasetFailure(err: unknown): Mismatch & { detail: string } {
 }
 
 /** Epoch N−1 → N: every wallet of N−1 still has a leaf, with a cumulative amount at least as large. */
-function comparePrevious(checks: Checks, prev: LoadedDataset, cur: LoadedDataset, epoch: bigint): void {
-  const a = prev.tree;
-  const b = cur.tree;
+function comparePrevious(checks: Checks, a: ScannedDataset, b: ScannedDataset, epoch: bigint): void {
+  const [na, nb] = [a.header.leafCount, b.header.leafCount];
   let j = 0;
-  for (let i = 0; i < a.size; i++) {
-    const claimant = a.claimantAt(i);
-    while (j < b.size && b.claimantAt(j).compare(claimant) < 0) j++;
-    const name = a.claimantBase58At(i);
-    if (j >= b.size || !b.claimantAt(j).equals(claimant)) {
+  for (let i = 0; i < na; i++) {
+    const at = i * 32;
+    while (j < nb && b.claimants.compare(a.claimants, at, at + 32, j * 32, j * 32 + 32) < 0) j++;
+    if (j >= nb || b.claimants.compare(a.claimants, at, at + 32, j * 32, j * 32 + 32) !== 0) {
+      const name = claimantAt(a, i);
       checks.fail("previous", `wallet ${name} had a leaf in epoch ${epoch - 1n} and has none in epoch ${epoch}`, {
-        claimant: name, field: "leaf", expected: `present (cumulative ${a.amountAt(i)} in epoch ${epoch - 1n})`, got: "absent",
+        claimant: name, field: "leaf", expected: `present (cumulative ${a.amounts[i]} in epoch ${epoch - 1n})`, got: "absent",
       });
       return;
     }
-    if (b.amountAt(j) < a.amountAt(i)) {
-      checks.fail("previous", `wallet ${name}: cumulative amount decreased from ${a.amountAt(i)} to ${b.amountAt(j)}`, {
-        claimant: name, field: "cumulativeAmount", expected: `>= ${a.amountAt(i)}`, got: b.amountAt(j).toString(),
+    if (b.amounts[j]! < a.amounts[i]!) {
+      const name = claimantAt(a, i);
+      checks.fail("previous", `wallet ${name}: cumulative amount decreased from ${a.amounts[i]} to ${b.amounts[j]}`, {
+        claimant: name, field: "cumulativeAmount", expected: `>= ${a.amounts[i]}`, got: String(b.amounts[j]),
       });
       return;
     }
   }
-  checks.pass("previous", `${a.size} wallets of epoch ${epoch - 1n} all kept their leaf, none decreased (${b.size - a.size} new)`);
-}
-
-function rootPairs(root: EpochRootState, d: LoadedDataset): [string, string, string][] {
-  return [
-    ["root", root.root, d.tree.root.toString("hex")],
-    ["cumulativeTotal", root.cumulativeTotal.toString(), d.header.totals.cumulativeAmount.toString()],
-    ["leafCount", root.leafCount.toString(), d.header.leafCount.toString()],
-  ];
+  checks.pass("previous", `${na} wallets of epoch ${epoch - 1n} all kept their leaf, none decreased (${nb - na} new)`);
 }
 
 /**
@@ -188,27 +189,43 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
     }
     checks.pass("chain", `EpochRoot ${root.address} (${root.status}), distributor latest epoch ${chain.distributor.latestEpoch}, read at slot ${chain.slot}`);
 
-    progress("hashing the dataset");
-    const datasetHash = await sha256File(dataset.path);
-    checks.compare("dataset-hash", `sha256 ${datasetHash} is the dataset hash on-chain`, [["datasetHash", root.datasetHash, datasetHash]]);
-
-    progress("rebuilding the tree");
-    let loaded: LoadedDataset | undefined;
+    progress("reading the dataset");
+    let scanned: ScannedDataset | undefined;
     try {
-      loaded = await loadDataset(dataset.path);
+      scanned = await scanDataset(dataset.path);
     } catch (err) {
       const f = datasetFailure(err);
+      const hash = await sha256File(dataset.path);
+      checks.compare("dataset-hash", `sha256 ${hash} is the dataset hash on-chain`, [["datasetHash", root.datasetHash, hash]]);
       checks.fail("tree", f.detail, f);
     }
-    if (loaded) {
-      const h = loaded.header;
-      checks.compare("tree", `root ${h.root}, ${h.leafCount} leaves, cumulative total ${h.totals.cumulativeAmount}: as on-chain`, [
+    if (scanned) {
+      const h = scanned.header;
+      checks.compare("dataset-hash", `sha256 ${scanned.datasetHash} is the dataset hash on-chain`, [["datasetHash", root.datasetHash, scanned.datasetHash]]);
+      progress("rebuilding the tree");
+      const tree = await buildTree(h.distributor, { claimants: scanned.claimants, amounts: scanned.amounts }, { reuseInput: true });
+      const built = tree.root.toString("hex");
+      checks.compare("tree", `root ${built}, ${h.leafCount} leaves, cumulative total ${scanned.total}: as on-chain`, [
         ["distributor", distributor, h.distributor],
         ["mint", chain.distributor.mint, h.mint],
         ["epoch", o.epoch.toString(), h.epoch.toString()],
-        ...rootPairs(root, loaded),
+        ["root", root.root, built],
+        ["header.root", built, h.root],
+        ["cumulativeTotal", root.cumulativeTotal.toString(), scanned.total.toString()],
+        ["header.totals.cumulativeAmount", scanned.total.toString(), h.totals.cumulativeAmount.toString()],
+        ["leafCount", root.leafCount.toString(), h.leafCount.toString()],
       ]);
       checks.compare("inputs-hash", `the dataset's inputs hash ${h.inputsHash} is the one on-chain`, [["inputsHash", root.inputsHash, h.inputsHash]]);
+      if (o.full) {
+        progress("loading every record");
+        try {
+          await loadDataset(dataset.path);
+          checks.pass("records", "every record passes its own checks (points = its parts, its leaf), the header's totals add up");
+        } catch (err) {
+          const f = datasetFailure(err);
+          checks.fail("records", f.detail, f);
+        }
+      }
     }
 
     if (manifest) {
@@ -216,21 +233,24 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
       checks.compare("manifest", `sha256 ${mh} is the inputs hash on-chain`, [["manifest sha256", root.inputsHash, mh]]);
     } else checks.skip("manifest", "no --manifest given");
 
-    let prev: LoadedDataset | undefined;
+    let prev: ScannedDataset | undefined;
     if (previous) {
-      progress("loading the previous dataset");
+      progress("reading the previous dataset");
       const prevRoot = chain.previousRoot;
       if (o.epoch === 1n) throw inputError("epoch 1 has no previous epoch: drop --previous-dataset");
       if (!prevRoot) {
         checks.fail("previous", `no root for epoch ${o.epoch - 1n} on-chain`, { field: "epochRoot", expected: `an EpochRoot for epoch ${o.epoch - 1n}`, got: "none" });
       } else {
         try {
-          prev = await loadDataset(previous.path, { expectedDatasetHash: prevRoot.datasetHash });
+          prev = await scanDataset(previous.path);
         } catch (err) {
           const f = datasetFailure(err);
           checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset: ${f.detail}`, f);
         }
-        if (prev && loaded) comparePrevious(checks, prev, loaded, o.epoch);
+        if (prev && prev.datasetHash !== prevRoot.datasetHash) {
+          checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset is not the one committed on-chain`, { field: "previous datasetHash", expected: prevRoot.datasetHash, got: prev.datasetHash });
+          prev = undefined;
+        } else if (prev && scanned) comparePrevious(checks, prev, scanned, o.epoch);
       }
     } else checks.skip("previous", o.epoch === 1n ? "epoch 1: nothing before it" : "no --previous-dataset given");
 
@@ -240,7 +260,7 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
     if (balance >= owed) checks.pass("vault", `vault ${chain.distributor.vault} holds ${balance}, owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`);
     else checks.fail("vault", `vault ${chain.distributor.vault} holds ${balance} but owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`, { field: "vaultBalance", expected: `>= ${owed}`, got: balance.toString() });
 
-    if (more) await more({ chain, dataset: loaded, datasetPath: dataset.path, previous: prev, manifestPath: manifest?.path }, checks);
+    if (more) await more({ chain, dataset: scanned, datasetPath: dataset.path, previous: prev, manifestPath: manifest?.path }, checks);
     return report(o.epoch, distributor, root.status, checks.list);
   } finally {
     await Promise.all(opened.map((f) => f.dispose()));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadDataset, writeDataset, type DatasetRecord, type WalletTotals } from "@merit/clients/dataset";
 import { decodeKey58 } from "@merit/clients/merkle";
 import type { Checks, VerifyContext } from "@merit/clients/verify";
-import { openSource, VerifyError } from "@merit/clients/verify";
+import { claimantAt, openSource, VerifyError } from "@merit/clients/verify";
 import { verifySignature } from "../accounts/signatures.js";
 import { MeritError } from "../errors.js";
 import { convert, parseConversion } from "../epochs/convert.js";
@@ -247,8 +247,8 @@ export async function replayChecks(o: ReplayOptions, ctx: VerifyContext, checks:
   let leaves: WalletTotals[];
   try {
     const previous = new Map<string, bigint>();
-    const t = ctx.previous?.tree;
-    if (t) for (let i = 0; i < t.size; i++) previous.set(t.claimantBase58At(i), t.amountAt(i));
+    const p = ctx.previous;
+    if (p) for (let i = 0; i < p.header.leafCount; i++) previous.set(claimantAt(p, i), p.amounts[i]!);
     leaves = leavesOf(score(manifests, settlements), m, previous);
   } catch (err) {
     if (err instanceof MeritError && err.kind === "caller") return void checks.fail("replay", `the manifest cannot be replayed: ${err.message}`, { field: "manifest", expected: "replayable inputs", got: err.message });

@@ -15,6 +15,7 @@ interface VerifyFlags {
   manifest?: string;
   previousDataset?: string;
   distributor?: string;
+  full?: boolean;
   replay?: boolean;
   manifestsDir?: string;
   rps: string;
@@ -40,6 +41,7 @@ export function verifyCommand(): Command {
     .option("--manifest <path|url>", "the epoch's manifest (manifest.ndjson): its sha256 must be the inputs hash on-chain")
     .option("--previous-dataset <path|url>", "epoch N-1's dataset: no cumulative amount decreases, no wallet disappears")
     .option("--distributor <address>", "the distributor you audit (default: the one the dataset names)")
+    .option("--full", "also load the dataset record by record: each record's own checks (points = its parts, its leaf) and every total of the header")
     .option("--replay", "recompute the epoch from the settlements on-chain and the manifest (needs --manifest; for N > 1 also --previous-dataset and --manifests-dir)")
     .option("--manifests-dir <dir|url>", "--replay of epoch N > 1: where epochs 1..N-1's manifests are, as <dir>/<k>/manifest.ndjson")
     .option("--rps <n>", "--replay: RPC requests per second at most", "20")
@@ -74,7 +76,7 @@ export function verifyCommand(): Command {
           : undefined;
         const r = await verifyEpoch(
           {
-            epoch, rpc: o.rpc, dataset: o.dataset, manifest: o.manifest, previousDataset: o.previousDataset, distributor: o.distributor, onProgress: progress,
+            epoch, rpc: o.rpc, dataset: o.dataset, manifest: o.manifest, previousDataset: o.previousDataset, distributor: o.distributor, full: o.full, onProgress: progress,
             onCheck: (c) => {
               clear();
               if (!o.json) write(`${MARK[c.status]}  ${c.id.padEnd(14)} ${c.detail}`);
