@@ -102,7 +102,7 @@ function checkChain(ms: readonly ParsedManifest[], distributor: string): { field
  * replay does (indexer/src/engine/replay.ts), and sums epoch N's rows per account as the epochs
  * stage does (ledger/epoch-range.ts accountFigures).
  */
-function score(manifests: readonly ParsedManifest[], settlements: readonly Settlement[][]): Map<string, Figures> {
+export function scoreManifests(manifests: readonly ParsedManifest[], settlements: readonly Settlement[][]): Map<string, Figures> {
   const last = manifests.at(-1)!;
   const history = last.ruleSets.map(compile);
   const state = new ScoringState();
@@ -193,8 +193,8 @@ export async function replayChecks(o: ReplayOptions, ctx: VerifyContext, checks:
   if (o.epoch > 1n && !o.manifestsDir) {
     throw new VerifyError("input", `--replay of epoch ${o.epoch} needs the manifests of epochs 1..${o.epoch - 1n} (--manifests-dir): scoring state carries across epochs`);
   }
-  if (o.epoch > 1n && !ctx.previous) throw new VerifyError("input", `--replay of epoch ${o.epoch} needs a valid --previous-dataset (epoch ${o.epoch - 1n}'s cumulative amounts)`);
   if (!ctx.dataset) return void checks.skip("replay", "the dataset itself is refused (see above): nothing to compare a replay with");
+  if (o.epoch > 1n && !ctx.previous) return void checks.skip("replay", `epoch ${o.epoch - 1n}'s dataset is refused (see previous): its cumulative amounts are what a replay adds to`);
 
   const manifests: ParsedManifest[] = [];
   try {
@@ -249,7 +249,7 @@ export async function replayChecks(o: ReplayOptions, ctx: VerifyContext, checks:
     const previous = new Map<string, bigint>();
     const p = ctx.previous;
     if (p) for (let i = 0; i < p.header.leafCount; i++) previous.set(claimantAt(p, i), p.amounts[i]!);
-    leaves = leavesOf(score(manifests, settlements), m, previous);
+    leaves = leavesOf(scoreManifests(manifests, settlements), m, previous);
   } catch (err) {
     if (err instanceof MeritError && err.kind === "caller") return void checks.fail("replay", `the manifest cannot be replayed: ${err.message}`, { field: "manifest", expected: "replayable inputs", got: err.message });
     throw err;

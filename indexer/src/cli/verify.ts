@@ -44,7 +44,7 @@ export function verifyCommand(): Command {
     .option("--full", "also load the dataset record by record: each record's own checks (points = its parts, its leaf) and every total of the header")
     .option("--replay", "recompute the epoch from the settlements on-chain and the manifest (needs --manifest; for N > 1 also --previous-dataset and --manifests-dir)")
     .option("--manifests-dir <dir|url>", "--replay of epoch N > 1: where epochs 1..N-1's manifests are, as <dir>/<k>/manifest.ndjson")
-    .option("--rps <n>", "--replay: RPC requests per second at most", "20")
+    .option("--rps <n>", "--replay: RPC calls per second at most (each getTransaction of a batch counts)", "20")
     .option("--concurrency <n>", "--replay: RPC requests in flight at most", "8")
     .option("--json", "print the report as JSON")
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.input))
