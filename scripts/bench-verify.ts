@@ -158,7 +158,7 @@ for (const [label, rps, concurrency, count] of [["default budget (--rps 20 --con
   if (got.problem || got.settlements.length !== list.length) throw new Error(`replay fetch: ${JSON.stringify(got.problem)}`);
   const t1 = performance.now();
   const manifest = { ruleSets: [{ version: 1n, effectiveFrom: new Date(0), afterSeq: 0n, body: parseRuleSetBody({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }] }) }], links: [], referrals: [], adjustments: [] } as unknown as ParsedManifest;
-  const figures = scoreManifests([manifest], [got.settlements]);
+  const [figures] = scoreManifests([manifest], [got.settlements]) as [Map<string, unknown>];
   const t2 = performance.now();
   const total = (t2 - t0) / 1000;
   replayRows.push(`| ${label} | ${fmt(list.length)} | ${rpc.stats.requests} requests, ${rpc.stats.calls} calls | ${((t1 - t0) / 1000).toFixed(2)} s | ${((t2 - t1) / 1000).toFixed(3)} s (${figures.size} accounts) | **${fmt(Math.round(list.length / total))} settlements/s** |`);

@@ -82,7 +82,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
       })
       .accountsPartial({ admin: admin.publicKey, mint: rewardMint, distributor, vault, tokenProgram: spl.TOKEN_PROGRAM_ID })
       .rpc();
-    await addDistributor(db(), { address: distributor.toBase58(), mint: rewardMint.toBase58(), conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor" } });
+    await addDistributor(db(), { address: distributor.toBase58(), mint: rewardMint.toBase58(), conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor", minClaimable: "2" } });
     return { distributor, vault };
   }
 
@@ -181,7 +181,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
 
   it("given honest epoch 1 published from real settlements, when verify --full --replay runs through the CLI with --json, then every check passes, the replay reproduces the dataset hash, and it exits 0", async () => {
     const e1 = honest.epochs[0]!;
-    assert.ok(e1.leafCount >= 2, `${e1.leafCount} leaves`);
+    assert.equal(e1.leafCount, 1, "payer 1's amount is under the minimum: carried, no leaf yet");
     const r = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", files(e1).dataset, "--manifest", files(e1).manifest, "--replay", "--full", "--json");
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stderr, "", "no progress on a pipe");
@@ -190,7 +190,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(report.rootStatus, "active");
     assert.deepEqual(statuses(report), {
       chain: "pass", "dataset-hash": "pass", tree: "pass", "inputs-hash": "pass", records: "pass", manifest: "pass", previous: "skip", vault: "pass",
-      "manifest-chain": "pass", signatures: "pass", settlements: "pass", replay: "pass",
+      "manifest-chain": "pass", signatures: "pass", settlements: "pass", carry: "pass", replay: "pass",
     });
     assert.match(report.checks.find((c) => c.id === "signatures")!.detail, /^1 link and 1 referral signatures hold/);
     assert.match(report.checks.find((c) => c.id === "replay")!.detail, new RegExp(`dataset hash ${e1.datasetHash} is reproduced exactly`));
@@ -203,6 +203,8 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(r.rootStatus, "pending");
     assert.equal(statuses(r).previous, "pass");
     assert.equal(statuses(r).replay, "pass");
+    assert.equal(statuses(r).carry, "pass");
+    assert.match(readFileSync(files(e2).manifest, "utf8"), new RegExp(`{"claimant":"${world.payers[0]!.publicKey.toBase58()}","pending":"\\d+","type":"carry"}`), "payer 1's pending amount is carried into epoch 2");
     const adjusted: DatasetRecord[] = [];
     await loadDataset(files(e2).dataset, { onRecord: (x) => x.adjustmentPoints !== 0n && adjusted.push(x) });
     assert.deepEqual(adjusted.map((x) => [x.claimant, x.adjustmentPoints]), [[world.payers[1]!.publicKey.toBase58(), 1500n]], "the adjustment is replayed from the manifest");
@@ -309,6 +311,21 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(r.firstFailure?.check, "signatures");
     assert.equal(r.firstFailure?.field, "signature");
     assert.match(r.firstFailure!.detail, new RegExp(`^referral ${world.payers[1]!.publicKey.toBase58()} -> ${world.payers[0]!.publicKey.toBase58()} `));
+  });
+
+  it("given an operator that published, consistently, a carried balance nobody left pending, when verify --replay runs, then it fails on the carry naming the wallet", async () => {
+    const d = await newDistributor(8n);
+    const e = await close(d.distributor);
+    const lucky = world.payers[1]!.publicKey.toBase58();
+    const m = rewriteManifest(files(e).manifest, (lines) => {
+      const first = lines.findIndex((l) => l.includes('"type":"settlement"'));
+      return [...lines.slice(0, first), `{"claimant":"${lucky}","pending":"5","type":"carry"}`, ...lines.slice(first)];
+    });
+    const ds = await rewriteDataset(files(e).dataset, { inputsHash: m.inputsHash });
+    await propose(d.distributor, 1n, ds);
+    await fund(d.vault, ds.total);
+    const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
+    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.claimant, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["carry", lucky, "carry", "0", "5"]);
   });
 
   it("given a root on-chain that differs from the dataset's, when verify runs, then it fails on the root and names both", async () => {

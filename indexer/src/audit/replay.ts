@@ -99,51 +99,73 @@ function checkChain(ms: readonly ParsedManifest[], distributor: string): { field
 
 /**
  * Scores every settlement of epochs 1..N in chain order from an empty state, as the engine's
- * replay does (indexer/src/engine/replay.ts), and sums epoch N's rows per account as the epochs
- * stage does (ledger/epoch-range.ts accountFigures).
+ * replay does (indexer/src/engine/replay.ts), and sums each epoch's rows and adjustments per
+ * account as the epochs stage does (ledger/epoch-range.ts accountFigures): one map per epoch.
  */
-export function scoreManifests(manifests: readonly ParsedManifest[], settlements: readonly Settlement[][]): Map<string, Figures> {
+export function scoreManifests(manifests: readonly ParsedManifest[], settlements: readonly Settlement[][]): Map<string, Figures>[] {
   const last = manifests.at(-1)!;
   const history = last.ruleSets.map(compile);
   const state = new ScoringState();
   for (const l of last.links) state.addressLinks.set(l.address, { to: l.account, afterSeq: l.afterSeq });
   for (const r of last.referrals) state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.afterSeq });
-  const figures = new Map<string, Figures>();
-  const at = (a: string) => figures.get(a) ?? figures.set(a, newFigures()).get(a)!;
+  const perEpoch: Map<string, Figures>[] = [];
   let prev: Date | null = null;
   let seq = 0n;
   for (let e = 0; e < manifests.length; e++) {
-    const counting = e === manifests.length - 1;
+    const figures = new Map<string, Figures>();
+    const at = (a: string) => figures.get(a) ?? figures.set(a, newFigures()).get(a)!;
     for (const s of settlements[e]!) {
       seq += 1n;
       const time = (prev = eventTime(s, prev));
       const out = scoreSettlement(state, pickRuleSet(history, seq, time), s, seq, time);
-      if (counting) {
-        for (const r of out.rows) {
-          const f = at(r.account);
-          if (r.reason === "campaign") f.campaignBonus[r.campaignId ?? ""] = (f.campaignBonus[r.campaignId ?? ""] ?? 0n) + r.delta;
-          else if (r.reason === "referral") f.referralPoints += r.delta;
-          else f.basePoints += r.delta;
-        }
-        if (out.score.counted) at(out.score.account).settlementCount++;
+      for (const r of out.rows) {
+        const f = at(r.account);
+        if (r.reason === "campaign") f.campaignBonus[r.campaignId ?? ""] = (f.campaignBonus[r.campaignId ?? ""] ?? 0n) + r.delta;
+        else if (r.reason === "referral") f.referralPoints += r.delta;
+        else f.basePoints += r.delta;
       }
+      if (out.score.counted) at(out.score.account).settlementCount++;
       const acct = out.score.account;
       if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
     }
     state.clearDirty();
+    for (const a of manifests[e]!.adjustments) at(a.account).adjustmentPoints += a.delta;
+    perEpoch.push(figures);
   }
-  for (const a of last.adjustments) at(a.account).adjustmentPoints += a.delta;
-  return figures;
+  return perEpoch;
 }
 
-/** Epoch N's dataset leaves from its figures, its carried balances and epoch N−1's cumulative amounts (as epochs/close.ts computes them). */
-function leavesOf(figures: Map<string, Figures>, m: ParsedManifest, previous: Map<string, bigint>): WalletTotals[] {
+/** An epoch's points to token amounts, with its carried balances (as epochs/close.ts converts them): wallets only. */
+function convertEpoch(figures: Map<string, Figures>, m: ParsedManifest) {
   const active = new Map([...figures].filter(([a]) => isWallet(a)));
   const claimants = [...new Set([...active.keys(), ...m.carried.keys()])].sort();
   const converted = convert(
     claimants.map((c) => ({ claimant: c, points: active.has(c) ? pointsOf(active.get(c)!) : 0n, pending: m.carried.get(c) ?? 0n })),
     parseConversion(m.conversion),
   );
+  return { active, converted };
+}
+
+/**
+ * Each epoch's carried balances (amounts under the minimum, debts of negative points) are what the
+ * epoch before left pending: recomputed from epoch 1 (which carries nothing) on.
+ */
+function checkCarries(manifests: readonly ParsedManifest[], perEpoch: readonly Map<string, Figures>[]): { epoch: bigint; claimant: string; field: string; expected: string; got: string } | undefined {
+  let expected = new Map<string, bigint>();
+  for (let e = 0; e < manifests.length; e++) {
+    const m = manifests[e]!;
+    for (const c of [...new Set([...expected.keys(), ...m.carried.keys()])].sort()) {
+      const [x, y] = [expected.get(c) ?? 0n, m.carried.get(c) ?? 0n];
+      if (x !== y) return { epoch: m.epoch, claimant: c, field: "carry", expected: x.toString(), got: y.toString() };
+    }
+    expected = new Map(convertEpoch(perEpoch[e]!, m).converted.filter((c) => c.pending !== 0n).map((c) => [c.claimant, c.pending]));
+  }
+  return undefined;
+}
+
+/** Epoch N's dataset leaves from its figures, its carried balances and epoch N−1's cumulative amounts (as epochs/close.ts computes them). */
+function leavesOf(figures: Map<string, Figures>, m: ParsedManifest, previous: Map<string, bigint>): WalletTotals[] {
+  const { active, converted } = convertEpoch(figures, m);
   const released = new Map(converted.map((c) => [c.claimant, c.released]));
   const leaves: WalletTotals[] = [];
   for (const claimant of new Set([...previous.keys(), ...released.keys()])) {
@@ -249,7 +271,11 @@ export async function replayChecks(o: ReplayOptions, ctx: VerifyContext, checks:
     const previous = new Map<string, bigint>();
     const p = ctx.previous;
     if (p) for (let i = 0; i < p.header.leafCount; i++) previous.set(claimantAt(p, i), p.amounts[i]!);
-    leaves = leavesOf(scoreManifests(manifests, settlements), m, previous);
+    const figures = scoreManifests(manifests, settlements);
+    const carry = checkCarries(manifests, figures);
+    if (carry) return void checks.fail("carry", `epoch ${carry.epoch}'s carried balance of ${carry.claimant}: expected ${carry.expected}, got ${carry.got}`, carry);
+    checks.pass("carry", manifests.length > 1 ? `the carried balances of epochs 2..${m.epoch} follow from the epochs before` : "epoch 1 carries nothing");
+    leaves = leavesOf(figures.at(-1)!, m, previous);
   } catch (err) {
     if (err instanceof MeritError && err.kind === "caller") return void checks.fail("replay", `the manifest cannot be replayed: ${err.message}`, { field: "manifest", expected: "replayable inputs", got: err.message });
     throw err;
