@@ -162,8 +162,11 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await program.methods.activateRoot().accountsPartial({ distributor: d.distributor, epochRoot: epochRootPda(d.distributor, 1n)[0] }).rpc();
 
     // Epoch 2: more payments by both payers; published (pending), the vault topped up.
-    await sendFacilitated(world, p1, world.merchants[0]!.publicKey, 2_500_000n, "x402:order-2");
-    await sendFacilitated(world, p2, world.merchants[1]!.publicKey, 1_000_000n, null);
+    // sent together: most likely in one slot (400 ms), so the replay checks their order in the block
+    await Promise.all([
+      sendFacilitated(world, p1, world.merchants[0]!.publicKey, 2_500_000n, "x402:order-2"),
+      sendFacilitated(world, p2, world.merchants[1]!.publicKey, 1_000_000n, null),
+    ]);
     await ingestAndScore();
     await adjustPoints(db(), { account: p2.publicKey.toBase58(), delta: 1500n, note: "support ticket 7", by: "admin" });
     const e2 = await close(d.distributor);
@@ -190,7 +193,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(report.rootStatus, "active");
     assert.deepEqual(statuses(report), {
       chain: "pass", "dataset-hash": "pass", tree: "pass", "inputs-hash": "pass", records: "pass", manifest: "pass", previous: "skip", vault: "pass",
-      "manifest-chain": "pass", signatures: "pass", settlements: "pass", carry: "pass", replay: "pass",
+      "manifest-chain": "pass", signatures: "pass", settlements: "pass", order: "pass", carry: "pass", replay: "pass",
     });
     assert.match(report.checks.find((c) => c.id === "signatures")!.detail, /^1 link and 1 referral signatures hold/);
     assert.match(report.checks.find((c) => c.id === "replay")!.detail, new RegExp(`dataset hash ${e1.datasetHash} is reproduced exactly`));
@@ -326,6 +329,25 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await fund(d.vault, ds.total);
     const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
     assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.claimant, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["carry", lucky, "carry", "0", "5"]);
+  });
+
+  it("given an operator that published, consistently, two settlements of one transaction in the wrong order, when verify --replay runs, then it fails on the order", async () => {
+    const d = await newDistributor(9n);
+    const e = await close(d.distributor);
+    let signature = "";
+    const m = rewriteManifest(files(e).manifest, (lines) => {
+      const sig = (l: string) => /"signature":"(\w+)","slot"/.exec(l)?.[1];
+      const i = lines.findIndex((l, k) => l.includes('"type":"settlement"') && sig(l) === sig(lines[k + 1] ?? ""));
+      assert.ok(i > 0, "the scenario has a transaction with two settlements");
+      signature = sig(lines[i]!)!;
+      return [...lines.slice(0, i), lines[i + 1]!, lines[i]!, ...lines.slice(i + 2)];
+    });
+    const ds = await rewriteDataset(files(e).dataset, { inputsHash: m.inputsHash });
+    await propose(d.distributor, 1n, ds);
+    await fund(d.vault, ds.total);
+    const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
+    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["order", "instruction order", "after 3/-1", "2/-1"]);
+    assert.match(r.firstFailure!.detail, new RegExp(`^settlement ${signature}: `));
   });
 
   it("given a root on-chain that differs from the dataset's, when verify runs, then it fails on the root and names both", async () => {

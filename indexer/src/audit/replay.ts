@@ -8,6 +8,7 @@ import { claimantAt, openSource, VerifyError } from "@merit/clients/verify";
 import { verifySignature } from "../accounts/signatures.js";
 import { MeritError } from "../errors.js";
 import { convert, parseConversion } from "../epochs/convert.js";
+import { BlockIndex } from "../ingest/rpc/block-index.js";
 import { RpcClient } from "../ingest/rpc/client.js";
 import { compile, pickRuleSet } from "../scoring/compiled.js";
 import { dayOf } from "../scoring/points/math.js";
@@ -93,6 +94,40 @@ function checkChain(ms: readonly ParsedManifest[], distributor: string): { field
       if (s.slot < prevSlot || s.slot < m.slots.first || s.slot > m.slots.last) return { field: `settlement ${s.signature} slot`, expected: `in ${m.slots.first}..${m.slots.last}, chain order`, got: s.slot.toString(), epoch: m.epoch };
       prevSlot = s.slot;
     }
+  }
+  return undefined;
+}
+
+/** An RPC failure (after the client's retries) is "the RPC is unreachable" (exit 3), not a verdict. */
+async function viaRpc<T>(url: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof MeritError && err.kind === "upstream") throw new VerifyError("rpc", `the RPC at ${url} failed: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * The manifests' order is the chain's: slots ascend; within a slot, transactions by their position
+ * in the block (getBlock, only for slots holding several of them); within a transaction,
+ * instructions by (outer, inner). Scoring depends on this order (tiers, budgets, first settlements).
+ */
+async function checkOrder(rpc: RpcClient, manifests: readonly ParsedManifest[]): Promise<{ signature: string; field: string; expected: string; got: string } | undefined> {
+  const blocks = new BlockIndex(rpc, "confirmed");
+  const all = manifests.flatMap((m) => m.settlements);
+  for (let i = 1; i < all.length; i++) {
+    const [a, b] = [all[i - 1]!, all[i]!];
+    if (a.slot !== b.slot) continue; // ascending slots: checked with the ranges
+    if (a.signature === b.signature) {
+      if (a.outer > b.outer || (a.outer === b.outer && a.inner >= b.inner)) {
+        return { signature: b.signature, field: "instruction order", expected: `after ${a.outer}/${a.inner}`, got: `${b.outer}/${b.inner}` };
+      }
+      continue;
+    }
+    const [x, y] = [await blocks.resolve(a.slot, a.signature), await blocks.resolve(b.slot, b.signature)];
+    if (x === null || y === null) return { signature: x === null ? a.signature : b.signature, field: "position in block", expected: `in block ${a.slot}`, got: "not found (an archival RPC has every block)" };
+    if (x >= y) return { signature: b.signature, field: "position in block", expected: `after ${a.signature} (position ${x})`, got: `position ${y}` };
   }
   return undefined;
 }
@@ -247,22 +282,22 @@ export async function replayChecks(o: ReplayOptions, ctx: VerifyContext, checks:
   const total = manifests.reduce((s, m) => s + m.settlements.length, 0);
   let done = 0;
   const t0 = Date.now();
-  try {
-    for (const m of manifests) {
-      const got = await fetchSettlements(rpc, m.settlements, { onProgress: (d, t) => progress(`fetching epoch ${m.epoch}'s transactions: ${d}/${t} (${done + m.settlements.length}/${total} settlements overall)`) });
-      if (got.problem) {
-        const p = got.problem;
-        return void checks.fail("settlements", `epoch ${m.epoch}: settlement ${p.signature}: ${p.field}: expected ${p.expected}, got ${p.got}`, p);
-      }
-      settlements.push(got.settlements);
-      done += m.settlements.length;
+  for (const m of manifests) {
+    const onProgress = (d: number, t: number) => progress(`fetching epoch ${m.epoch}'s transactions: ${d}/${t} (${done + m.settlements.length}/${total} settlements overall)`);
+    const got = await viaRpc(o.rpc, () => fetchSettlements(rpc, m.settlements, { onProgress }));
+    if (got.problem) {
+      const p = got.problem;
+      return void checks.fail("settlements", `epoch ${m.epoch}: settlement ${p.signature}: ${p.field}: expected ${p.expected}, got ${p.got}`, p);
     }
-  } catch (err) {
-    if (err instanceof MeritError && err.kind === "upstream") throw new VerifyError("rpc", `the RPC at ${o.rpc} failed: ${err.message}`);
-    throw err;
+    settlements.push(got.settlements);
+    done += m.settlements.length;
   }
   const secs = (Date.now() - t0) / 1000;
   checks.pass("settlements", `${total} settlements fetched (${rpc.stats.calls} getTransaction calls, ${(total / Math.max(secs, 0.001)).toFixed(0)} settlements/s) and parsed`);
+  progress("checking the order within slots");
+  const order = await viaRpc(o.rpc, () => checkOrder(rpc, manifests));
+  if (order) return void checks.fail("order", `settlement ${order.signature}: ${order.field}: expected ${order.expected}, got ${order.got}`, order);
+  checks.pass("order", "the settlements are listed in chain order (slot, position in the block, instruction)");
 
   progress("scoring");
   const m = manifests.at(-1)!;
