@@ -1,5 +1,6 @@
 // The auditor's verify (docs/verify.md): checks a published epoch against the chain with the files
 // the operator published, and nothing of the operator's database.
+import { createReadStream } from "node:fs";
 import { DatasetError, loadDataset } from "../dataset/index.js";
 import { buildTree } from "../merkle/index.js";
 import { readChain, vaultBalance, type ChainState, type EpochRootState } from "./chain.js";
@@ -112,7 +113,6 @@ export function report(epoch: bigint, distributor: string, rootStatus: string | 
 
 /** The header line of a dataset, read without loading the rest (the distributor to look up). */
 async function peekHeader(path: string): Promise<{ distributor?: unknown; epoch?: unknown }> {
-  const { createReadStream } = await import("node:fs");
   let text = "";
   for await (const chunk of createReadStream(path, { end: 64 * 1024 })) {
     text += chunk.toString();
