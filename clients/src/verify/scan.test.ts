@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatasetError, loadDataset, writeDataset, type WalletTotals } from "../dataset/index.js";
 import { stopHashWorker } from "../merkle/index.js";
-import { claimantAt, scanDataset } from "./scan.js";
+import { claimantAt, scanDataset, scanDatasetBeside } from "./scan.js";
 
 describe("verify: the byte-level dataset scan", () => {
   let dir: string;
@@ -35,6 +35,9 @@ describe("verify: the byte-level dataset scan", () => {
     assert.deepEqual(Array.from({ length: s.header.leafCount }, (_, i) => claimantAt(s, i)), claimants);
     assert.deepEqual([...s.amounts], amounts);
     assert.equal(s.total, d.header.totals.cumulativeAmount);
+    const beside = await scanDatasetBeside(path);
+    assert.ok(Buffer.isBuffer(beside.claimants));
+    assert.deepEqual(beside, s, "the same from a worker thread");
   });
 
   const variant = (edit: (lines: string[]) => string[]) => {
@@ -43,12 +46,14 @@ describe("verify: the byte-level dataset scan", () => {
     return p;
   };
   const refused = async (p: string, code: string, line?: number) => {
-    await assert.rejects(scanDataset(p), (err: DatasetError) => {
-      assert.ok(err instanceof DatasetError, String(err));
-      assert.equal(err.code, code, err.message);
-      if (line !== undefined) assert.equal(err.line, line);
-      return true;
-    });
+    for (const scan of [scanDataset, scanDatasetBeside]) {
+      await assert.rejects(scan(p), (err: DatasetError) => {
+        assert.ok(err instanceof DatasetError, String(err));
+        assert.equal(err.code, code, err.message);
+        if (line !== undefined) assert.equal(err.line, line);
+        return true;
+      });
+    }
   };
 
   it("given records swapped, duplicated, cut, or with an amount not in canonical form, when scanned, then each is refused at its line", async () => {

@@ -6,6 +6,7 @@
 // second where loading them as objects takes ten (BENCHMARKS.md, verify).
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { Worker } from "node:worker_threads";
 import { DatasetError, type DatasetHeader } from "../dataset/index.js";
 import { parseHeader } from "../dataset/parse.js";
 import { allocEntries, decodeKey58, encodeKey58, U64_MAX } from "../merkle/index.js";
@@ -86,4 +87,33 @@ export async function scanDataset(path: string): Promise<ScannedDataset> {
   if (!header) throw new DatasetError("MALFORMED_HEADER", "the file is empty", 1);
   if (n !== header.leafCount) throw new DatasetError("COUNT_MISMATCH", `${n} records but the header's leafCount is ${header.leafCount}`);
   return { header, claimants, amounts, total, datasetHash: hash.digest("hex") };
+}
+
+/**
+ * scanDataset in a worker thread, so two datasets are read on two cores at once; in this thread
+ * when no worker can start (e.g. a runtime without TypeScript workers). Same result and errors.
+ */
+export async function scanDatasetBeside(path: string): Promise<ScannedDataset> {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./scan-worker.mjs", import.meta.url), { workerData: { path } });
+  } catch {
+    return scanDataset(path);
+  }
+  type Reply = { ok: true; scanned: ScannedDataset } | { ok: false; error: { code: DatasetError["code"]; message: string; line?: number; claimant?: string } };
+  const reply = await new Promise<Reply | undefined>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+    worker.once("exit", () => resolve(undefined));
+  }).catch(() => undefined);
+  await worker.terminate();
+  if (!reply) return scanDataset(path);
+  if (!reply.ok) {
+    const e = new DatasetError(reply.error.code, reply.error.message);
+    Object.assign(e as unknown as Record<string, unknown>, { line: reply.error.line, claimant: reply.error.claimant });
+    throw e;
+  }
+  const s = reply.scanned;
+  // structured clone hands a Buffer back as a plain Uint8Array over the same shared memory
+  return { ...s, claimants: Buffer.from(s.claimants.buffer, s.claimants.byteOffset, s.claimants.byteLength) };
 }

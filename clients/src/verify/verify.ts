@@ -5,7 +5,7 @@ import { DatasetError, loadDataset } from "../dataset/index.js";
 import { buildTree } from "../merkle/index.js";
 import { readChain, vaultBalance, type ChainState, type EpochRootState } from "./chain.js";
 import { inputError } from "./errors.js";
-import { claimantAt, scanDataset, type ScannedDataset } from "./scan.js";
+import { claimantAt, scanDataset, scanDatasetBeside, type ScannedDataset } from "./scan.js";
 import { openSource, sha256File, type LocalFile } from "./source.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -189,6 +189,9 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
     }
     checks.pass("chain", `EpochRoot ${root.address} (${root.status}), distributor latest epoch ${chain.distributor.latestEpoch}, read at slot ${chain.slot}`);
 
+    // Epoch N−1's dataset is read on a second core while this thread reads epoch N's.
+    const previousScan = previous && o.epoch > 1n && chain.previousRoot ? scanDatasetBeside(previous.path) : undefined;
+    previousScan?.catch(() => {}); // awaited below; an early failure here is not unhandled
     progress("reading the dataset");
     let scanned: ScannedDataset | undefined;
     try {
@@ -242,7 +245,7 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
         checks.fail("previous", `no root for epoch ${o.epoch - 1n} on-chain`, { field: "epochRoot", expected: `an EpochRoot for epoch ${o.epoch - 1n}`, got: "none" });
       } else {
         try {
-          prev = await scanDataset(previous.path);
+          prev = await previousScan!;
         } catch (err) {
           const f = datasetFailure(err);
           checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset: ${f.detail}`, f);
