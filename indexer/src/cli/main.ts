@@ -8,11 +8,13 @@ import { heliusCommand } from "./helius.js";
 import { replayCommand } from "./replay.js";
 import { runCommand } from "./run.js";
 import { statusCommand } from "./status.js";
+import { verifyCommand } from "./verify.js";
 
 /**
  * The indexer's own commands (`npm run indexer -- <command>`): the ingest poller, backfill, replay
  * of stored raw transactions, the Helius webhook registration, rejected input, rule sets, manual
- * adjustments, the leaderboard and the ledger's verification. Heavy modules load lazily inside each action.
+ * adjustments, the leaderboard and the ledger's verification, epochs, and the auditor's verify of a
+ * published epoch. Heavy modules load lazily inside each action.
  */
 const program = new Command("merit-indexer").description("merit indexer: ingest, rules, points and ledger commands").showHelpAfterError();
 program.addCommand(runCommand());
@@ -25,6 +27,7 @@ program.addCommand(rulesCommand());
 program.addCommand(pointsCommand());
 program.addCommand(ledgerCommand());
 program.addCommand(epochCommand());
+program.addCommand(verifyCommand());
 
 try {
   await program.parseAsync(process.argv);
