@@ -82,8 +82,24 @@ export function ruleSet(shops: string[]): RuleSetInput {
     campaigns: [
       { id: "launch-boost", type: "multiplier", multiplierBps: 15000, budget: big, ...win },
       { id: "shop-boost", type: "multiplier", multiplierBps: 20000, budget: 50_000_000, scope: { merchants: shops.slice(0, 20) }, ...win },
-      { id: "flat-bonus", type: "flat", points: 250, minVolume: 5_000_000, budget: big, perWallet: { maxCount: 5, cooldownSeconds: 3600 }, ...win },
-      { id: "referred-bonus", type: "flat", points: 500, requireReferrer: true, budget: 200_000_000, perWallet: { maxPoints: 2000 }, ...win },
+      {
+        id: "flat-bonus",
+        type: "flat",
+        points: 250,
+        minVolume: 5_000_000,
+        budget: big,
+        perWallet: { maxCount: 5, cooldownSeconds: 3600 },
+        ...win,
+      },
+      {
+        id: "referred-bonus",
+        type: "flat",
+        points: 500,
+        requireReferrer: true,
+        budget: 200_000_000,
+        perWallet: { maxPoints: 2000 },
+        ...win,
+      },
       { id: "big-spender", type: "volumeThreshold", threshold: 250_000_000, points: 10_000, budget: big, ...win },
       { id: "tenth-visit", type: "milestone", on: "settlements", n: 10, points: 3000, budget: big, maxParticipants: 20_000, ...win },
       { id: "third-referral", type: "milestone", on: "referrals", n: 3, points: 7000, budget: big, ...win },
@@ -100,14 +116,30 @@ export function ruleSet(shops: string[]): RuleSetInput {
  * `hotShare` (0-1): that share of settlements is paid by the first wallet, like an agent paying per
  * request (0 keeps the standard workload: no extra random draws).
  */
-export async function seedSettlements(sql: Sql, n: number, wallets: string[], shops: string[], onProgress?: (done: number) => void, hotShare = 0): Promise<void> {
+export async function seedSettlements(
+  sql: Sql,
+  n: number,
+  wallets: string[],
+  shops: string[],
+  onProgress?: (done: number) => void,
+  hotShare = 0,
+): Promise<void> {
   const r = rng(11);
   const memos = ["class:gold/api", "class:silver/api", null, null, null];
   const span = 30 * DAY;
   const CHUNK = 20_000;
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
-    const cols = { sig: [] as string[], slot: [] as string[], tx: [] as string[], time: [] as string[], amount: [] as string[], payer: [] as string[], payee: [] as string[], memo: [] as (string | null)[] };
+    const cols = {
+      sig: [] as string[],
+      slot: [] as string[],
+      tx: [] as string[],
+      time: [] as string[],
+      amount: [] as string[],
+      payer: [] as string[],
+      payee: [] as string[],
+      memo: [] as (string | null)[],
+    };
     for (let k = 0; k < m; k++) {
       const i = start + k;
       cols.sig.push(`bench-${i}`);

@@ -122,11 +122,18 @@ try {
   const rcpu = process.cpuUsage(rcpu0);
   const rpg1 = clusterCpuMs(cluster && `${cluster}/data`);
   const replayCpu = `CPU: Node ${((rcpu.user + rcpu.system) / 1e6).toFixed(1)} s${rpg0 !== null && rpg1 !== null ? `, Postgres ${((rpg1 - rpg0) / 1000).toFixed(1)} s` : ""}`;
-  log(`replayed ${replay.settlements} settlements (${replay.rows} rows) in ${(replayMs / 1000).toFixed(1)} s, mismatches: ${replay.mismatchCount}`);
+  log(
+    `replayed ${replay.settlements} settlements (${replay.rows} rows) in ${(replayMs / 1000).toFixed(1)} s, mismatches: ${replay.mismatchCount}`,
+  );
   if (replay.mismatchCount !== 0) throw new Error(`replay differs from the stored ledger at seqs ${replay.mismatches.join(", ")}`);
 
-  const [{ campaigns }] = (await sql`select count(*)::int as campaigns from campaign_state where spent > 0`) as unknown as [{ campaigns: number }];
-  const [{ refRows }] = (await sql`select count(*)::int as "refRows" from point_ledger where reason = 'referral' and cardinality(referral_path) = 4`) as unknown as [{ refRows: number }];
+  const [{ campaigns }] = (await sql`select count(*)::int as campaigns from campaign_state where spent > 0`) as unknown as [
+    { campaigns: number },
+  ];
+  const [{ refRows }] =
+    (await sql`select count(*)::int as "refRows" from point_ledger where reason = 'referral' and cardinality(referral_path) = 4`) as unknown as [
+      { refRows: number },
+    ];
   const section = [
     "## Rewards engine (`npm run bench:engine`)",
     "",
@@ -144,7 +151,9 @@ try {
     "",
     `Machine load while measuring (1-minute load average, 2 cores): ${loadBefore.toFixed(1)} before scoring, ${loadavg()[0]!.toFixed(1)} after replay; the hypervisor took ${stolen.toFixed(1)} s of CPU from this VM (steal) while it scored. On this shared VM identical runs differed by up to a quarter in CPU per settlement within one day (docs/rewards-engine.md, Performance), with no steal: read one run as one sample.`,
     "",
-    "Method: one worker, one transaction per batch. It reads the batch in chain order in chunks of 5,000 and loads the state rows a chunk needs that it has not seen yet (the rest stays warm in memory between batches), the next chunk's read and load going out on a second connection while the current chunk is scored. Each chunk's ledger rows and then its `settlement_scores` rows go to the server as `COPY FROM STDIN` statements in binary format (encoded straight into buffers: nothing for the server to parse) in turn while the next chunk is scored (`write-ledger` is the wait for the server after the batch's last chunk), then the cursor. The state tables (account stats, campaign budgets and participants) are written as a checkpoint every " + CHECKPOINT.toLocaleString("en") + " settlements and when the worker catches up (`write-state`). The embedded PGlite path uses multi-row `unnest` inserts instead of COPY. Replay streams settlements with a server-side cursor and recomputes in memory while the server computes md5 digests of the stored rows per block of 1024 settlements; the two sides are then compared.",
+    "Method: one worker, one transaction per batch. It reads the batch in chain order in chunks of 5,000 and loads the state rows a chunk needs that it has not seen yet (the rest stays warm in memory between batches), the next chunk's read and load going out on a second connection while the current chunk is scored. Each chunk's ledger rows and then its `settlement_scores` rows go to the server as `COPY FROM STDIN` statements in binary format (encoded straight into buffers: nothing for the server to parse) in turn while the next chunk is scored (`write-ledger` is the wait for the server after the batch's last chunk), then the cursor. The state tables (account stats, campaign budgets and participants) are written as a checkpoint every " +
+      CHECKPOINT.toLocaleString("en") +
+      " settlements and when the worker catches up (`write-state`). The embedded PGlite path uses multi-row `unnest` inserts instead of COPY. Replay streams settlements with a server-side cursor and recomputes in memory while the server computes md5 digests of the stored rows per block of 1024 settlements; the two sides are then compared.",
     "",
     `Where the rest goes: the server's CPU per settlement is mostly the ${(rows / scored).toFixed(1)} ledger rows. In a perf profile of the server while it scored 1M (2026-12-03, still with the hash index), COPY was 83% of its CPU and the account's index alone 36%; measured alone by binary COPY of the 5.73M rows of this workload, that index costs 2.0-2.6 µs a row as a hash and 1.9-2.1 µs as the btree on hashtext(account) that replaced it (migration 00020), heap, WAL and relation extension most of the rest; one server backend at this rate caps near ${Math.round(1e6 / (pgUs ?? 1)).toLocaleString("en")} settlements/s before Node's share of the two cores is counted. docs/performance-history.md has the measurements and the history.`,
   ].join("\n");
@@ -162,4 +171,3 @@ try {
     rmSync(cluster, { recursive: true, force: true });
   }
 }
-

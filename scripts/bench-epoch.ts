@@ -61,7 +61,16 @@ async function child(url: string, distributor: string, dataDir: string): Promise
   await sql.end();
   await stopHashWorker();
   const usage = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ wall, phases, leaves: r?.leafCount, maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, dir: r?.dir }));
+  process.stdout.write(
+    JSON.stringify({
+      wall,
+      phases,
+      leaves: r?.leafCount,
+      maxRssMb: usage.maxRSS / 1024,
+      cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+      dir: r?.dir,
+    }),
+  );
 }
 
 async function plainLoad(path: string): Promise<number> {
@@ -98,16 +107,31 @@ async function main(): Promise<void> {
     let t = performance.now();
     await seed(sql, wallets);
     log(`seeded ${N} wallets in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    await addDistributor(sql, { address: distributor, mint, conversion: { mode: "budget", budgetPerEpoch: "1000000000000", minClaimable: "0" } });
+    await addDistributor(sql, {
+      address: distributor,
+      mint,
+      conversion: { mode: "budget", budgetPerEpoch: "1000000000000", minClaimable: "0" },
+    });
     await sql.end();
 
-    const run = spawnSync(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", "scripts/bench-epoch.ts", "--child", url.toString(), distributor, dataDir], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 1 << 20,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ["--max-semi-space-size=64", "--import", "tsx", "scripts/bench-epoch.ts", "--child", url.toString(), distributor, dataDir],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 1 << 20,
+      },
+    );
     if (run.status !== 0) throw new Error(`the closing process failed (exit ${run.status})`);
-    const r = JSON.parse(run.stdout) as { wall: number; phases: [string, number][]; leaves: number; maxRssMb: number; cpuMs: number; dir: string };
+    const r = JSON.parse(run.stdout) as {
+      wall: number;
+      phases: [string, number][];
+      leaves: number;
+      maxRssMb: number;
+      cpuMs: number;
+      dir: string;
+    };
     log(`closed: ${r.leaves} leaves in ${(r.wall / 1000).toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB`);
 
     const path = join(r.dir, DATASET_FILE);

@@ -52,7 +52,12 @@ const balance = (accountIndex: number, mint: string, owner: string, program: str
   mint,
   owner,
   programId: program,
-  uiTokenAmount: { amount: amount.toString(), decimals, uiAmount: Number(amount) / 10 ** decimals, uiAmountString: (Number(amount) / 10 ** decimals).toString() },
+  uiTokenAmount: {
+    amount: amount.toString(),
+    decimals,
+    uiAmount: Number(amount) / 10 ** decimals,
+    uiAmountString: (Number(amount) / 10 ** decimals).toString(),
+  },
 });
 
 /** One recorded transaction; returns it and how many settlements it must produce. */
@@ -73,20 +78,39 @@ export function makeTransaction(w: World, i: number, slot: number): { tx: unknow
   const dst2 = w.merchants[(i * 7 + 1) % w.merchants.length]!.accounts.get(mintAddr)!;
   const amount = BigInt(10_000 + (i % 990_000));
   // v0: mint and token program come from a lookup table (readonly), as wallets do to save space.
-  const statics = [feePayer, ...(facilitated ? [payer.owner] : []), src, dst, ...(twoTransfers ? [dst2] : []), CB, MEMO, ...(v0 ? [] : [mintAddr, mint.program])];
+  const statics = [
+    feePayer,
+    ...(facilitated ? [payer.owner] : []),
+    src,
+    dst,
+    ...(twoTransfers ? [dst2] : []),
+    CB,
+    MEMO,
+    ...(v0 ? [] : [mintAddr, mint.program]),
+  ];
   const loadedReadonly = v0 ? [mintAddr, mint.program] : [];
   const keys = [...statics, ...loadedReadonly];
   const at = (k: string) => keys.indexOf(k);
   const transfer = (to: string, amt: bigint) =>
     r === 3
       ? { accounts: [at(src), at(to), at(payer.owner)], data: u64(3, amt), programIdIndex: at(mint.program), stackHeight: 1 }
-      : { accounts: [at(src), at(mintAddr), at(to), at(payer.owner)], data: u64(12, amt, mint.decimals), programIdIndex: at(mint.program), stackHeight: 1 };
+      : {
+          accounts: [at(src), at(mintAddr), at(to), at(payer.owner)],
+          data: u64(12, amt, mint.decimals),
+          programIdIndex: at(mint.program),
+          stackHeight: 1,
+        };
   const instructions = [
     { accounts: [], data: "3DTZbgwsozUF", programIdIndex: at(CB), stackHeight: 1 },
     { accounts: [], data: "LEJDE7", programIdIndex: at(CB), stackHeight: 1 },
     transfer(dst, amount),
     ...(twoTransfers ? [transfer(dst2, amount / 10n)] : []),
-    { accounts: [], data: bs58.encode(Buffer.from(`x402:${i.toString(36)}:${merchant.owner.slice(0, 8)}`)), programIdIndex: at(MEMO), stackHeight: 1 },
+    {
+      accounts: [],
+      data: bs58.encode(Buffer.from(`x402:${i.toString(36)}:${merchant.owner.slice(0, 8)}`)),
+      programIdIndex: at(MEMO),
+      stackHeight: 1,
+    },
   ];
   const before = 10_000_000_000n;
   const sent = twoTransfers ? amount + amount / 10n : amount;
@@ -99,21 +123,43 @@ export function makeTransaction(w: World, i: number, slot: number): { tx: unknow
       innerInstructions: [],
       loadedAddresses: { readonly: loadedReadonly, writable: [] },
       logMessages: [
-        `Program ${CB} invoke [1]`, `Program ${CB} success`, `Program ${CB} invoke [1]`, `Program ${CB} success`,
-        `Program ${mint.program} invoke [1]`, "Program log: Instruction: TransferChecked", `Program ${mint.program} consumed 6200 of 200000 compute units`, `Program ${mint.program} success`,
-        `Program ${MEMO} invoke [1]`, `Program log: Memo (len 24): "x402:${i.toString(36)}"`, `Program ${MEMO} consumed 2000 of 193800 compute units`, `Program ${MEMO} success`,
+        `Program ${CB} invoke [1]`,
+        `Program ${CB} success`,
+        `Program ${CB} invoke [1]`,
+        `Program ${CB} success`,
+        `Program ${mint.program} invoke [1]`,
+        "Program log: Instruction: TransferChecked",
+        `Program ${mint.program} consumed 6200 of 200000 compute units`,
+        `Program ${mint.program} success`,
+        `Program ${MEMO} invoke [1]`,
+        `Program log: Memo (len 24): "x402:${i.toString(36)}"`,
+        `Program ${MEMO} consumed 2000 of 193800 compute units`,
+        `Program ${MEMO} success`,
       ],
       postBalances: keys.map((_, k) => 2_039_280 + k),
       postTokenBalances: [
         balance(at(src), mintAddr, payer.owner, mint.program, before - (failed ? 0n : sent), mint.decimals),
         balance(at(dst), mintAddr, merchant.owner, mint.program, 5_000_000n + (failed ? 0n : amount), mint.decimals),
-        ...(twoTransfers ? [balance(at(dst2), mintAddr, w.merchants[(i * 7 + 1) % w.merchants.length]!.owner, mint.program, 5_000_000n + amount / 10n, mint.decimals)] : []),
+        ...(twoTransfers
+          ? [
+              balance(
+                at(dst2),
+                mintAddr,
+                w.merchants[(i * 7 + 1) % w.merchants.length]!.owner,
+                mint.program,
+                5_000_000n + amount / 10n,
+                mint.decimals,
+              ),
+            ]
+          : []),
       ],
       preBalances: keys.map((_, k) => 2_039_280 + k + (k === 0 ? 5_000 : 0)),
       preTokenBalances: [
         balance(at(src), mintAddr, payer.owner, mint.program, before, mint.decimals),
         balance(at(dst), mintAddr, merchant.owner, mint.program, 5_000_000n, mint.decimals),
-        ...(twoTransfers ? [balance(at(dst2), mintAddr, w.merchants[(i * 7 + 1) % w.merchants.length]!.owner, mint.program, 5_000_000n, mint.decimals)] : []),
+        ...(twoTransfers
+          ? [balance(at(dst2), mintAddr, w.merchants[(i * 7 + 1) % w.merchants.length]!.owner, mint.program, 5_000_000n, mint.decimals)]
+          : []),
       ],
       rewards: [],
       status: failed ? { Err: { InstructionError: [2, { Custom: 1 }] } } : { Ok: null },

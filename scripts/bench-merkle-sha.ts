@@ -30,7 +30,9 @@ function scalarBlocks(): FuncDef {
   const get = (l: number): E => [OP.localGet, ...uleb(l)];
   const set = (l: number, e: E): E => [...e, OP.localSet, ...uleb(l)];
   const k = (v: number): E => [OP.i32Const, ...sleb(v | 0)];
-  const bin = (op: number) => (a: E, b: E): E => [...a, ...b, op];
+  const bin =
+    (op: number) =>
+    (a: E, b: E): E => [...a, ...b, op];
   const [add, and, or, xor] = [bin(0x6a), bin(0x71), bin(0x72), bin(0x73)];
   const rotr = (a: E, n: number): E => [...a, ...k(n), 0x78];
   const shr = (a: E, n: number): E => [...a, ...k(n), 0x76];
@@ -44,7 +46,13 @@ function scalarBlocks(): FuncDef {
   let v = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => S + i);
   for (let t = 0; t < 64; t++) {
     const w = (j: number) => get(W + (j % 16));
-    if (t >= 16) code.push(...set(W + (t % 16), add(add(three(w(t - 2), rotr, [17, 19, 10], shr), w(t - 7)), add(three(w(t - 15), rotr, [7, 18, 3], shr), w(t)))));
+    if (t >= 16)
+      code.push(
+        ...set(
+          W + (t % 16),
+          add(add(three(w(t - 2), rotr, [17, 19, 10], shr), w(t - 7)), add(three(w(t - 15), rotr, [7, 18, 3], shr), w(t))),
+        ),
+      );
     const [a, b, cc, _d, e, f, g, h] = v.map(get) as E[];
     const ch = xor(g!, and(e!, xor(f!, g!)));
     const maj = or(and(a!, b!), and(cc!, or(a!, b!)));
@@ -55,7 +63,24 @@ function scalarBlocks(): FuncDef {
   }
   v.forEach((l, i) => code.push(...get(Q), ...add(get(l), k(H0[i]!)), OP.i32Store, 2, ...uleb(4 * i)));
   const step = (l: number, by: number) => set(l, add(get(l), k(by)));
-  const loop = [OP.block, 0x40, OP.loop, 0x40, ...get(N), OP.i32Eqz, OP.brIf, 1, ...code, ...step(P, 64), ...step(Q, 32), ...step(N, -1), OP.br, 0, OP.end, OP.end];
+  const loop = [
+    OP.block,
+    0x40,
+    OP.loop,
+    0x40,
+    ...get(N),
+    OP.i32Eqz,
+    OP.brIf,
+    1,
+    ...code,
+    ...step(P, 64),
+    ...step(Q, 32),
+    ...step(N, -1),
+    OP.br,
+    0,
+    OP.end,
+    OP.end,
+  ];
   return { name: "scalar", params: [I32, I32, I32], locals: Array(26).fill(I32), code: loop };
 }
 
@@ -70,7 +95,11 @@ export function shaMicro(blocks = 1 << 20): ShaMicro {
   const consts = new ConstPool();
   const funcs = [simdBlocks(consts), scalarBlocks()];
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(encodeModule(64, funcs, consts.bytes(), 8192)), {});
-  const { simd, scalar, memory } = exports as { simd: (...a: number[]) => void; scalar: (...a: number[]) => void; memory: { buffer: ArrayBuffer } };
+  const { simd, scalar, memory } = exports as {
+    simd: (...a: number[]) => void;
+    scalar: (...a: number[]) => void;
+    memory: { buffer: ArrayBuffer };
+  };
   // Block 0 is "abc" padded: both paths must give sha256("abc"), or the timings mean nothing.
   const mem = Buffer.from(memory.buffer);
   const [IN, OUT, CHUNK] = [8192, 8192 + 4096 * 64, 4096];
@@ -81,7 +110,11 @@ export function shaMicro(blocks = 1 << 20): ShaMicro {
   simd(IN, OUT, CHUNK / 4);
   if (mem.toString("hex", OUT, OUT + 32) !== want) throw new Error("SIMD compression is wrong");
   scalar(IN, OUT, CHUNK);
-  if (Buffer.from(Uint32Array.from({ length: 8 }, (_, i) => mem.readUInt32LE(OUT + 4 * i)).buffer).swap32().toString("hex") !== want) {
+  if (
+    Buffer.from(Uint32Array.from({ length: 8 }, (_, i) => mem.readUInt32LE(OUT + 4 * i)).buffer)
+      .swap32()
+      .toString("hex") !== want
+  ) {
     throw new Error("scalar compression is wrong");
   }
   const best = (f: () => void) => {
@@ -93,10 +126,19 @@ export function shaMicro(blocks = 1 << 20): ShaMicro {
     }
     return (ms * 1e6) / blocks;
   };
-  const simdNs = best(() => { for (let i = 0; i < blocks; i += CHUNK) simd(IN, OUT, CHUNK / 4); });
-  const scalarNs = best(() => { for (let i = 0; i < blocks; i += CHUNK) scalar(IN, OUT, CHUNK); });
+  const simdNs = best(() => {
+    for (let i = 0; i < blocks; i += CHUNK) simd(IN, OUT, CHUNK / 4);
+  });
+  const scalarNs = best(() => {
+    for (let i = 0; i < blocks; i += CHUNK) scalar(IN, OUT, CHUNK);
+  });
   const msg = Buffer.alloc(55);
-  const cryptoNs = best(() => { for (let i = 0; i < blocks; i++) { msg.writeUInt32LE(i, 0); hash("sha256", msg, "binary"); } });
+  const cryptoNs = best(() => {
+    for (let i = 0; i < blocks; i++) {
+      msg.writeUInt32LE(i, 0);
+      hash("sha256", msg, "binary");
+    }
+  });
   return { scalarNs, simdNs, cryptoNs };
 }
 

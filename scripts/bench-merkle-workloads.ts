@@ -82,7 +82,14 @@ export async function ours(n: number, copy = false, oneThread = false): Promise<
   const claimants = Array.from({ length: PROOFS }, (_, i) => tree.claimantAt((i * 7919) % n));
   const [, proofMs] = time(() => claimants.forEach((c) => tree.proof(c)));
   await stopHashWorker();
-  return { ms, cpuMs, peakRssMb: peakRssMb(), root: tree.root.toString("hex"), hashPath: tree.hashPath, detail: { proofUs: (proofMs * 1000) / PROOFS } };
+  return {
+    ms,
+    cpuMs,
+    peakRssMb: peakRssMb(),
+    root: tree.root.toString("hex"),
+    hashPath: tree.hashPath,
+    detail: { proofUs: (proofMs * 1000) / PROOFS },
+  };
 }
 
 /** The same job with merkletreejs as docs/merkle.md configures it: sort, hash leaves, build. */
@@ -100,16 +107,34 @@ export async function merkletreejs(n: number): Promise<Sample> {
     sorted.map((e) => {
       const amount = Buffer.alloc(8);
       amount.writeBigUInt64LE(e.amount);
-      return createHash("sha256").update(Buffer.from([0])).update(DISTRIBUTOR).update(e.claimant).update(amount).digest();
+      return createHash("sha256")
+        .update(Buffer.from([0]))
+        .update(DISTRIBUTOR)
+        .update(e.claimant)
+        .update(amount)
+        .digest();
     }),
   );
   const [tree, treeMs] = time(
-    () => new MerkleTreeJs(leaves, (d: Buffer) => createHash("sha256").update(Buffer.from([1])).update(d).digest(), { sortPairs: true }),
+    () =>
+      new MerkleTreeJs(
+        leaves,
+        (d: Buffer) =>
+          createHash("sha256")
+            .update(Buffer.from([1]))
+            .update(d)
+            .digest(),
+        { sortPairs: true },
+      ),
   );
   const ms = performance.now() - t;
   const cpuMs = cpuNow() - cpu;
-  const [, indexedMs] = time(() => { for (let i = 0; i < PROOFS; i++) tree.getProof(leaves[(i * 7919) % n]!, (i * 7919) % n); });
-  const [, scanMs] = time(() => { for (let i = 0; i < 5; i++) tree.getProof(leaves[(i * 7919) % n]!); });
+  const [, indexedMs] = time(() => {
+    for (let i = 0; i < PROOFS; i++) tree.getProof(leaves[(i * 7919) % n]!, (i * 7919) % n);
+  });
+  const [, scanMs] = time(() => {
+    for (let i = 0; i < 5; i++) tree.getProof(leaves[(i * 7919) % n]!);
+  });
   return {
     ms,
     cpuMs,
@@ -150,22 +175,45 @@ export function raw(n: number): Sample {
   const leaf = Buffer.alloc(73);
   const node = Buffer.alloc(65);
   const [, bufferMs] = time(() => {
-    for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); hash("sha256", leaf, "buffer"); }
-    for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); hash("sha256", node, "buffer"); }
+    for (let i = 0; i < n; i++) {
+      leaf.writeUInt32LE(i, 40);
+      hash("sha256", leaf, "buffer");
+    }
+    for (let i = 0; i < n; i++) {
+      node.writeUInt32LE(i, 40);
+      hash("sha256", node, "buffer");
+    }
   });
   const cpu = cpuNow();
   const [, binaryMs] = time(() => {
-    for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); hash("sha256", leaf, "binary"); }
-    for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); hash("sha256", node, "binary"); }
+    for (let i = 0; i < n; i++) {
+      leaf.writeUInt32LE(i, 40);
+      hash("sha256", leaf, "binary");
+    }
+    for (let i = 0; i < n; i++) {
+      node.writeUInt32LE(i, 40);
+      hash("sha256", node, "binary");
+    }
   });
   const binaryCpuMs = cpuNow() - cpu;
   const [, createHashMs] = time(() => {
-    for (let i = 0; i < n; i++) { leaf.writeUInt32LE(i, 40); createHash("sha256").update(leaf).digest(); }
-    for (let i = 0; i < n; i++) { node.writeUInt32LE(i, 40); createHash("sha256").update(node).digest(); }
+    for (let i = 0; i < n; i++) {
+      leaf.writeUInt32LE(i, 40);
+      createHash("sha256").update(leaf).digest();
+    }
+    for (let i = 0; i < n; i++) {
+      node.writeUInt32LE(i, 40);
+      createHash("sha256").update(node).digest();
+    }
   });
   const wasm = wasmAvailable ? rawWasm(n) : undefined;
   const detail = { bufferMs, binaryMs, createHashMs, sortMs: rawSort(n) };
-  if (wasm) Object.assign(detail, { wasmLeafMs: wasm.leafMs, wasmNodeMs: wasm.nodeMs, wasmMs: wasm.leafMs + wasm.nodeMs, wasmCpuMs: wasm.cpuMs }, shaMicro());
+  if (wasm)
+    Object.assign(
+      detail,
+      { wasmLeafMs: wasm.leafMs, wasmNodeMs: wasm.nodeMs, wasmMs: wasm.leafMs + wasm.nodeMs, wasmCpuMs: wasm.cpuMs },
+      shaMicro(),
+    );
   return { ms: binaryMs, cpuMs: binaryCpuMs, peakRssMb: peakRssMb(), detail };
 }
 
@@ -197,7 +245,13 @@ export async function shards(n: number): Promise<Sample> {
     const ms = performance.now() - t;
     const cpuMs = cpuNow() - cpu;
     const totalMb = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0) / 2 ** 20;
-    return { ms, cpuMs, peakRssMb: peakRssMb(), root: manifest.root, detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars, totalMb } };
+    return {
+      ms,
+      cpuMs,
+      peakRssMb: peakRssMb(),
+      root: manifest.root,
+      detail: { files: manifest.shardCount, prefixHexChars: manifest.prefixHexChars, totalMb },
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -208,7 +262,6 @@ export function baseline(n: number): Sample {
   const input = entries(n);
   return { ms: 0, peakRssMb: peakRssMb(), detail: { inputMb: (input.claimants.length + input.amounts.byteLength) / 2 ** 20 } };
 }
-
 
 /** The epoch dataset at this size: write it (sort, tree, stream) then load it back (every check). */
 export async function dataset(n: number): Promise<Sample> {
@@ -227,7 +280,12 @@ export async function dataset(n: number): Promise<Sample> {
   try {
     const path = join(dir, "epoch.ndjson");
     const t = performance.now();
-    const written = await writeDataset(path, { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, inputsHash: DISTRIBUTOR }, wallets, { hash: HASH });
+    const written = await writeDataset(
+      path,
+      { distributor: DISTRIBUTOR, mint: DISTRIBUTOR, epoch: 1n, slots: { first: 0n, last: 1n }, inputsHash: DISTRIBUTOR },
+      wallets,
+      { hash: HASH },
+    );
     const writeMs = performance.now() - t;
     const t2 = performance.now();
     const loaded = await loadDataset(path, { expectedDatasetHash: written.datasetHash, hash: HASH });
@@ -244,6 +302,15 @@ export async function dataset(n: number): Promise<Sample> {
   }
 }
 
-export const WORKLOADS = { ours, oursCopy: (n: number) => ours(n, true),
-  oursOneThread: (n: number) => ours(n, false, true), merkletreejs, raw, check, shards, baseline, dataset } as const;
+export const WORKLOADS = {
+  ours,
+  oursCopy: (n: number) => ours(n, true),
+  oursOneThread: (n: number) => ours(n, false, true),
+  merkletreejs,
+  raw,
+  check,
+  shards,
+  baseline,
+  dataset,
+} as const;
 export type WorkloadName = keyof typeof WORKLOADS;

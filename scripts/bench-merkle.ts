@@ -20,7 +20,9 @@ function run(name: WorkloadName, n: number): Sample {
     maxBuffer: 1 << 20,
   });
   const sample = JSON.parse(out.trim().split("\n").pop()!) as Sample;
-  console.error(`  ${name} n=${n}: ${sample.ms.toFixed(0)} ms (cpu ${sample.cpuMs?.toFixed(0)}), ${sample.peakRssMb} MB ${JSON.stringify(sample.detail ?? {})}`);
+  console.error(
+    `  ${name} n=${n}: ${sample.ms.toFixed(0)} ms (cpu ${sample.cpuMs?.toFixed(0)}), ${sample.peakRssMb} MB ${JSON.stringify(sample.detail ?? {})}`,
+  );
   return sample;
 }
 
@@ -60,9 +62,12 @@ const big = results[1_000_000]!;
 /** OpenSSL's own figure for 64-byte sha256 (µs a hash): sha256 without Node's per-call cost. */
 function opensslUs(): number | undefined {
   try {
-    const out = execFileSync("openssl", ["speed", "-bytes", "64", "-seconds", "2", "sha256"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const out = execFileSync("openssl", ["speed", "-bytes", "64", "-seconds", "2", "sha256"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const kbPerS = Number(/^sha256\s+([\d.]+)k/m.exec(out)?.[1]);
-    return kbPerS > 0 ? 64 / (kbPerS * 1000) * 1e6 : undefined;
+    return kbPerS > 0 ? (64 / (kbPerS * 1000)) * 1e6 : undefined;
   } catch {
     return undefined;
   }
@@ -108,11 +113,19 @@ ${rows.join("\n")}
 - Raw sha256 on this machine, 1M 73-byte leaves + 1M 65-byte nodes. Node's crypto, one-shot calls in a tight loop:
   ${s(rawMs)} (CPU ${s(rawSample.cpuMs!)}; \`crypto.hash\` with a binary-string digest; ${s(rawSample.detail!.bufferMs!)} with a Buffer digest, ${s(rawSample.detail!.createHashMs!)} with \`createHash\`),
   ${((rawMs * 1000) / 2e6).toFixed(2)} µs a hash${openssl ? `, against ${openssl.toFixed(2)} µs for a 64-byte input in \`openssl speed sha256\`` : ""}: the per-call cost of Node's binding,
-  not sha256, dominates. ${wasmMs ? `The WebAssembly SIMD path (four messages at once, a few thousand per call): ${s(wasmMs)} (leaves ${s(rawSample.detail!.wasmLeafMs!)}, nodes ${s(rawSample.detail!.wasmNodeMs!)}),
-  ${((wasmMs * 1000) / 2e6).toFixed(2)} µs a hash, ${(rawMs / wasmMs).toFixed(1)}x the crypto loop (copies in and out of WASM memory included).` : "The WebAssembly SIMD path was not available."}
-${micro ? `- Per 64-byte block (\`scripts/bench-merkle-sha.ts\`, a million blocks, thousands a call): scalar WebAssembly (native rotate) ${micro.scalarNs.toFixed(0)} ns,
+  not sha256, dominates. ${
+    wasmMs
+      ? `The WebAssembly SIMD path (four messages at once, a few thousand per call): ${s(wasmMs)} (leaves ${s(rawSample.detail!.wasmLeafMs!)}, nodes ${s(rawSample.detail!.wasmNodeMs!)}),
+  ${((wasmMs * 1000) / 2e6).toFixed(2)} µs a hash, ${(rawMs / wasmMs).toFixed(1)}x the crypto loop (copies in and out of WASM memory included).`
+      : "The WebAssembly SIMD path was not available."
+  }
+${
+  micro
+    ? `- Per 64-byte block (\`scripts/bench-merkle-sha.ts\`, a million blocks, thousands a call): scalar WebAssembly (native rotate) ${micro.scalarNs.toFixed(0)} ns,
   SIMD WebAssembly ${micro.simdNs.toFixed(0)} ns a block (${(micro.scalarNs / micro.simdNs).toFixed(1)}x: four lanes, but each rotate is two shifts and an or), \`crypto.hash\` of a
-  one-block message ${micro.cryptoNs.toFixed(0)} ns a call (OpenSSL inside; the call around it dominates). Leaves and nodes take two blocks each.` : ""}
+  one-block message ${micro.cryptoNs.toFixed(0)} ns a call (OpenSSL inside; the call around it dominates). Leaves and nodes take two blocks each.`
+    : ""
+}
 - Hash path used by the builder in this run (\`BuildOptions.hash\`: ${process.env.BENCH_MERKLE_HASH ?? "auto"}): **${big.ours.hashPath ?? "?"}**. One thread's 1M build (${s(oneThread.ms)}) is ${wasmMs ? `${(oneThread.ms / wasmMs).toFixed(2)}x the WASM hashing alone and ` : ""}${(oneThread.ms / rawMs).toFixed(2)}x
   the crypto loop; the rest is mostly the canonical sort (${s(rawSample.detail!.sortMs!)} alone for 1M packed entries, with a copy) and copies in and out of WebAssembly memory.
 `;

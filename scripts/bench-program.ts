@@ -10,8 +10,10 @@ const CLAIM_STATUS_LEN = 17n;
 
 const m = measure([10, 16, 20, 24], [255, 254, 253, P9999_BUMP]);
 const fmt = (n: bigint | number) => n.toLocaleString("en-US");
-const rows = m.claims.map((c) =>
-  `| ${c.depth} | ${c.claimStatusBump} | ${fmt(c.firstClaimCu)} | ${fmt(c.repeatClaimCu)} | ${fmt(c.legacyBytes)}${c.legacyBytes > LEGACY_TX_LIMIT ? " (too big)" : ""} | ${fmt(c.v0LookupBytes)} |`);
+const rows = m.claims.map(
+  (c) =>
+    `| ${c.depth} | ${c.claimStatusBump} | ${fmt(c.firstClaimCu)} | ${fmt(c.repeatClaimCu)} | ${fmt(c.legacyBytes)}${c.legacyBytes > LEGACY_TX_LIMIT ? " (too big)" : ""} | ${fmt(c.v0LookupBytes)} |`,
+);
 const d10 = m.claims.find((c) => c.depth === 10)!;
 const d20 = m.claims.find((c) => c.depth === 20)!;
 const d24 = m.claims.find((c) => c.depth === 24)!;
@@ -20,7 +22,9 @@ const perBump = (byBump(P9999_BUMP).firstClaimCu - byBump(255).firstClaimCu) / B
 const perLevel = Number(d24.repeatClaimCu - d10.repeatClaimCu) / (24 - 10);
 /** Percent with 4 significant digits, trailing zeros dropped. */
 const pct = (x: number) => `${Number((100 * x).toPrecision(4))}%`;
-const bumpRows = m.byBump.map((b) => `| ${b.bump} | ${pct(2 ** -(256 - b.bump))} | ${pct(1 - 2 ** -(256 - b.bump))} | ${fmt(b.firstClaimCu)} |`);
+const bumpRows = m.byBump.map(
+  (b) => `| ${b.bump} | ${pct(2 ** -(256 - b.bump))} | ${pct(1 - 2 ** -(256 - b.bump))} | ${fmt(b.firstClaimCu)} |`,
+);
 const rent = (128n + CLAIM_STATUS_LEN) * 3_480n * 2n;
 const [d28, d29] = [claimTxSizes(28), claimTxSizes(29)];
 const section = `## Distributor program (npm run bench:program)

@@ -49,7 +49,12 @@ async function one(url: string, connection: Connection, admin: Keypair, id: bigi
     const [distributor] = distributorPda(mint, admin.publicKey, id);
     const [vault] = vaultPda(distributor);
     await program.methods
-      .initializeDistributor(new BN(id.toString()), admin.publicKey, admin.publicKey, { activationDelay: new BN(60), gracePeriod: new BN(60), maxTotalIncrease: new BN("18000000000000000000"), claimExpiry: new BN(0) })
+      .initializeDistributor(new BN(id.toString()), admin.publicKey, admin.publicKey, {
+        activationDelay: new BN(60),
+        gracePeriod: new BN(60),
+        maxTotalIncrease: new BN("18000000000000000000"),
+        claimExpiry: new BN(0),
+      })
       .accountsPartial({ admin: admin.publicKey, mint, distributor, vault, tokenProgram: spl.TOKEN_PROGRAM_ID })
       .rpc();
     const claimants = Array.from({ length: n }, () => randomBytes(32));
@@ -59,13 +64,29 @@ async function one(url: string, connection: Connection, admin: Keypair, id: bigi
       writeFileSync(manifest, `{"epoch":"${epoch}","format":"merit-epoch-manifest"}\n`);
       const inputsHash = createHash("sha256").update(readFileSync(manifest)).digest("hex");
       const leaves: WalletTotals[] = claimants.map((c, i) => ({
-        claimant: c, cumulativeAmount: BigInt(1000 + i) * epoch, epochAmount: BigInt(1000 + i), basePoints: BigInt(1000 + i) * 100n, referralPoints: 0n, settlementCount: 1,
+        claimant: c,
+        cumulativeAmount: BigInt(1000 + i) * epoch,
+        epochAmount: BigInt(1000 + i),
+        basePoints: BigInt(1000 + i) * 100n,
+        referralPoints: 0n,
+        settlementCount: 1,
       }));
       const path = join(dir, `dataset-${epoch}.ndjson`);
-      const w = await writeDataset(path, { distributor: distributor.toBase58(), mint: mint.toBase58(), epoch, slots: { first: epoch, last: epoch }, inputsHash }, leaves);
+      const w = await writeDataset(
+        path,
+        { distributor: distributor.toBase58(), mint: mint.toBase58(), epoch, slots: { first: epoch, last: epoch }, inputsHash },
+        leaves,
+      );
       paths.push(path, manifest);
       await program.methods
-        .proposeRoot(new BN(epoch.toString()), [...w.tree.root], new BN(w.header.totals.cumulativeAmount.toString()), new BN(n), [...w.datasetHash], [...Buffer.from(inputsHash, "hex")])
+        .proposeRoot(
+          new BN(epoch.toString()),
+          [...w.tree.root],
+          new BN(w.header.totals.cumulativeAmount.toString()),
+          new BN(n),
+          [...w.datasetHash],
+          [...Buffer.from(inputsHash, "hex")],
+        )
         .accountsPartial({ publisher: admin.publicKey, distributor, epochRoot: epochRootPda(distributor, epoch)[0] })
         .rpc();
       if (epoch === 2n) await spl.mintTo(connection, admin, mint, vault, admin, w.header.totals.cumulativeAmount);
@@ -73,7 +94,23 @@ async function one(url: string, connection: Connection, admin: Keypair, id: bigi
     const [d1, , d2, m2] = paths as [string, string, string, string];
     const bytes = readFileSync(d2).length;
     // Whole process: the CLI as an auditor runs it, with /usr/bin/time for wall and peak RSS.
-    const args = ["--import", "tsx", "indexer/src/cli/main.ts", "verify", "--epoch", "2", "--rpc", url, "--dataset", d2, "--manifest", m2, "--previous-dataset", d1, "--json"];
+    const args = [
+      "--import",
+      "tsx",
+      "indexer/src/cli/main.ts",
+      "verify",
+      "--epoch",
+      "2",
+      "--rpc",
+      url,
+      "--dataset",
+      d2,
+      "--manifest",
+      m2,
+      "--previous-dataset",
+      d1,
+      "--json",
+    ];
     // Asynchronously: the localnet answering its RPC runs in this process.
     const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
       const child = spawn("/usr/bin/time", ["-f", "TIME %e %M", process.execPath, ...args]);
@@ -83,7 +120,8 @@ async function one(url: string, connection: Connection, admin: Keypair, id: bigi
       child.stderr.on("data", (d) => (stderr += d));
       child.on("close", (status) => done({ status, stdout, stderr }));
     });
-    if (run.status !== 0 || !(JSON.parse(run.stdout) as { ok: boolean }).ok) throw new Error(`verify failed (${run.status}): ${run.stdout}${run.stderr}`);
+    if (run.status !== 0 || !(JSON.parse(run.stdout) as { ok: boolean }).ok)
+      throw new Error(`verify failed (${run.status}): ${run.stdout}${run.stderr}`);
     const m = /TIME ([\d.]+) (\d+)/.exec(run.stderr);
     if (!m) throw new Error(`no timing in ${run.stderr}`);
     // Phases, in-process.
@@ -96,14 +134,21 @@ async function one(url: string, connection: Connection, admin: Keypair, id: bigi
     };
     let step = "start";
     await verifyEpoch({
-      epoch: 2n, rpc: url, dataset: d2, manifest: m2, previousDataset: d1,
+      epoch: 2n,
+      rpc: url,
+      dataset: d2,
+      manifest: m2,
+      previousDataset: d1,
       onProgress: (s) => {
         mark(step);
         step = s;
       },
     });
     mark(step);
-    const phases = marks.filter(([w]) => w !== "start").map(([w, ms]) => `${w} ${(ms / 1000).toFixed(2)} s`).join(", ");
+    const phases = marks
+      .filter(([w]) => w !== "start")
+      .map(([w, ms]) => `${w} ${(ms / 1000).toFixed(2)} s`)
+      .join(", ");
     // --full: every record loaded as well (the records check), in-process.
     const f0 = performance.now();
     const full = await verifyEpoch({ epoch: 2n, rpc: url, dataset: d2, manifest: m2, previousDataset: d1, full: true });
@@ -139,7 +184,18 @@ console.log(`verify --replay: sending ${fmt(replayCount)} settlements…`);
 const demo = await createDemoWorld(connection, { payers: 50, merchants: 5 });
 const sigs: string[] = [];
 for (let i = 0; i < replayCount; i += 50) {
-  const part = await Promise.all(Array.from({ length: Math.min(50, replayCount - i) }, (_, k) => sendSettlement(connection, demo, demo.payers[(i + k) % 50]!, demo.merchants[(i + k) % 5]!.publicKey, BigInt(1000 + i + k), `x402:bench/${i + k}`)));
+  const part = await Promise.all(
+    Array.from({ length: Math.min(50, replayCount - i) }, (_, k) =>
+      sendSettlement(
+        connection,
+        demo,
+        demo.payers[(i + k) % 50]!,
+        demo.merchants[(i + k) % 5]!.publicKey,
+        BigInt(1000 + i + k),
+        `x402:bench/${i + k}`,
+      ),
+    ),
+  );
   sigs.push(...part);
 }
 const slots = new Map<string, bigint>();
@@ -147,27 +203,54 @@ for (let i = 0; i < sigs.length; i += 200) {
   const st = await connection.getSignatureStatuses(sigs.slice(i, i + 200));
   st.value.forEach((v, k) => slots.set(sigs[i + k]!, BigInt(v!.slot)));
 }
-const fullList = sigs.map((signature) => ({ signature, outer: 0, inner: -1, slot: slots.get(signature)! })).sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
+const fullList = sigs
+  .map((signature) => ({ signature, outer: 0, inner: -1, slot: slots.get(signature)! }))
+  .sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
 const replayRows: string[] = [];
 // The default budget on the first 200 only: at 20 calls/s it takes 10 s.
-for (const [label, rps, concurrency, count] of [["default budget (--rps 20 --concurrency 8)", 20, 8, 200], ["unthrottled (--rps 100000 --concurrency 8)", 100_000, 8, replayCount]] as const) {
+for (const [label, rps, concurrency, count] of [
+  ["default budget (--rps 20 --concurrency 8)", 20, 8, 200],
+  ["unthrottled (--rps 100000 --concurrency 8)", 100_000, 8, replayCount],
+] as const) {
   const list = fullList.slice(0, count);
   const rpc = new RpcClient({ url: net.url, requestsPerSecond: rps, maxConcurrency: concurrency });
   const t0 = performance.now();
   const got = await fetchSettlements(rpc, list);
   if (got.problem || got.settlements.length !== list.length) throw new Error(`replay fetch: ${JSON.stringify(got.problem)}`);
   const t1 = performance.now();
-  const manifest = { ruleSets: [{ version: 1n, effectiveFrom: new Date(0), afterSeq: 0n, body: parseRuleSetBody({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }] }) }], links: [], referrals: [], adjustments: [] } as unknown as ParsedManifest;
+  const manifest = {
+    ruleSets: [
+      {
+        version: 1n,
+        effectiveFrom: new Date(0),
+        afterSeq: 0n,
+        body: parseRuleSetBody({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }] }),
+      },
+    ],
+    links: [],
+    referrals: [],
+    adjustments: [],
+  } as unknown as ParsedManifest;
   const [figures] = scoreManifests([manifest], [got.settlements]) as [Map<string, unknown>];
   const t2 = performance.now();
   const total = (t2 - t0) / 1000;
-  replayRows.push(`| ${label} | ${fmt(list.length)} | ${rpc.stats.requests} requests, ${rpc.stats.calls} calls | ${((t1 - t0) / 1000).toFixed(2)} s | ${((t2 - t1) / 1000).toFixed(3)} s (${figures.size} accounts) | **${fmt(Math.round(list.length / total))} settlements/s** |`);
+  replayRows.push(
+    `| ${label} | ${fmt(list.length)} | ${rpc.stats.requests} requests, ${rpc.stats.calls} calls | ${((t1 - t0) / 1000).toFixed(2)} s | ${((t2 - t1) / 1000).toFixed(3)} s (${figures.size} accounts) | **${fmt(Math.round(list.length / total))} settlements/s** |`,
+  );
   console.log(`  ${replayRows.at(-1)}`);
 }
 
 // What every run pays before reading anything: Node, tsx, the CLI and the verify modules.
 const startup = await new Promise<string>((done) => {
-  const child = spawn("/usr/bin/time", ["-f", "TIME %e", process.execPath, "--import", "tsx", "-e", 'await import("./indexer/src/cli/verify.ts"); await import("@merit/clients/verify")']);
+  const child = spawn("/usr/bin/time", [
+    "-f",
+    "TIME %e",
+    process.execPath,
+    "--import",
+    "tsx",
+    "-e",
+    'await import("./indexer/src/cli/verify.ts"); await import("@merit/clients/verify")',
+  ]);
   let err = "";
   child.stderr.on("data", (d) => (err += d));
   child.on("close", () => done(/TIME ([\d.]+)/.exec(err)?.[1] ?? "?"));

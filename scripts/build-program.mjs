@@ -68,7 +68,8 @@ async function build(opts, outPath) {
   step(`building ${name} for ${TARGET} (a clean build compiles core first: ~1 min on 2 cores)`);
   // Paths are remapped so the .so does not depend on where the repository is checked out.
   const rustflags = [
-    "-C", "target-cpu=v2",
+    "-C",
+    "target-cpu=v2",
     `--remap-path-prefix=${ROOT}=.`,
     `--remap-path-prefix=${dirname(tc.vendor)}=/rustc/library`,
     `--remap-path-prefix=${process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo")}=/cargo`,
@@ -77,7 +78,20 @@ async function build(opts, outPath) {
   // link argument of the program crate relinks it, and only it, when the linker changes.
   await run(
     tc.cargo,
-    ["rustc", "--release", "--lib", "-Zbuild-std=core", "--target", TARGET, "-p", name, ...cargoConfig, "--", "-C", `link-arg=--sbpf-link-id=${linkerId()}`],
+    [
+      "rustc",
+      "--release",
+      "--lib",
+      "-Zbuild-std=core",
+      "--target",
+      TARGET,
+      "-p",
+      name,
+      ...cargoConfig,
+      "--",
+      "-C",
+      `link-arg=--sbpf-link-id=${linkerId()}`,
+    ],
     {
       ...hostEnv,
       RUSTC_BOOTSTRAP: "1",
@@ -107,7 +121,12 @@ async function buildIn(opts, outPath) {
 
 function linkerId() {
   const dir = join(ROOT, "tools", "sbpf-link");
-  const files = ["Cargo.toml", ...readdirSync(join(dir, "src")).sort().map((f) => join("src", f))];
+  const files = [
+    "Cargo.toml",
+    ...readdirSync(join(dir, "src"))
+      .sort()
+      .map((f) => join("src", f)),
+  ];
   const hash = createHash("sha256");
   for (const f of files) hash.update(f).update(readFileSync(join(dir, f)));
   return hash.digest("hex").slice(0, 16);

@@ -15,9 +15,18 @@ function run(cmd, cmdArgs, parse) {
   return new Promise((resolve) => {
     const child = spawn(cmd, cmdArgs, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
     let out = "";
-    child.stdout.on("data", (d) => { process.stdout.write(d); out += d; });
-    child.stderr.on("data", (d) => { process.stderr.write(d); out += d; });
-    child.on("error", (err) => { console.error(`${cmd}: ${err.message}`); resolve({ code: 127, out }); });
+    child.stdout.on("data", (d) => {
+      process.stdout.write(d);
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      process.stderr.write(d);
+      out += d;
+    });
+    child.on("error", (err) => {
+      console.error(`${cmd}: ${err.message}`);
+      resolve({ code: 127, out });
+    });
     child.on("close", (code) => {
       const counts = parse(out);
       passed += counts.passed;
@@ -31,7 +40,8 @@ function run(cmd, cmdArgs, parse) {
 }
 
 function parseCargo(out) {
-  let p = 0, f = 0;
+  let p = 0,
+    f = 0;
   for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
     p += Number(m[1]);
     f += Number(m[2]);

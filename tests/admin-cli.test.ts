@@ -11,7 +11,13 @@ import { indexer } from "./helpers/indexer-cli.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
-const pay = (slot: number, payer: string, units: number) => ({ slot, payer, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
+const pay = (slot: number, payer: string, units: number) => ({
+  slot,
+  payer,
+  payee: "SHOP",
+  amount: BigInt(units * 1_000_000),
+  time: new Date(T0 + slot * 1000),
+});
 
 describe("admin and operator commands (npm run indexer -- rules / points / ledger / rejects / status)", function () {
   this.timeout(120_000);
@@ -51,11 +57,24 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     await insertSettlements(db(), [pay(1, "ALICE", 3), pay(2, "BOB", 5)]);
     await scoreBatch(db());
     const board = await indexer("points", "leaderboard", "--limit", "5");
-    assert.deepEqual(board.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/)), [["1", "5.000", "BOB"], ["2", "3.000", "ALICE"]]);
+    assert.deepEqual(
+      board.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/)),
+      [
+        ["1", "5.000", "BOB"],
+        ["2", "3.000", "ALICE"],
+      ],
+    );
     assert.equal((await indexer("points", "leaderboard", "--epoch", "7")).code, 2, "no snapshot yet");
     assert.match((await indexer("points", "snapshot", "7")).stdout, /epoch 7: leaderboard of 2 accounts frozen as of seq 2/);
     assert.notEqual((await indexer("points", "snapshot", "7")).code, 0, "once per epoch");
-    assert.equal((await indexer("points", "leaderboard", "--epoch", "7")).stdout, board.stdout, "the snapshot reads like the board it froze");
+    assert.equal(
+      (await indexer("points", "leaderboard", "--epoch", "7")).stdout,
+      board.stdout,
+      "the snapshot reads like the board it froze",
+    );
   });
 
   it("given an adjustment without a note or with a bad amount, then it is refused; with both, then it is a ledger row and the balance moves", async () => {
@@ -67,7 +86,10 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /account ALICEE has no activity: check the address, or pass --new/);
     const erin = testWallet().address;
-    assert.match((await indexer("points", "adjust", erin, "5", "--note", "welcome", "--by", "ops", "--new")).stdout, new RegExp(`${erin}: \\+5\\.000 points`));
+    assert.match(
+      (await indexer("points", "adjust", erin, "5", "--note", "welcome", "--by", "ops", "--new")).stdout,
+      new RegExp(`${erin}: \\+5\\.000 points`),
+    );
     const ok = await indexer("points", "adjust", "ALICE", "-1.25", "--note", "chargeback", "--by", "ops");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /ALICE: -1\.250 points \(ledger row \d+\), balance 1\.750/);
@@ -110,8 +132,14 @@ describe("admin and operator commands (npm run indexer -- rules / points / ledge
     assert.equal(s.settlements.total, 5);
     assert.equal(s.settlements.latestSlot, "5");
     assert.deepEqual([s.engine.scored, s.engine.waiting, s.engine.ruleSetVersion], ["2", 3, "1"]);
-    assert.deepEqual(s.cursors.map((c: { address: string; lastSlot: string }) => [c.address, c.lastSlot]), [["FAC1", "5"]]);
-    assert.deepEqual(s.rejects.map((x: { reason: string; rows: number }) => [x.reason, x.rows]).sort(), [["bad_shape", 1], ["malformed_json", 1]]);
+    assert.deepEqual(
+      s.cursors.map((c: { address: string; lastSlot: string }) => [c.address, c.lastSlot]),
+      [["FAC1", "5"]],
+    );
+    assert.deepEqual(s.rejects.map((x: { reason: string; rows: number }) => [x.reason, x.rows]).sort(), [
+      ["bad_shape", 1],
+      ["malformed_json", 1],
+    ]);
     const text = (await indexer("status")).stdout;
     assert.match(text, /engine\s+2 scored, 3 waiting/);
     assert.match(text, /rejects\s+2 stored/);

@@ -13,10 +13,10 @@ describe("auditor flow: ledger verify names what differs", function () {
   beforeEach(async () => {
     await truncateAll(db());
     await publishRuleSet(db(), { createdBy: "t", body: { earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }] } });
-    [first] = await insertSettlements(db(), [
+    [first] = (await insertSettlements(db(), [
       { slot: 1, payer: "ALICE", payee: "SHOP", amount: 3_000_000n, time: new Date(T0) },
       { slot: 2, payer: "BOB", payee: "SHOP", amount: 5_000_000n, time: new Date(T0 + 1000) },
-    ]) as [bigint];
+    ])) as [bigint];
     await scoreBatch(db());
   });
 
@@ -25,7 +25,10 @@ describe("auditor flow: ledger verify names what differs", function () {
     const r = await indexer("ledger", "verify");
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /ledger DIFFERS in 1 block\(s\) of settlements; first seqs: 1 /);
-    assert.match(r.stdout, new RegExp(`seq 1 \\(settlement ${first}\\) MALLORY earn: stored but not recomputed \\(got delta 1000\\.000\\)`));
+    assert.match(
+      r.stdout,
+      new RegExp(`seq 1 \\(settlement ${first}\\) MALLORY earn: stored but not recomputed \\(got delta 1000\\.000\\)`),
+    );
     assert.doesNotMatch(r.stdout, /ALICE/, "the rows that agree are not listed");
   });
 
@@ -37,7 +40,10 @@ describe("auditor flow: ledger verify names what differs", function () {
     });
     const r = await indexer("ledger", "verify");
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, new RegExp(`seq 1 \\(settlement ${first}\\) ALICE earn: delta expected 3\\.000, got 3\\.500; rule_set_version expected 1, got 9`));
+    assert.match(
+      r.stdout,
+      new RegExp(`seq 1 \\(settlement ${first}\\) ALICE earn: delta expected 3\\.000, got 3\\.500; rule_set_version expected 1, got 9`),
+    );
     assert.match(r.stdout, /seq 2 \(settlement \d+\) BOB earn: recomputed but not stored \(expected delta 5\.000\)/);
   });
 

@@ -56,7 +56,10 @@ describe("admin flow: points adjust (typed amounts, --new addresses, --allow-neg
     const ok = await adjust("ALICE", "-2", "--allow-negative");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /ALICE: -2\.000 points \(ledger row \d+\), balance -2\.000/);
-    const board = (await indexer("points", "leaderboard")).stdout.trim().split("\n").map((l) => l.trim().split(/\s+/));
+    const board = (await indexer("points", "leaderboard")).stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/));
     assert.deepEqual(board.at(-1), [String(board.length), "-2.000", "ALICE"], "a negative account is listed, last");
     const balance = await indexer("points", "balance", "ALICE");
     assert.equal(balance.code, 0, balance.stderr);

@@ -8,7 +8,13 @@ import { indexer, isOneLineError } from "./helpers/indexer-cli.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
-const pay = (slot: number, payer: string, units: number) => ({ slot, payer, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
+const pay = (slot: number, payer: string, units: number) => ({
+  slot,
+  payer,
+  payee: "SHOP",
+  amount: BigInt(units * 1_000_000),
+  time: new Date(T0 + slot * 1000),
+});
 const earn = (pointsPerUnit: number) => ({ earn: [{ scope: { kind: "global" }, pointsPerUnit }] });
 
 describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", function () {
@@ -32,7 +38,15 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
   });
 
   it("given an unknown key deep inside a campaign, when published, then the error names its full path", async () => {
-    const campaign = { id: "c", type: "flat", points: 1, budget: 10, startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z", perWallet: { maxCont: 1 } };
+    const campaign = {
+      id: "c",
+      type: "flat",
+      points: 1,
+      budget: 10,
+      startsAt: "2026-06-01T00:00:00Z",
+      endsAt: "2026-07-01T00:00:00Z",
+      perWallet: { maxCont: 1 },
+    };
     const r = await indexer("rules", "publish", file("deep.json", { ...earn(1000), campaigns: [campaign] }), "--by", "ops");
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /campaigns\.0\.perWallet\.maxCont: unknown key/);
@@ -55,7 +69,10 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
     assert.equal((await indexer("rules", "publish", file("v1.json", earn(1000)), "--by", "ops")).code, 0);
     await insertSettlements(db(), [pay(1, "ALICE", 3), pay(2, "BOB", 5), pay(3, "ALICE", 1)]);
     await scoreBatch(db());
-    const candidate = file("v2.json", { ...earn(2000), rules: [{ id: "big", priority: 1, when: { minVolume: 5_000_000 }, award: { kind: "flat", points: 500 } }] });
+    const candidate = file("v2.json", {
+      ...earn(2000),
+      rules: [{ id: "big", priority: 1, when: { minVolume: 5_000_000 }, award: { kind: "flat", points: 500 } }],
+    });
     // A read-only session: any write the dry run tried would fail the command. The embedded PGlite
     // ignores session parameters in the URL, so there the version count below is the proof alone.
     const embedded = process.env.MERIT_TEST_EMBEDDED_PG === "1";
@@ -64,7 +81,12 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
     if (!embedded) process.env.DATABASE_URL = readOnly;
     let r: Awaited<ReturnType<typeof indexer>>;
     try {
-      if (!embedded) assert.notEqual((await indexer("rules", "publish", candidate, "--by", "ops")).code, 0, "the read-only session refuses a real publish");
+      if (!embedded)
+        assert.notEqual(
+          (await indexer("rules", "publish", candidate, "--by", "ops")).code,
+          0,
+          "the read-only session refuses a real publish",
+        );
       r = await indexer("rules", "publish", candidate, "--by", "ops", "--dry-run", "--sample", "2");
     } finally {
       process.env.DATABASE_URL = saved;

@@ -26,7 +26,8 @@ describe("distributor through Anchor's Program", () => {
 
     // initialize_distributor: distributor and vault PDAs resolved from the IDL's seeds.
     const params = { activationDelay: new BN(60), gracePeriod: new BN(30), maxTotalIncrease: new BN(1_000_000), claimExpiry: new BN(0) };
-    await program.methods.initializeDistributor(new BN(7), publisher.publicKey, guardian.publicKey, params)
+    await program.methods
+      .initializeDistributor(new BN(7), publisher.publicKey, guardian.publicKey, params)
       .accounts({ admin: admin.publicKey, mint: mint.mint, tokenProgram })
       .rpc();
     const state = await program.account.distributor.fetch(distributor);
@@ -35,8 +36,12 @@ describe("distributor through Anchor's Program", () => {
     mintTo(chain, mint, state.vault, 10_000n);
 
     // propose_root: the EpochRoot PDA comes from the epoch argument.
-    const tree = buildTreeSync(distributor.toBytes(), [{ claimant: claimant.publicKey.toBytes(), amount: 4_000n }, { claimant: Keypair.generate().publicKey.toBytes(), amount: 1n }]);
-    await program.methods.proposeRoot(new BN(1), [...tree.root], new BN(4_001), new BN(2), Array(32).fill(1), Array(32).fill(2))
+    const tree = buildTreeSync(distributor.toBytes(), [
+      { claimant: claimant.publicKey.toBytes(), amount: 4_000n },
+      { claimant: Keypair.generate().publicKey.toBytes(), amount: 1n },
+    ]);
+    await program.methods
+      .proposeRoot(new BN(1), [...tree.root], new BN(4_001), new BN(2), Array(32).fill(1), Array(32).fill(2))
       .accounts({ publisher: publisher.publicKey, distributor })
       .signers([publisher])
       .rpc();
@@ -49,15 +54,34 @@ describe("distributor through Anchor's Program", () => {
     // A claim before activation fails with the IDL's error.
     const { amount, proof } = tree.proof(claimant.publicKey.toBytes());
     const claimantToken = tokenAccount(chain, mint, claimant.publicKey);
-    const claim = () => program.methods.claim(new BN(amount.toString()), proof.map((p) => [...p]))
-      .accounts({ claimant: claimant.publicKey, distributor, epochRoot: epochRootPda(distributor, 1n)[0], mint: mint.mint, vault: state.vault, claimantToken, tokenProgram })
-      .signers([claimant])
-      .rpc();
-    await assert.rejects(claim(), (e: unknown) => e instanceof AnchorError && e.error.errorCode.code === "RootNotActive" && e.error.errorCode.number === 6023);
+    const claim = () =>
+      program.methods
+        .claim(
+          new BN(amount.toString()),
+          proof.map((p) => [...p]),
+        )
+        .accounts({
+          claimant: claimant.publicKey,
+          distributor,
+          epochRoot: epochRootPda(distributor, 1n)[0],
+          mint: mint.mint,
+          vault: state.vault,
+          claimantToken,
+          tokenProgram,
+        })
+        .signers([claimant])
+        .rpc();
+    await assert.rejects(
+      claim(),
+      (e: unknown) => e instanceof AnchorError && e.error.errorCode.code === "RootNotActive" && e.error.errorCode.number === 6023,
+    );
 
     chain.advance(60n);
     await claim();
-    assert.deepEqual(parseEvents(program, provider.lastResult!.logs).map((e) => e.name), ["rootActivated", "claimed"]);
+    assert.deepEqual(
+      parseEvents(program, provider.lastResult!.logs).map((e) => e.name),
+      ["rootActivated", "claimed"],
+    );
     assert.equal(tokenBalance(chain, claimantToken), 4_000n);
     const [statusAddress, statusBump] = claimStatusPda(distributor, claimant.publicKey);
     const status = await program.account.claimStatus.fetch(statusAddress);

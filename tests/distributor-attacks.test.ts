@@ -22,7 +22,11 @@ describe("distributor attacks", () => {
     chain = new Chain();
     f = new DistributorFixture(chain);
     [alice, bob] = [chain.funded(), chain.funded()];
-    entries = [{ claimant: alice, amount: 100n }, { claimant: bob, amount: 200n }, { claimant: chain.funded(), amount: 300n }];
+    entries = [
+      { claimant: alice, amount: 100n },
+      { claimant: bob, amount: 200n },
+      { claimant: chain.funded(), amount: 300n },
+    ];
     tree = f.tree(entries);
     f.fund(10_000n);
     f.publish(1n, tree);
@@ -33,7 +37,8 @@ describe("distributor attacks", () => {
     edit(keys);
     return new TransactionInstruction({ programId: ix.programId, keys, data: ix.data });
   };
-  const withData = (ix: TransactionInstruction, data: Buffer) => new TransactionInstruction({ programId: ix.programId, keys: ix.keys, data });
+  const withData = (ix: TransactionInstruction, data: Buffer) =>
+    new TransactionInstruction({ programId: ix.programId, keys: ix.keys, data });
 
   describe("claims", () => {
     it("a wrong proof", () => {
@@ -75,7 +80,9 @@ describe("distributor attacks", () => {
     });
 
     it("a missing claimant signature", () => {
-      const ix = withKeys(f.claimFromTree(tree, 1n, alice), (k) => { k[0]!.isSigner = false; });
+      const ix = withKeys(f.claimFromTree(tree, 1n, alice), (k) => {
+        k[0]!.isSigner = false;
+      });
       chain.expectError([ix], [], "MissingSigner");
     });
 
@@ -144,13 +151,21 @@ describe("distributor attacks", () => {
       // Distributor 1's ClaimStatus for alice offered to distributor 2: it stores no distributor,
       // its address (re-derived from its stored bump) is not alice's under distributor 2.
       assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, alice)], [alice]).ok);
-      chain.expectError([g.claimFromTree(t, 1n, alice, { claimStatus: claimStatusPda(f.distributor, alice.publicKey)[0] })], [alice], "InvalidPda");
+      chain.expectError(
+        [g.claimFromTree(t, 1n, alice, { claimStatus: claimStatusPda(f.distributor, alice.publicKey)[0] })],
+        [alice],
+        "InvalidPda",
+      );
     });
 
     it("another claimant's ClaimStatus", () => {
       assert.ok(chain.sendIxs([f.claimFromTree(tree, 1n, bob)], [bob]).ok);
       // The ClaimStatus stores no claimant: its address, re-derived for alice, is not bob's.
-      chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: claimStatusPda(f.distributor, bob.publicKey)[0] })], [alice], "InvalidPda");
+      chain.expectError(
+        [f.claimFromTree(tree, 1n, alice, { claimStatus: claimStatusPda(f.distributor, bob.publicKey)[0] })],
+        [alice],
+        "InvalidPda",
+      );
     });
 
     it("a fresh ClaimStatus at a non-canonical address", () => {
@@ -162,7 +177,11 @@ describe("distributor attacks", () => {
       const [, canonical] = claimStatusPda(f.distributor, alice.publicKey);
       let other: PublicKey | undefined;
       for (let bump = canonical - 1; bump >= 0 && !other; bump--) {
-        try { other = PublicKey.createProgramAddressSync([...seeds, Buffer.from([bump])], PROGRAM_ID); } catch { /* on the curve */ }
+        try {
+          other = PublicKey.createProgramAddressSync([...seeds, Buffer.from([bump])], PROGRAM_ID);
+        } catch {
+          /* on the curve */
+        }
       }
       chain.expectError([f.claimFromTree(tree, 1n, alice, { claimStatus: other! })], [alice], "InvalidPda");
       // After a real first claim, the other address still cannot hold a second one.
@@ -178,13 +197,19 @@ describe("distributor attacks", () => {
     });
 
     it("a read-only distributor", () => {
-      const ix = withKeys(f.claimFromTree(tree, 1n, alice), (k) => { k[1]!.isWritable = false; });
+      const ix = withKeys(f.claimFromTree(tree, 1n, alice), (k) => {
+        k[1]!.isWritable = false;
+      });
       chain.expectError([ix], [alice], "NotWritable");
     });
 
     it("missing accounts", () => {
       const ix = f.claimFromTree(tree, 1n, alice);
-      chain.expectError([new TransactionInstruction({ programId: PROGRAM_ID, keys: ix.keys.slice(0, 8), data: ix.data })], [alice], "NotEnoughAccounts");
+      chain.expectError(
+        [new TransactionInstruction({ programId: PROGRAM_ID, keys: ix.keys.slice(0, 8), data: ix.data })],
+        [alice],
+        "NotEnoughAccounts",
+      );
     });
   });
 
@@ -213,7 +238,8 @@ describe("distributor attacks", () => {
       ];
       for (const [ix, signers] of cases) {
         chain.expectError([withData(ix, Buffer.concat([ix.data, Buffer.alloc(1)]))], signers, "InvalidInstructionData");
-        if (ix.data.length > 8) chain.expectError([withData(ix, ix.data.subarray(0, ix.data.length - 1))], signers, "InvalidInstructionData");
+        if (ix.data.length > 8)
+          chain.expectError([withData(ix, ix.data.subarray(0, ix.data.length - 1))], signers, "InvalidInstructionData");
       }
     });
 
@@ -233,11 +259,43 @@ describe("distributor attacks", () => {
     });
 
     it("a missing publisher or admin signature", () => {
-      chain.expectError([withKeys(f.proposeIx(2n, tree.root, 600n), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
+      chain.expectError(
+        [
+          withKeys(f.proposeIx(2n, tree.root, 600n), (k) => {
+            k[0]!.isSigner = false;
+          }),
+        ],
+        [],
+        "MissingSigner",
+      );
       const dest = f.claimantToken(f.admin.publicKey);
-      chain.expectError([withKeys(f.clawbackIx(1n, dest), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
-      chain.expectError([withKeys(f.vetoIx(1n, f.guardian.publicKey), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
-      chain.expectError([withKeys(f.setParamsIx(DEFAULT_PARAMS), (k) => { k[0]!.isSigner = false; })], [], "MissingSigner");
+      chain.expectError(
+        [
+          withKeys(f.clawbackIx(1n, dest), (k) => {
+            k[0]!.isSigner = false;
+          }),
+        ],
+        [],
+        "MissingSigner",
+      );
+      chain.expectError(
+        [
+          withKeys(f.vetoIx(1n, f.guardian.publicKey), (k) => {
+            k[0]!.isSigner = false;
+          }),
+        ],
+        [],
+        "MissingSigner",
+      );
+      chain.expectError(
+        [
+          withKeys(f.setParamsIx(DEFAULT_PARAMS), (k) => {
+            k[0]!.isSigner = false;
+          }),
+        ],
+        [],
+        "MissingSigner",
+      );
     });
 
     it("a non-increasing epoch", () => {
@@ -278,7 +336,11 @@ describe("distributor attacks", () => {
       const mallory = chain.funded();
       chain.expectError([f.setParamsIx(DEFAULT_PARAMS, mallory.publicKey)], [mallory], "Unauthorized");
       chain.expectError([f.setParamsIx(DEFAULT_PARAMS, f.guardian.publicKey)], [f.guardian], "Unauthorized");
-      chain.expectError([f.setAuthoritiesIx(mallory.publicKey, mallory.publicKey, mallory.publicKey, mallory.publicKey)], [mallory], "Unauthorized");
+      chain.expectError(
+        [f.setAuthoritiesIx(mallory.publicKey, mallory.publicKey, mallory.publicKey, mallory.publicKey)],
+        [mallory],
+        "Unauthorized",
+      );
       chain.expectError([f.pauseIx(mallory.publicKey, true)], [mallory], "Unauthorized");
       chain.expectError([f.pauseIx(f.publisher.publicKey, true)], [f.publisher], "Unauthorized");
       const dest = f.claimantToken(mallory.publicKey);

@@ -34,8 +34,11 @@ describe("distributor compute units and transaction sizes", () => {
 
   it("Given depth-20 claims, Then first claims at bumps 255, 254 and 242 and the repeat claim cost at most their exact measured CU", () => {
     const measured = {
-      repeat20: at(20).repeatClaimCu, first20Bump255: bump(255).firstClaimCu, first20Bump254: bump(254).firstClaimCu,
-      first20P9999: bump(P9999_BUMP).firstClaimCu, perBump: (bump(P9999_BUMP).firstClaimCu - bump(255).firstClaimCu) / BigInt(255 - P9999_BUMP),
+      repeat20: at(20).repeatClaimCu,
+      first20Bump255: bump(255).firstClaimCu,
+      first20Bump254: bump(254).firstClaimCu,
+      first20P9999: bump(P9999_BUMP).firstClaimCu,
+      perBump: (bump(P9999_BUMP).firstClaimCu - bump(255).firstClaimCu) / BigInt(255 - P9999_BUMP),
     };
     for (const [what, ceiling] of Object.entries(EXACT)) {
       assert.ok(measured[what as keyof typeof EXACT] <= ceiling, `${what}: ${measured[what as keyof typeof EXACT]} CU > ${ceiling}`);

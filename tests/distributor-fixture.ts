@@ -5,19 +5,47 @@
 import assert from "node:assert/strict";
 import anchor, { type Provider } from "@coral-xyz/anchor";
 import {
-  AddressLookupTableAccount, AddressLookupTableProgram, Connection, Keypair, PublicKey, Transaction, type TransactionInstruction,
-  TransactionMessage, VersionedTransaction,
+  AddressLookupTableAccount,
+  AddressLookupTableProgram,
+  Connection,
+  Keypair,
+  PublicKey,
+  Transaction,
+  type TransactionInstruction,
+  TransactionMessage,
+  VersionedTransaction,
 } from "@solana/web3.js";
 import { getTransactionDecoder } from "@solana/kit";
 import bs58 from "bs58";
 import { FailedTransactionMetadata } from "litesvm";
 import { buildTreeSync, type MerkleTree } from "@merit/clients/merkle";
 import {
-  activateRootInstruction, buildInstruction, claimInstruction, claimStatusPda, distributorPda, proposeRootInstruction, epochRootPda, meritDistributorIdl, meritDistributorProgram, MeritErrorCode, vaultPda,
+  activateRootInstruction,
+  buildInstruction,
+  claimInstruction,
+  claimStatusPda,
+  distributorPda,
+  proposeRootInstruction,
+  epochRootPda,
+  meritDistributorIdl,
+  meritDistributorProgram,
+  MeritErrorCode,
+  vaultPda,
   type MeritDistributorProgram,
 } from "@merit/clients/idl";
 import { encodeUnsigned } from "./distributor-wire.js";
-import { createMint, expectOk, type Mint, mintTo, type SendResult, TestSvm, tokenAccount, tokenBalance, type TokenProgram, tokenProgramId } from "./helpers/svm.js";
+import {
+  createMint,
+  expectOk,
+  type Mint,
+  mintTo,
+  type SendResult,
+  TestSvm,
+  tokenAccount,
+  tokenBalance,
+  type TokenProgram,
+  tokenProgramId,
+} from "./helpers/svm.js";
 
 export type { SendResult, TokenProgram };
 const { BN, EventParser } = anchor;
@@ -42,7 +70,12 @@ export const DEFAULT_PARAMS: Params = { activationDelay: 3_600n, gracePeriod: 60
 export const START_TIME = 1_800_000_000n;
 
 const bn = (v: bigint) => new BN(v.toString());
-const anchorParams = (p: Params) => ({ activationDelay: bn(p.activationDelay), gracePeriod: bn(p.gracePeriod), maxTotalIncrease: bn(p.maxTotalIncrease), claimExpiry: bn(p.claimExpiry) });
+const anchorParams = (p: Params) => ({
+  activationDelay: bn(p.activationDelay),
+  gracePeriod: bn(p.gracePeriod),
+  maxTotalIncrease: bn(p.maxTotalIncrease),
+  claimExpiry: bn(p.claimExpiry),
+});
 
 /** The shared TestSvm plus what the distributor tests add. One per test, ~20 ms to create. */
 export class Chain extends TestSvm {
@@ -62,8 +95,11 @@ export class Chain extends TestSvm {
 
   /** A v0 transaction paid and signed by `payer`, resolving accounts through `table`. */
   sendV0(ixs: TransactionInstruction[], payer: Keypair, table: AddressLookupTableAccount): SendResult {
-    const message = new TransactionMessage({ payerKey: payer.publicKey, recentBlockhash: this.svm.latestBlockhash(), instructions: ixs })
-      .compileToV0Message([table]);
+    const message = new TransactionMessage({
+      payerKey: payer.publicKey,
+      recentBlockhash: this.svm.latestBlockhash(),
+      instructions: ixs,
+    }).compileToV0Message([table]);
     return this.send(new VersionedTransaction(message), [payer]);
   }
 
@@ -170,9 +206,18 @@ export class DistributorFixture {
   }
 
   initializeIx(params: Params, over: Record<string, PublicKey> = {}): TransactionInstruction {
-    return this.ix("initializeDistributor", { id: bn(this.id), publisher: this.publisher.publicKey, guardian: this.guardian.publicKey, params: anchorParams(params) }, {
-      admin: this.admin.publicKey, mint: this.mint, distributor: this.distributor, vault: this.vault, tokenProgram: this.tokenProgramId, ...over,
-    });
+    return this.ix(
+      "initializeDistributor",
+      { id: bn(this.id), publisher: this.publisher.publicKey, guardian: this.guardian.publicKey, params: anchorParams(params) },
+      {
+        admin: this.admin.publicKey,
+        mint: this.mint,
+        distributor: this.distributor,
+        vault: this.vault,
+        tokenProgram: this.tokenProgramId,
+        ...over,
+      },
+    );
   }
 
   fund(amount: bigint): void {
@@ -180,7 +225,10 @@ export class DistributorFixture {
   }
 
   tree(entries: Entry[]): MerkleTree {
-    return buildTreeSync(this.distributor.toBytes(), entries.map((e) => ({ claimant: e.claimant.publicKey.toBytes(), amount: e.amount })));
+    return buildTreeSync(
+      this.distributor.toBytes(),
+      entries.map((e) => ({ claimant: e.claimant.publicKey.toBytes(), amount: e.amount })),
+    );
   }
 
   epochRoot(epoch: bigint): PublicKey {
@@ -188,7 +236,14 @@ export class DistributorFixture {
   }
 
   proposeIx(epoch: bigint, root: Uint8Array, total: bigint, leafCount = 0n, over: Record<string, PublicKey> = {}): TransactionInstruction {
-    const proposal = { epoch, root, cumulativeTotal: total, leafCount, datasetHash: Buffer.alloc(32, 0xda), inputsHash: Buffer.alloc(32, 0x1a) };
+    const proposal = {
+      epoch,
+      root,
+      cumulativeTotal: total,
+      leafCount,
+      datasetHash: Buffer.alloc(32, 0xda),
+      inputsHash: Buffer.alloc(32, 0x1a),
+    };
     return proposeRootInstruction(this.program, this.publisher.publicKey, this.distributor, proposal, over);
   }
 
@@ -214,9 +269,19 @@ export class DistributorFixture {
     return tokenAccount(this.chain, this.mintInfo, claimant);
   }
 
-  claimIx(claimant: PublicKey, epoch: bigint, amount: bigint, proof: Uint8Array[], over: Record<string, PublicKey> = {}): TransactionInstruction {
+  claimIx(
+    claimant: PublicKey,
+    epoch: bigint,
+    amount: bigint,
+    proof: Uint8Array[],
+    over: Record<string, PublicKey> = {},
+  ): TransactionInstruction {
     const accounts = {
-      distributor: this.distributor, mint: this.mint, vault: this.vault, tokenProgram: this.tokenProgramId, claimant,
+      distributor: this.distributor,
+      mint: this.mint,
+      vault: this.vault,
+      tokenProgram: this.tokenProgramId,
+      claimant,
       claimantToken: over.claimantToken ?? this.claimantToken(claimant),
     };
     return claimInstruction(this.program, accounts, epoch, amount, proof, over);
@@ -229,12 +294,27 @@ export class DistributorFixture {
   }
 
   clawbackIx(amount: bigint, destination: PublicKey, over: Record<string, PublicKey> = {}): TransactionInstruction {
-    return this.ix("clawback", { amount: bn(amount) }, {
-      admin: this.admin.publicKey, distributor: this.distributor, mint: this.mint, vault: this.vault, destination, tokenProgram: this.tokenProgramId, ...over,
-    });
+    return this.ix(
+      "clawback",
+      { amount: bn(amount) },
+      {
+        admin: this.admin.publicKey,
+        distributor: this.distributor,
+        mint: this.mint,
+        vault: this.vault,
+        destination,
+        tokenProgram: this.tokenProgramId,
+        ...over,
+      },
+    );
   }
 
-  setAuthoritiesIx(publisher: PublicKey, guardian: PublicKey, pendingAdmin: PublicKey, admin = this.admin.publicKey): TransactionInstruction {
+  setAuthoritiesIx(
+    publisher: PublicKey,
+    guardian: PublicKey,
+    pendingAdmin: PublicKey,
+    admin = this.admin.publicKey,
+  ): TransactionInstruction {
     return this.ix("setAuthorities", { publisher, guardian, pendingAdmin }, { admin, distributor: this.distributor });
   }
 
@@ -274,5 +354,4 @@ export class DistributorFixture {
   ix(name: string, args: Record<string, unknown>, accounts: Record<string, PublicKey | undefined>): TransactionInstruction {
     return buildInstruction(this.program, name, args, accounts);
   }
-
 }

@@ -17,7 +17,11 @@ describe("distributor flow", () => {
     chain = new Chain();
     f = new DistributorFixture(chain);
     [alice, bob, carol] = [chain.funded(), chain.funded(), chain.funded()];
-    epoch1 = [{ claimant: alice, amount: 100n }, { claimant: bob, amount: 200n }, { claimant: carol, amount: 300n }];
+    epoch1 = [
+      { claimant: alice, amount: 100n },
+      { claimant: bob, amount: 200n },
+      { claimant: carol, amount: 300n },
+    ];
     f.fund(10_000n);
   });
 
@@ -70,7 +74,10 @@ describe("distributor flow", () => {
     chain.advance(DEFAULT_PARAMS.activationDelay);
     const r = chain.sendIxs([f.claimFromTree(tree, 1n, bob)], [bob]);
     assert.ok(r.ok, r.error + r.logs.join("\n"));
-    assert.deepEqual(chain.events(r).map((e) => e.name), ["rootActivated", "claimed"]);
+    assert.deepEqual(
+      chain.events(r).map((e) => e.name),
+      ["rootActivated", "claimed"],
+    );
     assert.deepEqual(Object.keys(f.rootState(1n).status), ["active"]);
     assert.equal(chain.tokenBalance(f.claimantToken(bob.publicKey)), 200n);
   });
@@ -80,7 +87,11 @@ describe("distributor flow", () => {
     f.publish(1n, t1);
     assert.ok(chain.sendIxs([f.claimFromTree(t1, 1n, alice)], [alice]).ok);
     // Totals are cumulative: carol stays in the tree with her unchanged amount.
-    const t2 = f.tree([{ claimant: alice, amount: 175n }, { claimant: bob, amount: 250n }, { claimant: carol, amount: 300n }]);
+    const t2 = f.tree([
+      { claimant: alice, amount: 175n },
+      { claimant: bob, amount: 250n },
+      { claimant: carol, amount: 300n },
+    ]);
     f.publish(2n, t2);
     const r = chain.sendIxs([f.claimFromTree(t2, 2n, alice)], [alice]);
     assert.ok(r.ok, r.error);
@@ -107,7 +118,11 @@ describe("distributor flow", () => {
   it("Given a new root just activated, Then the previous root pays during the grace period and not after", () => {
     const t1 = f.tree(epoch1);
     f.publish(1n, t1);
-    const t2 = f.tree([{ claimant: alice, amount: 150n }, { claimant: bob, amount: 250n }, { claimant: carol, amount: 350n }]);
+    const t2 = f.tree([
+      { claimant: alice, amount: 150n },
+      { claimant: bob, amount: 250n },
+      { claimant: carol, amount: 350n },
+    ]);
     f.publish(2n, t2);
     const inFlight = f.claimFromTree(t1, 1n, alice);
     const r = chain.sendIxs([inFlight], [alice]);
@@ -120,7 +135,13 @@ describe("distributor flow", () => {
 
   it("Given pending roots, Then they activate strictly in epoch order", () => {
     f.propose(1n, f.tree(epoch1));
-    f.propose(3n, f.tree([{ claimant: alice, amount: 500n }, { claimant: bob, amount: 200n }]));
+    f.propose(
+      3n,
+      f.tree([
+        { claimant: alice, amount: 500n },
+        { claimant: bob, amount: 200n },
+      ]),
+    );
     chain.advance(DEFAULT_PARAMS.activationDelay);
     chain.expectError([f.activateIx(3n)], [], "OutOfOrderActivation");
     assert.ok(chain.sendIxs([f.activateIx(1n)]).ok);
@@ -133,7 +154,11 @@ describe("distributor flow", () => {
 
   it("Given two due pending roots, When a claim against the newer one prepends the activations the client computes, Then it pays", () => {
     f.propose(1n, f.tree(epoch1));
-    const t2 = f.tree([{ claimant: alice, amount: 150n }, { claimant: bob, amount: 200n }, { claimant: carol, amount: 300n }]);
+    const t2 = f.tree([
+      { claimant: alice, amount: 150n },
+      { claimant: bob, amount: 200n },
+      { claimant: carol, amount: 300n },
+    ]);
     f.propose(2n, t2);
     chain.advance(DEFAULT_PARAMS.activationDelay);
     chain.expectError([f.claimFromTree(t2, 2n, alice)], [alice], "OutOfOrderActivation");
@@ -279,5 +304,3 @@ describe("distributor flow", () => {
     assert.equal(errorCode("InvalidInstructionData"), 6000);
   });
 });
-
-

@@ -34,7 +34,9 @@ function rng(seed: number) {
 function isCleanFailure(error: string, logs: string[]): boolean {
   const text = logs.join("\n");
   if (/panicked|Access violation|exceeded CUs|failed to complete|abort/i.test(text)) return false;
-  return /Custom|MissingRequiredSignature|InvalidAccountData|AccountNotFound|PrivilegeEscalation|InvalidArgument|IncorrectProgramId|NotEnoughAccountKeys|ReadonlyDataModified|ExternalAccountDataModified|AccountBorrowFailed|InsufficientFunds|InvalidAccountOwner|UninitializedAccount|AccountAlreadyInitialized|InvalidInstructionData|UnsupportedProgramId|ProgramAccountNotFound|InvalidProgramForExecution|AccountInUse|AccountLoadedTwice/.test(error);
+  return /Custom|MissingRequiredSignature|InvalidAccountData|AccountNotFound|PrivilegeEscalation|InvalidArgument|IncorrectProgramId|NotEnoughAccountKeys|ReadonlyDataModified|ExternalAccountDataModified|AccountBorrowFailed|InsufficientFunds|InvalidAccountOwner|UninitializedAccount|AccountAlreadyInitialized|InvalidInstructionData|UnsupportedProgramId|ProgramAccountNotFound|InvalidProgramForExecution|AccountInUse|AccountLoadedTwice/.test(
+    error,
+  );
 }
 
 describe("distributor fuzz", function () {
@@ -52,31 +54,60 @@ describe("distributor fuzz", function () {
     const addTree = (epoch: bigint, entries: Entry[]) => {
       const tree = f.tree(entries);
       f.propose(epoch, tree);
-      for (const e of entries) entitled.set(e.claimant.publicKey.toBase58(), [e.amount, entitled.get(e.claimant.publicKey.toBase58()) ?? 0n].reduce((a, b) => (a > b ? a : b)));
+      for (const e of entries)
+        entitled.set(
+          e.claimant.publicKey.toBase58(),
+          [e.amount, entitled.get(e.claimant.publicKey.toBase58()) ?? 0n].reduce((a, b) => (a > b ? a : b)),
+        );
       trees.push({ epoch, tree });
     };
-    addTree(1n, claimants.map((c, i) => ({ claimant: c, amount: BigInt(100 * (i + 1)) })));
+    addTree(
+      1n,
+      claimants.map((c, i) => ({ claimant: c, amount: BigInt(100 * (i + 1)) })),
+    );
     chain.advance(DEFAULT_PARAMS.activationDelay);
-    addTree(2n, claimants.map((c, i) => ({ claimant: c, amount: BigInt(150 * (i + 1)) })));
+    addTree(
+      2n,
+      claimants.map((c, i) => ({ claimant: c, amount: BigInt(150 * (i + 1)) })),
+    );
     const dest = f.claimantToken(f.admin.publicKey);
     const tokens = claimants.map((c) => f.claimantToken(c.publicKey));
     const statuses = claimants.map((c) => claimStatusPda(f.distributor, c.publicKey)[0]);
 
     const pool: PublicKey[] = [
-      f.distributor, f.vault, f.mint, f.epochRoot(1n), f.epochRoot(2n), f.epochRoot(3n), dest, ...tokens,
-      ...claimants.map((c) => c.publicKey), ...claimants.map((c) => claimStatusPda(f.distributor, c.publicKey)[0]),
-      f.admin.publicKey, f.guardian.publicKey, f.publisher.publicKey, spl.TOKEN_PROGRAM_ID, spl.TOKEN_2022_PROGRAM_ID,
-      PublicKey.default, PROGRAM_ID, Keypair.generate().publicKey, chain.payer.publicKey,
+      f.distributor,
+      f.vault,
+      f.mint,
+      f.epochRoot(1n),
+      f.epochRoot(2n),
+      f.epochRoot(3n),
+      dest,
+      ...tokens,
+      ...claimants.map((c) => c.publicKey),
+      ...claimants.map((c) => claimStatusPda(f.distributor, c.publicKey)[0]),
+      f.admin.publicKey,
+      f.guardian.publicKey,
+      f.publisher.publicKey,
+      spl.TOKEN_PROGRAM_ID,
+      spl.TOKEN_2022_PROGRAM_ID,
+      PublicKey.default,
+      PROGRAM_ID,
+      Keypair.generate().publicKey,
+      chain.payer.publicKey,
     ];
 
     // Every valid instruction the fuzz starts from, built once (PDA derivation in JS is slow).
-    const claims = trees.flatMap(({ epoch, tree }) => claimants.filter((c) => tree.indexOf(c.publicKey.toBytes()) >= 0).map((c) => f.claimFromTree(tree, epoch, c)));
+    const claims = trees.flatMap(({ epoch, tree }) =>
+      claimants.filter((c) => tree.indexOf(c.publicKey.toBytes()) >= 0).map((c) => f.claimFromTree(tree, epoch, c)),
+    );
     const others = [
       ...[1n, 2n, 3n].map((e) => f.activateIx(e)),
       ...[3n, 4n, 5n, 6n].flatMap((e) => [0n, 1n, 2n].map((k) => f.proposeIx(e, Buffer.alloc(32, Number(e + k)), 3_150n + k * 1_000n))),
       ...[1n, 500_001n, 1_000_001n].map((amount) => f.clawbackIx(amount, dest)),
       ...[1n, 2n, 3n, 4n].flatMap((e) => [f.guardian, f.admin].map((k) => f.vetoIx(e, k.publicKey))),
-      f.pauseIx(f.guardian.publicKey, true), f.pauseIx(f.guardian.publicKey, false), f.pauseIx(f.admin.publicKey, false),
+      f.pauseIx(f.guardian.publicKey, true),
+      f.pauseIx(f.guardian.publicKey, false),
+      f.pauseIx(f.admin.publicKey, false),
     ];
     const base = (): TransactionInstruction => (r.int(2) === 0 ? r.pick(claims) : r.pick(others));
 
@@ -86,13 +117,33 @@ describe("distributor fuzz", function () {
       const rounds = r.int(3);
       for (let m = 0; m < rounds; m++) {
         switch (r.int(7)) {
-          case 0: if (data.length) { const at = r.int(data.length); data[at] = data[at]! ^ (1 << r.int(8)); } break;
-          case 1: data = data.subarray(0, r.int(data.length + 1)); break;
-          case 2: data = Buffer.concat([data, Buffer.from(Array.from({ length: 1 + r.int(40) }, () => r.int(256)))]); break;
-          case 3: { const k = keys[r.int(keys.length)]!; k.pubkey = r.pick(pool); k.isSigner = false; break; }
-          case 4: keys[r.int(keys.length)]!.isWritable = r.int(2) === 0; break;
-          case 5: keys[r.int(keys.length)]!.isSigner = false; break;
-          default: if (r.int(2) === 0) keys.pop(); else keys.push({ pubkey: r.pick(pool), isSigner: false, isWritable: r.int(2) === 0 });
+          case 0:
+            if (data.length) {
+              const at = r.int(data.length);
+              data[at] = data[at]! ^ (1 << r.int(8));
+            }
+            break;
+          case 1:
+            data = data.subarray(0, r.int(data.length + 1));
+            break;
+          case 2:
+            data = Buffer.concat([data, Buffer.from(Array.from({ length: 1 + r.int(40) }, () => r.int(256)))]);
+            break;
+          case 3: {
+            const k = keys[r.int(keys.length)]!;
+            k.pubkey = r.pick(pool);
+            k.isSigner = false;
+            break;
+          }
+          case 4:
+            keys[r.int(keys.length)]!.isWritable = r.int(2) === 0;
+            break;
+          case 5:
+            keys[r.int(keys.length)]!.isSigner = false;
+            break;
+          default:
+            if (r.int(2) === 0) keys.pop();
+            else keys.push({ pubkey: r.pick(pool), isSigner: false, isWritable: r.int(2) === 0 });
         }
       }
       if (r.int(20) === 0 && data.length >= 4) data.writeUInt32LE(r.int(0xffffffff), Math.min(16, data.length - 4));
@@ -110,7 +161,10 @@ describe("distributor fuzz", function () {
       if (res.ok) successes++;
       else {
         failures++;
-        assert.ok(isCleanFailure(res.error ?? "", res.logs), `run ${run} (seed ${SEED}): unclean failure ${res.error}\n${res.logs.join("\n")}`);
+        assert.ok(
+          isCleanFailure(res.error ?? "", res.logs),
+          `run ${run} (seed ${SEED}): unclean failure ${res.error}\n${res.logs.join("\n")}`,
+        );
       }
       const vault = chain.tokenBalance(f.vault);
       if (!res.ok) {
@@ -122,19 +176,27 @@ describe("distributor fuzz", function () {
       // vault or a known token account, every outflow is a counted claim or clawback, and no
       // ClaimStatus exceeds its wallet's highest leaf.
       const raw = chain.account(f.distributor)!.data;
-      const [currentTotal, totalClaimed, clawedBack] = [CURRENT_TOTAL_AT, TOTAL_CLAIMED_AT, CLAWED_BACK_AT].map((at) => raw.readBigUInt64LE(at));
+      const [currentTotal, totalClaimed, clawedBack] = [CURRENT_TOTAL_AT, TOTAL_CLAIMED_AT, CLAWED_BACK_AT].map((at) =>
+        raw.readBigUInt64LE(at),
+      );
       const held = [dest, ...tokens].reduce((sum, t) => sum + chain.tokenBalance(t), 0n);
       assert.equal(vault + held, FUNDING, `run ${run}: tokens appeared or vanished`);
       assert.equal(FUNDING - vault, totalClaimed! + clawedBack!, `run ${run}: an outflow was not counted`);
       const claimed = statuses.map((st) => chain.account(st)?.data.readBigUInt64LE(8) ?? 0n);
-      assert.equal(claimed.reduce((a, b) => a + b, 0n), totalClaimed, `run ${run}: total_claimed drifted`);
+      assert.equal(
+        claimed.reduce((a, b) => a + b, 0n),
+        totalClaimed,
+        `run ${run}: total_claimed drifted`,
+      );
       claimants.forEach((c, i) => {
         const max = entitled.get(c.publicKey.toBase58()) ?? 0n;
         assert.ok(claimed[i]! <= max, `run ${run}: ${c.publicKey.toBase58()} claimed ${claimed[i]} > entitled ${max}`);
       });
       assert.ok(vault >= currentTotal! - totalClaimed!, `run ${run}: vault ${vault} below current obligations`);
     }
-    console.log(`      fuzz: ${RUNS} instructions in ${Date.now() - started} ms, ${successes} succeeded, ${failures} failed cleanly (seed ${SEED})`);
+    console.log(
+      `      fuzz: ${RUNS} instructions in ${Date.now() - started} ms, ${successes} succeeded, ${failures} failed cleanly (seed ${SEED})`,
+    );
     assert.ok(failures > RUNS / 2, `only ${failures} failures: mutations too weak`);
     assert.ok(successes > 20, `only ${successes} successes: base instructions broken`);
   });

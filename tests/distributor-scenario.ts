@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import {
-  type AddressLookupTableAccount, Keypair, PublicKey, Transaction, TransactionMessage, type TransactionInstruction,
+  type AddressLookupTableAccount,
+  Keypair,
+  PublicKey,
+  Transaction,
+  TransactionMessage,
+  type TransactionInstruction,
 } from "@solana/web3.js";
 import { leafHash, rootFromProof } from "@merit/clients/merkle";
 import { claimStatusPda } from "@merit/clients/idl";
@@ -144,14 +149,25 @@ export function measure(depths: number[], bumps: number[] = []): Measurements {
     const v0LookupBytes = v0Size(firstIx, claimant.publicKey, blockhash, table);
     // The claimant pays its own fee, as in production; too big for legacy: v0 with the table.
     const send = (ix: TransactionInstruction) =>
-      ok(legacySize(ix, claimant.publicKey, blockhash) <= LEGACY_TX_LIMIT ? chain.sendAs(claimant, [ix]) : chain.sendV0([ix], claimant, table));
+      ok(
+        legacySize(ix, claimant.publicKey, blockhash) <= LEGACY_TX_LIMIT
+          ? chain.sendAs(claimant, [ix])
+          : chain.sendV0([ix], claimant, table),
+      );
     const firstClaimCu = send(firstIx).cu;
 
     const repeat = proofFor(2_500n, "repeat");
     publish(repeat.root);
     const repeatClaimCu = send(f.claimIx(claimant.publicKey, epoch, 2_500n, repeat.proof, { claimantToken })).cu;
     assert.equal(chain.tokenBalance(claimantToken), 2_500n);
-    claims.push({ depth, firstClaimCu, repeatClaimCu, legacyBytes, v0LookupBytes, claimStatusBump: claimStatusPda(f.distributor, claimant.publicKey)[1] });
+    claims.push({
+      depth,
+      firstClaimCu,
+      repeatClaimCu,
+      legacyBytes,
+      v0LookupBytes,
+      claimStatusBump: claimStatusPda(f.distributor, claimant.publicKey)[1],
+    });
   }
   return { proposeRootCu, activateRootCu, claims, byBump };
 }

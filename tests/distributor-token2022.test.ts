@@ -13,11 +13,30 @@ function transferFeeMint(chain: Chain, bps: number): Mint {
   const authority = chain.funded();
   const space = spl.getMintLen([spl.ExtensionType.TransferFeeConfig]);
   const lamports = Number(chain.svm.minimumBalanceForRentExemption(BigInt(space)));
-  expectOk(chain.sendIxs([
-    SystemProgram.createAccount({ fromPubkey: chain.payer.publicKey, newAccountPubkey: mint.publicKey, lamports, space, programId: spl.TOKEN_2022_PROGRAM_ID }),
-    spl.createInitializeTransferFeeConfigInstruction(mint.publicKey, authority.publicKey, authority.publicKey, bps, 1_000_000n, spl.TOKEN_2022_PROGRAM_ID),
-    spl.createInitializeMint2Instruction(mint.publicKey, 6, authority.publicKey, null, spl.TOKEN_2022_PROGRAM_ID),
-  ], [mint]), "create transfer-fee mint");
+  expectOk(
+    chain.sendIxs(
+      [
+        SystemProgram.createAccount({
+          fromPubkey: chain.payer.publicKey,
+          newAccountPubkey: mint.publicKey,
+          lamports,
+          space,
+          programId: spl.TOKEN_2022_PROGRAM_ID,
+        }),
+        spl.createInitializeTransferFeeConfigInstruction(
+          mint.publicKey,
+          authority.publicKey,
+          authority.publicKey,
+          bps,
+          1_000_000n,
+          spl.TOKEN_2022_PROGRAM_ID,
+        ),
+        spl.createInitializeMint2Instruction(mint.publicKey, 6, authority.publicKey, null, spl.TOKEN_2022_PROGRAM_ID),
+      ],
+      [mint],
+    ),
+    "create transfer-fee mint",
+  );
   return { mint: mint.publicKey, authority, tokenProgram: "2022" };
 }
 
@@ -51,7 +70,11 @@ describe("distributor with Token-2022", () => {
     const splVault = tokenAccount(chain, splMint, f.distributor);
     mintTo(chain, splMint, splVault, 1_000n);
     chain.expectError([f.claimFromTree(tree, 1n, claimant, { vault: splVault })], [claimant], "VaultMismatch");
-    chain.expectError([f.claimFromTree(tree, 1n, claimant, { claimantToken: tokenAccount(chain, splMint, claimant.publicKey) })], [claimant], "InvalidAccountOwner");
+    chain.expectError(
+      [f.claimFromTree(tree, 1n, claimant, { claimantToken: tokenAccount(chain, splMint, claimant.publicKey) })],
+      [claimant],
+      "InvalidAccountOwner",
+    );
 
     // A Token-2022 account of another mint, owned by the claimant: the token program refuses it.
     const other = createMint(chain, "2022");

@@ -10,7 +10,10 @@ export function encodeUnsigned(payer: PublicKey, ixs: TransactionInstruction[], 
     const buf = key.toBuffer();
     const id = buf.toString("latin1"); // toBase58 is the slowest step of encoding
     const m = metas.get(id);
-    if (m) { m.signer ||= signer; m.writable ||= writable; } else metas.set(id, { key: buf, signer, writable });
+    if (m) {
+      m.signer ||= signer;
+      m.writable ||= writable;
+    } else metas.set(id, { key: buf, signer, writable });
   };
   add(payer, true, true);
   for (const ix of ixs) {
@@ -25,7 +28,14 @@ export function encodeUnsigned(payer: PublicKey, ixs: TransactionInstruction[], 
   const readonlySigned = ordered.filter(([, m]) => m.signer && !m.writable).length;
   const readonlyUnsigned = ordered.filter(([, m]) => !m.signer && !m.writable).length;
   const out: number[] = [];
-  const compact = (n: number) => { do { let b = n & 0x7f; n >>= 7; if (n) b |= 0x80; out.push(b); } while (n); };
+  const compact = (n: number) => {
+    do {
+      let b = n & 0x7f;
+      n >>= 7;
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
+  };
   compact(signers);
   for (let i = 0; i < signers * 64; i++) out.push(0);
   out.push(signers, readonlySigned, readonlyUnsigned);

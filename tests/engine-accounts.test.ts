@@ -36,7 +36,13 @@ describe("engine: accounts and linked addresses", () => {
       createdBy: "t",
       body: {
         earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
-        tiers: { windowDays: 30, levels: [{ name: "base", minVolume: 0, multiplierBps: 10000 }, { name: "gold", minVolume: 5_000_000, multiplierBps: 20000 }] },
+        tiers: {
+          windowDays: 30,
+          levels: [
+            { name: "base", minVolume: 0, multiplierBps: 10000 },
+            { name: "gold", minVolume: 5_000_000, multiplierBps: 20000 },
+          ],
+        },
       },
     });
     await insertSettlements(db(), [{ slot: 1, payer: second.address, payee: "S", amount: 1_000_000n, time: new Date(T0) }]);
@@ -46,7 +52,10 @@ describe("engine: accounts and linked addresses", () => {
     assert.match(ch.message, /Expires: /);
     await completeLink(db(), { nonce: ch.nonce, signature: second.sign(ch.message) });
     assert.equal(await accountOf(db(), second.address), main.address);
-    assert.deepEqual((await linkedAddresses(db(), main.address)).map((l) => l.address), [second.address]);
+    assert.deepEqual(
+      (await linkedAddresses(db(), main.address)).map((l) => l.address),
+      [second.address],
+    );
 
     await insertSettlements(db(), [
       { slot: 2, payer: main.address, payee: "S", amount: 4_000_000n, time: new Date(T0 + 1000) },
@@ -65,7 +74,10 @@ describe("engine: accounts and linked addresses", () => {
       createdBy: "t",
       body: { earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "fixed", levels: [2000, 1000] } },
     });
-    for (const [referee, referrer] of [[main, ref1.address], [ref1, ref2.address]] as const) {
+    for (const [referee, referrer] of [
+      [main, ref1.address],
+      [ref1, ref2.address],
+    ] as const) {
       const ch = await requestReferral(db(), { wallet: referee.address, code: await createReferralCode(db(), { account: referrer }) });
       await adoptReferrer(db(), { nonce: ch.nonce, signature: referee.sign(ch.message) });
     }
@@ -101,7 +113,13 @@ describe("engine: accounts and linked addresses", () => {
     const [main, second, third] = [testWallet(), testWallet(), testWallet()];
     const ch = await requestLink(db(), { account: main.address, address: second.address, chain: "solana" });
     await assert.rejects(completeLink(db(), { nonce: ch.nonce, signature: third.sign(ch.message) }), { code: "bad_signature" });
-    const old = await requestLink(db(), { account: main.address, address: second.address, chain: "solana", ttlSeconds: 60, now: new Date(Date.now() - 120_000) });
+    const old = await requestLink(db(), {
+      account: main.address,
+      address: second.address,
+      chain: "solana",
+      ttlSeconds: 60,
+      now: new Date(Date.now() - 120_000),
+    });
     await assert.rejects(completeLink(db(), { nonce: old.nonce, signature: second.sign(old.message) }), { code: "challenge_expired" });
     await completeLink(db(), { nonce: ch.nonce, signature: second.sign(ch.message) });
     await assert.rejects(completeLink(db(), { nonce: ch.nonce, signature: second.sign(ch.message) }), { code: "challenge_used" });

@@ -16,8 +16,10 @@ import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 const T0 = Date.parse("2026-06-01T00:00:00Z");
 const MERCHANTS = ["SHOP", "CAFE", "API"];
 const rounding = fc.constantFrom("floor" as const, "nearest" as const, "ceil" as const);
-const window = fc.tuple(fc.integer({ min: -2, max: 4 }), fc.integer({ min: 1, max: 6 }))
-  .map(([s, len]) => ({ startsAt: new Date(T0 + s * 86_400_000).toISOString(), endsAt: new Date(T0 + (s + len) * 86_400_000).toISOString() }));
+const window = fc.tuple(fc.integer({ min: -2, max: 4 }), fc.integer({ min: 1, max: 6 })).map(([s, len]) => ({
+  startsAt: new Date(T0 + s * 86_400_000).toISOString(),
+  endsAt: new Date(T0 + (s + len) * 86_400_000).toISOString(),
+}));
 const limits = {
   budget: fc.integer({ min: 0, max: 20_000 }),
   maxParticipants: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
@@ -31,36 +33,107 @@ const limits = {
 };
 const campaign = fc.oneof(
   fc.record({ type: fc.constant("multiplier" as const), multiplierBps: fc.integer({ min: 10000, max: 30000 }), rounding, ...limits }),
-  fc.record({ type: fc.constant("flat" as const), points: fc.integer({ min: 0, max: 3000 }), minVolume: fc.integer({ min: 0, max: 2_000_000 }), ...limits }),
-  fc.record({ type: fc.constant("volumeThreshold" as const), threshold: fc.integer({ min: 1, max: 8_000_000 }), points: fc.integer({ min: 1, max: 3000 }), ...limits }),
-  fc.record({ type: fc.constant("milestone" as const), on: fc.constantFrom("settlements" as const, "referrals" as const), n: fc.integer({ min: 1, max: 4 }), points: fc.integer({ min: 1, max: 3000 }), ...limits }),
-  fc.record({ type: fc.constant("streak" as const), days: fc.integer({ min: 2, max: 3 }), points: fc.integer({ min: 1, max: 3000 }), ...limits }),
+  fc.record({
+    type: fc.constant("flat" as const),
+    points: fc.integer({ min: 0, max: 3000 }),
+    minVolume: fc.integer({ min: 0, max: 2_000_000 }),
+    ...limits,
+  }),
+  fc.record({
+    type: fc.constant("volumeThreshold" as const),
+    threshold: fc.integer({ min: 1, max: 8_000_000 }),
+    points: fc.integer({ min: 1, max: 3000 }),
+    ...limits,
+  }),
+  fc.record({
+    type: fc.constant("milestone" as const),
+    on: fc.constantFrom("settlements" as const, "referrals" as const),
+    n: fc.integer({ min: 1, max: 4 }),
+    points: fc.integer({ min: 1, max: 3000 }),
+    ...limits,
+  }),
+  fc.record({
+    type: fc.constant("streak" as const),
+    days: fc.integer({ min: 2, max: 3 }),
+    points: fc.integer({ min: 1, max: 3000 }),
+    ...limits,
+  }),
 );
-const conditions = fc.record({
-  merchants: fc.option(fc.subarray(MERCHANTS, { minLength: 1 }), { nil: undefined }),
-  minVolume: fc.option(fc.integer({ min: 0, max: 3_000_000 }), { nil: undefined }),
-  memo: fc.option(fc.constantFrom("gold*", "*silver", "?x*"), { nil: undefined }),
-  firstSettlement: fc.option(fc.boolean(), { nil: undefined }),
-  nthSettlement: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
-  referralCount: fc.option(fc.record({ op: fc.constantFrom("eq" as const, "gte" as const), n: fc.integer({ min: 0, max: 2 }) }), { nil: undefined }),
-  minScore: fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined }),
-}, { requiredKeys: [] });
+const conditions = fc.record(
+  {
+    merchants: fc.option(fc.subarray(MERCHANTS, { minLength: 1 }), { nil: undefined }),
+    minVolume: fc.option(fc.integer({ min: 0, max: 3_000_000 }), { nil: undefined }),
+    memo: fc.option(fc.constantFrom("gold*", "*silver", "?x*"), { nil: undefined }),
+    firstSettlement: fc.option(fc.boolean(), { nil: undefined }),
+    nthSettlement: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+    referralCount: fc.option(fc.record({ op: fc.constantFrom("eq" as const, "gte" as const), n: fc.integer({ min: 0, max: 2 }) }), {
+      nil: undefined,
+    }),
+    minScore: fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined }),
+  },
+  { requiredKeys: [] },
+);
 const ruleSet: fc.Arbitrary<RuleSetInput> = fc.record({
-  earn: fc.tuple(
-    fc.record({ pointsPerUnit: fc.integer({ min: 0, max: 5000 }), multiplierBps: fc.integer({ min: 5000, max: 20000 }), rounding, minVolume: fc.integer({ min: 0, max: 500_000 }) }),
-    fc.option(fc.record({ merchant: fc.constantFrom(...MERCHANTS), pointsPerUnit: fc.integer({ min: 0, max: 5000 }), rounding }), { nil: undefined }),
-  ).map(([g, m]) => [{ scope: { kind: "global" as const }, ...g }, ...(m ? [{ scope: { kind: "merchant" as const, merchant: m.merchant }, pointsPerUnit: m.pointsPerUnit, rounding: m.rounding }] : [])]),
-  rules: fc.array(fc.record({
-    priority: fc.integer({ min: 0, max: 5 }), when: conditions, stop: fc.boolean(),
-    award: fc.oneof(fc.record({ kind: fc.constant("flat" as const), points: fc.integer({ min: 0, max: 2000 }) }), fc.record({ kind: fc.constant("perVolume" as const), pointsPerUnit: fc.integer({ min: 0, max: 2000 }), rounding })),
-  }), { maxLength: 4 }).map((rs) => rs.map((r, i) => ({ ...r, id: `r${i}` }))),
-  tiers: fc.option(fc.record({ windowDays: fc.integer({ min: 1, max: 3 }), silver: fc.integer({ min: 0, max: 6_000_000 }), mult: fc.integer({ min: 10000, max: 20000 }) })
-    .map((t) => ({ windowDays: t.windowDays, levels: [{ name: "bronze", minVolume: 0, multiplierBps: 10000 }, { name: "silver", minVolume: t.silver, multiplierBps: t.mult }] })), { nil: undefined }),
+  earn: fc
+    .tuple(
+      fc.record({
+        pointsPerUnit: fc.integer({ min: 0, max: 5000 }),
+        multiplierBps: fc.integer({ min: 5000, max: 20000 }),
+        rounding,
+        minVolume: fc.integer({ min: 0, max: 500_000 }),
+      }),
+      fc.option(fc.record({ merchant: fc.constantFrom(...MERCHANTS), pointsPerUnit: fc.integer({ min: 0, max: 5000 }), rounding }), {
+        nil: undefined,
+      }),
+    )
+    .map(([g, m]) => [
+      { scope: { kind: "global" as const }, ...g },
+      ...(m ? [{ scope: { kind: "merchant" as const, merchant: m.merchant }, pointsPerUnit: m.pointsPerUnit, rounding: m.rounding }] : []),
+    ]),
+  rules: fc
+    .array(
+      fc.record({
+        priority: fc.integer({ min: 0, max: 5 }),
+        when: conditions,
+        stop: fc.boolean(),
+        award: fc.oneof(
+          fc.record({ kind: fc.constant("flat" as const), points: fc.integer({ min: 0, max: 2000 }) }),
+          fc.record({ kind: fc.constant("perVolume" as const), pointsPerUnit: fc.integer({ min: 0, max: 2000 }), rounding }),
+        ),
+      }),
+      { maxLength: 4 },
+    )
+    .map((rs) => rs.map((r, i) => ({ ...r, id: `r${i}` }))),
+  tiers: fc.option(
+    fc
+      .record({
+        windowDays: fc.integer({ min: 1, max: 3 }),
+        silver: fc.integer({ min: 0, max: 6_000_000 }),
+        mult: fc.integer({ min: 10000, max: 20000 }),
+      })
+      .map((t) => ({
+        windowDays: t.windowDays,
+        levels: [
+          { name: "bronze", minVolume: 0, multiplierBps: 10000 },
+          { name: "silver", minVolume: t.silver, multiplierBps: t.mult },
+        ],
+      })),
+    { nil: undefined },
+  ),
   campaigns: fc.array(fc.tuple(campaign, window), { maxLength: 5 }).map((cs) => cs.map(([c, w], i) => ({ ...c, ...w, id: `c${i}` }))),
   referral: fc.oneof(
     fc.constant({ model: "none" as const }),
-    fc.record({ model: fc.constant("fixed" as const), levels: fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 3 }) }),
-    fc.record({ model: fc.constant("diminishing" as const), poolBps: fc.integer({ min: 0, max: 10000 }), userShareBps: fc.integer({ min: 0, max: 10000 }), levelShareBps: fc.integer({ min: 0, max: 10000 }), levels: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({
+      model: fc.constant("fixed" as const),
+      levels: fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 3 }),
+    }),
+    fc.record({
+      model: fc.constant("diminishing" as const),
+      poolBps: fc.integer({ min: 0, max: 10000 }),
+      userShareBps: fc.integer({ min: 0, max: 10000 }),
+      levelShareBps: fc.integer({ min: 0, max: 10000 }),
+      levels: fc.integer({ min: 1, max: 3 }),
+    }),
   ),
 }) as fc.Arbitrary<RuleSetInput>;
 
@@ -111,8 +184,16 @@ describe("engine: determinism (property)", () => {
         const specs: SettlementSpec[] = sc.settlements.map((s, i) => {
           t += s.gap * 60_000;
           const time = s.time === "null" ? null : s.time === "back" ? new Date(t - 3_600_000) : new Date(t);
-          return { slot: 100 + i * 3, txIndex: i % 2, payer: wallets[s.payer]!.address, payee: s.payee, memo: s.memo, time,
-            amount: s.nineDecimals ? BigInt(s.amount) * 1000n : BigInt(s.amount), decimals: s.nineDecimals ? 9 : 6 };
+          return {
+            slot: 100 + i * 3,
+            txIndex: i % 2,
+            payer: wallets[s.payer]!.address,
+            payee: s.payee,
+            memo: s.memo,
+            time,
+            amount: s.nineDecimals ? BigInt(s.amount) * 1000n : BigInt(s.amount),
+            decimals: s.nineDecimals ? 9 : 6,
+          };
         });
         await insertSettlements(sql, specs);
 

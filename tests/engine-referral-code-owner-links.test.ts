@@ -14,7 +14,13 @@ import { truncateAll, useFreshDb } from "./setup/db.js";
  */
 const T0 = Date.parse("2026-06-01T10:00:00Z");
 let slot = 0;
-const pay = (w: TestWallet, units: number) => ({ slot: ++slot, payer: w.address, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
+const pay = (w: TestWallet, units: number) => ({
+  slot: ++slot,
+  payer: w.address,
+  payee: "SHOP",
+  amount: BigInt(units * 1_000_000),
+  time: new Date(T0 + slot * 1000),
+});
 
 async function link(sql: Sql, account: TestWallet, wallet: TestWallet): Promise<void> {
   const ch = await requestLink(sql, { account: account.address, address: wallet.address, chain: "solana" });
@@ -22,7 +28,9 @@ async function link(sql: Sql, account: TestWallet, wallet: TestWallet): Promise<
 }
 
 async function referralCredits(sql: Sql): Promise<[string, bigint][]> {
-  const rows = await sql<{ account: string; delta: bigint }[]>`select account, delta from point_ledger where reason = 'referral' order by id`;
+  const rows = await sql<
+    { account: string; delta: bigint }[]
+  >`select account, delta from point_ledger where reason = 'referral' order by id`;
   return rows.map((r) => [r.account, r.delta]);
 }
 
@@ -37,7 +45,18 @@ describe("engine flow: a referral code's owner links its wallet into an account"
       body: {
         earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
         referral: { model: "fixed", levels: [2000] },
-        campaigns: [{ id: "second-referral", type: "milestone", on: "referrals", n: 2, points: 777, budget: 1e9, startsAt: new Date(T0 - 1000).toISOString(), endsAt: new Date(T0 + 86_400_000).toISOString() }],
+        campaigns: [
+          {
+            id: "second-referral",
+            type: "milestone",
+            on: "referrals",
+            n: 2,
+            points: 777,
+            budget: 1e9,
+            startsAt: new Date(T0 - 1000).toISOString(),
+            endsAt: new Date(T0 + 86_400_000).toISOString(),
+          },
+        ],
       },
     });
   });
@@ -49,7 +68,10 @@ describe("engine flow: a referral code's owner links its wallet into an account"
     await adopt(db(), late, owner.address);
     await insertSettlements(db(), [pay(early, 10), pay(late, 10)]);
     await scoreBatch(db());
-    assert.deepEqual(await referralCredits(db()), [[main.address, 2000n], [main.address, 2000n]]);
+    assert.deepEqual(await referralCredits(db()), [
+      [main.address, 2000n],
+      [main.address, 2000n],
+    ]);
     assert.equal(await balanceOf(db(), owner.address), 0n, "the linked wallet is paid nothing after the link");
     assert.equal(await balanceOf(db(), main.address), 4000n + 777n, "the account's second referral reaches the milestone");
     const referees = await db()<{ referee: string }[]>`
@@ -69,9 +91,20 @@ describe("engine flow: a referral code's owner links its wallet into an account"
     await insertSettlements(db(), [pay(early, 10)]);
     await scoreBatch(db(), { cache: warm });
     assert.equal(await scoreBatch(db(), { cache: warm }), 0, "caught up: this call writes the checkpoint");
-    assert.deepEqual(await referralCredits(db()), [[owner.address, 200n], [main.address, 2000n]], "before the link the wallet, after it the account");
+    assert.deepEqual(
+      await referralCredits(db()),
+      [
+        [owner.address, 200n],
+        [main.address, 2000n],
+      ],
+      "before the link the wallet, after it the account",
+    );
     const [stats] = await db()`select settlement_count, balance from account_stats where account = ${main.address}`;
-    assert.deepEqual([stats!.settlement_count, stats!.balance], [1n, 3000n + 2000n], "main's own settlement and balance survive the checkpoint");
+    assert.deepEqual(
+      [stats!.settlement_count, stats!.balance],
+      [1n, 3000n + 2000n],
+      "main's own settlement and balance survive the checkpoint",
+    );
   });
 
   it("given a referee of the owner's code, when the account the owner linked into adopts that referee's code, then it is a cycle and refused", async () => {

@@ -8,7 +8,13 @@ import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
 let slot = 0;
-const pay = (w: TestWallet, units: number) => ({ slot: ++slot, payer: w.address, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
+const pay = (w: TestWallet, units: number) => ({
+  slot: ++slot,
+  payer: w.address,
+  payee: "SHOP",
+  amount: BigInt(units * 1_000_000),
+  time: new Date(T0 + slot * 1000),
+});
 const window = { startsAt: new Date(T0 - 1000).toISOString(), endsAt: new Date(T0 + 86_400_000).toISOString() };
 
 async function referralRows(sql: Sql) {
@@ -29,15 +35,29 @@ describe("engine: referrals", () => {
   });
   afterEach(async () => assert.equal((await replayLedger(db())).mismatchCount, 0));
 
-  const rules = (referral: RuleSetInput["referral"], extra: Partial<RuleSetInput> = {}): RuleSetInput =>
-    ({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral, ...extra });
+  const rules = (referral: RuleSetInput["referral"], extra: Partial<RuleSetInput> = {}): RuleSetInput => ({
+    earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
+    referral,
+    ...extra,
+  });
 
   it("given the diminishing model (user 50%, 80% per level, 3 levels), when the referee earns 10 points, then it pays 5, 4, 0.8 and 0.2 on top", async () => {
-    await publishRuleSet(db(), { createdBy: "t", body: rules({ model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 }) });
+    await publishRuleSet(db(), {
+      createdBy: "t",
+      body: rules({ model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 }),
+    });
     await insertSettlements(db(), [pay(d, 10)]);
     await scoreBatch(db());
     const rows = await referralRows(db());
-    assert.deepEqual(rows.map((r) => [r.account, r.delta]), [[d.address, 5000n], [c.address, 4000n], [b.address, 800n], [a.address, 200n]]);
+    assert.deepEqual(
+      rows.map((r) => [r.account, r.delta]),
+      [
+        [d.address, 5000n],
+        [c.address, 4000n],
+        [b.address, 800n],
+        [a.address, 200n],
+      ],
+    );
     assert.deepEqual(rows[3]!.path, [d.address, c.address, b.address, a.address]);
     const [own] = await db()`select delta from point_ledger where reason = 'earn'`;
     assert.equal(own!.delta, 10_000n, "the referee's own points are untouched");
@@ -48,8 +68,16 @@ describe("engine: referrals", () => {
       createdBy: "t",
       body: {
         earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000, rounding: "floor" }],
-        tiers: { windowDays: 30, levels: [{ name: "bronze", minVolume: 0, multiplierBps: 10000 }, { name: "silver", minVolume: 100_000_000, multiplierBps: 12000 }] },
-        rules: [{ id: "gold-class", priority: 10, when: { memo: "class:gold*" }, award: { kind: "perVolume", pointsPerUnit: 500 }, stop: true }],
+        tiers: {
+          windowDays: 30,
+          levels: [
+            { name: "bronze", minVolume: 0, multiplierBps: 10000 },
+            { name: "silver", minVolume: 100_000_000, multiplierBps: 12000 },
+          ],
+        },
+        rules: [
+          { id: "gold-class", priority: 10, when: { memo: "class:gold*" }, award: { kind: "perVolume", pointsPerUnit: 500 }, stop: true },
+        ],
         campaigns: [
           { id: "launch", type: "multiplier", multiplierBps: 15000, budget: "1000000000", ...window },
           { id: "welcome-week", type: "flat", points: 2000, budget: "1000000000", ...window },
@@ -61,25 +89,53 @@ describe("engine: referrals", () => {
     await scoreBatch(db());
     const rows = await db()`
       select account, reason, coalesce(campaign_id, rule_id) as ref, delta from point_ledger where seq = 2 order by id`;
-    const name = new Map([[d.address, "W"], [c.address, "R1"], [b.address, "R2"], [a.address, "R3"]]);
-    assert.deepEqual(rows.map((r) => `${name.get(r.account)} ${r.reason}${r.ref ? ` ${r.ref}` : ""} ${r.delta}`), [
-      "W earn 15000", "W rule gold-class 7500", "W campaign launch 11250", "W campaign welcome-week 2000",
-      "W referral 11250", "R1 referral 9000", "R2 referral 1800", "R3 referral 450",
+    const name = new Map([
+      [d.address, "W"],
+      [c.address, "R1"],
+      [b.address, "R2"],
+      [a.address, "R3"],
     ]);
+    assert.deepEqual(
+      rows.map((r) => `${name.get(r.account)} ${r.reason}${r.ref ? ` ${r.ref}` : ""} ${r.delta}`),
+      [
+        "W earn 15000",
+        "W rule gold-class 7500",
+        "W campaign launch 11250",
+        "W campaign welcome-week 2000",
+        "W referral 11250",
+        "R1 referral 9000",
+        "R2 referral 1800",
+        "R3 referral 450",
+      ],
+    );
   });
 
   it("given fixed 20% / 10% / 5%, when the referee earns 10 points, then its three referrers get 2, 1 and 0.5", async () => {
     await publishRuleSet(db(), { createdBy: "t", body: rules({ model: "fixed", levels: [2000, 1000, 500] }) });
     await insertSettlements(db(), [pay(d, 10)]);
     await scoreBatch(db());
-    assert.deepEqual((await referralRows(db())).map((r) => [r.account, r.delta]), [[c.address, 2000n], [b.address, 1000n], [a.address, 500n]]);
+    assert.deepEqual(
+      (await referralRows(db())).map((r) => [r.account, r.delta]),
+      [
+        [c.address, 2000n],
+        [b.address, 1000n],
+        [a.address, 500n],
+      ],
+    );
   });
 
   it("given a 2-level fixed model, when a referee in the middle of the chain earns, then only the chain above it is paid", async () => {
     await publishRuleSet(db(), { createdBy: "t", body: rules({ model: "fixed", levels: [2000, 1000] }) });
     await insertSettlements(db(), [pay(c, 10), pay(b, 10)]);
     await scoreBatch(db());
-    assert.deepEqual((await referralRows(db())).map((r) => [r.account, r.delta]), [[b.address, 2000n], [a.address, 1000n], [a.address, 2000n]]);
+    assert.deepEqual(
+      (await referralRows(db())).map((r) => [r.account, r.delta]),
+      [
+        [b.address, 2000n],
+        [a.address, 1000n],
+        [a.address, 2000n],
+      ],
+    );
   });
 
   it("given an nth-referral milestone and a referral-count rule, when referees make their first settlements, then the referrer is paid at the nth and its rules see the count", async () => {
@@ -87,17 +143,27 @@ describe("engine: referrals", () => {
     await adopt(db(), e, c.address);
     await publishRuleSet(db(), {
       createdBy: "t",
-      body: rules({ model: "none" }, {
-        rules: [{ id: "ambassador", priority: 1, when: { referralCount: { op: "gte", n: 2 } }, award: { kind: "flat", points: 50 } }],
-        campaigns: [{ id: "second-referral", type: "milestone", on: "referrals", n: 2, points: 777, budget: 1e9, ...window }],
-      }),
+      body: rules(
+        { model: "none" },
+        {
+          rules: [{ id: "ambassador", priority: 1, when: { referralCount: { op: "gte", n: 2 } }, award: { kind: "flat", points: 50 } }],
+          campaigns: [{ id: "second-referral", type: "milestone", on: "referrals", n: 2, points: 777, budget: 1e9, ...window }],
+        },
+      ),
     });
     await insertSettlements(db(), [pay(c, 1), pay(d, 1), pay(d, 1), pay(e, 1), pay(c, 1)]);
     await scoreBatch(db(), { batchSize: 2 });
     await scoreBatch(db(), { batchSize: 2 });
     await scoreBatch(db(), { batchSize: 2 });
-    const rows = await db()`select account, reason, coalesce(campaign_id, rule_id) as ref, delta from point_ledger where reason <> 'earn' order by id`;
-    assert.deepEqual(rows.map((r) => [r.account, r.ref, r.delta]), [[c.address, "second-referral", 777n], [c.address, "ambassador", 50n]]);
+    const rows =
+      await db()`select account, reason, coalesce(campaign_id, rule_id) as ref, delta from point_ledger where reason <> 'earn' order by id`;
+    assert.deepEqual(
+      rows.map((r) => [r.account, r.ref, r.delta]),
+      [
+        [c.address, "second-referral", 777n],
+        [c.address, "ambassador", 50n],
+      ],
+    );
     const [s] = await db()`select referral_count from account_stats where account = ${c.address}`;
     assert.equal(s!.referral_count, 2);
   });
@@ -106,14 +172,22 @@ describe("engine: referrals", () => {
     // d -> c -> b: c never settles, so only a two-level lookup from d's batch knows c has a referrer
     await publishRuleSet(db(), {
       createdBy: "t",
-      body: rules({ model: "none" }, {
-        campaigns: [{ id: "first-referral", type: "milestone", on: "referrals", n: 1, points: 300, budget: 1e9, requireReferrer: true, ...window }],
-      }),
+      body: rules(
+        { model: "none" },
+        {
+          campaigns: [
+            { id: "first-referral", type: "milestone", on: "referrals", n: 1, points: 300, budget: 1e9, requireReferrer: true, ...window },
+          ],
+        },
+      ),
     });
     await insertSettlements(db(), [pay(d, 1)]);
     await scoreBatch(db());
     const rows = await db()`select account, campaign_id, delta from point_ledger where reason = 'campaign'`;
-    assert.deepEqual(rows.map((r) => [r.account, r.campaign_id, r.delta]), [[c.address, "first-referral", 300n]]);
+    assert.deepEqual(
+      rows.map((r) => [r.account, r.campaign_id, r.delta]),
+      [[c.address, "first-referral", 300n]],
+    );
   });
 });
 
@@ -143,11 +217,17 @@ describe("engine: referral adoption", () => {
 
   it("accepts adoption at the first settlement: ingested but not yet scored", async () => {
     const [a, b] = [testWallet(), testWallet()];
-    await publishRuleSet(db(), { createdBy: "t", body: { earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "fixed", levels: [1000] } } });
+    await publishRuleSet(db(), {
+      createdBy: "t",
+      body: { earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "fixed", levels: [1000] } },
+    });
     await insertSettlements(db(), [{ slot: 1, payer: b.address, payee: "SHOP", amount: 1_000_000n }]);
     await tryAdopt(b, a.address);
     await scoreBatch(db());
-    assert.deepEqual((await referralRows(db())).map((r) => [r.account, r.delta]), [[a.address, 100n]]);
+    assert.deepEqual(
+      (await referralRows(db())).map((r) => [r.account, r.delta]),
+      [[a.address, 100n]],
+    );
   });
 
   it("refuses a signature by another key, an unknown code, and the reuse of a consumed challenge", async () => {

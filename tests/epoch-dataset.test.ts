@@ -89,7 +89,10 @@ describe("Epoch dataset", () => {
       });
       assert.deepEqual(loaded.tree.root, written.tree.root);
       assert.deepEqual(loaded.datasetHash, written.datasetHash);
-      assert.deepEqual(seen, Array.from({ length: 12 }, (_, i) => written.tree.claimantBase58At(i)));
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 12 }, (_, i) => written.tree.claimantBase58At(i)),
+      );
       for (const w of wallets(12)) {
         const p = loaded.tree.proof(w.claimant);
         assert.ok(verifyProof(loaded.header.root, leafHash(meta.distributor, w.claimant, w.cumulativeAmount), p.proof));
@@ -171,7 +174,13 @@ describe("Epoch dataset", () => {
 
   it("refuses input that cannot be a dataset: epoch amount above the cumulative one, a bad campaign id", async () => {
     const [w] = wallets(1);
-    await assert.rejects(writeDataset(join(dir, "x"), meta, [{ ...w!, epochAmount: w!.cumulativeAmount + 1n }]), (e: DatasetError) => e.code === "INVALID_INPUT" && e.kind === "caller");
-    await assert.rejects(writeDataset(join(dir, "x"), meta, [{ ...w!, campaignBonus: { "no spaces": 1n } }]), (e: DatasetError) => e.code === "INVALID_INPUT");
+    await assert.rejects(
+      writeDataset(join(dir, "x"), meta, [{ ...w!, epochAmount: w!.cumulativeAmount + 1n }]),
+      (e: DatasetError) => e.code === "INVALID_INPUT" && e.kind === "caller",
+    );
+    await assert.rejects(
+      writeDataset(join(dir, "x"), meta, [{ ...w!, campaignBonus: { "no spaces": 1n } }]),
+      (e: DatasetError) => e.code === "INVALID_INPUT",
+    );
   });
 });

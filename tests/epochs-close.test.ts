@@ -17,7 +17,14 @@ const wallet = () => Keypair.generate().publicKey.toBase58();
 const T0 = Date.parse("2026-06-01T10:00:00Z");
 // 1 point per whole unit paid (ledger deltas are milli-points)
 const rules = { earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }] };
-const pay = (slot: number, payer: string, units: number, txIndex = 0) => ({ slot, txIndex, payer, payee: "SHOP", amount: BigInt(units * 1_000_000), time: new Date(T0 + slot * 1000) });
+const pay = (slot: number, payer: string, units: number, txIndex = 0) => ({
+  slot,
+  txIndex,
+  payer,
+  payee: "SHOP",
+  amount: BigInt(units * 1_000_000),
+  time: new Date(T0 + slot * 1000),
+});
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 describe("epochs: closing an epoch from the ledger", () => {
@@ -70,7 +77,13 @@ describe("epochs: closing an epoch from the ledger", () => {
     assert.equal(p.amount, 60n);
     assert.ok(verifyProof(e2!.root, leafHash(distributor, alice, p.amount), p.proof));
     assert.equal(await close(), undefined, "nothing new: no epoch");
-    assert.deepEqual((await listEpochs(db(), distributor)).map((e) => [e.epoch, e.status, e.cutoffSlot]), [[1n, "closed", 12n], [2n, "closed", 21n]]);
+    assert.deepEqual(
+      (await listEpochs(db(), distributor)).map((e) => [e.epoch, e.status, e.cutoffSlot]),
+      [
+        [1n, "closed", 12n],
+        [2n, "closed", 21n],
+      ],
+    );
   });
 
   it("given the engine stopped inside a slot, then the cutoff is the slot before it (never half a slot) and the rest goes to the next epoch", async () => {
@@ -97,7 +110,11 @@ describe("epochs: closing an epoch from the ledger", () => {
     const e1 = await close();
     const w1 = new Map((await epochWallets(db(), distributor, 1n)).map((w) => [w.claimant, w]));
     assert.equal(w1.get(alice)!.allocated + w1.get(bob)!.allocated, 1000n);
-    assert.deepEqual([w1.get(alice)!.released, w1.get(bob)!.released, w1.get(bob)!.pending], [900n, 0n, 100n], "Bob's 100 is under the minimum: carried");
+    assert.deepEqual(
+      [w1.get(alice)!.released, w1.get(bob)!.released, w1.get(bob)!.pending],
+      [900n, 0n, 100n],
+      "Bob's 100 is under the minimum: carried",
+    );
     assert.equal(e1!.leafCount, 1);
     await ingest([pay(3, bob, 1), pay(4, alice, 1)], 4);
     await close();
@@ -126,14 +143,21 @@ describe("epochs: closing an epoch from the ledger", () => {
     const e1 = await close();
     const before = [DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f)));
     await rebuildEpochFiles(db(), { distributor, epoch: 1n, dataDir });
-    assert.deepEqual([DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f))), before);
+    assert.deepEqual(
+      [DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f))),
+      before,
+    );
     // a crash between the commit and the rename: the row is there, the files are not
     rmSync(e1!.dir, { recursive: true });
     await db()`update epochs set files_at = null`;
     await ingest([pay(4, alice, 1)], 4);
     const e2 = await close();
     assert.equal(e2?.epoch, 2n);
-    assert.deepEqual([DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f))), before, "epoch 1 rebuilt first");
+    assert.deepEqual(
+      [DATASET_FILE, MANIFEST_FILE].map((f) => readFileSync(join(e1!.dir, f))),
+      before,
+      "epoch 1 rebuilt first",
+    );
     assert.ok(existsSync(join(e1!.dir, SHARDS_DIR)));
   });
 

@@ -26,7 +26,14 @@ describe("backfill command (from a slot or a signature, against the local chain)
       if (i === 5) net.warp({ slots: 10 }); // a gap, so the second half starts in a later slot
     }
     const rules = rulesOf(world);
-    env = { ...process.env, RPC_URL: net.url, WATCH_MINTS: rules.mints.join(","), WATCH_FACILITATORS: rules.facilitators.join(","), WATCH_MERCHANTS: rules.merchants.join(","), INGEST_BATCH_SIZE: "4" };
+    env = {
+      ...process.env,
+      RPC_URL: net.url,
+      WATCH_MINTS: rules.mints.join(","),
+      WATCH_FACILITATORS: rules.facilitators.join(","),
+      WATCH_MERCHANTS: rules.merchants.join(","),
+      INGEST_BATCH_SIZE: "4",
+    };
   });
   after(async () => {
     await net?.stop();
@@ -37,7 +44,13 @@ describe("backfill command (from a slot or a signature, against the local chain)
 
   it("given --from-signature, then exactly the settlements after it are ingested and the run reports progress and rate", async () => {
     const { stderr } = await backfill("--from-signature", sent[7]!.sig);
-    assert.deepEqual(await signatures(), sent.slice(8).map((s) => s.sig).sort());
+    assert.deepEqual(
+      await signatures(),
+      sent
+        .slice(8)
+        .map((s) => s.sig)
+        .sort(),
+    );
     assert.match(stderr, /backfill done: \d+ transactions over \d+ addresses, 4 new settlements, 0 rejected, [\d.]+ tx\/s/);
     assert.match(stderr, /backfill \[.*\] \d+\/\d+ tx \| [\d.]+ tx\/s/);
   });
@@ -45,7 +58,10 @@ describe("backfill command (from a slot or a signature, against the local chain)
   it("given --from-slot, then everything from that slot on is ingested, once, and a re-run adds nothing", async () => {
     const from = sent[6]!.slot;
     await backfill("--from-slot", String(from));
-    const want = sent.filter((s) => s.slot >= from).map((s) => s.sig).sort();
+    const want = sent
+      .filter((s) => s.slot >= from)
+      .map((s) => s.sig)
+      .sort();
     assert.ok(want.length >= 6 && want.length < 12, `slot split gives ${want.length}`);
     assert.deepEqual(await signatures(), want);
     const { stderr } = await backfill("--from-slot", String(from));
@@ -55,7 +71,10 @@ describe("backfill command (from a slot or a signature, against the local chain)
 
   it("given both or neither start point, then a clear error and exit code 2", async () => {
     for (const args of [[], ["--from-slot", "1", "--from-signature", sent[0]!.sig]]) {
-      await assert.rejects(backfill(...args), (e: { code: number; stderr: string }) => e.code === 2 && /exactly one of --from-slot and --from-signature/.test(e.stderr));
+      await assert.rejects(
+        backfill(...args),
+        (e: { code: number; stderr: string }) => e.code === 2 && /exactly one of --from-slot and --from-signature/.test(e.stderr),
+      );
     }
   });
 });

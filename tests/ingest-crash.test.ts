@@ -113,7 +113,10 @@ describe("Ingest under kill -9", function () {
     const rows = await listSettlements(db());
     const got = rows.map((r) => `${key(r)} ${r.amount} ${r.payer} ${r.payee} ${r.memo}`).sort();
     const want = expected.map((e) => `${key(e)} ${e.amount} ${e.payer} ${e.payee} ${e.memo}`).sort();
-    assert.ok(killedAt.some((n, i) => n > 0 && n < expected.length && (i === 0 || n > killedAt[i - 1]!)), `no kill landed mid-ingest: ${killedAt}\n${logs.join("")}`);
+    assert.ok(
+      killedAt.some((n, i) => n > 0 && n < expected.length && (i === 0 || n > killedAt[i - 1]!)),
+      `no kill landed mid-ingest: ${killedAt}\n${logs.join("")}`,
+    );
     assert.deepEqual(got, want, logs.join(""));
     console.log(`      killed at ${killedAt.join(", ")} of ${expected.length} settlements`);
   });
@@ -131,10 +134,17 @@ describe("Ingest under kill -9", function () {
     for (let i = 0; i < items.length; i += 3) payloads.push(items.slice(i, i + 3));
     const whEnv = { ...env, HELIUS_WEBHOOK_AUTH: AUTH };
     const startServer = async (): Promise<{ child: ChildProcess; url: string }> => {
-      const child = spawn("npx", ["tsx", "tests/fixtures/ingest/webhook-server.ts"], { env: whEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn("npx", ["tsx", "tests/fixtures/ingest/webhook-server.ts"], {
+        env: whEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
       child.stderr!.on("data", (d) => logs.push(String(d)));
       const port = await new Promise<string>((resolve, reject) => {
-        child.stdout!.on("data", (d) => { const m = /listening (\d+)/.exec(String(d)); if (m) resolve(m[1]!); });
+        child.stdout!.on("data", (d) => {
+          const m = /listening (\d+)/.exec(String(d));
+          if (m) resolve(m[1]!);
+        });
         child.once("exit", (code) => reject(new Error(`webhook server exited ${code}: ${logs.join("")}`)));
       });
       return { child, url: `http://127.0.0.1:${port}/webhooks/helius` };
@@ -154,7 +164,11 @@ describe("Ingest under kill -9", function () {
         if (acknowledged.has(i)) continue;
         if (served++ === killAt) killer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), Math.random() * 25);
         try {
-          const res = await fetch(url, { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(payloads[i]) });
+          const res = await fetch(url, {
+            method: "POST",
+            headers: { authorization: AUTH, "content-type": "application/json" },
+            body: JSON.stringify(payloads[i]),
+          });
           if (res.status === 200) acknowledged.add(i);
         } catch {
           break; // connection refused or reset: the server died; Helius will retry later
@@ -169,9 +183,13 @@ describe("Ingest under kill -9", function () {
       kills++;
       // 2xx only after commit: everything acknowledged so far must already be in the table.
       const have = new Set((await listSettlements(db())).map((r) => r.signature));
-      for (const i of acknowledged) for (const item of payloads[i]!) assert.ok(have.has((item as RpcTransaction).transaction.signatures[0]!), "an acknowledged payload is missing");
+      for (const i of acknowledged)
+        for (const item of payloads[i]!)
+          assert.ok(have.has((item as RpcTransaction).transaction.signatures[0]!), "an acknowledged payload is missing");
     }
-    const got = (await listSettlements(db())).map((r) => `${r.signature}/${r.outer_index}/${r.inner_index} ${r.amount} ${r.tx_index >= 0}`).sort();
+    const got = (await listSettlements(db()))
+      .map((r) => `${r.signature}/${r.outer_index}/${r.inner_index} ${r.amount} ${r.tx_index >= 0}`)
+      .sort();
     const want = expected.map((e) => `${e.signature}/${e.outer_index}/${e.inner_index} ${e.amount} true`).sort();
     assert.deepEqual(got, want);
     assert.ok(kills > 1, "the server was never killed mid-delivery");

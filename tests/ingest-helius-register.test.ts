@@ -61,7 +61,8 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
         res.statusCode = 503;
         return res.end("upstream busy");
       }
-      if (req.method === "GET" && url.pathname === "/v0/webhooks") return res.end(JSON.stringify(hooks.map(({ authHeader: _a, ...h }) => h)));
+      if (req.method === "GET" && url.pathname === "/v0/webhooks")
+        return res.end(JSON.stringify(hooks.map(({ authHeader: _a, ...h }) => h)));
       if (req.method === "POST" && url.pathname === "/v0/webhooks") {
         const hook = { ...body, webhookID: "wh-1", wallet: "x", project: "y" };
         hooks.push(hook);
@@ -80,7 +81,9 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   const register = (extra: string[] = [], apiKey = env.HELIUS_API_KEY) =>
-    run("npx", ["tsx", "indexer/src/cli/main.ts", "helius", "register", ...extra], { env: { ...env, HELIUS_API_KEY: apiKey, HELIUS_API_URL: apiUrl } });
+    run("npx", ["tsx", "indexer/src/cli/main.ts", "helius", "register", ...extra], {
+      env: { ...env, HELIUS_API_KEY: apiKey, HELIUS_API_URL: apiUrl },
+    });
 
   it("given no webhook for our URL, when register runs, then it lists and creates one with the exact documented body", async () => {
     const { stdout } = await register();
@@ -89,8 +92,16 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
     assert.deepEqual(seen, [
       { method: "GET", path: "/v0/webhooks", query: { "api-key": "test-key" }, body: undefined },
       {
-        method: "POST", path: "/v0/webhooks", query: { "api-key": "test-key" },
-        body: { webhookURL: env.HELIUS_WEBHOOK_URL, transactionTypes: ["ANY"], accountAddresses: addresses, webhookType: "raw", authHeader: env.HELIUS_WEBHOOK_AUTH },
+        method: "POST",
+        path: "/v0/webhooks",
+        query: { "api-key": "test-key" },
+        body: {
+          webhookURL: env.HELIUS_WEBHOOK_URL,
+          transactionTypes: ["ANY"],
+          accountAddresses: addresses,
+          webhookType: "raw",
+          authHeader: env.HELIUS_WEBHOOK_AUTH,
+        },
       },
     ]);
     // The facilitator, and the merchant's associated token account under each token program.
@@ -101,21 +112,36 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
     seen.length = 0;
     const { stdout } = await register(["--type", "enhanced"]);
     assert.equal(JSON.parse(stdout).action, "updated");
-    assert.deepEqual(seen.map((s) => `${s.method} ${s.path}`), ["GET /v0/webhooks", "PUT /v0/webhooks/wh-1"]);
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.path}`),
+      ["GET /v0/webhooks", "PUT /v0/webhooks/wh-1"],
+    );
     assert.equal((seen[1]!.body as { webhookType: string }).webhookType, "enhanced");
     assert.equal(hooks.length, 1);
   });
 
   it("given a webhook URL that is not https, then it refuses before calling Helius", async () => {
     seen.length = 0;
-    await assert.rejects(register(["--url", "http://localhost:8787/webhooks/helius"]), (e: { stderr: string; code: number }) => e.code === 2 && /https/.test(e.stderr));
+    await assert.rejects(
+      register(["--url", "http://localhost:8787/webhooks/helius"]),
+      (e: { stderr: string; code: number }) => e.code === 2 && /https/.test(e.stderr),
+    );
     assert.deepEqual(seen, []);
   });
 
   it("given Helius refuses the key or is down, then helius-sdk's errors become a clear caller error (exit 2) or a retryable upstream error", async () => {
     seen.length = 0;
-    await assert.rejects(register([], "revoked-key"), (e: { stderr: string; code: number }) => e.code === 2 && /refused the API key \(HTTP 401\)/.test(e.stderr));
-    await assert.rejects(register([], "busy-key"), (e: { stderr: string; code: number }) => e.code !== 0 && e.code !== 2 && /HTTP 503 upstream busy/.test(e.stderr));
-    assert.deepEqual(seen.map((s) => `${s.method} ${s.path}`), ["GET /v0/webhooks", "GET /v0/webhooks"]);
+    await assert.rejects(
+      register([], "revoked-key"),
+      (e: { stderr: string; code: number }) => e.code === 2 && /refused the API key \(HTTP 401\)/.test(e.stderr),
+    );
+    await assert.rejects(
+      register([], "busy-key"),
+      (e: { stderr: string; code: number }) => e.code !== 0 && e.code !== 2 && /HTTP 503 upstream busy/.test(e.stderr),
+    );
+    assert.deepEqual(
+      seen.map((s) => `${s.method} ${s.path}`),
+      ["GET /v0/webhooks", "GET /v0/webhooks"],
+    );
   });
 });

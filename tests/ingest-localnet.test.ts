@@ -36,9 +36,12 @@ describe("Ingest from the local chain over HTTP", function () {
     await net?.stop();
   });
 
-  const fetchTx = (sig: string) => rpc.call<RpcTransaction>("getTransaction", [sig, { encoding: "json", maxSupportedTransactionVersion: 0 }]);
+  const fetchTx = (sig: string) =>
+    rpc.call<RpcTransaction>("getTransaction", [sig, { encoding: "json", maxSupportedTransactionVersion: 0 }]);
   const blockIndexOf = async (slot: number, sig: string) =>
-    (await rpc.call<{ signatures: string[] }>("getBlock", [slot, { transactionDetails: "signatures", maxSupportedTransactionVersion: 0 }])).signatures.indexOf(sig);
+    (
+      await rpc.call<{ signatures: string[] }>("getBlock", [slot, { transactionDetails: "signatures", maxSupportedTransactionVersion: 0 }])
+    ).signatures.indexOf(sig);
 
   async function pollOnce(): Promise<void> {
     const handle = await startIngest({ sql: db(), rpcUrl: net.url, rules, pollIntervalMs: 50, batchSize: 3 });
@@ -59,8 +62,18 @@ describe("Ingest from the local chain over HTTP", function () {
     const expected = [...scenario.expected].sort((a, b) => key(a).localeCompare(key(b)));
     const got = [...polled].sort((a, b) => key(a).localeCompare(key(b)));
     const pick = (r: StoredSettlement): ExpectedSettlement => ({
-      signature: r.signature, outer_index: r.outer_index, inner_index: r.inner_index, mint: r.mint, token_program: r.token_program,
-      amount: r.amount, decimals: r.decimals, payer: r.payer, payee: r.payee, fee_payer: r.fee_payer, facilitator: r.facilitator, memo: r.memo,
+      signature: r.signature,
+      outer_index: r.outer_index,
+      inner_index: r.inner_index,
+      mint: r.mint,
+      token_program: r.token_program,
+      amount: r.amount,
+      decimals: r.decimals,
+      payer: r.payer,
+      payee: r.payee,
+      fee_payer: r.fee_payer,
+      facilitator: r.facilitator,
+      memo: r.memo,
     });
     assert.deepEqual(got.map(pick), expected);
     for (const r of polled) {
@@ -104,7 +117,11 @@ describe("Ingest from the local chain over HTTP", function () {
       // Helius batches several transactions per POST; deliver in pairs, then everything again.
       for (const round of [0, 1]) {
         for (let i = 0; i < items.length; i += 2) {
-          const res = await fetch(url, { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(items.slice(i, i + 2)) });
+          const res = await fetch(url, {
+            method: "POST",
+            headers: { authorization: AUTH, "content-type": "application/json" },
+            body: JSON.stringify(items.slice(i, i + 2)),
+          });
           assert.equal(res.status, 200, `round ${round}: ${await res.text()}`);
         }
       }

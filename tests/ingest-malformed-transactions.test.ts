@@ -6,7 +6,15 @@ import type { AddressInfo } from "node:net";
 import bs58 from "bs58";
 import fc from "fast-check";
 import { truncateAll, useFreshDb } from "./setup/db.js";
-import { getIngestWatermark, parseEnhanced, parseTransaction, startIngest, RpcClient, webhookRoutes, watchRules } from "../indexer/src/ingest/index.js";
+import {
+  getIngestWatermark,
+  parseEnhanced,
+  parseTransaction,
+  startIngest,
+  RpcClient,
+  webhookRoutes,
+  watchRules,
+} from "../indexer/src/ingest/index.js";
 import { getCursor } from "../indexer/src/ingest/store/cursors.js";
 import { listRejects } from "../indexer/src/ingest/store/rejects.js";
 import { listSettlements } from "../indexer/src/ingest/store/settlements.js";
@@ -39,7 +47,10 @@ const rules = watchRules(rulesInput);
 const RUNS = Number(process.env.INGEST_FUZZ_RUNS ?? 25);
 
 type Tx = RpcTransaction & { indexWithinBlock?: number };
-const templates: (() => Tx)[] = [() => fixture("mainnet-get-transaction-v0-lookup-tables.json").result, () => fixture("helius-raw-webhook-example.json")[0]];
+const templates: (() => Tx)[] = [
+  () => fixture("mainnet-get-transaction-v0-lookup-tables.json").result,
+  () => fixture("helius-raw-webhook-example.json")[0],
+];
 
 let serial = 0;
 /** A fresh transaction from a template: its own signature and slot, so good and mutated rows never share a key. */
@@ -56,9 +67,34 @@ const signatureOf = (tx: Tx) => tx.transaction.signatures[0]!;
 // ---- mutations ------------------------------------------------------------------------------
 
 const WEIRD: unknown[] = [
-  null, true, 0, -1, 1.5, 0.5, 1e20, 2 ** 53 + 2, 2 ** 64, -(2 ** 63), 1e300, Number.MAX_SAFE_INTEGER,
-  "", "0OIl", "\u0000", "a\u0000b", "\ud800", "é", "2".repeat(45), "x".repeat(3000), "1", "6",
-  [], {}, [1, 2], { a: 1 }, [null], ["\u0000"],
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  0.5,
+  1e20,
+  2 ** 53 + 2,
+  2 ** 64,
+  -(2 ** 63),
+  1e300,
+  Number.MAX_SAFE_INTEGER,
+  "",
+  "0OIl",
+  "\u0000",
+  "a\u0000b",
+  "\ud800",
+  "é",
+  "2".repeat(45),
+  "x".repeat(3000),
+  "1",
+  "6",
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  [null],
+  ["\u0000"],
 ];
 
 interface Mutation {
@@ -82,7 +118,8 @@ function places(root: unknown): Slot[] {
   const out: Slot[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((x, i) => (out.push({ parent: v, key: i }), walk(x)));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) out.push({ parent: v as Record<string, unknown>, key: k }), walk(x);
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) out.push({ parent: v as Record<string, unknown>, key: k }), walk(x);
   };
   walk(root);
   return out;
@@ -116,11 +153,19 @@ function mutate(root: unknown, m: Mutation): void {
       p[key] = typeof v === "number" ? [v + 0.5, v * 1e15, -v - 1, 2 ** 63, v + 2 ** 53][m.weird % 5]! : weird;
       break;
     case 4: // a string's encoding breaks
-      p[key] = typeof v === "string" ? [v + "0", v.slice(0, -1) + "l", v.slice(0, 5), v + "\u0000", "é" + v, v.toLowerCase()][m.weird % 6]! : weird;
+      p[key] =
+        typeof v === "string"
+          ? [v + "0", v.slice(0, -1) + "l", v.slice(0, 5), v + "\u0000", "é" + v, v.toLowerCase()][m.weird % 6]!
+          : weird;
       break;
     default: {
       // a token transfer moves a different (possibly enormous) amount
-      const transfers = all.filter((s) => s.key === "data" && typeof (s.parent as Record<string, unknown>).data === "string" && isTransferData((s.parent as Record<string, string>).data!));
+      const transfers = all.filter(
+        (s) =>
+          s.key === "data" &&
+          typeof (s.parent as Record<string, unknown>).data === "string" &&
+          isTransferData((s.parent as Record<string, string>).data!),
+      );
       if (transfers.length === 0) return;
       const t = transfers[m.pick % transfers.length]!.parent as Record<string, string>;
       const bytes = Buffer.from(bs58.decode(t.data!));
@@ -162,18 +207,34 @@ function startFakeRpc(chain: () => Chain): Promise<{ url: string; close(): Promi
         if (address !== SWAPPER) return { result: [] };
         let list = [...c.listed].reverse();
         if (config.before) list = list.slice(list.findIndex((s) => s.signature === config.before) + 1);
-        if (config.until) list = list.slice(0, Math.max(0, list.findIndex((s) => s.signature === config.until)));
+        if (config.until)
+          list = list.slice(
+            0,
+            Math.max(
+              0,
+              list.findIndex((s) => s.signature === config.until),
+            ),
+          );
         return { result: list.map((s) => ({ ...s, err: null })) };
       }
       case "getTransaction": {
         const sig = params[0] as string;
         // an unknown signature (an enhanced item whose signature was mutated) gets a failed transaction, not null:
         // null is asked again for seconds, which would only slow the test down
-        return { result: c.bodies.get(sig) ?? { slot: 1, blockTime: null, meta: { err: { InstructionError: [0, "Custom"] } }, transaction: { signatures: [sig], message: { accountKeys: [SWAPPER], instructions: [] } } } };
+        return {
+          result: c.bodies.get(sig) ?? {
+            slot: 1,
+            blockTime: null,
+            meta: { err: { InstructionError: [0, "Custom"] } },
+            transaction: { signatures: [sig], message: { accountKeys: [SWAPPER], instructions: [] } },
+          },
+        };
       }
       case "getBlock": {
         const sigs = c.blocks.get(params[0] as number);
-        return sigs ? { result: { signatures: sigs } } : { error: { code: -32009, message: "Slot was skipped, or missing in long-term storage" } };
+        return sigs
+          ? { result: { signatures: sigs } }
+          : { error: { code: -32009, message: "Slot was skipped, or missing in long-term storage" } };
       }
       default:
         return { error: { code: -32601, message: "Method not found" } };
@@ -183,7 +244,9 @@ function startFakeRpc(chain: () => Chain): Promise<{ url: string; close(): Promi
     let text = "";
     req.on("data", (d) => (text += d));
     req.on("end", () => {
-      const body = JSON.parse(text) as { id: number; method: string; params: unknown[] } | { id: number; method: string; params: unknown[] }[];
+      const body = JSON.parse(text) as
+        | { id: number; method: string; params: unknown[] }
+        | { id: number; method: string; params: unknown[] }[];
       const one = (r: { id: number; method: string; params: unknown[] }) => ({ jsonrpc: "2.0", id: r.id, ...answer(r.method, r.params) });
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(Array.isArray(body) ? body.map(one) : one(body)));
@@ -191,7 +254,10 @@ function startFakeRpc(chain: () => Chain): Promise<{ url: string; close(): Promi
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) }),
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      }),
     ),
   );
 }
@@ -200,15 +266,23 @@ function startFakeRpc(chain: () => Chain): Promise<{ url: string; close(): Promi
 
 const batchArb = fc.record({
   good: fc.array(fc.nat({ max: 1 }), { minLength: 1, maxLength: 3 }),
-  bad: fc.array(fc.record({ template: fc.nat({ max: 1 }), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 4 }),
+  bad: fc.array(fc.record({ template: fc.nat({ max: 1 }), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) }), {
+    minLength: 1,
+    maxLength: 4,
+  }),
   seed: fc.nat(),
 });
 type BatchInput = typeof batchArb extends fc.Arbitrary<infer T> ? T : never;
 
-const rowKeys = (o: ParseOutcome) => (o.kind === "settlements" ? o.settlements.map((s) => `${s.signature}/${s.outerIndex}/${s.innerIndex}/${s.amount}`) : []);
+const rowKeys = (o: ParseOutcome) =>
+  o.kind === "settlements" ? o.settlements.map((s) => `${s.signature}/${s.outerIndex}/${s.innerIndex}/${s.amount}`) : [];
 
 /** The good and mutated transactions of one case, in a shuffled order; `expected` are the good ones' row keys. */
-function makeCase(input: BatchInput): { txs: { tx: Tx; listed: string; slot: number; good: boolean }[]; expected: string[]; mutated: Tx[] } {
+function makeCase(input: BatchInput): {
+  txs: { tx: Tx; listed: string; slot: number; good: boolean }[];
+  expected: string[];
+  mutated: Tx[];
+} {
   const good = input.good.map((t) => fresh(t));
   const mutated: Tx[] = [];
   const bad = input.bad.map(({ template, mutations }) => {
@@ -228,7 +302,8 @@ function makeCase(input: BatchInput): { txs: { tx: Tx; listed: string; slot: num
   return { txs: all, expected, mutated };
 }
 
-const keyOf = (r: { signature: string; outer_index: number; inner_index: number; amount: string }) => `${r.signature}/${r.outer_index}/${r.inner_index}/${r.amount}`;
+const keyOf = (r: { signature: string; outer_index: number; inner_index: number; amount: string }) =>
+  `${r.signature}/${r.outer_index}/${r.inner_index}/${r.amount}`;
 
 describe("Malformed transactions never stop ingestion (property, real transactions mutated)", function () {
   this.timeout(120_000);
@@ -239,7 +314,11 @@ describe("Malformed transactions never stop ingestion (property, real transactio
   after(() => rpc?.close());
 
   const serve = (txs: { tx: unknown; listed: string; slot: number }[], extra: [string, unknown][] = []) => {
-    chain = { listed: txs.map((t) => ({ signature: t.listed, slot: t.slot })), bodies: new Map([...txs.map((t) => [t.listed, t.tx] as [string, unknown]), ...extra]), blocks: new Map() };
+    chain = {
+      listed: txs.map((t) => ({ signature: t.listed, slot: t.slot })),
+      bodies: new Map([...txs.map((t) => [t.listed, t.tx] as [string, unknown]), ...extra]),
+      blocks: new Map(),
+    };
     for (const t of txs) chain.blocks.set(t.slot, [t.listed]);
   };
 
@@ -249,7 +328,12 @@ describe("Malformed transactions never stop ingestion (property, real transactio
     serve(txs);
     const lines: string[] = [];
     const handle = await startIngest({
-      sql: db(), rpcUrl: rpc.url, rules, pollIntervalMs: 60_000, batchSize: 2, log: (l) => lines.push(l),
+      sql: db(),
+      rpcUrl: rpc.url,
+      rules,
+      pollIntervalMs: 60_000,
+      batchSize: 2,
+      log: (l) => lines.push(l),
       rpc: { maxRetries: 0, timeoutMs: 5_000, requestsPerSecond: 1_000_000, maxConcurrency: 4 },
     });
     while (handle.stats().cycles < 1) await new Promise((r) => setTimeout(r, 5));
@@ -264,8 +348,17 @@ describe("Malformed transactions never stop ingestion (property, real transactio
   };
 
   const deliver = async (items: unknown[]) => {
-    const app = webhookRoutes({ sql: db(), rules, authHeader: AUTH, rpc: new RpcClient({ url: rpc.url, maxRetries: 0, requestsPerSecond: 1_000_000 }) });
-    const res = await app.request("/webhooks/helius", { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify(items) });
+    const app = webhookRoutes({
+      sql: db(),
+      rules,
+      authHeader: AUTH,
+      rpc: new RpcClient({ url: rpc.url, maxRetries: 0, requestsPerSecond: 1_000_000 }),
+    });
+    const res = await app.request("/webhooks/helius", {
+      method: "POST",
+      headers: { authorization: AUTH, "content-type": "application/json" },
+      body: JSON.stringify(items),
+    });
     return { status: res.status, text: await res.text() };
   };
 
@@ -283,10 +376,25 @@ describe("Malformed transactions never stop ingestion (property, real transactio
 
   // Issue #14 §3, items 1, 2, 4, 5, 8: each of these stopped the poller's batch (or lost rows) before.
   const defects: [string, number, (tx: Tx) => void, string][] = [
-    ["a token balance without decimals (item 1)", 1, (tx) => balances(tx).forEach((b) => delete (b.uiTokenAmount as { decimals?: number }).decimals), "bad_token_balance"],
+    [
+      "a token balance without decimals (item 1)",
+      1,
+      (tx) => balances(tx).forEach((b) => delete (b.uiTokenAmount as { decimals?: number }).decimals),
+      "bad_token_balance",
+    ],
     ["memo data that is not base58 (item 2)", 1, (tx) => withMemo(tx, "0OIl"), "bad_instruction_data"],
-    ["an owner that is a number (item 4)", 1, (tx) => balances(tx).forEach((b) => ((b as { owner: unknown }).owner = 12345)), "bad_token_balance"],
-    ["one destination owner unknown beside known transfers (item 5)", 0, (tx) => balances(tx).forEach((b) => b.accountIndex === 18 && delete b.owner), "destination_owner_unknown"],
+    [
+      "an owner that is a number (item 4)",
+      1,
+      (tx) => balances(tx).forEach((b) => ((b as { owner: unknown }).owner = 12345)),
+      "bad_token_balance",
+    ],
+    [
+      "one destination owner unknown beside known transfers (item 5)",
+      0,
+      (tx) => balances(tx).forEach((b) => b.accountIndex === 18 && delete b.owner),
+      "destination_owner_unknown",
+    ],
     ["a transfer of 2^64 - 1 lamports (item 8)", 0, (tx) => setAmount(tx, 2n ** 64n - 1n), "volume_out_of_range"],
     ["a block time of 1e20", 0, (tx) => (tx.blockTime = 1e20), "bad_shape"],
   ];
@@ -295,8 +403,15 @@ describe("Malformed transactions never stop ingestion (property, real transactio
       const [before, bad, after] = [fresh(template), fresh(template), fresh(template)];
       spoil(bad);
       const txs = [before, bad, after].map((tx) => ({ tx, listed: signatureOf(tx), slot: tx.slot }));
-      await pollOnce(txs, [before, after].flatMap((tx) => rowKeys(parseTransaction(tx, rules))), () => what);
-      assert.deepEqual((await listRejects(db())).map((r) => [r.signature, r.reason]), [[signatureOf(bad), reason]]);
+      await pollOnce(
+        txs,
+        [before, after].flatMap((tx) => rowKeys(parseTransaction(tx, rules))),
+        () => what,
+      );
+      assert.deepEqual(
+        (await listRejects(db())).map((r) => [r.signature, r.reason]),
+        [[signatureOf(bad), reason]],
+      );
       // a reject of one transfer keeps the transaction's other transfers
       const kept = (await listSettlements(db())).filter((r) => r.signature === signatureOf(bad)).length;
       assert.equal(kept > 0, reason === "destination_owner_unknown" || reason === "volume_out_of_range", `${kept} rows kept`);
@@ -339,11 +454,21 @@ describe("Malformed transactions never stop ingestion (property, real transactio
     const good = fresh(1);
     const odd = fresh(1) as unknown as Record<string, unknown>;
     delete odd.meta;
-    const res = await app.request("/webhooks/helius", { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body: JSON.stringify([odd, good]) });
+    const res = await app.request("/webhooks/helius", {
+      method: "POST",
+      headers: { authorization: AUTH, "content-type": "application/json" },
+      body: JSON.stringify([odd, good]),
+    });
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual(await res.json(), { received: 1, settlements: 1, inserted: 1, rejected: 1 });
-    assert.deepEqual((await listSettlements(db())).map((r) => r.signature), [signatureOf(good)]);
-    assert.deepEqual((await listRejects(db())).map((r) => [r.signature, r.reason]), [[signatureOf(odd as unknown as Tx), "unknown_item_shape"]]);
+    assert.deepEqual(
+      (await listSettlements(db())).map((r) => r.signature),
+      [signatureOf(good)],
+    );
+    assert.deepEqual(
+      (await listRejects(db())).map((r) => [r.signature, r.reason]),
+      [[signatureOf(odd as unknown as Tx), "unknown_item_shape"]],
+    );
   });
 
   it("given good and mutated raw and enhanced items in one delivery, when the webhook receives it, then 200, good rows land, the rest are rejects", async () => {
@@ -364,7 +489,15 @@ describe("Malformed transactions never stop ingestion (property, real transactio
         });
         // An enhanced item from a transaction has no owner for accounts whose balance did not change
         // (the fixture pairs debits with credits): its good rows are what parseEnhanced finds.
-        const expected = txs.flatMap(({ good }, i) => (good ? rowKeys(items[i] === txs[i]!.tx || !Array.isArray((items[i] as { instructions?: unknown }).instructions) ? parseTransaction(txs[i]!.tx, rules) : parseEnhanced(items[i], rules)) : []));
+        const expected = txs.flatMap(({ good }, i) =>
+          good
+            ? rowKeys(
+                items[i] === txs[i]!.tx || !Array.isArray((items[i] as { instructions?: unknown }).instructions)
+                  ? parseTransaction(txs[i]!.tx, rules)
+                  : parseEnhanced(items[i], rules),
+              )
+            : [],
+        );
         serve(txs);
         const { status, text } = await deliver(items);
         assert.equal(status, 200, text);

@@ -10,14 +10,29 @@ import type { SettlementRow } from "../indexer/src/ingest/types.js";
 import { useFreshDb } from "./setup/db.js";
 
 const sig = (n: number) => `A${n}`.padEnd(88, "x");
-const body = (n: number) => JSON.stringify({ transaction: { signatures: [sig(n)] }, note: `body ${n} with a comma, a quote " and \u001e escaped` });
+const body = (n: number) =>
+  JSON.stringify({ transaction: { signatures: [sig(n)] }, note: `body ${n} with a comma, a quote " and \u001e escaped` });
 
 function settlement(n: number, outerIndex = 0): SettlementRow {
   return {
-    signature: sig(n), outerIndex, innerIndex: -1, slot: 1000n + BigInt(n), blockTime: new Date(1_700_000_000_000), mint: "M".repeat(44),
-    tokenProgram: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA", amount: 5n, decimals: 6, payer: "P".repeat(44), payee: "Q".repeat(44),
-    sourceAccount: "S".repeat(44), destinationAccount: "D".repeat(44), feePayer: "F".repeat(44), facilitator: null, memo: null,
-    txIndex: n, source: "rpc",
+    signature: sig(n),
+    outerIndex,
+    innerIndex: -1,
+    slot: 1000n + BigInt(n),
+    blockTime: new Date(1_700_000_000_000),
+    mint: "M".repeat(44),
+    tokenProgram: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+    amount: 5n,
+    decimals: 6,
+    payer: "P".repeat(44),
+    payee: "Q".repeat(44),
+    sourceAccount: "S".repeat(44),
+    destinationAccount: "D".repeat(44),
+    feePayer: "F".repeat(44),
+    facilitator: null,
+    memo: null,
+    txIndex: n,
+    source: "rpc",
   };
 }
 
@@ -48,7 +63,11 @@ describe("raw transaction bodies in segments (migration 00017)", () => {
 
   it("given a batch with stored and new transactions, then the new segment blanks the stored bodies and replay reads each body once", async () => {
     assert.equal((await persistBatch(db(), batchOf(2, 4, 5))).inserted, 3); // 2 stored above; 4 (two settlements) and 5 new
-    const [again] = (await db()`select signature, raw_segment_id, raw_index from settlements where signature = ${sig(2)} order by outer_index`) as unknown as { raw_segment_id: bigint; raw_index: number }[];
+    const [again] =
+      (await db()`select signature, raw_segment_id, raw_index from settlements where signature = ${sig(2)} order by outer_index`) as unknown as {
+        raw_segment_id: bigint;
+        raw_index: number;
+      }[];
     assert.equal(again!.raw_index, 1, "transaction 2 keeps pointing at its first copy");
     assert.equal((await getRawTransaction(db(), sig(4)))?.body, body(4));
     assert.equal((await getRawTransaction(db(), sig(5)))?.body, body(5));
@@ -66,12 +85,18 @@ describe("raw transaction bodies in segments (migration 00017)", () => {
       // Opposite orders are what deadlocked in CI (each held the key the other wanted next); many
       // rounds, because one round only deadlocks when the two statements interleave.
       for (let round = 0; round < 40; round++) {
-        const base = 100 + round * 10, ns = [0, 1, 2, 3, 4, 5].map((k) => base + k);
-        const [ra, rb] = await Promise.all([persistBatch(a, batchOf(...ns.slice(0, 5))), persistBatch(b, batchOf(...ns.slice(1).reverse()))]);
+        const base = 100 + round * 10,
+          ns = [0, 1, 2, 3, 4, 5].map((k) => base + k);
+        const [ra, rb] = await Promise.all([
+          persistBatch(a, batchOf(...ns.slice(0, 5))),
+          persistBatch(b, batchOf(...ns.slice(1).reverse())),
+        ]);
         // base+0, +2, +4 have two transfers each: 9 settlements over both batches, each once
         assert.equal(ra.inserted + rb.inserted, 9, `round ${round}`);
         for (const k of ns) assert.equal((await getRawTransaction(db(), sig(k)))?.body, body(k), `body of ${k}`);
-        const [{ n }] = (await db()`select count(*)::int as n from settlements where signature = any(${ns.map(sig)})`) as unknown as [{ n: number }];
+        const [{ n }] = (await db()`select count(*)::int as n from settlements where signature = any(${ns.map(sig)})`) as unknown as [
+          { n: number },
+        ];
         assert.equal(n, 9);
       }
     } finally {
@@ -97,8 +122,22 @@ describe("raw transaction bodies in segments (migration 00017)", () => {
       await sql`insert into raw_transactions (signature, slot, source, encoding, body, tx_index) values
         (${sig(1)}, 1001, 'rpc', 'rpc-json', ${body(1)}, 1), (${sig(2)}, 1002, 'helius', 'helius-raw', ${body(2)}, null)`;
       await migrate(sql);
-      assert.deepEqual(await getRawTransaction(sql, sig(1)), { signature: sig(1), slot: 1001n, source: "rpc", encoding: "rpc-json", txIndex: 1, body: body(1) });
-      assert.deepEqual(await getRawTransaction(sql, sig(2)), { signature: sig(2), slot: 1002n, source: "helius", encoding: "helius-raw", txIndex: 2, body: body(2) });
+      assert.deepEqual(await getRawTransaction(sql, sig(1)), {
+        signature: sig(1),
+        slot: 1001n,
+        source: "rpc",
+        encoding: "rpc-json",
+        txIndex: 1,
+        body: body(1),
+      });
+      assert.deepEqual(await getRawTransaction(sql, sig(2)), {
+        signature: sig(2),
+        slot: 1002n,
+        source: "helius",
+        encoding: "helius-raw",
+        txIndex: 2,
+        body: body(2),
+      });
       const [{ gone }] = (await sql`select to_regclass('raw_transactions') is null as gone`) as unknown as [{ gone: boolean }];
       assert.equal(gone, true);
     } finally {

@@ -14,7 +14,15 @@ describe("RPC failures: rate limits, 5xx, garbage, timeouts", function () {
   let proxy: FaultProxy;
   const lines: string[] = [];
   const client = (o: Partial<ConstructorParameters<typeof RpcClient>[0]> = {}) =>
-    new RpcClient({ url: proxy.url, timeoutMs: 300, baseBackoffMs: 5, maxBackoffMs: 50, requestsPerSecond: 1000, log: (l) => lines.push(l), ...o });
+    new RpcClient({
+      url: proxy.url,
+      timeoutMs: 300,
+      baseBackoffMs: 5,
+      maxBackoffMs: 50,
+      requestsPerSecond: 1000,
+      log: (l) => lines.push(l),
+      ...o,
+    });
 
   before(async () => {
     net = await startLocalnet({ port: 0 });
@@ -36,22 +44,35 @@ describe("RPC failures: rate limits, 5xx, garbage, timeouts", function () {
     const rpc = client();
     const slot = await rpc.call<number>("getSlot", []);
     assert.equal(typeof slot, "number");
-    assert.deepEqual(proxy.seen.map((s) => s.fault), ["429", "503", "garbage", "truncated", "hang", "ok"]);
+    assert.deepEqual(
+      proxy.seen.map((s) => s.fault),
+      ["429", "503", "garbage", "truncated", "hang", "ok"],
+    );
     assert.equal(rpc.stats.retries, 5);
-    for (const pattern of [/HTTP 429/, /HTTP 503/, /not JSON/, /not JSON/, /timed out/]) assert.ok(lines.some((l) => pattern.test(l)), `${pattern} in ${lines.join("\n")}`);
+    for (const pattern of [/HTTP 429/, /HTTP 503/, /not JSON/, /not JSON/, /timed out/])
+      assert.ok(
+        lines.some((l) => pattern.test(l)),
+        `${pattern} in ${lines.join("\n")}`,
+      );
   });
 
   it("given an RPC that keeps failing, then a typed retryable UpstreamError after the retry budget", async () => {
     proxy.fallback = () => "503";
     const rpc = client({ maxRetries: 3 });
-    await assert.rejects(rpc.call("getSlot", []), (e: unknown) => e instanceof UpstreamError && e.retryable && e.code === "rpc_server_error" && e.kind === "upstream");
+    await assert.rejects(
+      rpc.call("getSlot", []),
+      (e: unknown) => e instanceof UpstreamError && e.retryable && e.code === "rpc_server_error" && e.kind === "upstream",
+    );
     assert.equal(proxy.seen.length, 4);
     assert.equal(rpc.stats.failures, 1);
   });
 
   it("given a JSON-RPC error the node means (unknown method), then a non-retryable UpstreamError at once", async () => {
     const rpc = client();
-    await assert.rejects(rpc.call("noSuchMethod", []), (e: unknown) => e instanceof UpstreamError && !e.retryable && e.code === "rpc_error" && /-32601/.test(e.message));
+    await assert.rejects(
+      rpc.call("noSuchMethod", []),
+      (e: unknown) => e instanceof UpstreamError && !e.retryable && e.code === "rpc_error" && /-32601/.test(e.message),
+    );
     assert.equal(proxy.seen.length, 1);
   });
 
@@ -77,20 +98,32 @@ describe("RPC failures: rate limits, 5xx, garbage, timeouts", function () {
     proxy.fallback = () => (Math.random() < 0.33 ? faults[Math.floor(Math.random() * faults.length)]! : "ok");
     const log: string[] = [];
     const handle = await startIngest({
-      sql: db(), rpcUrl: proxy.url, rules: watchRules(rulesOf(world)), pollIntervalMs: 50, batchSize: 2,
-      rpc: { timeoutMs: 300, baseBackoffMs: 5, maxBackoffMs: 50, maxRetries: 2, requestsPerSecond: 1000 }, log: (l) => log.push(l),
+      sql: db(),
+      rpcUrl: proxy.url,
+      rules: watchRules(rulesOf(world)),
+      pollIntervalMs: 50,
+      batchSize: 2,
+      rpc: { timeoutMs: 300, baseBackoffMs: 5, maxBackoffMs: 50, maxRetries: 2, requestsPerSecond: 1000 },
+      log: (l) => log.push(l),
     });
     // Wait on the poller's counters, not the table: PGlite (the default test database) breaks when a
     // second connection queries while the poller's transaction is open.
     const t0 = Date.now();
-    while (handle.stats().settlementsInserted < scenario.expected.length && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    while (handle.stats().settlementsInserted < scenario.expected.length && Date.now() - t0 < 60_000)
+      await new Promise((r) => setTimeout(r, 100));
     const cycles = handle.stats().cycles;
     while (handle.stats().cycles < cycles + 2) await new Promise((r) => setTimeout(r, 50));
     await handle.stop();
     const rows = await listSettlements(db());
     const key = (r: { signature: string; outer_index: number; inner_index: number }) => `${r.signature}/${r.outer_index}/${r.inner_index}`;
     assert.deepEqual(rows.map(key).sort(), scenario.expected.map(key).sort());
-    assert.ok(proxy.seen.some((s) => s.fault !== "ok"), "no fault was injected");
-    assert.ok(log.some((l) => /retry/.test(l)), "retries are logged");
+    assert.ok(
+      proxy.seen.some((s) => s.fault !== "ok"),
+      "no fault was injected",
+    );
+    assert.ok(
+      log.some((l) => /retry/.test(l)),
+      "retries are logged",
+    );
   });
 });

@@ -46,8 +46,18 @@ describe("Helius webhook: error answers", () => {
   beforeEach(() => (lines.length = 0));
 
   const post = async (opts: Partial<Parameters<typeof webhookRoutes>[0]>, body: string) => {
-    const app = webhookRoutes({ sql: downDb, rules: watchRules({ mints: [FOX], merchants: [BUYER] }), authHeader: AUTH, log: (l) => lines.push(l), ...opts });
-    const res = await app.request("/webhooks/helius", { method: "POST", headers: { authorization: AUTH, "content-type": "application/json" }, body });
+    const app = webhookRoutes({
+      sql: downDb,
+      rules: watchRules({ mints: [FOX], merchants: [BUYER] }),
+      authHeader: AUTH,
+      log: (l) => lines.push(l),
+      ...opts,
+    });
+    const res = await app.request("/webhooks/helius", {
+      method: "POST",
+      headers: { authorization: AUTH, "content-type": "application/json" },
+      body,
+    });
     return { status: res.status, text: await res.text() };
   };
 
@@ -56,7 +66,10 @@ describe("Helius webhook: error answers", () => {
     assert.equal(res.status, 500);
     assert.deepEqual(JSON.parse(res.text), { error: "internal_error", message: "internal error; the failure is logged on the server" });
     assert.ok(!res.text.includes("secret") && !res.text.includes("count"), res.text);
-    assert.ok(lines.some((l) => l.includes(SECRET)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.includes(SECRET)),
+      lines.join("\n"),
+    );
   });
 
   it("given the database down, then 503 (Helius retries) with a generic body: no address, no driver message", async () => {
@@ -64,7 +77,10 @@ describe("Helius webhook: error answers", () => {
     assert.equal(res.status, 503);
     assert.equal(JSON.parse(res.text).error, "unavailable");
     assert.ok(!res.text.includes(String(downPort)) && !res.text.includes("ECONNREFUSED"), res.text);
-    assert.ok(lines.some((l) => l.includes("ECONNREFUSED") || l.includes(String(downPort))), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.includes("ECONNREFUSED") || l.includes(String(downPort))),
+      lines.join("\n"),
+    );
   });
 
   it("given the database down while a malformed body is being stored, then 503 JSON too (not the framework's text 500)", async () => {

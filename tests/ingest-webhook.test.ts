@@ -28,7 +28,11 @@ describe("Helius webhook route (documented payload examples, no RPC configured)"
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   const post = (body: string, auth: string | null = AUTH) =>
-    fetch(url, { method: "POST", headers: { "content-type": "application/json", ...(auth === null ? {} : { authorization: auth }) }, body });
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(auth === null ? {} : { authorization: auth }) },
+      body,
+    });
 
   it("given the documented raw payload, when posted twice, then one settlement row exists with the block index Helius sent", async () => {
     const first = await post(fixture("helius-raw-webhook-example.json"));
@@ -42,11 +46,24 @@ describe("Helius webhook route (documented payload examples, no RPC configured)"
     assert.deepEqual(
       { ...rows[0], block_time: rows[0]!.block_time?.toISOString() },
       {
-        signature: SIG, outer_index: 2, inner_index: 7, slot: 171942732n, tx_index: 2557,
-        block_time: new Date(1673445241000).toISOString(), mint: FOX, token_program: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
-        amount: "1", decimals: 0, payer: "1BWutmTvYPwDtmw9abTkS4Ssr8no61spGAvW1X6NDix", payee: BUYER,
-        source_account: "25DTUAd1roBFoUQaxJQByL6Qy2cKQCBp4bK9sgfy9UiM", destination_account: "DTYuh7gAGGZg2okM7hdFfU1yMY9LUemCiPyD5Z5GCs6Z",
-        fee_payer: BUYER, facilitator: null, memo: null, source: "helius",
+        signature: SIG,
+        outer_index: 2,
+        inner_index: 7,
+        slot: 171942732n,
+        tx_index: 2557,
+        block_time: new Date(1673445241000).toISOString(),
+        mint: FOX,
+        token_program: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+        amount: "1",
+        decimals: 0,
+        payer: "1BWutmTvYPwDtmw9abTkS4Ssr8no61spGAvW1X6NDix",
+        payee: BUYER,
+        source_account: "25DTUAd1roBFoUQaxJQByL6Qy2cKQCBp4bK9sgfy9UiM",
+        destination_account: "DTYuh7gAGGZg2okM7hdFfU1yMY9LUemCiPyD5Z5GCs6Z",
+        fee_payer: BUYER,
+        facilitator: null,
+        memo: null,
+        source: "helius",
       },
     );
     const raw = await getRawTransaction(db(), SIG);
@@ -64,7 +81,11 @@ describe("Helius webhook route (documented payload examples, no RPC configured)"
   });
 
   it("given bodies that are not Helius payloads, then 400 with a clear error, each stored for inspection", async () => {
-    const cases: [string, string][] = [["{not json", "malformed_json"], ['{"signature":"x"}', "expected_array"], ['[{"hello":1}]', "unknown_item_shape"]];
+    const cases: [string, string][] = [
+      ["{not json", "malformed_json"],
+      ['{"signature":"x"}', "expected_array"],
+      ['[{"hello":1}]', "unknown_item_shape"],
+    ];
     for (const [body, error] of cases) {
       const res = await post(body);
       assert.equal(res.status, 400, body);
@@ -73,7 +94,10 @@ describe("Helius webhook route (documented payload examples, no RPC configured)"
       assert.ok(json.message.length > 10);
     }
     const stored = (await listRejects(db())).filter((r) => r.signature === null).map((r) => r.reason);
-    assert.deepEqual(stored, cases.map((c) => c[1]));
+    assert.deepEqual(
+      stored,
+      cases.map((c) => c[1]),
+    );
   });
 
   it("given the documented enhanced payload and no RPC to resolve it, then 200 and the transaction is parked as a reject, not guessed", async () => {

@@ -34,7 +34,8 @@ function walk(dir: string, keep: (f: string) => boolean, out: string[] = []): st
 /** `typeOnly`: an `import type`, erased at run time (it couples layers, but makes no load cycle). */
 type Edge = { from: string; to: string; spec: string; typeOnly?: boolean };
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|(?:^|[\s;(])import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|(?:^|[\s;(])import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s+["']([^"']+)["']/gm;
 
 function resolveTs(from: string, spec: string): string | undefined {
   if (PACKAGES[spec]) return PACKAGES[spec];
@@ -116,7 +117,8 @@ function cycles(edges: { from: string; to: string }[]): string[][] {
 function rustEdges(crateDir: string): Edge[] {
   const src = join(crateDir, "src");
   const edges: Edge[] = [];
-  const moduleOf = (path: string[]) => (path[0] === "instructions" && path.length > 1 && path[1] !== "mod" ? `instructions::${path[1]}` : path[0]!);
+  const moduleOf = (path: string[]) =>
+    path[0] === "instructions" && path.length > 1 && path[1] !== "mod" ? `instructions::${path[1]}` : path[0]!;
   for (const abs of walk(src, (f) => f.endsWith(".rs"))) {
     const parts = relative(src, abs).replace(/\.rs$/, "").split("/");
     if (parts[0] === "lib" || parts[0] === "main" || (parts.length === 1 && parts[0] === "mod")) continue;
@@ -142,18 +144,34 @@ describe("layering: each layer imports only what it may", () => {
   it("finds a cycle and a violation when there is one (the checks can fail)", () => {
     const a = "indexer/src/scoring/a.ts";
     const b = "indexer/src/engine/b.ts";
-    assert.deepEqual(cycles([{ from: a, to: b }, { from: b, to: a }]), [[b, a].sort()]);
-    assert.deepEqual(violations([{ from: a, to: b, spec: "../engine/b.js" }], under("indexer/src/scoring/"), under("indexer/src/engine/")), [`${a} imports ../engine/b.js`]);
+    assert.deepEqual(
+      cycles([
+        { from: a, to: b },
+        { from: b, to: a },
+      ]),
+      [[b, a].sort()],
+    );
+    assert.deepEqual(
+      violations([{ from: a, to: b, spec: "../engine/b.js" }], under("indexer/src/scoring/"), under("indexer/src/engine/")),
+      [`${a} imports ../engine/b.js`],
+    );
   });
 
   it("scoring/ is pure: no engine, database, ingest, ledger or I/O", () => {
     const bad = [
-      ...violations(edges, under("indexer/src/scoring/"), (t) => /^indexer\/src\/(engine|db|ingest|ledger|accounts|epochs|publish|api|cli)\//.test(t)),
-      ...edges.filter((e) => e.from.startsWith("indexer/src/scoring/") && !e.from.endsWith(".test.ts") && IO_MODULES.test(e.spec)).map((e) => `${e.from} imports ${e.spec}`),
+      ...violations(edges, under("indexer/src/scoring/"), (t) =>
+        /^indexer\/src\/(engine|db|ingest|ledger|accounts|epochs|publish|api|cli)\//.test(t),
+      ),
+      ...edges
+        .filter((e) => e.from.startsWith("indexer/src/scoring/") && !e.from.endsWith(".test.ts") && IO_MODULES.test(e.spec))
+        .map((e) => `${e.from} imports ${e.spec}`),
     ];
     // node: modules are not resolved to files above, so check them by name too.
-    const text = walk(join(ROOT, "indexer/src/scoring"), (f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
-      .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/from\s*["']([^"']+)["']/g)].filter((m) => IO_MODULES.test(m[1]!)).map((m) => `${relative(ROOT, f)} imports ${m[1]}`));
+    const text = walk(join(ROOT, "indexer/src/scoring"), (f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/from\s*["']([^"']+)["']/g)]
+        .filter((m) => IO_MODULES.test(m[1]!))
+        .map((m) => `${relative(ROOT, f)} imports ${m[1]}`),
+    );
     assert.deepEqual([...bad, ...text], []);
   });
 
@@ -176,11 +194,17 @@ describe("layering: each layer imports only what it may", () => {
   });
 
   it("clients/ imports neither indexer/ nor tools/", () => {
-    assert.deepEqual(violations(edges, under("clients/"), (t) => t.startsWith("indexer/") || t.startsWith("tools/") || t.startsWith("@merit/localnet")), []);
+    assert.deepEqual(
+      violations(edges, under("clients/"), (t) => t.startsWith("indexer/") || t.startsWith("tools/") || t.startsWith("@merit/localnet")),
+      [],
+    );
   });
 
   it("the daemon's code imports no test helper", () => {
-    assert.deepEqual(violations(edges, (f) => f.startsWith("indexer/src/") && !f.endsWith(".test.ts"), under("tests/")), []);
+    assert.deepEqual(
+      violations(edges, (f) => f.startsWith("indexer/src/") && !f.endsWith(".test.ts"), under("tests/")),
+      [],
+    );
   });
 
   it("has no import cycle in TypeScript (modules that load each other)", () => {
@@ -192,10 +216,13 @@ describe("layering: each layer imports only what it may", () => {
     for (const crate of crates) {
       const rs = rustEdges(join(ROOT, crate));
       assert.deepEqual(cycles(rs), [], `${crate}: module cycle`);
-      const families = rs.filter((e) => e.from.startsWith("instructions::") && e.to.startsWith("instructions::") && e.to !== "instructions::shared");
-      assert.deepEqual(families.map((e) => `${crate}: ${e.from} uses ${e.spec}`), []);
+      const families = rs.filter(
+        (e) => e.from.startsWith("instructions::") && e.to.startsWith("instructions::") && e.to !== "instructions::shared",
+      );
+      assert.deepEqual(
+        families.map((e) => `${crate}: ${e.from} uses ${e.spec}`),
+        [],
+      );
     }
   });
 });
-
-

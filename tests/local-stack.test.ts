@@ -37,7 +37,13 @@ describe("local stack (npm start)", function () {
   it("given no configuration, when it starts, then demo settlements are ingested, scored and served", async () => {
     dataDir = await mkdtemp(join(tmpdir(), "merit-stack-"));
     const apiPort = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, MERIT_DATA_DIR: dataDir, API_PORT: String(apiPort), LOCALNET_PORT: "0", POLL_INTERVAL_MS: "300" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MERIT_DATA_DIR: dataDir,
+      API_PORT: String(apiPort),
+      LOCALNET_PORT: "0",
+      POLL_INTERVAL_MS: "300",
+    };
     // The zero-setup path: no database or RPC configured, whatever the test run itself uses.
     delete env.DATABASE_URL;
     delete env.MERIT_EMBEDDED_PG_URL;
@@ -63,7 +69,11 @@ describe("local stack (npm start)", function () {
     assert.ok(health.ingest.settlementsInserted >= 2, `no settlements ingested:\n${output}`);
     assert.ok(health.engine.settlements >= 2 && health.engine.ledgerRows >= health.engine.settlements, `nothing scored:\n${output}`);
 
-    const board = (await (await fetch(`http://127.0.0.1:${apiPort}/leaderboard`)).json()) as { rank: number; account: string; balance: string }[];
+    const board = (await (await fetch(`http://127.0.0.1:${apiPort}/leaderboard`)).json()) as {
+      rank: number;
+      account: string;
+      balance: string;
+    }[];
     assert.ok(board.length >= 1, "leaderboard is empty");
     assert.equal(board[0]!.rank, 1);
     assert.ok(BigInt(board[0]!.balance) > 0n, "the top account has no points");

@@ -28,12 +28,22 @@ describe("localnet: blocks and transaction positions", function () {
       positions.push([tx!.slot - start, block.signatures.indexOf(sig)]);
     }
     // The airdrop that funded the payer took index 0 of the first block.
-    assert.deepEqual(positions, [[0, 1], [1, 0], [1, 1], [2, 0], [2, 1]]);
+    assert.deepEqual(positions, [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [2, 1],
+    ]);
     const second = await connection.getBlock(start + 1, { maxSupportedTransactionVersion: 0, transactionDetails: "full" });
     assert.equal(second!.parentSlot, start);
-    const height = async (slot: number) => ((await connection.getBlock(slot, { maxSupportedTransactionVersion: 0 })) as { blockHeight?: number } | null)?.blockHeight;
+    const height = async (slot: number) =>
+      ((await connection.getBlock(slot, { maxSupportedTransactionVersion: 0 })) as { blockHeight?: number } | null)?.blockHeight;
     assert.equal(await height(start + 1), (await height(start))! + 1);
-    assert.deepEqual(second!.transactions.map((t) => t.transaction.signatures[0]), sigs.slice(1, 3));
+    assert.deepEqual(
+      second!.transactions.map((t) => t.transaction.signatures[0]),
+      sigs.slice(1, 3),
+    );
   });
 
   it("given a slot no transaction landed in, when its block is asked for, then it reads as skipped (-32007) and a future slot as not available (-32004)", async () => {

@@ -38,12 +38,20 @@ describe("merit localnet (CLI)", function () {
     const port = Number(new URL(url).port);
     assert.match(cli.output(), /development chain/);
     assert.ok(cli.output().includes(`WebSocket URL: ws://127.0.0.1:${port + 1}`));
-    const { json } = await rpc(url, { jsonrpc: "2.0", id: 1, method: "requestAirdrop", params: ["11111111111111111111111111111112", 1_000_000_000] });
+    const { json } = await rpc(url, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "requestAirdrop",
+      params: ["11111111111111111111111111111112", 1_000_000_000],
+    });
     const signature = (json as { result: string }).result;
     assert.equal(typeof signature, "string");
     cli.child.kill("SIGINT");
     assert.equal(await cli.exit, 0);
-    const lines = readFileSync(ledger, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { t: string; record?: { signature: string } });
+    const lines = readFileSync(ledger, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { t: string; record?: { signature: string } });
     assert.equal(lines[0]?.record?.signature, signature);
     assert.equal(lines.at(-1)?.t, "stop");
   });

@@ -56,7 +56,10 @@ describe("localnet: the distributor through Anchor over JSON-RPC", function () {
       .accountsPartial({ admin: admin.publicKey, mint, distributor, vault, tokenProgram: spl.TOKEN_PROGRAM_ID })
       .rpc();
     const state = await program.account.distributor.fetch(distributor);
-    assert.deepEqual([state.admin, state.publisher, state.guardian, state.mint].map(String), [admin.publicKey, publisher.publicKey, guardian.publicKey, mint].map(String));
+    assert.deepEqual(
+      [state.admin, state.publisher, state.guardian, state.mint].map(String),
+      [admin.publicKey, publisher.publicKey, guardian.publicKey, mint].map(String),
+    );
     await spl.mintTo(chain().connection, admin, mint, vault, admin, 1_000_000n);
   });
 
@@ -71,12 +74,18 @@ describe("localnet: the distributor through Anchor over JSON-RPC", function () {
       .rpc();
     const proposed = await connection.getTransaction(proposeSig, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
     const events = [...new EventParser(program.programId, program.coder).parseLogs(proposed!.meta!.logMessages!)];
-    assert.deepEqual(events.map((e) => e.name), ["rootProposed"]);
+    assert.deepEqual(
+      events.map((e) => e.name),
+      ["rootProposed"],
+    );
 
     const activate = () => program.methods.activateRoot().accountsPartial({ distributor, epochRoot }).rpc();
     await assert.rejects(activate(), (err: { logs?: string[] }) => {
       const code = MeritErrorCode.RootNotActive!;
-      assert.ok(err.logs?.some((l) => l.endsWith(`custom program error: 0x${code.toString(16)}`)), JSON.stringify(err.logs));
+      assert.ok(
+        err.logs?.some((l) => l.endsWith(`custom program error: 0x${code.toString(16)}`)),
+        JSON.stringify(err.logs),
+      );
       return true;
     });
 
@@ -90,7 +99,10 @@ describe("localnet: the distributor through Anchor over JSON-RPC", function () {
     const aliceToken = await spl.createAssociatedTokenAccount(connection, alice, mint, alice.publicKey);
     const { amount, proof } = tree.proof(alice.publicKey.toBytes());
     await program.methods
-      .claim(new BN(amount.toString()), proof.map((p) => [...p]))
+      .claim(
+        new BN(amount.toString()),
+        proof.map((p) => [...p]),
+      )
       .accountsPartial({
         claimant: alice.publicKey,
         distributor,

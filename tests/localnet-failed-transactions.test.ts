@@ -47,7 +47,12 @@ describe("localnet: failed transactions", function () {
     const { connection, net } = chain();
     const tx = await overdraft(connection);
     const balance = await connection.getBalance(alice.publicKey);
-    const { json } = await rpc(net.url, { jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [tx.serialize().toString("base64"), { encoding: "base64" }] });
+    const { json } = await rpc(net.url, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "sendTransaction",
+      params: [tx.serialize().toString("base64"), { encoding: "base64" }],
+    });
     const { error } = json as RpcErrorBody;
     assert.equal(error.code, -32002);
     assert.equal(error.message, "Transaction simulation failed: Error processing Instruction 1: custom program error: 0x1");
@@ -79,7 +84,10 @@ describe("localnet: failed transactions", function () {
     assert.deepEqual(got?.meta?.err, { InstructionError: [1, { Custom: 1 }] });
     assert.equal(got?.meta?.fee, 5000);
     assert.ok(got?.meta?.logMessages?.includes("Program log: Error: insufficient funds"));
-    assert.deepEqual(got?.meta?.preTokenBalances?.map((b) => b.uiTokenAmount.amount), got?.meta?.postTokenBalances?.map((b) => b.uiTokenAmount.amount));
+    assert.deepEqual(
+      got?.meta?.preTokenBalances?.map((b) => b.uiTokenAmount.amount),
+      got?.meta?.postTokenBalances?.map((b) => b.uiTokenAmount.amount),
+    );
     const [latestSig] = await connection.getSignaturesForAddress(from, { limit: 1 });
     assert.deepEqual([latestSig?.signature, latestSig?.err], [signature, { InstructionError: [1, { Custom: 1 }] }]);
     const status = await connection.getSignatureStatus(signature);
@@ -96,16 +104,31 @@ describe("localnet: failed transactions", function () {
     const ok = new Transaction().add(SystemProgram.transfer({ fromPubkey: alice.publicKey, toPubkey: payer.publicKey, lamports: 3 }));
     await sendAndConfirmTransaction(connection, ok, [alice]);
     const send = async (t: Transaction) =>
-      ((await rpc(net.url, { jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [t.serialize({ verifySignatures: false }).toString("base64"), { encoding: "base64" }] })).json as RpcErrorBody).error;
+      (
+        (
+          await rpc(net.url, {
+            jsonrpc: "2.0",
+            id: 1,
+            method: "sendTransaction",
+            params: [t.serialize({ verifySignatures: false }).toString("base64"), { encoding: "base64" }],
+          })
+        ).json as RpcErrorBody
+      ).error;
     const dup = await send(ok);
-    assert.deepEqual([dup.code, dup.message, dup.data?.err], [-32002, "Transaction simulation failed: This transaction has already been processed", "AlreadyProcessed"]);
+    assert.deepEqual(
+      [dup.code, dup.message, dup.data?.err],
+      [-32002, "Transaction simulation failed: This transaction has already been processed", "AlreadyProcessed"],
+    );
 
     const stale = new Transaction().add(SystemProgram.transfer({ fromPubkey: alice.publicKey, toPubkey: payer.publicKey, lamports: 4 }));
     stale.recentBlockhash = Keypair.generate().publicKey.toBase58();
     stale.feePayer = alice.publicKey;
     stale.sign(alice);
     const expired = await send(stale);
-    assert.deepEqual([expired.code, expired.message, expired.data?.err], [-32002, "Transaction simulation failed: Blockhash not found", "BlockhashNotFound"]);
+    assert.deepEqual(
+      [expired.code, expired.message, expired.data?.err],
+      [-32002, "Transaction simulation failed: Blockhash not found", "BlockhashNotFound"],
+    );
 
     const forged = new Transaction().add(SystemProgram.transfer({ fromPubkey: alice.publicKey, toPubkey: payer.publicKey, lamports: 5 }));
     forged.recentBlockhash = (await connection.getLatestBlockhash()).blockhash;
@@ -118,7 +141,12 @@ describe("localnet: failed transactions", function () {
 
   it("given a transaction larger than a packet, when sent, then it is refused as a validator refuses it (-32602, 1232-byte limit)", async () => {
     const oversized = Buffer.alloc(1300, 1).toString("base64");
-    const { json } = await rpc(chain().net.url, { jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [oversized, { encoding: "base64" }] });
+    const { json } = await rpc(chain().net.url, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "sendTransaction",
+      params: [oversized, { encoding: "base64" }],
+    });
     const { error } = json as RpcErrorBody;
     assert.equal(error.code, -32602);
     assert.match(error.message, /too large: 1736 bytes \(max: encoded\/raw 1644\/1232\)/);
@@ -137,7 +165,11 @@ describe("localnet: failed transactions", function () {
     fine.sign(alice);
     const ok = await connection.simulateTransaction(fine.compileMessage(), [alice], [to]);
     assert.equal(ok.value.err, null);
-    const after = spl.unpackAccount(to, { ...ok.value.accounts![0]!, data: Buffer.from(ok.value.accounts![0]!.data[0]!, "base64"), owner: spl.TOKEN_PROGRAM_ID } as never);
+    const after = spl.unpackAccount(to, {
+      ...ok.value.accounts![0]!,
+      data: Buffer.from(ok.value.accounts![0]!.data[0]!, "base64"),
+      owner: spl.TOKEN_PROGRAM_ID,
+    } as never);
     assert.equal(after.amount, (await spl.getAccount(connection, to)).amount + 4n);
   });
 });

@@ -65,7 +65,10 @@ describe("localnet: history persistence across restarts", function () {
     assert.deepEqual(await read(c), before);
     assert.equal(before.balance, "5000");
     // A clean stop saved the state: nothing had to be executed again.
-    assert.ok(logs.some((l) => /state from snapshot .*, 0 replayed/.test(l)), logs.join("\n"));
+    assert.ok(
+      logs.some((l) => /state from snapshot .*, 0 replayed/.test(l)),
+      logs.join("\n"),
+    );
   });
 
   it("given the restarted chain, when new transactions run, then state continues after the replayed slots and the warped time", async () => {
@@ -75,7 +78,10 @@ describe("localnet: history persistence across restarts", function () {
     const tx = await c.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
     assert.ok(tx!.blockTime! >= warpedTime);
     const sigs = await c.getSignaturesForAddress(account, { limit: 2 });
-    assert.deepEqual(sigs.map((s) => s.signature), [sig, failedSig]);
+    assert.deepEqual(
+      sigs.map((s) => s.signature),
+      [sig, failedSig],
+    );
     // The faucet resumed from its replayed balance rather than being refilled.
     await fundedKeypair(c, 1);
   });
@@ -100,7 +106,10 @@ describe("localnet: history persistence across restarts", function () {
     await stop();
     for (const f of readdirSync(dir)) if (f.includes(".snapshot-")) rmSync(join(dir, f));
     const c = await start();
-    assert.ok(logs.some((l) => /transactions, 8 replayed/.test(l)), logs.join("\n"));
+    assert.ok(
+      logs.some((l) => /transactions, 8 replayed/.test(l)),
+      logs.join("\n"),
+    );
     assert.equal((await c.getTokenAccountBalance(account)).value.amount, "5000");
     assert.deepEqual(await c.getSignaturesForAddress(account), sigs);
     assert.equal((await c.getTransaction(failedSig, { maxSupportedTransactionVersion: 0 }))?.meta?.fee, 5000);
@@ -113,7 +122,11 @@ describe("localnet: history persistence across restarts", function () {
     const c = await start();
     assert.equal(readFileSync(historyFile, "utf8"), whole);
     assert.equal((await c.getTokenAccountBalance(account)).value.amount, "5000");
-    const last = await sendAndConfirmTransaction(c, new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 0 })), [payer]);
+    const last = await sendAndConfirmTransaction(
+      c,
+      new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 0 })),
+      [payer],
+    );
     assert.ok(readFileSync(historyFile, "utf8").includes(last));
   });
 });

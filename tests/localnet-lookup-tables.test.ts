@@ -29,8 +29,17 @@ describe("localnet: v0 transactions with address lookup tables", function () {
     await spl.mintTo(connection, payer, mint, from, payer, 1_000n);
 
     const recentSlot = await connection.getSlot();
-    const [create, address] = AddressLookupTableProgram.createLookupTable({ authority: payer.publicKey, payer: payer.publicKey, recentSlot });
-    const extend = AddressLookupTableProgram.extendLookupTable({ lookupTable: address, authority: payer.publicKey, payer: payer.publicKey, addresses: [from, to] });
+    const [create, address] = AddressLookupTableProgram.createLookupTable({
+      authority: payer.publicKey,
+      payer: payer.publicKey,
+      recentSlot,
+    });
+    const extend = AddressLookupTableProgram.extendLookupTable({
+      lookupTable: address,
+      authority: payer.publicKey,
+      payer: payer.publicKey,
+      addresses: [from, to],
+    });
     await sendAndConfirmTransaction(connection, new Transaction().add(create, extend), [payer]);
     table = address;
     // Addresses added to a table are usable from the next slot on.
@@ -62,21 +71,38 @@ describe("localnet: v0 transactions with address lookup tables", function () {
     const got = await chain().connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
     assert.ok(got?.meta);
     assert.equal(got.version, 0);
-    assert.deepEqual(got.transaction.message.addressTableLookups.map((l) => [l.accountKey.toBase58(), l.writableIndexes]), [[table.toBase58(), [0, 1]]]);
+    assert.deepEqual(
+      got.transaction.message.addressTableLookups.map((l) => [l.accountKey.toBase58(), l.writableIndexes]),
+      [[table.toBase58(), [0, 1]]],
+    );
     assert.deepEqual(got.meta.loadedAddresses?.writable.map(String), [from, to].map(String));
     const keys = got.transaction.message.getAccountKeys({ accountKeysFromLookups: got.meta.loadedAddresses });
     const post = got.meta.postTokenBalances!.map((b) => [keys.get(b.accountIndex)!.toBase58(), b.uiTokenAmount.amount]);
-    assert.deepEqual(post, [[from.toBase58(), "750"], [to.toBase58(), "250"]]);
+    assert.deepEqual(post, [
+      [from.toBase58(), "750"],
+      [to.toBase58(), "250"],
+    ]);
   });
 
   it("given the v0 transaction, when read with jsonParsed, then looked-up keys are marked with their source", async () => {
     const got = await chain().connection.getParsedTransaction(signature, { maxSupportedTransactionVersion: 0 });
     const sources = got!.transaction.message.accountKeys.map((k) => [k.pubkey.toBase58(), k.source, k.writable]);
-    assert.deepEqual(sources.filter(([, source]) => source === "lookupTable"), [[from.toBase58(), "lookupTable", true], [to.toBase58(), "lookupTable", true]]);
+    assert.deepEqual(
+      sources.filter(([, source]) => source === "lookupTable"),
+      [
+        [from.toBase58(), "lookupTable", true],
+        [to.toBase58(), "lookupTable", true],
+      ],
+    );
   });
 
   it("given the v0 transaction, when read with base64 encoding, then the wire bytes deserialize to the signed transaction", async () => {
-    const { json } = await rpc(chain().net.url, { jsonrpc: "2.0", id: 1, method: "getTransaction", params: [signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }] });
+    const { json } = await rpc(chain().net.url, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "getTransaction",
+      params: [signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }],
+    });
     const result = (json as { result: { transaction: [string, string]; version: number } }).result;
     assert.equal(result.transaction[1], "base64");
     const tx = VersionedTransaction.deserialize(Buffer.from(result.transaction[0], "base64"));

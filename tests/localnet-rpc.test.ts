@@ -40,7 +40,10 @@ describe("localnet JSON-RPC protocol", () => {
       { jsonrpc: "2.0", id: "c", method: "getGenesisHash" },
     ]);
     const replies = json as { id: string; result?: unknown; error?: { code: number } }[];
-    assert.deepEqual(replies.map((r) => r.id), ["a", "b", "c"]);
+    assert.deepEqual(
+      replies.map((r) => r.id),
+      ["a", "b", "c"],
+    );
     assert.equal(replies[0]!.result, "ok");
     assert.equal(replies[1]!.error?.code, -32601);
     assert.equal(typeof replies[2]!.result, "string");
@@ -73,7 +76,10 @@ describe("localnet JSON-RPC protocol", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const b = await timed();
     const [least, most] = [Math.floor((b.t0 - a.t1) / 400) - 1, Math.ceil((b.t1 - a.t0) / 400) + 1];
-    assert.ok(b.slot - a.slot >= Math.max(least, 2) && b.slot - a.slot <= most, `${a.slot} -> ${b.slot}, expected ${least}..${most} slots of 400 ms`);
+    assert.ok(
+      b.slot - a.slot >= Math.max(least, 2) && b.slot - a.slot <= most,
+      `${a.slot} -> ${b.slot}, expected ${least}..${most} slots of 400 ms`,
+    );
   });
 
   it("given a WebSocket on the HTTP port itself, when subscribing to a signature that already landed, then the id comes back and the notification follows at once", async () => {
@@ -82,7 +88,9 @@ describe("localnet JSON-RPC protocol", () => {
     const ws = new WebSocket(net.url.replace("http", "ws"));
     const messages: unknown[] = [];
     await new Promise<void>((resolve, reject) => {
-      ws.on("open", () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 9, method: "signatureSubscribe", params: [signature, { commitment: "finalized" }] })));
+      ws.on("open", () =>
+        ws.send(JSON.stringify({ jsonrpc: "2.0", id: 9, method: "signatureSubscribe", params: [signature, { commitment: "finalized" }] })),
+      );
       ws.on("message", (m) => {
         messages.push(JSON.parse(String(m)));
         if (messages.length === 2) resolve();
@@ -90,7 +98,10 @@ describe("localnet JSON-RPC protocol", () => {
       ws.on("error", reject);
     });
     ws.close();
-    const [reply, note] = messages as [{ id: number; result: number }, { method: string; params: { subscription: number; result: { value: { err: unknown } } } }];
+    const [reply, note] = messages as [
+      { id: number; result: number },
+      { method: string; params: { subscription: number; result: { value: { err: unknown } } } },
+    ];
     assert.equal(reply.id, 9);
     assert.equal(note.method, "signatureNotification");
     assert.equal(note.params.subscription, reply.result);
@@ -100,7 +111,14 @@ describe("localnet JSON-RPC protocol", () => {
   it("given the litesvm handle, when a test sets an account through it, then the RPC serves that account", async () => {
     const { net, connection } = chain();
     const key = new PublicKey("11111111111111111111111111111113");
-    net.svm.setAccount({ address: key.toBase58(), lamports: 123_456n, data: new Uint8Array([7]), programAddress: "11111111111111111111111111111111", executable: false, space: 1n } as never);
+    net.svm.setAccount({
+      address: key.toBase58(),
+      lamports: 123_456n,
+      data: new Uint8Array([7]),
+      programAddress: "11111111111111111111111111111111",
+      executable: false,
+      space: 1n,
+    } as never);
     assert.equal(await connection.getBalance(key), 123_456);
     assert.equal(net.svm.getBalance(key.toBase58() as never), 123_456n);
   });

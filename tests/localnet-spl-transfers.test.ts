@@ -18,7 +18,10 @@ const memoIx = (text: string) => new TransactionInstruction({ programId: MEMO, k
 
 /** Waits until web3.js has its subscriptions acknowledged by the server (its own bookkeeping, 1.x). */
 async function subscribed(connection: Connection, count: number): Promise<void> {
-  const states = () => Object.values((connection as unknown as { _subscriptionsByHash: Record<string, { state: string }> })._subscriptionsByHash).map((s) => s.state);
+  const states = () =>
+    Object.values((connection as unknown as { _subscriptionsByHash: Record<string, { state: string }> })._subscriptionsByHash).map(
+      (s) => s.state,
+    );
   for (let i = 0; i < 200 && states().filter((s) => s === "subscribed").length < count; i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(states().filter((s) => s === "subscribed").length, count, JSON.stringify(states()));
 }
@@ -62,13 +65,23 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     const keys = got.transaction.message.staticAccountKeys.map((k) => k.toBase58());
     const byIndex = (b: { accountIndex: number }) => keys[b.accountIndex];
     const pre = got.meta.preTokenBalances!.map((b) => [byIndex(b), b.owner, b.mint, b.programId, b.uiTokenAmount.amount]);
-    const post = got.meta.postTokenBalances!.map((b) => [byIndex(b), b.owner, b.mint, b.programId, b.uiTokenAmount.amount, b.uiTokenAmount.uiAmountString]);
+    const post = got.meta.postTokenBalances!.map((b) => [
+      byIndex(b),
+      b.owner,
+      b.mint,
+      b.programId,
+      b.uiTokenAmount.amount,
+      b.uiTokenAmount.uiAmountString,
+    ]);
     const P = spl.TOKEN_PROGRAM_ID.toBase58();
     assert.deepEqual(pre, [[from.toBase58(), alice.publicKey.toBase58(), mint.toBase58(), P, "10000000"]]);
-    assert.deepEqual(post.sort(), [
-      [from.toBase58(), alice.publicKey.toBase58(), mint.toBase58(), P, "8500000", "8.5"],
-      [to.toBase58(), bob.publicKey.toBase58(), mint.toBase58(), P, "1500000", "1.5"],
-    ].sort());
+    assert.deepEqual(
+      post.sort(),
+      [
+        [from.toBase58(), alice.publicKey.toBase58(), mint.toBase58(), P, "8500000", "8.5"],
+        [to.toBase58(), bob.publicKey.toBase58(), mint.toBase58(), P, "1500000", "1.5"],
+      ].sort(),
+    );
     assert.ok(got.meta.logMessages!.includes("Program log: order-42"), got.meta.logMessages!.join("\n"));
     assert.ok(got.meta.logMessages!.includes(`Program ${MEMO.toBase58()} success`));
     assert.equal(got.meta.preBalances.length, keys.length);
@@ -135,7 +148,10 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     const mint = await spl.getMint(connection, mints.token, undefined, spl.TOKEN_PROGRAM_ID);
     assert.equal(mint.supply, 10_000_000n);
     const owned = await connection.getParsedTokenAccountsByOwner(bob.publicKey, { programId: spl.TOKEN_PROGRAM_ID });
-    assert.deepEqual(owned.value.map((a) => a.account.data.parsed.info.tokenAmount.amount), ["1500000"]);
+    assert.deepEqual(
+      owned.value.map((a) => a.account.data.parsed.info.tokenAmount.amount),
+      ["1500000"],
+    );
     const byMint = await connection.getTokenAccountsByOwner(alice.publicKey, { mint: mints.token2022 });
     assert.equal(byMint.value.length, 1);
     const balance = await connection.getTokenAccountBalance(ata(mints.token, alice.publicKey, spl.TOKEN_PROGRAM_ID));
@@ -153,9 +169,15 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     const owned = await connection.getProgramAccounts(spl.TOKEN_PROGRAM_ID, {
       filters: [{ dataSize: 165 }, { memcmp: { offset: 32, bytes: bob.publicKey.toBase58() } }],
     });
-    assert.deepEqual(owned.map((a) => a.pubkey.toBase58()), [ata(mints.token, bob.publicKey, spl.TOKEN_PROGRAM_ID).toBase58()]);
+    assert.deepEqual(
+      owned.map((a) => a.pubkey.toBase58()),
+      [ata(mints.token, bob.publicKey, spl.TOKEN_PROGRAM_ID).toBase58()],
+    );
     const mintsOnly = await connection.getProgramAccounts(spl.TOKEN_PROGRAM_ID, { filters: [{ dataSize: 82 }] });
-    assert.deepEqual(mintsOnly.map((a) => a.pubkey.toBase58()), [mints.token.toBase58()]);
+    assert.deepEqual(
+      mintsOnly.map((a) => a.pubkey.toBase58()),
+      [mints.token.toBase58()],
+    );
     const [a, missing, m] = await connection.getMultipleAccountsInfo([alice.publicKey, PublicKey.unique(), mints.token]);
     assert.equal(a?.lamports, 10e9);
     assert.equal(missing, null);
@@ -167,7 +189,10 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     const [sig] = await connection.getSignaturesForAddress(alice.publicKey, { limit: 1 });
     const full = await connection.getBlock(sig!.slot, { maxSupportedTransactionVersion: 0, transactionDetails: "full" });
     const signatures = (await connection.getBlockSignatures(sig!.slot)).signatures;
-    assert.deepEqual(full!.transactions.map((t) => t.transaction.signatures[0]), signatures);
+    assert.deepEqual(
+      full!.transactions.map((t) => t.transaction.signatures[0]),
+      signatures,
+    );
     assert.equal(full!.blockTime, sig!.blockTime);
     assert.ok(full!.transactions.every((t) => t.meta && t.meta.fee >= 5000));
     assert.ok(full!.parentSlot < sig!.slot);
@@ -190,9 +215,15 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     const all = (await connection.getSignaturesForAddress(from, { limit: 5 })).map((s) => s.signature);
     assert.deepEqual(all, newest);
     const page2 = await connection.getSignaturesForAddress(from, { limit: 2, before: newest[1] });
-    assert.deepEqual(page2.map((s) => s.signature), newest.slice(2, 4));
+    assert.deepEqual(
+      page2.map((s) => s.signature),
+      newest.slice(2, 4),
+    );
     const untilOldest = await connection.getSignaturesForAddress(from, { until: sent[0] });
-    assert.deepEqual(untilOldest.map((s) => s.signature), newest.slice(0, 4));
+    assert.deepEqual(
+      untilOldest.map((s) => s.signature),
+      newest.slice(0, 4),
+    );
     // Each transaction's slot and index place it exactly in its block.
     for (const signature of sent) {
       const tx = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
@@ -220,10 +251,14 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     // Bob's token accounts of this program, selected by the owner field at offset 32.
     const programSeen = new Promise<string>((resolve) => {
       const filters = [{ dataSize: 165 }, { memcmp: { offset: 32, bytes: bob.publicKey.toBase58() } }];
-      const id = connection.onProgramAccountChange(P, (keyed) => {
-        void connection.removeProgramAccountChangeListener(id);
-        resolve(keyed.accountId.toBase58());
-      }, { filters });
+      const id = connection.onProgramAccountChange(
+        P,
+        (keyed) => {
+          void connection.removeProgramAccountChangeListener(id);
+          resolve(keyed.accountId.toBase58());
+        },
+        { filters },
+      );
     });
     const slotSeen = new Promise<number>((resolve) => {
       const id = connection.onSlotChange((info) => {
@@ -233,7 +268,9 @@ describe("localnet: SPL token transfers over JSON-RPC", function () {
     });
     await subscribed(connection, 4);
     const before = (await spl.getAccount(connection, to)).amount;
-    await sendAndConfirmTransaction(connection, new Transaction().add(spl.createTransferInstruction(from, to, alice.publicKey, 7n)), [alice]);
+    await sendAndConfirmTransaction(connection, new Transaction().add(spl.createTransferInstruction(from, to, alice.publicKey, 7n)), [
+      alice,
+    ]);
     assert.equal(BigInt(await accountSeen), before + 7n);
     assert.ok((await logsSeen).some((l) => l.startsWith(`Program ${P.toBase58()} invoke`)));
     assert.equal(await programSeen, to.toBase58()); // alice's account changed too, but the filter keeps bob's

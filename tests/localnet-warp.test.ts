@@ -34,7 +34,11 @@ describe("localnet: clock and warp", function () {
     assert.ok(after.slot > before.slot);
 
     const payer = await fundedKeypair(connection, 1);
-    const sig = await sendAndConfirmTransaction(connection, new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 0 })), [payer]);
+    const sig = await sendAndConfirmTransaction(
+      connection,
+      new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: payer.publicKey, lamports: 0 })),
+      [payer],
+    );
     const tx = await connection.getTransaction(sig, { maxSupportedTransactionVersion: 0 });
     assert.ok(tx!.blockTime! >= Date.now() / 1000 + 86_400 - 5);
     assert.equal(await connection.getBlockTime(tx!.slot), tx!.blockTime);

@@ -6,7 +6,11 @@ import fc from "fast-check";
 import { MerkleTree as MerkleTreeJs } from "merkletreejs";
 import { buildTree, stopHashWorker, verifyProof } from "@merit/clients/merkle";
 
-const nodeHashFn = (data: Buffer) => createHash("sha256").update(Buffer.from([0x01])).update(data).digest();
+const nodeHashFn = (data: Buffer) =>
+  createHash("sha256")
+    .update(Buffer.from([0x01]))
+    .update(data)
+    .digest();
 
 const entriesArb = (maxLength: number) =>
   fc.uniqueArray(
@@ -41,7 +45,10 @@ describe("Merkle cross-check against merkletreejs", () => {
       const step = Math.max(1, Math.floor(tree.size / proofsToCheck));
       for (let i = 0; i < tree.size; i += step) {
         const ours = tree.proofAt(i).map((p) => p.toString("hex"));
-        assert.deepEqual(ours, reference.getHexProof(leaves[i]!, i).map((h) => h.slice(2)));
+        assert.deepEqual(
+          ours,
+          reference.getHexProof(leaves[i]!, i).map((h) => h.slice(2)),
+        );
         assert.ok(reference.verify(reference.getProof(leaves[i]!, i), leaves[i]!, tree.root));
         assert.ok(verifyProof(tree.root, leaves[i]!, tree.proofAt(i)));
       }

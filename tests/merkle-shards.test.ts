@@ -29,10 +29,12 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
       res.end();
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    const { port } = server.address() as { port: number };
-    resolve({ server, url: `http://127.0.0.1:${port}/` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolve({ server, url: `http://127.0.0.1:${port}/` });
+    }),
+  );
 }
 
 describe("Merkle proof shards", () => {
@@ -41,7 +43,10 @@ describe("Merkle proof shards", () => {
   const claimants = Array.from({ length: 3000 }, (_, i) => key(`w${i}`));
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "merit-shards-"));
-    tree = await buildTree(distributor, claimants.map((claimant, i) => ({ claimant, amount: BigInt(i) ** 3n })));
+    tree = await buildTree(
+      distributor,
+      claimants.map((claimant, i) => ({ claimant, amount: BigInt(i) ** 3n })),
+    );
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -80,17 +85,26 @@ describe("Merkle proof shards", () => {
     });
 
     it("when the chain's root differs from the shards', then the proof is refused", async () => {
-      await assert.rejects(readClaimProof(out, claimants[0]!, { expectedRoot: key("other root") }), (e: MerkleError) => e.code === "PROOF_INVALID");
+      await assert.rejects(
+        readClaimProof(out, claimants[0]!, { expectedRoot: key("other root") }),
+        (e: MerkleError) => e.code === "PROOF_INVALID",
+      );
     });
   });
 
   it("when the built tree's bytes were corrupted (a node, the root), then the writer refuses with an invariant error and writes nothing", async () => {
-    const small = await buildTree(distributor, claimants.slice(0, 300).map((claimant, i) => ({ claimant, amount: BigInt(i) })));
+    const small = await buildTree(
+      distributor,
+      claimants.slice(0, 300).map((claimant, i) => ({ claimant, amount: BigInt(i) })),
+    );
     const { offsets } = small;
     for (const corrupt of [() => (small.nodes[offsets[3]! + 5]! ^= 0x80), () => (small.root[31]! ^= 0x01)]) {
       corrupt();
       const out = join(dir, "corrupted");
-      await assert.rejects(writeProofShards(small, out, { epoch: 1n }), (e: MerkleError) => e.code === "TREE_CHECK_FAILED" && e.kind === "invariant");
+      await assert.rejects(
+        writeProofShards(small, out, { epoch: 1n }),
+        (e: MerkleError) => e.code === "TREE_CHECK_FAILED" && e.kind === "invariant",
+      );
       assert.equal(existsSync(out), false, "no directory, no shard, no manifest");
       corrupt();
     }
@@ -98,7 +112,10 @@ describe("Merkle proof shards", () => {
   });
 
   it("when any byte of a shard is flipped, then no claimant gets a wrong answer and the claimant hit is refused", async () => {
-    const small = await buildTree(distributor, claimants.slice(0, 40).map((claimant, i) => ({ claimant, amount: BigInt(i) })));
+    const small = await buildTree(
+      distributor,
+      claimants.slice(0, 40).map((claimant, i) => ({ claimant, amount: BigInt(i) })),
+    );
     const out = join(dir, "small");
     const manifest = await writeProofShards(small, out, { epoch: 1n, maxAverageEntries: 4 });
     const file = readdirSync(out).find((f) => f !== "manifest.json")!;

@@ -7,7 +7,12 @@ import { readFileSync } from "node:fs";
 import bs58 from "bs58";
 import { buildTreeSync, leafHash, nodeHash, verifyProof } from "@merit/clients/merkle";
 
-interface VectorLeaf { claimant: string; amount: string; leaf: string; proof: string[] }
+interface VectorLeaf {
+  claimant: string;
+  amount: string;
+  leaf: string;
+  proof: string[];
+}
 interface VectorCase {
   name: string;
   distributor: string;
@@ -36,7 +41,11 @@ function handLeaf(distributor: string, claimant: string, amount: string): Buffer
 }
 function handNode(a: Buffer, b: Buffer): Buffer {
   const [lo, hi] = Buffer.compare(a, b) <= 0 ? [a, b] : [b, a];
-  return createHash("sha256").update(Buffer.from([0x01])).update(lo).update(hi).digest();
+  return createHash("sha256")
+    .update(Buffer.from([0x01]))
+    .update(lo)
+    .update(hi)
+    .digest();
 }
 function handRoot(leaves: Buffer[]): Buffer {
   if (leaves.length === 0) return Buffer.alloc(32);
@@ -62,13 +71,19 @@ describe("Merkle shared vectors (tests/vectors/merkle.json)", () => {
     describe(`Given the case "${c.name}"`, () => {
       it("then the canonical order is the input sorted by claimant bytes, and the input is not already sorted", () => {
         const sorted = [...c.input].sort((x, y) => Buffer.compare(bs58.decode(x.claimant), bs58.decode(y.claimant)));
-        assert.deepEqual(c.leaves.map(({ claimant, amount }) => ({ claimant, amount })), sorted);
+        assert.deepEqual(
+          c.leaves.map(({ claimant, amount }) => ({ claimant, amount })),
+          sorted,
+        );
         if (c.input.length >= 2) assert.notDeepEqual(c.input, sorted);
       });
 
       it("then every leaf and the root match a hand computation with node:crypto", () => {
         const leaves = c.leaves.map((l) => handLeaf(c.distributor, l.claimant, l.amount));
-        assert.deepEqual(c.leaves.map((l) => l.leaf), leaves.map((l) => l.toString("hex")));
+        assert.deepEqual(
+          c.leaves.map((l) => l.leaf),
+          leaves.map((l) => l.toString("hex")),
+        );
         assert.equal(c.root, handRoot(leaves).toString("hex"));
       });
 
@@ -82,12 +97,18 @@ describe("Merkle shared vectors (tests/vectors/merkle.json)", () => {
       });
 
       it("when the library builds the tree from the unsorted input, then root, leaves and proofs are identical", () => {
-        const tree = buildTreeSync(c.distributor, c.input.map((e) => ({ claimant: e.claimant, amount: BigInt(e.amount) })));
+        const tree = buildTreeSync(
+          c.distributor,
+          c.input.map((e) => ({ claimant: e.claimant, amount: BigInt(e.amount) })),
+        );
         assert.equal(tree.root.toString("hex"), c.root);
         assert.equal(tree.depth, c.depth);
         c.leaves.forEach((l, i) => {
           assert.equal(leafHash(c.distributor, l.claimant, BigInt(l.amount)).toString("hex"), l.leaf);
-          assert.deepEqual(tree.proof(l.claimant).proof.map((p) => p.toString("hex")), l.proof);
+          assert.deepEqual(
+            tree.proof(l.claimant).proof.map((p) => p.toString("hex")),
+            l.proof,
+          );
           assert.equal(tree.proof(l.claimant).index, i);
         });
       });

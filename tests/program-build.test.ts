@@ -34,11 +34,22 @@ describe("program build: the committed distributor binary", () => {
     assert.equal(program.programId.toBase58(), chain.programId.toBase58(), "IDL address = localnet keypair");
     const m = createMint(chain, "spl");
     const [distributor] = distributorPda(m.mint, chain.payer.publicKey, 1n);
-    const params = { activationDelay: new anchor.BN(3600), gracePeriod: new anchor.BN(600), maxTotalIncrease: new anchor.BN(1_000_000), claimExpiry: new anchor.BN(0) };
+    const params = {
+      activationDelay: new anchor.BN(3600),
+      gracePeriod: new anchor.BN(600),
+      maxTotalIncrease: new anchor.BN(1_000_000),
+      claimExpiry: new anchor.BN(0),
+    };
 
     await program.methods
       .initializeDistributor(new anchor.BN(1), chain.payer.publicKey, chain.payer.publicKey, params)
-      .accountsPartial({ admin: chain.payer.publicKey, mint: m.mint, distributor, vault: vaultPda(distributor)[0], tokenProgram: tokenProgramId("spl") })
+      .accountsPartial({
+        admin: chain.payer.publicKey,
+        mint: m.mint,
+        distributor,
+        vault: vaultPda(distributor)[0],
+        tokenProgram: tokenProgramId("spl"),
+      })
       .rpc();
 
     const logs = provider.lastResult!.logs;

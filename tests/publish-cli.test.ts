@@ -47,7 +47,10 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
     const refused = await cli("publish");
     assert.equal(refused.code, 2, refused.stderr);
     assert.ok(isOneLineError(refused.stderr), refused.stderr);
-    assert.match(refused.stderr, /epoch 1 not proposed: the vault \w+ holds 49 but the new outstanding obligation is 50 \(cumulative total 50 minus 0 claimed\): fund it with at least 1 more, or --force/);
+    assert.match(
+      refused.stderr,
+      /epoch 1 not proposed: the vault \w+ holds 49 but the new outstanding obligation is 50 \(cumulative total 50 minus 0 claimed\): fund it with at least 1 more, or --force/,
+    );
     assert.equal(await status(), "closed");
     assert.deepEqual(await proposals(chain().connection, d, 1n), []);
 
@@ -104,7 +107,12 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
     await given({ fund: 1_000n });
     const { connection } = chain();
     const foreign = proposeRootInstruction(d.program, d.publisher.publicKey, d.address, {
-      epoch: 1n, root: Buffer.alloc(32, 7), cumulativeTotal: 50n, leafCount: 1n, datasetHash: Buffer.alloc(32, 1), inputsHash: Buffer.alloc(32, 2),
+      epoch: 1n,
+      root: Buffer.alloc(32, 7),
+      cumulativeTotal: 50n,
+      leafCount: 1n,
+      datasetHash: Buffer.alloc(32, 1),
+      inputsHash: Buffer.alloc(32, 2),
     });
     const { blockhash } = await connection.getLatestBlockhash();
     const tx = new Transaction({ feePayer: d.publisher.publicKey, recentBlockhash: blockhash }).add(foreign);
@@ -114,7 +122,10 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
 
     const r = await cli("publish");
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /ALERT: epoch 1 of \w+ has a different root on-chain than the one closed here \(root: ours [0-9a-f]{64}, on-chain 0707/);
+    assert.match(
+      r.stderr,
+      /ALERT: epoch 1 of \w+ has a different root on-chain than the one closed here \(root: ours [0-9a-f]{64}, on-chain 0707/,
+    );
     assert.equal(await status(), "closed");
     assert.deepEqual((await connection.getAccountInfo(epochRootPda(d.address, 1n)[0]))!.data, before);
     assert.equal((await proposals(connection, d, 1n)).length, 1, "only the foreign proposal");

@@ -8,7 +8,15 @@ import { closeEpoch, DATASET_FILE, epochDir } from "../indexer/src/epochs/close.
 import type { MeritError } from "../indexer/src/errors.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
 import { publishEpoch } from "../indexer/src/publish/publish.js";
-import { type ChainDistributor, configure, createDistributor, proposals, publishContext, settle, usePublishSuite } from "./helpers/publish-chain.js";
+import {
+  type ChainDistributor,
+  configure,
+  createDistributor,
+  proposals,
+  publishContext,
+  settle,
+  usePublishSuite,
+} from "./helpers/publish-chain.js";
 import { fundedKeypair } from "./helpers/localnet.js";
 
 const run = promisify(execFile);
@@ -33,10 +41,23 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     const keyFile = join(dataDir, "publisher.json");
     writeFileSync(keyFile, JSON.stringify([...d.publisher.secretKey]));
     const env = { ...process.env, MERIT_DATA_DIR: dataDir, PUBLISHER_KEYPAIR: keyFile, LOG_FORMAT: "json" };
-    const args = ["--import", "tsx", "indexer/src/cli/main.ts", "epoch", "publish", "--distributor", d.address.toBase58(), "--rpc", chain().net.url];
+    const args = [
+      "--import",
+      "tsx",
+      "indexer/src/cli/main.ts",
+      "epoch",
+      "publish",
+      "--distributor",
+      d.address.toBase58(),
+      "--rpc",
+      chain().net.url,
+    ];
 
     // Given: a publisher that pauses after its transaction left (the test hook), killed there
-    const child = spawn(process.execPath, args, { env: { ...env, PUBLISH_TEST_PAUSE_AFTER_SEND_MS: "120000" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      env: { ...env, PUBLISH_TEST_PAUSE_AFTER_SEND_MS: "120000" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     const sent = await new Promise<string>((resolve, reject) => {
       child.stderr.on("data", (b: Buffer) => {
@@ -50,11 +71,18 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     child.kill("SIGKILL");
     assert.equal(await exited, "SIGKILL");
     const crashed = await getEpoch(db(), d.address.toBase58(), 1n);
-    assert.deepEqual([crashed?.status, crashed?.proposeSignature], ["proposed", sent], "the signature was committed before sending; nothing after");
+    assert.deepEqual(
+      [crashed?.status, crashed?.proposeSignature],
+      ["proposed", sent],
+      "the signature was committed before sending; nothing after",
+    );
     assert.deepEqual(await proposals(chain().connection, d, 1n), [sent], "the transaction landed");
 
     // When: it restarts
-    const r = await run(process.execPath, args, { env }).then((x) => ({ code: 0, ...x }), (x: { code: number; stdout: string; stderr: string }) => x);
+    const r = await run(process.execPath, args, { env }).then(
+      (x) => ({ code: 0, ...x }),
+      (x: { code: number; stdout: string; stderr: string }) => x,
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /epoch 1 is already on-chain with the same root \(pending, (\w+)\): recorded/);
 
@@ -95,9 +123,14 @@ describe("publish: a crash after sending, and two publishers at once (developmen
       return "dropped";
     };
     const lines: string[] = [];
-    const r = await publishEpoch(publishContext(db(), lossy, dataDir, d.publisher, { log: (l) => lines.push(l) }), { distributor: d.address.toBase58() });
+    const r = await publishEpoch(publishContext(db(), lossy, dataDir, d.publisher, { log: (l) => lines.push(l) }), {
+      distributor: d.address.toBase58(),
+    });
     assert.equal(r.outcome, "proposed");
-    assert.ok(lines.some((l) => /attempt 1 \(\w+\) expired before landing; retrying with a fresh blockhash/.test(l)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => /attempt 1 \(\w+\) expired before landing; retrying with a fresh blockhash/.test(l)),
+      lines.join("\n"),
+    );
     assert.deepEqual(await proposals(connection, d, 1n), [r.outcome === "proposed" ? r.signature : ""]);
     // web3.js keeps a blockhash for 30 s for its own sends; the warp expired it
     (connection as unknown as { _blockhashInfo: { latestBlockhash: null } })._blockhashInfo.latestBlockhash = null;

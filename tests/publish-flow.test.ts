@@ -5,7 +5,19 @@ import { getEpoch } from "../indexer/src/epochs/queries.js";
 import { startEpochs } from "../indexer/src/publish/daemon.js";
 import { followEpochs } from "../indexer/src/publish/follow.js";
 import { type PublishContext, publishEpoch } from "../indexer/src/publish/publish.js";
-import { type ChainDistributor, claimFromShards, configure, createDistributor, DELAY, proposals, publishContext, setPaused, settle, usePublishSuite, veto } from "./helpers/publish-chain.js";
+import {
+  type ChainDistributor,
+  claimFromShards,
+  configure,
+  createDistributor,
+  DELAY,
+  proposals,
+  publishContext,
+  setPaused,
+  settle,
+  usePublishSuite,
+  veto,
+} from "./helpers/publish-chain.js";
 import { fundedKeypair } from "./helpers/localnet.js";
 
 describe("publish: closed epochs go on-chain, activate, and pay claims (development chain, Postgres)", function () {
@@ -42,7 +54,10 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
   it("given settlements, when epoch 1 is closed, published and activated, then a claim with the proof from the shards pays; epoch 2 pays the same wallet exactly the difference", async () => {
     const { connection } = chain();
     // Given: Alice pays 3 units (30 base units), Bob 5 (50)
-    await settle(db(), [[alice, 3], [bob, 5]]);
+    await settle(db(), [
+      [alice, 3],
+      [bob, 5],
+    ]);
     const e1 = await close();
     assert.equal(e1?.epoch, 1n);
 
@@ -75,7 +90,11 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
     assert.equal((await publish()).outcome, "proposed");
     assert.deepEqual((await activate()).activated, [2n]);
     assert.equal(await claimFromShards(connection, d, dataDir, 2n, alice), 50n, "30 claimed before + the 20 difference");
-    assert.equal(await claimFromShards(connection, d, dataDir, 2n, bob), 50n, "Bob had no new activity: his epoch-1 amount under the new root");
+    assert.equal(
+      await claimFromShards(connection, d, dataDir, 2n, bob),
+      50n,
+      "Bob had no new activity: his epoch-1 amount under the new root",
+    );
   });
 
   it("given epoch 2 vetoed by the guardian, when epoch 3 is published, then it pays what epoch 2 would have plus epoch 3's own", async () => {
@@ -112,7 +131,15 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
   it("given the epochs daemon, when it runs, then it closes and publishes, holds activation while the distributor is paused, and activates once unpaused", async () => {
     const { connection, net } = chain();
     await settle(db(), [[alice, 3]]);
-    const daemon = startEpochs({ sql: db(), connection, dataDir, signer: d.publisher, send: ctx.send, schedule: "every 6h", log: (l) => lines.push(l) });
+    const daemon = startEpochs({
+      sql: db(),
+      connection,
+      dataDir,
+      signer: d.publisher,
+      send: ctx.send,
+      schedule: "every 6h",
+      log: (l) => lines.push(l),
+    });
     try {
       await daemon.runOnce();
       assert.equal(await status(1n), "pending", "closed and proposed in one pass");
@@ -132,7 +159,16 @@ describe("publish: closed epochs go on-chain, activate, and pay claims (developm
 
   it("given a schedule, when its time comes, then the daemon closes and publishes on its own, and stops cleanly", async () => {
     await settle(db(), [[bob, 1]]);
-    const daemon = startEpochs({ sql: db(), connection: chain().connection, dataDir, signer: d.publisher, send: ctx.send, schedule: { kind: "every", ms: 200 }, followEveryMs: 60_000, log: (l) => lines.push(l) });
+    const daemon = startEpochs({
+      sql: db(),
+      connection: chain().connection,
+      dataDir,
+      signer: d.publisher,
+      send: ctx.send,
+      schedule: { kind: "every", ms: 200 },
+      followEveryMs: 60_000,
+      log: (l) => lines.push(l),
+    });
     try {
       const deadline = Date.now() + 20_000;
       while ((await getEpoch(db(), distributor(), 1n))?.status !== "pending") {

@@ -12,7 +12,7 @@ import anchor from "@coral-xyz/anchor";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
 import * as spl from "@solana/spl-token";
-import { Keypair, type PublicKey } from "@solana/web3.js";
+import type { Keypair, PublicKey } from "@solana/web3.js";
 import bs58 from "bs58";
 import { loadDataset, writeDataset, type DatasetRecord, type WalletTotals } from "@merit/clients/dataset";
 import { distributorPda, epochRootPda, meritDistributorProgram, vaultPda, type MeritDistributorProgram } from "@merit/clients/idl";
@@ -34,9 +34,13 @@ import { useFreshDb } from "./setup/db.js";
 
 const { AnchorProvider, BN, Wallet } = anchor;
 const DELAY = 3600;
-const RULES = { earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }], referral: { model: "fixed" as const, levels: [1000] } };
+const RULES = {
+  earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }],
+  referral: { model: "fixed" as const, levels: [1000] },
+};
 /** A rule-set line of a manifest with the earn rate doubled (the operator's cheat); other lines as they are. */
-const doubleEarn = (line: string) => (line.includes('"type":"ruleSet"') ? line.replace(/"pointsPerUnit":("?)1000\1/, '"pointsPerUnit":$12000$1') : line);
+const doubleEarn = (line: string) =>
+  line.includes('"type":"ruleSet"') ? line.replace(/"pointsPerUnit":("?)1000\1/, '"pointsPerUnit":$12000$1') : line;
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const signWith = (kp: Keypair) => (m: string) => bs58.encode(ed25519.sign(utf8ToBytes(m), kp.secretKey.subarray(0, 32)));
 
@@ -78,25 +82,49 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     const [vault] = vaultPda(distributor);
     await program.methods
       .initializeDistributor(new BN(id.toString()), publisher.publicKey, admin.publicKey, {
-        activationDelay: new BN(DELAY), gracePeriod: new BN(600), maxTotalIncrease: new BN("1000000000000000"), claimExpiry: new BN(0),
+        activationDelay: new BN(DELAY),
+        gracePeriod: new BN(600),
+        maxTotalIncrease: new BN("1000000000000000"),
+        claimExpiry: new BN(0),
       })
       .accountsPartial({ admin: admin.publicKey, mint: rewardMint, distributor, vault, tokenProgram: spl.TOKEN_PROGRAM_ID })
       .rpc();
-    await addDistributor(db(), { address: distributor.toBase58(), mint: rewardMint.toBase58(), conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor", minClaimable: "2" } });
+    await addDistributor(db(), {
+      address: distributor.toBase58(),
+      mint: rewardMint.toBase58(),
+      conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor", minClaimable: "2" },
+    });
     return { distributor, vault };
   }
 
-  async function propose(distributor: PublicKey, epoch: bigint, p: { root: string; total: bigint; leafCount: number; datasetHash: string; inputsHash: string }): Promise<void> {
+  async function propose(
+    distributor: PublicKey,
+    epoch: bigint,
+    p: { root: string; total: bigint; leafCount: number; datasetHash: string; inputsHash: string },
+  ): Promise<void> {
     const hex = (h: string) => [...Buffer.from(h, "hex")];
     await program.methods
-      .proposeRoot(new BN(epoch.toString()), hex(p.root), new BN(p.total.toString()), new BN(p.leafCount), hex(p.datasetHash), hex(p.inputsHash))
+      .proposeRoot(
+        new BN(epoch.toString()),
+        hex(p.root),
+        new BN(p.total.toString()),
+        new BN(p.leafCount),
+        hex(p.datasetHash),
+        hex(p.inputsHash),
+      )
       .accountsPartial({ publisher: publisher.publicKey, distributor, epochRoot: epochRootPda(distributor, epoch)[0] })
       .signers([publisher])
       .rpc();
   }
 
   const publishClosed = (distributor: PublicKey, e: ClosedEpoch) =>
-    propose(distributor, e.epoch, { root: e.root, total: e.cumulativeTotal, leafCount: e.leafCount, datasetHash: e.datasetHash, inputsHash: e.inputsHash });
+    propose(distributor, e.epoch, {
+      root: e.root,
+      total: e.cumulativeTotal,
+      leafCount: e.leafCount,
+      datasetHash: e.datasetHash,
+      inputsHash: e.inputsHash,
+    });
 
   const fund = (vault: PublicKey, amount: bigint) => spl.mintTo(world.connection, admin, rewardMint, vault, admin, amount);
 
@@ -109,7 +137,9 @@ describe("verify: an auditor checks published epochs against the local chain, wi
   const files = (e: ClosedEpoch) => ({ dataset: join(e.dir, DATASET_FILE), manifest: join(e.dir, MANIFEST_FILE) });
   const verify = (o: Omit<VerifyOptions, "rpc">) => verifyEpoch({ rpc: net.url, ...o });
   const verifyReplay = (o: Omit<VerifyOptions, "rpc">, manifestsDir?: string) =>
-    verifyEpoch({ rpc: net.url, ...o }, (ctx, checks) => replayChecks({ rpc: net.url, epoch: o.epoch, manifestsDir, requestsPerSecond: 1000 }, ctx, checks));
+    verifyEpoch({ rpc: net.url, ...o }, (ctx, checks) =>
+      replayChecks({ rpc: net.url, epoch: o.epoch, manifestsDir, requestsPerSecond: 1000 }, ctx, checks),
+    );
   const statuses = (r: VerifyReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
 
   /** A manifest rewritten line by line (the operator's cheat): returns its path and its hash. */
@@ -121,13 +151,33 @@ describe("verify: an auditor checks published epochs against the local chain, wi
   }
 
   /** A dataset rewritten from another's records (a valid tree, other figures or header). */
-  async function rewriteDataset(from: string, edit: { inputsHash?: string; epoch?: bigint; records?: (r: DatasetRecord[]) => DatasetRecord[] }) {
+  async function rewriteDataset(
+    from: string,
+    edit: { inputsHash?: string; epoch?: bigint; records?: (r: DatasetRecord[]) => DatasetRecord[] },
+  ) {
     const records: DatasetRecord[] = [];
     const d = await loadDataset(from, { onRecord: (r) => records.push(r) });
     const leaves: WalletTotals[] = (edit.records ? edit.records(records) : records).map((r) => ({ ...r }));
     const path = join(mkdtempSync(join(work, "d-")), DATASET_FILE);
-    const w = await writeDataset(path, { distributor: d.header.distributor, mint: d.header.mint, epoch: edit.epoch ?? d.header.epoch, slots: d.header.slots, inputsHash: edit.inputsHash ?? d.header.inputsHash }, leaves);
-    return { path, root: w.header.root, total: w.header.totals.cumulativeAmount, leafCount: w.header.leafCount, datasetHash: w.datasetHash.toString("hex"), inputsHash: w.header.inputsHash };
+    const w = await writeDataset(
+      path,
+      {
+        distributor: d.header.distributor,
+        mint: d.header.mint,
+        epoch: edit.epoch ?? d.header.epoch,
+        slots: d.header.slots,
+        inputsHash: edit.inputsHash ?? d.header.inputsHash,
+      },
+      leaves,
+    );
+    return {
+      path,
+      root: w.header.root,
+      total: w.header.totals.cumulativeAmount,
+      leafCount: w.header.leafCount,
+      datasetHash: w.datasetHash.toString("hex"),
+      inputsHash: w.header.inputsHash,
+    };
   }
 
   before(async () => {
@@ -159,7 +209,10 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await publishClosed(d.distributor, e1);
     await fund(d.vault, e1.cumulativeTotal);
     net.warp({ seconds: DELAY + 1 });
-    await program.methods.activateRoot().accountsPartial({ distributor: d.distributor, epochRoot: epochRootPda(d.distributor, 1n)[0] }).rpc();
+    await program.methods
+      .activateRoot()
+      .accountsPartial({ distributor: d.distributor, epochRoot: epochRootPda(d.distributor, 1n)[0] })
+      .rpc();
 
     // Epoch 2: more payments by both payers; published (pending), the vault topped up.
     // sent together: most likely in one slot (400 ms), so the replay checks their order in the block
@@ -185,15 +238,40 @@ describe("verify: an auditor checks published epochs against the local chain, wi
   it("given honest epoch 1 published from real settlements, when verify --full --replay runs through the CLI with --json, then every check passes, the replay reproduces the dataset hash, and it exits 0", async () => {
     const e1 = honest.epochs[0]!;
     assert.equal(e1.leafCount, 1, "payer 1's amount is under the minimum: carried, no leaf yet");
-    const r = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", files(e1).dataset, "--manifest", files(e1).manifest, "--replay", "--full", "--json");
+    const r = await indexer(
+      "verify",
+      "--epoch",
+      "1",
+      "--rpc",
+      net.url,
+      "--dataset",
+      files(e1).dataset,
+      "--manifest",
+      files(e1).manifest,
+      "--replay",
+      "--full",
+      "--json",
+    );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.stderr, "", "no progress on a pipe");
     const report = JSON.parse(r.stdout) as VerifyReport;
     assert.equal(report.ok, true);
     assert.equal(report.rootStatus, "active");
     assert.deepEqual(statuses(report), {
-      chain: "pass", "dataset-hash": "pass", tree: "pass", "inputs-hash": "pass", records: "pass", manifest: "pass", previous: "skip", vault: "pass",
-      "manifest-chain": "pass", signatures: "pass", settlements: "pass", order: "pass", carry: "pass", replay: "pass",
+      chain: "pass",
+      "dataset-hash": "pass",
+      tree: "pass",
+      "inputs-hash": "pass",
+      records: "pass",
+      manifest: "pass",
+      previous: "skip",
+      vault: "pass",
+      "manifest-chain": "pass",
+      signatures: "pass",
+      settlements: "pass",
+      order: "pass",
+      carry: "pass",
+      replay: "pass",
     });
     assert.match(report.checks.find((c) => c.id === "signatures")!.detail, /^1 link and 1 referral signatures hold/);
     assert.match(report.checks.find((c) => c.id === "replay")!.detail, new RegExp(`dataset hash ${e1.datasetHash} is reproduced exactly`));
@@ -201,16 +279,27 @@ describe("verify: an auditor checks published epochs against the local chain, wi
 
   it("given honest epoch 2, when verify runs with epoch 1's dataset and --replay with epoch 1's manifest, then no wallet lost anything and the replay reproduces it", async () => {
     const [e1, e2] = honest.epochs as [ClosedEpoch, ClosedEpoch];
-    const r = await verifyReplay({ epoch: 2n, dataset: files(e2).dataset, manifest: files(e2).manifest, previousDataset: files(e1).dataset }, join(dataDir, "epochs", honest.distributor.toBase58()));
+    const r = await verifyReplay(
+      { epoch: 2n, dataset: files(e2).dataset, manifest: files(e2).manifest, previousDataset: files(e1).dataset },
+      join(dataDir, "epochs", honest.distributor.toBase58()),
+    );
     assert.equal(r.ok, true, JSON.stringify(r.firstFailure));
     assert.equal(r.rootStatus, "pending");
     assert.equal(statuses(r).previous, "pass");
     assert.equal(statuses(r).replay, "pass");
     assert.equal(statuses(r).carry, "pass");
-    assert.match(readFileSync(files(e2).manifest, "utf8"), new RegExp(`{"claimant":"${world.payers[0]!.publicKey.toBase58()}","pending":"\\d+","type":"carry"}`), "payer 1's pending amount is carried into epoch 2");
+    assert.match(
+      readFileSync(files(e2).manifest, "utf8"),
+      new RegExp(`{"claimant":"${world.payers[0]!.publicKey.toBase58()}","pending":"\\d+","type":"carry"}`),
+      "payer 1's pending amount is carried into epoch 2",
+    );
     const adjusted: DatasetRecord[] = [];
     await loadDataset(files(e2).dataset, { onRecord: (x) => x.adjustmentPoints !== 0n && adjusted.push(x) });
-    assert.deepEqual(adjusted.map((x) => [x.claimant, x.adjustmentPoints]), [[world.payers[1]!.publicKey.toBase58(), 1500n]], "the adjustment is replayed from the manifest");
+    assert.deepEqual(
+      adjusted.map((x) => [x.claimant, x.adjustmentPoints]),
+      [[world.payers[1]!.publicKey.toBase58(), 1500n]],
+      "the adjustment is replayed from the manifest",
+    );
     // and from URLs, as a stranger fetches the operator's published files; the text output names each verdict
     const server = createServer((req, res) => {
       try {
@@ -221,11 +310,26 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/epochs/${honest.distributor.toBase58()}`;
-    const cli = await indexer("verify", "--epoch", "2", "--rpc", net.url, "--dataset", `${base}/2/${DATASET_FILE}`, "--previous-dataset", `${base}/1/${DATASET_FILE}`, "--manifest", `${base}/2/${MANIFEST_FILE}`, "--replay", "--manifests-dir", base);
+    const cli = await indexer(
+      "verify",
+      "--epoch",
+      "2",
+      "--rpc",
+      net.url,
+      "--dataset",
+      `${base}/2/${DATASET_FILE}`,
+      "--previous-dataset",
+      `${base}/1/${DATASET_FILE}`,
+      "--manifest",
+      `${base}/2/${MANIFEST_FILE}`,
+      "--replay",
+      "--manifests-dir",
+      base,
+    );
     server.close();
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
-    assert.match(cli.stdout, /^PASS  previous .* all kept their leaf, none decreased/m);
-    assert.match(cli.stdout, /^PASS  replay .* is reproduced exactly$/m);
+    assert.match(cli.stdout, /^PASS {2}previous .* all kept their leaf, none decreased/m);
+    assert.match(cli.stdout, /^PASS {2}replay .* is reproduced exactly$/m);
     assert.match(cli.stdout, /^verified: epoch 2 of \w+ \(pending\) passes every check$/m);
   });
 
@@ -264,7 +368,12 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     for (const m of [missing, changed]) {
       const r = await verify({ epoch: 1n, dataset: files(e1).dataset, manifest: m.path });
       assert.equal(r.ok, false);
-      assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["manifest", "manifest sha256", e1.inputsHash, m.inputsHash]);
+      assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], [
+        "manifest",
+        "manifest sha256",
+        e1.inputsHash,
+        m.inputsHash,
+      ]);
     }
   });
 
@@ -282,7 +391,10 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(r.firstFailure?.check, "replay");
     assert.ok(r.firstFailure?.claimant, "a claimant is named");
     assert.equal(r.firstFailure?.field, "cumulativeAmount");
-    assert.ok(BigInt(r.firstFailure!.expected) > BigInt(r.firstFailure!.got), `twice the points: ${r.firstFailure!.expected} > ${r.firstFailure!.got}`);
+    assert.ok(
+      BigInt(r.firstFailure!.expected) > BigInt(r.firstFailure!.got),
+      `twice the points: ${r.firstFailure!.expected} > ${r.firstFailure!.got}`,
+    );
   });
 
   it("given an operator that published a manifest missing one settlement consistently, when verify --replay runs, then it fails naming the missing settlement count", async () => {
@@ -297,15 +409,24 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await fund(d.vault, ds.total);
     const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
     assert.equal(r.ok, false);
-    const n = readFileSync(files(e).manifest, "utf8").split("\n").filter((l) => l.includes('"type":"settlement"')).length;
-    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["manifest-chain", "settlements", String(n), String(n - 1)]);
+    const n = readFileSync(files(e).manifest, "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"type":"settlement"')).length;
+    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], [
+      "manifest-chain",
+      "settlements",
+      String(n),
+      String(n - 1),
+    ]);
   });
 
   it("given an operator that published, consistently, a referral whose signature is not the referee's, when verify --replay runs, then it fails on the signatures naming the referral", async () => {
     const d = await newDistributor(7n);
     const e = await close(d.distributor);
     const forged = bs58.encode(ed25519.sign(utf8ToBytes("something else"), ed25519.utils.randomSecretKey()));
-    const m = rewriteManifest(files(e).manifest, (lines) => lines.map((l) => (l.includes('"type":"referral"') ? l.replace(/"signature":"\w+"/, `"signature":"${forged}"`) : l)));
+    const m = rewriteManifest(files(e).manifest, (lines) =>
+      lines.map((l) => (l.includes('"type":"referral"') ? l.replace(/"signature":"\w+"/, `"signature":"${forged}"`) : l)),
+    );
     const ds = await rewriteDataset(files(e).dataset, { inputsHash: m.inputsHash });
     await propose(d.distributor, 1n, ds);
     await fund(d.vault, ds.total);
@@ -313,7 +434,10 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(r.ok, false);
     assert.equal(r.firstFailure?.check, "signatures");
     assert.equal(r.firstFailure?.field, "signature");
-    assert.match(r.firstFailure!.detail, new RegExp(`^referral ${world.payers[1]!.publicKey.toBase58()} -> ${world.payers[0]!.publicKey.toBase58()} `));
+    assert.match(
+      r.firstFailure!.detail,
+      new RegExp(`^referral ${world.payers[1]!.publicKey.toBase58()} -> ${world.payers[0]!.publicKey.toBase58()} `),
+    );
   });
 
   it("given an operator that published, consistently, a carried balance nobody left pending, when verify --replay runs, then it fails on the carry naming the wallet", async () => {
@@ -328,7 +452,10 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await propose(d.distributor, 1n, ds);
     await fund(d.vault, ds.total);
     const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
-    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.claimant, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["carry", lucky, "carry", "0", "5"]);
+    assert.deepEqual(
+      r.firstFailure && [r.firstFailure.check, r.firstFailure.claimant, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got],
+      ["carry", lucky, "carry", "0", "5"],
+    );
   });
 
   it("given an operator that published, consistently, two settlements of one transaction in the wrong order, when verify --replay runs, then it fails on the order", async () => {
@@ -346,7 +473,12 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await propose(d.distributor, 1n, ds);
     await fund(d.vault, ds.total);
     const r = await verifyReplay({ epoch: 1n, dataset: ds.path, manifest: m.path });
-    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["order", "instruction order", "after 3/-1", "2/-1"]);
+    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], [
+      "order",
+      "instruction order",
+      "after 3/-1",
+      "2/-1",
+    ]);
     assert.match(r.firstFailure!.detail, new RegExp(`^settlement ${signature}: `));
   });
 
@@ -354,11 +486,22 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     const d = await newDistributor(4n);
     const e = await close(d.distributor);
     const other = "ab".repeat(32);
-    await propose(d.distributor, 1n, { root: other, total: e.cumulativeTotal, leafCount: e.leafCount, datasetHash: e.datasetHash, inputsHash: e.inputsHash });
+    await propose(d.distributor, 1n, {
+      root: other,
+      total: e.cumulativeTotal,
+      leafCount: e.leafCount,
+      datasetHash: e.datasetHash,
+      inputsHash: e.inputsHash,
+    });
     await fund(d.vault, e.cumulativeTotal);
     const r = await verify({ epoch: 1n, dataset: files(e).dataset, manifest: files(e).manifest });
     assert.equal(r.ok, false);
-    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["tree", "root", other, e.root]);
+    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], [
+      "tree",
+      "root",
+      other,
+      e.root,
+    ]);
     assert.equal(statuses(r)["dataset-hash"], "pass");
   });
 
@@ -369,7 +512,12 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     await fund(d.vault, e.cumulativeTotal - 1n);
     const r = await verify({ epoch: 1n, dataset: files(e).dataset, manifest: files(e).manifest });
     assert.equal(r.ok, false);
-    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["vault", "vaultBalance", `>= ${e.cumulativeTotal}`, String(e.cumulativeTotal - 1n)]);
+    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], [
+      "vault",
+      "vaultBalance",
+      `>= ${e.cumulativeTotal}`,
+      String(e.cumulativeTotal - 1n),
+    ]);
     await fund(d.vault, 1n);
     assert.equal((await verify({ epoch: 1n, dataset: files(e).dataset, manifest: files(e).manifest })).ok, true);
   });
@@ -384,19 +532,23 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     const ds = await rewriteDataset(files(e).dataset, {
       epoch: 2n,
       // nothing new this epoch, but one unit moved from the first wallet to the second
-      records: (rs) => rs.map((r, i) => {
-        if (i === 0) {
-          victim = r.claimant;
-          before = r.cumulativeAmount;
-          return { ...r, cumulativeAmount: r.cumulativeAmount - 1n, epochAmount: 0n };
-        }
-        return { ...r, cumulativeAmount: r.cumulativeAmount + (i === 1 ? 1n : 0n), epochAmount: i === 1 ? 1n : 0n };
-      }),
+      records: (rs) =>
+        rs.map((r, i) => {
+          if (i === 0) {
+            victim = r.claimant;
+            before = r.cumulativeAmount;
+            return { ...r, cumulativeAmount: r.cumulativeAmount - 1n, epochAmount: 0n };
+          }
+          return { ...r, cumulativeAmount: r.cumulativeAmount + (i === 1 ? 1n : 0n), epochAmount: i === 1 ? 1n : 0n };
+        }),
     });
     await propose(d.distributor, 2n, ds);
     const r = await verify({ epoch: 2n, dataset: ds.path, previousDataset: files(e).dataset });
     assert.equal(r.ok, false);
-    assert.deepEqual(r.firstFailure && [r.firstFailure.check, r.firstFailure.claimant, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got], ["previous", victim, "cumulativeAmount", `>= ${before}`, String(before - 1n)]);
+    assert.deepEqual(
+      r.firstFailure && [r.firstFailure.check, r.firstFailure.claimant, r.firstFailure.field, r.firstFailure.expected, r.firstFailure.got],
+      ["previous", victim, "cumulativeAmount", `>= ${before}`, String(before - 1n)],
+    );
   });
 
   it("given an unreachable RPC or bad input, when verify runs, then it exits 3 or 2 with one line on stderr", async () => {

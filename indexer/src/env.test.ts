@@ -33,10 +33,17 @@ describe("env: the one reader of the configuration", () => {
   });
 
   it("given publishing settings, then a key from two places and a schedule that is not one are refused, and good values parse", () => {
-    assert.match(refusal({ PUBLISHER_KEYPAIR: "/k.json", PUBLISHER_SECRET_KEY: "x" }), /PUBLISHER_KEYPAIR: set PUBLISHER_KEYPAIR \(a file\) or PUBLISHER_SECRET_KEY \(the key\), not both/);
+    assert.match(
+      refusal({ PUBLISHER_KEYPAIR: "/k.json", PUBLISHER_SECRET_KEY: "x" }),
+      /PUBLISHER_KEYPAIR: set PUBLISHER_KEYPAIR \(a file\) or PUBLISHER_SECRET_KEY \(the key\), not both/,
+    );
     assert.match(refusal({ EPOCH_SCHEDULE: "hourly" }), /EPOCH_SCHEDULE: "hourly" is not a schedule/);
     assert.match(refusal({ PUBLISH_MAX_ATTEMPT: "5" }), /PUBLISH_MAX_ATTEMPT: not a merit setting \(did you mean PUBLISH_MAX_ATTEMPTS\?\)/);
-    const e = parseEnv({ EPOCH_SCHEDULE: "at 00:00,12:00", PUBLISH_PRIORITY_FEE_MICROLAMPORTS: "5000", PUBLISH_COMPUTE_UNIT_LIMIT: "30000" });
+    const e = parseEnv({
+      EPOCH_SCHEDULE: "at 00:00,12:00",
+      PUBLISH_PRIORITY_FEE_MICROLAMPORTS: "5000",
+      PUBLISH_COMPUTE_UNIT_LIMIT: "30000",
+    });
     assert.deepEqual([e.PUBLISH_PRIORITY_FEE_MICROLAMPORTS, e.PUBLISH_COMPUTE_UNIT_LIMIT, e.PUBLISH_MAX_ATTEMPTS], [5000, 30000, 5]);
   });
 
@@ -46,9 +53,22 @@ describe("env: the one reader of the configuration", () => {
 
   it("given every ingest setting changed, then ingestSettings carries each one (what npm start and the CLI pass on)", () => {
     const s = ingestSettings(
-      parseEnv({ RPC_MAX_CONCURRENCY: "3", RPC_REQUESTS_PER_SECOND: "7.5", RPC_TIMEOUT_MS: "1234", RPC_MAX_RETRIES: "2", INGEST_BATCH_SIZE: "17", POLL_INTERVAL_MS: "999", RPC_COMMITMENT: "confirmed" }),
+      parseEnv({
+        RPC_MAX_CONCURRENCY: "3",
+        RPC_REQUESTS_PER_SECOND: "7.5",
+        RPC_TIMEOUT_MS: "1234",
+        RPC_MAX_RETRIES: "2",
+        INGEST_BATCH_SIZE: "17",
+        POLL_INTERVAL_MS: "999",
+        RPC_COMMITMENT: "confirmed",
+      }),
     );
-    assert.deepEqual(s, { commitment: "confirmed", pollIntervalMs: 999, batchSize: 17, rpc: { maxConcurrency: 3, requestsPerSecond: 7.5, timeoutMs: 1234, maxRetries: 2 } });
+    assert.deepEqual(s, {
+      commitment: "confirmed",
+      pollIntervalMs: 999,
+      batchSize: 17,
+      rpc: { maxConcurrency: 3, requestsPerSecond: 7.5, timeoutMs: 1234, maxRetries: 2 },
+    });
     assert.equal(ingestSettings(parseEnv({ RPC_COMMITMENT: "processed" })).commitment, "confirmed");
   });
 
@@ -59,7 +79,8 @@ describe("env: the one reader of the configuration", () => {
       for (const name of readdirSync(dir)) {
         const p = join(dir, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(ts|mjs)$/.test(name) && !name.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(p, "utf8"))) readers.push(relative(root, p));
+        else if (/\.(ts|mjs)$/.test(name) && !name.endsWith(".test.ts") && /process\.env\b/.test(readFileSync(p, "utf8")))
+          readers.push(relative(root, p));
       }
     };
     walk(join(root, "indexer/src"));

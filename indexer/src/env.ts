@@ -9,7 +9,12 @@ import { scheduleProblem } from "./publish/schedule.js";
 const list = z
   .string()
   .default("")
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 const schema = z.object({
   /** Unset: `npm start` runs an embedded PGlite (see db/embedded.ts) under MERIT_DATA_DIR. */
@@ -59,7 +64,10 @@ const schema = z.object({
    */
   PUBLISHER_KEYPAIR: z.string().min(1).optional(),
   /** The distributor program's id where it is not the committed IDL's (a deployment of your own). */
-  MERIT_PROGRAM_ID: z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "MERIT_PROGRAM_ID must be a base58 address").optional(),
+  MERIT_PROGRAM_ID: z
+    .string()
+    .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "MERIT_PROGRAM_ID must be a base58 address")
+    .optional(),
   PUBLISHER_SECRET_KEY: z.string().min(1).optional(),
   /** Priority fee of publisher transactions, micro-lamports per compute unit. */
   PUBLISH_PRIORITY_FEE_MICROLAMPORTS: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
@@ -82,13 +90,25 @@ const schema = z.object({
  */
 const checked = schema.superRefine((e, ctx) => {
   if (e.RPC_URL && e.WATCH_MINTS.length + e.WATCH_FACILITATORS.length + e.WATCH_MERCHANTS.length === 0) {
-    ctx.addIssue({ code: "custom", path: ["RPC_URL"], message: "RPC_URL needs at least one of WATCH_MINTS, WATCH_FACILITATORS, WATCH_MERCHANTS (what counts as a settlement)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["RPC_URL"],
+      message: "RPC_URL needs at least one of WATCH_MINTS, WATCH_FACILITATORS, WATCH_MERCHANTS (what counts as a settlement)",
+    });
   }
   if (e.HELIUS_WEBHOOK_URL && !e.HELIUS_WEBHOOK_AUTH) {
-    ctx.addIssue({ code: "custom", path: ["HELIUS_WEBHOOK_URL"], message: "HELIUS_WEBHOOK_URL needs HELIUS_WEBHOOK_AUTH (the header Helius sends and the webhook checks)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["HELIUS_WEBHOOK_URL"],
+      message: "HELIUS_WEBHOOK_URL needs HELIUS_WEBHOOK_AUTH (the header Helius sends and the webhook checks)",
+    });
   }
   if (e.PUBLISHER_KEYPAIR && e.PUBLISHER_SECRET_KEY) {
-    ctx.addIssue({ code: "custom", path: ["PUBLISHER_KEYPAIR"], message: "set PUBLISHER_KEYPAIR (a file) or PUBLISHER_SECRET_KEY (the key), not both" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["PUBLISHER_KEYPAIR"],
+      message: "set PUBLISHER_KEYPAIR (a file) or PUBLISHER_SECRET_KEY (the key), not both",
+    });
   }
   if (e.EPOCH_SCHEDULE !== undefined) {
     const problem = scheduleProblem(e.EPOCH_SCHEDULE);
@@ -97,7 +117,21 @@ const checked = schema.superRefine((e, ctx) => {
 });
 
 /** Prefixes of this daemon's settings: an unknown variable with one of them is a typo. */
-const PREFIXES = ["MERIT_", "RPC_", "WATCH_", "HELIUS_", "API_", "ENGINE_", "INGEST_", "LOCALNET_", "POLL_", "LOG_", "DATABASE_", "PUBLISH", "EPOCH_"];
+const PREFIXES = [
+  "MERIT_",
+  "RPC_",
+  "WATCH_",
+  "HELIUS_",
+  "API_",
+  "ENGINE_",
+  "INGEST_",
+  "LOCALNET_",
+  "POLL_",
+  "LOG_",
+  "DATABASE_",
+  "PUBLISH",
+  "EPOCH_",
+];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);
 const KNOWN = new Set(Object.keys(schema.shape));
@@ -125,7 +159,10 @@ export type Env = z.infer<typeof schema>;
 
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = checked.safeParse(source);
-  const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)), ...unknownVariables(source)];
+  const lines = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)),
+    ...unknownVariables(source),
+  ];
   if (!parsed.success || lines.length > 0) throw new CallerError("bad_env", `invalid configuration:\n${lines.join("\n")}`);
   return parsed.data;
 }
@@ -137,7 +174,12 @@ export function ingestSettings(e: Env) {
     commitment: e.RPC_COMMITMENT === "processed" ? ("confirmed" as const) : e.RPC_COMMITMENT,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     batchSize: e.INGEST_BATCH_SIZE,
-    rpc: { maxConcurrency: e.RPC_MAX_CONCURRENCY, requestsPerSecond: e.RPC_REQUESTS_PER_SECOND, timeoutMs: e.RPC_TIMEOUT_MS, maxRetries: e.RPC_MAX_RETRIES },
+    rpc: {
+      maxConcurrency: e.RPC_MAX_CONCURRENCY,
+      requestsPerSecond: e.RPC_REQUESTS_PER_SECOND,
+      timeoutMs: e.RPC_TIMEOUT_MS,
+      maxRetries: e.RPC_MAX_RETRIES,
+    },
   };
 }
 

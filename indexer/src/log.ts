@@ -20,7 +20,12 @@ export function logger(): Logger {
   const pretty = (e.LOG_FORMAT ?? ((fd === 1 ? process.stdout : process.stderr).isTTY ? "pretty" : "json")) === "pretty";
   root = pino(
     { level: e.LOG_LEVEL, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-    pretty ? pino.transport({ target: "pino-pretty", options: { destination: fd, colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname,component", messageFormat: "{msg}" } }) : pino.destination({ dest: fd, sync: true }),
+    pretty
+      ? pino.transport({
+          target: "pino-pretty",
+          options: { destination: fd, colorize: true, translateTime: "HH:MM:ss", ignore: "pid,hostname,component", messageFormat: "{msg}" },
+        })
+      : pino.destination({ dest: fd, sync: true }),
   );
   return root;
 }

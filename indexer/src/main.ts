@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   let rules: WatchRules;
   if (!rpcUrl) {
     const t0 = performance.now();
-    const chain = await startLocalnet({ port: cfg.LOCALNET_PORT, historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"), log: componentLog("localnet").line });
+    const chain = await startLocalnet({
+      port: cfg.LOCALNET_PORT,
+      historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"),
+      log: componentLog("localnet").line,
+    });
     stops.unshift(chain.stop);
     rpcUrl = chain.url;
     log(`chain: local development chain at ${chain.url} (ws ${chain.wsUrl}) (${ms(t0)}); set RPC_URL for a real cluster`);
@@ -56,7 +60,14 @@ async function main(): Promise<void> {
 
   // The local chain confirms at once and finalizes never: read it at "confirmed".
   const settings = ingestSettings(cfg);
-  const ingest = await startIngest({ sql, rpcUrl, rules, ...settings, commitment: cfg.RPC_URL ? settings.commitment : "confirmed", log: componentLog("ingest").line });
+  const ingest = await startIngest({
+    sql,
+    rpcUrl,
+    rules,
+    ...settings,
+    commitment: cfg.RPC_URL ? settings.commitment : "confirmed",
+    log: componentLog("ingest").line,
+  });
   stops.unshift(ingest.stop);
   // One line per scored batch is debug detail; the status line below summarises.
   const engineLogger = componentLog("engine");
@@ -76,8 +87,12 @@ async function main(): Promise<void> {
 
   const app = new Hono();
   app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
-  app.get("/leaderboard", async () => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }));
-  if (cfg.HELIUS_WEBHOOK_AUTH) app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
+  app.get(
+    "/leaderboard",
+    async () => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }),
+  );
+  if (cfg.HELIUS_WEBHOOK_AUTH)
+    app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
   const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
   log(`api: http://${cfg.API_HOST}:${cfg.API_PORT}/health${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`);

@@ -16,7 +16,9 @@ export function writeBenchSection(name: string, body: string): void {
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const block = `${start}\n${body.trim()}\n${end}`;
-  const text = existsSync(FILE) ? readFileSync(FILE, "utf8") : "# Benchmarks\n\nEach section is written by its `npm run bench:<name>` script.\n";
+  const text = existsSync(FILE)
+    ? readFileSync(FILE, "utf8")
+    : "# Benchmarks\n\nEach section is written by its `npm run bench:<name>` script.\n";
   const i = text.indexOf(start);
   const j = text.indexOf(end);
   writeFileSync(FILE, i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`);

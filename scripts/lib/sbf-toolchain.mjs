@@ -50,8 +50,11 @@ export function locateToolchain() {
 export function offlineCargoConfig(toolchain) {
   if (!existsSync(toolchain.vendor)) throw missing(`${toolchain.vendor} (std's vendored crates)`, "rust-web-src");
   return [
-    "--config", 'source.crates-io.replace-with="debian-rust-vendor"',
-    "--config", `source.debian-rust-vendor.directory="${toolchain.vendor}"`,
-    "--config", "net.offline=true",
+    "--config",
+    'source.crates-io.replace-with="debian-rust-vendor"',
+    "--config",
+    `source.debian-rust-vendor.directory="${toolchain.vendor}"`,
+    "--config",
+    "net.offline=true",
   ];
 }

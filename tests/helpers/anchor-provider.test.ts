@@ -15,14 +15,29 @@ const smokeIdl = {
   address: SMOKE_ID.toBase58(),
   metadata: { name: "sbf_smoke", version: "0.1.0", spec: "0.1.0" },
   instructions: [
-    { name: "checksum", discriminator: [151, 13, 164, 92, 84, 17, 49, 137], accounts: [], args: [{ name: "data", type: "bytes" }], returns: "u64" },
+    {
+      name: "checksum",
+      discriminator: [151, 13, 164, 92, 84, 17, 49, 137],
+      accounts: [],
+      args: [{ name: "data", type: "bytes" }],
+      returns: "u64",
+    },
     { name: "fail", discriminator: [88, 146, 59, 51, 123, 43, 123, 171], accounts: [], args: [] },
   ],
   accounts: [{ name: "counter", discriminator: COUNTER }],
   events: [{ name: "Checksummed", discriminator: [200, 222, 179, 238, 217, 9, 101, 251] }],
   errors: [{ code: 6000, name: "SmokeFailed", msg: "The smoke program failed on purpose" }],
   types: [
-    { name: "counter", type: { kind: "struct", fields: [{ name: "owner", type: "pubkey" }, { name: "count", type: "u64" }] } },
+    {
+      name: "counter",
+      type: {
+        kind: "struct",
+        fields: [
+          { name: "owner", type: "pubkey" },
+          { name: "count", type: "u64" },
+        ],
+      },
+    },
     { name: "Checksummed", type: { kind: "struct", fields: [{ name: "sum", type: "u64" }] } },
   ],
 } as const satisfies Idl;
@@ -71,7 +86,10 @@ describe("tests/helpers/anchor-provider", () => {
       await assert.rejects(call(), (err: { code?: number; msg?: string; logs?: string[] }) => {
         assert.equal(err.code, 6000);
         assert.equal(err.msg, "The smoke program failed on purpose");
-        assert.ok(err.logs?.some((l) => l.includes("custom program error: 0x1770")), String(err.logs));
+        assert.ok(
+          err.logs?.some((l) => l.includes("custom program error: 0x1770")),
+          String(err.logs),
+        );
         return true;
       });
     }
@@ -90,6 +108,9 @@ describe("tests/helpers/anchor-provider", () => {
     assert.equal(fetched.count.toString(), "42");
     assert.equal(await program.account.counter.fetchNullable(Keypair.generate().publicKey), null);
     const all = await program.account.counter.all();
-    assert.deepEqual(all.map((a) => a.publicKey.toBase58()), [counter.toBase58()]);
+    assert.deepEqual(
+      all.map((a) => a.publicKey.toBase58()),
+      [counter.toBase58()],
+    );
   });
 });

@@ -5,8 +5,15 @@ import { createRequire } from "node:module";
 import type { Idl, Program, Provider, Wallet } from "@coral-xyz/anchor";
 import type { Address } from "@solana/kit";
 import {
-  type Keypair, PublicKey, Transaction, VersionedTransaction,
-  type AccountInfo, type Commitment, type Connection, type GetProgramAccountsFilter, type Signer,
+  type Keypair,
+  PublicKey,
+  Transaction,
+  VersionedTransaction,
+  type AccountInfo,
+  type Commitment,
+  type Connection,
+  type GetProgramAccountsFilter,
+  type Signer,
 } from "@solana/web3.js";
 import type { SendResult, TestSvm } from "./svm.js";
 
@@ -53,7 +60,10 @@ export class LiteSvmProvider implements Provider {
   /** Result of the last send, for CU and log assertions after `.rpc()`. */
   lastResult: SendResult | undefined;
 
-  constructor(readonly chain: TestSvm, payer: Keypair = chain.payer) {
+  constructor(
+    readonly chain: TestSvm,
+    payer: Keypair = chain.payer,
+  ) {
     this.wallet = new KeypairWallet(payer);
     this.publicKey = payer.publicKey;
     this.connection = svmConnection(chain);

@@ -5,7 +5,13 @@ import anchor from "@coral-xyz/anchor";
 import * as spl from "@solana/spl-token";
 import { type Connection, type Keypair, type PublicKey, Transaction } from "@solana/web3.js";
 import {
-  buildInstruction, claimInstruction, distributorPda, epochRootPda, meritDistributorProgram, vaultPda, type MeritDistributorProgram,
+  buildInstruction,
+  claimInstruction,
+  distributorPda,
+  epochRootPda,
+  meritDistributorProgram,
+  vaultPda,
+  type MeritDistributorProgram,
 } from "@merit/clients/idl";
 import { readClaimProof } from "@merit/clients/merkle";
 import { publishRuleSet, scoreBatch } from "../../indexer/src/engine/index.js";
@@ -54,8 +60,21 @@ export function usePublishSuite(): { chain: () => LocalnetFixture; db: () => Sql
 }
 
 /** What publishEpoch / followEpochs take, polling fast (the development chain finalizes at once). */
-export function publishContext(sql: Sql, connection: Connection, dataDir: string, signer: Keypair, opts: { log?: (line: string) => void; pauseAfterSendMs?: number } = {}): PublishContext {
-  return { sql, connection, dataDir, signer, send: { ...DEFAULT_SEND, pollMs: 20, pauseAfterSendMs: opts.pauseAfterSendMs }, log: opts.log ?? (() => {}) };
+export function publishContext(
+  sql: Sql,
+  connection: Connection,
+  dataDir: string,
+  signer: Keypair,
+  opts: { log?: (line: string) => void; pauseAfterSendMs?: number } = {},
+): PublishContext {
+  return {
+    sql,
+    connection,
+    dataDir,
+    signer,
+    send: { ...DEFAULT_SEND, pollMs: 20, pauseAfterSendMs: opts.pauseAfterSendMs },
+    log: opts.log ?? (() => {}),
+  };
 }
 /** 1 point per whole unit paid; fixed mode below turns a point into 10 base units. */
 export const RULES = { earn: [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }] };
@@ -72,7 +91,10 @@ export interface ChainDistributor {
 
 let nextId = 1n;
 
-export async function createDistributor(connection: Connection, params: { maxTotalIncrease?: bigint; fund?: bigint } = {}): Promise<ChainDistributor> {
+export async function createDistributor(
+  connection: Connection,
+  params: { maxTotalIncrease?: bigint; fund?: bigint } = {},
+): Promise<ChainDistributor> {
   const [admin, publisher, guardian] = await Promise.all([fundedKeypair(connection), fundedKeypair(connection), fundedKeypair(connection)]);
   const program = meritDistributorProgram(new AnchorProvider(connection, new Wallet(admin), { commitment: "confirmed" }));
   const mint = await spl.createMint(connection, admin, admin.publicKey, null, 6);
@@ -81,7 +103,10 @@ export async function createDistributor(connection: Connection, params: { maxTot
   const [vault] = vaultPda(address);
   await program.methods
     .initializeDistributor(new BN(id.toString()), publisher.publicKey, guardian.publicKey, {
-      activationDelay: new BN(DELAY), gracePeriod: new BN(600), maxTotalIncrease: new BN((params.maxTotalIncrease ?? 1_000_000_000n).toString()), claimExpiry: new BN(0),
+      activationDelay: new BN(DELAY),
+      gracePeriod: new BN(600),
+      maxTotalIncrease: new BN((params.maxTotalIncrease ?? 1_000_000_000n).toString()),
+      claimExpiry: new BN(0),
     })
     .accountsPartial({ admin: admin.publicKey, mint, distributor: address, vault, tokenProgram: spl.TOKEN_PROGRAM_ID })
     .rpc();
@@ -95,7 +120,12 @@ export async function fundVault(connection: Connection, d: ChainDistributor, amo
 }
 
 export async function veto(connection: Connection, d: ChainDistributor, epoch: bigint): Promise<void> {
-  const ix = buildInstruction(d.program, "vetoRoot", {}, { authority: d.guardian.publicKey, distributor: d.address, epochRoot: epochRootPda(d.address, epoch)[0] });
+  const ix = buildInstruction(
+    d.program,
+    "vetoRoot",
+    {},
+    { authority: d.guardian.publicKey, distributor: d.address, epochRoot: epochRootPda(d.address, epoch)[0] },
+  );
   await anchor.web3.sendAndConfirmTransaction(connection, new Transaction().add(ix), [d.guardian]);
 }
 
@@ -105,11 +135,30 @@ export async function setPaused(connection: Connection, d: ChainDistributor, pau
 }
 
 /** Claims `claimant`'s leaf of `epoch` with the proof from that epoch's shards; returns its token balance after. */
-export async function claimFromShards(connection: Connection, d: ChainDistributor, dataDir: string, epoch: bigint, claimant: Keypair): Promise<bigint> {
+export async function claimFromShards(
+  connection: Connection,
+  d: ChainDistributor,
+  dataDir: string,
+  epoch: bigint,
+  claimant: Keypair,
+): Promise<bigint> {
   const p = await readClaimProof(`${epochDir(dataDir, d.address.toBase58(), epoch)}/${SHARDS_DIR}`, claimant.publicKey.toBase58());
   if (!p) throw new Error(`no proof for ${claimant.publicKey.toBase58()} in epoch ${epoch}`);
   const token = await spl.getOrCreateAssociatedTokenAccount(connection, claimant, d.mint, claimant.publicKey);
-  const ix = claimInstruction(d.program, { distributor: d.address, mint: d.mint, vault: d.vault, tokenProgram: spl.TOKEN_PROGRAM_ID, claimant: claimant.publicKey, claimantToken: token.address }, epoch, p.amount, p.proof);
+  const ix = claimInstruction(
+    d.program,
+    {
+      distributor: d.address,
+      mint: d.mint,
+      vault: d.vault,
+      tokenProgram: spl.TOKEN_PROGRAM_ID,
+      claimant: claimant.publicKey,
+      claimantToken: token.address,
+    },
+    epoch,
+    p.amount,
+    p.proof,
+  );
   await anchor.web3.sendAndConfirmTransaction(connection, new Transaction().add(ix), [claimant]);
   return (await spl.getAccount(connection, token.address)).amount;
 }
@@ -117,13 +166,22 @@ export async function claimFromShards(connection: Connection, d: ChainDistributo
 /** The indexer side: the rule set and the distributor, 10 base units per point. */
 export async function configure(sql: Sql, d: ChainDistributor): Promise<void> {
   await publishRuleSet(sql, { createdBy: "t", body: RULES });
-  await addDistributor(sql, { address: d.address.toBase58(), mint: d.mint.toBase58(), conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor" } });
+  await addDistributor(sql, {
+    address: d.address.toBase58(),
+    mint: d.mint.toBase58(),
+    conversion: { mode: "fixed", unitsPerPoint: "10", rounding: "floor" },
+  });
 }
 
 let slot = 0;
 /** Settlements of `payments` (payer, whole units paid), scored up to a new watermark. */
 export async function settle(sql: Sql, payments: [Keypair, number][]): Promise<void> {
-  const specs = payments.map(([payer, units]) => ({ slot: ++slot, payer: payer.publicKey.toBase58(), payee: "SHOP", amount: BigInt(units * 1_000_000) }));
+  const specs = payments.map(([payer, units]) => ({
+    slot: ++slot,
+    payer: payer.publicKey.toBase58(),
+    payee: "SHOP",
+    amount: BigInt(units * 1_000_000),
+  }));
   await insertSettlements(sql, specs);
   await advanceIngestWatermark(sql, BigInt(slot));
   while ((await scoreBatch(sql, { maxSlot: BigInt(slot) })) > 0);

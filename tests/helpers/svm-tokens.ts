@@ -27,7 +27,13 @@ export function createMint(t: TestSvm, tokenProgram: TokenProgram, decimals = 6,
   expectOk(
     t.sendIxs(
       [
-        SystemProgram.createAccount({ fromPubkey: t.payer.publicKey, newAccountPubkey: mint.publicKey, lamports, space: spl.MINT_SIZE, programId }),
+        SystemProgram.createAccount({
+          fromPubkey: t.payer.publicKey,
+          newAccountPubkey: mint.publicKey,
+          lamports,
+          space: spl.MINT_SIZE,
+          programId,
+        }),
         spl.createInitializeMint2Instruction(mint.publicKey, decimals, authority.publicKey, null, programId),
       ],
       [mint],
@@ -42,7 +48,10 @@ export function tokenAccount(t: TestSvm, m: Mint, owner: PublicKey): PublicKey {
   const programId = tokenProgramId(m.tokenProgram);
   const ata = spl.getAssociatedTokenAddressSync(m.mint, owner, true, programId);
   if (!t.account(ata)) {
-    expectOk(t.sendIxs([spl.createAssociatedTokenAccountIdempotentInstruction(t.payer.publicKey, ata, owner, m.mint, programId)]), "create ATA");
+    expectOk(
+      t.sendIxs([spl.createAssociatedTokenAccountIdempotentInstruction(t.payer.publicKey, ata, owner, m.mint, programId)]),
+      "create ATA",
+    );
   }
   return ata;
 }

@@ -19,7 +19,11 @@ function smokeFields(data: Buffer): string[] {
   const product = sum * (BigInt(data.length) + (1n << 40n));
   const greeting = Buffer.from("hello world, long data");
   const matches = data.equals(greeting.subarray(0, Math.min(data.length, greeting.length)));
-  const u64 = (v: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(v); return b; };
+  const u64 = (v: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(v);
+    return b;
+  };
   return [copy, u64(sum), u64(product > U64 ? U64 : product), Buffer.from([matches ? 1 : 0])].map((b) => b.toString("base64"));
 }
 
@@ -113,7 +117,13 @@ describe("tests/helpers/svm", () => {
     });
 
     it("refuses accounts with its own error code 1", () => {
-      const r = t.sendIxs([new TransactionInstruction({ programId, keys: [{ pubkey: t.payer.publicKey, isSigner: false, isWritable: false }], data: Buffer.alloc(0) })]);
+      const r = t.sendIxs([
+        new TransactionInstruction({
+          programId,
+          keys: [{ pubkey: t.payer.publicKey, isSigner: false, isWritable: false }],
+          data: Buffer.alloc(0),
+        }),
+      ]);
       assert.equal(r.code, 1);
       assert.equal(r.error, "Error processing Instruction 0: custom program error: 0x1");
     });

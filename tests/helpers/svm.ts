@@ -164,12 +164,30 @@ function toResult(res: TransactionMetadata | FailedTransactionMetadata, wire: Ui
   const signature = bs58.encode(wire.subarray(1, 65));
   if (!(res instanceof FailedTransactionMetadata)) {
     const data = res.returnData().data();
-    return { ok: true, signature, logs: res.logs(), cu: res.computeUnitsConsumed(), code: undefined, error: undefined, returnData: data, size: wire.length };
+    return {
+      ok: true,
+      signature,
+      logs: res.logs(),
+      cu: res.computeUnitsConsumed(),
+      code: undefined,
+      error: undefined,
+      returnData: data,
+      size: wire.length,
+    };
   }
   const meta = res.meta();
   const logs = meta.logs();
   const { code, error } = describeError(res, logs);
-  return { ok: false, signature, logs, cu: meta.computeUnitsConsumed(), code, error, returnData: meta.returnData().data(), size: wire.length };
+  return {
+    ok: false,
+    signature,
+    logs,
+    cu: meta.computeUnitsConsumed(),
+    code,
+    error,
+    returnData: meta.returnData().data(),
+    size: wire.length,
+  };
 }
 
 /** litesvm does not export its error classes; read InstructionError(index, Custom(code)) by shape. */

@@ -26,7 +26,16 @@ export interface WalletFigures {
 export type DatasetTotals = WalletFigures;
 
 export function emptyTotals(): DatasetTotals {
-  return { cumulativeAmount: 0n, epochAmount: 0n, points: 0n, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, adjustmentPoints: 0n, settlementCount: 0 };
+  return {
+    cumulativeAmount: 0n,
+    epochAmount: 0n,
+    points: 0n,
+    basePoints: 0n,
+    campaignBonus: {},
+    referralPoints: 0n,
+    adjustmentPoints: 0n,
+    settlementCount: 0,
+  };
 }
 
 /** Adds one wallet's figures into running totals (which own their campaignBonus object). */

@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { type BuildOptions, type MerkleTree, allocEntries, buildTree, decodeKey58, encodeKey58, hashBytes, leafHash } from "../merkle/index.js";
+import {
+  type BuildOptions,
+  type MerkleTree,
+  allocEntries,
+  buildTree,
+  decodeKey58,
+  encodeKey58,
+  hashBytes,
+  leafHash,
+} from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import { type DatasetHeader, type DatasetRecord, type DatasetTotals, addFigures, emptyTotals } from "./format.js";
 import { type DatasetSource, datasetLines } from "./lines.js";
@@ -27,7 +36,12 @@ function checkRecord(r: DatasetRecord, line: number, header: DatasetHeader): voi
     points += v;
   }
   if (points !== r.points) {
-    throw new DatasetError("POINTS_MISMATCH", `points ${r.points} != base + campaign bonuses + referral + adjustments = ${points}`, line, r.claimant);
+    throw new DatasetError(
+      "POINTS_MISMATCH",
+      `points ${r.points} != base + campaign bonuses + referral + adjustments = ${points}`,
+      line,
+      r.claimant,
+    );
   }
   if (r.epochAmount > r.cumulativeAmount) {
     throw new DatasetError("AMOUNT_MISMATCH", "epochAmount exceeds cumulativeAmount", line, r.claimant);
@@ -62,10 +76,21 @@ function leafOk(distributor: string, claimants: Buffer, amounts: BigUint64Array,
  * Record `i` must sort strictly after record `i - 1`. When it does not, one of the two is wrong:
  * a record whose leaf does not match its own claimant and amount is the culprit, named as such.
  */
-function checkOrder(header: DatasetHeader, claimants: Buffer, amounts: BigUint64Array, leaves: Buffer, i: number, line: number, claimant: string) {
+function checkOrder(
+  header: DatasetHeader,
+  claimants: Buffer,
+  amounts: BigUint64Array,
+  leaves: Buffer,
+  i: number,
+  line: number,
+  claimant: string,
+) {
   const order = claimants.compare(claimants, i * 32, i * 32 + 32, (i - 1) * 32, i * 32);
   if (order < 0) return;
-  for (const [at, l] of [[i - 1, line - 1], [i, line]] as const) {
+  for (const [at, l] of [
+    [i - 1, line - 1],
+    [i, line],
+  ] as const) {
     if (!leafOk(header.distributor, claimants, amounts, leaves, at)) {
       throw new DatasetError("LEAF_MISMATCH", LEAF_RULE, l, encodeKey58(claimants, at * 32));
     }
@@ -125,7 +150,10 @@ export async function loadDataset(source: DatasetSource, options: LoadOptions = 
     }
   }
   if (tree.root.toString("hex") !== header.root) {
-    throw new DatasetError("ROOT_MISMATCH", `every record checks out but they build root ${tree.root.toString("hex")}, not the header's ${header.root}`);
+    throw new DatasetError(
+      "ROOT_MISMATCH",
+      `every record checks out but they build root ${tree.root.toString("hex")}, not the header's ${header.root}`,
+    );
   }
   const datasetHash = hash.digest();
   if (options.expectedDatasetHash !== undefined && !datasetHash.equals(hashBytes(options.expectedDatasetHash, "expectedDatasetHash"))) {

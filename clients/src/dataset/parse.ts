@@ -77,7 +77,8 @@ export function parseHeader(line: string): DatasetHeader {
   return header;
 }
 
-const RECORD_KEYS = "claimant,cumulativeAmount,epochAmount,points,basePoints,campaignBonus,referralPoints,adjustmentPoints,settlementCount,leaf";
+const RECORD_KEYS =
+  "claimant,cumulativeAmount,epochAmount,points,basePoints,campaignBonus,referralPoints,adjustmentPoints,settlementCount,leaf";
 
 /*
  * Records are checked by hand rather than by zod: at a million lines the schema machinery was the

@@ -16,7 +16,16 @@ import {
   verifyTreeIndependently,
 } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
-import { type CampaignPoints, DATASET_FORMAT, DATASET_VERSION, type DatasetHeader, addFigures, emptyTotals, headerLine, recordLine } from "./format.js";
+import {
+  type CampaignPoints,
+  DATASET_FORMAT,
+  DATASET_VERSION,
+  type DatasetHeader,
+  addFigures,
+  emptyTotals,
+  headerLine,
+  recordLine,
+} from "./format.js";
 import { CAMPAIGN_ID } from "./parse.js";
 
 export interface DatasetMeta {

@@ -12,7 +12,12 @@ const { BN } = anchor;
 /** Accounts by their camelCase IDL name; fixed addresses (System program) are filled in. */
 export type AccountMap = Record<string, PublicKey | undefined>;
 
-export function buildInstruction(program: MeritDistributorProgram, name: string, args: Record<string, unknown>, accounts: AccountMap): TransactionInstruction {
+export function buildInstruction(
+  program: MeritDistributorProgram,
+  name: string,
+  args: Record<string, unknown>,
+  accounts: AccountMap,
+): TransactionInstruction {
   const def = program.idl.instructions.find((i) => i.name === name);
   if (!def) throw new Error(`merit distributor has no instruction ${name}`);
   const keys = def.accounts.map((a) => {
@@ -35,13 +40,25 @@ export interface ClaimAccounts {
 }
 
 /** claim(cumulative_amount, proof) against the root of `epoch`. */
-export function claimInstruction(program: MeritDistributorProgram, a: ClaimAccounts, epoch: bigint, cumulativeAmount: bigint, proof: Uint8Array[], overrides: AccountMap = {}): TransactionInstruction {
-  return buildInstruction(program, "claim", { cumulativeAmount: new BN(cumulativeAmount.toString()), proof: proof.map((p) => [...p]) }, {
-    ...a,
-    epochRoot: epochRootPda(a.distributor, epoch, program.programId)[0],
-    claimStatus: claimStatusPda(a.distributor, a.claimant, program.programId)[0],
-    ...overrides,
-  });
+export function claimInstruction(
+  program: MeritDistributorProgram,
+  a: ClaimAccounts,
+  epoch: bigint,
+  cumulativeAmount: bigint,
+  proof: Uint8Array[],
+  overrides: AccountMap = {},
+): TransactionInstruction {
+  return buildInstruction(
+    program,
+    "claim",
+    { cumulativeAmount: new BN(cumulativeAmount.toString()), proof: proof.map((p) => [...p]) },
+    {
+      ...a,
+      epochRoot: epochRootPda(a.distributor, epoch, program.programId)[0],
+      claimStatus: claimStatusPda(a.distributor, a.claimant, program.programId)[0],
+      ...overrides,
+    },
+  );
 }
 
 export interface RootProposal {
@@ -55,12 +72,27 @@ export interface RootProposal {
 }
 
 /** propose_root, signed (and paid) by the publisher. */
-export function proposeRootInstruction(program: MeritDistributorProgram, publisher: PublicKey, distributor: PublicKey, p: RootProposal, overrides: AccountMap = {}): TransactionInstruction {
+export function proposeRootInstruction(
+  program: MeritDistributorProgram,
+  publisher: PublicKey,
+  distributor: PublicKey,
+  p: RootProposal,
+  overrides: AccountMap = {},
+): TransactionInstruction {
   const args = {
-    epoch: new BN(p.epoch.toString()), root: [...p.root], cumulativeTotal: new BN(p.cumulativeTotal.toString()),
-    leafCount: new BN(p.leafCount.toString()), datasetHash: [...p.datasetHash], inputsHash: [...p.inputsHash],
+    epoch: new BN(p.epoch.toString()),
+    root: [...p.root],
+    cumulativeTotal: new BN(p.cumulativeTotal.toString()),
+    leafCount: new BN(p.leafCount.toString()),
+    datasetHash: [...p.datasetHash],
+    inputsHash: [...p.inputsHash],
   };
-  return buildInstruction(program, "proposeRoot", args, { publisher, distributor, epochRoot: epochRootPda(distributor, p.epoch, program.programId)[0], ...overrides });
+  return buildInstruction(program, "proposeRoot", args, {
+    publisher,
+    distributor,
+    epochRoot: epochRootPda(distributor, p.epoch, program.programId)[0],
+    ...overrides,
+  });
 }
 
 /** activate_root: anyone may send it once the root's activation time has passed. */

@@ -17,7 +17,12 @@ export function u64Le(value: bigint): Buffer {
  * with number `id`. The creator is a seed, so nobody else can take that address first; it stays
  * the seed after an admin hand-over (the account records it as `creator`).
  */
-export function distributorPda(mint: PublicKey, creator: PublicKey, id: bigint, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
+export function distributorPda(
+  mint: PublicKey,
+  creator: PublicKey,
+  id: bigint,
+  programId = MERIT_DISTRIBUTOR_PROGRAM_ID,
+): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([Buffer.from("distributor"), mint.toBuffer(), creator.toBuffer(), u64Le(id)], programId);
 }
 

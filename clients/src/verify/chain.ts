@@ -131,7 +131,10 @@ export async function readChain(url: string, distributor: string, epoch: bigint)
     throw inputError(`distributor "${distributor}" is not a base58 address`);
   }
   const addresses = [key, epochRootPda(key, epoch)[0], ...(epoch > 1n ? [epochRootPda(key, epoch - 1n)[0]] : [])].map((k) => k.toBase58());
-  const res = await rpcCall<{ context: { slot: number }; value: AccountInfo[] }>(url, "getMultipleAccounts", [addresses, { encoding: "base64", commitment: "confirmed" }]);
+  const res = await rpcCall<{ context: { slot: number }; value: AccountInfo[] }>(url, "getMultipleAccounts", [
+    addresses,
+    { encoding: "base64", commitment: "confirmed" },
+  ]);
   const [d, r, p] = res.value;
   const data = (a: AccountInfo) => Buffer.from(a!.data[0], "base64");
   if (!d) throw inputError(`no Distributor account at ${distributor} on this cluster (wrong --rpc, or not a merit distributor)`);
@@ -139,7 +142,9 @@ export async function readChain(url: string, distributor: string, epoch: bigint)
     try {
       return f();
     } catch (err) {
-      throw inputError(`the account at ${what} is not a merit ${what === distributor ? "Distributor" : "EpochRoot"}: ${(err as Error).message}`);
+      throw inputError(
+        `the account at ${what} is not a merit ${what === distributor ? "Distributor" : "EpochRoot"}: ${(err as Error).message}`,
+      );
     }
   };
   return {

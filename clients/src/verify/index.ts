@@ -4,4 +4,14 @@ export { VerifyError, type VerifyErrorKind } from "./errors.js";
 export { readChain, rpcCall, vaultBalance, type ChainState, type DistributorState, type EpochRootState, type RootStatus } from "./chain.js";
 export { claimantAt, scanDataset, type ScannedDataset } from "./scan.js";
 export { openSource, sha256File, type LocalFile } from "./source.js";
-export { Checks, report, verifyEpoch, type CheckResult, type CheckStatus, type Mismatch, type VerifyContext, type VerifyOptions, type VerifyReport } from "./verify.js";
+export {
+  Checks,
+  report,
+  verifyEpoch,
+  type CheckResult,
+  type CheckStatus,
+  type Mismatch,
+  type VerifyContext,
+  type VerifyOptions,
+  type VerifyReport,
+} from "./verify.js";

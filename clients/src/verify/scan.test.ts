@@ -15,10 +15,20 @@ describe("verify: the byte-level dataset scan", () => {
     dir = mkdtempSync(join(tmpdir(), "merit-scan-"));
     path = join(dir, "dataset.ndjson");
     const leaves: WalletTotals[] = Array.from({ length: 3000 }, (_, i) => ({
-      claimant: randomBytes(32), cumulativeAmount: BigInt(i) * 1_000_003n + (i % 2 === 0 ? 1_000_000_000_000_000n : 1n), epochAmount: 1n,
-      basePoints: 5n, campaignBonus: (i % 3 === 0 ? { spring: 7n } : {}) as Record<string, bigint>, referralPoints: 0n, adjustmentPoints: i % 5 === 0 ? -2n : 0n, settlementCount: 1,
+      claimant: randomBytes(32),
+      cumulativeAmount: BigInt(i) * 1_000_003n + (i % 2 === 0 ? 1_000_000_000_000_000n : 1n),
+      epochAmount: 1n,
+      basePoints: 5n,
+      campaignBonus: (i % 3 === 0 ? { spring: 7n } : {}) as Record<string, bigint>,
+      referralPoints: 0n,
+      adjustmentPoints: i % 5 === 0 ? -2n : 0n,
+      settlementCount: 1,
     }));
-    await writeDataset(path, { distributor, mint: randomBytes(32), epoch: 3n, slots: { first: 1n, last: 9n }, inputsHash: randomBytes(32) }, leaves);
+    await writeDataset(
+      path,
+      { distributor, mint: randomBytes(32), epoch: 3n, slots: { first: 1n, last: 9n }, inputsHash: randomBytes(32) },
+      leaves,
+    );
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -32,7 +42,10 @@ describe("verify: the byte-level dataset scan", () => {
     const d = await loadDataset(path, { onRecord: (r) => (claimants.push(r.claimant), amounts.push(r.cumulativeAmount)) });
     assert.deepEqual(s.header, d.header);
     assert.equal(s.datasetHash, createHash("sha256").update(readFileSync(path)).digest("hex"));
-    assert.deepEqual(Array.from({ length: s.header.leafCount }, (_, i) => claimantAt(s, i)), claimants);
+    assert.deepEqual(
+      Array.from({ length: s.header.leafCount }, (_, i) => claimantAt(s, i)),
+      claimants,
+    );
     assert.deepEqual([...s.amounts], amounts);
     assert.equal(s.total, d.header.totals.cumulativeAmount);
     const beside = await scanDatasetBeside(path);
@@ -57,13 +70,40 @@ describe("verify: the byte-level dataset scan", () => {
   };
 
   it("given records swapped, duplicated, cut, or with an amount not in canonical form, when scanned, then each is refused at its line", async () => {
-    await refused(variant((l) => [l[0]!, l[2]!, l[1]!, ...l.slice(3)]), "OUT_OF_ORDER", 3);
-    await refused(variant((l) => [l[0]!, l[1]!, l[1]!, ...l.slice(3)]), "DUPLICATE_CLAIMANT", 3);
-    await refused(variant((l) => l.slice(0, -1)), "COUNT_MISMATCH");
-    await refused(variant((l) => [l[0]!, l[1]!.replace(/"cumulativeAmount":"(\d+)"/, '"cumulativeAmount":"0$1"'), ...l.slice(2)]), "MALFORMED_RECORD", 2);
-    await refused(variant((l) => [l[0]!, l[1]!.replace(/"cumulativeAmount":"\d+"/, '"cumulativeAmount":"18446744073709551616"'), ...l.slice(2)]), "MALFORMED_RECORD", 2);
-    await refused(variant((l) => [l[0]!, l[1]!.replace('{"claimant":', '{ "claimant":'), ...l.slice(2)]), "MALFORMED_RECORD", 2);
-    await refused(variant((l) => [l[0]!.replace('"epoch":"3"', '"epoch":"03"'), ...l.slice(1)]), "MALFORMED_HEADER", 1);
+    await refused(
+      variant((l) => [l[0]!, l[2]!, l[1]!, ...l.slice(3)]),
+      "OUT_OF_ORDER",
+      3,
+    );
+    await refused(
+      variant((l) => [l[0]!, l[1]!, l[1]!, ...l.slice(3)]),
+      "DUPLICATE_CLAIMANT",
+      3,
+    );
+    await refused(
+      variant((l) => l.slice(0, -1)),
+      "COUNT_MISMATCH",
+    );
+    await refused(
+      variant((l) => [l[0]!, l[1]!.replace(/"cumulativeAmount":"(\d+)"/, '"cumulativeAmount":"0$1"'), ...l.slice(2)]),
+      "MALFORMED_RECORD",
+      2,
+    );
+    await refused(
+      variant((l) => [l[0]!, l[1]!.replace(/"cumulativeAmount":"\d+"/, '"cumulativeAmount":"18446744073709551616"'), ...l.slice(2)]),
+      "MALFORMED_RECORD",
+      2,
+    );
+    await refused(
+      variant((l) => [l[0]!, l[1]!.replace('{"claimant":', '{ "claimant":'), ...l.slice(2)]),
+      "MALFORMED_RECORD",
+      2,
+    );
+    await refused(
+      variant((l) => [l[0]!.replace('"epoch":"3"', '"epoch":"03"'), ...l.slice(1)]),
+      "MALFORMED_HEADER",
+      1,
+    );
     const noNewline = join(dir, "cut.ndjson");
     writeFileSync(noNewline, readFileSync(path).subarray(0, -1));
     await refused(noNewline, "MALFORMED_RECORD");

@@ -38,22 +38,29 @@ export async function scanDataset(path: string): Promise<ScannedDataset> {
   let line = 0;
   let total = 0n;
   let rest: Buffer | undefined;
-  const bad = (code: "MALFORMED_RECORD" | "OUT_OF_ORDER" | "DUPLICATE_CLAIMANT" | "COUNT_MISMATCH", message: string, claimant?: string): never => {
+  const bad = (
+    code: "MALFORMED_RECORD" | "OUT_OF_ORDER" | "DUPLICATE_CLAIMANT" | "COUNT_MISMATCH",
+    message: string,
+    claimant?: string,
+  ): never => {
     throw new DatasetError(code, message, line, claimant);
   };
   const record = (b: Buffer, start: number, end: number) => {
-    if (b.compare(PREFIX, 0, PREFIX.length, start, start + PREFIX.length) !== 0) bad("MALFORMED_RECORD", 'a record must start with {"claimant":"');
+    if (b.compare(PREFIX, 0, PREFIX.length, start, start + PREFIX.length) !== 0)
+      bad("MALFORMED_RECORD", 'a record must start with {"claimant":"');
     const c0 = start + PREFIX.length;
     const c1 = b.indexOf(QUOTE, c0);
     if (c1 < 0 || c1 > end) bad("MALFORMED_RECORD", "unterminated claimant");
     const name = b.toString("latin1", c0, c1);
     const key = decodeKey58(name);
     if (!key) bad("MALFORMED_RECORD", "claimant is not a canonical base58 32-byte key", name);
-    if (b.compare(AMOUNT, 0, AMOUNT.length, c1, c1 + AMOUNT.length) !== 0) bad("MALFORMED_RECORD", "cumulativeAmount must follow the claimant", name);
+    if (b.compare(AMOUNT, 0, AMOUNT.length, c1, c1 + AMOUNT.length) !== 0)
+      bad("MALFORMED_RECORD", "cumulativeAmount must follow the claimant", name);
     const a0 = c1 + AMOUNT.length;
     let a1 = a0;
     while (a1 < end && b[a1]! >= 0x30 && b[a1]! <= 0x39) a1++;
-    if (a1 === a0 || b[a1] !== QUOTE || a1 - a0 > 20 || (b[a0] === 0x30 && a1 - a0 > 1)) bad("MALFORMED_RECORD", "cumulativeAmount is not a canonical decimal", name);
+    if (a1 === a0 || b[a1] !== QUOTE || a1 - a0 > 20 || (b[a0] === 0x30 && a1 - a0 > 1))
+      bad("MALFORMED_RECORD", "cumulativeAmount is not a canonical decimal", name);
     const amount = BigInt(b.toString("latin1", a0, a1));
     if (amount > U64_MAX) bad("MALFORMED_RECORD", "cumulativeAmount exceeds u64", name);
     if (n === header!.leafCount) bad("COUNT_MISMATCH", `more records than the header's leafCount ${header!.leafCount}`, name);
@@ -100,7 +107,9 @@ export async function scanDatasetBeside(path: string): Promise<ScannedDataset> {
   } catch {
     return scanDataset(path);
   }
-  type Reply = { ok: true; scanned: ScannedDataset } | { ok: false; error: { code: DatasetError["code"]; message: string; line?: number; claimant?: string } };
+  type Reply =
+    | { ok: true; scanned: ScannedDataset }
+    | { ok: false; error: { code: DatasetError["code"]; message: string; line?: number; claimant?: string } };
   const reply = await new Promise<Reply | undefined>((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);

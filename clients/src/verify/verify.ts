@@ -3,7 +3,7 @@
 import { createReadStream } from "node:fs";
 import { DatasetError, loadDataset } from "../dataset/index.js";
 import { buildTree } from "../merkle/index.js";
-import { readChain, vaultBalance, type ChainState, type EpochRootState } from "./chain.js";
+import { readChain, vaultBalance, type ChainState } from "./chain.js";
 import { inputError } from "./errors.js";
 import { claimantAt, scanDataset, scanDatasetBeside, type ScannedDataset } from "./scan.js";
 import { openSource, sha256File, type LocalFile } from "./source.js";
@@ -93,7 +93,8 @@ export class Checks {
   /** Compares a list of (field, expected, got): fails on the first that differs. */
   compare(id: string, passDetail: string, pairs: readonly (readonly [string, string, string])[], claimant?: string) {
     for (const [field, expected, got] of pairs) {
-      if (expected !== got) return this.fail(id, `${field}: expected ${expected}, got ${got}`, { ...(claimant ? { claimant } : {}), field, expected, got });
+      if (expected !== got)
+        return this.fail(id, `${field}: expected ${expected}, got ${got}`, { ...(claimant ? { claimant } : {}), field, expected, got });
     }
     return this.pass(id, passDetail);
   }
@@ -129,7 +130,13 @@ async function peekHeader(path: string): Promise<{ distributor?: unknown; epoch?
 
 function datasetFailure(err: unknown): Mismatch & { detail: string } {
   if (!(err instanceof DatasetError)) throw err;
-  return { ...(err.claimant ? { claimant: err.claimant } : {}), field: err.code, expected: "a valid dataset", got: err.message, detail: `the dataset is refused: ${err.message}` };
+  return {
+    ...(err.claimant ? { claimant: err.claimant } : {}),
+    field: err.code,
+    expected: "a valid dataset",
+    got: err.message,
+    detail: `the dataset is refused: ${err.message}`,
+  };
 }
 
 /** Epoch N−1 → N: every wallet of N−1 still has a leaf, with a cumulative amount at least as large. */
@@ -142,14 +149,20 @@ function comparePrevious(checks: Checks, a: ScannedDataset, b: ScannedDataset, e
     if (j >= nb || b.claimants.compare(a.claimants, at, at + 32, j * 32, j * 32 + 32) !== 0) {
       const name = claimantAt(a, i);
       checks.fail("previous", `wallet ${name} had a leaf in epoch ${epoch - 1n} and has none in epoch ${epoch}`, {
-        claimant: name, field: "leaf", expected: `present (cumulative ${a.amounts[i]} in epoch ${epoch - 1n})`, got: "absent",
+        claimant: name,
+        field: "leaf",
+        expected: `present (cumulative ${a.amounts[i]} in epoch ${epoch - 1n})`,
+        got: "absent",
       });
       return;
     }
     if (b.amounts[j]! < a.amounts[i]!) {
       const name = claimantAt(a, i);
       checks.fail("previous", `wallet ${name}: cumulative amount decreased from ${a.amounts[i]} to ${b.amounts[j]}`, {
-        claimant: name, field: "cumulativeAmount", expected: `>= ${a.amounts[i]}`, got: String(b.amounts[j]),
+        claimant: name,
+        field: "cumulativeAmount",
+        expected: `>= ${a.amounts[i]}`,
+        got: String(b.amounts[j]),
       });
       return;
     }
@@ -177,17 +190,25 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
 
     const header = await peekHeader(dataset.path);
     const distributor = o.distributor ?? (typeof header.distributor === "string" ? header.distributor : undefined);
-    if (!distributor) throw inputError(`dataset ${o.dataset}: no distributor in its first line (not a merit epoch dataset?); name it with --distributor`);
+    if (!distributor)
+      throw inputError(`dataset ${o.dataset}: no distributor in its first line (not a merit epoch dataset?); name it with --distributor`);
 
     const checks = new Checks(o.onCheck);
     progress("reading the chain");
     const chain = await readChain(o.rpc, distributor, o.epoch);
     const root = chain.root;
     if (!root) {
-      checks.fail("chain", `no root for epoch ${o.epoch} of ${distributor} on-chain`, { field: "epochRoot", expected: `an EpochRoot for epoch ${o.epoch}`, got: "none" });
+      checks.fail("chain", `no root for epoch ${o.epoch} of ${distributor} on-chain`, {
+        field: "epochRoot",
+        expected: `an EpochRoot for epoch ${o.epoch}`,
+        got: "none",
+      });
       return report(o.epoch, distributor, undefined, checks.list);
     }
-    checks.pass("chain", `EpochRoot ${root.address} (${root.status}), distributor latest epoch ${chain.distributor.latestEpoch}, read at slot ${chain.slot}`);
+    checks.pass(
+      "chain",
+      `EpochRoot ${root.address} (${root.status}), distributor latest epoch ${chain.distributor.latestEpoch}, read at slot ${chain.slot}`,
+    );
 
     // Epoch N−1's dataset is read on a second core while this thread reads epoch N's.
     const previousScan = previous && o.epoch > 1n && chain.previousRoot ? scanDatasetBeside(previous.path) : undefined;
@@ -204,7 +225,9 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
     }
     if (scanned) {
       const h = scanned.header;
-      checks.compare("dataset-hash", `sha256 ${scanned.datasetHash} is the dataset hash on-chain`, [["datasetHash", root.datasetHash, scanned.datasetHash]]);
+      checks.compare("dataset-hash", `sha256 ${scanned.datasetHash} is the dataset hash on-chain`, [
+        ["datasetHash", root.datasetHash, scanned.datasetHash],
+      ]);
       progress("rebuilding the tree");
       const tree = await buildTree(h.distributor, { claimants: scanned.claimants, amounts: scanned.amounts }, { reuseInput: true });
       const built = tree.root.toString("hex");
@@ -218,7 +241,9 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
         ["header.totals.cumulativeAmount", scanned.total.toString(), h.totals.cumulativeAmount.toString()],
         ["leafCount", root.leafCount.toString(), h.leafCount.toString()],
       ]);
-      checks.compare("inputs-hash", `the dataset's inputs hash ${h.inputsHash} is the one on-chain`, [["inputsHash", root.inputsHash, h.inputsHash]]);
+      checks.compare("inputs-hash", `the dataset's inputs hash ${h.inputsHash} is the one on-chain`, [
+        ["inputsHash", root.inputsHash, h.inputsHash],
+      ]);
       if (o.full) {
         progress("loading every record");
         try {
@@ -242,7 +267,11 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
       const prevRoot = chain.previousRoot;
       if (o.epoch === 1n) throw inputError("epoch 1 has no previous epoch: drop --previous-dataset");
       if (!prevRoot) {
-        checks.fail("previous", `no root for epoch ${o.epoch - 1n} on-chain`, { field: "epochRoot", expected: `an EpochRoot for epoch ${o.epoch - 1n}`, got: "none" });
+        checks.fail("previous", `no root for epoch ${o.epoch - 1n} on-chain`, {
+          field: "epochRoot",
+          expected: `an EpochRoot for epoch ${o.epoch - 1n}`,
+          got: "none",
+        });
       } else {
         try {
           prev = await previousScan!;
@@ -251,7 +280,11 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
           checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset: ${f.detail}`, f);
         }
         if (prev && prev.datasetHash !== prevRoot.datasetHash) {
-          checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset is not the one committed on-chain`, { field: "previous datasetHash", expected: prevRoot.datasetHash, got: prev.datasetHash });
+          checks.fail("previous", `epoch ${o.epoch - 1n}'s dataset is not the one committed on-chain`, {
+            field: "previous datasetHash",
+            expected: prevRoot.datasetHash,
+            got: prev.datasetHash,
+          });
           prev = undefined;
         } else if (prev && scanned) comparePrevious(checks, prev, scanned, o.epoch);
       }
@@ -260,8 +293,17 @@ export async function verifyEpoch(o: VerifyOptions, more?: (ctx: VerifyContext, 
     progress("reading the vault");
     const balance = await vaultBalance(o.rpc, chain.distributor.vault);
     const owed = chain.distributor.latestTotal - chain.distributor.totalClaimed;
-    if (balance >= owed) checks.pass("vault", `vault ${chain.distributor.vault} holds ${balance}, owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`);
-    else checks.fail("vault", `vault ${chain.distributor.vault} holds ${balance} but owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`, { field: "vaultBalance", expected: `>= ${owed}`, got: balance.toString() });
+    if (balance >= owed)
+      checks.pass(
+        "vault",
+        `vault ${chain.distributor.vault} holds ${balance}, owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`,
+      );
+    else
+      checks.fail(
+        "vault",
+        `vault ${chain.distributor.vault} holds ${balance} but owes ${owed} (newest cumulative total ${chain.distributor.latestTotal} - claimed ${chain.distributor.totalClaimed})`,
+        { field: "vaultBalance", expected: `>= ${owed}`, got: balance.toString() },
+      );
 
     if (more) await more({ chain, dataset: scanned, datasetPath: dataset.path, previous: prev, manifestPath: manifest?.path }, checks);
     return report(o.epoch, distributor, root.status, checks.list);

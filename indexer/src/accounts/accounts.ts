@@ -26,17 +26,27 @@ export async function linkedAddresses(q: Queryable, account: string): Promise<Li
 }
 
 /** Step 1: the message the address must sign. */
-export async function requestLink(q: Queryable, opts: { account: string; address: string; chain: Chain; ttlSeconds?: number; now?: Date }): Promise<Challenge> {
+export async function requestLink(
+  q: Queryable,
+  opts: { account: string; address: string; chain: Chain; ttlSeconds?: number; now?: Date },
+): Promise<Challenge> {
   if (opts.address === opts.account) throw new CallerError("link_self", "an account's claim wallet is already part of it");
   return createChallenge(q, { ...opts, purpose: "link" });
 }
 
 /** Step 2: verify the signature and link. Refuses addresses that already belong somewhere. */
-export async function completeLink(sql: Sql, opts: { nonce: string; signature: string; now?: Date }): Promise<{ account: string; address: string }> {
+export async function completeLink(
+  sql: Sql,
+  opts: { nonce: string; signature: string; now?: Date },
+): Promise<{ account: string; address: string }> {
   return withEngineLock(sql, async (tx, cursor) => {
     const c = await consumeChallenge(tx, { ...opts, purpose: "link" });
     const [taken] = await tx<{ account: string }[]>`select account from linked_addresses where address = ${c.address}`;
-    if (taken) throw new CallerError("address_taken", `${c.address} is already linked to ${taken.account === c.account ? "this" : "another"} account`);
+    if (taken)
+      throw new CallerError(
+        "address_taken",
+        `${c.address} is already linked to ${taken.account === c.account ? "this" : "another"} account`,
+      );
     const [isAccount] = await tx`select 1 from linked_addresses where account = ${c.address} limit 1`;
     if (isAccount) throw new CallerError("address_is_account", `${c.address} is the claim wallet of an account with linked addresses`);
     const [nested] = await tx`select 1 from linked_addresses where address = ${c.account}`;

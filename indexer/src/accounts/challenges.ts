@@ -22,8 +22,19 @@ export interface Challenge {
 }
 
 export function challengeMessage(c: Omit<Challenge, "message">): string {
-  const action = c.purpose === "link" ? `link the ${c.chain} address ${c.address} to the merit rewards account ${c.account}` : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
-  return [`merit: I ${action}.`, `Purpose: ${c.purpose}`, `Account: ${c.account}`, `Address: ${c.address}`, ...(c.subject ? [`Subject: ${c.subject}`] : []), `Nonce: ${c.nonce}`, `Expires: ${c.expiresAt.toISOString()}`].join("\n");
+  const action =
+    c.purpose === "link"
+      ? `link the ${c.chain} address ${c.address} to the merit rewards account ${c.account}`
+      : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
+  return [
+    `merit: I ${action}.`,
+    `Purpose: ${c.purpose}`,
+    `Account: ${c.account}`,
+    `Address: ${c.address}`,
+    ...(c.subject ? [`Subject: ${c.subject}`] : []),
+    `Nonce: ${c.nonce}`,
+    `Expires: ${c.expiresAt.toISOString()}`,
+  ].join("\n");
 }
 
 export function assertAddress(chain: Chain, address: string): void {
@@ -58,7 +69,10 @@ export async function createChallenge(
  * Verifies and burns a challenge inside the caller's transaction; throws a CallerError naming the
  * problem. The `used_at is null` guard makes a second consumer of the same nonce find nothing.
  */
-export async function consumeChallenge(tx: Tx, opts: { nonce: string; signature: string; purpose: Purpose; now?: Date }): Promise<Challenge> {
+export async function consumeChallenge(
+  tx: Tx,
+  opts: { nonce: string; signature: string; purpose: Purpose; now?: Date },
+): Promise<Challenge> {
   const now = opts.now ?? new Date();
   const [row] = await tx<(Challenge & { usedAt: Date | null })[]>`
     select nonce, purpose, account, address, chain, subject, message, expires_at as "expiresAt", used_at as "usedAt"

@@ -22,10 +22,20 @@ export async function referrerOf(q: Queryable, account: string): Promise<string 
 }
 
 /** Step 1: the message the wallet signs to adopt `code`. */
-export async function requestReferral(q: Queryable, opts: { wallet: string; code: string; ttlSeconds?: number; now?: Date }): Promise<Challenge> {
+export async function requestReferral(
+  q: Queryable,
+  opts: { wallet: string; code: string; ttlSeconds?: number; now?: Date },
+): Promise<Challenge> {
   const [code] = await q`select 1 from referral_codes where code = ${opts.code}`;
   if (!code) throw new CallerError("unknown_code", `no referral code ${opts.code}`);
-  return createChallenge(q, { purpose: "referral", account: await accountOf(q, opts.wallet), address: opts.wallet, chain: "solana", subject: opts.code, ...opts });
+  return createChallenge(q, {
+    purpose: "referral",
+    account: await accountOf(q, opts.wallet),
+    address: opts.wallet,
+    chain: "solana",
+    subject: opts.code,
+    ...opts,
+  });
 }
 
 /**
@@ -35,7 +45,10 @@ export async function requestReferral(q: Queryable, opts: { wallet: string; code
  * hands its codes to its account from then on (ScoringState.referrerOf), so the chain is walked
  * through links too.
  */
-export async function adoptReferrer(sql: Sql, opts: { nonce: string; signature: string; now?: Date }): Promise<{ referee: string; referrer: string }> {
+export async function adoptReferrer(
+  sql: Sql,
+  opts: { nonce: string; signature: string; now?: Date },
+): Promise<{ referee: string; referrer: string }> {
   return withEngineLock(sql, async (tx, cursor) => {
     const c = await consumeChallenge(tx, { ...opts, purpose: "referral" });
     const referee = await accountOf(tx, c.address);
@@ -59,7 +72,8 @@ export async function adoptReferrer(sql: Sql, opts: { nonce: string; signature: 
       select coalesce((select settlement_count from account_stats where account = ${referee}), 0)
         + (select count(*) from settlement_scores sc join engine_cursor c on c.id = 1
            where sc.seq > c.state_seq and sc.account = ${referee} and sc.counted) as n`;
-    if (stats && stats.n > 0n) throw new CallerError("referee_already_active", "a referrer can only be adopted before or at the first settlement");
+    if (stats && stats.n > 0n)
+      throw new CallerError("referee_already_active", "a referrer can only be adopted before or at the first settlement");
     await tx`
       insert into referral_links (referee, referrer, code, after_seq, signature)
       values (${referee}, ${referrer}, ${c.subject}, ${cursor.seq}, ${opts.signature})`;

@@ -8,7 +8,8 @@ import { isEvmAddress, isSolanaAddress, recoverEvmSigner, verifyEvmSignature, ve
 const WEB3_VECTOR = {
   address: "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
   message: "Some data",
-  signature: "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c",
+  signature:
+    "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c",
 };
 
 describe("signatures", () => {

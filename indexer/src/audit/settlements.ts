@@ -68,15 +68,30 @@ export async function fetchSettlements(
         if (out.kind === "settlements") {
           for (const p of out.settlements) {
             byIndex.set(`${p.outerIndex}/${p.innerIndex}`, {
-              id: 0n, slot: p.slot, txIndex: out.txIndex ?? 0, outerIndex: p.outerIndex, innerIndex: p.innerIndex, blockTime: p.blockTime,
-              mint: p.mint, amount: p.amount, decimals: p.decimals, payer: p.payer, payee: p.payee, memo: p.memo,
+              id: 0n,
+              slot: p.slot,
+              txIndex: out.txIndex ?? 0,
+              outerIndex: p.outerIndex,
+              innerIndex: p.innerIndex,
+              blockTime: p.blockTime,
+              mint: p.mint,
+              amount: p.amount,
+              decimals: p.decimals,
+              payer: p.payer,
+              payee: p.payee,
+              memo: p.memo,
             });
           }
         }
         parsed.set(sig, byIndex);
       } catch (err) {
         if (!(err instanceof ParseError)) throw err;
-        parsed.set(sig, { signature: sig, field: "transaction", expected: "a transaction the parser reads", got: `${err.reason}: ${err.message}` });
+        parsed.set(sig, {
+          signature: sig,
+          field: "transaction",
+          expected: "a transaction the parser reads",
+          got: `${err.reason}: ${err.message}`,
+        });
       }
     }
     opts.onProgress?.(Math.min(i + chunk, signatures.length), signatures.length);
@@ -86,8 +101,18 @@ export async function fetchSettlements(
     const p = parsed.get(m.signature)!;
     if (!(p instanceof Map)) return { settlements, problem: p };
     const s = p.get(`${m.outer}/${m.inner}`);
-    if (!s) return { settlements, problem: { signature: m.signature, field: `transfer ${m.outer}/${m.inner}`, expected: "a token transfer", got: "none at that instruction" } };
-    if (s.slot !== m.slot) return { settlements, problem: { signature: m.signature, field: "slot", expected: m.slot.toString(), got: s.slot.toString() } };
+    if (!s)
+      return {
+        settlements,
+        problem: {
+          signature: m.signature,
+          field: `transfer ${m.outer}/${m.inner}`,
+          expected: "a token transfer",
+          got: "none at that instruction",
+        },
+      };
+    if (s.slot !== m.slot)
+      return { settlements, problem: { signature: m.signature, field: "slot", expected: m.slot.toString(), got: s.slot.toString() } };
     settlements.push({ ...s, id: BigInt(settlements.length + 1) });
   }
   return { settlements };

@@ -16,7 +16,8 @@ import { log } from "./context.js";
  */
 function database(name: string): Sql {
   const e = env();
-  if (!e.DATABASE_URL) throw new CallerError("no_database", "DATABASE_URL is required for this command (the daemon's `npm start` runs the embedded database)");
+  if (!e.DATABASE_URL)
+    throw new CallerError("no_database", "DATABASE_URL is required for this command (the daemon's `npm start` runs the embedded database)");
   return connect(e.DATABASE_URL, { max: 2, name });
 }
 
@@ -32,7 +33,11 @@ export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Prom
 /** "12", "-0.5", "3.125" points -> millipoints, exactly (no float on the way). */
 export function parsePoints(text: string): bigint {
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(text.trim());
-  if (!m) throw new CallerError("bad_points", `"${text}" is not a number of points: write a whole number or one with at most 3 decimals (e.g. 250, -12.5, 0.001)`);
+  if (!m)
+    throw new CallerError(
+      "bad_points",
+      `"${text}" is not a number of points: write a whole number or one with at most 3 decimals (e.g. 250, -12.5, 0.001)`,
+    );
   const milli = BigInt(m[2]!) * MILLI_PER_POINT + BigInt((m[3] ?? "").padEnd(3, "0"));
   return m[1] === "-" ? -milli : milli;
 }
@@ -56,41 +61,64 @@ export function rulesCommand(): Command {
     .option("--note <text>", "why", "")
     .option("--effective-from <iso-time>", "event time from which it applies (default: at once)")
     .option("--allow-empty", "publish a rule set without any earn config (settlements then earn no base points)")
-    .option("--dry-run", "publish nothing: print the changes against the current version and what they do to a sample of recent settlements")
+    .option(
+      "--dry-run",
+      "publish nothing: print the changes against the current version and what they do to a sample of recent settlements",
+    )
     .option("--sample <n>", "with --dry-run: how many of the latest scored settlements to rescore", positiveInt, 1000)
-    .action(async (file: string, o: { by: string; note: string; effectiveFrom?: string; allowEmpty?: boolean; dryRun?: boolean; sample: number }) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, "utf8"));
-      } catch (err) {
-        throw new CallerError("bad_rule_file", `${file}: ${(err as Error).message}`);
-      }
-      const effectiveFrom = o.effectiveFrom === undefined ? undefined : new Date(o.effectiveFrom);
-      if (effectiveFrom && Number.isNaN(effectiveFrom.getTime())) throw new CallerError("bad_time", `--effective-from "${o.effectiveFrom}" is not an ISO time`);
-      const [{ parseRuleSetBody }, { publishRuleSet }] = await Promise.all([import("../rules/schema.js"), import("../rules/rule-sets.js")]);
-      const body = parseRuleSetBody(raw);
-      const empty = body.earn.length === 0
-        ? `${file} has no earn config: settlements earn no base points under it (as under a file of {}); pass --allow-empty to publish it anyway`
-        : undefined;
-      if (o.dryRun) {
-        const report = await withDb("merit-rules", (sql) => dryRun(sql, body, o.sample));
-        out("dry run: nothing published");
-        if (empty && !o.allowEmpty) out(`note: ${empty}`);
-        for (const line of report) out(line);
-        return;
-      }
-      if (empty && !o.allowEmpty) throw new CallerError("empty_rule_set", empty);
-      const rs = await withDb("merit-rules", (sql) => publishRuleSet(sql, { body: raw as never, createdBy: o.by, note: o.note, effectiveFrom }));
-      out(`published rule set version ${rs.version} (scores settlements after seq ${rs.afterSeq}, effective from ${rs.effectiveFrom.toISOString()})`);
-    });
+    .action(
+      async (
+        file: string,
+        o: { by: string; note: string; effectiveFrom?: string; allowEmpty?: boolean; dryRun?: boolean; sample: number },
+      ) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(readFileSync(file, "utf8"));
+        } catch (err) {
+          throw new CallerError("bad_rule_file", `${file}: ${(err as Error).message}`);
+        }
+        const effectiveFrom = o.effectiveFrom === undefined ? undefined : new Date(o.effectiveFrom);
+        if (effectiveFrom && Number.isNaN(effectiveFrom.getTime()))
+          throw new CallerError("bad_time", `--effective-from "${o.effectiveFrom}" is not an ISO time`);
+        const [{ parseRuleSetBody }, { publishRuleSet }] = await Promise.all([
+          import("../rules/schema.js"),
+          import("../rules/rule-sets.js"),
+        ]);
+        const body = parseRuleSetBody(raw);
+        const empty =
+          body.earn.length === 0
+            ? `${file} has no earn config: settlements earn no base points under it (as under a file of {}); pass --allow-empty to publish it anyway`
+            : undefined;
+        if (o.dryRun) {
+          const report = await withDb("merit-rules", (sql) => dryRun(sql, body, o.sample));
+          out("dry run: nothing published");
+          if (empty && !o.allowEmpty) out(`note: ${empty}`);
+          for (const line of report) out(line);
+          return;
+        }
+        if (empty && !o.allowEmpty) throw new CallerError("empty_rule_set", empty);
+        const rs = await withDb("merit-rules", (sql) =>
+          publishRuleSet(sql, { body: raw as never, createdBy: o.by, note: o.note, effectiveFrom }),
+        );
+        out(
+          `published rule set version ${rs.version} (scores settlements after seq ${rs.afterSeq}, effective from ${rs.effectiveFrom.toISOString()})`,
+        );
+      },
+    );
   rules
     .command("show [version]")
     .description("print a rule set version as JSON (default: the newest)")
     .action(async (version?: string) => {
       const { getRuleSet, loadRuleHistory } = await import("../rules/rule-sets.js");
       if (version !== undefined && !/^\d+$/.test(version)) throw new CallerError("bad_version", `"${version}" is not a version number`);
-      const rs = await withDb("merit-rules", async (sql) => (version === undefined ? (await loadRuleHistory(sql)).at(-1) : getRuleSet(sql, BigInt(version))));
-      if (!rs) throw new CallerError("no_rule_set", version === undefined ? "no rule set has been published yet" : `rule set version ${version} does not exist`);
+      const rs = await withDb("merit-rules", async (sql) =>
+        version === undefined ? (await loadRuleHistory(sql)).at(-1) : getRuleSet(sql, BigInt(version)),
+      );
+      if (!rs)
+        throw new CallerError(
+          "no_rule_set",
+          version === undefined ? "no rule set has been published yet" : `rule set version ${version} does not exist`,
+        );
       out(json(rs));
     });
   return rules;
@@ -104,7 +132,8 @@ export interface JsonChange {
   after?: unknown;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 const sameLeaf = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
 /**
@@ -140,7 +169,11 @@ const signed = (milli: bigint) => `${milli < 0n ? "" : "+"}${formatPoints(milli)
 /** `rules publish --dry-run`: reads only (it works on a read-only session), returns the lines to print. */
 async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<string[]> {
   const [{ loadRuleHistory }, { compile }, { compareOnSample, loadAllLinks }, { scoredSince }, { ScoringState }] = await Promise.all([
-    import("../rules/rule-sets.js"), import("../scoring/compiled.js"), import("../engine/replay.js"), import("../engine/load.js"), import("../scoring/state.js"),
+    import("../rules/rule-sets.js"),
+    import("../scoring/compiled.js"),
+    import("../engine/replay.js"),
+    import("../engine/load.js"),
+    import("../scoring/state.js"),
   ]);
   const current = (await loadRuleHistory(sql)).at(-1);
   const lines: string[] = [];
@@ -167,7 +200,8 @@ async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<
   lines.push(`  top changed accounts (${Math.min(10, r.accounts.length)} of ${r.accounts.length}):`);
   const top = r.accounts.slice(0, 10);
   const width = Math.max(...top.map((x) => x.account.length));
-  for (const x of top) lines.push(`    ${x.account.padEnd(width)}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
+  for (const x of top)
+    lines.push(`    ${x.account.padEnd(width)}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
   return lines;
 }
 
@@ -182,12 +216,23 @@ export function pointsCommand(): Command {
     .option("--allow-negative", "let the adjustment leave the balance below zero (otherwise refused)")
     .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean }) => {
       const delta = parsePoints(text);
-      const [{ adjustPoints, balanceOf, hasActivity }, { isSolanaAddress }] = await Promise.all([import("../ledger/queries.js"), import("../accounts/signatures.js")]);
+      const [{ adjustPoints, balanceOf, hasActivity }, { isSolanaAddress }] = await Promise.all([
+        import("../ledger/queries.js"),
+        import("../accounts/signatures.js"),
+      ]);
       const [id, balance] = await withDb("merit-points", async (sql) => {
         const known = await hasActivity(sql, account);
-        if (!known && !o.new) throw new CallerError("unknown_account", `account ${account} has no activity: check the address, or pass --new to credit it anyway`);
+        if (!known && !o.new)
+          throw new CallerError(
+            "unknown_account",
+            `account ${account} has no activity: check the address, or pass --new to credit it anyway`,
+          );
         // accounts are named by their Solana claim wallet; anything else would break the epoch's tree
-        if (!known && !isSolanaAddress(account)) throw new CallerError("bad_account", `${account} is not a Solana address (32 bytes in base58): an account is named by its claim wallet`);
+        if (!known && !isSolanaAddress(account))
+          throw new CallerError(
+            "bad_account",
+            `${account} is not a Solana address (32 bytes in base58): an account is named by its claim wallet`,
+          );
         const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by, allowNegative: o.allowNegative });
         return [row, await balanceOf(sql, account)] as const;
       });
@@ -210,8 +255,11 @@ export function pointsCommand(): Command {
     .action(async (o: { limit: number; epoch?: string; json?: boolean }) => {
       const { leaderboard, leaderboardSnapshot } = await import("../ledger/queries.js");
       const epoch = o.epoch === undefined ? undefined : epochOf(o.epoch);
-      const rows = await withDb("merit-points", (sql) => (epoch === undefined ? leaderboard(sql, { limit: o.limit }) : leaderboardSnapshot(sql, epoch, { limit: o.limit })));
-      if (epoch !== undefined && rows.length === 0) throw new CallerError("no_snapshot", `epoch ${epoch} has no leaderboard snapshot (take one with \`points snapshot ${epoch}\`)`);
+      const rows = await withDb("merit-points", (sql) =>
+        epoch === undefined ? leaderboard(sql, { limit: o.limit }) : leaderboardSnapshot(sql, epoch, { limit: o.limit }),
+      );
+      if (epoch !== undefined && rows.length === 0)
+        throw new CallerError("no_snapshot", `epoch ${epoch} has no leaderboard snapshot (take one with \`points snapshot ${epoch}\`)`);
       if (o.json) return out(json(rows));
       for (const r of rows) out(`${String(r.rank).padStart(5)}  ${formatPoints(r.balance).padStart(16)}  ${r.account}`);
     });
@@ -236,27 +284,42 @@ export function ledgerCommand(): Command {
   const ledger = new Command("ledger").description("the append-only points ledger");
   ledger
     .command("verify")
-    .description("recompute the whole ledger from settlements and the rule history, compare it with the stored one; exit 1 on any difference")
+    .description(
+      "recompute the whole ledger from settlements and the rule history, compare it with the stored one; exit 1 on any difference",
+    )
     .option("--until-seq <n>", "stop at this engine sequence (default: the engine's position now)")
     .action(async (o: { untilSeq?: string }) => {
-      if (o.untilSeq !== undefined && !/^\d+$/.test(o.untilSeq)) throw new CallerError("bad_seq", `--until-seq "${o.untilSeq}" is not a sequence number`);
-      const [{ replayLedger, explainBlock }, { readCursor }] = await Promise.all([import("../engine/replay.js"), import("../engine/cursor.js")]);
+      if (o.untilSeq !== undefined && !/^\d+$/.test(o.untilSeq))
+        throw new CallerError("bad_seq", `--until-seq "${o.untilSeq}" is not a sequence number`);
+      const [{ replayLedger, explainBlock }, { readCursor }] = await Promise.all([
+        import("../engine/replay.js"),
+        import("../engine/cursor.js"),
+      ]);
       const started = performance.now();
       await withDb("merit-verify", async (sql) => {
         const head = (await readCursor(sql)).seq;
         const untilSeq = o.untilSeq === undefined ? head : BigInt(o.untilSeq);
         // past the head there is nothing scored to compare: replay would "verify" settlements the engine never scored
-        if (untilSeq > head) throw new CallerError("bad_seq", `--until-seq ${untilSeq} is beyond the engine's position (seq ${head}): only scored settlements can be verified`);
+        if (untilSeq > head)
+          throw new CallerError(
+            "bad_seq",
+            `--until-seq ${untilSeq} is beyond the engine's position (seq ${head}): only scored settlements can be verified`,
+          );
         log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
         const r = await replayLedger(sql, { untilSeq });
         const secs = ((performance.now() - started) / 1000).toFixed(1);
-        if (r.mismatchCount === 0) return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
-        out(`ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`);
+        if (r.mismatchCount === 0)
+          return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
+        out(
+          `ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`,
+        );
         process.exitCode = 1;
         const first = r.mismatches[0]!;
         log(`ledger verify: recomputing up to the block at seq ${first} again to name its rows`);
         const diffs = await explainBlock(sql, first, untilSeq);
-        out(`rows that differ in the block from seq ${first} (expected: recomputed, got: stored)${diffs.length > 20 ? `, the first 20 of ${diffs.length}` : ""}:`);
+        out(
+          `rows that differ in the block from seq ${first} (expected: recomputed, got: stored)${diffs.length > 20 ? `, the first 20 of ${diffs.length}` : ""}:`,
+        );
         for (const d of diffs.slice(0, 20)) out(`  ${describeDifference(d)}`);
       });
     });
@@ -265,8 +328,15 @@ export function ledgerCommand(): Command {
 
 function describeDifference(d: RowDifference): string {
   const r = d.row;
-  const what = [r.account, r.reason, r.campaignId && `campaign ${r.campaignId}`, r.ruleId && `rule ${r.ruleId}`, r.referralPath && `path ${r.referralPath.join(">")}`]
-    .filter(Boolean).join(" ");
+  const what = [
+    r.account,
+    r.reason,
+    r.campaignId && `campaign ${r.campaignId}`,
+    r.ruleId && `rule ${r.ruleId}`,
+    r.referralPath && `path ${r.referralPath.join(">")}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
   const at = `seq ${r.seq} (settlement ${r.settlementId}) ${what}`;
   if (d.kind === "extra") return `${at}: stored but not recomputed (got delta ${formatPoints(r.delta)})`;
   if (d.kind === "missing") return `${at}: recomputed but not stored (expected delta ${formatPoints(r.delta)})`;
@@ -285,7 +355,9 @@ export function rejectsCommand(): Command {
       const rows = await withDb("merit-rejects", (sql) => listRecentRejects(sql, { reason: o.reason, limit: o.limit }));
       if (rows.length === 0) return out(o.reason ? `no rejects with reason ${o.reason}` : "no rejects");
       for (const r of rows) {
-        out(`${r.last_seen_at.toISOString()}  ${r.source.padEnd(6)}  ${r.reason.padEnd(28)}  x${r.seen_count}  ${r.signature ?? "(no signature)"}`);
+        out(
+          `${r.last_seen_at.toISOString()}  ${r.source.padEnd(6)}  ${r.reason.padEnd(28)}  x${r.seen_count}  ${r.signature ?? "(no signature)"}`,
+        );
         if (r.detail) out(`    ${r.detail}`);
         if (o.body && r.body !== null) out(`    body: ${r.body}`);
       }

@@ -15,17 +15,23 @@ export function backfillCommand(): Command {
     .option("--from-signature <signature>", "ingest everything after this signature")
     .option("--address <address...>", "limit to these addresses (default: every watched address)")
     .action(async (o: { fromSlot?: bigint; fromSignature?: string; address?: string[] }) => {
-      const [{ backfill, backfillStream }, { watchedAddresses }, { discoverMerchantAccounts }, { default: cliProgress }] = await Promise.all([
-        import("../ingest/sources/backfill.js"),
-        import("../ingest/parse/watch-rules.js"),
-        import("../ingest/sources/discover.js"),
-        import("cli-progress"),
-      ]);
+      const [{ backfill, backfillStream }, { watchedAddresses }, { discoverMerchantAccounts }, { default: cliProgress }] =
+        await Promise.all([
+          import("../ingest/sources/backfill.js"),
+          import("../ingest/parse/watch-rules.js"),
+          import("../ingest/sources/discover.js"),
+          import("cli-progress"),
+        ]);
       backfillStream(o); // validates the start before any network call
       const ctx = ingestContext();
       const addresses = o.address ?? watchedAddresses(ctx.rules, await discoverMerchantAccounts(ctx.rpc, ctx.rules, ctx.log));
       const bar = new cliProgress.SingleBar(
-        { format: "backfill [{bar}] {value}/{total} tx | {rate} tx/s | {settlements} settlements | eta {eta_formatted}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+        {
+          format: "backfill [{bar}] {value}/{total} tx | {rate} tx/s | {settlements} settlements | eta {eta_formatted}",
+          hideCursor: true,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+        },
         cliProgress.Presets.shades_classic,
       );
       const t0 = performance.now();
@@ -36,13 +42,28 @@ export function backfillCommand(): Command {
       bar.start(0, 0, { rate: "0.0", settlements: 0 });
       try {
         const stats = await backfill({
-          sql: ctx.sql, rpc: ctx.rpc, rules: ctx.rules, addresses, fromSlot: o.fromSlot, fromSignature: o.fromSignature,
-          commitment: ingestSettings(ctx.env).commitment, batchSize: ingestSettings(ctx.env).batchSize,
-          onListed: (_a, n) => { total += n; bar.setTotal(total); },
-          onBatch: (_a, n, s) => { done += n; settlements += s; bar.update(done, { rate: rate(), settlements }); },
+          sql: ctx.sql,
+          rpc: ctx.rpc,
+          rules: ctx.rules,
+          addresses,
+          fromSlot: o.fromSlot,
+          fromSignature: o.fromSignature,
+          commitment: ingestSettings(ctx.env).commitment,
+          batchSize: ingestSettings(ctx.env).batchSize,
+          onListed: (_a, n) => {
+            total += n;
+            bar.setTotal(total);
+          },
+          onBatch: (_a, n, s) => {
+            done += n;
+            settlements += s;
+            bar.update(done, { rate: rate(), settlements });
+          },
         });
         bar.stop();
-        ctx.log(`backfill done: ${done} transactions over ${addresses.length} addresses, ${stats.settlementsInserted} new settlements, ${stats.rejected} rejected, ${rate()} tx/s`);
+        ctx.log(
+          `backfill done: ${done} transactions over ${addresses.length} addresses, ${stats.settlementsInserted} new settlements, ${stats.rejected} rejected, ${rate()} tx/s`,
+        );
       } finally {
         bar.stop();
         await ctx.sql.end();

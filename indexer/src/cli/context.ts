@@ -27,7 +27,8 @@ export function rulesFromEnv(e: Env): WatchRules {
 
 export function ingestContext(): IngestContext {
   const e = env();
-  if (!e.DATABASE_URL) throw new CallerError("no_database", "DATABASE_URL is required for this command (the daemon's `npm start` runs the embedded database)");
+  if (!e.DATABASE_URL)
+    throw new CallerError("no_database", "DATABASE_URL is required for this command (the daemon's `npm start` runs the embedded database)");
   if (!e.RPC_URL) throw new CallerError("no_rpc", "RPC_URL is required for this command");
   const rpc = new RpcClient({ url: e.RPC_URL, ...ingestSettings(e).rpc, log });
   return { env: e, sql: connect(e.DATABASE_URL, { max: 4, name: "merit-ingest" }), rules: rulesFromEnv(e), rpc, rpcUrl: e.RPC_URL, log };

@@ -27,7 +27,10 @@ function rpcUrl(flag: string | undefined): string {
 }
 
 /** What the publishing commands share: the database, a finalized Connection, the settings, the key when needed. */
-async function withPublisher<T>(o: { rpc?: string; signer: boolean }, f: (ctx: import("../publish/publish.js").PublishContext) => Promise<T>): Promise<T> {
+async function withPublisher<T>(
+  o: { rpc?: string; signer: boolean },
+  f: (ctx: import("../publish/publish.js").PublishContext) => Promise<T>,
+): Promise<T> {
   const { Connection } = await import("@solana/web3.js");
   const { publisherKeypair } = await import("../publish/keypair.js");
   const e = env();
@@ -35,13 +38,17 @@ async function withPublisher<T>(o: { rpc?: string; signer: boolean }, f: (ctx: i
   const connection = new Connection(rpcUrl(o.rpc), "finalized");
   const { offlineProgram } = await import("../publish/chain.js");
   const program = offlineProgram(connection, e.MERIT_PROGRAM_ID);
-  return withDb("merit-publish", (sql) => f({ sql, connection, dataDir: e.MERIT_DATA_DIR, signer, send: publishSettings(e), log, program }));
+  return withDb("merit-publish", (sql) =>
+    f({ sql, connection, dataDir: e.MERIT_DATA_DIR, signer, send: publishSettings(e), log, program }),
+  );
 }
 
 const unix = (t: bigint | undefined) => (t === undefined ? "-" : new Date(Number(t) * 1000).toISOString());
 
 export function epochCommand(): Command {
-  const epoch = new Command("epoch").description("close epochs: points -> token amounts -> Merkle root, dataset, manifest and proof shards");
+  const epoch = new Command("epoch").description(
+    "close epochs: points -> token amounts -> Merkle root, dataset, manifest and proof shards",
+  );
   const distributor = epoch.command("distributor").description("the distributors whose epochs this database closes");
   distributor
     .command("add <address>")
@@ -52,17 +59,24 @@ export function epochCommand(): Command {
     .option("--rounding <floor|half_up>", "fixed mode: how a fraction of a base unit rounds", "floor")
     .option("--budget <n>", "budget mode: token base units per epoch")
     .option("--min-claimable <n>", "a wallet's amount is carried until it reaches this (base units)", "0")
-    .action(async (addr: string, o: { mint: string; mode: string; unitsPerPoint?: string; rounding: string; budget?: string; minClaimable: string }) => {
-      const { parseConversion } = await import("../epochs/convert.js");
-      const { addDistributor } = await import("../epochs/queries.js");
-      const conversion =
-        o.mode === "fixed"
-          ? { mode: "fixed", unitsPerPoint: o.unitsPerPoint, rounding: o.rounding, minClaimable: o.minClaimable }
-          : { mode: o.mode, budgetPerEpoch: o.budget, minClaimable: o.minClaimable };
-      parseConversion(conversion);
-      await withDb("merit-epochs", (sql) => addDistributor(sql, { address: address(addr, "distributor"), mint: address(o.mint, "mint"), conversion: conversion as never }));
-      out(`distributor ${addr} added: ${JSON.stringify(conversion)}`);
-    });
+    .action(
+      async (
+        addr: string,
+        o: { mint: string; mode: string; unitsPerPoint?: string; rounding: string; budget?: string; minClaimable: string },
+      ) => {
+        const { parseConversion } = await import("../epochs/convert.js");
+        const { addDistributor } = await import("../epochs/queries.js");
+        const conversion =
+          o.mode === "fixed"
+            ? { mode: "fixed", unitsPerPoint: o.unitsPerPoint, rounding: o.rounding, minClaimable: o.minClaimable }
+            : { mode: o.mode, budgetPerEpoch: o.budget, minClaimable: o.minClaimable };
+        parseConversion(conversion);
+        await withDb("merit-epochs", (sql) =>
+          addDistributor(sql, { address: address(addr, "distributor"), mint: address(o.mint, "mint"), conversion: conversion as never }),
+        );
+        out(`distributor ${addr} added: ${JSON.stringify(conversion)}`);
+      },
+    );
   distributor
     .command("list")
     .description("the configured distributors")
@@ -83,7 +97,14 @@ export function epochCommand(): Command {
     .option("--json", "print the result as JSON")
     .action(async (o: { distributor: string; allowEmpty?: boolean; json?: boolean }) => {
       const { closeEpoch } = await import("../epochs/close.js");
-      const r = await withDb("merit-epochs", (sql) => closeEpoch(sql, { distributor: address(o.distributor, "distributor"), dataDir: env().MERIT_DATA_DIR, allowEmpty: o.allowEmpty, log }));
+      const r = await withDb("merit-epochs", (sql) =>
+        closeEpoch(sql, {
+          distributor: address(o.distributor, "distributor"),
+          dataDir: env().MERIT_DATA_DIR,
+          allowEmpty: o.allowEmpty,
+          log,
+        }),
+      );
       if (o.json) return out(json(r ?? null));
       if (!r) return out("nothing to close: no ledger rows since the last epoch (--allow-empty closes anyway)");
       out(`epoch ${r.epoch} closed: ${r.leafCount} leaves, ${r.released} released, cumulative total ${r.cumulativeTotal}`);
@@ -91,7 +112,8 @@ export function epochCommand(): Command {
       out(`  dataset hash  ${r.datasetHash}`);
       out(`  inputs hash   ${r.inputsHash}`);
       out(`  files         ${r.dir}`);
-      if (r.unpayable.length > 0) out(`  left out      ${r.unpayable.length} accounts that are not Solana addresses (first: ${r.unpayable[0]})`);
+      if (r.unpayable.length > 0)
+        out(`  left out      ${r.unpayable.length} accounts that are not Solana addresses (first: ${r.unpayable[0]})`);
     });
 
   epoch
@@ -100,7 +122,9 @@ export function epochCommand(): Command {
     .requiredOption("--distributor <address>", "which distributor")
     .action(async (n: string, o: { distributor: string }) => {
       const { rebuildEpochFiles } = await import("../epochs/close.js");
-      const r = await withDb("merit-epochs", (sql) => rebuildEpochFiles(sql, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n), dataDir: env().MERIT_DATA_DIR }));
+      const r = await withDb("merit-epochs", (sql) =>
+        rebuildEpochFiles(sql, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n), dataDir: env().MERIT_DATA_DIR }),
+      );
       out(`epoch ${r.epoch} rebuilt byte-identical: ${r.dir}`);
     });
 
@@ -114,14 +138,19 @@ export function epochCommand(): Command {
     .action(async (o: { distributor: string; chain?: boolean; rpc?: string; json?: boolean }) => {
       const { listEpochs } = await import("../epochs/queries.js");
       const d = address(o.distributor, "distributor");
-      const rows = o.chain || o.rpc ? await withPublisher({ rpc: o.rpc, signer: false }, async (ctx) => withChain(ctx, await listEpochs(ctx.sql, d))) : (await withDb("merit-epochs", (sql) => listEpochs(sql, d))).map((e) => ({ ...e, chain: undefined }));
+      const rows =
+        o.chain || o.rpc
+          ? await withPublisher({ rpc: o.rpc, signer: false }, async (ctx) => withChain(ctx, await listEpochs(ctx.sql, d)))
+          : (await withDb("merit-epochs", (sql) => listEpochs(sql, d))).map((e) => ({ ...e, chain: undefined }));
       if (o.json) return out(json(rows));
       if (rows.length === 0) return out("no epoch closed yet");
       const onChain = o.chain || o.rpc;
       out(`epoch  status    ${onChain ? "on-chain  " : ""}slots            leaves  released              cumulative total      root`);
       for (const e of rows) {
         const chainCol = onChain ? `${(e.chain?.status ?? "-").padEnd(9)} ` : "";
-        out(`${String(e.epoch).padEnd(6)} ${e.status.padEnd(9)} ${chainCol}${`${e.firstSlot ?? 0}-${e.cutoffSlot}`.padEnd(16)} ${String(e.leafCount).padEnd(7)} ${String(e.released).padEnd(21)} ${String(e.cumulativeTotal).padEnd(21)} ${e.root.slice(0, 16)}…`);
+        out(
+          `${String(e.epoch).padEnd(6)} ${e.status.padEnd(9)} ${chainCol}${`${e.firstSlot ?? 0}-${e.cutoffSlot}`.padEnd(16)} ${String(e.leafCount).padEnd(7)} ${String(e.released).padEnd(21)} ${String(e.cumulativeTotal).padEnd(21)} ${e.root.slice(0, 16)}…`,
+        );
       }
     });
 
@@ -146,29 +175,42 @@ export function epochCommand(): Command {
 
   epoch
     .command("publish [epoch]")
-    .description("propose the oldest closed epoch (or [epoch]) on-chain: propose_root, after checking the dataset, the vault and the program's cap")
+    .description(
+      "propose the oldest closed epoch (or [epoch]) on-chain: propose_root, after checking the dataset, the vault and the program's cap",
+    )
     .requiredOption("--distributor <address>", "which distributor")
     .option("--rpc <url>", "RPC URL (default RPC_URL)")
     .option("--force", "propose although the vault does not cover the obligation or the growth exceeds the per-epoch cap")
     .option("--unsigned", "print the transaction (base64) for a multisig to sign instead of signing it; then: epoch record <epoch>")
     .option("--publisher <address>", "with --unsigned: the publisher (fee payer and signer); default the distributor's on-chain publisher")
     .option("--json", "print the result as JSON")
-    .action(async (n: string | undefined, o: { distributor: string; rpc?: string; force?: boolean; unsigned?: boolean; publisher?: string; json?: boolean }) => {
-      const { publishEpoch } = await import("../publish/publish.js");
-      const { PublicKey } = await import("@solana/web3.js");
-      const d = address(o.distributor, "distributor");
-      const unsigned = o.unsigned ? { publisher: o.publisher ? new PublicKey(address(o.publisher, "publisher")) : undefined } : undefined;
-      const r = await withPublisher({ rpc: o.rpc, signer: !o.unsigned }, (ctx) => publishEpoch(ctx, { distributor: d, epoch: n === undefined ? undefined : epochArg(n), force: o.force, unsigned }));
-      if (o.json) return out(json(r));
-      if (r.outcome === "busy") throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
-      if (r.outcome === "nothing") return out("nothing to publish: every closed epoch is on-chain");
-      if (r.outcome === "unsigned") {
-        out(`epoch ${r.epoch}: unsigned propose_root transaction for ${r.publisher} (base64); sign and send it (e.g. in Squads), then run: epoch record ${r.epoch} --distributor ${d}`);
-        return out(r.transaction);
-      }
-      if (r.outcome === "proposed") return out(`epoch ${r.epoch} proposed: ${r.signature}; ${r.status}, activates at ${unix(r.activatesAt)}`);
-      out(`epoch ${r.epoch} is already on-chain with the same root (${r.status}${r.signature ? `, ${r.signature}` : ""}): recorded`);
-    });
+    .action(
+      async (
+        n: string | undefined,
+        o: { distributor: string; rpc?: string; force?: boolean; unsigned?: boolean; publisher?: string; json?: boolean },
+      ) => {
+        const { publishEpoch } = await import("../publish/publish.js");
+        const { PublicKey } = await import("@solana/web3.js");
+        const d = address(o.distributor, "distributor");
+        const unsigned = o.unsigned ? { publisher: o.publisher ? new PublicKey(address(o.publisher, "publisher")) : undefined } : undefined;
+        const r = await withPublisher({ rpc: o.rpc, signer: !o.unsigned }, (ctx) =>
+          publishEpoch(ctx, { distributor: d, epoch: n === undefined ? undefined : epochArg(n), force: o.force, unsigned }),
+        );
+        if (o.json) return out(json(r));
+        if (r.outcome === "busy")
+          throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+        if (r.outcome === "nothing") return out("nothing to publish: every closed epoch is on-chain");
+        if (r.outcome === "unsigned") {
+          out(
+            `epoch ${r.epoch}: unsigned propose_root transaction for ${r.publisher} (base64); sign and send it (e.g. in Squads), then run: epoch record ${r.epoch} --distributor ${d}`,
+          );
+          return out(r.transaction);
+        }
+        if (r.outcome === "proposed")
+          return out(`epoch ${r.epoch} proposed: ${r.signature}; ${r.status}, activates at ${unix(r.activatesAt)}`);
+        out(`epoch ${r.epoch} is already on-chain with the same root (${r.status}${r.signature ? `, ${r.signature}` : ""}): recorded`);
+      },
+    );
 
   epoch
     .command("record <epoch>")
@@ -177,8 +219,11 @@ export function epochCommand(): Command {
     .option("--rpc <url>", "RPC URL (default RPC_URL)")
     .action(async (n: string, o: { distributor: string; rpc?: string }) => {
       const { recordEpoch } = await import("../publish/publish.js");
-      const r = await withPublisher({ rpc: o.rpc, signer: false }, (ctx) => recordEpoch(ctx, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n) }));
-      if (r === "busy") throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+      const r = await withPublisher({ rpc: o.rpc, signer: false }, (ctx) =>
+        recordEpoch(ctx, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n) }),
+      );
+      if (r === "busy")
+        throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
       out(`epoch ${n} recorded: ${r.status}${r.signature ? ` (${r.signature})` : ""}`);
     });
 
@@ -191,11 +236,17 @@ export function epochCommand(): Command {
     .option("--json", "print the report as JSON")
     .action(async (o: { distributor: string; rpc?: string; activate: boolean; json?: boolean }) => {
       const { followEpochs } = await import("../publish/follow.js");
-      const r = await withPublisher({ rpc: o.rpc, signer: o.activate }, (ctx) => followEpochs(ctx, { distributor: address(o.distributor, "distributor"), activate: o.activate }));
-      if (r === "busy") throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+      const r = await withPublisher({ rpc: o.rpc, signer: o.activate }, (ctx) =>
+        followEpochs(ctx, { distributor: address(o.distributor, "distributor"), activate: o.activate }),
+      );
+      if (r === "busy")
+        throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
       if (o.json) return out(json(r));
       if (r.paused) out("distributor PAUSED on-chain: nothing activates until it is unpaused");
-      for (const e of r.epochs) out(`epoch ${e.epoch}: ${e.status}${e.activatesAt !== undefined ? `, activates at ${unix(e.activatesAt)}` : ""}${r.activated.includes(e.epoch) ? " (activated now)" : ""}`);
+      for (const e of r.epochs)
+        out(
+          `epoch ${e.epoch}: ${e.status}${e.activatesAt !== undefined ? `, activates at ${unix(e.activatesAt)}` : ""}${r.activated.includes(e.epoch) ? " (activated now)" : ""}`,
+        );
     });
   return epoch;
 }
@@ -206,6 +257,7 @@ async function withChain<T extends { epoch: bigint; distributor: string }>(ctx: 
   const { PublicKey } = await import("@solana/web3.js");
   const program = ctx.program ?? offlineProgram(ctx.connection);
   const out = [];
-  for (const e of rows) out.push({ ...e, chain: (await readChain(ctx.connection, program, new PublicKey(e.distributor), e.epoch)).epochRoot });
+  for (const e of rows)
+    out.push({ ...e, chain: (await readChain(ctx.connection, program, new PublicKey(e.distributor), e.epoch)).epochRoot });
   return out;
 }

@@ -21,14 +21,23 @@ export function heliusCommand(): Command {
       const e = env();
       const webhookUrl = o.url ?? e.HELIUS_WEBHOOK_URL;
       if (!e.HELIUS_API_KEY) throw new CallerError("no_helius_key", "HELIUS_API_KEY is required");
-      if (!e.HELIUS_WEBHOOK_AUTH) throw new CallerError("no_helius_auth", "HELIUS_WEBHOOK_AUTH is required: Helius echoes it in the Authorization header we check");
+      if (!e.HELIUS_WEBHOOK_AUTH)
+        throw new CallerError("no_helius_auth", "HELIUS_WEBHOOK_AUTH is required: Helius echoes it in the Authorization header we check");
       if (!webhookUrl) throw new CallerError("no_webhook_url", "give --url or HELIUS_WEBHOOK_URL");
       const type = (o.type ?? e.HELIUS_WEBHOOK_TYPE) as "raw" | "enhanced" | "rawDevnet" | "enhancedDevnet";
-      if (!["raw", "enhanced", "rawDevnet", "enhancedDevnet"].includes(type)) throw new CallerError("bad_webhook_type", `unknown webhook type ${type}`);
+      if (!["raw", "enhanced", "rawDevnet", "enhancedDevnet"].includes(type))
+        throw new CallerError("bad_webhook_type", `unknown webhook type ${type}`);
       const rules = rulesFromEnv(e);
       const extra = e.RPC_URL ? await discoverMerchantAccounts(new RpcClient({ url: e.RPC_URL, log }), rules, log) : [];
       const addresses = watchedAddresses(rules, extra);
-      const result = await registerHeliusWebhook({ apiKey: e.HELIUS_API_KEY, apiUrl: e.HELIUS_API_URL, webhookUrl, addresses, authHeader: e.HELIUS_WEBHOOK_AUTH, webhookType: type });
+      const result = await registerHeliusWebhook({
+        apiKey: e.HELIUS_API_KEY,
+        apiUrl: e.HELIUS_API_URL,
+        webhookUrl,
+        addresses,
+        authHeader: e.HELIUS_WEBHOOK_AUTH,
+        webhookType: type,
+      });
       process.stdout.write(`${JSON.stringify({ ...result, addresses: addresses.length, webhookType: type })}\n`);
     });
   return helius;

@@ -17,7 +17,10 @@ export function runCommand(): Command {
     let last = 0;
     const report = setInterval(() => {
       const s = handle.stats();
-      if (s.cycles !== last) ctx.log(`ingest: ${s.cycles} passes, ${s.transactionsFetched} transactions, ${s.settlementsInserted} settlements, ${s.rejected} rejected, ${s.rpcErrors} rpc errors`);
+      if (s.cycles !== last)
+        ctx.log(
+          `ingest: ${s.cycles} passes, ${s.transactionsFetched} transactions, ${s.settlementsInserted} settlements, ${s.rejected} rejected, ${s.rpcErrors} rpc errors`,
+        );
       last = s.cycles;
     }, 10_000);
     await new Promise<void>((resolve) => {

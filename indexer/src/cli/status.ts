@@ -18,12 +18,25 @@ export interface Status {
 export async function readStatus(q: Queryable): Promise<Status> {
   const cursor = await readCursor(q);
   const [total, latest, watermark, cursors, waiting, version, rejects] = await Promise.all([
-    countSettlements(q), latestSettlement(q), getIngestWatermark(q), listCursors(q), countSettlementsAfter(q, cursor), latestRuleSetVersion(q), countRejectsByReason(q),
+    countSettlements(q),
+    latestSettlement(q),
+    getIngestWatermark(q),
+    listCursors(q),
+    countSettlementsAfter(q, cursor),
+    latestRuleSetVersion(q),
+    countRejectsByReason(q),
   ]);
   return {
     settlements: { total, latestSlot: latest?.slot ?? null, latestBlockTime: latest?.blockTime ?? null, watermarkSlot: watermark ?? null },
     cursors: cursors.map((c) => ({ address: c.address, stream: c.stream, lastSlot: c.lastSlot, updatedAt: c.updatedAt })),
-    engine: { scored: cursor.seq, waiting, slot: cursor.slot, eventTime: cursor.eventTime, checkpointSeq: cursor.stateSeq, ruleSetVersion: version },
+    engine: {
+      scored: cursor.seq,
+      waiting,
+      slot: cursor.slot,
+      eventTime: cursor.eventTime,
+      checkpointSeq: cursor.stateSeq,
+      ruleSetVersion: version,
+    },
     rejects,
   };
 }
@@ -37,11 +50,17 @@ export function statusCommand(): Command {
     .action(async (o: { json?: boolean }) => {
       const s = await withDb("merit-status", readStatus);
       if (o.json) return out(json(s));
-      out(`settlements  ${s.settlements.total} stored, newest at slot ${s.settlements.latestSlot ?? "-"} (${iso(s.settlements.latestBlockTime)}); complete up to slot ${s.settlements.watermarkSlot ?? "- (no full poller pass yet)"}`);
+      out(
+        `settlements  ${s.settlements.total} stored, newest at slot ${s.settlements.latestSlot ?? "-"} (${iso(s.settlements.latestBlockTime)}); complete up to slot ${s.settlements.watermarkSlot ?? "- (no full poller pass yet)"}`,
+      );
       for (const c of s.cursors) out(`  cursor     ${c.stream.padEnd(10)} ${c.address}  slot ${c.lastSlot}  (${iso(c.updatedAt)})`);
       const e = s.engine;
-      out(`engine       ${e.scored} scored, ${e.waiting} waiting; at slot ${e.slot} (${iso(e.eventTime)}); checkpoint at seq ${e.checkpointSeq}; rule set v${e.ruleSetVersion}${e.ruleSetVersion === 0n ? " (none published: nothing is scored until one is)" : ""}`);
+      out(
+        `engine       ${e.scored} scored, ${e.waiting} waiting; at slot ${e.slot} (${iso(e.eventTime)}); checkpoint at seq ${e.checkpointSeq}; rule set v${e.ruleSetVersion}${e.ruleSetVersion === 0n ? " (none published: nothing is scored until one is)" : ""}`,
+      );
       const seen = s.rejects.reduce((a, r) => a + r.seen, 0);
-      out(`rejects      ${s.rejects.reduce((a, r) => a + r.rows, 0)} stored (${seen} deliveries)${s.rejects.length ? ": " + s.rejects.map((r) => `${r.reason} ${r.rows}`).join(", ") : ""}`);
+      out(
+        `rejects      ${s.rejects.reduce((a, r) => a + r.rows, 0)} stored (${seen} deliveries)${s.rejects.length ? ": " + s.rejects.map((r) => `${r.reason} ${r.rows}`).join(", ") : ""}`,
+      );
     });
 }

@@ -165,7 +165,12 @@ export class CopyPipe {
     try {
       await this.pumping;
     } catch (err) {
-      throw new UpstreamError("copy_rejected", `the server refused the rows copied into ${[...this.targets].join(", ")} (the batch is rolled back): ${(err as Error).message}`, true, err);
+      throw new UpstreamError(
+        "copy_rejected",
+        `the server refused the rows copied into ${[...this.targets].join(", ")} (the batch is rolled back): ${(err as Error).message}`,
+        true,
+        err,
+      );
     }
   }
 }

@@ -21,7 +21,10 @@ describe("migrate", () => {
       const file = `${String(m.id).padStart(5, "0")}_${m.name}.sql`;
       await writeFile(join(dir, file), await readFile(join(MIGRATIONS_DIR, file)));
     }
-    await writeFile(join(dir, "00001_create_settlements.sql"), "-- edited\n" + (await readFile(join(MIGRATIONS_DIR, "00001_create_settlements.sql"), "utf8")));
+    await writeFile(
+      join(dir, "00001_create_settlements.sql"),
+      "-- edited\n" + (await readFile(join(MIGRATIONS_DIR, "00001_create_settlements.sql"), "utf8")),
+    );
     await assert.rejects(migrate(db(), { dir }), /changed after it was applied/);
   });
 

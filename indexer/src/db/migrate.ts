@@ -57,8 +57,12 @@ export async function migrate(sql: Sql, opts: { dir?: string; log?: (line: strin
         checksum text not null,
         applied_at timestamptz not null default now()
       )`;
-    const done = new Map((await tx<{ id: number; name: string; checksum: string }[]>`
-      select id, name, checksum from schema_migrations`).map((r) => [r.id, r]));
+    const done = new Map(
+      (
+        await tx<{ id: number; name: string; checksum: string }[]>`
+      select id, name, checksum from schema_migrations`
+      ).map((r) => [r.id, r]),
+    );
     for (const m of migrations) {
       const prior = done.get(m.id);
       if (prior) {

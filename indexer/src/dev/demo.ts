@@ -52,7 +52,9 @@ export async function startDemo(opts: { sql: Sql; rpcUrl: string; intervalMs?: n
   // x402 payment references travel in a memo; a cluster without the Memo program gets plain transfers.
   const memo = (await connection.getAccountInfo(MEMO_PROGRAM_ID))?.executable === true;
   const traffic = startDemoTraffic(connection, world, { intervalMs: opts.intervalMs ?? 2000, memo, log: () => {} });
-  opts.log(`demo: mint ${world.mint.toBase58()}, facilitator ${world.facilitator.publicKey.toBase58()}, ${world.merchants.length} merchants, ${world.payers.length} payers`);
+  opts.log(
+    `demo: mint ${world.mint.toBase58()}, facilitator ${world.facilitator.publicKey.toBase58()}, ${world.merchants.length} merchants, ${world.payers.length} payers`,
+  );
   return {
     world,
     rules: watchRules({

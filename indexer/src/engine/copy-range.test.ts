@@ -11,8 +11,29 @@ import type { LedgerRow, ScoreRow } from "../scoring/types.js";
  */
 describe("COPY binary int8: values outside bigint are refused, never wrapped", () => {
   const at = new Date("2026-06-01T10:00:00Z");
-  const score: ScoreRow = { settlementId: 1n, seq: 1n, account: "a", volume: 0n, tier: null, ruleSetVersion: null, points: 0n, eventTime: at, counted: true };
-  const ledger: LedgerRow = { seq: 1n, settlementId: 1n, account: "a", delta: 1n, reason: "earn", campaignId: null, ruleId: null, referralPath: null, ruleSetVersion: null, occurredAt: at };
+  const score: ScoreRow = {
+    settlementId: 1n,
+    seq: 1n,
+    account: "a",
+    volume: 0n,
+    tier: null,
+    ruleSetVersion: null,
+    points: 0n,
+    eventTime: at,
+    counted: true,
+  };
+  const ledger: LedgerRow = {
+    seq: 1n,
+    settlementId: 1n,
+    account: "a",
+    delta: 1n,
+    reason: "earn",
+    campaignId: null,
+    ruleId: null,
+    referralPath: null,
+    ruleSetVersion: null,
+    occurredAt: at,
+  };
 
   it("given a score row whose volume is 2^64 - 10^6, then the encoder throws instead of writing -1,000,000", () => {
     assert.throws(() => writeScoreRow(new CopySegment("t"), { ...score, volume: 2n ** 64n - 1_000_000n }), /out of range for bigint/);

@@ -3,8 +3,10 @@ import { int64, text, textArray, textBound, timestamptz } from "../db/binary-cop
 import type { LedgerRow, ScoreRow } from "../scoring/types.js";
 
 /** The engine's two COPY row shapes in binary format (db/binary-copy.ts); field order follows the targets. */
-export const LEDGER_COPY_TARGET = "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
-export const SCORES_COPY_TARGET = "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
+export const LEDGER_COPY_TARGET =
+  "point_ledger (seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at)";
+export const SCORES_COPY_TARGET =
+  "settlement_scores (settlement_id, seq, account, volume, tier, rule_set_version, points, event_time, counted)";
 
 export function writeLedgerRow(seg: CopySegment, r: LedgerRow): void {
   let need = 2 + 5 * 12 + 28 + textBound(r.account) + textBound(r.reason) + textBound(r.campaignId) + textBound(r.ruleId);

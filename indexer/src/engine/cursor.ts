@@ -6,12 +6,27 @@ import type { EngineCursor } from "../scoring/types.js";
  * worker is advancing chain order: return, do not queue); admin writes that must land between two
  * batches (rule sets, links, referral adoption) wait for it with a plain FOR UPDATE.
  */
-type CursorRow = { seq: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; event_time: Date | null; generation: bigint; state_seq: bigint };
+type CursorRow = {
+  seq: bigint;
+  slot: bigint;
+  tx_index: number;
+  outer_index: number;
+  inner_index: number;
+  event_time: Date | null;
+  generation: bigint;
+  state_seq: bigint;
+};
 const COLUMNS = "seq, slot, tx_index, outer_index, inner_index, event_time, generation, state_seq";
 
 const toCursor = (r: CursorRow): EngineCursor => ({
-  seq: r.seq, slot: r.slot, txIndex: r.tx_index, outerIndex: r.outer_index, innerIndex: r.inner_index, eventTime: r.event_time,
-  generation: r.generation, stateSeq: r.state_seq,
+  seq: r.seq,
+  slot: r.slot,
+  txIndex: r.tx_index,
+  outerIndex: r.outer_index,
+  innerIndex: r.inner_index,
+  eventTime: r.event_time,
+  generation: r.generation,
+  stateSeq: r.state_seq,
 });
 
 export async function ensureCursor(q: Queryable): Promise<void> {

@@ -33,7 +33,14 @@ export async function startEngine(opts: EngineOptions): Promise<{ stop(): Promis
   const poll = opts.pollIntervalMs ?? 1000;
   let stopping = false;
   let wake: (() => void) | undefined;
-  const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); wake = () => { clearTimeout(t); r(); }; });
+  const sleep = (ms: number) =>
+    new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      wake = () => {
+        clearTimeout(t);
+        r();
+      };
+    });
 
   const loop = (async () => {
     while (!stopping) {
@@ -41,7 +48,10 @@ export async function startEngine(opts: EngineOptions): Promise<{ stop(): Promis
       try {
         const started = performance.now();
         const r = await scoreBatchDetailed(opts.sql, {
-          batchSize, cache, checkpointEvery: opts.checkpointEvery, maxSlot: opts.maxSlot ? await opts.maxSlot() : null,
+          batchSize,
+          cache,
+          checkpointEvery: opts.checkpointEvery,
+          maxSlot: opts.maxSlot ? await opts.maxSlot() : null,
         });
         if (r.settlements > 0) {
           stats.batches += 1;

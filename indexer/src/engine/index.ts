@@ -4,8 +4,16 @@ export { startEngine, type EngineStats, type EngineOptions } from "./daemon.js";
 export { replayLedger, type ReplayResult } from "./replay.js";
 export { readCursor } from "./cursor.js";
 export {
-  balancesAsOf, balanceOf, ledgerHistory, leaderboard, snapshotLeaderboard, leaderboardSnapshot, adjustPoints,
-  type Balance, type HistoryRow, type LeaderboardRow,
+  balancesAsOf,
+  balanceOf,
+  ledgerHistory,
+  leaderboard,
+  snapshotLeaderboard,
+  leaderboardSnapshot,
+  adjustPoints,
+  type Balance,
+  type HistoryRow,
+  type LeaderboardRow,
 } from "../ledger/queries.js";
 export { publishRuleSet, loadRuleHistory, getRuleSet } from "../rules/rule-sets.js";
 export type { LedgerRow, Settlement, EngineCursor } from "../scoring/types.js";

@@ -10,18 +10,41 @@ export const SETTLEMENT_COLUMNS = `id, slot, tx_index, outer_index, inner_index,
 export const CHAIN_ORDER = "slot, tx_index, outer_index, inner_index";
 
 type ScoringSettlementRow = {
-  id: bigint; slot: bigint; tx_index: number; outer_index: number; inner_index: number; block_ms: number | null;
-  mint: string; amount: string; decimals: number; payer: string; payee: string; memo: string | null;
+  id: bigint;
+  slot: bigint;
+  tx_index: number;
+  outer_index: number;
+  inner_index: number;
+  block_ms: number | null;
+  mint: string;
+  amount: string;
+  decimals: number;
+  payer: string;
+  payee: string;
+  memo: string | null;
 };
 
 export const toSettlement = (r: ScoringSettlementRow): Settlement => ({
-  id: r.id, slot: r.slot, txIndex: r.tx_index, outerIndex: r.outer_index, innerIndex: r.inner_index, blockTime: r.block_ms === null ? null : new Date(r.block_ms),
-  mint: r.mint, amount: BigInt(r.amount), decimals: r.decimals, payer: r.payer, payee: r.payee, memo: r.memo,
+  id: r.id,
+  slot: r.slot,
+  txIndex: r.tx_index,
+  outerIndex: r.outer_index,
+  innerIndex: r.inner_index,
+  blockTime: r.block_ms === null ? null : new Date(r.block_ms),
+  mint: r.mint,
+  amount: BigInt(r.amount),
+  decimals: r.decimals,
+  payer: r.payer,
+  payee: r.payee,
+  memo: r.memo,
 });
 
 /** The next settlements after a chain position (the cursor, or the last settlement read) in chain order, up to `maxSlot`. */
 export async function nextSettlements(
-  q: Queryable, c: Pick<EngineCursor, "slot" | "txIndex" | "outerIndex" | "innerIndex">, limit: number, maxSlot: bigint | null,
+  q: Queryable,
+  c: Pick<EngineCursor, "slot" | "txIndex" | "outerIndex" | "innerIndex">,
+  limit: number,
+  maxSlot: bigint | null,
 ): Promise<Settlement[]> {
   const rows = await q<ScoringSettlementRow[]>`
     select ${q.unsafe(SETTLEMENT_COLUMNS)} from settlements
@@ -43,7 +66,10 @@ export async function scoredSince(q: Queryable, stateSeq: bigint, seq: bigint): 
     from settlement_scores sc join settlements on settlements.id = sc.settlement_id
     where sc.seq > ${stateSeq} and sc.seq <= ${seq} order by sc.seq`;
   if (rows.length !== Number(seq - stateSeq)) {
-    throw new BugError("engine_state_tail", `engine state tail: expected ${seq - stateSeq} scored settlements after seq ${stateSeq}, found ${rows.length}`);
+    throw new BugError(
+      "engine_state_tail",
+      `engine state tail: expected ${seq - stateSeq} scored settlements after seq ${stateSeq}, found ${rows.length}`,
+    );
   }
   return rows.map((r) => ({ s: toSettlement(r), seq: r.seq, time: new Date(r.event_ms) }));
 }
@@ -71,7 +97,8 @@ export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigin
   if (added) state.loaded.payers.clear();
 }
 
-const campaignIdsOf = (history: readonly CompiledRuleSet[]) => [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+const campaignIdsOf = (history: readonly CompiledRuleSet[]) =>
+  [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
 
 /**
  * Once per batch, inside its transaction: every campaign of the history gets its budget row, locked,
@@ -97,10 +124,11 @@ const keyList = (keys: readonly string[]) => keys.join(",");
 
 const unseen = (keys: Iterable<string>, seen: Set<string>) => {
   const out: string[] = [];
-  for (const k of keys) if (!seen.has(k)) {
-    seen.add(k);
-    out.push(k);
-  }
+  for (const k of keys)
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(k);
+    }
   return out;
 };
 
@@ -127,7 +155,10 @@ export async function loadBatchState(
     seen.depth = depth;
   }
   // Payers met before (most of them, once a worker is warm) need nothing: one lookup each.
-  const payers = unseen(batch.map((s) => s.payer), seen.payers);
+  const payers = unseen(
+    batch.map((s) => s.payer),
+    seen.payers,
+  );
   if (payers.length === 0) return state;
   const loadAddressLinks = async (addresses: Iterable<string>) => {
     const ask = unseen(addresses, seen.addresses);
@@ -173,14 +204,34 @@ export async function loadBatchState(
 
   const newAccountStats = unseen(everyone, seen.stats);
   if (newAccountStats.length > 0) {
-    for (const r of await q<{
-      account: string; settlement_count: bigint; volume_total: bigint; score: bigint; balance: bigint; first_seq: bigint | null;
-      first_activity_at: Date | null; last_day: number | null; streak_days: number; referral_count: number; recent_volume: string; campaigns: string;
-    }[]>`select * from account_stats where account = any(string_to_array(${keyList(newAccountStats)}, ','))`) {
+    for (const r of await q<
+      {
+        account: string;
+        settlement_count: bigint;
+        volume_total: bigint;
+        score: bigint;
+        balance: bigint;
+        first_seq: bigint | null;
+        first_activity_at: Date | null;
+        last_day: number | null;
+        streak_days: number;
+        referral_count: number;
+        recent_volume: string;
+        campaigns: string;
+      }[]
+    >`select * from account_stats where account = any(string_to_array(${keyList(newAccountStats)}, ','))`) {
       const parts = decodeCampaigns(r.account, r.campaigns);
       state.stats.set(r.account, {
-        settlementCount: r.settlement_count, volumeTotal: r.volume_total, score: r.score, balance: r.balance, firstSeq: r.first_seq,
-        firstActivityAt: r.first_activity_at, lastDay: r.last_day, streakDays: r.streak_days, referralCount: r.referral_count, dirty: false,
+        settlementCount: r.settlement_count,
+        volumeTotal: r.volume_total,
+        score: r.score,
+        balance: r.balance,
+        firstSeq: r.first_seq,
+        firstActivityAt: r.first_activity_at,
+        lastDay: r.last_day,
+        streakDays: r.streak_days,
+        referralCount: r.referral_count,
+        dirty: false,
         days: r.recent_volume === "" ? undefined : decodeDays(r.recent_volume),
         parts: parts.length === 0 ? undefined : new Map(parts.map((p) => [p.campaignId, p])),
       });

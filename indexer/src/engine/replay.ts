@@ -12,7 +12,17 @@ import type { LedgerRow, Settlement } from "../scoring/types.js";
 
 /** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
 export function canonicalLine(r: LedgerRow): string {
-  return [r.settlementId, r.account, r.delta, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? "", r.ruleSetVersion ?? "", r.occurredAt.getTime()].join("|");
+  return [
+    r.settlementId,
+    r.account,
+    r.delta,
+    r.reason,
+    r.campaignId ?? "",
+    r.ruleId ?? "",
+    r.referralPath?.join(",") ?? "",
+    r.ruleSetVersion ?? "",
+    r.occurredAt.getTime(),
+  ].join("|");
 }
 
 const CANONICAL_SQL = `concat(settlement_id, '|', account, '|', delta, '|', reason, '|', coalesce(campaign_id, ''), '|', coalesce(rule_id, ''), '|',
@@ -112,19 +122,26 @@ export async function replayLedger(
 
 /** Every address link and referral link, as replay holds them (each applies after its own seq). */
 export async function loadAllLinks(q: Queryable, state: ScoringState): Promise<void> {
-  for (const r of await q<{ address: string; account: string; after_seq: bigint }[]>`select address, account, after_seq from linked_addresses`) {
+  for (const r of await q<
+    { address: string; account: string; after_seq: bigint }[]
+  >`select address, account, after_seq from linked_addresses`) {
     state.addressLinks.set(r.address, { to: r.account, afterSeq: r.after_seq });
   }
-  for (const r of await q<{ referee: string; referrer: string; after_seq: bigint }[]>`select referee, referrer, after_seq from referral_links`) {
+  for (const r of await q<
+    { referee: string; referrer: string; after_seq: bigint }[]
+  >`select referee, referrer, after_seq from referral_links`) {
     state.referralLinks.set(r.referee, { to: r.referrer, afterSeq: r.after_seq });
   }
 }
 
 async function storedDigests(sql: Sql, untilSeq: bigint): Promise<{ block: bigint; h: string }[]> {
-  return (await sql.unsafe(`
+  return (await sql.unsafe(
+    `
     select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
     from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
-    group by 1 order by 1`, [String(untilSeq)])) as unknown as { block: bigint; h: string }[];
+    group by 1 order by 1`,
+    [String(untilSeq)],
+  )) as unknown as { block: bigint; h: string }[];
 }
 
 /** One row that differs between the recomputed (expected) and the stored (got) ledger. */
@@ -134,7 +151,8 @@ export type RowDifference =
   | { kind: "extra"; row: LedgerRow };
 
 /** What names a row: the same settlement, account, reason, campaign, rule and referral path. */
-const rowKey = (r: LedgerRow) => [r.seq, r.settlementId, r.account, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? ""].join("|");
+const rowKey = (r: LedgerRow) =>
+  [r.seq, r.settlementId, r.account, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? ""].join("|");
 
 /**
  * Pairs recomputed and stored rows by what names them and lists, in seq order, the rows whose
@@ -155,11 +173,15 @@ export function diffLedgerRows(expected: readonly LedgerRow[], got: readonly Led
       if (!y) out.push({ kind: "missing", row: x! });
       else if (!x) out.push({ kind: "extra", row: y });
       else {
-        const fields = ([
-          ["delta", x.delta, y.delta],
-          ["rule_set_version", x.ruleSetVersion ?? "-", y.ruleSetVersion ?? "-"],
-          ["occurred_at", x.occurredAt.toISOString(), y.occurredAt.toISOString()],
-        ] as const).filter(([, a, b]) => String(a) !== String(b)).map(([field, a, b]) => ({ field, expected: String(a), got: String(b) }));
+        const fields = (
+          [
+            ["delta", x.delta, y.delta],
+            ["rule_set_version", x.ruleSetVersion ?? "-", y.ruleSetVersion ?? "-"],
+            ["occurred_at", x.occurredAt.toISOString(), y.occurredAt.toISOString()],
+          ] as const
+        )
+          .filter(([, a, b]) => String(a) !== String(b))
+          .map(([field, a, b]) => ({ field, expected: String(a), got: String(b) }));
         if (fields.length > 0) out.push({ kind: "differs", row: y, fields });
       }
     }
@@ -174,14 +196,37 @@ export function diffLedgerRows(expected: readonly LedgerRow[], got: readonly Led
 export async function explainBlock(sql: Sql, firstSeq: bigint, untilSeq: bigint): Promise<RowDifference[]> {
   const last = firstSeq + REPLAY_BLOCK - 1n < untilSeq ? firstSeq + REPLAY_BLOCK - 1n : untilSeq;
   const { ledger = [] } = await replayLedger(sql, { untilSeq: last, compare: false, collect: true, collectFrom: firstSeq });
-  const stored = await sql<{ seq: bigint; settlement_id: bigint; account: string; delta: bigint; reason: LedgerRow["reason"]; campaign_id: string | null;
-    rule_id: string | null; referral_path: string[] | null; rule_set_version: bigint | null; occurred_at: Date }[]>`
+  const stored = await sql<
+    {
+      seq: bigint;
+      settlement_id: bigint;
+      account: string;
+      delta: bigint;
+      reason: LedgerRow["reason"];
+      campaign_id: string | null;
+      rule_id: string | null;
+      referral_path: string[] | null;
+      rule_set_version: bigint | null;
+      occurred_at: Date;
+    }[]
+  >`
     select seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at from point_ledger
     where settlement_id is not null and seq between ${firstSeq} and ${last}`;
-  return diffLedgerRows(ledger, stored.map((r) => ({
-    seq: r.seq, settlementId: r.settlement_id, account: r.account, delta: r.delta, reason: r.reason, campaignId: r.campaign_id,
-    ruleId: r.rule_id, referralPath: r.referral_path, ruleSetVersion: r.rule_set_version, occurredAt: r.occurred_at,
-  })));
+  return diffLedgerRows(
+    ledger,
+    stored.map((r) => ({
+      seq: r.seq,
+      settlementId: r.settlement_id,
+      account: r.account,
+      delta: r.delta,
+      reason: r.reason,
+      campaignId: r.campaign_id,
+      ruleId: r.rule_id,
+      referralPath: r.referral_path,
+      ruleSetVersion: r.rule_set_version,
+      occurredAt: r.occurred_at,
+    })),
+  );
 }
 
 export interface SampleComparison {

@@ -91,143 +91,155 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     mark = now;
   };
   let reserved: ReservedSql | undefined;
-  const out = await sql.begin(async (tx) => {
-    // Large unnest statements cross the JIT cost threshold; compiling them costs more than it saves.
-    // Custom plans only: a generic plan cached while the state tables were empty (before the first
-    // checkpoint) seq-scans them with `= any(10,000 keys)` once they hold a million rows.
-    await tx`set local jit = off; set local plan_cache_mode = force_custom_plan`.simple();
-    const cursor = await claimCursor(tx);
-    if (!cursor) return EMPTY;
-    // The memory of this worker's last batch is good only if no other batch ran since.
-    const warm = cache.state && cache.seq === cursor.seq ? cache.state : undefined;
-    // Admin writes since then (links, referrals) are stamped with this seq: fold them in.
-    if (warm && cache.generation !== cursor.generation) await refreshLinks(tx, warm, cursor.seq);
-    const history = await cache.rules.get(tx);
-    // Before the first rule set is published nothing is consumed: scoring is permanent, and a
-    // daemon started ahead of its admin must not burn settlements at zero points.
-    const idle = { ...EMPTY, state: warm, seq: cursor.seq, generation: cursor.generation };
-    if (history.length === 0) return idle;
-    const maxSlot = opts.maxSlot ?? null;
-    const chunkSize = Math.min(size, opts.chunkSize ?? DEFAULT_CHUNK);
-    const chunk = await nextSettlements(tx, cursor, chunkSize, maxSlot);
-    const behind = cursor.stateSeq < cursor.seq;
-    if (chunk.length === 0 && !behind) return idle;
-    // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
-    cache.state = undefined;
-    phase("read");
+  const out = await sql
+    .begin(async (tx) => {
+      // Large unnest statements cross the JIT cost threshold; compiling them costs more than it saves.
+      // Custom plans only: a generic plan cached while the state tables were empty (before the first
+      // checkpoint) seq-scans them with `= any(10,000 keys)` once they hold a million rows.
+      await tx`set local jit = off; set local plan_cache_mode = force_custom_plan`.simple();
+      const cursor = await claimCursor(tx);
+      if (!cursor) return EMPTY;
+      // The memory of this worker's last batch is good only if no other batch ran since.
+      const warm = cache.state && cache.seq === cursor.seq ? cache.state : undefined;
+      // Admin writes since then (links, referrals) are stamped with this seq: fold them in.
+      if (warm && cache.generation !== cursor.generation) await refreshLinks(tx, warm, cursor.seq);
+      const history = await cache.rules.get(tx);
+      // Before the first rule set is published nothing is consumed: scoring is permanent, and a
+      // daemon started ahead of its admin must not burn settlements at zero points.
+      const idle = { ...EMPTY, state: warm, seq: cursor.seq, generation: cursor.generation };
+      if (history.length === 0) return idle;
+      const maxSlot = opts.maxSlot ?? null;
+      const chunkSize = Math.min(size, opts.chunkSize ?? DEFAULT_CHUNK);
+      const chunk = await nextSettlements(tx, cursor, chunkSize, maxSlot);
+      const behind = cursor.stateSeq < cursor.seq;
+      if (chunk.length === 0 && !behind) return idle;
+      // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
+      cache.state = undefined;
+      phase("read");
 
-    let state = warm ?? new ScoringState();
-    await lockCampaignBudgets(tx, history, state);
-    if (!warm) {
-      // The tail's ledger rows are committed already; re-scoring only moves the state to the cursor.
-      // In parts, so memory stays flat however long the tail is.
-      const part = BigInt(opts.tailPart ?? DEFAULT_TAIL_PART);
-      for (let from = cursor.stateSeq; from < cursor.seq; from += part) {
-        const to = from + part < cursor.seq ? from + part : cursor.seq;
-        const tail = await scoredSince(tx, from, to);
-        const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
-        state = await loadBatchState(tx, tail.map((t) => t.s), usedVersions(tailPicks), state);
-        tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
-      }
-      phase("tail");
-    }
-
-    // On a real server each chunk's ledger and score rows stream out through COPY while the batch is
-    // scored, and the next chunk is read on another pooled connection meanwhile: Node and the server
-    // work side by side. A pool of one connection has none to spare for the reads: it writes after scoring.
-    const stream = copy && chunk.length > 0 && (sql.options as { max?: number }).max !== 1;
-    reserved = stream ? await sql.reserve() : undefined;
-    // the same custom-plans-only rule as the batch transaction (see above), for the whole session
-    if (reserved) await reserved`set plan_cache_mode = force_custom_plan`;
-    const pipe = stream ? new CopyPipe(tx) : undefined;
-    const reader: Queryable = reserved ?? tx;
-    const rows: LedgerRow[] = [];
-    const scores: ScoreRow[] = [];
-    let ledgerRows = 0;
-    let seq = cursor.seq;
-    let prev = cursor.eventTime;
-    let last: Settlement | undefined;
-    let read = chunk.length;
-    let readSeq = seq;
-    // Times and rule-set picks follow chain order only; the state rows a chunk needs are loaded
-    // while the chunk before it is scored (below), for keys no earlier chunk touched: every key a
-    // chunk scores is in its own load, so the two never write the same entries.
-    const prepare = async (c: Settlement[]) => {
-      const start = readSeq;
-      readSeq += BigInt(c.length);
-      const times = c.map((s) => (prev = eventTime(s, prev)));
-      const picks = c.map((_s, i) => pickRuleSet(history, start + BigInt(i + 1), times[i]!));
-      state = await loadBatchState(reader, c, usedVersions(picks), state);
-      return { c, times, picks };
-    };
-    type Prepared = Promise<Awaited<ReturnType<typeof prepare>> | undefined>;
-    let current: Prepared | undefined = chunk.length > 0 ? prepare(chunk) : undefined;
-    try {
-      while (current) {
-        const prepared = await current;
-        if (!prepared) break;
-        const { c, times, picks } = prepared;
-        phase("load");
-        // The next chunk is read, and its state loaded, on the reader connection meanwhile.
-        let upcoming: Prepared | undefined;
-        if (c.length === chunkSize && read < size) {
-          upcoming = nextSettlements(reader, c[c.length - 1]!, Math.min(chunkSize, size - read), maxSlot).then((n) => {
-            read += n.length;
-            return n.length > 0 ? prepare(n) : undefined;
-          });
-          upcoming.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
+      let state = warm ?? new ScoringState();
+      await lockCampaignBudgets(tx, history, state);
+      if (!warm) {
+        // The tail's ledger rows are committed already; re-scoring only moves the state to the cursor.
+        // In parts, so memory stays flat however long the tail is.
+        const part = BigInt(opts.tailPart ?? DEFAULT_TAIL_PART);
+        for (let from = cursor.stateSeq; from < cursor.seq; from += part) {
+          const to = from + part < cursor.seq ? from + part : cursor.seq;
+          const tail = await scoredSince(tx, from, to);
+          const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
+          state = await loadBatchState(
+            tx,
+            tail.map((t) => t.s),
+            usedVersions(tailPicks),
+            state,
+          );
+          tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
         }
-        // The chunk's score rows follow its ledger rows: the server copies them while the next chunk scores.
-        const ledgerOut = pipe?.segment(LEDGER_COPY_TARGET);
-        const scoresOut = pipe?.segment(SCORES_COPY_TARGET);
-        for (let i = 0; i < c.length; i++) {
-          const out = scoreSettlement(state, picks[i], c[i]!, seq + BigInt(i + 1), times[i]!);
-          if (ledgerOut && scoresOut) {
-            for (const r of out.rows) writeLedgerRow(ledgerOut, r);
-            writeScoreRow(scoresOut, out.score);
-          } else {
-            for (const r of out.rows) rows.push(r);
-            scores.push(out.score);
+        phase("tail");
+      }
+
+      // On a real server each chunk's ledger and score rows stream out through COPY while the batch is
+      // scored, and the next chunk is read on another pooled connection meanwhile: Node and the server
+      // work side by side. A pool of one connection has none to spare for the reads: it writes after scoring.
+      const stream = copy && chunk.length > 0 && (sql.options as { max?: number }).max !== 1;
+      reserved = stream ? await sql.reserve() : undefined;
+      // the same custom-plans-only rule as the batch transaction (see above), for the whole session
+      if (reserved) await reserved`set plan_cache_mode = force_custom_plan`;
+      const pipe = stream ? new CopyPipe(tx) : undefined;
+      const reader: Queryable = reserved ?? tx;
+      const rows: LedgerRow[] = [];
+      const scores: ScoreRow[] = [];
+      let ledgerRows = 0;
+      let seq = cursor.seq;
+      let prev = cursor.eventTime;
+      let last: Settlement | undefined;
+      let read = chunk.length;
+      let readSeq = seq;
+      // Times and rule-set picks follow chain order only; the state rows a chunk needs are loaded
+      // while the chunk before it is scored (below), for keys no earlier chunk touched: every key a
+      // chunk scores is in its own load, so the two never write the same entries.
+      const prepare = async (c: Settlement[]) => {
+        const start = readSeq;
+        readSeq += BigInt(c.length);
+        const times = c.map((s) => (prev = eventTime(s, prev)));
+        const picks = c.map((_s, i) => pickRuleSet(history, start + BigInt(i + 1), times[i]!));
+        state = await loadBatchState(reader, c, usedVersions(picks), state);
+        return { c, times, picks };
+      };
+      type Prepared = Promise<Awaited<ReturnType<typeof prepare>> | undefined>;
+      let current: Prepared | undefined = chunk.length > 0 ? prepare(chunk) : undefined;
+      try {
+        while (current) {
+          const prepared = await current;
+          if (!prepared) break;
+          const { c, times, picks } = prepared;
+          phase("load");
+          // The next chunk is read, and its state loaded, on the reader connection meanwhile.
+          let upcoming: Prepared | undefined;
+          if (c.length === chunkSize && read < size) {
+            upcoming = nextSettlements(reader, c[c.length - 1]!, Math.min(chunkSize, size - read), maxSlot).then((n) => {
+              read += n.length;
+              return n.length > 0 ? prepare(n) : undefined;
+            });
+            upcoming.catch(() => {}); // awaited below; an error while this chunk scores must not go unhandled
           }
-          ledgerRows += out.rows.length;
-          // Let the reader's answers in (the next chunk's state queries go out while this one scores),
-          // and the server's, so it starts the next COPY statement as soon as it is done with one.
-          if ((upcoming || pipe) && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+          // The chunk's score rows follow its ledger rows: the server copies them while the next chunk scores.
+          const ledgerOut = pipe?.segment(LEDGER_COPY_TARGET);
+          const scoresOut = pipe?.segment(SCORES_COPY_TARGET);
+          for (let i = 0; i < c.length; i++) {
+            const out = scoreSettlement(state, picks[i], c[i]!, seq + BigInt(i + 1), times[i]!);
+            if (ledgerOut && scoresOut) {
+              for (const r of out.rows) writeLedgerRow(ledgerOut, r);
+              writeScoreRow(scoresOut, out.score);
+            } else {
+              for (const r of out.rows) rows.push(r);
+              scores.push(out.score);
+            }
+            ledgerRows += out.rows.length;
+            // Let the reader's answers in (the next chunk's state queries go out while this one scores),
+            // and the server's, so it starts the next COPY statement as soon as it is done with one.
+            if ((upcoming || pipe) && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
+          }
+          ledgerOut?.end();
+          scoresOut?.end();
+          seq += BigInt(c.length);
+          last = c[c.length - 1];
+          phase("score");
+          current = upcoming;
         }
-        ledgerOut?.end();
-        scoresOut?.end();
-        seq += BigInt(c.length);
-        last = c[c.length - 1];
-        phase("score");
-        current = upcoming;
+      } catch (err) {
+        // the COPY in progress is cancelled, so the rollback can reach the server
+        pipe?.abort(err instanceof Error ? err : new Error(String(err)));
+        throw err;
       }
-    } catch (err) {
-      // the COPY in progress is cancelled, so the rollback can reach the server
-      pipe?.abort(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    }
-    if (pipe) await pipe.close();
-    else await insertLedgerRows(tx, rows, copy);
-    phase("write-ledger");
-    if (!pipe) {
-      await insertScores(tx, scores, copy);
-      phase("write-scores");
-    }
-    if (last) {
-      await advanceCursor(tx, {
-        seq, slot: last.slot, txIndex: last.txIndex, outerIndex: last.outerIndex, innerIndex: last.innerIndex, eventTime: prev!,
-      });
-    }
-    if (read < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
-      const keepAfterDay = dayOf(prev ?? new Date(0)) - MAX_WINDOW_DAYS;
-      await writeState(tx, state, keepAfterDay);
-      for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
-      state.clearDirty();
-      await markCheckpoint(tx, seq);
-      phase("write-state");
-    }
-    return { settlements: read, ledgerRows, state, seq, generation: cursor.generation };
-  }).finally(() => reserved?.release());
+      if (pipe) await pipe.close();
+      else await insertLedgerRows(tx, rows, copy);
+      phase("write-ledger");
+      if (!pipe) {
+        await insertScores(tx, scores, copy);
+        phase("write-scores");
+      }
+      if (last) {
+        await advanceCursor(tx, {
+          seq,
+          slot: last.slot,
+          txIndex: last.txIndex,
+          outerIndex: last.outerIndex,
+          innerIndex: last.innerIndex,
+          eventTime: prev!,
+        });
+      }
+      if (read < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
+        const keepAfterDay = dayOf(prev ?? new Date(0)) - MAX_WINDOW_DAYS;
+        await writeState(tx, state, keepAfterDay);
+        for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
+        state.clearDirty();
+        await markCheckpoint(tx, seq);
+        phase("write-state");
+      }
+      return { settlements: read, ledgerRows, state, seq, generation: cursor.generation };
+    })
+    .finally(() => reserved?.release());
   if (out.state && out.seq !== undefined && out.generation !== undefined && out.state.stats.size <= cache.maxAccounts) {
     cache.state = out.state;
     cache.seq = out.seq;
@@ -236,7 +248,9 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
   return { settlements: out.settlements, ledgerRows: out.ledgerRows };
 }
 
-const usedVersions = (picks: readonly (CompiledRuleSet | undefined)[]) => [...new Set(picks.filter((p): p is CompiledRuleSet => p !== undefined))];
+const usedVersions = (picks: readonly (CompiledRuleSet | undefined)[]) => [
+  ...new Set(picks.filter((p): p is CompiledRuleSet => p !== undefined)),
+];
 
 const EMPTY: BatchResult & { state?: ScoringState; seq?: bigint; generation?: bigint } = { settlements: 0, ledgerRows: 0 };
 

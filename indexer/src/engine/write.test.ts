@@ -9,7 +9,10 @@ describe("array literals for unnest writes", () => {
     const values = ['a"b', "c\\d", "e,f", "{g}", " h ", "", "NULL", null, "ünï", "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"];
     // compared element by element in SQL: the driver's own text[] parser reads NULL elements as "NULL"
     const rows = await db()`select x, x is null as missing from unnest(${arr(values)}::text[]) with ordinality as u(x, i) order by i`;
-    assert.deepEqual(rows.map((r) => (r.missing ? null : r.x)), values);
+    assert.deepEqual(
+      rows.map((r) => (r.missing ? null : r.x)),
+      values,
+    );
   });
 
   it("carries bigint beyond 2^53 exactly", async () => {

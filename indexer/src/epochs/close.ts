@@ -78,13 +78,19 @@ interface Computed {
 }
 
 const isWallet = (a: string) => decodeKey58(a) !== undefined;
-const pointsOf = (f: AccountFigures) => f.basePoints + f.referralPoints + f.adjustmentPoints + Object.values(f.campaignBonus).reduce((s, v) => s + v, 0n);
+const pointsOf = (f: AccountFigures) =>
+  f.basePoints + f.referralPoints + f.adjustmentPoints + Object.values(f.campaignBonus).reduce((s, v) => s + v, 0n);
 
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
  */
-async function computeEpoch(q: Queryable, x: EpochInputs, dir: string, onPhase: (phase: string, ms: number) => void = () => {}): Promise<Computed> {
+async function computeEpoch(
+  q: Queryable,
+  x: EpochInputs,
+  dir: string,
+  onPhase: (phase: string, ms: number) => void = () => {},
+): Promise<Computed> {
   let t = performance.now();
   const phase = (name: string) => {
     const now = performance.now();
@@ -167,7 +173,9 @@ async function computeEpoch(q: Queryable, x: EpochInputs, dir: string, onPhase: 
   phase("proof shards");
   const sum = (f: (w: EpochWalletRow) => bigint) => wallets.reduce((s, w) => s + f(w), 0n);
   return {
-    wallets: wallets.filter((w) => w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n) || active.has(w.claimant)),
+    wallets: wallets.filter(
+      (w) => w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n) || active.has(w.claimant),
+    ),
     root: written.header.root,
     datasetHash: written.datasetHash.toString("hex"),
     inputsHash: manifest.inputsHash,
@@ -216,13 +224,28 @@ export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; e
   const scratch = await scratchDir(opts.dataDir, d.address, e.epoch);
   try {
     const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch);
-    for (const [what, stored, got] of [["root", e.root, c.root], ["dataset hash", e.datasetHash, c.datasetHash], ["inputs hash", e.inputsHash, c.inputsHash]] as const) {
-      if (stored !== got) throw new BugError("epoch_rebuild_mismatch", `epoch ${e.epoch}: the rebuilt ${what} is ${got}, the closed epoch's is ${stored}`);
+    for (const [what, stored, got] of [
+      ["root", e.root, c.root],
+      ["dataset hash", e.datasetHash, c.datasetHash],
+      ["inputs hash", e.inputsHash, c.inputsHash],
+    ] as const) {
+      if (stored !== got)
+        throw new BugError("epoch_rebuild_mismatch", `epoch ${e.epoch}: the rebuilt ${what} is ${got}, the closed epoch's is ${stored}`);
     }
     const dir = epochDir(opts.dataDir, d.address, e.epoch);
     await publishDir(scratch, dir);
     await markFilesWritten(sql, d.address, e.epoch);
-    return { epoch: e.epoch, dir, root: c.root, datasetHash: c.datasetHash, inputsHash: c.inputsHash, leafCount: c.leafCount, released: c.released, cumulativeTotal: c.cumulativeTotal, unpayable: c.unpayable };
+    return {
+      epoch: e.epoch,
+      dir,
+      root: c.root,
+      datasetHash: c.datasetHash,
+      inputsHash: c.inputsHash,
+      leafCount: c.leafCount,
+      released: c.released,
+      cumulativeTotal: c.cumulativeTotal,
+      unpayable: c.unpayable,
+    };
   } catch (err) {
     await rm(scratch, { recursive: true, force: true });
     throw err;
@@ -231,7 +254,8 @@ export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; e
 
 async function requireDistributor(q: Queryable, address: string): Promise<DistributorRow> {
   const d = await getDistributor(q, address);
-  if (!d) throw new CallerError("unknown_distributor", `distributor ${address} is not configured here (add it with: epoch distributor add)`);
+  if (!d)
+    throw new CallerError("unknown_distributor", `distributor ${address} is not configured here (add it with: epoch distributor add)`);
   return d;
 }
 
@@ -269,7 +293,12 @@ export async function closeEpoch(sql: Sql, opts: CloseOptions): Promise<ClosedEp
       // One closer per distributor at a time; a second one waits, then finds the epoch closed.
       await tx`select pg_advisory_xact_lock(hashtext(${`merit:epochs:${d.address}`}))`;
       const previous = await latestEpoch(tx, d.address);
-      const range: LedgerRange = { afterSeq: previous?.cutoffSeq ?? 0n, throughSeq: cut.seq, afterOtherId: previous?.otherId ?? 0n, throughOtherId: cut.otherId };
+      const range: LedgerRange = {
+        afterSeq: previous?.cutoffSeq ?? 0n,
+        throughSeq: cut.seq,
+        afterOtherId: previous?.otherId ?? 0n,
+        throughOtherId: cut.otherId,
+      };
       if (previous && (cut.slot <= previous.cutoffSlot || range.throughSeq < range.afterSeq)) return undefined;
       if (!opts.allowEmpty && range.throughSeq === range.afterSeq && range.throughOtherId === range.afterOtherId) return undefined;
       const epoch = (previous?.epoch ?? 0n) + 1n;
@@ -319,8 +348,11 @@ export async function closeEpoch(sql: Sql, opts: CloseOptions): Promise<ClosedEp
     await publishDir(scratch!, dir);
     await markFilesWritten(sql, d.address, closed.epoch);
     const c = closed.c;
-    log(`epochs: closed epoch ${closed.epoch} of ${d.address}: ${c.leafCount} leaves, ${c.released} released, cumulative ${c.cumulativeTotal}, root ${c.root}`);
-    if (c.unpayable.length > 0) log(`epochs: ${c.unpayable.length} accounts with points are not Solana addresses and were left out (first: ${c.unpayable[0]})`);
+    log(
+      `epochs: closed epoch ${closed.epoch} of ${d.address}: ${c.leafCount} leaves, ${c.released} released, cumulative ${c.cumulativeTotal}, root ${c.root}`,
+    );
+    if (c.unpayable.length > 0)
+      log(`epochs: ${c.unpayable.length} accounts with points are not Solana addresses and were left out (first: ${c.unpayable[0]})`);
     return { epoch: closed.epoch, dir, ...c };
   } catch (err) {
     if (scratch) await rm(scratch, { recursive: true, force: true });

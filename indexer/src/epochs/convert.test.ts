@@ -5,10 +5,17 @@ import { type Conversion, convert, type EpochPoints, parseConversion } from "./c
 
 const wallets = Array.from({ length: 12 }, () => Keypair.generate().publicKey.toBase58());
 const rowsArb = fc
-  .uniqueArray(fc.record({ w: fc.integer({ min: 0, max: wallets.length - 1 }), points: fc.bigInt({ min: -5_000n, max: 10n ** 12n }), pending: fc.bigInt({ min: 0n, max: 50n }) }), {
-    selector: (r) => r.w,
-    maxLength: wallets.length,
-  })
+  .uniqueArray(
+    fc.record({
+      w: fc.integer({ min: 0, max: wallets.length - 1 }),
+      points: fc.bigInt({ min: -5_000n, max: 10n ** 12n }),
+      pending: fc.bigInt({ min: 0n, max: 50n }),
+    }),
+    {
+      selector: (r) => r.w,
+      maxLength: wallets.length,
+    },
+  )
   .map((rs) => rs.map((r): EpochPoints => ({ claimant: wallets[r.w]!, points: r.points, pending: r.pending })));
 
 const sum = (xs: readonly bigint[]) => xs.reduce((a, b) => a + b, 0n);
@@ -36,8 +43,12 @@ describe("epochs/convert: points to token amounts", () => {
   it("given the same points in another order, then every wallet gets the same amount (ties go to the smaller claimant bytes)", () => {
     fc.assert(
       fc.property(rowsArb, fc.bigInt({ min: 1n, max: 1000n }), (rows, budget) => {
-        const a = new Map(convert(rows, { mode: "budget", budgetPerEpoch: budget, minClaimable: 0n }).map((o) => [o.claimant, o.allocated]));
-        const b = new Map(convert([...rows].reverse(), { mode: "budget", budgetPerEpoch: budget, minClaimable: 0n }).map((o) => [o.claimant, o.allocated]));
+        const a = new Map(
+          convert(rows, { mode: "budget", budgetPerEpoch: budget, minClaimable: 0n }).map((o) => [o.claimant, o.allocated]),
+        );
+        const b = new Map(
+          convert([...rows].reverse(), { mode: "budget", budgetPerEpoch: budget, minClaimable: 0n }).map((o) => [o.claimant, o.allocated]),
+        );
         assert.deepEqual(a, b);
       }),
       { numRuns: 200 },
@@ -49,7 +60,13 @@ describe("epochs/convert: points to token amounts", () => {
       three.map((w) => ({ claimant: w, points: 1000n, pending: 0n })),
       { mode: "budget", budgetPerEpoch: 2n, minClaimable: 0n },
     );
-    assert.deepEqual(out.filter((o) => o.allocated === 1n).map((o) => o.claimant).sort(), byBytes.slice(0, 2).sort());
+    assert.deepEqual(
+      out
+        .filter((o) => o.allocated === 1n)
+        .map((o) => o.claimant)
+        .sort(),
+      byBytes.slice(0, 2).sort(),
+    );
   });
 
   it("given a minimum, then dust is carried, never lost: released + carried = carried before + allocated", () => {
@@ -74,7 +91,8 @@ describe("epochs/convert: points to token amounts", () => {
 
   it("given fixed mode, then whole points pay unitsPerPoint and the fraction follows the rounding policy", () => {
     const w = wallets[0]!;
-    const one = (points: bigint, rounding: "floor" | "half_up") => convert([{ claimant: w, points, pending: 0n }], { mode: "fixed", unitsPerPoint: 10n, rounding, minClaimable: 0n })[0]!;
+    const one = (points: bigint, rounding: "floor" | "half_up") =>
+      convert([{ claimant: w, points, pending: 0n }], { mode: "fixed", unitsPerPoint: 10n, rounding, minClaimable: 0n })[0]!;
     assert.equal(one(2_000n, "floor").allocated, 20n);
     assert.equal(one(2_049n, "floor").allocated, 20n);
     assert.equal(one(2_050n, "floor").allocated, 20n);
@@ -90,6 +108,10 @@ describe("epochs/convert: points to token amounts", () => {
     assert.throws(() => parseConversion({ mode: "budget", budgetPerEpoch: "1.5" }), /conversion.budgetPerEpoch must be a whole number/);
     assert.throws(() => parseConversion({ mode: "fixed", unitsPerPoint: "1", rounding: "up" }), /conversion.rounding/);
     assert.throws(() => parseConversion({ mode: "linear" }), /conversion.mode must be "fixed" or "budget"/);
-    assert.deepEqual(parseConversion({ mode: "budget", budgetPerEpoch: "1000", minClaimable: 5 }), { mode: "budget", budgetPerEpoch: 1000n, minClaimable: 5n });
+    assert.deepEqual(parseConversion({ mode: "budget", budgetPerEpoch: "1000", minClaimable: 5 }), {
+      mode: "budget",
+      budgetPerEpoch: 1000n,
+      minClaimable: 5n,
+    });
   });
 });

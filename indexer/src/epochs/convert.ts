@@ -15,7 +15,6 @@ export type Conversion =
   | { mode: "fixed"; unitsPerPoint: bigint; rounding: "floor" | "half_up"; minClaimable: bigint }
   | { mode: "budget"; budgetPerEpoch: bigint; minClaimable: bigint };
 
-
 export interface EpochPoints {
   claimant: string;
   /** This epoch's points in milli-points; adjustments can make it negative. */
@@ -39,8 +38,10 @@ export function parseConversion(v: unknown): Conversion {
   const o = (v ?? {}) as Record<string, unknown>;
   const amount = (k: string, min = 0n): bigint => {
     const x = o[k];
-    if (typeof x !== "string" && typeof x !== "number" && typeof x !== "bigint") throw new CallerError("bad_conversion", `conversion.${k} is required (a whole number of token base units)`);
-    if (!/^\d+$/.test(String(x))) throw new CallerError("bad_conversion", `conversion.${k} must be a whole number of token base units, got ${String(x)}`);
+    if (typeof x !== "string" && typeof x !== "number" && typeof x !== "bigint")
+      throw new CallerError("bad_conversion", `conversion.${k} is required (a whole number of token base units)`);
+    if (!/^\d+$/.test(String(x)))
+      throw new CallerError("bad_conversion", `conversion.${k} must be a whole number of token base units, got ${String(x)}`);
     const n = BigInt(x);
     if (n < min || n > U64_MAX) throw new CallerError("bad_conversion", `conversion.${k} must be between ${min} and ${U64_MAX}, got ${n}`);
     return n;
@@ -48,7 +49,8 @@ export function parseConversion(v: unknown): Conversion {
   const minClaimable = o.minClaimable === undefined ? 0n : amount("minClaimable");
   if (o.mode === "fixed") {
     const rounding = o.rounding ?? "floor";
-    if (rounding !== "floor" && rounding !== "half_up") throw new CallerError("bad_conversion", `conversion.rounding must be "floor" or "half_up", got ${String(rounding)}`);
+    if (rounding !== "floor" && rounding !== "half_up")
+      throw new CallerError("bad_conversion", `conversion.rounding must be "floor" or "half_up", got ${String(rounding)}`);
     return { mode: "fixed", unitsPerPoint: amount("unitsPerPoint", 1n), rounding, minClaimable };
   }
   if (o.mode === "budget") return { mode: "budget", budgetPerEpoch: amount("budgetPerEpoch"), minClaimable };
@@ -71,7 +73,12 @@ function allocateBudget(rows: readonly EpochPoints[], budget: bigint): Map<strin
   const total = positive.reduce((s, r) => s + r.points, 0n);
   const out = new Map<string, bigint>();
   if (total === 0n) return out;
-  const shares = positive.map((r) => ({ claimant: r.claimant, floor: (budget * r.points) / total, rem: (budget * r.points) % total, key: undefined as Buffer | undefined }));
+  const shares = positive.map((r) => ({
+    claimant: r.claimant,
+    floor: (budget * r.points) / total,
+    rem: (budget * r.points) % total,
+    key: undefined as Buffer | undefined,
+  }));
   let left = budget - shares.reduce((s, x) => s + x.floor, 0n);
   // Ties compare claimant bytes (not base58 text), each key decoded once, only when a tie needs it.
   const bytes = (x: (typeof shares)[number]) => (x.key ??= Buffer.from(keyBytes(x.claimant)));

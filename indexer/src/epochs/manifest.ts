@@ -50,7 +50,12 @@ export function canonicalJson(v: unknown): string {
 }
 
 /** Writes the manifest to `path`, reading the ledger range page by page; returns its hash. */
-export async function writeManifest(q: Queryable, path: string, h: ManifestHeader, carried: readonly ManifestCarry[]): Promise<WrittenManifest> {
+export async function writeManifest(
+  q: Queryable,
+  path: string,
+  h: ManifestHeader,
+  carried: readonly ManifestCarry[],
+): Promise<WrittenManifest> {
   const hash = createHash("sha256");
   const out = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
@@ -93,33 +98,80 @@ export async function writeManifest(q: Queryable, path: string, h: ManifestHeade
   const rules = await q<{ version: bigint; effective_from: Date; after_seq: bigint; body: JsonValue; created_by: string; note: string }[]>`
     select version, effective_from, after_seq, body, created_by, note from rule_sets where after_seq < ${r.throughSeq} order by version`;
   for (const x of rules) {
-    await write(canonicalJson({ type: "ruleSet", version: x.version, effectiveFrom: x.effective_from.toISOString(), afterSeq: x.after_seq, body: x.body, by: x.created_by, note: x.note }));
+    await write(
+      canonicalJson({
+        type: "ruleSet",
+        version: x.version,
+        effectiveFrom: x.effective_from.toISOString(),
+        afterSeq: x.after_seq,
+        body: x.body,
+        by: x.created_by,
+        note: x.note,
+      }),
+    );
   }
-  const links = await q<{ address: string; account: string; chain: string; after_seq: bigint; signature: string; message: string | null }[]>`
+  const links = await q<
+    { address: string; account: string; chain: string; after_seq: bigint; signature: string; message: string | null }[]
+  >`
     select l.address, l.account, l.chain, l.after_seq, l.signature,
       (select c.message from challenges c where c.purpose = 'link' and c.address = l.address and c.account = l.account and c.used_at is not null
        order by c.used_at desc limit 1) as message
     from linked_addresses l where l.after_seq < ${r.throughSeq} order by l.after_seq, l.address`;
   for (const x of links) {
-    await write(canonicalJson({ type: "link", address: x.address, account: x.account, chain: x.chain, afterSeq: x.after_seq, signature: x.signature, message: x.message }));
+    await write(
+      canonicalJson({
+        type: "link",
+        address: x.address,
+        account: x.account,
+        chain: x.chain,
+        afterSeq: x.after_seq,
+        signature: x.signature,
+        message: x.message,
+      }),
+    );
   }
-  const referrals = await q<{ referee: string; referrer: string; code: string; after_seq: bigint; signature: string; message: string | null }[]>`
+  const referrals = await q<
+    { referee: string; referrer: string; code: string; after_seq: bigint; signature: string; message: string | null }[]
+  >`
     select r.referee, r.referrer, r.code, r.after_seq, r.signature,
       (select c.message from challenges c where c.purpose = 'referral' and c.subject = r.code and c.used_at is not null
          and (c.account = r.referee or c.address = r.referee) order by c.used_at desc limit 1) as message
     from referral_links r where r.after_seq < ${r.throughSeq} order by r.after_seq, r.referee`;
   for (const x of referrals) {
-    await write(canonicalJson({ type: "referral", referee: x.referee, referrer: x.referrer, code: x.code, afterSeq: x.after_seq, signature: x.signature, message: x.message }));
+    await write(
+      canonicalJson({
+        type: "referral",
+        referee: x.referee,
+        referrer: x.referrer,
+        code: x.code,
+        afterSeq: x.after_seq,
+        signature: x.signature,
+        message: x.message,
+      }),
+    );
   }
   for (const a of await adjustmentsInRange(q, r)) {
-    await write(canonicalJson({ type: "adjustment", id: a.id, seq: a.seq, account: a.account, delta: a.delta, reason: a.reason, note: a.note, at: a.occurredAt.toISOString() }));
+    await write(
+      canonicalJson({
+        type: "adjustment",
+        id: a.id,
+        seq: a.seq,
+        account: a.account,
+        delta: a.delta,
+        reason: a.reason,
+        note: a.note,
+        at: a.occurredAt.toISOString(),
+      }),
+    );
   }
   for (const c of carried) await write(canonicalJson({ type: "carry", claimant: c.claimant, pending: c.pending }));
   let settlements = 0;
   for await (const page of settlementsInRange(q, r)) {
     for (const s of page) {
       // canonicalJson's key order, written directly: this is the one line per settlement
-      await write(`{"inner":${s.innerIndex},"outer":${s.outerIndex},"signature":${JSON.stringify(s.signature)},"slot":"${s.slot}","type":"settlement"}`);
+      await write(
+        `{"inner":${s.innerIndex},"outer":${s.outerIndex},"signature":${JSON.stringify(s.signature)},"slot":"${s.slot}","type":"settlement"}`,
+      );
       settlements++;
     }
   }

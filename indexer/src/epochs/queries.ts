@@ -99,7 +99,9 @@ export async function addDistributor(q: Queryable, d: DistributorRow): Promise<v
 }
 
 export async function getDistributor(q: Queryable, address: string): Promise<DistributorRow | undefined> {
-  const [r] = await q<{ address: string; mint: string; conversion: JsonValue }[]>`select address, mint, conversion from distributors where address = ${address}`;
+  const [r] = await q<
+    { address: string; mint: string; conversion: JsonValue }[]
+  >`select address, mint, conversion from distributors where address = ${address}`;
   return r;
 }
 
@@ -134,7 +136,11 @@ export async function markFilesWritten(q: Queryable, distributor: string, epoch:
  * Every wallet's newest row at or before `epoch`: its cumulative amount (its leaf) and its carried
  * balance. Wallets absent from later epochs keep their figures.
  */
-export async function walletStateAsOf(q: Queryable, distributor: string, epoch: bigint): Promise<Map<string, { cumulative: bigint; pending: bigint }>> {
+export async function walletStateAsOf(
+  q: Queryable,
+  distributor: string,
+  epoch: bigint,
+): Promise<Map<string, { cumulative: bigint; pending: bigint }>> {
   const rows = await q<{ claimant: string; cumulative: string; pending: string }[]>`
     select distinct on (claimant) claimant, cumulative::text, pending::text
     from epoch_wallets where distributor = ${distributor} and epoch <= ${epoch}
@@ -162,7 +168,11 @@ export async function epochWallets(q: Queryable, distributor: string, epoch: big
   }));
 }
 
-export async function insertEpoch(tx: Tx, e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | PublishFields>, wallets: readonly EpochWalletRow[]): Promise<void> {
+export async function insertEpoch(
+  tx: Tx,
+  e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | PublishFields>,
+  wallets: readonly EpochWalletRow[],
+): Promise<void> {
   await tx`
     insert into epochs (distributor, epoch, prev_cutoff_seq, cutoff_seq, first_slot, cutoff_slot, prev_other_id, other_id, conversion,
       points, allocated, released, cumulative_total, leaf_count, settlement_count, root, dataset_hash, inputs_hash)

@@ -75,7 +75,21 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestHandl
     for (const address of addresses) {
       if (stopping) return;
       try {
-        await pollAddress({ sql: opts.sql, rpc, rules: opts.rules, stats, commitment, stream: "live", batchSize: opts.batchSize, blockIndex, committed, shouldStop: () => stopping }, address);
+        await pollAddress(
+          {
+            sql: opts.sql,
+            rpc,
+            rules: opts.rules,
+            stats,
+            commitment,
+            stream: "live",
+            batchSize: opts.batchSize,
+            blockIndex,
+            committed,
+            shouldStop: () => stopping,
+          },
+          address,
+        );
       } catch (err) {
         complete = false;
         stats.rpcErrors++;

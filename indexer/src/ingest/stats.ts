@@ -14,5 +14,15 @@ export interface IngestStats {
 }
 
 export function newIngestStats(): IngestStats {
-  return { cycles: 0, transactionsFetched: 0, transactionsFailed: 0, settlementsInserted: 0, rejected: 0, rpcErrors: 0, lastError: null, lastCycleAt: null, watermark: null };
+  return {
+    cycles: 0,
+    transactionsFetched: 0,
+    transactionsFailed: 0,
+    settlementsInserted: 0,
+    rejected: 0,
+    rpcErrors: 0,
+    lastError: null,
+    lastCycleAt: null,
+    watermark: null,
+  };
 }

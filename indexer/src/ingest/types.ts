@@ -82,7 +82,14 @@ export interface TransferReject {
 
 /** A transaction's outcome once parsed: its settlements, or why it has none. */
 export type ParseOutcome =
-  | { kind: "settlements"; signature: string; slot: bigint; txIndex: number | null; settlements: ParsedSettlement[]; rejects?: TransferReject[] }
+  | {
+      kind: "settlements";
+      signature: string;
+      slot: bigint;
+      txIndex: number | null;
+      settlements: ParsedSettlement[];
+      rejects?: TransferReject[];
+    }
   | { kind: "failed"; signature: string; slot: bigint }
   | { kind: "none"; signature: string; slot: bigint };
 

@@ -27,7 +27,11 @@ export async function accountFigures(q: Queryable, r: LedgerRange): Promise<Acco
   const byAccount = new Map<string, AccountFigures>();
   const at = (account: string): AccountFigures => {
     let f = byAccount.get(account);
-    if (!f) byAccount.set(account, (f = { account, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, adjustmentPoints: 0n, settlementCount: 0 }));
+    if (!f)
+      byAccount.set(
+        account,
+        (f = { account, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, adjustmentPoints: 0n, settlementCount: 0 }),
+      );
     return f;
   };
   const sums = await q<{ account: string; reason: string; campaign_id: string | null; own: boolean; delta: string }[]>`
@@ -65,7 +69,11 @@ export interface CountedSettlement {
 }
 
 /** The settlements of a range in chain order, a page at a time (the manifest lists them). */
-export async function* settlementsInRange(q: Queryable, r: Pick<LedgerRange, "afterSeq" | "throughSeq">, page = 20_000): AsyncGenerator<CountedSettlement[]> {
+export async function* settlementsInRange(
+  q: Queryable,
+  r: Pick<LedgerRange, "afterSeq" | "throughSeq">,
+  page = 20_000,
+): AsyncGenerator<CountedSettlement[]> {
   for (let from = r.afterSeq; from < r.throughSeq; from += BigInt(page)) {
     const to = from + BigInt(page) < r.throughSeq ? from + BigInt(page) : r.throughSeq;
     const rows = await q<{ signature: string; outer_index: number; inner_index: number; slot: bigint }[]>`
@@ -87,8 +95,18 @@ export interface AdjustmentRow {
 }
 
 export async function adjustmentsInRange(q: Queryable, r: Pick<LedgerRange, "afterOtherId" | "throughOtherId">): Promise<AdjustmentRow[]> {
-  const rows = await q<{ id: bigint; seq: bigint; account: string; delta: bigint; reason: string; note: string | null; occurred_at: Date }[]>`
+  const rows = await q<
+    { id: bigint; seq: bigint; account: string; delta: bigint; reason: string; note: string | null; occurred_at: Date }[]
+  >`
     select id, seq, account, delta, reason, note, occurred_at from point_ledger
     where settlement_id is null and id > ${r.afterOtherId} and id <= ${r.throughOtherId} order by id`;
-  return rows.map((x) => ({ id: x.id, seq: x.seq, account: x.account, delta: x.delta, reason: x.reason, note: x.note, occurredAt: x.occurred_at }));
+  return rows.map((x) => ({
+    id: x.id,
+    seq: x.seq,
+    account: x.account,
+    delta: x.delta,
+    reason: x.reason,
+    note: x.note,
+    occurredAt: x.occurred_at,
+  }));
 }

@@ -72,7 +72,11 @@ export interface HistoryRow {
 }
 
 /** An account's ledger, newest first, keyset-paginated by id. */
-export async function ledgerHistory(q: Queryable, account: string, opts: { beforeId?: bigint; limit?: number } = {}): Promise<HistoryRow[]> {
+export async function ledgerHistory(
+  q: Queryable,
+  account: string,
+  opts: { beforeId?: bigint; limit?: number } = {},
+): Promise<HistoryRow[]> {
   const params = [account, opts.limit ?? 50, ...(opts.beforeId === undefined ? [] : [String(opts.beforeId)])];
   return q.unsafe(ACCOUNT_SQL.history(opts.beforeId !== undefined), params) as unknown as Promise<HistoryRow[]>;
 }
@@ -105,10 +109,13 @@ const RANK_ORDER = "balance desc, first_seq asc nulls last, account asc";
  * Every account with a balance other than zero: a negative one (an adjustment) ranks last, not hidden.
  */
 export async function leaderboard(q: Queryable, opts: { limit?: number; offset?: number } = {}): Promise<LeaderboardRow[]> {
-  return q.unsafe(`
+  return q.unsafe(
+    `
     select (row_number() over (order by ${RANK_ORDER}))::int + $1::int as rank, account, balance, first_seq as "firstSeq"
     from (${CURRENT_BALANCES}) b where balance <> 0
-    order by ${RANK_ORDER} limit $2 offset $1`, [opts.offset ?? 0, opts.limit ?? 100]) as unknown as Promise<LeaderboardRow[]>;
+    order by ${RANK_ORDER} limit $2 offset $1`,
+    [opts.offset ?? 0, opts.limit ?? 100],
+  ) as unknown as Promise<LeaderboardRow[]>;
 }
 
 /**
@@ -119,10 +126,13 @@ export async function snapshotLeaderboard(sql: Sql, epoch: bigint): Promise<{ ro
   return withEngineLock(sql, async (tx, cursor) => {
     const [exists] = await tx`select 1 from leaderboard_snapshots where epoch = ${epoch} limit 1`;
     if (exists) throw new CallerError("snapshot_exists", `epoch ${epoch} already has a leaderboard snapshot`);
-    const rows = await tx.unsafe(`
+    const rows = await tx.unsafe(
+      `
       insert into leaderboard_snapshots (epoch, rank, account, balance, first_seq, as_of_seq)
       select $1, row_number() over (order by ${RANK_ORDER}), account, balance, first_seq, $2
-      from (${CURRENT_BALANCES}) b where balance <> 0`, [String(epoch), String(cursor.seq)]);
+      from (${CURRENT_BALANCES}) b where balance <> 0`,
+      [String(epoch), String(cursor.seq)],
+    );
     return { rows: rows.count, asOfSeq: cursor.seq };
   });
 }
@@ -138,7 +148,10 @@ export async function leaderboardSnapshot(q: Queryable, epoch: bigint, opts: { l
  * mandatory note. It moves the balance, not the engine score, so replay of settlements is unaffected.
  * A result below zero is refused unless `allowNegative`.
  */
-export async function adjustPoints(sql: Sql, opts: { account: string; delta: bigint; note: string; by: string; allowNegative?: boolean }): Promise<bigint> {
+export async function adjustPoints(
+  sql: Sql,
+  opts: { account: string; delta: bigint; note: string; by: string; allowNegative?: boolean },
+): Promise<bigint> {
   if (opts.note.trim() === "") throw new CallerError("note_required", "a manual adjustment needs a note");
   if (opts.delta === 0n) throw new CallerError("zero_adjustment", "an adjustment of 0 points changes nothing");
   return withEngineLock(sql, async (tx, cursor) => {
@@ -146,7 +159,10 @@ export async function adjustPoints(sql: Sql, opts: { account: string; delta: big
       // under the cursor lock: no batch credits the account between this read and the insert
       const balance = await balanceOf(tx, opts.account);
       if (balance + opts.delta < 0n) {
-        throw new CallerError("negative_balance", `this adjustment would leave ${opts.account} at ${formatPoints(balance + opts.delta)} points (balance ${formatPoints(balance)}); pass --allow-negative (allowNegative) if that is intended`);
+        throw new CallerError(
+          "negative_balance",
+          `this adjustment would leave ${opts.account} at ${formatPoints(balance + opts.delta)} points (balance ${formatPoints(balance)}); pass --allow-negative (allowNegative) if that is intended`,
+        );
       }
     }
     const [row] = await tx<{ id: bigint }[]>`

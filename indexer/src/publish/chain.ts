@@ -1,6 +1,13 @@
 import { type Connection, type PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import { Program } from "@coral-xyz/anchor";
-import { epochRootPda, type MeritDistributor, MeritErrorCode, meritDistributorIdl, meritDistributorProgram, type MeritDistributorProgram } from "@merit/clients/idl";
+import {
+  epochRootPda,
+  type MeritDistributor,
+  MeritErrorCode,
+  meritDistributorIdl,
+  meritDistributorProgram,
+  type MeritDistributorProgram,
+} from "@merit/clients/idl";
 import { CallerError } from "../errors.js";
 
 /**
@@ -59,7 +66,9 @@ export function offlineProgram(connection: Connection, programId?: string): Meri
 function decodeDistributor(program: MeritDistributorProgram, address: PublicKey, data: Buffer): DistributorState {
   const d = program.coder.accounts.decode("distributor", data);
   const pending = d.pending.slice(0, d.pendingCount).map((p: { epoch: unknown; cumulativeTotal: unknown; activatesAt: unknown }) => ({
-    epoch: big(p.epoch as bigint), cumulativeTotal: big(p.cumulativeTotal as bigint), activatesAt: big(p.activatesAt as bigint),
+    epoch: big(p.epoch as bigint),
+    cumulativeTotal: big(p.cumulativeTotal as bigint),
+    activatesAt: big(p.activatesAt as bigint),
   }));
   return {
     address,
@@ -96,18 +105,26 @@ export function decodeEpochRoot(program: MeritDistributorProgram, data: Buffer):
 /** A token account's amount (the same offset in SPL Token and Token-2022 accounts). */
 const tokenAmount = (data: Buffer) => data.readBigUInt64LE(64);
 
-export async function readChain(connection: Connection, program: MeritDistributorProgram, distributor: PublicKey, epoch?: bigint): Promise<ChainView> {
+export async function readChain(
+  connection: Connection,
+  program: MeritDistributorProgram,
+  distributor: PublicKey,
+  epoch?: bigint,
+): Promise<ChainView> {
   const rootAddress = epoch === undefined ? undefined : epochRootPda(distributor, epoch, program.programId)[0];
   const [dist, root] = await connection.getMultipleAccountsInfo([distributor, ...(rootAddress ? [rootAddress] : [])], "finalized");
-  if (!dist || !dist.owner.equals(program.programId)) {
-    throw new CallerError("unknown_distributor_account", `no distributor account at ${distributor.toBase58()} on this cluster (program ${program.programId.toBase58()})`);
+  if (!dist?.owner.equals(program.programId)) {
+    throw new CallerError(
+      "unknown_distributor_account",
+      `no distributor account at ${distributor.toBase58()} on this cluster (program ${program.programId.toBase58()})`,
+    );
   }
   const state = decodeDistributor(program, distributor, dist.data);
   const vault = await connection.getAccountInfo(state.vault, "finalized");
   return {
     distributor: state,
     vaultBalance: vault ? tokenAmount(vault.data) : 0n,
-    epochRoot: root && root.owner.equals(program.programId) ? decodeEpochRoot(program, root.data) : undefined,
+    epochRoot: root?.owner.equals(program.programId) ? decodeEpochRoot(program, root.data) : undefined,
   };
 }
 
@@ -123,7 +140,13 @@ export async function chainTime(connection: Connection): Promise<bigint> {
  * (newest come first). Claims name the account too, so the search stops after `maxPages` pages of
  * 1,000 and returns undefined rather than walking a million claims.
  */
-export async function proposalSignature(connection: Connection, distributor: PublicKey, epoch: bigint, programId: PublicKey, maxPages = 5): Promise<string | undefined> {
+export async function proposalSignature(
+  connection: Connection,
+  distributor: PublicKey,
+  epoch: bigint,
+  programId: PublicKey,
+  maxPages = 5,
+): Promise<string | undefined> {
   const address = epochRootPda(distributor, epoch, programId)[0];
   let before: string | undefined;
   let oldest: string | undefined;

@@ -40,7 +40,15 @@ export interface EpochsDaemon {
 export function startEpochs(o: EpochsDaemonOptions): EpochsDaemon {
   const schedule = typeof o.schedule === "string" ? parseSchedule(o.schedule) : o.schedule;
   const now = o.now ?? Date.now;
-  const ctx: PublishContext = { sql: o.sql, connection: o.connection, dataDir: o.dataDir, signer: o.signer, send: o.send, log: o.log, program: o.program };
+  const ctx: PublishContext = {
+    sql: o.sql,
+    connection: o.connection,
+    dataDir: o.dataDir,
+    signer: o.signer,
+    send: o.send,
+    log: o.log,
+    program: o.program,
+  };
   const abort = new AbortController();
   let running: Promise<void> = Promise.resolve();
   // One pass at a time: a follow never overlaps a close-and-publish.
@@ -54,12 +62,15 @@ export function startEpochs(o: EpochsDaemonOptions): EpochsDaemon {
     });
 
   const follow = async () => {
-    for (const d of await listDistributors(o.sql)) await guarded(`following ${d.address}`, () => followEpochs(ctx, { distributor: d.address }));
+    for (const d of await listDistributors(o.sql))
+      await guarded(`following ${d.address}`, () => followEpochs(ctx, { distributor: d.address }));
   };
 
   const runOnce = async () => {
     for (const d of await listDistributors(o.sql)) {
-      await guarded(`closing an epoch of ${d.address}`, () => closeEpoch(o.sql, { distributor: d.address, dataDir: o.dataDir, log: o.log }));
+      await guarded(`closing an epoch of ${d.address}`, () =>
+        closeEpoch(o.sql, { distributor: d.address, dataDir: o.dataDir, log: o.log }),
+      );
       await guarded(`publishing ${d.address}`, async () => {
         for (;;) {
           const r = await publishEpoch(ctx, { distributor: d.address });

@@ -45,7 +45,9 @@ async function followLocked(ctx: PublishContext, q: Queryable, address: string, 
     for (const p of d.pending) {
       if (p.activatesAt > now) break;
       try {
-        const sig = await sendWithRetries(ctx.connection, ctx.send, ctx.signer, [activateRootInstruction(program, distributor, p.epoch)], { log: ctx.log });
+        const sig = await sendWithRetries(ctx.connection, ctx.send, ctx.signer, [activateRootInstruction(program, distributor, p.epoch)], {
+          log: ctx.log,
+        });
         ctx.log(`publish: epoch ${p.epoch} activated (${sig})`);
         activated.push(p.epoch);
       } catch (err) {
@@ -61,7 +63,12 @@ async function followLocked(ctx: PublishContext, q: Queryable, address: string, 
   const epochs: EpochReport[] = [];
   for (const e of await listEpochs(q, address)) {
     if (e.status === "closed" || e.status === "active" || e.status === "vetoed") {
-      epochs.push({ epoch: e.epoch, status: e.status, chain: e.status === "closed" ? undefined : e.status, activatesAt: e.activatesAt ? BigInt(e.activatesAt.getTime() / 1000) : undefined });
+      epochs.push({
+        epoch: e.epoch,
+        status: e.status,
+        chain: e.status === "closed" ? undefined : e.status,
+        activatesAt: e.activatesAt ? BigInt(e.activatesAt.getTime() / 1000) : undefined,
+      });
       continue;
     }
     const { epochRoot } = await readChain(ctx.connection, program, distributor, e.epoch);
@@ -71,7 +78,8 @@ async function followLocked(ctx: PublishContext, q: Queryable, address: string, 
     }
     if (epochRoot.status !== e.status) {
       await recordChainState(q, address, e.epoch, epochRoot, undefined);
-      if (epochRoot.status === "vetoed") ctx.log(`publish: epoch ${e.epoch} was VETOED on-chain: its amounts are included again in the next epoch`);
+      if (epochRoot.status === "vetoed")
+        ctx.log(`publish: epoch ${e.epoch} was VETOED on-chain: its amounts are included again in the next epoch`);
       else ctx.log(`publish: epoch ${e.epoch} is ${epochRoot.status} on-chain`);
     }
     epochs.push({ epoch: e.epoch, status: epochRoot.status, chain: epochRoot.status, activatesAt: epochRoot.activatesAt });

@@ -14,12 +14,18 @@ export function publisherKeypair(e: { PUBLISHER_KEYPAIR?: string; PUBLISHER_SECR
     try {
       text = readFileSync(e.PUBLISHER_KEYPAIR, "utf8");
     } catch (err) {
-      throw new CallerError("bad_keypair", `PUBLISHER_KEYPAIR: cannot read ${e.PUBLISHER_KEYPAIR} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+      throw new CallerError(
+        "bad_keypair",
+        `PUBLISHER_KEYPAIR: cannot read ${e.PUBLISHER_KEYPAIR} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+      );
     }
     return parseSecret(text, `the keypair file ${e.PUBLISHER_KEYPAIR}`);
   }
   if (e.PUBLISHER_SECRET_KEY) return parseSecret(e.PUBLISHER_SECRET_KEY, "PUBLISHER_SECRET_KEY");
-  throw new CallerError("no_publisher_key", "no publisher key: set PUBLISHER_KEYPAIR (a keypair file) or PUBLISHER_SECRET_KEY, or use --unsigned for a multisig to sign");
+  throw new CallerError(
+    "no_publisher_key",
+    "no publisher key: set PUBLISHER_KEYPAIR (a keypair file) or PUBLISHER_SECRET_KEY, or use --unsigned for a multisig to sign",
+  );
 }
 
 function parseSecret(text: string, what: string): Keypair {
@@ -39,7 +45,8 @@ function parseSecret(text: string, what: string): Keypair {
       // reported below without the content
     }
   }
-  if (!bytes || bytes.length !== 64) throw new CallerError("bad_keypair", `${what} is not a Solana secret key (a JSON array of 64 bytes, or base58)`);
+  if (bytes?.length !== 64)
+    throw new CallerError("bad_keypair", `${what} is not a Solana secret key (a JSON array of 64 bytes, or base58)`);
   try {
     return Keypair.fromSecretKey(bytes);
   } catch {

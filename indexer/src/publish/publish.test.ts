@@ -15,8 +15,18 @@ const key = () => Keypair.generate().publicKey;
 function view(over: Partial<ChainView["distributor"]> = {}, vaultBalance = 1_000n): ChainView {
   return {
     distributor: {
-      address: key(), publisher: key(), guardian: key(), vault: key(), paused: false, maxTotalIncrease: 500n, latestEpoch: 0n, currentEpoch: 0n,
-      latestTotal: 0n, totalClaimed: 0n, pending: [], ...over,
+      address: key(),
+      publisher: key(),
+      guardian: key(),
+      vault: key(),
+      paused: false,
+      maxTotalIncrease: 500n,
+      latestEpoch: 0n,
+      currentEpoch: 0n,
+      latestTotal: 0n,
+      totalClaimed: 0n,
+      pending: [],
+      ...over,
     },
     vaultBalance,
     epochRoot: undefined,
@@ -33,16 +43,30 @@ describe("publish: refusals before sending", () => {
     const v = view({ latestTotal: 900n, totalClaimed: 600n }, 700n);
     assert.deepEqual(proposalRefusals({ epoch: 2n, cumulativeTotal: 1_300n }, v, v.distributor.publisher), []);
     const r = proposalRefusals({ epoch: 2n, cumulativeTotal: 1_301n }, v, v.distributor.publisher);
-    assert.deepEqual(r.map((x) => [x.code, x.forceable]), [["vault_uncovered", true]]);
+    assert.deepEqual(
+      r.map((x) => [x.code, x.forceable]),
+      [["vault_uncovered", true]],
+    );
     assert.match(r[0]!.message, /holds 700 but the new outstanding obligation is 701 \(cumulative total 1301 minus 600 claimed\)/);
   });
 
   it("given growth over the cap from the newest non-vetoed root, then it says so (forceable); a decrease, a pause, a stale epoch or a foreign key are not forceable", () => {
     const v = view({ latestTotal: 100n, latestEpoch: 3n, paused: true }, 10_000n);
     const r = proposalRefusals({ epoch: 3n, cumulativeTotal: 601n }, v, key());
-    assert.deepEqual(r.map((x) => [x.code, x.forceable]), [["distributor_paused", false], ["not_publisher", false], ["epoch_out_of_order", false], ["cap_exceeded", true]]);
+    assert.deepEqual(
+      r.map((x) => [x.code, x.forceable]),
+      [
+        ["distributor_paused", false],
+        ["not_publisher", false],
+        ["epoch_out_of_order", false],
+        ["cap_exceeded", true],
+      ],
+    );
     assert.match(r[3]!.message, /growth 501 .* exceeds the program's per-epoch cap max_total_increase 500/);
-    assert.deepEqual(proposalRefusals({ epoch: 4n, cumulativeTotal: 99n }, view({ latestTotal: 100n }), undefined).map((x) => x.code), ["total_decreased"]);
+    assert.deepEqual(
+      proposalRefusals({ epoch: 4n, cumulativeTotal: 99n }, view({ latestTotal: 100n }), undefined).map((x) => x.code),
+      ["total_decreased"],
+    );
   });
 });
 
@@ -57,7 +81,11 @@ describe("publish: the publisher key", () => {
     const kp = Keypair.generate();
     const file = join(dir, "k.json");
     writeFileSync(file, JSON.stringify([...kp.secretKey]));
-    for (const e of [{ PUBLISHER_KEYPAIR: file }, { PUBLISHER_SECRET_KEY: JSON.stringify([...kp.secretKey]) }, { PUBLISHER_SECRET_KEY: bs58.encode(kp.secretKey) }]) {
+    for (const e of [
+      { PUBLISHER_KEYPAIR: file },
+      { PUBLISHER_SECRET_KEY: JSON.stringify([...kp.secretKey]) },
+      { PUBLISHER_SECRET_KEY: bs58.encode(kp.secretKey) },
+    ]) {
       assert.ok(publisherKeypair(e).publicKey.equals(kp.publicKey));
     }
   });
@@ -66,8 +94,16 @@ describe("publish: the publisher key", () => {
     const secret = "4".repeat(80);
     const file = join(dir, "bad.json");
     writeFileSync(file, `[${"7,".repeat(10)}7]`);
-    for (const [e, code] of [[{ PUBLISHER_SECRET_KEY: secret }, "bad_keypair"], [{ PUBLISHER_KEYPAIR: file }, "bad_keypair"], [{ PUBLISHER_KEYPAIR: join(dir, "none") }, "bad_keypair"], [{}, "no_publisher_key"]] as const) {
-      assert.throws(() => publisherKeypair(e), (err: unknown) => err instanceof MeritError && err.code === code && !err.message.includes(secret) && !err.message.includes("7,7"));
+    for (const [e, code] of [
+      [{ PUBLISHER_SECRET_KEY: secret }, "bad_keypair"],
+      [{ PUBLISHER_KEYPAIR: file }, "bad_keypair"],
+      [{ PUBLISHER_KEYPAIR: join(dir, "none") }, "bad_keypair"],
+      [{}, "no_publisher_key"],
+    ] as const) {
+      assert.throws(
+        () => publisherKeypair(e),
+        (err: unknown) => err instanceof MeritError && err.code === code && !err.message.includes(secret) && !err.message.includes("7,7"),
+      );
     }
   });
 });

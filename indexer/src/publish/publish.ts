@@ -65,18 +65,39 @@ const programOf = (ctx: PublishContext) => ctx.program ?? offlineProgram(ctx.con
  * What would make the proposal fail or leave claims unpaid, from the Distributor account, the
  * vault and the signer. Pure, so each refusal is tested on its own.
  */
-export function proposalRefusals(e: Pick<EpochRow, "epoch" | "cumulativeTotal">, chain: ChainView, publisher: PublicKey | undefined): Refusal[] {
+export function proposalRefusals(
+  e: Pick<EpochRow, "epoch" | "cumulativeTotal">,
+  chain: ChainView,
+  publisher: PublicKey | undefined,
+): Refusal[] {
   const d = chain.distributor;
   const out: Refusal[] = [];
-  if (d.paused) out.push({ code: "distributor_paused", message: "the distributor is paused (by its guardian or admin): no root can be proposed until it is unpaused", forceable: false });
+  if (d.paused)
+    out.push({
+      code: "distributor_paused",
+      message: "the distributor is paused (by its guardian or admin): no root can be proposed until it is unpaused",
+      forceable: false,
+    });
   if (publisher && !publisher.equals(d.publisher)) {
-    out.push({ code: "not_publisher", message: `the key ${publisher.toBase58()} is not the distributor's publisher ${d.publisher.toBase58()}`, forceable: false });
+    out.push({
+      code: "not_publisher",
+      message: `the key ${publisher.toBase58()} is not the distributor's publisher ${d.publisher.toBase58()}`,
+      forceable: false,
+    });
   }
   if (e.epoch <= d.latestEpoch) {
-    out.push({ code: "epoch_out_of_order", message: `epoch ${d.latestEpoch} is already proposed on-chain and epochs only increase: epoch ${e.epoch} can no longer be proposed`, forceable: false });
+    out.push({
+      code: "epoch_out_of_order",
+      message: `epoch ${d.latestEpoch} is already proposed on-chain and epochs only increase: epoch ${e.epoch} can no longer be proposed`,
+      forceable: false,
+    });
   }
   if (e.cumulativeTotal < d.latestTotal) {
-    out.push({ code: "total_decreased", message: `the cumulative total ${e.cumulativeTotal} is below the newest non-vetoed root's ${d.latestTotal}: the program refuses a decrease`, forceable: false });
+    out.push({
+      code: "total_decreased",
+      message: `the cumulative total ${e.cumulativeTotal} is below the newest non-vetoed root's ${d.latestTotal}: the program refuses a decrease`,
+      forceable: false,
+    });
   } else if (e.cumulativeTotal - d.latestTotal > d.maxTotalIncrease) {
     out.push({
       code: "cap_exceeded",
@@ -111,7 +132,13 @@ function differences(e: EpochRow, r: EpochRootState): string[] {
  * An EpochRoot exists for this epoch: record it when it is ours, alert and stop when it is not
  * (never overwritten: the program cannot, and we would not).
  */
-async function adoptChainRoot(ctx: PublishContext, q: Queryable, e: EpochRow, r: EpochRootState, sent?: string): Promise<{ signature: string | undefined; status: EpochStatus }> {
+async function adoptChainRoot(
+  ctx: PublishContext,
+  q: Queryable,
+  e: EpochRow,
+  r: EpochRootState,
+  sent?: string,
+): Promise<{ signature: string | undefined; status: EpochStatus }> {
   const diff = differences(e, r);
   if (diff.length > 0) {
     const msg = `ALERT: epoch ${e.epoch} of ${e.distributor} has a different root on-chain than the one closed here (${diff.join("; ")}). Nothing was sent; find out who proposed it (the publisher key may be compromised) and have the guardian veto it while it is pending`;
@@ -136,7 +163,10 @@ export async function checkEpochFiles(dataDir: string, e: EpochRow): Promise<voi
     loaded = await loadDataset(file, { expectedDatasetHash: e.datasetHash });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new CallerError("files_missing", `epoch ${e.epoch}: ${file} is missing (write it again with: epoch rebuild ${e.epoch} --distributor ${e.distributor})`);
+      throw new CallerError(
+        "files_missing",
+        `epoch ${e.epoch}: ${file} is missing (write it again with: epoch rebuild ${e.epoch} --distributor ${e.distributor})`,
+      );
     }
     throw new BugError("dataset_mismatch", `epoch ${e.epoch}: the dataset ${file} does not check out: ${(err as Error).message}`, err);
   }
@@ -147,7 +177,11 @@ export async function checkEpochFiles(dataDir: string, e: EpochRow): Promise<voi
     ["cumulative total", String(e.cumulativeTotal), String(loaded.header.totals.cumulativeAmount)],
     ["inputs hash", e.inputsHash, loaded.header.inputsHash],
   ].filter(([, a, b]) => a !== b);
-  if (got.length > 0) throw new BugError("dataset_mismatch", `epoch ${e.epoch}: the dataset disagrees with the closed epoch (${got.map(([w, a, b]) => `${w} ${a} vs ${b}`).join("; ")})`);
+  if (got.length > 0)
+    throw new BugError(
+      "dataset_mismatch",
+      `epoch ${e.epoch}: the dataset disagrees with the closed epoch (${got.map(([w, a, b]) => `${w} ${a} vs ${b}`).join("; ")})`,
+    );
 }
 
 async function target(q: Queryable, distributor: string, epoch: bigint | undefined): Promise<EpochRow | undefined> {
@@ -157,7 +191,10 @@ async function target(q: Queryable, distributor: string, epoch: bigint | undefin
   const row = rows.find((r) => r.epoch === epoch);
   if (!row) throw new CallerError("unknown_epoch", `epoch ${epoch} of ${distributor} is not closed`);
   if (open.length > 0 && open[0]!.epoch < epoch) {
-    throw new CallerError("epoch_out_of_order", `epoch ${open[0]!.epoch} is not on-chain yet: publish it first (epochs go on-chain in order)`);
+    throw new CallerError(
+      "epoch_out_of_order",
+      `epoch ${open[0]!.epoch} is not on-chain yet: publish it first (epochs go on-chain in order)`,
+    );
   }
   return row;
 }
@@ -172,10 +209,15 @@ export async function publishEpoch(ctx: PublishContext, opts: PublishOptions): P
 
 async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOptions): Promise<PublishOutcome> {
   const program = programOf(ctx);
-  if (!(await getDistributor(q, opts.distributor))) throw new CallerError("unknown_distributor", `distributor ${opts.distributor} is not configured here (add it with: epoch distributor add)`);
+  if (!(await getDistributor(q, opts.distributor)))
+    throw new CallerError(
+      "unknown_distributor",
+      `distributor ${opts.distributor} is not configured here (add it with: epoch distributor add)`,
+    );
   const e = await target(q, opts.distributor, opts.epoch);
   if (!e) return { outcome: "nothing" };
-  if (e.status !== "closed" && e.status !== "proposed") return { outcome: "recorded", epoch: e.epoch, signature: e.proposeSignature ?? undefined, status: e.status };
+  if (e.status !== "closed" && e.status !== "proposed")
+    return { outcome: "recorded", epoch: e.epoch, signature: e.proposeSignature ?? undefined, status: e.status };
   const distributor = new PublicKey(e.distributor);
   let chain = await readChain(ctx.connection, program, distributor, e.epoch);
   if (chain.epochRoot) return { outcome: "recorded", epoch: e.epoch, ...(await adoptChainRoot(ctx, q, e, chain.epochRoot)) };
@@ -186,16 +228,20 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
     const landing = await waitForLanding(ctx.connection, e.proposeSignature, e.proposeValidUntil, ctx.send.pollMs);
     chain = await readChain(ctx.connection, program, distributor, e.epoch);
     if (chain.epochRoot) return { outcome: "recorded", epoch: e.epoch, ...(await adoptChainRoot(ctx, q, e, chain.epochRoot)) };
-    ctx.log(`publish: epoch ${e.epoch}: that proposal ${landing.landed ? "landed without an EpochRoot" : landing.reason === "expired" ? "expired" : `failed (${landing.error})`}; sending a new one`);
+    ctx.log(
+      `publish: epoch ${e.epoch}: that proposal ${landing.landed ? "landed without an EpochRoot" : landing.reason === "expired" ? "expired" : `failed (${landing.error})`}; sending a new one`,
+    );
   }
 
   await checkEpochFiles(ctx.dataDir, e);
   const publisher = opts.unsigned ? (opts.unsigned.publisher ?? chain.distributor.publisher) : ctx.signer?.publicKey;
-  if (!publisher) throw new CallerError("no_publisher_key", "no publisher key: set PUBLISHER_KEYPAIR or PUBLISHER_SECRET_KEY, or use --unsigned");
+  if (!publisher)
+    throw new CallerError("no_publisher_key", "no publisher key: set PUBLISHER_KEYPAIR or PUBLISHER_SECRET_KEY, or use --unsigned");
   const refusals = proposalRefusals(e, chain, publisher);
   const blocking = refusals.filter((r) => !r.forceable || !opts.force);
   for (const r of refusals.filter((x) => x.forceable && opts.force)) ctx.log(`publish: epoch ${e.epoch}: --force: ${r.message}`);
-  if (blocking.length > 0) throw new CallerError(blocking[0]!.code, `epoch ${e.epoch} not proposed: ${blocking.map((r) => r.message).join("; ")}`);
+  if (blocking.length > 0)
+    throw new CallerError(blocking[0]!.code, `epoch ${e.epoch} not proposed: ${blocking.map((r) => r.message).join("; ")}`);
 
   const ix = proposeRootInstruction(program, publisher, distributor, {
     epoch: e.epoch,
@@ -215,7 +261,9 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
     return { outcome: "unsigned", epoch: e.epoch, publisher: publisher.toBase58(), transaction, instruction };
   }
 
-  ctx.log(`publish: proposing epoch ${e.epoch} of ${e.distributor} (root ${e.root}, cumulative total ${e.cumulativeTotal}) as ${publisher.toBase58()}`);
+  ctx.log(
+    `publish: proposing epoch ${e.epoch} of ${e.distributor} (root ${e.root}, cumulative total ${e.cumulativeTotal}) as ${publisher.toBase58()}`,
+  );
   const onChain = async () => {
     chain = await readChain(ctx.connection, program, distributor, e.epoch);
     return chain.epochRoot;
@@ -238,7 +286,11 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
     throw err;
   }
   const root = await onChain();
-  if (!root) throw new BugError("onchain_root_mismatch", `epoch ${e.epoch}: the proposal ${signature ?? ""} finalized but no EpochRoot account is there`);
+  if (!root)
+    throw new BugError(
+      "onchain_root_mismatch",
+      `epoch ${e.epoch}: the proposal ${signature ?? ""} finalized but no EpochRoot account is there`,
+    );
   const adopted = await adoptChainRoot(ctx, q, e, root, signature);
   if (!signature) return { outcome: "recorded", epoch: e.epoch, ...adopted };
   ctx.log(`publish: epoch ${e.epoch} proposed (${signature}); activates at ${new Date(Number(root.activatesAt) * 1000).toISOString()}`);
@@ -246,12 +298,16 @@ async function publishLocked(ctx: PublishContext, q: Queryable, opts: PublishOpt
 }
 
 /** `epoch record N`: picks up an epoch proposed elsewhere (a multisig) from the chain. */
-export async function recordEpoch(ctx: PublishContext, opts: { distributor: string; epoch: bigint }): Promise<{ signature: string | undefined; status: EpochStatus } | "busy"> {
+export async function recordEpoch(
+  ctx: PublishContext,
+  opts: { distributor: string; epoch: bigint },
+): Promise<{ signature: string | undefined; status: EpochStatus } | "busy"> {
   const r = await withPublisherLock(ctx.sql, opts.distributor, async (q) => {
     const e = (await listEpochs(q, opts.distributor)).find((x) => x.epoch === opts.epoch);
     if (!e) throw new CallerError("unknown_epoch", `epoch ${opts.epoch} of ${opts.distributor} is not closed`);
     const chain = await readChain(ctx.connection, programOf(ctx), new PublicKey(e.distributor), e.epoch);
-    if (!chain.epochRoot) throw new CallerError("not_on_chain", `epoch ${e.epoch} has no EpochRoot on-chain yet (was the multisig transaction executed?)`);
+    if (!chain.epochRoot)
+      throw new CallerError("not_on_chain", `epoch ${e.epoch} has no EpochRoot on-chain yet (was the multisig transaction executed?)`);
     return adoptChainRoot(ctx, q, e, chain.epochRoot);
   });
   return r === BUSY ? "busy" : r;

@@ -6,7 +6,13 @@ import type { EpochRootState } from "./chain.js";
 const at = (unix: bigint) => new Date(Number(unix) * 1000);
 
 /** Before sending: the signature and until when it can land, committed so a restart finds it. */
-export async function markProposing(q: Queryable, distributor: string, epoch: bigint, signature: string, validUntil: bigint): Promise<void> {
+export async function markProposing(
+  q: Queryable,
+  distributor: string,
+  epoch: bigint,
+  signature: string,
+  validUntil: bigint,
+): Promise<void> {
   await q`
     update epochs set status = 'proposed', propose_signature = ${signature}, propose_valid_until = ${validUntil}, proposed_at = now()
     where distributor = ${distributor} and epoch = ${epoch} and status in ('closed', 'proposed')`;
@@ -20,7 +26,13 @@ export async function unmarkProposing(q: Queryable, distributor: string, epoch: 
 }
 
 /** The EpochRoot account as found on-chain (the truth): its status and times. */
-export async function recordChainState(q: Queryable, distributor: string, epoch: bigint, root: EpochRootState, signature: string | undefined): Promise<void> {
+export async function recordChainState(
+  q: Queryable,
+  distributor: string,
+  epoch: bigint,
+  root: EpochRootState,
+  signature: string | undefined,
+): Promise<void> {
   await q`
     update epochs set
       status = ${root.status},

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { ComputeBudgetProgram, type Connection, type Keypair, type PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
+import {
+  ComputeBudgetProgram,
+  type Connection,
+  type Keypair,
+  type PublicKey,
+  Transaction,
+  type TransactionInstruction,
+} from "@solana/web3.js";
 import bs58 from "bs58";
 import { UpstreamError } from "../errors.js";
 import { programErrorName } from "./chain.js";
@@ -45,13 +52,21 @@ export async function signFresh(connection: Connection, s: SendSettings, payer: 
 }
 
 /** An unsigned transaction for a multisig to sign, base64 of its wire bytes. */
-export async function unsignedBase64(connection: Connection, s: SendSettings, feePayer: PublicKey, ixs: TransactionInstruction[]): Promise<string> {
+export async function unsignedBase64(
+  connection: Connection,
+  s: SendSettings,
+  feePayer: PublicKey,
+  ixs: TransactionInstruction[],
+): Promise<string> {
   const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash("finalized");
   const tx = new Transaction({ feePayer, blockhash, lastValidBlockHeight }).add(...budgeted(s, ixs));
   return tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64");
 }
 
-export type Landing = { landed: true } | { landed: false; reason: "expired" } | { landed: false; reason: "failed"; error: string; programError: string | undefined };
+export type Landing =
+  | { landed: true }
+  | { landed: false; reason: "expired" }
+  | { landed: false; reason: "failed"; error: string; programError: string | undefined };
 
 /**
  * Waits for a sent signature: finalized, failed, or expired (the chain's finalized block height is
@@ -82,7 +97,11 @@ export async function waitForLanding(connection: Connection, signature: string, 
  */
 export async function sendSigned(connection: Connection, signed: Signed): Promise<void> {
   try {
-    await connection.sendRawTransaction(signed.transaction.serialize(), { skipPreflight: false, preflightCommitment: "finalized", maxRetries: 0 });
+    await connection.sendRawTransaction(signed.transaction.serialize(), {
+      skipPreflight: false,
+      preflightCommitment: "finalized",
+      maxRetries: 0,
+    });
   } catch (err) {
     const logs = (err as { logs?: string[] }).logs ?? [];
     const text = `${(err as Error).message}\n${logs.join("\n")}`;
@@ -91,13 +110,21 @@ export async function sendSigned(connection: Connection, signed: Signed): Promis
       // Not refused by the program: the node did not take it (network, rate limit); a retry may help.
       throw new UpstreamError("rpc_error", `sending ${signed.signature}: ${(err as Error).message}`, true, err);
     }
-    throw new RejectedError(name, `the program refused the transaction${name ? ` (${name})` : ""}: ${(err as Error).message.split("\n")[0]}`, err);
+    throw new RejectedError(
+      name,
+      `the program refused the transaction${name ? ` (${name})` : ""}: ${(err as Error).message.split("\n")[0]}`,
+      err,
+    );
   }
 }
 
 /** A transaction the program refused (preflight or on-chain), with the program's error name. */
 export class RejectedError extends UpstreamError {
-  constructor(readonly programError: string | undefined, message: string, cause?: unknown) {
+  constructor(
+    readonly programError: string | undefined,
+    message: string,
+    cause?: unknown,
+  ) {
     super("publish_rejected", message, false, cause);
   }
 }
@@ -131,7 +158,11 @@ export async function sendWithRetries(
     if (s.pauseAfterSendMs) await sleep(s.pauseAfterSendMs);
     const landing = await waitForLanding(connection, signed.signature, signed.validUntil, s.pollMs);
     if (landing.landed) return signed.signature;
-    if (landing.reason === "failed") throw new RejectedError(landing.programError, `transaction ${signed.signature} failed on-chain${landing.programError ? ` (${landing.programError})` : ""}: ${landing.error}`);
+    if (landing.reason === "failed")
+      throw new RejectedError(
+        landing.programError,
+        `transaction ${signed.signature} failed on-chain${landing.programError ? ` (${landing.programError})` : ""}: ${landing.error}`,
+      );
     hooks.log?.(`publish: attempt ${attempt} (${signed.signature}) expired before landing; retrying with a fresh blockhash`);
   }
   throw new UpstreamError("publish_expired", `no attempt of ${s.maxAttempts} landed before its blockhash expired`, true);

@@ -5,7 +5,12 @@ import { parseRuleSetBody, type RuleSet, type RuleSetInput } from "./schema.js";
 
 type Row = { version: bigint; effective_from: Date; after_seq: bigint; body: unknown };
 
-const toRuleSet = (r: Row): RuleSet => ({ version: r.version, effectiveFrom: r.effective_from, afterSeq: r.after_seq, body: parseRuleSetBody(r.body) });
+const toRuleSet = (r: Row): RuleSet => ({
+  version: r.version,
+  effectiveFrom: r.effective_from,
+  afterSeq: r.after_seq,
+  body: parseRuleSetBody(r.body),
+});
 
 /**
  * Publishes a new immutable version. It is stamped with the engine's current sequence under the

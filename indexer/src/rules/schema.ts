@@ -82,14 +82,24 @@ const campaignBase = {
   /** total millipoints the campaign may ever pay */
   budget: nonNeg,
   maxParticipants: z.number().int().positive().optional(),
-  perWallet: obj({ maxCount: z.number().int().positive().optional(), maxPoints: nonNeg.optional(), cooldownSeconds: z.number().int().min(0).optional() }).default({}),
+  perWallet: obj({
+    maxCount: z.number().int().positive().optional(),
+    maxPoints: nonNeg.optional(),
+    cooldownSeconds: z.number().int().min(0).optional(),
+  }).default({}),
 };
 
 export const campaign = z.discriminatedUnion("type", [
   obj({ ...campaignBase, type: z.literal("multiplier"), multiplierBps: bps, rounding: rounding.default("floor") }),
   obj({ ...campaignBase, type: z.literal("flat"), points: nonNeg, minVolume: nonNeg.default(0n) }),
   obj({ ...campaignBase, type: z.literal("volumeThreshold"), threshold: nonNeg, points: nonNeg }),
-  obj({ ...campaignBase, type: z.literal("milestone"), on: z.enum(["settlements", "referrals"]), n: z.number().int().positive(), points: nonNeg }),
+  obj({
+    ...campaignBase,
+    type: z.literal("milestone"),
+    on: z.enum(["settlements", "referrals"]),
+    n: z.number().int().positive(),
+    points: nonNeg,
+  }),
   obj({ ...campaignBase, type: z.literal("streak"), days: z.number().int().min(2), points: nonNeg }),
 ]);
 
@@ -122,10 +132,12 @@ export const ruleSetBody = z
     if (r) ctx.addIssue({ code: "custom", message: `duplicate rule id ${r}` });
     const c = dup(body.campaigns.map((x) => x.id));
     if (c) ctx.addIssue({ code: "custom", message: `duplicate campaign id ${c}` });
-    for (const x of body.campaigns) if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
+    for (const x of body.campaigns)
+      if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
     for (const x of body.tiers?.levels.slice(1) ?? []) {
       const levels = body.tiers!.levels;
-      if (levels[levels.indexOf(x) - 1]!.minVolume > x.minVolume) ctx.addIssue({ code: "custom", message: "tier levels must ascend by minVolume" });
+      if (levels[levels.indexOf(x) - 1]!.minVolume > x.minVolume)
+        ctx.addIssue({ code: "custom", message: "tier levels must ascend by minVolume" });
     }
   });
 

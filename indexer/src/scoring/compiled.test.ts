@@ -4,7 +4,12 @@ import { compile, pickRuleSet } from "./compiled.js";
 import { ruleSetBody, type RuleSet, type RuleSetInput } from "../rules/schema.js";
 
 const window = { startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z", budget: 1000 };
-const ruleSet = (body: RuleSetInput, version = 1n, afterSeq = 0n, effectiveFrom = new Date(0)): RuleSet => ({ version, effectiveFrom, afterSeq, body: ruleSetBody.parse(body) });
+const ruleSet = (body: RuleSetInput, version = 1n, afterSeq = 0n, effectiveFrom = new Date(0)): RuleSet => ({
+  version,
+  effectiveFrom,
+  afterSeq,
+  body: ruleSetBody.parse(body),
+});
 
 describe("compiled rule sets", () => {
   const rs = ruleSet(
@@ -31,11 +36,17 @@ describe("compiled rule sets", () => {
   );
 
   it("given rules out of order, when compiled, then they run by priority ascending with id breaking ties", () => {
-    assert.deepEqual(compile(rs).sortedRules.map((r) => r.id), ["z", "b", "a", "c"]);
+    assert.deepEqual(
+      compile(rs).sortedRules.map((r) => r.id),
+      ["z", "b", "a", "c"],
+    );
   });
 
   it("given campaigns of every type, when compiled, then they stack multiplier, flat, threshold, milestone, streak (ties by id)", () => {
-    assert.deepEqual(compile(rs).stacked.map((c) => c.id), ["x", "f1", "f2", "v", "m", "s"]);
+    assert.deepEqual(
+      compile(rs).stacked.map((c) => c.id),
+      ["x", "f1", "f2", "v", "m", "s"],
+    );
   });
 
   it("given a rule set, when compiled, then version, effectiveFrom, afterSeq and body are kept and the document's own order is untouched", () => {
@@ -44,8 +55,14 @@ describe("compiled rule sets", () => {
     assert.equal(c.afterSeq, 42n);
     assert.equal(c.effectiveFrom.toISOString(), "2026-06-01T00:00:00.000Z");
     assert.equal(c.body, rs.body);
-    assert.deepEqual(rs.body.rules.map((r) => r.id), ["c", "b", "a", "z"]);
-    assert.deepEqual(rs.body.campaigns.map((r) => r.id), ["s", "m", "v", "f2", "f1", "x"]);
+    assert.deepEqual(
+      rs.body.rules.map((r) => r.id),
+      ["c", "b", "a", "z"],
+    );
+    assert.deepEqual(
+      rs.body.campaigns.map((r) => r.id),
+      ["s", "m", "v", "f2", "f1", "x"],
+    );
   });
 
   it("given each referral model, when compiled, then the chain depth is 0 for none, the number of rates for fixed, and levels for diminishing", () => {

@@ -11,7 +11,12 @@ export interface CompiledRuleSet extends RuleSet {
 }
 
 export function compile(rs: RuleSet): CompiledRuleSet {
-  return { ...rs, sortedRules: sortRules(rs.body.rules), stacked: stackCampaigns(rs.body.campaigns), depth: referralDepth(rs.body.referral) };
+  return {
+    ...rs,
+    sortedRules: sortRules(rs.body.rules),
+    stacked: stackCampaigns(rs.body.campaigns),
+    depth: referralDepth(rs.body.referral),
+  };
 }
 
 /**

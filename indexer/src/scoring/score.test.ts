@@ -12,9 +12,24 @@ const UNIT = 1_000_000n;
 let nextId = 0n;
 const settlement = (o: Partial<Settlement> = {}): Settlement => {
   const id = ++nextId;
-  return { id, slot: id, txIndex: 0, outerIndex: 0, innerIndex: 0, blockTime: null, mint: "USDC", amount: UNIT, decimals: 6, payer: "W", payee: "SHOP", memo: null, ...o };
+  return {
+    id,
+    slot: id,
+    txIndex: 0,
+    outerIndex: 0,
+    innerIndex: 0,
+    blockTime: null,
+    mint: "USDC",
+    amount: UNIT,
+    decimals: 6,
+    payer: "W",
+    payee: "SHOP",
+    memo: null,
+    ...o,
+  };
 };
-const ruleSet = (input: RuleSetInput, version = 1n): CompiledRuleSet => compile({ version, effectiveFrom: new Date(0), afterSeq: 0n, body: ruleSetBody.parse(input) });
+const ruleSet = (input: RuleSetInput, version = 1n): CompiledRuleSet =>
+  compile({ version, effectiveFrom: new Date(0), afterSeq: 0n, body: ruleSetBody.parse(input) });
 const at = (iso: string) => new Date(iso);
 
 /** Scores settlements one after the other with seq 1, 2, ... (or the given seq). */
@@ -65,11 +80,33 @@ describe("scoring: the worked example of the README", () => {
   // the rule set of README "Rewards engine" / docs/rewards-engine.md, verbatim
   const rs = ruleSet({
     earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000, rounding: "floor" }],
-    tiers: { windowDays: 30, levels: [{ name: "bronze", minVolume: 0, multiplierBps: 10000 }, { name: "silver", minVolume: 100000000, multiplierBps: 12000 }] },
-    rules: [{ id: "gold-class", priority: 10, when: { memo: "class:gold*" }, award: { kind: "perVolume", pointsPerUnit: 500 }, stop: true }],
+    tiers: {
+      windowDays: 30,
+      levels: [
+        { name: "bronze", minVolume: 0, multiplierBps: 10000 },
+        { name: "silver", minVolume: 100000000, multiplierBps: 12000 },
+      ],
+    },
+    rules: [
+      { id: "gold-class", priority: 10, when: { memo: "class:gold*" }, award: { kind: "perVolume", pointsPerUnit: 500 }, stop: true },
+    ],
     campaigns: [
-      { id: "launch", type: "multiplier", multiplierBps: 15000, budget: "1000000000", startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z" },
-      { id: "welcome-week", type: "flat", points: 2000, budget: "1000000000", startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-06-08T00:00:00Z" },
+      {
+        id: "launch",
+        type: "multiplier",
+        multiplierBps: 15000,
+        budget: "1000000000",
+        startsAt: "2026-06-01T00:00:00Z",
+        endsAt: "2026-07-01T00:00:00Z",
+      },
+      {
+        id: "welcome-week",
+        type: "flat",
+        points: 2000,
+        budget: "1000000000",
+        startsAt: "2026-06-01T00:00:00Z",
+        endsAt: "2026-06-08T00:00:00Z",
+      },
     ],
     referral: { model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 },
   });
@@ -104,18 +141,37 @@ describe("scoring: the worked example of the README", () => {
     const w = second.rows.filter((r) => r.account === "W");
     const chain = second.rows.filter((r) => r.account !== "W");
     assert.equal(w.length, 5);
-    assert.equal(w.reduce((a, r) => a + r.delta, 0n), 47_000n);
+    assert.equal(
+      w.reduce((a, r) => a + r.delta, 0n),
+      47_000n,
+    );
     assert.equal(chain.length, 3);
-    assert.equal(chain.reduce((a, r) => a + r.delta, 0n), 11_250n);
-    assert.deepEqual(second.rows.filter((r) => r.reason === "referral").map((r) => r.referralPath), [["W"], ["W", "R1"], ["W", "R1", "R2"], ["W", "R1", "R2", "R3"]]);
-    assert.deepEqual(second.rows.filter((r) => r.reason !== "referral").map((r) => r.referralPath), [null, null, null, null]);
+    assert.equal(
+      chain.reduce((a, r) => a + r.delta, 0n),
+      11_250n,
+    );
+    assert.deepEqual(
+      second.rows.filter((r) => r.reason === "referral").map((r) => r.referralPath),
+      [["W"], ["W", "R1"], ["W", "R1", "R2"], ["W", "R1", "R2", "R3"]],
+    );
+    assert.deepEqual(
+      second.rows.filter((r) => r.reason !== "referral").map((r) => r.referralPath),
+      [null, null, null, null],
+    );
   });
 
   it("given the worked example, then the score row says silver, 12.5 units, version 1, 47,000 points, counted", () => {
     const { second } = run();
     assert.deepEqual(second.score, {
-      settlementId: second.rows[0]!.settlementId, seq: 2n, account: "W", volume: 12_500_000n, tier: "silver",
-      ruleSetVersion: 1n, points: 47_000n, eventTime: at("2026-06-03T10:00:00Z"), counted: true,
+      settlementId: second.rows[0]!.settlementId,
+      seq: 2n,
+      account: "W",
+      volume: 12_500_000n,
+      tier: "silver",
+      ruleSetVersion: 1n,
+      points: 47_000n,
+      eventTime: at("2026-06-03T10:00:00Z"),
+      counted: true,
     });
     for (const r of second.rows) {
       assert.equal(r.seq, 2n);
@@ -126,10 +182,21 @@ describe("scoring: the worked example of the README", () => {
 
   it("given the 95-unit settlement before it (bronze, no memo), then it paid 95,000 + 47,500 + 2,000 + 47,500 to W and 38,000 / 7,600 / 1,900 up the chain", () => {
     const { first, state } = run();
-    assert.deepEqual(first.rows.map(line), ["W earn 95000", "W campaign launch 47500", "W campaign welcome-week 2000", "W referral 47500", "R1 referral 38000", "R2 referral 7600", "R3 referral 1900"]);
+    assert.deepEqual(first.rows.map(line), [
+      "W earn 95000",
+      "W campaign launch 47500",
+      "W campaign welcome-week 2000",
+      "W referral 47500",
+      "R1 referral 38000",
+      "R2 referral 7600",
+      "R3 referral 1900",
+    ]);
     assert.equal(first.score.tier, "bronze");
     // balances after both: what the two settlements credited, nothing else
-    assert.deepEqual(["W", "R1", "R2", "R3"].map((a) => state.stats.get(a)!.balance), [192_000n + 47_000n, 38_000n + 9_000n, 7_600n + 1_800n, 1_900n + 450n]);
+    assert.deepEqual(
+      ["W", "R1", "R2", "R3"].map((a) => state.stats.get(a)!.balance),
+      [192_000n + 47_000n, 38_000n + 9_000n, 7_600n + 1_800n, 1_900n + 450n],
+    );
     assert.equal(state.stats.get("R1")!.referralCount, 1);
     assert.equal(state.stats.get("W")!.settlementCount, 2n);
     assert.equal(state.stats.get("W")!.volumeTotal, 107_500_000n);
@@ -160,7 +227,10 @@ describe("scoring: what counts", () => {
   it("given an earn minimum of 1 unit, when 0.5 units are paid, then no rows, not counted, and the state is untouched (no count, streak, tier volume or referral activation)", () => {
     const state = new ScoringState();
     linkChain(state, "W", "R");
-    const rs = ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000, minVolume: 1_000_000 }], referral: { model: "fixed", levels: [2000] } });
+    const rs = ruleSet({
+      earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000, minVolume: 1_000_000 }],
+      referral: { model: "fixed", levels: [2000] },
+    });
     const [out] = scoreAll(state, rs, [{ s: settlement({ amount: 500_000n }), time: at("2026-06-03T10:00:00Z") }]);
     assert.deepEqual(out!.rows, []);
     assert.equal(out!.score.counted, false);
@@ -175,27 +245,53 @@ describe("scoring: what counts", () => {
     const rs = ruleSet({
       earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000, minVolume: 1_000_000 }],
       rules: [{ id: "welcome", priority: 1, when: { firstSettlement: true }, award: { kind: "flat", points: 3000 } }],
-      campaigns: [{ id: "ref1", type: "milestone", on: "referrals", n: 1, points: 500, budget: 10_000, startsAt: "2026-01-01T00:00:00Z", endsAt: "2027-01-01T00:00:00Z" }],
+      campaigns: [
+        {
+          id: "ref1",
+          type: "milestone",
+          on: "referrals",
+          n: 1,
+          points: 500,
+          budget: 10_000,
+          startsAt: "2026-01-01T00:00:00Z",
+          endsAt: "2027-01-01T00:00:00Z",
+        },
+      ],
     });
     const out = scoreAll(state, rs, [
       { s: settlement({ amount: 999_999n }), time: at("2026-06-03T10:00:00Z") },
       { s: settlement({ amount: UNIT }), time: at("2026-06-03T10:00:01Z") },
       { s: settlement({ amount: UNIT }), time: at("2026-06-03T10:00:02Z") },
     ]);
-    assert.deepEqual(out.map((o) => o.rows.map(line)), [[], ["W earn 1000", "W rule welcome 3000", "R campaign ref1 500"], ["W earn 1000"]]);
+    assert.deepEqual(
+      out.map((o) => o.rows.map(line)),
+      [[], ["W earn 1000", "W rule welcome 3000", "R campaign ref1 500"], ["W earn 1000"]],
+    );
     assert.equal(state.stats.get("R")!.referralCount, 1);
     assert.equal(state.stats.get("W")!.settlementCount, 2n);
   });
 
   it("given the minimum of the merchant's config, when a settlement elsewhere falls under it, then it still counts under its own (global) config", () => {
-    const rs = ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }, { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 2000, minVolume: 10_000_000 }] });
+    const rs = ruleSet({
+      earn: [
+        { scope: { kind: "global" }, pointsPerUnit: 1000 },
+        { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 2000, minVolume: 10_000_000 },
+      ],
+    });
     const state = new ScoringState();
     const out = scoreAll(state, rs, [
       { s: settlement({ amount: 5n * UNIT, payee: "SHOP" }), time: at("2026-06-03T10:00:00Z") },
       { s: settlement({ amount: 5n * UNIT, payee: "OTHER" }), time: at("2026-06-03T10:00:01Z") },
       { s: settlement({ amount: 10n * UNIT, payee: "SHOP" }), time: at("2026-06-03T10:00:02Z") },
     ]);
-    assert.deepEqual(out.map((o) => [o.score.counted, o.rows.map(line)]), [[false, []], [true, ["W earn 5000"]], [true, ["W earn 20000"]]]);
+    assert.deepEqual(
+      out.map((o) => [o.score.counted, o.rows.map(line)]),
+      [
+        [false, []],
+        [true, ["W earn 5000"]],
+        [true, ["W earn 20000"]],
+      ],
+    );
   });
 
   it("given no rule-set version yet, when a settlement is scored, then it earns nothing, has no version or tier, but the activity counts", () => {
@@ -210,8 +306,20 @@ describe("scoring: what counts", () => {
   it("given awards that come to zero, when scored, then no row of zero points is written", () => {
     const rs = ruleSet({
       earn: [{ scope: { kind: "global" }, pointsPerUnit: 0 }],
-      rules: [{ id: "nothing", priority: 1, award: { kind: "flat", points: 0 } }, { id: "tiny", priority: 2, award: { kind: "perVolume", pointsPerUnit: 1 } }],
-      campaigns: [{ id: "x", type: "multiplier", multiplierBps: 20000, budget: 1000, startsAt: "2026-01-01T00:00:00Z", endsAt: "2027-01-01T00:00:00Z" }],
+      rules: [
+        { id: "nothing", priority: 1, award: { kind: "flat", points: 0 } },
+        { id: "tiny", priority: 2, award: { kind: "perVolume", pointsPerUnit: 1 } },
+      ],
+      campaigns: [
+        {
+          id: "x",
+          type: "multiplier",
+          multiplierBps: 20000,
+          budget: 1000,
+          startsAt: "2026-01-01T00:00:00Z",
+          endsAt: "2027-01-01T00:00:00Z",
+        },
+      ],
       referral: { model: "fixed", levels: [5000] },
     });
     const state = new ScoringState();
@@ -223,7 +331,9 @@ describe("scoring: what counts", () => {
   });
 
   it("given a mint with 9 decimals, when 2.5 tokens are paid, then the volume is 2.5 units in micro-units and earns 2,500", () => {
-    const [out] = scoreAll(new ScoringState(), ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }] }), [{ s: settlement({ amount: 2_500_000_000n, decimals: 9 }), time: at("2026-06-03T10:00:00Z") }]);
+    const [out] = scoreAll(new ScoringState(), ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }] }), [
+      { s: settlement({ amount: 2_500_000_000n, decimals: 9 }), time: at("2026-06-03T10:00:00Z") },
+    ]);
     assert.equal(out!.score.volume, 2_500_000n);
     assert.deepEqual(out!.rows.map(line), ["W earn 2500"]);
   });
@@ -254,49 +364,84 @@ describe("scoring: stacking details", () => {
     });
     const state = new ScoringState();
     const t = at("2026-06-03T10:00:00Z");
-    const out = scoreAll(state, rs, [{ s: settlement(), time: t }, { s: settlement(), time: t }, { s: settlement(), time: t }]);
-    assert.deepEqual(out.map((o) => o.rows.map(line)), [["W earn 1000"], ["W earn 1000", "W rule loyal 100", "W rule second 10"], ["W earn 1000", "W rule loyal 100"]]);
+    const out = scoreAll(state, rs, [
+      { s: settlement(), time: t },
+      { s: settlement(), time: t },
+      { s: settlement(), time: t },
+    ]);
+    assert.deepEqual(
+      out.map((o) => o.rows.map(line)),
+      [["W earn 1000"], ["W earn 1000", "W rule loyal 100", "W rule second 10"], ["W earn 1000", "W rule loyal 100"]],
+    );
     assert.equal(state.stats.get("W")!.score, 3210n);
   });
 
   it("given a referral-count rule, when the referrer settles after its referee's first settlement, then the rule sees the activated referral", () => {
-    const rs = ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], rules: [{ id: "recruiter", priority: 1, when: { referralCount: { op: "gte", n: 1 } }, award: { kind: "flat", points: 700 } }] });
+    const rs = ruleSet({
+      earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
+      rules: [{ id: "recruiter", priority: 1, when: { referralCount: { op: "gte", n: 1 } }, award: { kind: "flat", points: 700 } }],
+    });
     const state = new ScoringState();
     linkChain(state, "W", "R");
     const t = at("2026-06-03T10:00:00Z");
-    const out = scoreAll(state, rs, [{ s: settlement({ payer: "R" }), time: t }, { s: settlement({ payer: "W" }), time: t }, { s: settlement({ payer: "R" }), time: t }]);
-    assert.deepEqual(out.map((o) => o.rows.map(line)), [["R earn 1000"], ["W earn 1000"], ["R earn 1000", "R rule recruiter 700"]]);
+    const out = scoreAll(state, rs, [
+      { s: settlement({ payer: "R" }), time: t },
+      { s: settlement({ payer: "W" }), time: t },
+      { s: settlement({ payer: "R" }), time: t },
+    ]);
+    assert.deepEqual(
+      out.map((o) => o.rows.map(line)),
+      [["R earn 1000"], ["W earn 1000"], ["R earn 1000", "R rule recruiter 700"]],
+    );
   });
 
   it("given campaigns, a referral milestone and a referral split, when the referee first settles, then rows come earn, campaigns, milestone, split; the milestone pays once", () => {
     const window = { startsAt: "2026-01-01T00:00:00Z", endsAt: "2027-01-01T00:00:00Z", budget: 1_000_000 };
     const rs = ruleSet({
       earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
-      campaigns: [{ id: "ref1", type: "milestone", on: "referrals", n: 1, points: 5000, ...window }, { id: "f", type: "flat", points: 100, ...window }],
+      campaigns: [
+        { id: "ref1", type: "milestone", on: "referrals", n: 1, points: 5000, ...window },
+        { id: "f", type: "flat", points: 100, ...window },
+      ],
       referral: { model: "fixed", levels: [2000] },
     });
     const state = new ScoringState();
     linkChain(state, "W", "R", "R2");
     const t = at("2026-06-03T10:00:00Z");
-    const out = scoreAll(state, rs, [{ s: settlement({ amount: 10n * UNIT }), time: t }, { s: settlement({ amount: 10n * UNIT }), time: t }]);
-    assert.deepEqual(out.map((o) => o.rows.map(line)), [
-      ["W earn 10000", "W campaign f 100", "R campaign ref1 5000", "R referral 2000"],
-      ["W earn 10000", "W campaign f 100", "R referral 2000"],
+    const out = scoreAll(state, rs, [
+      { s: settlement({ amount: 10n * UNIT }), time: t },
+      { s: settlement({ amount: 10n * UNIT }), time: t },
     ]);
+    assert.deepEqual(
+      out.map((o) => o.rows.map(line)),
+      [
+        ["W earn 10000", "W campaign f 100", "R campaign ref1 5000", "R referral 2000"],
+        ["W earn 10000", "W campaign f 100", "R referral 2000"],
+      ],
+    );
     // the fixed model with one level pays R only, not R2; the score counts the payer's rows only
-    assert.deepEqual(out.map((o) => o.score.points), [10_100n, 10_100n]);
+    assert.deepEqual(
+      out.map((o) => o.score.points),
+      [10_100n, 10_100n],
+    );
     assert.equal(state.stats.get("R")!.referralCount, 1);
     assert.equal(state.stats.get("R2")?.referralCount ?? 0, 0);
   });
 
   it("given a diminishing model, when a wallet without referrer earns, then nobody is paid, not even the user share", () => {
-    const rs = ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 } });
+    const rs = ruleSet({
+      earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
+      referral: { model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 },
+    });
     const [out] = scoreAll(new ScoringState(), rs, [{ s: settlement({ amount: 10n * UNIT }), time: at("2026-06-03T10:00:00Z") }]);
     assert.deepEqual(out!.rows.map(line), ["W earn 10000"]);
   });
 
   it("given a diminishing model and one referrer, when the referee earns 10 points, then user 5 and the only referrer the other 5", () => {
-    const rs = ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 } });
+    const rs = ruleSet({
+      earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
+      referral: { model: "diminishing", userShareBps: 5000, levelShareBps: 8000, levels: 3 },
+    });
     const state = new ScoringState();
     linkChain(state, "W", "R1");
     const [out] = scoreAll(state, rs, [{ s: settlement({ amount: 10n * UNIT }), time: at("2026-06-03T10:00:00Z") }]);
@@ -308,15 +453,43 @@ describe("scoring: stacking details", () => {
     const state = new ScoringState();
     state.addressLinks.set("addr", { to: "ACC", afterSeq: 1n });
     const t = at("2026-06-03T10:00:00Z");
-    const out = scoreAll(state, rs, [{ s: settlement({ payer: "addr" }), time: t }, { s: settlement({ payer: "addr", amount: 2n * UNIT }), time: t }]);
-    assert.deepEqual(out.map((o) => [o.score.account, o.rows.map(line)]), [["addr", ["addr earn 1000"]], ["ACC", ["ACC earn 2000"]]]);
+    const out = scoreAll(state, rs, [
+      { s: settlement({ payer: "addr" }), time: t },
+      { s: settlement({ payer: "addr", amount: 2n * UNIT }), time: t },
+    ]);
+    assert.deepEqual(
+      out.map((o) => [o.score.account, o.rows.map(line)]),
+      [
+        ["addr", ["addr earn 1000"]],
+        ["ACC", ["ACC earn 2000"]],
+      ],
+    );
     assert.equal(state.stats.get("ACC")!.settlementCount, 1n);
   });
 
   it("given a 2-day streak campaign, when the account settles on days 1, 2, 2, 3, 4 and 6, then the run is 1, 2, 2, 3, 4, 1 and the campaign pays on day 2 and day 4's first settlements", () => {
-    const rs = ruleSet({ campaigns: [{ id: "s2", type: "streak", days: 2, points: 700, budget: 1_000_000, startsAt: "2026-01-01T00:00:00Z", endsAt: "2027-01-01T00:00:00Z" }] });
+    const rs = ruleSet({
+      campaigns: [
+        {
+          id: "s2",
+          type: "streak",
+          days: 2,
+          points: 700,
+          budget: 1_000_000,
+          startsAt: "2026-01-01T00:00:00Z",
+          endsAt: "2027-01-01T00:00:00Z",
+        },
+      ],
+    });
     const state = new ScoringState();
-    const days = ["2026-06-01T10:00:00Z", "2026-06-02T00:00:00Z", "2026-06-02T23:59:59Z", "2026-06-03T10:00:00Z", "2026-06-04T10:00:00Z", "2026-06-06T10:00:00Z"];
+    const days = [
+      "2026-06-01T10:00:00Z",
+      "2026-06-02T00:00:00Z",
+      "2026-06-02T23:59:59Z",
+      "2026-06-03T10:00:00Z",
+      "2026-06-04T10:00:00Z",
+      "2026-06-06T10:00:00Z",
+    ];
     const runs: number[] = [];
     const paid = days.map((d, i) => {
       const out = scoreSettlement(state, rs, settlement(), BigInt(i + 1), at(d));
@@ -328,8 +501,12 @@ describe("scoring: stacking details", () => {
   });
 
   it("given the event time passed in, when the block time differs, then the windows read the event time, not the block time", () => {
-    const rs = ruleSet({ campaigns: [{ id: "june", type: "flat", points: 5, budget: 100, startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z" }] });
-    const [out] = scoreAll(new ScoringState(), rs, [{ s: settlement({ blockTime: at("2026-05-01T00:00:00Z") }), time: at("2026-06-03T10:00:00Z") }]);
+    const rs = ruleSet({
+      campaigns: [{ id: "june", type: "flat", points: 5, budget: 100, startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z" }],
+    });
+    const [out] = scoreAll(new ScoringState(), rs, [
+      { s: settlement({ blockTime: at("2026-05-01T00:00:00Z") }), time: at("2026-06-03T10:00:00Z") },
+    ]);
     assert.deepEqual(out!.rows.map(line), ["W campaign june 5"]);
     assert.equal(out!.rows[0]!.occurredAt.toISOString(), "2026-06-03T10:00:00.000Z");
   });
@@ -338,8 +515,14 @@ describe("scoring: stacking details", () => {
     const rs = ruleSet({ earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }], referral: { model: "fixed", levels: [1000] } });
     const state = new ScoringState();
     linkChain(state, "W", "R");
-    scoreAll(state, rs, [{ s: settlement({ payer: "X" }), time: at("2026-06-01T00:00:00Z") }, { s: settlement(), time: at("2026-06-02T00:00:00Z"), seq: 5n }]);
-    assert.deepEqual([state.stats.get("W")!.firstSeq, state.stats.get("W")!.firstActivityAt?.toISOString()], [5n, "2026-06-02T00:00:00.000Z"]);
+    scoreAll(state, rs, [
+      { s: settlement({ payer: "X" }), time: at("2026-06-01T00:00:00Z") },
+      { s: settlement(), time: at("2026-06-02T00:00:00Z"), seq: 5n },
+    ]);
+    assert.deepEqual(
+      [state.stats.get("W")!.firstSeq, state.stats.get("W")!.firstActivityAt?.toISOString()],
+      [5n, "2026-06-02T00:00:00.000Z"],
+    );
     assert.deepEqual([state.stats.get("R")!.firstSeq, state.stats.get("R")!.balance], [5n, 100n]);
   });
 });
@@ -352,19 +535,57 @@ describe("scoring: properties over random settlement streams", () => {
       { scope: { kind: "mint", mint: "BONK" }, pointsPerUnit: 333, multiplierBps: 12500, rounding: "nearest" },
       { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 1500, rounding: "ceil", minVolume: 1_000_000 },
     ],
-    tiers: { windowDays: 7, levels: [{ name: "bronze", minVolume: 0, multiplierBps: 10000 }, { name: "silver", minVolume: 50_000_000, multiplierBps: 12000 }, { name: "gold", minVolume: 200_000_000, multiplierBps: 13333 }] },
+    tiers: {
+      windowDays: 7,
+      levels: [
+        { name: "bronze", minVolume: 0, multiplierBps: 10000 },
+        { name: "silver", minVolume: 50_000_000, multiplierBps: 12000 },
+        { name: "gold", minVolume: 200_000_000, multiplierBps: 13333 },
+      ],
+    },
     rules: [
-      { id: "gold-class", priority: 10, when: { memo: "class:gold*" }, award: { kind: "perVolume", pointsPerUnit: 500, rounding: "nearest" }, stop: true },
+      {
+        id: "gold-class",
+        priority: 10,
+        when: { memo: "class:gold*" },
+        award: { kind: "perVolume", pointsPerUnit: 500, rounding: "nearest" },
+        stop: true,
+      },
       { id: "silver-class", priority: 20, when: { memo: "class:silver*" }, award: { kind: "flat", points: 300 }, stop: true },
       { id: "welcome", priority: 30, when: { firstSettlement: true }, award: { kind: "flat", points: 1000 } },
       { id: "loyal", priority: 40, when: { minScore: 50_000 }, award: { kind: "perVolume", pointsPerUnit: 77 } },
     ],
     campaigns: [
       { id: "boost", type: "multiplier", multiplierBps: 15000, budget: 200_000, ...window },
-      { id: "boost2", type: "multiplier", multiplierBps: 11111, rounding: "ceil", budget: 1_000_000_000, perWallet: { maxPoints: 5000 }, ...window },
-      { id: "hello", type: "flat", points: 2000, budget: 50_000, perWallet: { maxCount: 2, cooldownSeconds: 3600 }, maxParticipants: 3, ...window },
+      {
+        id: "boost2",
+        type: "multiplier",
+        multiplierBps: 11111,
+        rounding: "ceil",
+        budget: 1_000_000_000,
+        perWallet: { maxPoints: 5000 },
+        ...window,
+      },
+      {
+        id: "hello",
+        type: "flat",
+        points: 2000,
+        budget: 50_000,
+        perWallet: { maxCount: 2, cooldownSeconds: 3600 },
+        maxParticipants: 3,
+        ...window,
+      },
       { id: "big", type: "volumeThreshold", threshold: 100_000_000, points: 10_000, budget: 25_000, ...window },
-      { id: "third", type: "milestone", on: "settlements", n: 3, points: 1500, budget: 1_000_000, scope: { merchants: ["SHOP"] }, ...window },
+      {
+        id: "third",
+        type: "milestone",
+        on: "settlements",
+        n: 3,
+        points: 1500,
+        budget: 1_000_000,
+        scope: { merchants: ["SHOP"] },
+        ...window,
+      },
       { id: "ref2", type: "milestone", on: "referrals", n: 2, points: 4000, budget: 1_000_000, requireReferrer: true, ...window },
       { id: "streak", type: "streak", days: 2, points: 800, budget: 1_000_000, ...window },
       { id: "referred", type: "flat", points: 50, requireReferrer: true, budget: 1_000_000, ...window },
@@ -402,7 +623,20 @@ describe("scoring: properties over random settlement streams", () => {
     let prev: Date | null = null;
     const out = stream.map((x, i) => {
       t += x.gapSeconds * 1000;
-      const s: Settlement = { id: BigInt(i + 1), slot: BigInt(i + 1), txIndex: 0, outerIndex: 0, innerIndex: 0, blockTime: x.missingTime ? null : new Date(t), mint: x.mint, amount: x.amount, decimals: 6, payer: x.payer, payee: x.payee, memo: x.memo };
+      const s: Settlement = {
+        id: BigInt(i + 1),
+        slot: BigInt(i + 1),
+        txIndex: 0,
+        outerIndex: 0,
+        innerIndex: 0,
+        blockTime: x.missingTime ? null : new Date(t),
+        mint: x.mint,
+        amount: x.amount,
+        decimals: 6,
+        payer: x.payer,
+        payee: x.payee,
+        memo: x.memo,
+      };
       const time = (prev = eventTime(s, prev));
       return scoreSettlement(state, rs, s, BigInt(i + 1), time);
     });
@@ -427,14 +661,26 @@ describe("scoring: properties over random settlement streams", () => {
       fc.property(arbStream, (stream) => {
         const { state, out } = scoreStream(stream);
         for (const { rows, score } of out) {
-          assert.ok(rows.every((r) => r.delta > 0n), "no row of zero or negative points");
-          const own = rows.filter((r) => r.account === score.account && (r.reason === "earn" || r.reason === "rule")).reduce((a, r) => a + r.delta, 0n);
+          assert.ok(
+            rows.every((r) => r.delta > 0n),
+            "no row of zero or negative points",
+          );
+          const own = rows
+            .filter((r) => r.account === score.account && (r.reason === "earn" || r.reason === "rule"))
+            .reduce((a, r) => a + r.delta, 0n);
           const referral = rows.filter((r) => r.reason === "referral").reduce((a, r) => a + r.delta, 0n);
           const chain = state.chainOf(score.account, score.seq, 3);
           // the diminishing model's pool is all of own points (poolBps 10000), shared only if a referrer exists
           assert.equal(referral, chain.length > 0 ? own : 0n);
-          assert.ok(rows.filter((r) => r.reason === "referral").every((r) => r.referralPath![0] === score.account && r.referralPath!.at(-1) === r.account));
-          assert.equal(score.points, rows.filter((r) => r.account === score.account).reduce((a, r) => a + r.delta, 0n));
+          assert.ok(
+            rows
+              .filter((r) => r.reason === "referral")
+              .every((r) => r.referralPath![0] === score.account && r.referralPath!.at(-1) === r.account),
+          );
+          assert.equal(
+            score.points,
+            rows.filter((r) => r.account === score.account).reduce((a, r) => a + r.delta, 0n),
+          );
           if (!score.counted) assert.deepEqual(rows, []);
         }
       }),
@@ -454,7 +700,8 @@ describe("scoring: properties over random settlement streams", () => {
           assert.equal(total, state.campaigns.get(c.id)?.spent ?? 0n);
           const perWallet = new Map<string, bigint[]>();
           for (const r of paid) perWallet.set(r.account, [...(perWallet.get(r.account) ?? []), r.delta]);
-          if (c.perWallet.maxPoints !== undefined) for (const ds of perWallet.values()) assert.ok(ds.reduce((a, d) => a + d, 0n) <= c.perWallet.maxPoints);
+          if (c.perWallet.maxPoints !== undefined)
+            for (const ds of perWallet.values()) assert.ok(ds.reduce((a, d) => a + d, 0n) <= c.perWallet.maxPoints);
           if (c.perWallet.maxCount !== undefined) for (const ds of perWallet.values()) assert.ok(ds.length <= c.perWallet.maxCount);
           if (c.maxParticipants !== undefined) assert.ok(perWallet.size <= c.maxParticipants);
         }

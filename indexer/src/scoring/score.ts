@@ -44,7 +44,17 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   const volume = toVolume(s.amount, s.decimals);
   const version = rs?.version ?? null;
   const rows: LedgerRow[] = [];
-  const score: ScoreRow = { settlementId: s.id, seq, account, volume, tier: null, ruleSetVersion: version, points: 0n, eventTime: time, counted: true };
+  const score: ScoreRow = {
+    settlementId: s.id,
+    seq,
+    account,
+    volume,
+    tier: null,
+    ruleSetVersion: version,
+    points: 0n,
+    eventTime: time,
+    counted: true,
+  };
   const config = rs && resolveEarnConfig(rs.body, s.payee, s.mint);
   // Below the minimum a settlement is ignored entirely: no points, and it feeds no count, streak or tier.
   if (config && volume < config.minVolume) {
@@ -52,9 +62,27 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
     return { rows, score };
   }
 
-  const push = (acct: string, delta: bigint, reason: LedgerRow["reason"], campaignId: string | null = null, ruleId: string | null = null, referralPath: string[] | null = null) => {
+  const push = (
+    acct: string,
+    delta: bigint,
+    reason: LedgerRow["reason"],
+    campaignId: string | null = null,
+    ruleId: string | null = null,
+    referralPath: string[] | null = null,
+  ) => {
     if (delta <= 0n) return;
-    rows.push({ seq, settlementId: s.id, account: acct, delta, reason, campaignId, ruleId, referralPath, ruleSetVersion: version, occurredAt: time });
+    rows.push({
+      seq,
+      settlementId: s.id,
+      account: acct,
+      delta,
+      reason,
+      campaignId,
+      ruleId,
+      referralPath,
+      ruleSetVersion: version,
+      occurredAt: time,
+    });
     // most rows credit the payer, whose stats are already in hand (and marked dirty)
     const st = acct === account ? stats : state.statsFor(acct);
     st.score += delta;
@@ -81,7 +109,14 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
     rStats.referralCount += 1;
     if (rs) {
       const referrerHasReferrer = state.referrerOf(referrer, seq) !== undefined;
-      milestones = evaluateReferralMilestones(state, rs.stacked, { referrer, referrerStats: rStats, referrerHasReferrer, referralCount: rStats.referralCount, merchant: s.payee, time });
+      milestones = evaluateReferralMilestones(state, rs.stacked, {
+        referrer,
+        referrerStats: rStats,
+        referrerHasReferrer,
+        referralCount: rStats.referralCount,
+        merchant: s.payee,
+        time,
+      });
     }
   }
   if (!rs) return { rows, score };
@@ -91,16 +126,34 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
   score.tier = tier.name;
   const rounding = config?.rounding ?? "floor";
   const earn = config ? applyBps(basePoints(config, volume), tier.multiplierBps, rounding) : 0n;
-  const ruleAwards = evaluateRules(rs.sortedRules, {
-    merchant: s.payee, mint: s.mint, volume, memo: s.memo,
-    settlementCount: stats.settlementCount, referralCount: stats.referralCount, score: scoreBefore,
-  }, tier.multiplierBps, rounding);
+  const ruleAwards = evaluateRules(
+    rs.sortedRules,
+    {
+      merchant: s.payee,
+      mint: s.mint,
+      volume,
+      memo: s.memo,
+      settlementCount: stats.settlementCount,
+      referralCount: stats.referralCount,
+      score: scoreBefore,
+    },
+    tier.multiplierBps,
+    rounding,
+  );
   const own = ruleAwards.reduce((a, r) => a + r.points, earn);
   push(account, earn, "earn");
   for (const r of ruleAwards) push(account, r.points, "rule", null, r.ruleId);
 
   const awards = evaluateCampaigns(state, rs.stacked, {
-    account, stats, merchant: s.payee, time, volume, ownPoints: own, hasReferrer: referrer !== undefined, newDay, streakDays: stats.streakDays,
+    account,
+    stats,
+    merchant: s.payee,
+    time,
+    volume,
+    ownPoints: own,
+    hasReferrer: referrer !== undefined,
+    newDay,
+    streakDays: stats.streakDays,
   });
   for (const a of awards) push(a.account, a.points, "campaign", a.campaignId);
   for (const a of milestones) push(a.account, a.points, "campaign", a.campaignId);

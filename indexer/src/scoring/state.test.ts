@@ -10,8 +10,18 @@ import type { Settlement } from "./types.js";
 describe("scoring state: account stats", () => {
   it("given a new account, when its stats are created, then every counter starts at zero and nothing is set", () => {
     assert.deepEqual(newAccountStats(), {
-      settlementCount: 0n, volumeTotal: 0n, score: 0n, balance: 0n, firstSeq: null, firstActivityAt: null,
-      lastDay: null, streakDays: 0, referralCount: 0, dirty: false, days: undefined, parts: undefined,
+      settlementCount: 0n,
+      volumeTotal: 0n,
+      score: 0n,
+      balance: 0n,
+      firstSeq: null,
+      firstActivityAt: null,
+      lastDay: null,
+      streakDays: 0,
+      referralCount: 0,
+      dirty: false,
+      days: undefined,
+      parts: undefined,
     });
   });
 
@@ -50,7 +60,13 @@ describe("scoring state: account stats", () => {
     state.addDayVolume(st, 100, 5n);
     state.addDayVolume(st, 100, 7n);
     state.addDayVolume(st, 101, 1n);
-    assert.deepEqual([...st.days!], [[100, 12n], [101, 1n]]);
+    assert.deepEqual(
+      [...st.days!],
+      [
+        [100, 12n],
+        [101, 1n],
+      ],
+    );
   });
 
   it("given day buckets, when pruned before day 100, then days before 100 are dropped and day 100 onwards kept", () => {
@@ -119,7 +135,12 @@ describe("scoring state: links", () => {
 
   it("given a chain W -> R1 -> R2 -> R3, when asked 3 or 2 or 5 deep, then it lists the referrers nearest first up to the depth", () => {
     const state = new ScoringState();
-    for (const [a, b] of [["W", "R1"], ["R1", "R2"], ["R2", "R3"]] as const) state.referralLinks.set(a, { to: b, afterSeq: 0n });
+    for (const [a, b] of [
+      ["W", "R1"],
+      ["R1", "R2"],
+      ["R2", "R3"],
+    ] as const)
+      state.referralLinks.set(a, { to: b, afterSeq: 0n });
     assert.deepEqual(state.chainOf("W", 1n, 3), ["R1", "R2", "R3"]);
     assert.deepEqual(state.chainOf("W", 1n, 2), ["R1", "R2"]);
     assert.deepEqual(state.chainOf("W", 1n, 5), ["R1", "R2", "R3"]);
@@ -147,12 +168,29 @@ describe("scoring state: links", () => {
 
 describe("scoring state: checkpoint encodings", () => {
   it("given day buckets, when encoded after day 100, then only later days are written as day:volume pairs", () => {
-    assert.equal(encodeDays(new Map([[99, 1n], [100, 2n], [101, 30n], [102, 400n]]), 100), "101:30,102:400");
+    assert.equal(
+      encodeDays(
+        new Map([
+          [99, 1n],
+          [100, 2n],
+          [101, 30n],
+          [102, 400n],
+        ]),
+        100,
+      ),
+      "101:30,102:400",
+    );
     assert.equal(encodeDays(undefined, 0), "");
   });
 
   it("given encoded day buckets, when decoded, then the map is restored (and empty text is an empty map)", () => {
-    assert.deepEqual([...decodeDays("101:30,102:400")], [[101, 30n], [102, 400n]]);
+    assert.deepEqual(
+      [...decodeDays("101:30,102:400")],
+      [
+        [101, 30n],
+        [102, 400n],
+      ],
+    );
     assert.equal(decodeDays("").size, 0);
   });
 
@@ -176,10 +214,14 @@ describe("scoring state: checkpoint encodings", () => {
 
   it("for any day buckets, decode(encode(days, after)) is the buckets after that day", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.bigInt({ min: 0n, max: 10n ** 20n }))), fc.integer({ min: -1, max: 100_000 }), (entries, after) => {
-        const days = new Map(entries);
-        assert.deepEqual(decodeDays(encodeDays(days, after)), new Map([...days].filter(([d]) => d > after)));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.bigInt({ min: 0n, max: 10n ** 20n }))),
+        fc.integer({ min: -1, max: 100_000 }),
+        (entries, after) => {
+          const days = new Map(entries);
+          assert.deepEqual(decodeDays(encodeDays(days, after)), new Map([...days].filter(([d]) => d > after)));
+        },
+      ),
     );
   });
 
@@ -188,7 +230,10 @@ describe("scoring state: checkpoint encodings", () => {
       campaignId: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
       awards: fc.nat(1000),
       points: fc.bigInt({ min: 0n, max: 10n ** 18n }),
-      lastAwardAt: fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms)), { nil: null }),
+      lastAwardAt: fc.option(
+        fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms)),
+        { nil: null },
+      ),
       seen: fc.nat(1000),
       volume: fc.bigInt({ min: 0n, max: 10n ** 20n }),
     });
@@ -206,13 +251,32 @@ describe("scoring state: checkpoint encodings", () => {
 describe("scoring state: a checkpoint loses nothing scoring reads", () => {
   const window = { startsAt: "2026-01-01T00:00:00Z", endsAt: "2026-12-01T00:00:00Z" };
   const rs = compile({
-    version: 1n, effectiveFrom: new Date(0), afterSeq: 0n,
+    version: 1n,
+    effectiveFrom: new Date(0),
+    afterSeq: 0n,
     body: ruleSetBody.parse({
       earn: [{ scope: { kind: "global" }, pointsPerUnit: 1000 }],
-      tiers: { windowDays: 30, levels: [{ name: "bronze", minVolume: 0, multiplierBps: 10000 }, { name: "silver", minVolume: 40_000_000, multiplierBps: 12500 }] },
-      rules: [{ id: "fifth", priority: 1, when: { nthSettlement: 5 }, award: { kind: "flat", points: 900 } }, { id: "rich", priority: 2, when: { minScore: 100_000 }, award: { kind: "flat", points: 10 } }],
+      tiers: {
+        windowDays: 30,
+        levels: [
+          { name: "bronze", minVolume: 0, multiplierBps: 10000 },
+          { name: "silver", minVolume: 40_000_000, multiplierBps: 12500 },
+        ],
+      },
+      rules: [
+        { id: "fifth", priority: 1, when: { nthSettlement: 5 }, award: { kind: "flat", points: 900 } },
+        { id: "rich", priority: 2, when: { minScore: 100_000 }, award: { kind: "flat", points: 10 } },
+      ],
       campaigns: [
-        { id: "capped", type: "multiplier", multiplierBps: 13000, budget: 1_000_000_000, maxParticipants: 2, perWallet: { maxCount: 3, maxPoints: 9000, cooldownSeconds: 86_400 }, ...window },
+        {
+          id: "capped",
+          type: "multiplier",
+          multiplierBps: 13000,
+          budget: 1_000_000_000,
+          maxParticipants: 2,
+          perWallet: { maxCount: 3, maxPoints: 9000, cooldownSeconds: 86_400 },
+          ...window,
+        },
         { id: "vol", type: "volumeThreshold", threshold: 60_000_000, points: 5000, budget: 1_000_000_000, ...window },
         { id: "fourth", type: "milestone", on: "settlements", n: 4, points: 700, budget: 1_000_000_000, ...window },
         { id: "ref2", type: "milestone", on: "referrals", n: 2, points: 300, budget: 1_000_000_000, ...window },
@@ -222,7 +286,12 @@ describe("scoring state: a checkpoint loses nothing scoring reads", () => {
     }),
   });
   const links = (state: ScoringState) => {
-    for (const [a, b] of [["B", "A"], ["C", "A"], ["D", "B"]] as const) state.referralLinks.set(a, { to: b, afterSeq: 0n });
+    for (const [a, b] of [
+      ["B", "A"],
+      ["C", "A"],
+      ["D", "B"],
+    ] as const)
+      state.referralLinks.set(a, { to: b, afterSeq: 0n });
     return state;
   };
 
@@ -234,8 +303,16 @@ describe("scoring state: a checkpoint loses nothing scoring reads", () => {
       const parts = decodeCampaigns(account, encodeCampaigns(st));
       const days = encodeDays(st.days, keepAfterDay);
       copy.stats.set(account, {
-        settlementCount: st.settlementCount, volumeTotal: st.volumeTotal, score: st.score, balance: st.balance, firstSeq: st.firstSeq,
-        firstActivityAt: st.firstActivityAt, lastDay: st.lastDay, streakDays: st.streakDays, referralCount: st.referralCount, dirty: false,
+        settlementCount: st.settlementCount,
+        volumeTotal: st.volumeTotal,
+        score: st.score,
+        balance: st.balance,
+        firstSeq: st.firstSeq,
+        firstActivityAt: st.firstActivityAt,
+        lastDay: st.lastDay,
+        streakDays: st.streakDays,
+        referralCount: st.referralCount,
+        dirty: false,
         days: days === "" ? undefined : decodeDays(days),
         parts: parts.length === 0 ? undefined : new Map(parts.map((p) => [p.campaignId, p])),
       });
@@ -245,7 +322,14 @@ describe("scoring state: a checkpoint loses nothing scoring reads", () => {
   }
 
   it("for any stream cut anywhere, a state rebuilt from its encoded checkpoint scores the rest exactly like the state kept in memory", () => {
-    const arb = fc.array(fc.record({ payer: fc.constantFrom("A", "B", "C", "D"), units: fc.integer({ min: 1, max: 30 }), gapHours: fc.integer({ min: 0, max: 60 }) }), { minLength: 2, maxLength: 40 });
+    const arb = fc.array(
+      fc.record({
+        payer: fc.constantFrom("A", "B", "C", "D"),
+        units: fc.integer({ min: 1, max: 30 }),
+        gapHours: fc.integer({ min: 0, max: 60 }),
+      }),
+      { minLength: 2, maxLength: 40 },
+    );
     fc.assert(
       fc.property(arb, fc.nat(), (stream, cutAt) => {
         const cut = 1 + (cutAt % (stream.length - 1));
@@ -253,7 +337,20 @@ describe("scoring state: a checkpoint loses nothing scoring reads", () => {
         let prev: Date | null = null;
         const items = stream.map((x, i) => {
           t += x.gapHours * 3_600_000;
-          const s: Settlement = { id: BigInt(i + 1), slot: BigInt(i + 1), txIndex: 0, outerIndex: 0, innerIndex: 0, blockTime: new Date(t), mint: "USDC", amount: BigInt(x.units) * 1_000_000n, decimals: 6, payer: x.payer, payee: "SHOP", memo: null };
+          const s: Settlement = {
+            id: BigInt(i + 1),
+            slot: BigInt(i + 1),
+            txIndex: 0,
+            outerIndex: 0,
+            innerIndex: 0,
+            blockTime: new Date(t),
+            mint: "USDC",
+            amount: BigInt(x.units) * 1_000_000n,
+            decimals: 6,
+            payer: x.payer,
+            payee: "SHOP",
+            memo: null,
+          };
           return { s, seq: BigInt(i + 1), time: (prev = eventTime(s, prev)) };
         });
         const memory = links(new ScoringState());

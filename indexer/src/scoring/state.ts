@@ -87,16 +87,28 @@ export function decodeDays(text: string): Map<number, bigint> {
  */
 export function encodeCampaigns(st: AccountStats | undefined): string {
   const parts: [string, string][] = [];
-  for (const [id, p] of st?.parts ?? []) parts.push([id, `${id}:${p.awards}:${p.points}:${p.lastAwardAt?.getTime() ?? ""}:${p.seen}:${p.volume}`]);
+  for (const [id, p] of st?.parts ?? [])
+    parts.push([id, `${id}:${p.awards}:${p.points}:${p.lastAwardAt?.getTime() ?? ""}:${p.seen}:${p.volume}`]);
   // by campaign id, so the text is the same whatever order the campaigns were first met in
-  return parts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((p) => p[1]).join(",");
+  return parts
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((p) => p[1])
+    .join(",");
 }
 
 export function decodeCampaigns(account: string, text: string): Participant[] {
   if (text === "") return [];
   return text.split(",").map((part) => {
     const [campaignId, awards, points, lastAward, seen, volume] = part.split(":") as [string, string, string, string, string, string];
-    return { campaignId, account, awards: Number(awards), points: BigInt(points), lastAwardAt: lastAward === "" ? null : new Date(Number(lastAward)), seen: Number(seen), volume: BigInt(volume) };
+    return {
+      campaignId,
+      account,
+      awards: Number(awards),
+      points: BigInt(points),
+      lastAwardAt: lastAward === "" ? null : new Date(Number(lastAward)),
+      seen: Number(seen),
+      volume: BigInt(volume),
+    };
   });
 }
 
@@ -111,7 +123,13 @@ export class ScoringState {
    * addresses whose link, referral chain `depth` deep and stats are all here, so a chunk of
    * settlements from them needs no lookups at all; links added later (refreshLinks) clear it.
    */
-  readonly loaded = { addresses: new Set<string>(), referees: new Set<string>(), stats: new Set<string>(), payers: new Set<string>(), depth: 0 };
+  readonly loaded = {
+    addresses: new Set<string>(),
+    referees: new Set<string>(),
+    stats: new Set<string>(),
+    payers: new Set<string>(),
+    depth: 0,
+  };
 
   readonly dirtyStats = new Set<string>();
   readonly dirtyCampaigns = new Set<string>();

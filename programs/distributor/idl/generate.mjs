@@ -18,7 +18,14 @@ const programKey = JSON.parse(readFileSync(join(here, "../keys/localnet-program-
 const address = Keypair.fromSecretKey(Uint8Array.from(programKey)).publicKey.toBase58();
 
 const SYSTEM = "11111111111111111111111111111111";
-const acc = (name, opts = {}) => ({ name, ...(opts.writable ? { writable: true } : {}), ...(opts.signer ? { signer: true } : {}), ...(opts.address ? { address: opts.address } : {}), ...(opts.pda ? { pda: opts.pda } : {}), ...(opts.docs ? { docs: [opts.docs] } : {}) });
+const acc = (name, opts = {}) => ({
+  name,
+  ...(opts.writable ? { writable: true } : {}),
+  ...(opts.signer ? { signer: true } : {}),
+  ...(opts.address ? { address: opts.address } : {}),
+  ...(opts.pda ? { pda: opts.pda } : {}),
+  ...(opts.docs ? { docs: [opts.docs] } : {}),
+});
 const seeds = (...s) => ({ seeds: s });
 const konst = (s) => ({ kind: "const", value: bytes(s) });
 const account = (path) => ({ kind: "account", path });
@@ -47,11 +54,22 @@ const block = (text, start, end, what) => {
   return text.slice(at, stop);
 };
 const ADDRESSES = { SYSTEM_PROGRAM: SYSTEM };
-const ARG_TYPES = { u64: "u64", i64: "i64", Pubkey: "pubkey", "[u8; 32]": hash, Params: defined("DistributorParams"), "Proof<'a>": { vec: hash } };
+const ARG_TYPES = {
+  u64: "u64",
+  i64: "i64",
+  Pubkey: "pubkey",
+  "[u8; 32]": hash,
+  Params: defined("DistributorParams"),
+  "Proof<'a>": { vec: hash },
+};
 
 const modRs = src("instructions/mod.rs");
-const discriminators = [...block(modRs, "pub mod discriminator", "\n}", "instructions/mod.rs").matchAll(/pub const (\w+): \[u8; 8\]/g)].map((m) => m[1]);
-const folders = Object.fromEntries([...modRs.matchAll(/disc\((\w+)\) => ([\w:]+)::processor::process/g)].map((m) => [m[1], m[2].replaceAll("::", "/")]));
+const discriminators = [...block(modRs, "pub mod discriminator", "\n}", "instructions/mod.rs").matchAll(/pub const (\w+): \[u8; 8\]/g)].map(
+  (m) => m[1],
+);
+const folders = Object.fromEntries(
+  [...modRs.matchAll(/disc\((\w+)\) => ([\w:]+)::processor::process/g)].map((m) => [m[1], m[2].replaceAll("::", "/")]),
+);
 
 function rustAccounts(dir) {
   const table = block(src(`${dir}/accounts.rs`), "pub const ACCOUNTS", "];", `${dir}/accounts.rs`);
@@ -59,13 +77,22 @@ function rustAccounts(dir) {
   if (!entries.length) throw new Error(`${dir}/accounts.rs: empty ACCOUNTS table`);
   return entries.map(([, kind, name, address]) => {
     if (kind === "program" && !ADDRESSES[address]) throw new Error(`${dir}/accounts.rs: unknown address ${address}`);
-    return { name, writable: kind === "writable" || kind === "signer_writable", signer: kind === "signer" || kind === "signer_writable", address: ADDRESSES[address] };
+    return {
+      name,
+      writable: kind === "writable" || kind === "signer_writable",
+      signer: kind === "signer" || kind === "signer_writable",
+      address: ADDRESSES[address],
+    };
   });
 }
 
 function rustArgs(dir) {
   let text;
-  try { text = src(`${dir}/data.rs`); } catch { return []; }
+  try {
+    text = src(`${dir}/data.rs`);
+  } catch {
+    return [];
+  }
   const decl = block(text, "pub struct", "\n    }", `${dir}/data.rs`);
   return [...decl.matchAll(/^\s+(\w+): ([^\n]+),$/gm)].map(([, name, type]) => {
     if (!ARG_TYPES[type]) throw new Error(`${dir}/data.rs: no IDL type for ${type}`);
@@ -75,7 +102,8 @@ function rustArgs(dir) {
 
 const distributorPda = seeds(konst("distributor"), account("mint"), account("admin"), arg("id"));
 const DOCS = {
-  initialize_distributor: "Creates the distributor PDA (seeds: mint, the signing admin, id) and its vault token account; the signer becomes admin and creator.",
+  initialize_distributor:
+    "Creates the distributor PDA (seeds: mint, the signing admin, id) and its vault token account; the signer becomes admin and creator.",
   set_authorities: "Admin: sets publisher and guardian and proposes the next admin (all zeros cancels).",
   accept_admin: "The proposed admin takes over (second step of the hand-over).",
   set_params: "Admin: activation delay, grace period, per-epoch cap, claim expiry (expiry only moves later).",
@@ -121,29 +149,70 @@ const u64 = (...names) => names.map((n) => f(n, "u64"));
 const i64 = (...names) => names.map((n) => f(n, "i64"));
 
 const types = [
-  struct("DistributorParams", [...block(src("instructions/admin/params.rs"), "pub struct Params", "}", "admin/params.rs").matchAll(/pub (\w+): (u64|i64),/g)].map(([, name, type]) => f(name, type))),
+  struct(
+    "DistributorParams",
+    [...block(src("instructions/admin/params.rs"), "pub struct Params", "}", "admin/params.rs").matchAll(/pub (\w+): (u64|i64),/g)].map(
+      ([, name, type]) => f(name, type),
+    ),
+  ),
   struct("PendingRoot", [...u64("epoch", "cumulative_total"), ...i64("activates_at")]),
   { name: "EpochStatus", type: { kind: "enum", variants: [{ name: "Pending" }, { name: "Active" }, { name: "Vetoed" }] } },
-  struct("Distributor", [
-    ...pk("admin", "pending_admin", "publisher", "guardian", "mint", "token_program", "vault", "creator"),
-    ...u64("id", "activation_delay", "grace_period", "max_total_increase"), ...i64("claim_expiry"),
-    ...u64("latest_epoch", "current_epoch", "current_total"), ...i64("current_activated_at"),
-    ...u64("previous_epoch", "total_claimed", "total_clawed_back"),
-    f("pending", { array: [defined("PendingRoot"), 4] }),
-    f("pending_count", "u8"), f("paused", "bool"), f("bump", "u8"), f("vault_bump", "u8"), f("reserved", { array: ["u8", 4] }),
-  ], "PDA [\"distributor\", mint, creator, id u64 LE]; creator: the admin that created it"),
-  struct("EpochRoot", [
-    ...pk("distributor"), ...u64("epoch"), f("root", hash), ...u64("cumulative_total", "leaf_count"),
-    f("dataset_hash", hash), f("inputs_hash", hash), ...i64("proposed_at", "activates_at", "activated_at"),
-    f("status", defined("EpochStatus")), f("bump", "u8"), f("reserved", { array: ["u8", 6] }),
-  ], "PDA [\"epoch\", distributor, epoch u64 LE]; kept forever as the audit trail"),
-  struct("ClaimStatus", [...u64("claimed"), f("bump", "u8")],
-    "PDA [\"claim\", distributor, claimant]; distributor and claimant are bound by the seeds, not stored (17 bytes)"),
-  struct("DistributorInitialized", [...pk("distributor", "mint"), ...u64("id"), ...pk("admin", "publisher", "guardian", "vault", "token_program")]),
+  struct(
+    "Distributor",
+    [
+      ...pk("admin", "pending_admin", "publisher", "guardian", "mint", "token_program", "vault", "creator"),
+      ...u64("id", "activation_delay", "grace_period", "max_total_increase"),
+      ...i64("claim_expiry"),
+      ...u64("latest_epoch", "current_epoch", "current_total"),
+      ...i64("current_activated_at"),
+      ...u64("previous_epoch", "total_claimed", "total_clawed_back"),
+      f("pending", { array: [defined("PendingRoot"), 4] }),
+      f("pending_count", "u8"),
+      f("paused", "bool"),
+      f("bump", "u8"),
+      f("vault_bump", "u8"),
+      f("reserved", { array: ["u8", 4] }),
+    ],
+    'PDA ["distributor", mint, creator, id u64 LE]; creator: the admin that created it',
+  ),
+  struct(
+    "EpochRoot",
+    [
+      ...pk("distributor"),
+      ...u64("epoch"),
+      f("root", hash),
+      ...u64("cumulative_total", "leaf_count"),
+      f("dataset_hash", hash),
+      f("inputs_hash", hash),
+      ...i64("proposed_at", "activates_at", "activated_at"),
+      f("status", defined("EpochStatus")),
+      f("bump", "u8"),
+      f("reserved", { array: ["u8", 6] }),
+    ],
+    'PDA ["epoch", distributor, epoch u64 LE]; kept forever as the audit trail',
+  ),
+  struct(
+    "ClaimStatus",
+    [...u64("claimed"), f("bump", "u8")],
+    'PDA ["claim", distributor, claimant]; distributor and claimant are bound by the seeds, not stored (17 bytes)',
+  ),
+  struct("DistributorInitialized", [
+    ...pk("distributor", "mint"),
+    ...u64("id"),
+    ...pk("admin", "publisher", "guardian", "vault", "token_program"),
+  ]),
   struct("AuthoritiesUpdated", pk("distributor", "admin", "pending_admin", "publisher", "guardian")),
   struct("ParamsUpdated", [...pk("distributor"), ...u64("activation_delay", "grace_period", "max_total_increase"), ...i64("claim_expiry")]),
   struct("PauseChanged", [...pk("distributor", "authority"), f("paused", "bool")]),
-  struct("RootProposed", [...pk("distributor"), ...u64("epoch"), f("root", hash), ...u64("cumulative_total", "leaf_count"), f("dataset_hash", hash), f("inputs_hash", hash), ...i64("activates_at")]),
+  struct("RootProposed", [
+    ...pk("distributor"),
+    ...u64("epoch"),
+    f("root", hash),
+    ...u64("cumulative_total", "leaf_count"),
+    f("dataset_hash", hash),
+    f("inputs_hash", hash),
+    ...i64("activates_at"),
+  ]),
   struct("RootVetoed", [...pk("distributor"), ...u64("epoch"), ...pk("authority")]),
   struct("RootActivated", [...pk("distributor"), ...u64("epoch", "cumulative_total"), ...i64("activated_at")]),
   struct("Claimed", [...pk("distributor", "claimant"), ...u64("epoch", "amount", "cumulative_claimed")]),
@@ -157,16 +226,31 @@ const errors = docs.map(([, name, msg], i) => ({ code: 6000 + i, name, msg }));
 
 const idl = {
   address,
-  metadata: { name: "merit_distributor", version: "0.1.0", spec: "0.1.0", description: "merit Merkle distributor: time-locked epoch roots, guardian veto, cumulative claims" },
+  metadata: {
+    name: "merit_distributor",
+    version: "0.1.0",
+    spec: "0.1.0",
+    description: "merit Merkle distributor: time-locked epoch roots, guardian veto, cumulative claims",
+  },
   instructions,
   accounts: ["Distributor", "EpochRoot", "ClaimStatus"].map((name) => ({ name, discriminator: disc(`account:${name}`) })),
-  events: ["DistributorInitialized", "AuthoritiesUpdated", "ParamsUpdated", "PauseChanged", "RootProposed", "RootVetoed", "RootActivated", "Claimed", "ClawedBack"]
-    .map((name) => ({ name, discriminator: disc(`event:${name}`) })),
+  events: [
+    "DistributorInitialized",
+    "AuthoritiesUpdated",
+    "ParamsUpdated",
+    "PauseChanged",
+    "RootProposed",
+    "RootVetoed",
+    "RootActivated",
+    "Claimed",
+    "ClawedBack",
+  ].map((name) => ({ name, discriminator: disc(`event:${name}`) })),
   errors,
   types,
 };
 // Number arrays (discriminators, seed bytes) on one line keep the file readable.
-const compact = (value) => JSON.stringify(value, null, 2).replace(/\[\s+(-?\d+(?:,\s+-?\d+)*)\s+\]/g, (_, nums) => `[${nums.split(/,\s+/).join(", ")}]`);
+const compact = (value) =>
+  JSON.stringify(value, null, 2).replace(/\[\s+(-?\d+(?:,\s+-?\d+)*)\s+\]/g, (_, nums) => `[${nums.split(/,\s+/).join(", ")}]`);
 const json = compact(idl);
 const outputs = [[join(here, "merit_distributor.json"), json + "\n"]];
 
@@ -174,7 +258,9 @@ const outputs = [[join(here, "merit_distributor.json"), json + "\n"]];
 const tsPath = join(here, "../../../clients/src/idl/merit-distributor.ts");
 // Anchor's own camelCase conversion (what Program applies at run time) gives the type's names.
 const { convertIdlToCamelCase } = createRequire(import.meta.url)("@coral-xyz/anchor/dist/cjs/idl.js");
-outputs.push([tsPath, `// Generated by programs/distributor/idl/generate.mjs from the program's IDL: do not edit.
+outputs.push([
+  tsPath,
+  `// Generated by programs/distributor/idl/generate.mjs from the program's IDL: do not edit.
 import type { Idl } from "@coral-xyz/anchor";
 
 /** The Anchor IDL type of the merit distributor, camelCased as \`anchor build\` writes target/types. */
@@ -182,13 +268,22 @@ export type MeritDistributor = ${compact(convertIdlToCamelCase(idl))};
 
 /** The IDL as committed (snake_case names, programs/distributor/idl/merit_distributor.json). */
 export const meritDistributorIdl = ${json} satisfies Idl;
-`]);
+`,
+]);
 
 // --check: fail if the committed files differ from what the sources generate.
 if (process.argv.includes("--check")) {
-  const stale = outputs.filter(([path, text]) => { try { return readFileSync(path, "utf8") !== text; } catch { return true; } });
+  const stale = outputs.filter(([path, text]) => {
+    try {
+      return readFileSync(path, "utf8") !== text;
+    } catch {
+      return true;
+    }
+  });
   for (const [path] of stale) console.error(`stale: ${path} (run node programs/distributor/idl/generate.mjs)`);
   process.exit(stale.length ? 1 : 0);
 }
 for (const [path, text] of outputs) writeFileSync(path, text);
-console.log(`wrote merit_distributor.json and clients/src/idl/merit-distributor.ts: ${instructions.length} instructions, ${errors.length} errors`);
+console.log(
+  `wrote merit_distributor.json and clients/src/idl/merit-distributor.ts: ${instructions.length} instructions, ${errors.length} errors`,
+);

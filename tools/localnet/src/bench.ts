@@ -31,7 +31,9 @@ interface Cli {
 function cli(args: string[]): Promise<Cli> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", "tools/localnet/src/cli/main.ts", "localnet", "--port", "0", "-q", ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ["--import", "tsx", "tools/localnet/src/cli/main.ts", "localnet", "--port", "0", "-q", ...args], {
+      cwd: ROOT,
+    });
     let out = "";
     let ready = false;
     const exited = new Promise<number | string | null>((done) => child.once("exit", (code, signal) => done(code ?? signal)));
@@ -102,15 +104,23 @@ async function main(): Promise<void> {
   const sendCpuMs = (net.cpuNow() - cpu0) / half;
   t0 = performance.now();
   const queue = wires.slice(half);
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let w = queue.pop(); w; w = queue.pop()) await send(w);
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let w = queue.pop(); w; w = queue.pop()) await send(w);
+    }),
+  );
   const concurrentMs = performance.now() - t0;
 
   const sigs = await connection.getSignaturesForAddress(to, { limit: 1000 });
   cpu0 = net.cpuNow();
   t0 = performance.now();
-  for (const s of sigs) await rpc(net.url, { jsonrpc: "2.0", id: 1, method: "getTransaction", params: [s.signature, { encoding: "json", maxSupportedTransactionVersion: 0 }] });
+  for (const s of sigs)
+    await rpc(net.url, {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "getTransaction",
+      params: [s.signature, { encoding: "json", maxSupportedTransactionVersion: 0 }],
+    });
   const readMs = performance.now() - t0;
   const readCpuMs = (net.cpuNow() - cpu0) / sigs.length;
   const count = await connection.getTransactionCount();
@@ -125,10 +135,13 @@ async function main(): Promise<void> {
   const replayed = await cli(["--ledger", historyFile]);
   const replayMs = replayed.readyMs;
   const replayCpuMs = replayed.cpuMs;
-  const balance = (await rpc(replayed.url, { jsonrpc: "2.0", id: 1, method: "getTokenAccountBalance", params: [to.toBase58()] })).json as { result: { value: { amount: string } } };
+  const balance = (await rpc(replayed.url, { jsonrpc: "2.0", id: 1, method: "getTokenAccountBalance", params: [to.toBase58()] })).json as {
+    result: { value: { amount: string } };
+  };
   await replayed.stop();
   const expected = (BigInt(N) * BigInt(N + 1)) / 2n;
-  if (BigInt(balance.result.value.amount) !== expected) throw new Error(`replayed balance ${balance.result.value.amount}, expected ${expected}`);
+  if (BigInt(balance.result.value.amount) !== expected)
+    throw new Error(`replayed balance ${balance.result.value.amount}, expected ${expected}`);
   const fileMb = (readFileSync(historyFile).length / 2 ** 20).toFixed(1);
   rmSync(dir, { recursive: true, force: true });
 

@@ -6,7 +6,16 @@ const schedule = { slotsPerEpoch: 432_000n, warmup: true, firstNormalSlot: 524_2
 
 describe("localnet epochs", () => {
   it("given warmup and normal slots, when the epoch is computed, then it follows the doubling warmup then fixed epochs", () => {
-    const cases: [bigint, bigint][] = [[0n, 0n], [31n, 0n], [32n, 1n], [95n, 1n], [96n, 2n], [524_255n, 13n], [524_256n, 14n], [524_256n + 432_000n, 15n]];
+    const cases: [bigint, bigint][] = [
+      [0n, 0n],
+      [31n, 0n],
+      [32n, 1n],
+      [95n, 1n],
+      [96n, 2n],
+      [524_255n, 13n],
+      [524_256n, 14n],
+      [524_256n + 432_000n, 15n],
+    ];
     for (const [slot, epoch] of cases) assert.equal(epochOf(slot, schedule), epoch, `slot ${slot}`);
   });
 

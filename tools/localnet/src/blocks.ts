@@ -160,7 +160,10 @@ export class BlockProducer {
   }
 }
 
-export function epochOf(slot: bigint, s: { slotsPerEpoch: bigint; warmup: boolean; firstNormalSlot: bigint; firstNormalEpoch: bigint }): bigint {
+export function epochOf(
+  slot: bigint,
+  s: { slotsPerEpoch: bigint; warmup: boolean; firstNormalSlot: bigint; firstNormalEpoch: bigint },
+): bigint {
   if (!s.warmup || slot >= s.firstNormalSlot) {
     return s.firstNormalEpoch + (slot - (s.warmup ? s.firstNormalSlot : 0n)) / s.slotsPerEpoch;
   }
@@ -170,7 +173,10 @@ export function epochOf(slot: bigint, s: { slotsPerEpoch: bigint; warmup: boolea
   return epoch;
 }
 
-export function epochInfo(slot: number, s: { slotsPerEpoch: bigint; warmup: boolean; firstNormalSlot: bigint; firstNormalEpoch: bigint }): { epoch: number; slotIndex: number; slotsInEpoch: number } {
+export function epochInfo(
+  slot: number,
+  s: { slotsPerEpoch: bigint; warmup: boolean; firstNormalSlot: bigint; firstNormalEpoch: bigint },
+): { epoch: number; slotIndex: number; slotsInEpoch: number } {
   const b = BigInt(slot);
   const epoch = epochOf(b, s);
   if (!s.warmup || b >= s.firstNormalSlot) {

@@ -51,7 +51,10 @@ export function resolveLookups(message: Message, readData: (address: string) => 
     const count = Math.floor((data.length - LOOKUP_TABLE_META_SIZE) / 32);
     const at = (i: number): string | undefined =>
       i < count ? addressOf(data.subarray(LOOKUP_TABLE_META_SIZE + i * 32, LOOKUP_TABLE_META_SIZE + (i + 1) * 32)) : undefined;
-    for (const [indexes, into] of [[lookup.writableIndexes, loaded.writable], [lookup.readonlyIndexes, loaded.readonly]] as const) {
+    for (const [indexes, into] of [
+      [lookup.writableIndexes, loaded.writable],
+      [lookup.readonlyIndexes, loaded.readonly],
+    ] as const) {
       for (const i of indexes) {
         const k = at(i);
         if (!k) return undefined;

@@ -80,7 +80,12 @@ function encodeTransaction(record: TxRecord, encoding: TxEncoding): unknown {
     message: {
       accountKeys: annotatedKeys(record, tx),
       instructions: m.instructions.map((ix) =>
-        parseInstruction(keys[ix.programIdIndex] ?? "", ix.accounts.map((i) => keys[i] ?? ""), ix.data, null),
+        parseInstruction(
+          keys[ix.programIdIndex] ?? "",
+          ix.accounts.map((i) => keys[i] ?? ""),
+          ix.data,
+          null,
+        ),
       ),
       recentBlockhash: m.recentBlockhash,
       ...lookups,
@@ -117,7 +122,12 @@ function parsedMeta(record: TxRecord) {
     innerInstructions: record.meta.innerInstructions.map((group) => ({
       index: group.index,
       instructions: group.instructions.map((ix) =>
-        parseInstruction(keys[ix.programIdIndex] ?? "", ix.accounts.map((i) => keys[i] ?? ""), bs58.decode(ix.data), ix.stackHeight),
+        parseInstruction(
+          keys[ix.programIdIndex] ?? "",
+          ix.accounts.map((i) => keys[i] ?? ""),
+          bs58.decode(ix.data),
+          ix.stackHeight,
+        ),
       ),
     })),
   };

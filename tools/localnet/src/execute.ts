@@ -75,7 +75,10 @@ export class Executor {
   }
 
   /** Runs without committing. `sigVerify: false` is the RPC default for simulateTransaction. */
-  simulate(tx: DecodedTransaction, sigVerify: boolean): { meta: TxMeta; accountKeys: string[]; post: SimulatedTransactionInfo | undefined } {
+  simulate(
+    tx: DecodedTransaction,
+    sigVerify: boolean,
+  ): { meta: TxMeta; accountKeys: string[]; post: SimulatedTransactionInfo | undefined } {
     const { keys, bytes, loaded } = this.accountKeys(tx);
     const balances = bytes.map((b) => this.lamports(b));
     const was = this.inner.getSigverify();
@@ -101,9 +104,7 @@ export class Executor {
 
   private accountKeys(tx: DecodedTransaction): { keys: string[]; bytes: Uint8Array[]; loaded: LoadedAddresses } {
     const loaded =
-      tx.message.lookups.length > 0
-        ? resolveLookups(tx.message, (a) => this.inner.getAccount(bs58.decode(a))?.data())
-        : undefined;
+      tx.message.lookups.length > 0 ? resolveLookups(tx.message, (a) => this.inner.getAccount(bs58.decode(a))?.data()) : undefined;
     const lookedUp = loaded ? [...loaded.writable, ...loaded.readonly] : [];
     const keys = [...tx.staticKeys, ...lookedUp];
     const bytes = [...tx.message.staticKeyBytes, ...lookedUp.map((k) => bs58.decode(k))];
@@ -155,13 +156,21 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function metaOf(m: TransactionMetadata, measured: Omit<TxMeta, "innerInstructions" | "logMessages" | "computeUnitsConsumed" | "returnData">): TxMeta {
+function metaOf(
+  m: TransactionMetadata,
+  measured: Omit<TxMeta, "innerInstructions" | "logMessages" | "computeUnitsConsumed" | "returnData">,
+): TxMeta {
   const innerInstructions: TxMeta["innerInstructions"] = [];
   m.innerInstructions().forEach((list, index) => {
     if (list.length === 0) return;
     const instructions: CompiledInner[] = list.map((ii) => {
       const ix = ii.instruction();
-      return { programIdIndex: ix.programIdIndex(), accounts: Array.from(ix.accounts()), data: bs58.encode(ix.data()), stackHeight: ii.stackHeight() };
+      return {
+        programIdIndex: ix.programIdIndex(),
+        accounts: Array.from(ix.accounts()),
+        data: bs58.encode(ix.data()),
+        stackHeight: ii.stackHeight(),
+      };
     });
     innerInstructions.push({ index, instructions });
   });
@@ -172,7 +181,8 @@ function metaOf(m: TransactionMetadata, measured: Omit<TxMeta, "innerInstruction
     innerInstructions,
     logMessages: m.logs(),
     computeUnitsConsumed: Number(m.computeUnitsConsumed()),
-    returnData: rdData.length > 0 ? { programId: bs58.encode(rd.programId()), data: [Buffer.from(rdData).toString("base64"), "base64"] } : null,
+    returnData:
+      rdData.length > 0 ? { programId: bs58.encode(rd.programId()), data: [Buffer.from(rdData).toString("base64"), "base64"] } : null,
   };
 }
 

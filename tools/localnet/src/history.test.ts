@@ -20,7 +20,10 @@ describe("localnet history", () => {
       fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 7 }), (touches, limit) => {
         const h = new History();
         touches.forEach((t, seq) => h.add(record(seq, t ? ["A", "B"] : ["B"])));
-        const expected = touches.map((t, seq) => (t ? `sig${seq}` : undefined)).filter((s) => s !== undefined).reverse();
+        const expected = touches
+          .map((t, seq) => (t ? `sig${seq}` : undefined))
+          .filter((s) => s !== undefined)
+          .reverse();
         // Walk the pages the way an indexer does: each page's last signature is the next `before`.
         const walked: string[] = [];
         let before: string | undefined;
@@ -34,7 +37,10 @@ describe("localnet history", () => {
         assert.deepEqual(walked, expected);
         if (expected.length >= 2) {
           const until = expected.at(-1)!;
-          assert.deepEqual(h.forAddress("A", { until, limit: 1000 }).map((r) => r.signature), expected.slice(0, -1));
+          assert.deepEqual(
+            h.forAddress("A", { until, limit: 1000 }).map((r) => r.signature),
+            expected.slice(0, -1),
+          );
         }
       }),
     );

@@ -67,7 +67,12 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
   }
 }
 
-async function start(opts: LocalnetOptions, log: (line: string) => void, t0: number, ledger: ReturnType<typeof LedgerFile.open> | undefined): Promise<Localnet> {
+async function start(
+  opts: LocalnetOptions,
+  log: (line: string) => void,
+  t0: number,
+  ledger: ReturnType<typeof LedgerFile.open> | undefined,
+): Promise<Localnet> {
   const host = opts.host ?? "127.0.0.1";
   const snapshot = ledger && usableSnapshot(opts.historyFile!, ledger.lines);
   const inner = snapshot ? InnerSvm.loadFromFile(snapshot.file) : new InnerSvm();

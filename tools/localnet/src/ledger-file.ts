@@ -1,5 +1,15 @@
 import {
-  closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync,
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { LiteSvm as InnerSvm } from "litesvm/dist/internal.js";
@@ -30,7 +40,10 @@ export type LedgerLine =
 export class LedgerFile {
   private readonly fd: number;
 
-  private constructor(readonly path: string, fd: number) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+  ) {
     this.fd = fd;
   }
 
@@ -152,7 +165,9 @@ function snapshotFiles(path: string): string[] {
   const dir = dirname(path);
   if (!existsSync(dir)) return [];
   const prefix = `${basename(path)}.snapshot-`;
-  return readdirSync(dir).filter((f) => f.startsWith(prefix)).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix))
+    .map((f) => join(dir, f));
 }
 
 export function recordFromLine(line: Extract<LedgerLine, { t: "tx" }>): TxRecord {

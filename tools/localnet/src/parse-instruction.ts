@@ -72,27 +72,59 @@ function token(a: string[], data: Uint8Array): { program: string; parsed: unknow
     return fields;
   };
   switch (tag) {
-    case 0: return info("initializeMint", mintInfo(true));
-    case 1: need(a, 4); return info("initializeAccount", { account: a[0], mint: a[1], owner: a[2], rentSysvar: a[3] });
-    case 3: return signed("transfer", { source: a[0], destination: a[1], authority: a[2], amount: amount() }, "authority", 2);
-    case 4: return signed("approve", { source: a[0], delegate: a[1], owner: a[2], amount: amount() }, "owner", 2);
-    case 5: return signed("revoke", { source: a[0], owner: a[1] }, "owner", 1);
-    case 7: return signed("mintTo", { mint: a[0], account: a[1], mintAuthority: a[2], amount: amount() }, "mintAuthority", 2);
-    case 8: return signed("burn", { account: a[0], mint: a[1], authority: a[2], amount: amount() }, "authority", 2);
-    case 9: return signed("closeAccount", { account: a[0], destination: a[1], owner: a[2] }, "owner", 2);
-    case 10: return signed("freezeAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] }, "freezeAuthority", 2);
-    case 11: return signed("thawAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] }, "freezeAuthority", 2);
-    case 12: return signed("transferChecked", { source: a[0], mint: a[1], destination: a[2], authority: a[3], tokenAmount: checked() }, "authority", 3);
-    case 13: return signed("approveChecked", { source: a[0], mint: a[1], delegate: a[2], owner: a[3], tokenAmount: checked() }, "owner", 3);
-    case 14: return signed("mintToChecked", { mint: a[0], account: a[1], mintAuthority: a[2], tokenAmount: checked() }, "mintAuthority", 2);
-    case 15: return signed("burnChecked", { account: a[0], mint: a[1], authority: a[2], tokenAmount: checked() }, "authority", 2);
-    case 16: need(a, 3); return info("initializeAccount2", { account: a[0], mint: a[1], owner: r.key(1), rentSysvar: a[2] });
-    case 17: need(a, 1); return info("syncNative", { account: a[0] });
-    case 18: need(a, 2); return info("initializeAccount3", { account: a[0], mint: a[1], owner: r.key(1) });
-    case 20: return info("initializeMint2", mintInfo(false));
-    case 21: need(a, 1); return info("getAccountDataSize", { mint: a[0] });
-    case 22: need(a, 1); return info("initializeImmutableOwner", { account: a[0] });
-    default: return undefined;
+    case 0:
+      return info("initializeMint", mintInfo(true));
+    case 1:
+      need(a, 4);
+      return info("initializeAccount", { account: a[0], mint: a[1], owner: a[2], rentSysvar: a[3] });
+    case 3:
+      return signed("transfer", { source: a[0], destination: a[1], authority: a[2], amount: amount() }, "authority", 2);
+    case 4:
+      return signed("approve", { source: a[0], delegate: a[1], owner: a[2], amount: amount() }, "owner", 2);
+    case 5:
+      return signed("revoke", { source: a[0], owner: a[1] }, "owner", 1);
+    case 7:
+      return signed("mintTo", { mint: a[0], account: a[1], mintAuthority: a[2], amount: amount() }, "mintAuthority", 2);
+    case 8:
+      return signed("burn", { account: a[0], mint: a[1], authority: a[2], amount: amount() }, "authority", 2);
+    case 9:
+      return signed("closeAccount", { account: a[0], destination: a[1], owner: a[2] }, "owner", 2);
+    case 10:
+      return signed("freezeAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] }, "freezeAuthority", 2);
+    case 11:
+      return signed("thawAccount", { account: a[0], mint: a[1], freezeAuthority: a[2] }, "freezeAuthority", 2);
+    case 12:
+      return signed(
+        "transferChecked",
+        { source: a[0], mint: a[1], destination: a[2], authority: a[3], tokenAmount: checked() },
+        "authority",
+        3,
+      );
+    case 13:
+      return signed("approveChecked", { source: a[0], mint: a[1], delegate: a[2], owner: a[3], tokenAmount: checked() }, "owner", 3);
+    case 14:
+      return signed("mintToChecked", { mint: a[0], account: a[1], mintAuthority: a[2], tokenAmount: checked() }, "mintAuthority", 2);
+    case 15:
+      return signed("burnChecked", { account: a[0], mint: a[1], authority: a[2], tokenAmount: checked() }, "authority", 2);
+    case 16:
+      need(a, 3);
+      return info("initializeAccount2", { account: a[0], mint: a[1], owner: r.key(1), rentSysvar: a[2] });
+    case 17:
+      need(a, 1);
+      return info("syncNative", { account: a[0] });
+    case 18:
+      need(a, 2);
+      return info("initializeAccount3", { account: a[0], mint: a[1], owner: r.key(1) });
+    case 20:
+      return info("initializeMint2", mintInfo(false));
+    case 21:
+      need(a, 1);
+      return info("getAccountDataSize", { mint: a[0] });
+    case 22:
+      need(a, 1);
+      return info("initializeImmutableOwner", { account: a[0] });
+    default:
+      return undefined;
   }
 }
 
@@ -100,11 +132,26 @@ function system(a: string[], data: Uint8Array): { program: string; parsed: unkno
   const r = reader(data);
   const info = (type: string, fields: Record<string, unknown>) => ({ program: "system", parsed: { info: fields, type } });
   switch (r.u32(0)) {
-    case 0: need(a, 2); return info("createAccount", { source: a[0], newAccount: a[1], lamports: Number(r.u64(4)), space: Number(r.u64(12)), owner: r.key(20) });
-    case 1: need(a, 1); return info("assign", { account: a[0], owner: r.key(4) });
-    case 2: need(a, 2); return info("transfer", { source: a[0], destination: a[1], lamports: Number(r.u64(4)) });
-    case 8: need(a, 1); return info("allocate", { account: a[0], space: Number(r.u64(4)) });
-    default: return undefined;
+    case 0:
+      need(a, 2);
+      return info("createAccount", {
+        source: a[0],
+        newAccount: a[1],
+        lamports: Number(r.u64(4)),
+        space: Number(r.u64(12)),
+        owner: r.key(20),
+      });
+    case 1:
+      need(a, 1);
+      return info("assign", { account: a[0], owner: r.key(4) });
+    case 2:
+      need(a, 2);
+      return info("transfer", { source: a[0], destination: a[1], lamports: Number(r.u64(4)) });
+    case 8:
+      need(a, 1);
+      return info("allocate", { account: a[0], space: Number(r.u64(4)) });
+    default:
+      return undefined;
   }
 }
 

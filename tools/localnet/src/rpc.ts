@@ -1,13 +1,7 @@
 import type { Chain } from "./chain.js";
 import type { Methods } from "./methods/index.js";
 import { paramList } from "./params.js";
-import {
-  RPC_INTERNAL_ERROR,
-  RPC_INVALID_REQUEST,
-  RPC_METHOD_NOT_FOUND,
-  RPC_PARSE_ERROR,
-  RpcError,
-} from "./rpc-error.js";
+import { RPC_INTERNAL_ERROR, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RPC_PARSE_ERROR, RpcError } from "./rpc-error.js";
 
 /**
  * JSON-RPC 2.0 over one request body: single requests, batches (arrays), notifications (no id: no
@@ -15,11 +9,14 @@ import {
  * requests are naturally serialized and need no locking.
  */
 type Id = string | number | null;
-type Response = { jsonrpc: "2.0"; id: Id; result: unknown } | { jsonrpc: "2.0"; id: Id; error: { code: number; message: string; data?: unknown } };
+type Response =
+  | { jsonrpc: "2.0"; id: Id; result: unknown }
+  | { jsonrpc: "2.0"; id: Id; error: { code: number; message: string; data?: unknown } };
 
 export function errorResponse(id: Id, err: unknown, log: (line: string) => void): Response {
   if (err instanceof RpcError) {
-    const error = err.data === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, data: err.data };
+    const error =
+      err.data === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, data: err.data };
     return { jsonrpc: "2.0", id, error };
   }
   log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
@@ -32,7 +29,14 @@ function validId(id: unknown): id is Id {
 
 export function handleRequest(req: unknown, methods: Methods, chain: Chain, log: (line: string) => void): Response | undefined {
   const r = req as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | null;
-  if (typeof r !== "object" || r === null || Array.isArray(r) || r.jsonrpc !== "2.0" || typeof r.method !== "string" || !validId(r.id ?? null)) {
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    Array.isArray(r) ||
+    r.jsonrpc !== "2.0" ||
+    typeof r.method !== "string" ||
+    !validId(r.id ?? null)
+  ) {
     const id = r && typeof r === "object" && validId(r.id) ? r.id : null;
     return errorResponse(id, new RpcError(RPC_INVALID_REQUEST, "Invalid request"), log);
   }

@@ -74,7 +74,10 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-export async function serve(chain: Chain, opts: { port: number; host: string; slotMs: number; log: (line: string) => void }): Promise<Listening> {
+export async function serve(
+  chain: Chain,
+  opts: { port: number; host: string; slotMs: number; log: (line: string) => void },
+): Promise<Listening> {
   const subs = new Subscriptions(chain, opts.log, opts.slotMs);
   let wss: Promise<WebSocketServer> | undefined;
   const webSockets = () =>

@@ -32,7 +32,10 @@ export class Registry {
   private slotTimer: NodeJS.Timeout | undefined;
   private lastSlot = -1;
 
-  constructor(private readonly chain: Chain, private readonly slotMs: number) {
+  constructor(
+    private readonly chain: Chain,
+    private readonly slotMs: number,
+  ) {
     chain.onTransaction((record) => this.onTransaction(record));
   }
 
@@ -110,7 +113,9 @@ export class Registry {
       for (const id of this.keyed.account.get(key) ?? []) {
         const sub = this.subs.get(id);
         if (sub?.kind !== "account") continue;
-        const value = account ? encodeAccount(account, sub.opts) : { data: ["", "base64"], executable: false, lamports: 0, owner: "11111111111111111111111111111111", rentEpoch: 0, space: 0 };
+        const value = account
+          ? encodeAccount(account, sub.opts)
+          : { data: ["", "base64"], executable: false, lamports: 0, owner: "11111111111111111111111111111111", rentEpoch: 0, space: 0 };
         send(sub.ws, "accountNotification", id, { context, value });
       }
       if (!account) return;

@@ -32,17 +32,50 @@ describe("localnet token layouts", () => {
     const [mint, owner, delegate, auth] = [0, 1, 2, 3].map(() => Keypair.generate().publicKey);
     const account = Buffer.alloc(spl.ACCOUNT_SIZE);
     spl.AccountLayout.encode(
-      { mint: mint!, owner: owner!, amount: 77n, delegateOption: 1, delegate: delegate!, state: 1, isNativeOption: 0, isNative: 0n, delegatedAmount: 5n, closeAuthorityOption: 0, closeAuthority: owner! },
+      {
+        mint: mint!,
+        owner: owner!,
+        amount: 77n,
+        delegateOption: 1,
+        delegate: delegate!,
+        state: 1,
+        isNativeOption: 0,
+        isNative: 0n,
+        delegatedAmount: 5n,
+        closeAuthorityOption: 0,
+        closeAuthority: owner!,
+      },
       account,
     );
     assert.equal(tokenKind(TOKEN_PROGRAM, account), "account");
     const a = decodeTokenAccount(account);
-    assert.deepEqual([a.mint, a.owner, a.amount, a.delegate, a.delegatedAmount, a.state, a.closeAuthority, a.isNative], [mint!.toBase58(), owner!.toBase58(), 77n, delegate!.toBase58(), 5n, "initialized", null, null]);
+    assert.deepEqual(
+      [a.mint, a.owner, a.amount, a.delegate, a.delegatedAmount, a.state, a.closeAuthority, a.isNative],
+      [mint!.toBase58(), owner!.toBase58(), 77n, delegate!.toBase58(), 5n, "initialized", null, null],
+    );
 
     const m = Buffer.alloc(spl.MINT_SIZE);
-    spl.MintLayout.encode({ mintAuthorityOption: 1, mintAuthority: auth!, supply: 1000n, decimals: 6, isInitialized: true, freezeAuthorityOption: 0, freezeAuthority: auth! }, m);
+    spl.MintLayout.encode(
+      {
+        mintAuthorityOption: 1,
+        mintAuthority: auth!,
+        supply: 1000n,
+        decimals: 6,
+        isInitialized: true,
+        freezeAuthorityOption: 0,
+        freezeAuthority: auth!,
+      },
+      m,
+    );
     assert.equal(tokenKind(TOKEN_PROGRAM, m), "mint");
-    assert.deepEqual(decodeMint(m), { mintAuthority: auth!.toBase58(), supply: 1000n, decimals: 6, isInitialized: true, freezeAuthority: null, extensions: [] });
+    assert.deepEqual(decodeMint(m), {
+      mintAuthority: auth!.toBase58(),
+      supply: 1000n,
+      decimals: 6,
+      isInitialized: true,
+      freezeAuthority: null,
+      extensions: [],
+    });
   });
 
   it("given Token-2022 layouts with extensions, when classified, then the account-type byte decides and extensions are named", () => {

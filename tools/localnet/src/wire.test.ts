@@ -35,7 +35,11 @@ describe("localnet wire decoder", () => {
     const to = Keypair.generate().publicKey;
     const tx = new Transaction({ feePayer: payer.publicKey, blockhash, lastValidBlockHeight: 0 }).add(
       SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: to, lamports: 42 }),
-      new TransactionInstruction({ programId: new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"), keys: [], data: Buffer.from("hi") }),
+      new TransactionInstruction({
+        programId: new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
+        keys: [],
+        data: Buffer.from("hi"),
+      }),
     );
     tx.sign(payer);
     const d = decodeTransaction(tx.serialize());
@@ -56,7 +60,13 @@ describe("localnet wire decoder", () => {
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 3 }), (count, extraSigners) => {
         const table = new AddressLookupTableAccount({
           key: Keypair.generate().publicKey,
-          state: { deactivationSlot: 2n ** 64n - 1n, lastExtendedSlot: 0, lastExtendedSlotStartIndex: 0, authority: undefined, addresses: Array.from({ length: count }, () => Keypair.generate().publicKey) },
+          state: {
+            deactivationSlot: 2n ** 64n - 1n,
+            lastExtendedSlot: 0,
+            lastExtendedSlotStartIndex: 0,
+            authority: undefined,
+            addresses: Array.from({ length: count }, () => Keypair.generate().publicKey),
+          },
         });
         const signers = Array.from({ length: extraSigners }, () => Keypair.generate());
         const ix = new TransactionInstruction({
@@ -67,14 +77,25 @@ describe("localnet wire decoder", () => {
           ],
           data: Buffer.from([1, 2, 3]),
         });
-        const message = new TransactionMessage({ payerKey: payer.publicKey, recentBlockhash: blockhash, instructions: [ix] }).compileToV0Message([table]);
+        const message = new TransactionMessage({
+          payerKey: payer.publicKey,
+          recentBlockhash: blockhash,
+          instructions: [ix],
+        }).compileToV0Message([table]);
         const tx = new VersionedTransaction(message);
         const wire = tx.serialize();
         const { signatures, message: bytes } = splitTransaction(wire);
         assert.equal(signatures.length, 1 + extraSigners);
         const m = decodeMessage(bytes);
         assert.equal(m.version, 0);
-        assert.deepEqual(m.lookups, message.addressTableLookups.map((l) => ({ accountKey: l.accountKey.toBase58(), writableIndexes: l.writableIndexes, readonlyIndexes: l.readonlyIndexes })));
+        assert.deepEqual(
+          m.lookups,
+          message.addressTableLookups.map((l) => ({
+            accountKey: l.accountKey.toBase58(),
+            writableIndexes: l.writableIndexes,
+            readonlyIndexes: l.readonlyIndexes,
+          })),
+        );
         assert.deepEqual(m.staticKeys, message.staticAccountKeys.map(String));
       }),
       { numRuns: 30 },
@@ -88,7 +109,10 @@ describe("localnet wire decoder", () => {
     tx.sign(payer);
     const wire = tx.serialize();
     for (const bad of [wire.subarray(0, wire.length - 1), Buffer.concat([wire, Buffer.from([0])]), Buffer.alloc(0)]) {
-      assert.throws(() => decodeTransaction(bad), (err: { code?: number }) => err.code === -32602);
+      assert.throws(
+        () => decodeTransaction(bad),
+        (err: { code?: number }) => err.code === -32602,
+      );
     }
   });
 });

@@ -14,7 +14,11 @@ import { Registry, type Sub } from "./subscriptions.js";
 export class Subscriptions {
   private readonly registry: Registry;
 
-  constructor(private readonly chain: Chain, private readonly log: (line: string) => void, slotMs: number) {
+  constructor(
+    private readonly chain: Chain,
+    private readonly log: (line: string) => void,
+    slotMs: number,
+  ) {
     this.registry = new Registry(chain, slotMs);
   }
 
@@ -28,7 +32,8 @@ export class Subscriptions {
         return reply(ws, errorResponse(null, new RpcError(RPC_PARSE_ERROR, "Parse error"), this.log));
       }
       const id = (req.id ?? null) as string | number | null;
-      if (typeof req.method !== "string") return reply(ws, errorResponse(id, new RpcError(RPC_INVALID_REQUEST, "Invalid request"), this.log));
+      if (typeof req.method !== "string")
+        return reply(ws, errorResponse(id, new RpcError(RPC_INVALID_REQUEST, "Invalid request"), this.log));
       if (!("id" in req)) return; // notifications, e.g. web3.js' keep-alive "ping"
       try {
         reply(ws, { jsonrpc: "2.0", id, result: this.call(req.method, paramList(req.params), ws, mine) });
@@ -66,12 +71,19 @@ export class Subscriptions {
       case "accountSubscribe":
         return { kind: "account" as const, ws, key: pubkey(params, 0).key, opts: opts() };
       case "programSubscribe":
-        return { kind: "program" as const, ws, key: pubkey(params, 0, "program id").key, opts: opts(), filters: parseFilters(config(params, 1).filters) };
+        return {
+          kind: "program" as const,
+          ws,
+          key: pubkey(params, 0, "program id").key,
+          opts: opts(),
+          filters: parseFilters(config(params, 1).filters),
+        };
       case "logsSubscribe": {
         const filter = params[0];
         if (filter === "all" || filter === "allWithVotes") return { kind: "logs" as const, ws, mentions: undefined };
         const mentions = (filter as { mentions?: unknown } | null)?.mentions;
-        if (Array.isArray(mentions) && mentions.length === 1) return { kind: "logs" as const, ws, mentions: pubkey(mentions, 0, "mentions").key };
+        if (Array.isArray(mentions) && mentions.length === 1)
+          return { kind: "logs" as const, ws, mentions: pubkey(mentions, 0, "mentions").key };
         throw invalidParams('logsSubscribe filter must be "all", "allWithVotes" or { mentions: [one address] }');
       }
       case "slotSubscribe":

@@ -66,7 +66,11 @@ describe("sha256 in WebAssembly SIMD", () => {
       cryptoNodeRange(want, 0, inCount, inCount * 32, 0, out);
       wasmNodeRange(got, 0, inCount, inCount * 32, 0, out);
       assert.ok(got.equals(want), `inCount=${inCount}`);
-      for (const [from, to] of [[1, out], [0, out - 1], [out - 1, out]]) {
+      for (const [from, to] of [
+        [1, out],
+        [0, out - 1],
+        [out - 1, out],
+      ]) {
         const part = Buffer.concat([level, Buffer.alloc(out * 32)]);
         wasmNodeRange(part, 0, inCount, inCount * 32, from!, to!);
         const slot = (b: Buffer, i: number) => b.subarray((inCount + i) * 32, (inCount + i + 1) * 32);
@@ -96,7 +100,10 @@ describe("sha256 in WebAssembly SIMD", () => {
   });
 
   it("builds with node:crypto when the build asks for it, with the same root, on one or two threads", async () => {
-    const entries = Array.from({ length: 3001 }, (_, i) => ({ claimant: new Uint8Array(32).fill(i % 251).map((b, j) => (b * (j + 1) + i) & 255), amount: BigInt(i) }));
+    const entries = Array.from({ length: 3001 }, (_, i) => ({
+      claimant: new Uint8Array(32).fill(i % 251).map((b, j) => (b * (j + 1) + i) & 255),
+      amount: BigInt(i),
+    }));
     const distributor = new Uint8Array(32).fill(7);
     const built = [
       buildTreeSync(distributor, entries, { hash: "node-crypto" }),
@@ -104,14 +111,20 @@ describe("sha256 in WebAssembly SIMD", () => {
       await buildTree(distributor, entries, { hash: "node-crypto", parallelFrom: 0 }),
       await buildTree(distributor, entries, { hash: "wasm-simd", parallelFrom: 0 }),
     ];
-    assert.deepEqual(built.map((t) => t.hashPath), ["node-crypto", "wasm-simd", "node-crypto", "wasm-simd"]);
+    assert.deepEqual(
+      built.map((t) => t.hashPath),
+      ["node-crypto", "wasm-simd", "node-crypto", "wasm-simd"],
+    );
     for (const t of built) assert.deepEqual(t.nodes, built[0]!.nodes);
   });
 
   it('where the runtime has no SIMD, "auto" falls back to node:crypto and "wasm-simd" is a caller error', () => {
     assert.equal(resolveHashPath("auto", false), "node-crypto");
     assert.equal(resolveHashPath("node-crypto", false), "node-crypto");
-    assert.throws(() => resolveHashPath("wasm-simd", false), (e: MerkleError) => e.code === "HASH_PATH_UNAVAILABLE" && e.kind === "caller");
+    assert.throws(
+      () => resolveHashPath("wasm-simd", false),
+      (e: MerkleError) => e.code === "HASH_PATH_UNAVAILABLE" && e.kind === "caller",
+    );
     assert.throws(
       () => buildTreeSync(new Uint8Array(32), [], { hash: "sha1" as "auto" }),
       (e: MerkleError) => e.code === "INVALID_OPTION" && e.kind === "caller",

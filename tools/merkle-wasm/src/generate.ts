@@ -14,14 +14,12 @@ import { ConstPool, SimdFn, type Val } from "./wasm-simd-fn.js";
 
 // prettier-ignore
 export const K = [
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
+  0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
+  0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
+  0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+  0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+  0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 export const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
@@ -53,7 +51,11 @@ const BSWAP32 = [3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12];
 const bswap = (f: SimdFn, v: Val) => f.shuffle(v, v, BSWAP32);
 /** i32x4 shuffle as the byte shuffle WebAssembly has: lanes 0..3 of `a`, 4..7 of `b`. */
 const shuffle32 = (f: SimdFn, a: Val, b: Val, lanes: number[]) =>
-  f.shuffle(a, b, lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  f.shuffle(
+    a,
+    b,
+    lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
+  );
 
 /** 4x4 transpose of 32-bit words: rows (one message's words) become lanes (one word of each message). */
 function transpose(f: SimdFn, rows: Val[]): Val[] {
@@ -62,14 +64,21 @@ function transpose(f: SimdFn, rows: Val[]): Val[] {
   const t1 = shuffle32(f, r2, r3, [0, 4, 1, 5]);
   const t2 = shuffle32(f, r0, r1, [2, 6, 3, 7]);
   const t3 = shuffle32(f, r2, r3, [2, 6, 3, 7]);
-  return [[t0, t1, 0], [t0, t1, 2], [t2, t3, 0], [t2, t3, 2]].map(([x, y, l]) =>
-    shuffle32(f, x as Val, y as Val, [l as number, (l as number) + 1, (l as number) + 4, (l as number) + 5]),
-  );
+  return [
+    [t0, t1, 0],
+    [t0, t1, 2],
+    [t2, t3, 0],
+    [t2, t3, 2],
+  ].map(([x, y, l]) => shuffle32(f, x as Val, y as Val, [l as number, (l as number) + 1, (l as number) + 4, (l as number) + 5]));
 }
 
 /** Words 4q..4q+3 (big-endian) of four 32-byte strings at `param + stride * lane + 16q`, as lanes. */
 export function loadWords(f: SimdFn, param: string, base: number, stride: number): Val[] {
-  const half = (q: number) => transpose(f, [0, 1, 2, 3].map((lane) => bswap(f, f.load(param, base + stride * lane + 16 * q))));
+  const half = (q: number) =>
+    transpose(
+      f,
+      [0, 1, 2, 3].map((lane) => bswap(f, f.load(param, base + stride * lane + 16 * q))),
+    );
   return [...half(0), ...half(1)];
 }
 

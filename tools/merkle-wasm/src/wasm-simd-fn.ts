@@ -135,7 +135,10 @@ export class SimdFn {
   }
 
   store(param: string, offset: number, v: Val): void {
-    this.instrs.push({ loop: true, pieces: [[OP.localGet, ...uleb(this.param(param))], ...this.get(v), [...simd(SIMD.store), 0, ...uleb(offset)]] });
+    this.instrs.push({
+      loop: true,
+      pieces: [[OP.localGet, ...uleb(this.param(param))], ...this.get(v), [...simd(SIMD.store), 0, ...uleb(offset)]],
+    });
   }
 
   /**
@@ -158,10 +161,11 @@ export class SimdFn {
         const bytes = Array.isArray(p) ? p : [OP.localGet, ...uleb(localOf.get(p.use.id)!)];
         for (const b of bytes) code.push(b);
       }
-      for (const p of ins.pieces) if (!Array.isArray(p) && lastUse.get(p.use.id) === at && localOf.has(p.use.id)) {
-        free.push(localOf.get(p.use.id)!);
-        localOf.delete(p.use.id);
-      }
+      for (const p of ins.pieces)
+        if (!Array.isArray(p) && lastUse.get(p.use.id) === at && localOf.has(p.use.id)) {
+          free.push(localOf.get(p.use.id)!);
+          localOf.delete(p.use.id);
+        }
       if (ins.def === undefined) return;
       const local = free.pop() ?? this.params.length + locals.push(V128) - 1;
       localOf.set(ins.def, local);

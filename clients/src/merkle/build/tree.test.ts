@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type MerkleError, U64_MAX, allocEntries, buildTree, buildTreeSync, leafHash, sortPacked, stopHashWorker, verifyProof } from "../index.js";
+import {
+  type MerkleError,
+  U64_MAX,
+  allocEntries,
+  buildTree,
+  buildTreeSync,
+  leafHash,
+  sortPacked,
+  stopHashWorker,
+  verifyProof,
+} from "../index.js";
 import { packEntries } from "./packed.js";
 
 const distributor = createHash("sha256").update("tree.test distributor").digest();
@@ -34,14 +44,29 @@ describe("merkle builder", () => {
   it("refuses a claimant that appears twice, whatever the amounts", () => {
     const list = entries(50);
     list.push({ claimant: Buffer.from(list[17]!.claimant), amount: 999n });
-    assert.throws(() => buildTreeSync(distributor, list), (e: MerkleError) => e.code === "DUPLICATE_CLAIMANT");
+    assert.throws(
+      () => buildTreeSync(distributor, list),
+      (e: MerkleError) => e.code === "DUPLICATE_CLAIMANT",
+    );
   });
 
   it("refuses amounts outside u64 and keys that are not 32 bytes", () => {
-    assert.throws(() => leafHash(distributor, key("a"), U64_MAX + 1n), (e: MerkleError) => e.code === "AMOUNT_OUT_OF_RANGE");
-    assert.throws(() => leafHash(distributor, key("a"), -1n), (e: MerkleError) => e.code === "AMOUNT_OUT_OF_RANGE");
-    assert.throws(() => leafHash(distributor, new Uint8Array(31), 1n), (e: MerkleError) => e.code === "INVALID_KEY");
-    assert.throws(() => leafHash("not-base58-0OIl", key("a"), 1n), (e: MerkleError) => e.code === "INVALID_KEY");
+    assert.throws(
+      () => leafHash(distributor, key("a"), U64_MAX + 1n),
+      (e: MerkleError) => e.code === "AMOUNT_OUT_OF_RANGE",
+    );
+    assert.throws(
+      () => leafHash(distributor, key("a"), -1n),
+      (e: MerkleError) => e.code === "AMOUNT_OUT_OF_RANGE",
+    );
+    assert.throws(
+      () => leafHash(distributor, new Uint8Array(31), 1n),
+      (e: MerkleError) => e.code === "INVALID_KEY",
+    );
+    assert.throws(
+      () => leafHash("not-base58-0OIl", key("a"), 1n),
+      (e: MerkleError) => e.code === "INVALID_KEY",
+    );
   });
 
   it("gives the same root for any input order, on one or two threads, with either hash path", async () => {
@@ -93,7 +118,10 @@ describe("merkle builder", () => {
       assert.ok(verifyProof(tree.root, leafHash(distributor, e.claimant, e.amount), p.proof));
     }
     assert.equal(tree.indexOf(key("absent")), -1);
-    assert.throws(() => tree.proof(key("absent")), (e: MerkleError) => e.code === "UNKNOWN_CLAIMANT");
+    assert.throws(
+      () => tree.proof(key("absent")),
+      (e: MerkleError) => e.code === "UNKNOWN_CLAIMANT",
+    );
   });
 
   it("detects a flipped bit in any byte of any proof element, and a changed amount or distributor", () => {

@@ -20,7 +20,10 @@ describe("independent re-check of a built tree (node:crypto, no code shared with
 
   it("recomputes the shared vectors' roots", () => {
     for (const c of vectors.cases) {
-      const tree = buildTreeSync(decodeKey58(c.distributor)!, c.input.map((e) => ({ claimant: e.claimant, amount: BigInt(e.amount) })));
+      const tree = buildTreeSync(
+        decodeKey58(c.distributor)!,
+        c.input.map((e) => ({ claimant: e.claimant, amount: BigInt(e.amount) })),
+      );
       assert.equal(verifyTreeIndependently(tree).toString("hex"), c.root);
     }
   });
@@ -28,7 +31,8 @@ describe("independent re-check of a built tree (node:crypto, no code shared with
   it("agrees with the builder at every size around a power of two, on both hash paths and threads", async () => {
     for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 255, 256, 257, 1023, 2049, 4097]) {
       for (const hash of ["wasm-simd", "node-crypto"] as const) {
-        const tree = n > 2000 ? await buildTree(distributor, entries(n), { hash, parallelFrom: 0 }) : buildTreeSync(distributor, entries(n), { hash });
+        const tree =
+          n > 2000 ? await buildTree(distributor, entries(n), { hash, parallelFrom: 0 }) : buildTreeSync(distributor, entries(n), { hash });
         assert.deepEqual(verifyTreeIndependently(tree), tree.root, `n=${n} ${hash}`);
       }
     }
@@ -45,7 +49,10 @@ describe("independent re-check of a built tree (node:crypto, no code shared with
       for (let k = 0; k < counts.length; k++) {
         const at = offsets[k]! + (counts[k]! - 1) * 32 + 17;
         tree.nodes[at]! ^= 0x10;
-        assert.throws(() => verifyTreeIndependently(tree), (e) => refused(e) && (e as Error).message.includes(`level ${k} node ${counts[k]! - 1}`));
+        assert.throws(
+          () => verifyTreeIndependently(tree),
+          (e) => refused(e) && (e as Error).message.includes(`level ${k} node ${counts[k]! - 1}`),
+        );
         tree.nodes[at]! ^= 0x10;
       }
       verifyTreeIndependently(tree);
@@ -71,7 +78,10 @@ describe("independent re-check of a built tree (node:crypto, no code shared with
       swap(keys, 0, 1);
       swap(tree.nodes, 0, 1);
       [tree.entries.amounts[0], tree.entries.amounts[1]] = [tree.entries.amounts[1]!, tree.entries.amounts[0]!];
-      assert.throws(() => verifyTreeIndependently(tree), (e) => refused(e) && /claimant 1 does not sort after claimant 0/.test((e as Error).message));
+      assert.throws(
+        () => verifyTreeIndependently(tree),
+        (e) => refused(e) && /claimant 1 does not sort after claimant 0/.test((e as Error).message),
+      );
     });
 
     it("a tree the builder got right, when the check's own hash is faulty (the test seam)", () => {

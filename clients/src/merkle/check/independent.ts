@@ -41,7 +41,8 @@ export function verifyTreeIndependently(tree: MerkleTree): Buffer {
   const n = tree.size;
   const { claimants, amounts } = tree.entries;
   if (tree.distributor.length !== 32) fail(`the distributor is ${tree.distributor.length} bytes, not 32`);
-  if (claimants.length !== n * 32 || amounts.length !== n) fail(`${n} leaves but ${claimants.length} claimant bytes and ${amounts.length} amounts`);
+  if (claimants.length !== n * 32 || amounts.length !== n)
+    fail(`${n} leaves but ${claimants.length} claimant bytes and ${amounts.length} amounts`);
   const keys = Buffer.from(claimants.buffer, claimants.byteOffset, claimants.length);
   const nodes = tree.nodes;
   if (n === 0) {
@@ -73,7 +74,9 @@ export function verifyTreeIndependently(tree: MerkleTree): Buffer {
     const theirs = nodes.subarray(at, at + count * 32);
     if (level.compare(theirs, 0, count * 32, 0, count * 32) !== 0) {
       const i = firstDifference(level, theirs, count);
-      fail(`level ${k} node ${i} is ${theirs.toString("hex", i * 32, i * 32 + 32)}, recomputed ${level.toString("hex", i * 32, i * 32 + 32)} (built with ${tree.hashPath})`);
+      fail(
+        `level ${k} node ${i} is ${theirs.toString("hex", i * 32, i * 32 + 32)}, recomputed ${level.toString("hex", i * 32, i * 32 + 32)} (built with ${tree.hashPath})`,
+      );
     }
     if (count === 1) break;
     // Level k + 1: sha256(0x01 || min(a, b) || max(a, b)) of each pair; an odd last node moves up as it is.

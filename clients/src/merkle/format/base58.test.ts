@@ -32,7 +32,17 @@ describe("decodeKey58", () => {
 
   it("refuses text that is not exactly one canonical 32-byte key", () => {
     const s = bs58.encode(randomBytes(32));
-    for (const bad of [s.slice(1), `${s}1`, `1${s}`, s.replace(/.$/, "0"), s.replace(/.$/, "l"), bs58.encode(randomBytes(31)), bs58.encode(randomBytes(33)), "", "é".repeat(40)]) {
+    for (const bad of [
+      s.slice(1),
+      `${s}1`,
+      `1${s}`,
+      s.replace(/.$/, "0"),
+      s.replace(/.$/, "l"),
+      bs58.encode(randomBytes(31)),
+      bs58.encode(randomBytes(33)),
+      "",
+      "é".repeat(40),
+    ]) {
       const decoded = decodeKey58(bad);
       if (decoded) assert.equal(bs58.encode(decoded), bad, `${bad} decoded to a different key`);
       let viaBs58: Uint8Array | undefined;

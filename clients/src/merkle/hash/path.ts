@@ -20,7 +20,11 @@ export function resolveHashPath(requested: HashOption = "auto", simd: boolean = 
     case "node-crypto":
       return "node-crypto";
     case "wasm-simd":
-      if (!simd) throw new MerkleError("HASH_PATH_UNAVAILABLE", 'hash "wasm-simd" was asked for, but this runtime\'s WebAssembly has no SIMD: use "auto" or "node-crypto"');
+      if (!simd)
+        throw new MerkleError(
+          "HASH_PATH_UNAVAILABLE",
+          'hash "wasm-simd" was asked for, but this runtime\'s WebAssembly has no SIMD: use "auto" or "node-crypto"',
+        );
       return "wasm-simd";
     default:
       throw new MerkleError("INVALID_OPTION", `hash must be "auto", "wasm-simd" or "node-crypto", got ${JSON.stringify(requested)}`);

@@ -57,7 +57,10 @@ export async function readClaimProof(base: string, claimant: KeyLike, options: R
   const manifest = (await fetchJson(base, MANIFEST_FILE)) as ShardManifest | undefined;
   if (!manifest) invalid(`no ${MANIFEST_FILE} at ${base}`);
   if (manifest.format !== SHARDS_FORMAT || manifest.version !== SHARDS_VERSION) invalid("not a version 1 proof shard manifest");
-  if (options.expectedRoot !== undefined && manifest.root !== Buffer.from(hashBytes(options.expectedRoot, "expectedRoot")).toString("hex")) {
+  if (
+    options.expectedRoot !== undefined &&
+    manifest.root !== Buffer.from(hashBytes(options.expectedRoot, "expectedRoot")).toString("hex")
+  ) {
     throw new MerkleError("PROOF_INVALID", `the shards are for root ${manifest.root}, not the expected root`);
   }
   const key = keyBytes(claimant, "claimant");
@@ -65,14 +68,25 @@ export async function readClaimProof(base: string, claimant: KeyLike, options: R
   const shard = (await fetchJson(base, shardFile(prefix))) as Shard | undefined;
   if (!shard) return undefined;
   if (shard.format !== SHARDS_FORMAT || shard.version !== SHARDS_VERSION) invalid(`shard ${prefix} is not a version 1 shard`);
-  if (shard.root !== manifest.root || shard.distributor !== manifest.distributor || shard.epoch !== manifest.epoch || shard.prefix !== prefix) {
+  if (
+    shard.root !== manifest.root ||
+    shard.distributor !== manifest.distributor ||
+    shard.epoch !== manifest.epoch ||
+    shard.prefix !== prefix
+  ) {
     invalid(`shard ${prefix} does not belong to this manifest`);
   }
   if (typeof shard.entries !== "object" || shard.entries === null) invalid(`shard ${prefix} has no entries object`);
   const name = keyBase58(key);
   const entry = Object.hasOwn(shard.entries, name) ? shard.entries[name] : undefined;
   if (entry === undefined) return undefined;
-  if (typeof entry !== "object" || entry === null || typeof entry.amount !== "string" || !/^(0|[1-9][0-9]*)$/.test(entry.amount) || !Array.isArray(entry.proof)) {
+  if (
+    typeof entry !== "object" ||
+    entry === null ||
+    typeof entry.amount !== "string" ||
+    !/^(0|[1-9][0-9]*)$/.test(entry.amount) ||
+    !Array.isArray(entry.proof)
+  ) {
     invalid(`entry for ${name} is malformed`);
   }
   if (!Array.isArray(shard.nodes)) invalid(`shard ${prefix} has no nodes array`);

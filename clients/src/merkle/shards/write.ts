@@ -64,7 +64,8 @@ export async function writeProofShards(tree: MerkleTree, dir: string, options: S
   const concurrency = options.concurrency ?? 32;
   const keys = tree.entries.claimants;
   const shift = 32 - 4 * prefixHexChars;
-  const prefixOf = (i: number) => ((keys[i * 32]! << 24) | (keys[i * 32 + 1]! << 16) | (keys[i * 32 + 2]! << 8) | keys[i * 32 + 3]!) >>> shift;
+  const prefixOf = (i: number) =>
+    ((keys[i * 32]! << 24) | (keys[i * 32 + 1]! << 16) | (keys[i * 32 + 2]! << 8) | keys[i * 32 + 3]!) >>> shift;
   let shardCount = 0;
   for (let i = 0; i < tree.size; ) {
     const shardPrefix = prefixOf(i);

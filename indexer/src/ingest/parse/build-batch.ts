@@ -57,7 +57,8 @@ async function parseEnhancedItem(received: Received, batch: Batch, ctx: BuildCon
   const raw = await ctx.fetchRaw(signature);
   const resolved: Received = { body: raw, encoding: "rpc-json" };
   try {
-    if (raw === null || raw === undefined) throw new ParseError("transaction_not_found", "enhanced item's transaction is not (yet) returned by getTransaction", signature);
+    if (raw === null || raw === undefined)
+      throw new ParseError("transaction_not_found", "enhanced item's transaction is not (yet) returned by getTransaction", signature);
     return { outcome: parseTransaction(raw, ctx.rules), item: resolved };
   } catch (err) {
     rejectParseFailure(batch, ctx, err, raw === null || raw === undefined ? received : resolved);
@@ -74,11 +75,20 @@ export async function buildBatch(items: readonly Received[], ctx: BuildContext):
   const batch = emptyBatch();
   for (const received of items) {
     // The common case (raw JSON) stays synchronous: no promise per transaction on the hot path.
-    const parsed = received.encoding === "helius-enhanced" ? await parseEnhancedItem(received, batch, ctx) : parseOneSync(received, batch, ctx);
+    const parsed =
+      received.encoding === "helius-enhanced" ? await parseEnhancedItem(received, batch, ctx) : parseOneSync(received, batch, ctx);
     if (parsed === null) continue;
     const { outcome, item } = parsed;
     const unresolved = place(batch, ctx, outcome, item, outcome.kind === "settlements" ? outcome.txIndex : null);
-    if (unresolved) place(batch, ctx, unresolved, item, ctx.blockIndex ? await ctx.blockIndex.resolve(unresolved.slot, unresolved.signature) : null, true);
+    if (unresolved)
+      place(
+        batch,
+        ctx,
+        unresolved,
+        item,
+        ctx.blockIndex ? await ctx.blockIndex.resolve(unresolved.slot, unresolved.signature) : null,
+        true,
+      );
   }
   return batch;
 }
@@ -100,7 +110,10 @@ function parseOneSync(received: Received, batch: Batch, ctx: BuildContext): Pars
  */
 export function addToBatch(batch: Batch, received: Received, ctx: BuildContext): boolean {
   const parsed = parseOneSync(received, batch, ctx);
-  return parsed === null || place(batch, ctx, parsed.outcome, received, parsed.outcome.kind === "settlements" ? parsed.outcome.txIndex : null) === null;
+  return (
+    parsed === null ||
+    place(batch, ctx, parsed.outcome, received, parsed.outcome.kind === "settlements" ? parsed.outcome.txIndex : null) === null
+  );
 }
 
 /**
@@ -124,12 +137,26 @@ function reject(batch: Batch, ctx: BuildContext, signature: string | null, reaso
  * Puts a parsed transaction into the batch. Returns the outcome back when it has settlements but
  * no block position yet and `final` is false (the caller resolves it and calls again with final).
  */
-function place(batch: Batch, ctx: BuildContext, outcome: ParseOutcome, item: Received, txIndex: number | null, final = false): (ParseOutcome & { kind: "settlements" }) | null {
+function place(
+  batch: Batch,
+  ctx: BuildContext,
+  outcome: ParseOutcome,
+  item: Received,
+  txIndex: number | null,
+  final = false,
+): (ParseOutcome & { kind: "settlements" }) | null {
   if (outcome.kind === "failed") ctx.stats.transactionsFailed++;
   if (outcome.kind !== "settlements") return null;
   if (txIndex === null) {
     if (!final) return outcome;
-    reject(batch, ctx, outcome.signature, "tx_index_unavailable", `position of the transaction in block ${outcome.slot} is unknown (no getBlock for this slot from this source)`, item);
+    reject(
+      batch,
+      ctx,
+      outcome.signature,
+      "tx_index_unavailable",
+      `position of the transaction in block ${outcome.slot} is unknown (no getBlock for this slot from this source)`,
+      item,
+    );
     return null;
   }
   // Transfers of this transaction that could not be stored: one reject per reason (the table's key).
@@ -146,6 +173,13 @@ function place(batch: Batch, ctx: BuildContext, outcome: ParseOutcome, item: Rec
     s.rawIndex = rawIndex;
     batch.settlements.push(s);
   }
-  batch.raws.push({ signature: outcome.signature, slot: outcome.slot, source: ctx.source, encoding: item.encoding, txIndex, body: item.text ?? JSON.stringify(item.body) });
+  batch.raws.push({
+    signature: outcome.signature,
+    slot: outcome.slot,
+    source: ctx.source,
+    encoding: item.encoding,
+    txIndex,
+    body: item.text ?? JSON.stringify(item.body),
+  });
   return null;
 }

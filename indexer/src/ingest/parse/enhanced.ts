@@ -27,7 +27,9 @@ export function enhancedSignature(item: unknown): string | null {
 }
 
 export function isEnhancedItem(item: unknown): boolean {
-  return isObj(item) && typeof item.signature === "string" && ("tokenTransfers" in item || "accountData" in item) && !("transaction" in item);
+  return (
+    isObj(item) && typeof item.signature === "string" && ("tokenTransfers" in item || "accountData" in item) && !("transaction" in item)
+  );
 }
 
 /**
@@ -41,7 +43,8 @@ function mentionsMint(item: Record<string, unknown>, mints: ReadonlySet<string>)
   for (const t of transfers ?? []) if (!isObj(t) || typeof t.mint !== "string" || mints.has(t.mint)) return true;
   for (const a of accounts ?? []) {
     if (!isObj(a) || (a.tokenBalanceChanges !== undefined && !Array.isArray(a.tokenBalanceChanges))) return true;
-    for (const c of (a.tokenBalanceChanges as unknown[] | undefined) ?? []) if (!isObj(c) || typeof c.mint !== "string" || mints.has(c.mint)) return true;
+    for (const c of (a.tokenBalanceChanges as unknown[] | undefined) ?? [])
+      if (!isObj(c) || typeof c.mint !== "string" || mints.has(c.mint)) return true;
   }
   return false;
 }
@@ -87,7 +90,11 @@ export function normalizeEnhanced(item: unknown, watchedMints?: ReadonlySet<stri
     return { ...base, failed, keys: [], outer: [], inner: new Map(), balances: new Map() };
   }
   if (!Array.isArray(item.instructions)) {
-    throw new ParseError("enhanced_without_instructions", "enhanced item has no instructions; its instruction paths and exact amounts must come from the raw transaction", signature);
+    throw new ParseError(
+      "enhanced_without_instructions",
+      "enhanced item has no instructions; its instruction paths and exact amounts must come from the raw transaction",
+      signature,
+    );
   }
   const keys: string[] = [];
   const index = new Map<string, number>();

@@ -48,15 +48,24 @@ describe("a token balance whose decimals are missing or not an integer", () => {
   for (const bad of [undefined, "6", 1.5, -1, 256, null]) {
     it(`given decimals ${JSON.stringify(bad)} on the transfer's balances, then the transaction is a bad_token_balance reject, not a row with NaN decimals`, () => {
       const tx = heliusRaw();
-      for (const b of [...tx.meta!.preTokenBalances!, ...tx.meta!.postTokenBalances!]) (b.uiTokenAmount as { decimals: unknown }).decimals = bad;
-      assert.equal(reasonOf(() => parseTransaction(tx, foxToBuyer)), "bad_token_balance");
+      for (const b of [...tx.meta!.preTokenBalances!, ...tx.meta!.postTokenBalances!])
+        (b.uiTokenAmount as { decimals: unknown }).decimals = bad;
+      assert.equal(
+        reasonOf(() => parseTransaction(tx, foxToBuyer)),
+        "bad_token_balance",
+      );
     });
   }
 
   it("given an enhanced item whose tokenBalanceChanges carry no decimals, then bad_token_balance as well", () => {
-    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as { accountData: { tokenBalanceChanges: { rawTokenAmount: { decimals?: unknown } }[] }[] };
+    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as {
+      accountData: { tokenBalanceChanges: { rawTokenAmount: { decimals?: unknown } }[] }[];
+    };
     for (const a of item.accountData) for (const c of a.tokenBalanceChanges) delete c.rawTokenAmount.decimals;
-    assert.equal(reasonOf(() => parseEnhanced(item, foxToBuyer)), "bad_token_balance");
+    assert.equal(
+      reasonOf(() => parseEnhanced(item, foxToBuyer)),
+      "bad_token_balance",
+    );
   });
 });
 
@@ -69,9 +78,18 @@ describe("memo data that is not base58", () => {
   };
 
   it("given a settlement and a memo of '0OIl', then the transaction is a reject (bad_instruction_data) instead of an exception that stalls the batch", async () => {
-    assert.equal(reasonOf(() => parseTransaction(withMemo("0OIl"), foxToBuyer)), "bad_instruction_data");
-    const batch = await build([{ body: withMemo("0OIl"), encoding: "helius-raw" }, { body: mainnet(), encoding: "helius-raw" }]);
-    assert.deepEqual(batch.rejects.map((r) => r.reason), ["bad_instruction_data"]);
+    assert.equal(
+      reasonOf(() => parseTransaction(withMemo("0OIl"), foxToBuyer)),
+      "bad_instruction_data",
+    );
+    const batch = await build([
+      { body: withMemo("0OIl"), encoding: "helius-raw" },
+      { body: mainnet(), encoding: "helius-raw" },
+    ]);
+    assert.deepEqual(
+      batch.rejects.map((r) => r.reason),
+      ["bad_instruction_data"],
+    );
   });
 
   it("given a memo holding a NUL byte (valid UTF-8, refused by PostgreSQL text), then the settlement keeps its memo with U+FFFD in its place", () => {
@@ -88,28 +106,47 @@ describe("numbers that are not what the chain produces", () => {
   it("given an enhanced item with a fractional slot, then a bad_shape reject, not a RangeError from BigInt", () => {
     const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true });
     item.slot = 171942732.5;
-    assert.equal(reasonOf(() => parseEnhanced(item, foxToBuyer)), "bad_shape");
+    assert.equal(
+      reasonOf(() => parseEnhanced(item, foxToBuyer)),
+      "bad_shape",
+    );
   });
 
-  for (const [field, value] of [["blockTime", 1.5e300], ["blockTime", 0.5], ["indexWithinBlock", 2557.5], ["indexWithinBlock", 2 ** 31], ["slot", -1]] as const) {
+  for (const [field, value] of [
+    ["blockTime", 1.5e300],
+    ["blockTime", 0.5],
+    ["indexWithinBlock", 2557.5],
+    ["indexWithinBlock", 2 ** 31],
+    ["slot", -1],
+  ] as const) {
     it(`given a raw item with ${field} ${value}, then a bad_shape reject (the database would refuse the row and roll the batch back)`, () => {
       const tx = heliusRaw() as unknown as Record<string, unknown>;
       tx[field] = value;
-      assert.equal(reasonOf(() => parseTransaction(tx, foxToBuyer)), "bad_shape");
+      assert.equal(
+        reasonOf(() => parseTransaction(tx, foxToBuyer)),
+        "bad_shape",
+      );
     });
   }
 
   it("given an enhanced item with a timestamp far past year 9999, then bad_shape", () => {
     const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true });
     item.timestamp = 1e300;
-    assert.equal(reasonOf(() => parseEnhanced(item, foxToBuyer)), "bad_shape");
+    assert.equal(
+      reasonOf(() => parseEnhanced(item, foxToBuyer)),
+      "bad_shape",
+    );
   });
 
   it("given token balance lists that are not arrays, then bad_shape rather than a TypeError", () => {
     for (const field of ["postTokenBalances", "preTokenBalances", "innerInstructions"] as const) {
       const tx = heliusRaw();
       (tx.meta as Record<string, unknown>)[field] = 5;
-      assert.equal(reasonOf(() => parseTransaction(tx, foxToBuyer)), "bad_shape", field);
+      assert.equal(
+        reasonOf(() => parseTransaction(tx, foxToBuyer)),
+        "bad_shape",
+        field,
+      );
     }
   });
 });
@@ -118,7 +155,10 @@ describe("an owner that is not a string", () => {
   it("given a destination owner that is a number, then bad_token_balance, not a payee of 12345", () => {
     const tx = heliusRaw();
     (tx.meta!.postTokenBalances![0] as { owner: unknown }).owner = 12345;
-    assert.equal(reasonOf(() => parseTransaction(tx, foxByFeePayer)), "bad_token_balance");
+    assert.equal(
+      reasonOf(() => parseTransaction(tx, foxByFeePayer)),
+      "bad_token_balance",
+    );
   });
 
   it("given a normalized transaction whose owner is a number (isBase58 on a non-string), then bad_address", () => {
@@ -126,11 +166,24 @@ describe("an owner that is not a string", () => {
     const keys = tx.transaction.message.accountKeys;
     const inner = tx.meta!.innerInstructions!.find((g) => g.index === 2)!.instructions;
     const n: NormalizedTx = {
-      signature: tx.transaction.signatures[0]!, slot: 1n, blockTime: null, txIndex: 0, failed: false, keys, feePayer: keys[0]!,
-      outer: tx.transaction.message.instructions, inner: new Map([[2, inner]]),
-      balances: new Map([[6, { mint: FOX, owner: SELLER, decimals: 0 }], [7, { mint: FOX, owner: 12345 as unknown as string, decimals: 0 }]]),
+      signature: tx.transaction.signatures[0]!,
+      slot: 1n,
+      blockTime: null,
+      txIndex: 0,
+      failed: false,
+      keys,
+      feePayer: keys[0]!,
+      outer: tx.transaction.message.instructions,
+      inner: new Map([[2, inner]]),
+      balances: new Map([
+        [6, { mint: FOX, owner: SELLER, decimals: 0 }],
+        [7, { mint: FOX, owner: 12345 as unknown as string, decimals: 0 }],
+      ]),
     };
-    assert.equal(reasonOf(() => extractSettlements(n, foxByFeePayer)), "bad_address");
+    assert.equal(
+      reasonOf(() => extractSettlements(n, foxByFeePayer)),
+      "bad_address",
+    );
   });
 });
 
@@ -147,21 +200,32 @@ describe("one transfer whose owner cannot be known, beside transfers fully known
     const out = parseTransaction(partial(), wsolBySwapper);
     assert.equal(out.kind, "settlements");
     if (out.kind !== "settlements") return;
-    assert.deepEqual(out.settlements.map((s) => `${s.outerIndex}/${s.innerIndex}`), ["7/0", "7/5", "7/7"]);
-    assert.deepEqual(out.rejects?.map((r) => r.reason), ["destination_owner_unknown"]);
+    assert.deepEqual(
+      out.settlements.map((s) => `${s.outerIndex}/${s.innerIndex}`),
+      ["7/0", "7/5", "7/7"],
+    );
+    assert.deepEqual(
+      out.rejects?.map((r) => r.reason),
+      ["destination_owner_unknown"],
+    );
   });
 
   it("given it in a batch, then the batch holds the three rows and one reject with the transaction's signature", async () => {
     const batch = await build([{ body: partial(), encoding: "helius-raw" }], wsolBySwapper);
     assert.equal(batch.settlements.length, 3);
-    assert.deepEqual(batch.rejects.map((r) => [r.signature, r.reason]), [[mainnet().transaction.signatures[0], "destination_owner_unknown"]]);
+    assert.deepEqual(
+      batch.rejects.map((r) => [r.signature, r.reason]),
+      [[mainnet().transaction.signatures[0], "destination_owner_unknown"]],
+    );
     assert.equal(batch.raws.length, 1);
   });
 });
 
 describe("enhanced items: owners from tokenTransfers, and no RPC call for unwatched mints", () => {
   it("given tokenBalanceChanges without userAccount, then the owner comes from tokenTransfers[].toUserAccount/fromUserAccount", () => {
-    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as { accountData: { tokenBalanceChanges: { userAccount?: string }[] }[] };
+    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as {
+      accountData: { tokenBalanceChanges: { userAccount?: string }[] }[];
+    };
     for (const a of item.accountData) for (const c of a.tokenBalanceChanges) delete c.userAccount;
     const [s] = settlementsOf(parseEnhanced(item, foxToBuyer));
     assert.equal(s?.payee, BUYER);
@@ -169,7 +233,9 @@ describe("enhanced items: owners from tokenTransfers, and no RPC call for unwatc
   });
 
   it("given the destination's balance change missing altogether (no net change), then its mint and owner come from tokenTransfers", () => {
-    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as { accountData: { account: string; tokenBalanceChanges: unknown[] }[] };
+    const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as {
+      accountData: { account: string; tokenBalanceChanges: unknown[] }[];
+    };
     for (const a of item.accountData) if (a.account === "DTYuh7gAGGZg2okM7hdFfU1yMY9LUemCiPyD5Z5GCs6Z") a.tokenBalanceChanges = [];
     const [s] = settlementsOf(parseEnhanced(item, foxToBuyer));
     assert.deepEqual([s?.payee, s?.payer, s?.decimals, s?.amount], [BUYER, SELLER, 0, 1n]);
@@ -178,16 +244,23 @@ describe("enhanced items: owners from tokenTransfers, and no RPC call for unwatc
   it("given no balance change for either side of a plain transfer, then its decimals are unknown: a decimals_unknown reject, not a guess", () => {
     const item = toHeliusEnhanced(heliusRaw(), { withInstructions: true }) as { accountData: { tokenBalanceChanges: unknown[] }[] };
     for (const a of item.accountData) a.tokenBalanceChanges = [];
-    assert.equal(reasonOf(() => parseEnhanced(item, foxToBuyer)), "decimals_unknown");
+    assert.equal(
+      reasonOf(() => parseEnhanced(item, foxToBuyer)),
+      "decimals_unknown",
+    );
   });
 
   it("given the documented enhanced example (no instructions) and none of its mints watched, then the raw transaction is not fetched", async () => {
     const [item] = fixture("helius-enhanced-webhook-example.json");
     let fetched = 0;
-    const batch = await build([{ body: item, encoding: "helius-enhanced" }], watchRules({ mints: [WSOL], merchants: [BUYER] }), async () => {
-      fetched++;
-      return heliusRaw();
-    });
+    const batch = await build(
+      [{ body: item, encoding: "helius-enhanced" }],
+      watchRules({ mints: [WSOL], merchants: [BUYER] }),
+      async () => {
+        fetched++;
+        return heliusRaw();
+      },
+    );
     assert.equal(fetched, 0);
     assert.deepEqual([batch.settlements.length, batch.rejects.length], [0, 0]);
   });
@@ -218,8 +291,14 @@ describe("amounts whose volume does not fit the engine's bigint columns", () => 
     const out = parseTransaction(withAmount(2n ** 64n - 1n, [7, 5]), wsolBySwapper);
     assert.equal(out.kind, "settlements");
     if (out.kind !== "settlements") return;
-    assert.deepEqual(out.settlements.map((s) => `${s.outerIndex}/${s.innerIndex}`), ["7/0", "7/6", "7/7"]);
-    assert.deepEqual(out.rejects?.map((r) => r.reason), ["volume_out_of_range"]);
+    assert.deepEqual(
+      out.settlements.map((s) => `${s.outerIndex}/${s.innerIndex}`),
+      ["7/0", "7/6", "7/7"],
+    );
+    assert.deepEqual(
+      out.rejects?.map((r) => r.reason),
+      ["volume_out_of_range"],
+    );
   });
 
   it("given a transfer exactly at the limit (2^53 - 1 micro-units), then it is a settlement", () => {

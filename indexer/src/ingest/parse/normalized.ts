@@ -46,7 +46,8 @@ export function decodeData(data: string): Uint8Array {
  * roll back the whole batch, holding the poller's cursor and the watermark where they are.
  */
 export function checkSlot(v: unknown, sig: string): bigint {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new ParseError("bad_shape", `slot ${String(v).slice(0, 40)} is not a non-negative integer`, sig);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0)
+    throw new ParseError("bad_shape", `slot ${String(v).slice(0, 40)} is not a non-negative integer`, sig);
   return BigInt(v);
 }
 
@@ -55,13 +56,15 @@ const MAX_BLOCK_TIME = 253_402_300_799;
 
 export function checkBlockTime(v: unknown, sig: string): number | null {
   if (v === null || v === undefined) return null;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > MAX_BLOCK_TIME) throw new ParseError("bad_shape", `block time ${String(v).slice(0, 40)} is not unix seconds`, sig);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > MAX_BLOCK_TIME)
+    throw new ParseError("bad_shape", `block time ${String(v).slice(0, 40)} is not unix seconds`, sig);
   return v;
 }
 
 /** A token balance's owner (absent is allowed: the caller decides) and decimals (required, u8). */
 export function checkTokenBalance(owner: unknown, decimals: unknown, sig: string): { owner: string | undefined; decimals: number } {
-  if (owner !== undefined && owner !== null && typeof owner !== "string") throw new ParseError("bad_token_balance", "a token balance's owner is not a string", sig);
+  if (owner !== undefined && owner !== null && typeof owner !== "string")
+    throw new ParseError("bad_token_balance", "a token balance's owner is not a string", sig);
   if (typeof decimals !== "number" || !Number.isInteger(decimals) || decimals < 0 || decimals > 255) {
     throw new ParseError("bad_token_balance", `a token balance's decimals (${String(decimals).slice(0, 40)}) is not an integer 0-255`, sig);
   }
@@ -69,7 +72,8 @@ export function checkTokenBalance(owner: unknown, decimals: unknown, sig: string
 }
 
 function checkTxIndex(v: unknown, sig: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0x7fff_ffff) throw new ParseError("bad_shape", `indexWithinBlock ${String(v).slice(0, 40)} is not a non-negative int4`, sig);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0x7fff_ffff)
+    throw new ParseError("bad_shape", `indexWithinBlock ${String(v).slice(0, 40)} is not a non-negative int4`, sig);
   return v;
 }
 
@@ -110,7 +114,11 @@ export function normalizeRpcTransaction(input: unknown): NormalizedTx {
   const signature = isObj(t.transaction) && isStrArr(t.transaction.signatures) ? t.transaction.signatures[0] : undefined;
   if (!signature) throw new ParseError("bad_shape", "transaction.signatures[0] is missing");
   if (!isObj(msg) || !isStrArr(msg.accountKeys)) {
-    throw new ParseError("bad_shape", "transaction.message.accountKeys is not a list of base58 strings (was jsonParsed or base64 requested?)", signature);
+    throw new ParseError(
+      "bad_shape",
+      "transaction.message.accountKeys is not a list of base58 strings (was jsonParsed or base64 requested?)",
+      signature,
+    );
   }
   const slot = checkSlot(t.slot, signature);
   const meta = t.meta;
@@ -121,25 +129,41 @@ export function normalizeRpcTransaction(input: unknown): NormalizedTx {
   // Object literals, never `{ ...base }`: the spread was a large share of the parser's CPU per
   // transaction in bench:ingest's profile (docs/performance-history.md, ingest).
   if (failed) {
-    return { signature, slot, blockTime, txIndex, failed, keys: msg.accountKeys, feePayer: msg.accountKeys[0] ?? "", outer: [], inner: new Map(), balances: new Map() };
+    return {
+      signature,
+      slot,
+      blockTime,
+      txIndex,
+      failed,
+      keys: msg.accountKeys,
+      feePayer: msg.accountKeys[0] ?? "",
+      outer: [],
+      inner: new Map(),
+      balances: new Map(),
+    };
   }
   const loaded = meta.loadedAddresses;
   if (Array.isArray(msg.addressTableLookups) && msg.addressTableLookups.length > 0 && !isObj(loaded)) {
     throw new ParseError("missing_loaded_addresses", "v0 transaction uses lookup tables but meta.loadedAddresses is absent", signature);
   }
-  const keys = isObj(loaded) && isStrArr(loaded.writable) && isStrArr(loaded.readonly) && loaded.writable.length + loaded.readonly.length > 0
-    ? msg.accountKeys.concat(loaded.writable, loaded.readonly)
-    : msg.accountKeys;
+  const keys =
+    isObj(loaded) && isStrArr(loaded.writable) && isStrArr(loaded.readonly) && loaded.writable.length + loaded.readonly.length > 0
+      ? msg.accountKeys.concat(loaded.writable, loaded.readonly)
+      : msg.accountKeys;
   const outer = checkInstructions(msg.instructions, keys.length, signature, "message.instructions");
   const inner = new Map<number, RpcCompiledInstruction[]>();
   for (const group of listOf(meta.innerInstructions, signature, "meta.innerInstructions")) {
-    if (!isObj(group) || typeof group.index !== "number") throw new ParseError("bad_shape", "innerInstructions entry without index", signature);
+    if (!isObj(group) || typeof group.index !== "number")
+      throw new ParseError("bad_shape", "innerInstructions entry without index", signature);
     inner.set(group.index, checkInstructions(group.instructions, keys.length, signature, `innerInstructions[${group.index}]`));
   }
   const balances = new Map<number, TokenAccountInfo>();
   // Post before pre: an account created in this transaction only has a post entry, one closed only
   // a pre entry; where both exist they agree on mint, owner and decimals.
-  for (const [list, where] of [[meta.postTokenBalances, "meta.postTokenBalances"], [meta.preTokenBalances, "meta.preTokenBalances"]] as const) {
+  for (const [list, where] of [
+    [meta.postTokenBalances, "meta.postTokenBalances"],
+    [meta.preTokenBalances, "meta.preTokenBalances"],
+  ] as const) {
     for (const b of listOf(list, signature, where)) {
       if (!isObj(b) || typeof b.accountIndex !== "number" || typeof b.mint !== "string" || !isObj(b.uiTokenAmount)) {
         throw new ParseError("bad_shape", "token balance entry without accountIndex/mint/uiTokenAmount", signature);

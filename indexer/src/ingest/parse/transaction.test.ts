@@ -80,14 +80,21 @@ describe("parseEnhanced", () => {
 
   it("given the documented enhanced example (no instructions), then it asks for the raw transaction", () => {
     const [item] = fixture("helius-enhanced-webhook-example.json");
-    assert.throws(() => parseEnhanced(item, rules), (e: unknown) => e instanceof ParseError && e.reason === "enhanced_without_instructions");
+    assert.throws(
+      () => parseEnhanced(item, rules),
+      (e: unknown) => e instanceof ParseError && e.reason === "enhanced_without_instructions",
+    );
   });
 
   it("given the example with the raw transaction's instructions attached, then the rows equal the raw parse", () => {
     const [item] = fixture("helius-enhanced-webhook-example.json");
     const [raw] = fixture("helius-raw-webhook-example.json");
     const keys: string[] = raw.transaction.message.accountKeys;
-    const ix = (i: { programIdIndex: number; accounts: number[]; data: string }) => ({ programId: keys[i.programIdIndex], accounts: i.accounts.map((a) => keys[a]), data: i.data });
+    const ix = (i: { programIdIndex: number; accounts: number[]; data: string }) => ({
+      programId: keys[i.programIdIndex],
+      accounts: i.accounts.map((a) => keys[a]),
+      data: i.data,
+    });
     item.instructions = raw.transaction.message.instructions.map((o: never, i: number) => ({
       ...ix(o),
       innerInstructions: (raw.meta.innerInstructions.find((g: { index: number }) => g.index === i)?.instructions ?? []).map(ix),
@@ -139,7 +146,12 @@ describe("parseTransaction on bad input", () => {
     tx.meta!.loadedAddresses!.writable[1] = "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6Hb,HeE";
     assert.equal(reason(tx), "bad_address");
     // base58 has no 0, O, I or l, nothing outside ASCII, and an address is 32-44 characters
-    for (const bad of ["0rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6HbHeE", "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6HbHeÉ", "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa", "2".repeat(45)]) {
+    for (const bad of [
+      "0rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6HbHeE",
+      "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa8jqJnx6HbHeÉ",
+      "2rikd7tzPbmowhUJzPNVtX7fuUGcnBa",
+      "2".repeat(45),
+    ]) {
       tx.meta!.loadedAddresses!.writable[1] = bad;
       assert.equal(reason(tx), "bad_address", bad);
     }

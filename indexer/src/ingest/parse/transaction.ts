@@ -27,7 +27,12 @@ export function isBase58(s: unknown, min: number, max: number): s is string {
 }
 
 function checkAddress(a: string, s: ParsedSettlement): void {
-  if (!isBase58(a, 32, 44)) throw new ParseError("bad_address", `settlement ${s.outerIndex}/${s.innerIndex} names "${String(a).slice(0, 60)}", not a base58 address`, s.signature);
+  if (!isBase58(a, 32, 44))
+    throw new ParseError(
+      "bad_address",
+      `settlement ${s.outerIndex}/${s.innerIndex} names "${String(a).slice(0, 60)}", not a base58 address`,
+      s.signature,
+    );
 }
 
 /**
@@ -42,9 +47,11 @@ function checkRow(s: ParsedSettlement): void {
   checkAddress(s.sourceAccount, s);
   checkAddress(s.destinationAccount, s);
   checkAddress(s.feePayer, s);
-  if (!isBase58(s.signature, 64, 88)) throw new ParseError("bad_signature", `"${String(s.signature).slice(0, 100)}" is not a base58 signature`, s.signature);
+  if (!isBase58(s.signature, 64, 88))
+    throw new ParseError("bad_signature", `"${String(s.signature).slice(0, 100)}" is not a base58 signature`, s.signature);
   // int2 columns: no real transaction comes near (1,232 bytes), a hand-made payload might
-  if (s.outerIndex > MAX_INT2 || s.innerIndex > MAX_INT2) throw new ParseError("bad_shape", `instruction path ${s.outerIndex}/${s.innerIndex} is beyond an int2`, s.signature);
+  if (s.outerIndex > MAX_INT2 || s.innerIndex > MAX_INT2)
+    throw new ParseError("bad_shape", `instruction path ${s.outerIndex}/${s.innerIndex} is beyond an int2`, s.signature);
 }
 
 const MAX_INT2 = 32_767;
@@ -63,9 +70,10 @@ const maxAmounts: bigint[] = [];
  * MAX_SETTLEMENT_VOLUME: one comparison per settlement instead of a BigInt power and division.
  */
 export function maxSettlementAmount(decimals: number): bigint {
-  return (maxAmounts[decimals] ??= decimals >= VOLUME_DECIMALS
-    ? (MAX_SETTLEMENT_VOLUME + 1n) * 10n ** BigInt(decimals - VOLUME_DECIMALS) - 1n
-    : MAX_SETTLEMENT_VOLUME / 10n ** BigInt(VOLUME_DECIMALS - decimals));
+  return (maxAmounts[decimals] ??=
+    decimals >= VOLUME_DECIMALS
+      ? (MAX_SETTLEMENT_VOLUME + 1n) * 10n ** BigInt(decimals - VOLUME_DECIMALS) - 1n
+      : MAX_SETTLEMENT_VOLUME / 10n ** BigInt(VOLUME_DECIMALS - decimals));
 }
 
 /** Memo bytes as text: invalid UTF-8 becomes U+FFFD (the decoder), and so does NUL, which PostgreSQL's text refuses. */
@@ -135,23 +143,36 @@ export function extractSettlements(tx: NormalizedTx, rules: WatchRules): ParseOu
     const mint = t.kind === "transferChecked" ? tx.keys[t.mint]! : (src?.mint ?? dst?.mint);
     if (mint === undefined) {
       // Only worth a reject when the transfer could be ours: the merchant side is unknowable here.
-      if (isFacilitated) rejects.push({ reason: "transfer_mint_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} has no token balance record to give its mint` });
+      if (isFacilitated)
+        rejects.push({
+          reason: "transfer_mint_unknown",
+          detail: `transfer ${f.outerIndex}/${f.innerIndex} has no token balance record to give its mint`,
+        });
       continue;
     }
     if (!rules.mints.has(mint)) continue;
     const payee = dst?.owner;
     if (!matches(rules, mint, tx.feePayer, payee)) continue;
     if (payee === undefined) {
-      rejects.push({ reason: "destination_owner_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: destination has no owner in token balances` });
+      rejects.push({
+        reason: "destination_owner_unknown",
+        detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: destination has no owner in token balances`,
+      });
       continue;
     }
     const decimals = t.kind === "transferChecked" ? t.decimals : (src?.decimals ?? dst?.decimals);
     if (decimals === undefined) {
-      rejects.push({ reason: "decimals_unknown", detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: no balance record gives its decimals` });
+      rejects.push({
+        reason: "decimals_unknown",
+        detail: `transfer ${f.outerIndex}/${f.innerIndex} of a watched mint: no balance record gives its decimals`,
+      });
       continue;
     }
     if (t.amount > maxSettlementAmount(decimals)) {
-      rejects.push({ reason: "volume_out_of_range", detail: `transfer ${f.outerIndex}/${f.innerIndex}: ${t.amount} at ${decimals} decimals is more than ${MAX_SETTLEMENT_VOLUME} micro-units of volume` });
+      rejects.push({
+        reason: "volume_out_of_range",
+        detail: `transfer ${f.outerIndex}/${f.innerIndex}: ${t.amount} at ${decimals} decimals is more than ${MAX_SETTLEMENT_VOLUME} micro-units of volume`,
+      });
       continue;
     }
     settlements.push({
@@ -183,7 +204,13 @@ export function extractSettlements(tx: NormalizedTx, rules: WatchRules): ParseOu
     const memo = memos.map((m) => decodeMemo(m, tx.signature)).join("\n");
     for (const s of settlements) s.memo = memo;
   }
-  const out: Extract<ParseOutcome, { kind: "settlements" }> = { kind: "settlements", signature: tx.signature, slot: tx.slot, txIndex: tx.txIndex, settlements };
+  const out: Extract<ParseOutcome, { kind: "settlements" }> = {
+    kind: "settlements",
+    signature: tx.signature,
+    slot: tx.slot,
+    txIndex: tx.txIndex,
+    settlements,
+  };
   if (rejects.length > 0) out.rejects = rejects;
   return out;
 }

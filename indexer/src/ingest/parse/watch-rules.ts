@@ -22,7 +22,11 @@ function checkAddress(kind: string, a: string): string {
   }
 }
 
-export function watchRules(input: { mints: readonly string[]; facilitators?: readonly string[]; merchants?: readonly string[] }): WatchRules {
+export function watchRules(input: {
+  mints: readonly string[];
+  facilitators?: readonly string[];
+  merchants?: readonly string[];
+}): WatchRules {
   const mints = input.mints.map((a) => checkAddress("mint", a));
   const facilitators = (input.facilitators ?? []).map((a) => checkAddress("facilitator", a));
   const merchants = (input.merchants ?? []).map((a) => checkAddress("merchant", a));

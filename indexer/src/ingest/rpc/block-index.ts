@@ -36,7 +36,16 @@ export class BlockIndex {
   private async fetch(slot: bigint): Promise<Map<string, number> | null> {
     let block: { signatures?: unknown } | null;
     try {
-      block = await this.rpc.call("getBlock", [Number(slot), { encoding: "json", transactionDetails: "signatures", rewards: false, maxSupportedTransactionVersion: 0, commitment: this.commitment }]);
+      block = await this.rpc.call("getBlock", [
+        Number(slot),
+        {
+          encoding: "json",
+          transactionDetails: "signatures",
+          rewards: false,
+          maxSupportedTransactionVersion: 0,
+          commitment: this.commitment,
+        },
+      ]);
     } catch (err) {
       const code = err instanceof UpstreamError ? Number((err.cause as { code?: number } | undefined)?.code) : NaN;
       if (BLOCK_UNAVAILABLE.has(code)) return null;

@@ -62,7 +62,11 @@ export class RpcClient {
     const maxRetries = this.opts.maxRetries ?? 6;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.send<T>(payload, body.map((b) => b.id), calls);
+        return await this.send<T>(
+          payload,
+          body.map((b) => b.id),
+          calls,
+        );
       } catch (err) {
         if (err instanceof UpstreamError && err.code === "rpc_batch_unsupported") {
           this.batchUnsupported = true;
@@ -76,7 +80,9 @@ export class RpcClient {
         this.stats.retries++;
         const retryAfter = (err as UpstreamError & { retryAfterMs?: number }).retryAfterMs;
         const wait = retryAfter ?? backoffMs(attempt, this.opts.baseBackoffMs ?? 250, this.opts.maxBackoffMs ?? 15_000);
-        this.opts.log?.(`rpc ${calls[0]!.method}${calls.length > 1 ? ` x${calls.length}` : ""}: ${(err as Error).message}; retry ${attempt + 1}/${maxRetries} in ${wait} ms`);
+        this.opts.log?.(
+          `rpc ${calls[0]!.method}${calls.length > 1 ? ` x${calls.length}` : ""}: ${(err as Error).message}; retry ${attempt + 1}/${maxRetries} in ${wait} ms`,
+        );
         await sleep(wait);
       }
     }
@@ -97,17 +103,27 @@ export class RpcClient {
         });
       } catch (cause) {
         const timeout = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-        throw new UpstreamError(timeout ? "rpc_timeout" : "rpc_unreachable", `${calls[0]!.method}: ${timeout ? "timed out" : (cause as Error).message}`, true, cause);
+        throw new UpstreamError(
+          timeout ? "rpc_timeout" : "rpc_unreachable",
+          `${calls[0]!.method}: ${timeout ? "timed out" : (cause as Error).message}`,
+          true,
+          cause,
+        );
       }
       const text = await res.text().catch(() => "");
       if (res.status === 429 || res.status >= 500) {
-        const err = new UpstreamError(res.status === 429 ? "rpc_rate_limited" : "rpc_server_error", `${calls[0]!.method}: HTTP ${res.status}`, true);
+        const err = new UpstreamError(
+          res.status === 429 ? "rpc_rate_limited" : "rpc_server_error",
+          `${calls[0]!.method}: HTTP ${res.status}`,
+          true,
+        );
         const ra = Number(res.headers.get("retry-after"));
         if (Number.isFinite(ra) && ra > 0) Object.assign(err, { retryAfterMs: Math.min(ra * 1000, 60_000) });
         throw err;
       }
       // Providers that disable batching answer a batch with a 4xx (400, 403, 413): fall back.
-      if (!res.ok && ids.length > 1 && res.status >= 400 && res.status < 500) throw new UpstreamError("rpc_batch_unsupported", `batch refused with HTTP ${res.status}`, false);
+      if (!res.ok && ids.length > 1 && res.status >= 400 && res.status < 500)
+        throw new UpstreamError("rpc_batch_unsupported", `batch refused with HTTP ${res.status}`, false);
       if (!res.ok) throw new UpstreamError("rpc_http_error", `${calls[0]!.method}: HTTP ${res.status} ${text.slice(0, 200)}`, false);
       let json: unknown;
       try {
@@ -116,9 +132,11 @@ export class RpcClient {
         throw new UpstreamError("rpc_garbage", `${calls[0]!.method}: response is not JSON (${text.slice(0, 80)})`, true, cause);
       }
       const items = Array.isArray(json) ? json : [json];
-      if (ids.length > 1 && !Array.isArray(json)) throw new UpstreamError("rpc_batch_unsupported", "server answered a batch with a single object", false);
+      if (ids.length > 1 && !Array.isArray(json))
+        throw new UpstreamError("rpc_batch_unsupported", "server answered a batch with a single object", false);
       const byId = new Map<unknown, Record<string, unknown>>();
-      for (const it of items) if (typeof it === "object" && it !== null) byId.set((it as { id: unknown }).id, it as Record<string, unknown>);
+      for (const it of items)
+        if (typeof it === "object" && it !== null) byId.set((it as { id: unknown }).id, it as Record<string, unknown>);
       return ids.map((id, i) => {
         const it = byId.get(id);
         if (!it || (!("result" in it) && !("error" in it))) {
@@ -126,7 +144,12 @@ export class RpcClient {
         }
         if (it.error) {
           const e = it.error as { code?: number; message?: string };
-          throw new UpstreamError("rpc_error", `${calls[i]!.method}: ${e.message ?? "error"} (code ${e.code})`, RETRYABLE_RPC_CODES.has(Number(e.code)), e);
+          throw new UpstreamError(
+            "rpc_error",
+            `${calls[i]!.method}: ${e.message ?? "error"} (code ${e.code})`,
+            RETRYABLE_RPC_CODES.has(Number(e.code)),
+            e,
+          );
         }
         return it.result as T;
       });

@@ -20,14 +20,23 @@ export async function getTransactions(
     const groups: string[][] = [];
     for (let i = 0; i < pending.length; i += size) groups.push(pending.slice(i, i + size));
     const results = await Promise.all(
-      groups.map((g) => rpc.batch<unknown>(g.map((s) => ({ method: "getTransaction", params: [s, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: opts.commitment }] })))),
+      groups.map((g) =>
+        rpc.batch<unknown>(
+          g.map((s) => ({
+            method: "getTransaction",
+            params: [s, { encoding: "json", maxSupportedTransactionVersion: 0, commitment: opts.commitment }],
+          })),
+        ),
+      ),
     );
     const missing: string[] = [];
-    groups.forEach((g, gi) => g.forEach((s, i) => {
-      const r = results[gi]![i];
-      if (r === null || r === undefined) missing.push(s);
-      else out.set(s, r);
-    }));
+    groups.forEach((g, gi) =>
+      g.forEach((s, i) => {
+        const r = results[gi]![i];
+        if (r === null || r === undefined) missing.push(s);
+        else out.set(s, r);
+      }),
+    );
     if (missing.length === 0 || attempt >= (opts.nullRetries ?? 3)) {
       for (const s of missing) out.set(s, null);
       break;

@@ -42,8 +42,19 @@ export async function backfill(o: BackfillOptions): Promise<IngestStats> {
   for (const address of o.addresses) {
     await pollAddress(
       {
-        sql: o.sql, rpc: o.rpc, rules: o.rules, stats, commitment, stream, batchSize: o.batchSize, blockIndex, committed,
-        startAfterSignature: o.fromSignature, minSlot: o.fromSlot, onListed: o.onListed, onBatch: o.onBatch,
+        sql: o.sql,
+        rpc: o.rpc,
+        rules: o.rules,
+        stats,
+        commitment,
+        stream,
+        batchSize: o.batchSize,
+        blockIndex,
+        committed,
+        startAfterSignature: o.fromSignature,
+        minSlot: o.fromSlot,
+        onListed: o.onListed,
+        onBatch: o.onBatch,
       },
       address,
     );

@@ -59,10 +59,16 @@ function typedError(err: unknown, what: string): Error {
   if (http) {
     const status = Number(http[1]);
     if (status === 401 || status === 403) return new CallerError("helius_auth", `Helius API refused the API key (HTTP ${status})`);
-    return new UpstreamError("helius_api_error", `Helius API ${what}: HTTP ${status} ${http[2]!.slice(0, 300)}`, status === 429 || status >= 500, err);
+    return new UpstreamError(
+      "helius_api_error",
+      `Helius API ${what}: HTTP ${status} ${http[2]!.slice(0, 300)}`,
+      status === 429 || status >= 500,
+      err,
+    );
   }
   if (err instanceof SyntaxError) return new UpstreamError("helius_garbage", `Helius API ${what}: response is not JSON`, true, err);
-  if (message.startsWith("Helius error")) return new UpstreamError("helius_api_error", `Helius API ${what}: ${message.slice(0, 300)}`, false, err);
+  if (message.startsWith("Helius error"))
+    return new UpstreamError("helius_api_error", `Helius API ${what}: ${message.slice(0, 300)}`, false, err);
   return new UpstreamError("helius_unreachable", `Helius API ${what}: ${message}`, true, err);
 }
 
@@ -74,12 +80,15 @@ async function call<T>(what: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-const sameSet = (a: readonly string[] = [], b: readonly string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+const sameSet = (a: readonly string[] = [], b: readonly string[] = []) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 export async function registerHeliusWebhook(opts: RegisterOptions): Promise<RegisterResult> {
   if (opts.addresses.length === 0) throw new CallerError("no_addresses", "no watched addresses to register");
-  if (opts.addresses.length > MAX_ADDRESSES) throw new CallerError("too_many_addresses", `${opts.addresses.length} addresses exceed Helius's ${MAX_ADDRESSES} per webhook`);
-  if (!opts.webhookUrl.startsWith("https://")) throw new CallerError("webhook_url_not_https", "Helius only delivers to a public https:// URL");
+  if (opts.addresses.length > MAX_ADDRESSES)
+    throw new CallerError("too_many_addresses", `${opts.addresses.length} addresses exceed Helius's ${MAX_ADDRESSES} per webhook`);
+  if (!opts.webhookUrl.startsWith("https://"))
+    throw new CallerError("webhook_url_not_https", "Helius only delivers to a public https:// URL");
   const wanted: CreateWebhookRequest = {
     webhookURL: opts.webhookUrl,
     // Raw webhooks ignore types; enhanced ones must not be filtered to e.g. TRANSFER, because an
@@ -98,7 +107,12 @@ export async function registerHeliusWebhook(opts: RegisterOptions): Promise<Regi
     }
     // The list does not echo authHeader, so an unchanged-looking webhook is still updated when we
     // cannot tell; only identical addresses, type and types are skipped (saves 100 credits).
-    if (sameSet(existing.accountAddresses, wanted.accountAddresses) && existing.webhookType === wanted.webhookType && sameSet(existing.transactionTypes, wanted.transactionTypes) && existing.authHeader === opts.authHeader) {
+    if (
+      sameSet(existing.accountAddresses, wanted.accountAddresses) &&
+      existing.webhookType === wanted.webhookType &&
+      sameSet(existing.transactionTypes, wanted.transactionTypes) &&
+      existing.authHeader === opts.authHeader
+    ) {
       return { action: "unchanged", webhookID: existing.webhookID } as const;
     }
     await call(`PUT /v0/webhooks/${existing.webhookID}`, () => webhooks.update(existing.webhookID, wanted));

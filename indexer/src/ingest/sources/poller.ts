@@ -83,7 +83,13 @@ export async function pollAddress(o: PollOptions, address: string): Promise<numb
     for (const s of wanted) {
       if (fetched.get(s) === null) {
         o.stats.rejected++;
-        batch.rejects.push({ signature: s, source: "rpc", reason: "transaction_not_found", detail: `getTransaction returned null at ${o.commitment} after retries`, body: null });
+        batch.rejects.push({
+          signature: s,
+          source: "rpc",
+          reason: "transaction_not_found",
+          detail: `getTransaction returned null at ${o.commitment} after retries`,
+          body: null,
+        });
       }
     }
     const last = chunk[chunk.length - 1]!;

@@ -11,13 +11,18 @@ import type { WatchRules } from "../parse/watch-rules.js";
  * the raw transaction (bodies stored before it was: migration 00017 took it from their settlements).
  * One segment is one batch; its new settlements point at the body they were parsed from.
  */
-export async function replayRawTransactions(sql: Sql, rules: WatchRules, opts: { onBatch?: (n: number, inserted: number) => void } = {}): Promise<IngestStats> {
+export async function replayRawTransactions(
+  sql: Sql,
+  rules: WatchRules,
+  opts: { onBatch?: (n: number, inserted: number) => void } = {},
+): Promise<IngestStats> {
   const stats = newIngestStats();
   for await (const segment of readRawSegments(sql)) {
     const items: Received[] = segment.entries.map((e) => {
       const body = JSON.parse(e.body);
       // Carry the known position the way a Helius raw item does, so the parser attaches it.
-      if (e.txIndex !== null && typeof body === "object" && body !== null && body.indexWithinBlock === undefined) body.indexWithinBlock = e.txIndex;
+      if (e.txIndex !== null && typeof body === "object" && body !== null && body.indexWithinBlock === undefined)
+        body.indexWithinBlock = e.txIndex;
       return { body, encoding: e.encoding, text: e.body };
     });
     const batch = await buildBatch(items, { rules, source: "replay", stats });

@@ -69,7 +69,10 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
 
   app.post(
     "/webhooks/helius",
-    bodyLimit({ maxSize: opts.maxBodyBytes ?? 8 * 1024 * 1024, onError: (c) => c.json({ error: "body_too_large", message: "webhook body exceeds the size limit" }, 413) }),
+    bodyLimit({
+      maxSize: opts.maxBodyBytes ?? 8 * 1024 * 1024,
+      onError: (c) => c.json({ error: "body_too_large", message: "webhook body exceeds the size limit" }, 413),
+    }),
     async (c) => {
       if (!authMatches(c.req.header("authorization"), opts.authHeader)) {
         return c.json({ error: "unauthorized", message: "Authorization header does not match the configured webhook secret" }, 401);
@@ -88,7 +91,14 @@ export function webhookRoutes(opts: WebhookOptions): Hono {
         for (const [i, item] of body.entries()) {
           if (isRawItem(item)) items.push({ body: item, encoding: "helius-raw" });
           else if (isEnhancedItem(item)) items.push({ body: item, encoding: "helius-enhanced" });
-          else unknown.push({ signature: signatureOf(item), source: "helius", reason: "unknown_item_shape", detail: `item ${i} is neither a raw (transaction+meta) nor an enhanced (signature+tokenTransfers/accountData) transaction`, body: JSON.stringify(item) ?? null });
+          else
+            unknown.push({
+              signature: signatureOf(item),
+              source: "helius",
+              reason: "unknown_item_shape",
+              detail: `item ${i} is neither a raw (transaction+meta) nor an enhanced (signature+tokenTransfers/accountData) transaction`,
+              body: JSON.stringify(item) ?? null,
+            });
         }
         // Nothing recognisable: not a Helius payload. Otherwise one odd item is a reject of its own.
         if (items.length === 0 && unknown.length > 0) return c.json(await malformed("unknown_item_shape", unknown[0]!.detail, text), 400);

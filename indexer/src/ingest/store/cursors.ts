@@ -43,5 +43,11 @@ export async function advanceIngestWatermark(q: Queryable, slot: bigint): Promis
 export async function listCursors(q: Queryable): Promise<(AddressCursor & { updatedAt: Date })[]> {
   const rows = await q<{ address: string; stream: string; last_signature: string; last_slot: bigint; updated_at: Date }[]>`
     select address, stream, last_signature, last_slot, updated_at from ingest_cursors order by stream, address`;
-  return rows.map((r) => ({ address: r.address, stream: r.stream, lastSignature: r.last_signature, lastSlot: r.last_slot, updatedAt: r.updated_at }));
+  return rows.map((r) => ({
+    address: r.address,
+    stream: r.stream,
+    lastSignature: r.last_signature,
+    lastSlot: r.last_slot,
+    updatedAt: r.updated_at,
+  }));
 }

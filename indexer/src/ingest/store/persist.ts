@@ -48,8 +48,18 @@ export function isTransientConflict(err: unknown): boolean {
 
 /** Client-side failures of postgres.js and Node's sockets: the server is unreachable or went away. */
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH",
-  "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
 ]);
 
 /**
@@ -61,7 +71,15 @@ const CONNECTION_CODES = new Set([
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return false;
-  return CONNECTION_CODES.has(code) || code.startsWith("08") || code.startsWith("53") || /^57P0[123]$/.test(code) || code === "57014" || code === "55P03" || isTransientConflict(err);
+  return (
+    CONNECTION_CODES.has(code) ||
+    code.startsWith("08") ||
+    code.startsWith("53") ||
+    /^57P0[123]$/.test(code) ||
+    code === "57014" ||
+    code === "55P03" ||
+    isTransientConflict(err)
+  );
 }
 
 async function persistOnce(sql: Sql, batch: Batch): Promise<{ inserted: number }> {

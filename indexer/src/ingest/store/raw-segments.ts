@@ -24,14 +24,26 @@ export const RS = "\u001e";
  * and keep their place in the lists with an empty body, so the positions the settlements point at
  * do not move. Nothing is written when nothing is kept: a redelivered batch stays a no-op.
  */
-export async function insertRawSegment(q: Queryable, id: bigint, rows: readonly RawTransactionRow[], keep: ReadonlySet<string>): Promise<boolean> {
+export async function insertRawSegment(
+  q: Queryable,
+  id: bigint,
+  rows: readonly RawTransactionRow[],
+  keep: ReadonlySet<string>,
+): Promise<boolean> {
   if (rows.length === 0 || keep.size === 0) return false;
   const n = rows.length;
-  const sigs = new Array<string>(n), slots = new Array<string>(n), txIndexes = new Array<string>(n), encodings = new Array<string>(n), bodies = new Array<string>(n);
+  const sigs = new Array<string>(n),
+    slots = new Array<string>(n),
+    txIndexes = new Array<string>(n),
+    encodings = new Array<string>(n),
+    bodies = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const r = rows[i]!;
-    sigs[i] = r.signature; slots[i] = r.slot.toString(); txIndexes[i] = r.txIndex === null ? "" : String(r.txIndex);
-    encodings[i] = r.encoding; bodies[i] = keep.has(r.signature) ? r.body : "";
+    sigs[i] = r.signature;
+    slots[i] = r.slot.toString();
+    txIndexes[i] = r.txIndex === null ? "" : String(r.txIndex);
+    encodings[i] = r.encoding;
+    bodies[i] = keep.has(r.signature) ? r.body : "";
   }
   await q`
     insert into raw_segments (id, source, signatures, slots, tx_indexes, encodings, bodies) overriding system value
@@ -47,7 +59,14 @@ export async function getRawTransaction(q: Queryable, signature: string): Promis
     from settlements s join raw_segments g on g.id = s.raw_segment_id
     where s.signature = ${signature} limit 1`;
   if (!row) return undefined;
-  return { signature: row.signature, slot: BigInt(row.slot), source: row.source, encoding: row.encoding, body: row.body, txIndex: row.tx_index === "" ? null : Number(row.tx_index) };
+  return {
+    signature: row.signature,
+    slot: BigInt(row.slot),
+    source: row.source,
+    encoding: row.encoding,
+    body: row.body,
+    txIndex: row.tx_index === "" ? null : Number(row.tx_index),
+  };
 }
 
 export interface StoredSegment {
@@ -63,11 +82,20 @@ export async function* readRawSegments(q: Queryable, batch = 4): AsyncGenerator<
     select id, source, signatures, tx_indexes, encodings, bodies from raw_segments order by id`.cursor(batch);
   for await (const rows of cursor) {
     for (const r of rows) {
-      const sigs = r.signatures.split(","), txIndexes = r.tx_indexes.split(","), encodings = r.encodings.split(","), bodies = r.bodies.split(RS);
+      const sigs = r.signatures.split(","),
+        txIndexes = r.tx_indexes.split(","),
+        encodings = r.encodings.split(","),
+        bodies = r.bodies.split(RS);
       const entries: StoredSegment["entries"] = [];
       for (let i = 0; i < sigs.length; i++) {
         if (bodies[i] === "") continue;
-        entries.push({ index: i, signature: sigs[i]!, encoding: encodings[i] as RawEncoding, txIndex: txIndexes[i] === "" ? null : Number(txIndexes[i]), body: bodies[i]! });
+        entries.push({
+          index: i,
+          signature: sigs[i]!,
+          encoding: encodings[i] as RawEncoding,
+          txIndex: txIndexes[i] === "" ? null : Number(txIndexes[i]),
+          body: bodies[i]!,
+        });
       }
       yield { id: r.id, source: r.source, entries };
     }

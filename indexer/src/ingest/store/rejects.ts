@@ -17,7 +17,7 @@ function storable(s: string | null): string | null {
 export async function recordRejects(q: Queryable, input: readonly RejectRecord[]): Promise<void> {
   const rejects = input.map((r) => ({ ...r, signature: storable(r.signature), detail: storable(r.detail), body: storable(r.body) }));
   // One shared order, like the settlements' (lockOrder): racing writers then wait, never deadlock.
-  const sorted = rejects.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const sorted = rejects.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   for (const r of sorted) {
     const body = r.body === null ? null : r.body.length > MAX_BODY ? r.body.slice(0, MAX_BODY) : r.body;
     if (r.signature === null) {
@@ -53,14 +53,18 @@ export interface RecentReject extends StoredReject {
 
 /** Newest first, for an operator's look (`npm run indexer -- rejects`). */
 export async function listRecentRejects(q: Queryable, opts: { reason?: string; limit?: number } = {}): Promise<RecentReject[]> {
-  return [...(await q<RecentReject[]>`
+  return [
+    ...(await q<RecentReject[]>`
     select signature, source, reason, detail, seen_count, body, last_seen_at from ingest_rejects
     where ${opts.reason ?? null}::text is null or reason = ${opts.reason ?? null}
-    order by last_seen_at desc, id desc limit ${opts.limit ?? 50}`)];
+    order by last_seen_at desc, id desc limit ${opts.limit ?? 50}`),
+  ];
 }
 
 /** Rejects per reason (rows and deliveries), most first. */
 export async function countRejectsByReason(q: Queryable): Promise<{ reason: string; rows: number; seen: number }[]> {
-  return [...(await q<{ reason: string; rows: number; seen: number }[]>`
-    select reason, count(*)::int as rows, sum(seen_count)::int as seen from ingest_rejects group by reason order by count(*) desc, reason`)];
+  return [
+    ...(await q<{ reason: string; rows: number; seen: number }[]>`
+    select reason, count(*)::int as rows, sum(seen_count)::int as seen from ingest_rejects group by reason order by count(*) desc, reason`),
+  ];
 }

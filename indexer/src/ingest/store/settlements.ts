@@ -29,18 +29,45 @@ export async function insertSettlements(q: Queryable, rows: readonly SettlementR
   if (rows.length === 0) return { count: 0, segmentId: null, signatures: new Set() };
   const n = rows.length;
   const order = lockOrder(rows);
-  const sig = new Array<string>(n), outer = new Array<number>(n), inner = new Array<number>(n), slot = new Array<string>(n);
-  const txIndex = new Array<number>(n), time = new Array<string>(n), mint = new Array<string>(n), program = new Array<string>(n);
-  const amount = new Array<string>(n), decimals = new Array<number>(n), payer = new Array<string>(n), payee = new Array<string>(n);
-  const srcAcc = new Array<string>(n), dstAcc = new Array<string>(n), feePayer = new Array<string>(n), facilitator = new Array<string>(n);
-  const memo = new Array<string | null>(n), source = new Array<string>(n), rawIndex = new Array<string>(n);
+  const sig = new Array<string>(n),
+    outer = new Array<number>(n),
+    inner = new Array<number>(n),
+    slot = new Array<string>(n);
+  const txIndex = new Array<number>(n),
+    time = new Array<string>(n),
+    mint = new Array<string>(n),
+    program = new Array<string>(n);
+  const amount = new Array<string>(n),
+    decimals = new Array<number>(n),
+    payer = new Array<string>(n),
+    payee = new Array<string>(n);
+  const srcAcc = new Array<string>(n),
+    dstAcc = new Array<string>(n),
+    feePayer = new Array<string>(n),
+    facilitator = new Array<string>(n);
+  const memo = new Array<string | null>(n),
+    source = new Array<string>(n),
+    rawIndex = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const r = rows[order[i]!]!;
-    sig[i] = r.signature; outer[i] = r.outerIndex; inner[i] = r.innerIndex; slot[i] = r.slot.toString();
-    txIndex[i] = r.txIndex; time[i] = r.blockTime === null ? "" : String(r.blockTime.getTime() / 1000);
-    mint[i] = r.mint; program[i] = r.tokenProgram; amount[i] = r.amount.toString(); decimals[i] = r.decimals;
-    payer[i] = r.payer; payee[i] = r.payee; srcAcc[i] = r.sourceAccount; dstAcc[i] = r.destinationAccount;
-    feePayer[i] = r.feePayer; facilitator[i] = r.facilitator ?? ""; memo[i] = r.memo; source[i] = r.source;
+    sig[i] = r.signature;
+    outer[i] = r.outerIndex;
+    inner[i] = r.innerIndex;
+    slot[i] = r.slot.toString();
+    txIndex[i] = r.txIndex;
+    time[i] = r.blockTime === null ? "" : String(r.blockTime.getTime() / 1000);
+    mint[i] = r.mint;
+    program[i] = r.tokenProgram;
+    amount[i] = r.amount.toString();
+    decimals[i] = r.decimals;
+    payer[i] = r.payer;
+    payee[i] = r.payee;
+    srcAcc[i] = r.sourceAccount;
+    dstAcc[i] = r.destinationAccount;
+    feePayer[i] = r.feePayer;
+    facilitator[i] = r.facilitator ?? "";
+    memo[i] = r.memo;
+    source[i] = r.source;
     rawIndex[i] = raw === undefined || r.rawIndex === undefined ? "" : String(r.rawIndex);
   }
   const j = (xs: readonly (string | number)[]) => xs.join(",");
@@ -67,7 +94,11 @@ export async function insertSettlements(q: Queryable, rows: readonly SettlementR
       on conflict on constraint settlements_signature_path_key do nothing
       returning signature, raw_segment_id)
     select count(*)::int as count, max(raw_segment_id) as segment_id, string_agg(distinct signature, ',') as signatures from ins`;
-  return { count: result!.count, segmentId: raw === "next" ? result!.segment_id : null, signatures: new Set(result!.signatures ? result!.signatures.split(",") : []) };
+  return {
+    count: result!.count,
+    segmentId: raw === "next" ? result!.segment_id : null,
+    signatures: new Set(result!.signatures ? result!.signatures.split(",") : []),
+  };
 }
 
 /**
@@ -78,7 +109,8 @@ export async function insertSettlements(q: Queryable, rows: readonly SettlementR
 export function lockOrder(rows: readonly SettlementRow[]): number[] {
   const order = Array.from(rows.keys());
   return order.sort((a, b) => {
-    const x = rows[a]!, y = rows[b]!;
+    const x = rows[a]!,
+      y = rows[b]!;
     if (x.signature !== y.signature) return x.signature < y.signature ? -1 : 1;
     return x.outerIndex - y.outerIndex || x.innerIndex - y.innerIndex;
   });
@@ -121,7 +153,10 @@ export async function countSettlements(q: Queryable): Promise<number> {
 }
 
 /** Settlements after a chain position: what the rewards engine has still to score. */
-export async function countSettlementsAfter(q: Queryable, c: { slot: bigint; txIndex: number; outerIndex: number; innerIndex: number }): Promise<number> {
+export async function countSettlementsAfter(
+  q: Queryable,
+  c: { slot: bigint; txIndex: number; outerIndex: number; innerIndex: number },
+): Promise<number> {
   const [row] = await q<{ n: number }[]>`
     select count(*)::int as n from settlements
     where (slot, tx_index, outer_index, inner_index) > (${c.slot}, ${c.txIndex}, ${c.outerIndex}, ${c.innerIndex})`;

@@ -5,9 +5,19 @@ import { ruleSetBody } from "../../rules/schema.js";
 import { evaluateCampaigns, evaluateReferralMilestones, isActive, stackCampaigns, type CampaignContext } from "./evaluate.js";
 
 const window = { startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z" };
-const campaignsOf = (...cs: object[]) => stackCampaigns(ruleSetBody.parse({ campaigns: cs.map((c, i) => ({ id: `c${i}`, budget: 1_000_000_000, ...window, ...c })) }).campaigns);
+const campaignsOf = (...cs: object[]) =>
+  stackCampaigns(ruleSetBody.parse({ campaigns: cs.map((c, i) => ({ id: `c${i}`, budget: 1_000_000_000, ...window, ...c })) }).campaigns);
 const t0 = new Date("2026-06-10T12:00:00Z");
-const base: CampaignContext = { account: "A", merchant: "SHOP", time: t0, volume: 5_000_000n, ownPoints: 1001n, hasReferrer: false, newDay: true, streakDays: 1 };
+const base: CampaignContext = {
+  account: "A",
+  merchant: "SHOP",
+  time: t0,
+  volume: 5_000_000n,
+  ownPoints: 1001n,
+  hasReferrer: false,
+  newDay: true,
+  streakDays: 1,
+};
 const paid = (state: ScoringState, stacked: ReturnType<typeof campaignsOf>, x: Partial<CampaignContext> = {}) =>
   evaluateCampaigns(state, stacked, { ...base, ...x }).map((a) => [a.campaignId, a.points] as const);
 
@@ -28,26 +38,48 @@ describe("campaigns: activity window and scope", () => {
   });
 
   it("given campaigns in document order, when stacked, then a new array is returned and the document is untouched", () => {
-    const doc = ruleSetBody.parse({ campaigns: [{ id: "b", type: "flat", points: 1, budget: 1, ...window }, { id: "a", type: "multiplier", multiplierBps: 15000, budget: 1, ...window }] }).campaigns;
-    assert.deepEqual(stackCampaigns(doc).map((x) => x.id), ["a", "b"]);
-    assert.deepEqual(doc.map((x) => x.id), ["b", "a"]);
+    const doc = ruleSetBody.parse({
+      campaigns: [
+        { id: "b", type: "flat", points: 1, budget: 1, ...window },
+        { id: "a", type: "multiplier", multiplierBps: 15000, budget: 1, ...window },
+      ],
+    }).campaigns;
+    assert.deepEqual(
+      stackCampaigns(doc).map((x) => x.id),
+      ["a", "b"],
+    );
+    assert.deepEqual(
+      doc.map((x) => x.id),
+      ["b", "a"],
+    );
   });
 });
 
 describe("campaigns: awards by type", () => {
   it("given a 1.5x campaign under each rounding policy, when own points are 1001, then the bonus is 500 (floor), 501 (nearest, halves up), 501 (ceil)", () => {
-    const got = (["floor", "nearest", "ceil"] as const).map((rounding) => paid(new ScoringState(), campaignsOf({ type: "multiplier", multiplierBps: 15000, rounding }))[0]![1]);
+    const got = (["floor", "nearest", "ceil"] as const).map(
+      (rounding) => paid(new ScoringState(), campaignsOf({ type: "multiplier", multiplierBps: 15000, rounding }))[0]![1],
+    );
     assert.deepEqual(got, [500n, 501n, 501n]);
   });
 
   it("given 1.5x and 1.2x campaigns, when own points are 22,500, then they pay +11,250 and +4,500 (they add, not compound)", () => {
-    const stacked = campaignsOf({ id: "x15", type: "multiplier", multiplierBps: 15000 }, { id: "x12", type: "multiplier", multiplierBps: 12000 });
-    assert.deepEqual(paid(new ScoringState(), stacked, { ownPoints: 22_500n }), [["x12", 4500n], ["x15", 11_250n]]);
+    const stacked = campaignsOf(
+      { id: "x15", type: "multiplier", multiplierBps: 15000 },
+      { id: "x12", type: "multiplier", multiplierBps: 12000 },
+    );
+    assert.deepEqual(paid(new ScoringState(), stacked, { ownPoints: 22_500n }), [
+      ["x12", 4500n],
+      ["x15", 11_250n],
+    ]);
   });
 
   it("given a 1x or a 0.8x multiplier campaign, when own points are earned, then it pays nothing and spends nothing", () => {
     const state = new ScoringState();
-    assert.deepEqual(paid(state, campaignsOf({ type: "multiplier", multiplierBps: 10000 }, { type: "multiplier", multiplierBps: 8000 })), []);
+    assert.deepEqual(
+      paid(state, campaignsOf({ type: "multiplier", multiplierBps: 10000 }, { type: "multiplier", multiplierBps: 8000 })),
+      [],
+    );
     assert.equal(state.campaigns.size, 0);
   });
 
@@ -86,7 +118,10 @@ describe("campaigns: awards by type", () => {
   it("given a referrals milestone, when the account's own settlements are evaluated, then it never pays there", () => {
     const state = new ScoringState();
     const stacked = campaignsOf({ type: "milestone", on: "referrals", n: 1, points: 400 });
-    assert.deepEqual([1, 2].flatMap(() => paid(state, stacked)), []);
+    assert.deepEqual(
+      [1, 2].flatMap(() => paid(state, stacked)),
+      [],
+    );
   });
 
   it("given a 3-day streak, when the run reaches 1..7 days on each day's first settlement, then it pays on days 3 and 6 only", () => {
@@ -110,7 +145,17 @@ describe("campaigns: awards by type", () => {
     const state = new ScoringState();
     const stacked = campaignsOf({ id: "x", type: "multiplier", multiplierBps: 15000, budget: 700 }, { id: "f", type: "flat", points: 10 });
     const got = [1, 2, 3].map(() => paid(state, stacked, { ownPoints: 1000n }));
-    assert.deepEqual(got, [[["x", 500n], ["f", 10n]], [["x", 200n], ["f", 10n]], [["f", 10n]]]);
+    assert.deepEqual(got, [
+      [
+        ["x", 500n],
+        ["f", 10n],
+      ],
+      [
+        ["x", 200n],
+        ["f", 10n],
+      ],
+      [["f", 10n]],
+    ]);
     assert.equal(state.campaigns.get("x")!.spent, 700n);
   });
 
@@ -124,13 +169,17 @@ describe("campaigns: awards by type", () => {
 
   it("for any own points and budget, a multiplier campaign pays in total exactly min(budget, sum of its raw bonuses)", () => {
     fc.assert(
-      fc.property(fc.array(fc.bigInt({ min: 0n, max: 10n ** 9n }), { maxLength: 30 }), fc.bigInt({ min: 0n, max: 10n ** 10n }), (owns, budget) => {
-        const state = new ScoringState();
-        const stacked = campaignsOf({ type: "multiplier", multiplierBps: 15000, budget });
-        const total = owns.reduce((a, own) => a + (evaluateCampaigns(state, stacked, { ...base, ownPoints: own })[0]?.points ?? 0n), 0n);
-        const raw = owns.reduce((a, own) => a + own / 2n, 0n);
-        assert.equal(total, raw < budget ? raw : budget);
-      }),
+      fc.property(
+        fc.array(fc.bigInt({ min: 0n, max: 10n ** 9n }), { maxLength: 30 }),
+        fc.bigInt({ min: 0n, max: 10n ** 10n }),
+        (owns, budget) => {
+          const state = new ScoringState();
+          const stacked = campaignsOf({ type: "multiplier", multiplierBps: 15000, budget });
+          const total = owns.reduce((a, own) => a + (evaluateCampaigns(state, stacked, { ...base, ownPoints: own })[0]?.points ?? 0n), 0n);
+          const raw = owns.reduce((a, own) => a + own / 2n, 0n);
+          assert.equal(total, raw < budget ? raw : budget);
+        },
+      ),
     );
   });
 });
@@ -143,7 +192,8 @@ describe("campaigns: referral milestones", () => {
     { id: "settle2", type: "milestone", on: "settlements", n: 2, points: 3 },
   );
   const x = { referrer: "R", referrerHasReferrer: false, referralCount: 2, merchant: "OTHER", time: t0 };
-  const got = (state: ScoringState, over: Partial<typeof x> = {}) => evaluateReferralMilestones(state, stacked, { ...x, ...over }).map((a) => [a.campaignId, a.account, a.points] as const);
+  const got = (state: ScoringState, over: Partial<typeof x> = {}) =>
+    evaluateReferralMilestones(state, stacked, { ...x, ...over }).map((a) => [a.campaignId, a.account, a.points] as const);
 
   it("given a 2nd-referral milestone, when the referrer's 2nd referee activates, then the referrer is paid (and no settlements milestone)", () => {
     assert.deepEqual(got(new ScoringState()), [["ref2", "R", 5000n]]);
@@ -155,7 +205,11 @@ describe("campaigns: referral milestones", () => {
   });
 
   it("given scoped and referrer-requiring milestones, when the referee pays SHOP and the referrer has a referrer, then those pay too, in stacking order", () => {
-    assert.deepEqual(got(new ScoringState(), { merchant: "SHOP", referrerHasReferrer: true }), [["ref2", "R", 5000n], ["ref2-chain", "R", 2n], ["ref2-shop", "R", 1n]]);
+    assert.deepEqual(got(new ScoringState(), { merchant: "SHOP", referrerHasReferrer: true }), [
+      ["ref2", "R", 5000n],
+      ["ref2-chain", "R", 2n],
+      ["ref2-shop", "R", 1n],
+    ]);
   });
 
   it("given the milestone window has ended, when the 2nd referee activates, then nothing pays", () => {
@@ -165,7 +219,10 @@ describe("campaigns: referral milestones", () => {
   it("given a 3000 budget, when a 5000 milestone is reached, then it pays exactly 3000", () => {
     const [c] = campaignsOf({ id: "m", type: "milestone", on: "referrals", n: 1, points: 5000, budget: 3000 });
     const state = new ScoringState();
-    assert.deepEqual(evaluateReferralMilestones(state, [c!], { ...x, referralCount: 1 }).map((a) => a.points), [3000n]);
+    assert.deepEqual(
+      evaluateReferralMilestones(state, [c!], { ...x, referralCount: 1 }).map((a) => a.points),
+      [3000n],
+    );
     assert.equal(state.campaigns.get("m")!.spent, 3000n);
   });
 });

@@ -21,7 +21,8 @@ export function grant(state: ScoringState, campaign: Campaign, account: string, 
   const p = st.parts?.get(campaign.id);
   const limits = campaign.perWallet;
   if (limits.maxCount !== undefined && (p?.awards ?? 0) >= limits.maxCount) return 0n;
-  if (limits.cooldownSeconds !== undefined && p?.lastAwardAt && time.getTime() - p.lastAwardAt.getTime() < limits.cooldownSeconds * 1000) return 0n;
+  if (limits.cooldownSeconds !== undefined && p?.lastAwardAt && time.getTime() - p.lastAwardAt.getTime() < limits.cooldownSeconds * 1000)
+    return 0n;
   const isNew = (p?.awards ?? 0) === 0;
   if (isNew && campaign.maxParticipants !== undefined && totals.participants >= campaign.maxParticipants) return 0n;
   let amount = raw;

@@ -6,7 +6,8 @@ import { ruleSetBody, type EarnConfig, type RuleSetInput } from "../../rules/sch
 // Rule sets are parsed with the zod schema itself (rules/schema.ts imports only zod), so these
 // tests load nothing from db/, engine/ or rules/rule-sets.ts.
 const bodyOf = (earn: RuleSetInput["earn"]) => ruleSetBody.parse({ earn });
-const configOf = (c: Omit<NonNullable<RuleSetInput["earn"]>[number], "scope">): EarnConfig => bodyOf([{ scope: { kind: "global" }, ...c }]).earn[0]!;
+const configOf = (c: Omit<NonNullable<RuleSetInput["earn"]>[number], "scope">): EarnConfig =>
+  bodyOf([{ scope: { kind: "global" }, ...c }]).earn[0]!;
 
 describe("earn: which config applies", () => {
   // listed least specific first, so the order of the document cannot be what makes the choice
@@ -32,16 +33,27 @@ describe("earn: which config applies", () => {
   });
 
   it("given two configs of the same scope, when both match, then the first listed wins", () => {
-    assert.deepEqual([resolveEarnConfig(body, "SHOP", "X"), resolveEarnConfig(body, "X", "BONK"), resolveEarnConfig(body, "X", "X")].map((c) => c!.pointsPerUnit), [3n, 2n, 1n]);
+    assert.deepEqual(
+      [resolveEarnConfig(body, "SHOP", "X"), resolveEarnConfig(body, "X", "BONK"), resolveEarnConfig(body, "X", "X")].map(
+        (c) => c!.pointsPerUnit,
+      ),
+      [3n, 2n, 1n],
+    );
   });
 
   it("given a merchant config listed after the mint config, when both match, then the merchant config still wins", () => {
-    const b = bodyOf([{ scope: { kind: "mint", mint: "BONK" }, pointsPerUnit: 2 }, { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 3 }]);
+    const b = bodyOf([
+      { scope: { kind: "mint", mint: "BONK" }, pointsPerUnit: 2 },
+      { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 3 },
+    ]);
     assert.equal(resolveEarnConfig(b, "SHOP", "BONK")!.pointsPerUnit, 3n);
   });
 
   it("given only merchant and mint configs, when a settlement matches neither, then there is no config", () => {
-    const b = bodyOf([{ scope: { kind: "mint", mint: "BONK" }, pointsPerUnit: 2 }, { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 3 }]);
+    const b = bodyOf([
+      { scope: { kind: "mint", mint: "BONK" }, pointsPerUnit: 2 },
+      { scope: { kind: "merchant", merchant: "SHOP" }, pointsPerUnit: 3 },
+    ]);
     assert.equal(resolveEarnConfig(b, "OTHER", "USDC"), undefined);
     assert.equal(resolveEarnConfig(bodyOf([]), "SHOP", "USDC"), undefined);
   });
@@ -82,22 +94,34 @@ describe("earn: base points", () => {
 
   it("for any volume, rate and multiplier: base is never negative, floor <= nearest <= ceil <= floor + 1, and floor is the exact quotient", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 18n }), fc.bigInt({ min: 0n, max: 10n ** 9n }), fc.integer({ min: 0, max: 1_000_000 }), (volume, pointsPerUnit, multiplierBps) => {
-        const [floor, nearest, ceil] = (["floor", "nearest", "ceil"] as const).map((rounding) => basePoints(configOf({ pointsPerUnit, multiplierBps, rounding }), volume)) as [bigint, bigint, bigint];
-        assert.ok(floor >= 0n);
-        assert.ok(floor <= nearest && nearest <= ceil && ceil <= floor + 1n);
-        assert.equal(floor, (volume * pointsPerUnit * BigInt(multiplierBps)) / 10_000_000_000n);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 18n }),
+        fc.bigInt({ min: 0n, max: 10n ** 9n }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (volume, pointsPerUnit, multiplierBps) => {
+          const [floor, nearest, ceil] = (["floor", "nearest", "ceil"] as const).map((rounding) =>
+            basePoints(configOf({ pointsPerUnit, multiplierBps, rounding }), volume),
+          ) as [bigint, bigint, bigint];
+          assert.ok(floor >= 0n);
+          assert.ok(floor <= nearest && nearest <= ceil && ceil <= floor + 1n);
+          assert.equal(floor, (volume * pointsPerUnit * BigInt(multiplierBps)) / 10_000_000_000n);
+        },
+      ),
     );
   });
 
   it("for any two volumes, paying more never earns less", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.constantFrom("floor", "nearest", "ceil"), (a, b, rounding) => {
-        const c = configOf({ pointsPerUnit: 777, multiplierBps: 13333, rounding });
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        assert.ok(basePoints(c, lo) <= basePoints(c, hi));
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.constantFrom("floor", "nearest", "ceil"),
+        (a, b, rounding) => {
+          const c = configOf({ pointsPerUnit: 777, multiplierBps: 13333, rounding });
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          assert.ok(basePoints(c, lo) <= basePoints(c, hi));
+        },
+      ),
     );
   });
 });

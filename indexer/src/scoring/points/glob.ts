@@ -9,7 +9,10 @@ const cache = new Map<string, RegExp>();
 export function globMatch(pattern: string, text: string): boolean {
   let re = cache.get(pattern);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*+/g, ".*").replace(/\?/g, ".");
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*+/g, ".*")
+      .replace(/\?/g, ".");
     // "u": `?` (and each step of `*`) takes a whole code point, so an emoji is one character,
     // not two UTF-16 units; every escaped character above is a syntax character, valid under "u"
     re = new RegExp(`^${body}$`, "su");

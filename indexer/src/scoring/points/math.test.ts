@@ -7,9 +7,18 @@ import { parseRuleSetBody } from "../../rules/schema.js";
 
 describe("points arithmetic", () => {
   it("rounds by policy: floor, nearest (halves up), ceil", () => {
-    assert.deepEqual(["floor", "nearest", "ceil"].map((m) => roundDiv(7n, 2n, m as "floor")), [3n, 4n, 4n]);
-    assert.deepEqual(["floor", "nearest", "ceil"].map((m) => roundDiv(7n, 3n, m as "floor")), [2n, 2n, 3n]);
-    assert.deepEqual(["floor", "nearest", "ceil"].map((m) => roundDiv(9n, 3n, m as "floor")), [3n, 3n, 3n]);
+    assert.deepEqual(
+      ["floor", "nearest", "ceil"].map((m) => roundDiv(7n, 2n, m as "floor")),
+      [3n, 4n, 4n],
+    );
+    assert.deepEqual(
+      ["floor", "nearest", "ceil"].map((m) => roundDiv(7n, 3n, m as "floor")),
+      [2n, 2n, 3n],
+    );
+    assert.deepEqual(
+      ["floor", "nearest", "ceil"].map((m) => roundDiv(9n, 3n, m as "floor")),
+      [3n, 3n, 3n],
+    );
     assert.equal(applyBps(1001n, 15000, "floor"), 1501n);
     assert.equal(applyBps(1001n, 12500, "nearest"), 1251n);
   });
@@ -43,12 +52,22 @@ describe("points arithmetic", () => {
   });
 
   it("sums the rolling window inclusive of today and picks the highest tier reached", () => {
-    const days = new Map([[10, 5n], [11, 7n], [20, 100n]]);
+    const days = new Map([
+      [10, 5n],
+      [11, 7n],
+      [20, 100n],
+    ]);
     assert.equal(rollingVolume(days, 11, 2), 12n);
     assert.equal(rollingVolume(days, 12, 2), 7n);
     assert.equal(rollingVolume(days, 20, 10), 107n);
     assert.equal(rollingVolume(days, 20, 9), 100n);
-    const tiers = { windowDays: 30, levels: [{ name: "bronze", minVolume: 0n, multiplierBps: 10000 }, { name: "gold", minVolume: 10n, multiplierBps: 12000 }] };
+    const tiers = {
+      windowDays: 30,
+      levels: [
+        { name: "bronze", minVolume: 0n, multiplierBps: 10000 },
+        { name: "gold", minVolume: 10n, multiplierBps: 12000 },
+      ],
+    };
     assert.deepEqual(pickTier(tiers, 9n), { name: "bronze", multiplierBps: 10000 });
     assert.deepEqual(pickTier(tiers, 10n), { name: "gold", multiplierBps: 12000 });
   });
@@ -61,8 +80,29 @@ describe("points arithmetic", () => {
   });
 
   it("refuses rule sets that are inconsistent", () => {
-    assert.throws(() => parseRuleSetBody({ rules: [{ id: "a", priority: 1, award: { kind: "flat", points: 1 } }, { id: "a", priority: 2, award: { kind: "flat", points: 1 } }] }), /duplicate rule id a/);
-    assert.throws(() => parseRuleSetBody({ tiers: { windowDays: 30, levels: [{ name: "b", minVolume: 10, multiplierBps: 1 }, { name: "a", minVolume: 5, multiplierBps: 1 }] } }), /ascend/);
+    assert.throws(
+      () =>
+        parseRuleSetBody({
+          rules: [
+            { id: "a", priority: 1, award: { kind: "flat", points: 1 } },
+            { id: "a", priority: 2, award: { kind: "flat", points: 1 } },
+          ],
+        }),
+      /duplicate rule id a/,
+    );
+    assert.throws(
+      () =>
+        parseRuleSetBody({
+          tiers: {
+            windowDays: 30,
+            levels: [
+              { name: "b", minVolume: 10, multiplierBps: 1 },
+              { name: "a", minVolume: 5, multiplierBps: 1 },
+            ],
+          },
+        }),
+      /ascend/,
+    );
     assert.throws(() => parseRuleSetBody({ earn: [{ scope: { kind: "global" }, pointsPerUnit: -1 }] }), /bad_rule_set|invalid rule set/);
   });
 });

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { conditionsHold, evaluateRules, sortRules, type RuleContext } from "./point-rules.js";
 import { parseRuleSetBody } from "../../rules/schema.js";
 
-const ctx: RuleContext = { merchant: "SHOP", mint: "USDC", volume: 5_000_000n, memo: "class:gold/api", settlementCount: 1n, referralCount: 2, score: 7000n };
+const ctx: RuleContext = {
+  merchant: "SHOP",
+  mint: "USDC",
+  volume: 5_000_000n,
+  memo: "class:gold/api",
+  settlementCount: 1n,
+  referralCount: 2,
+  score: 7000n,
+};
 
 describe("point rule conditions", () => {
   const cases: [string, object, boolean][] = [
@@ -52,14 +60,23 @@ describe("point rule awards", () => {
   const sorted = sortRules(body.rules);
 
   it("given tiered service classes, then the first matching class wins and stops lower priorities", () => {
-    assert.deepEqual(evaluateRules(sorted, ctx, 10000, "floor"), [{ ruleId: "per-volume", points: 1665n }, { ruleId: "class-gold", points: 5000n }]);
+    assert.deepEqual(evaluateRules(sorted, ctx, 10000, "floor"), [
+      { ruleId: "per-volume", points: 1665n },
+      { ruleId: "class-gold", points: 5000n },
+    ]);
   });
 
   it("given no class matches, then evaluation runs through to the catch-all", () => {
-    assert.deepEqual(evaluateRules(sorted, { ...ctx, memo: "x" }, 10000, "floor").map((a) => a.ruleId), ["per-volume", "bonus-any"]);
+    assert.deepEqual(
+      evaluateRules(sorted, { ...ctx, memo: "x" }, 10000, "floor").map((a) => a.ruleId),
+      ["per-volume", "bonus-any"],
+    );
   });
 
   it("given a tier multiplier, then it applies to every award", () => {
-    assert.deepEqual(evaluateRules(sorted, ctx, 15000, "floor").map((a) => a.points), [2497n, 7500n]);
+    assert.deepEqual(
+      evaluateRules(sorted, ctx, 15000, "floor").map((a) => a.points),
+      [2497n, 7500n],
+    );
   });
 });

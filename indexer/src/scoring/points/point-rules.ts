@@ -49,7 +49,8 @@ export function evaluateRules(sorted: readonly PointRule[], x: RuleContext, tier
   const out: RuleAward[] = [];
   for (const rule of sorted) {
     if (!conditionsHold(rule.when, x)) continue;
-    const raw = rule.award.kind === "flat" ? rule.award.points : roundDiv(x.volume * rule.award.pointsPerUnit, VOLUME_PER_UNIT, rule.award.rounding);
+    const raw =
+      rule.award.kind === "flat" ? rule.award.points : roundDiv(x.volume * rule.award.pointsPerUnit, VOLUME_PER_UNIT, rule.award.rounding);
     const points = applyBps(raw, tierBps, tierRounding);
     if (points > 0n) out.push({ ruleId: rule.id, points });
     if (rule.stop) break;

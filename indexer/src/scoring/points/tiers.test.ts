@@ -3,12 +3,20 @@ import fc from "fast-check";
 import { pickTier, rollingVolume } from "./tiers.js";
 import { ruleSetBody } from "../../rules/schema.js";
 
-const tiersOf = (levels: { name: string; minVolume: number; multiplierBps: number }[], windowDays = 30) => ruleSetBody.parse({ tiers: { windowDays, levels } }).tiers!;
+const tiersOf = (levels: { name: string; minVolume: number; multiplierBps: number }[], windowDays = 30) =>
+  ruleSetBody.parse({ tiers: { windowDays, levels } }).tiers!;
 const UNIT = 1_000_000n;
 
 describe("tiers: rolling volume", () => {
   // day 100 is "today"; the window of 30 days is days 71..100
-  const days = new Map<number, bigint>([[69, 1n], [70, 2n], [71, 4n], [85, 8n], [100, 16n], [101, 32n]]);
+  const days = new Map<number, bigint>([
+    [69, 1n],
+    [70, 2n],
+    [71, 4n],
+    [85, 8n],
+    [100, 16n],
+    [101, 32n],
+  ]);
 
   it("given day buckets around a 30-day window, when today is day 100, then days 71..100 count and day 70 (30 days ago) does not", () => {
     assert.equal(rollingVolume(days, 100, 30), 4n + 8n + 16n);
@@ -29,13 +37,18 @@ describe("tiers: rolling volume", () => {
 
   it("for any buckets, the rolling volume equals the sum over days day-window+1..day and never shrinks as the window grows", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.bigInt({ min: 0n, max: 10n ** 12n }))), fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1, max: 89 }), (entries, day, w) => {
-        const m = new Map(entries);
-        let expected = 0n;
-        for (let d = day - w + 1; d <= day; d++) expected += m.get(d) ?? 0n;
-        assert.equal(rollingVolume(m, day, w), expected);
-        assert.ok(rollingVolume(m, day, w + 1) >= expected);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.bigInt({ min: 0n, max: 10n ** 12n }))),
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 1, max: 89 }),
+        (entries, day, w) => {
+          const m = new Map(entries);
+          let expected = 0n;
+          for (let d = day - w + 1; d <= day; d++) expected += m.get(d) ?? 0n;
+          assert.equal(rollingVolume(m, day, w), expected);
+          assert.ok(rollingVolume(m, day, w + 1) >= expected);
+        },
+      ),
     );
   });
 });

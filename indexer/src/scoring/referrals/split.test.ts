@@ -37,28 +37,41 @@ describe("referral splits", () => {
 
   it("for any points and rates, the diminishing parts sum to the pool and are never negative", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.integer({ min: 0, max: 10000 }), fc.integer({ min: 0, max: 10000 }),
-        fc.integer({ min: 0, max: 10000 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 8 }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.integer({ min: 0, max: 10000 }),
+        fc.integer({ min: 0, max: 10000 }),
+        fc.integer({ min: 0, max: 10000 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 8 }),
         (points, poolBps, userShareBps, levelShareBps, levels, referrers) => {
           const r = splitReferral({ model: "diminishing", poolBps, userShareBps, levelShareBps, levels }, points, referrers);
           const pool = (points * BigInt(poolBps)) / 10000n;
           const total = r.user + r.levels.reduce((a, b) => a + b, 0n);
           assert.ok([r.user, ...r.levels].every((x) => x >= 0n));
           assert.equal(total, Math.min(levels, referrers) === 0 || points === 0n ? 0n : pool);
-        }),
+        },
+      ),
     );
   });
 
   it("for any points and fixed rates, the parts sum to the summed rate applied once", () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10n ** 15n }), fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 5 }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 15n }),
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 5 }),
         (points, levels, referrers) => {
           const r = splitReferral({ model: "fixed", levels }, points, referrers);
           const paid = levels.slice(0, Math.min(referrers, levels.length));
           const whole = (points * BigInt(paid.reduce((a, b) => a + b, 0))) / 10000n;
-          assert.equal(r.levels.reduce((a, b) => a + b, 0n), whole);
+          assert.equal(
+            r.levels.reduce((a, b) => a + b, 0n),
+            whole,
+          );
           assert.ok(r.levels.every((x) => x >= 0n));
-        }),
+        },
+      ),
     );
   });
 });

@@ -65,7 +65,10 @@ export const accountMethods: Methods = {
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== "string")) throw invalidParams("pubkeys must be an array of strings");
     if (keys.length > 100) throw invalidParams("Too many inputs provided; max 100");
     const opts = optionsFor(chain, config(params, 1));
-    return withContext(chain, keys.map((k: string) => readAccount(chain, pubkeyBytes(k), opts)));
+    return withContext(
+      chain,
+      keys.map((k: string) => readAccount(chain, pubkeyBytes(k), opts)),
+    );
   },
 
   getProgramAccounts(params: Params, chain) {

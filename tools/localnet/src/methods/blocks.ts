@@ -49,7 +49,10 @@ export const blockMethods: Methods = {
         return { ...header, signatures: txs.map((r) => r.signature) };
       case "full": {
         const encoding = txEncoding(cfg.encoding);
-        return { ...header, transactions: txs.map((r) => encodeTransactionWithMeta(r, encoding, checkVersion(r, cfg.maxSupportedTransactionVersion))) };
+        return {
+          ...header,
+          transactions: txs.map((r) => encodeTransactionWithMeta(r, encoding, checkVersion(r, cfg.maxSupportedTransactionVersion))),
+        };
       }
       case "accounts":
         return {
@@ -60,7 +63,15 @@ export const blockMethods: Methods = {
             const { err, fee, preBalances, postBalances, preTokenBalances, postTokenBalances } = r.meta;
             return {
               transaction: { accountKeys: annotatedKeys(r, tx), signatures: tx.signatures },
-              meta: { err, fee, preBalances, postBalances, preTokenBalances, postTokenBalances, status: err === null ? { Ok: null } : { Err: err } },
+              meta: {
+                err,
+                fee,
+                preBalances,
+                postBalances,
+                preTokenBalances,
+                postTokenBalances,
+                status: err === null ? { Ok: null } : { Err: err },
+              },
               ...(version !== undefined ? { version } : {}),
             };
           }),

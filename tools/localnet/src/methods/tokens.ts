@@ -33,9 +33,7 @@ function byOwner(chain: Chain, params: Params) {
     throw invalidParams("expected { mint } or { programId }");
   }
   const matches = (data: Uint8Array) =>
-    tokenKind(program, data) === "account" &&
-    sameAt(data, 32, ownerBytes) &&
-    (mint === undefined || sameAt(data, 0, mint));
+    tokenKind(program, data) === "account" && sameAt(data, 32, ownerBytes) && (mint === undefined || sameAt(data, 0, mint));
   return programAccounts(chain, pubkeyBytes(program), [matches], optionsFor(chain, config(params, 2)));
 }
 
@@ -73,6 +71,9 @@ export const tokenMethods: Methods = {
       if (t.mint === key) holders.push({ address: addressOf(entry.address), amount: t.amount });
     }
     holders.sort((a, b) => (a.amount === b.amount ? 0 : a.amount > b.amount ? -1 : 1));
-    return withContext(chain, holders.slice(0, 20).map((h) => ({ address: h.address, ...uiTokenAmount(h.amount, decimals) })));
+    return withContext(
+      chain,
+      holders.slice(0, 20).map((h) => ({ address: h.address, ...uiTokenAmount(h.amount, decimals) })),
+    );
   },
 };

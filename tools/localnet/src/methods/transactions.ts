@@ -67,7 +67,12 @@ export const transactionMethods: Methods = {
           ? meta.innerInstructions.map((g) => ({
               index: g.index,
               instructions: g.instructions.map((ix) =>
-                parseInstruction(keys[ix.programIdIndex] ?? "", ix.accounts.map((i) => keys[i] ?? ""), bs58.decode(ix.data), ix.stackHeight),
+                parseInstruction(
+                  keys[ix.programIdIndex] ?? "",
+                  ix.accounts.map((i) => keys[i] ?? ""),
+                  bs58.decode(ix.data),
+                  ix.stackHeight,
+                ),
               ),
             }))
           : null,
@@ -81,10 +86,13 @@ export const transactionMethods: Methods = {
     const sigs = params[0];
     if (!Array.isArray(sigs) || sigs.some((s) => typeof s !== "string")) throw invalidParams("signatures must be an array of strings");
     if (sigs.length > 256) throw invalidParams("Too many inputs provided; max 256");
-    return withContext(chain, sigs.map((s: string) => {
-      const r = chain.history.get(s);
-      return r ? status(r) : null;
-    }));
+    return withContext(
+      chain,
+      sigs.map((s: string) => {
+        const r = chain.history.get(s);
+        return r ? status(r) : null;
+      }),
+    );
   },
 
   getTransaction(params: Params, chain) {
