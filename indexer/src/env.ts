@@ -116,7 +116,7 @@ const checked = schema.superRefine((e, ctx) => {
   }
 });
 
-/** Prefixes of this daemon's settings: an unknown variable with one of them is a typo. */
+/** Prefixes of this daemon's settings: an unknown variable with one of them, close to a setting's name, is a typo. */
 const PREFIXES = [
   "MERIT_",
   "RPC_",
@@ -137,12 +137,15 @@ const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);
 const KNOWN = new Set(Object.keys(schema.shape));
 
 function unknownVariables(source: Record<string, string | undefined>): string[] {
-  return Object.keys(source)
-    .filter((k) => PREFIXES.some((p) => k.startsWith(p)) && !KNOWN.has(k) && !TOOLING.has(k))
-    .map((k) => {
-      const near = [...KNOWN].map((n) => [n, editDistance(k, n)] as const).sort((a, b) => a[1] - b[1])[0];
-      return `  ${k}: not a merit setting${near && near[1] <= 3 ? ` (did you mean ${near[0]}?)` : ""}`;
-    });
+  const problems: string[] = [];
+  for (const k of Object.keys(source)) {
+    if (!PREFIXES.some((p) => k.startsWith(p)) || KNOWN.has(k) || TOOLING.has(k)) continue;
+    const near = [...KNOWN].map((n) => [n, editDistance(k, n)] as const).sort((a, b) => a[1] - b[1])[0];
+    // MERIT_ is ours alone; another program's API_KEY or LOG_DIR is only a typo when it is close to a setting
+    if (near && near[1] <= 3) problems.push(`  ${k}: not a merit setting (did you mean ${near[0]}?)`);
+    else if (k.startsWith("MERIT_")) problems.push(`  ${k}: not a merit setting`);
+  }
+  return problems;
 }
 
 function editDistance(a: string, b: string): number {
