@@ -29,7 +29,9 @@ describe("env: the one reader of the configuration", () => {
   });
 
   it("given variables of other programs, then it ignores them", () => {
-    assert.doesNotThrow(() => parseEnv({ PATH: "/bin", HOME: "/root", CI: "true", MERIT_SKIP_RUST: "1", API_KEY: "x", LOG_DIR: "/var/log" }));
+    assert.doesNotThrow(() =>
+      parseEnv({ PATH: "/bin", HOME: "/root", CI: "true", MERIT_SKIP_RUST: "1", API_KEY: "x", LOG_DIR: "/var/log" }),
+    );
     assert.match(refusal({ MERIT_SOMETHING_ELSE_ENTIRELY: "1" }), /MERIT_SOMETHING_ELSE_ENTIRELY: not a merit setting$/m);
   });
 
