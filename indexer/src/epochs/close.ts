@@ -101,10 +101,17 @@ async function computeEpoch(
   phase("aggregate ledger");
   const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
   phase("previous epoch");
-  const unpayable = figures.filter((f) => !isWallet(f.account) && pointsOf(f) !== 0n).map((f) => f.account);
-  const active = new Map(figures.filter((f) => isWallet(f.account)).map((f) => [f.account, f]));
+  const unpayable: string[] = [];
+  const active = new Map<string, AccountFigures>();
+  for (const f of figures) {
+    if (isWallet(f.account)) active.set(f.account, f);
+    else if (pointsOf(f) !== 0n) unpayable.push(f.account);
+  }
   const carried = [...before].filter(([, s]) => s.pending !== 0n).map(([claimant, s]) => ({ claimant, pending: s.pending }));
-  const claimants = [...new Set([...active.keys(), ...carried.map((c) => c.claimant)])].sort();
+  // figures come in account order; carried wallets without activity join them (the order only
+  // decides the order rows are stored in: the dataset sorts by claimant bytes itself)
+  const claimants = [...active.keys()];
+  for (const c of carried) if (!active.has(c.claimant)) claimants.push(c.claimant);
   const converted = convert(
     claimants.map((c) => ({ claimant: c, points: active.has(c) ? pointsOf(active.get(c)!) : 0n, pending: before.get(c)?.pending ?? 0n })),
     x.conversion,

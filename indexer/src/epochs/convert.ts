@@ -73,19 +73,29 @@ function allocateBudget(rows: readonly EpochPoints[], budget: bigint): Map<strin
   const total = positive.reduce((s, r) => s + r.points, 0n);
   const out = new Map<string, bigint>();
   if (total === 0n) return out;
-  const shares = positive.map((r) => ({
-    claimant: r.claimant,
-    floor: (budget * r.points) / total,
-    rem: (budget * r.points) % total,
-    key: undefined as Buffer | undefined,
-  }));
+  const shares = positive.map((r) => ({ claimant: r.claimant, floor: (budget * r.points) / total, rem: (budget * r.points) % total }));
   let left = budget - shares.reduce((s, x) => s + x.floor, 0n);
-  // Ties compare claimant bytes (not base58 text), each key decoded once, only when a tie needs it.
-  const bytes = (x: (typeof shares)[number]) => (x.key ??= Buffer.from(keyBytes(x.claimant)));
-  shares.sort((a, b) => (a.rem === b.rem ? Buffer.compare(bytes(a), bytes(b)) : a.rem > b.rem ? -1 : 1));
-  for (const s of shares) {
-    out.set(s.claimant, s.floor + (left > 0n ? 1n : 0n));
-    if (left > 0n) left--;
+  for (const x of shares) out.set(x.claimant, x.floor);
+  // The `left` units (fewer than the wallets) go to the largest remainders. Wallets are grouped by
+  // remainder, largest first; only the group the last unit falls in needs its ties broken, by
+  // claimant bytes (not base58 text), so only its keys are decoded.
+  const byRem = new Map<bigint, string[]>();
+  for (const x of shares) {
+    const g = byRem.get(x.rem);
+    if (g) g.push(x.claimant);
+    else byRem.set(x.rem, [x.claimant]);
+  }
+  const rems = [...byRem.keys()].sort((p, q) => (p > q ? -1 : p < q ? 1 : 0));
+  for (const rem of rems) {
+    if (left === 0n) break;
+    let group = byRem.get(rem)!;
+    if (BigInt(group.length) > left) {
+      const keyed = group.map((c) => ({ c, k: Buffer.from(keyBytes(c)) }));
+      keyed.sort((p, q) => Buffer.compare(p.k, q.k));
+      group = keyed.slice(0, Number(left)).map((x) => x.c);
+    }
+    for (const c of group) out.set(c, out.get(c)! + 1n);
+    left -= BigInt(group.length);
   }
   return out;
 }

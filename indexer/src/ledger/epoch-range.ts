@@ -74,13 +74,14 @@ export async function* settlementsInRange(
   r: Pick<LedgerRange, "afterSeq" | "throughSeq">,
   page = 20_000,
 ): AsyncGenerator<CountedSettlement[]> {
-  for (let from = r.afterSeq; from < r.throughSeq; from += BigInt(page)) {
-    const to = from + BigInt(page) < r.throughSeq ? from + BigInt(page) : r.throughSeq;
-    const rows = await q<{ signature: string; outer_index: number; inner_index: number; slot: bigint }[]>`
-      select s.signature, s.outer_index, s.inner_index, s.slot
-      from settlement_scores ss join settlements s on s.id = ss.settlement_id
-      where ss.seq > ${from} and ss.seq <= ${to} order by ss.seq`;
-    yield rows.map((x) => ({ signature: x.signature, outerIndex: x.outer_index, innerIndex: x.inner_index, slot: x.slot }));
+  // One query read through a cursor: the planner joins the range in one pass (a query per page
+  // looked each settlement up by its key).
+  const rows = q<{ signature: string; outer_index: number; inner_index: number; slot: bigint }[]>`
+    select s.signature, s.outer_index, s.inner_index, s.slot
+    from settlement_scores ss join settlements s on s.id = ss.settlement_id
+    where ss.seq > ${r.afterSeq} and ss.seq <= ${r.throughSeq} order by ss.seq`.cursor(page);
+  for await (const chunk of rows) {
+    yield chunk.map((x) => ({ signature: x.signature, outerIndex: x.outer_index, innerIndex: x.inner_index, slot: x.slot }));
   }
 }
 
