@@ -17,8 +17,10 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
-  // Several clients may connect (tools, psql); each process keeps to one connection (connection.ts).
-  const server = new PGLiteSocketServer({ db, port: opts.port ?? 0, host: "127.0.0.1", maxConnections: 64 });
+  // Several clients may connect (the daemon, every CLI command, psql, a test suite's pools); each
+  // process keeps to one connection (connection.ts). At 64 the 65th client was reset, which the
+  // growing test suite reached on this one shared server.
+  const server = new PGLiteSocketServer({ db, port: opts.port ?? 0, host: "127.0.0.1", maxConnections: 1024 });
   await server.start();
   const [host, port] = server.getServerConn().split(":");
   const url = `postgres://postgres:postgres@${host}:${port}/postgres`;
