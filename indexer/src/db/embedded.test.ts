@@ -6,7 +6,7 @@ describe("embedded PGlite server", function () {
   this.timeout(120_000);
 
   it("given many clients connected at once (the daemon, CLI commands, psql, a test suite's pools), then each one gets answers", async () => {
-    const pg = await startEmbeddedPostgres();
+    const pg = await startEmbeddedPostgres({ exportUrl: false });
     const pools: Sql[] = [];
     try {
       for (let i = 0; i < 100; i++) pools.push(connect(`${pg.url}?application_name=client-${i}`, { max: 1 }));

@@ -14,7 +14,14 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  opts: {
+    dataDir?: string;
+    port?: number;
+    /** false: a second, private server (a test) that must not become the process's embedded database */
+    exportUrl?: boolean;
+  } = {},
+): Promise<EmbeddedPostgres> {
   if (opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
   const db = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
   // Several clients may connect (the daemon, every CLI command, psql, a test suite's pools); each
@@ -25,7 +32,7 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: num
   const [host, port] = server.getServerConn().split(":");
   const url = `postgres://postgres:postgres@${host}:${port}/postgres`;
   // Read by connect() (connection.ts), also in child processes, which inherit the environment.
-  exportToChildren("MERIT_EMBEDDED_PG_URL", url);
+  if (opts.exportUrl !== false) exportToChildren("MERIT_EMBEDDED_PG_URL", url);
   return {
     url,
     async stop() {
