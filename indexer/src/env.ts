@@ -48,6 +48,13 @@ const schema = z.object({
   HELIUS_API_URL: z.string().url().default("https://api-mainnet.helius-rpc.com"),
   API_HOST: z.string().default("127.0.0.1"),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /**
+   * Bearer token of the admin API (`/v1/admin/*`), compared in constant time. Unset: the admin API
+   * answers 503 admin_disabled. Never logged.
+   */
+  ADMIN_TOKEN: z.string().min(24, "ADMIN_TOKEN must be at least 24 characters").optional(),
+  /** `/readyz` reports not ready when ingest is further behind the chain head than this. */
+  READY_MAX_INGEST_LAG_SECONDS: z.coerce.number().positive().default(120),
   LOCALNET_PORT: z.coerce.number().int().min(0).max(65535).default(8899),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** `json` (one object per line, for log shippers) or `pretty`; default: pretty on a terminal, else json. */
@@ -131,6 +138,8 @@ const PREFIXES = [
   "DATABASE_",
   "PUBLISH",
   "EPOCH_",
+  "ADMIN_",
+  "READY_",
 ];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);

@@ -6,10 +6,20 @@ import { componentLog } from "../log.js";
 import { ApiError, type ErrorBody } from "./errors.js";
 
 /** Caller-error codes that mean "no such thing" rather than "bad input". */
-const NOT_FOUND = new Set(["unknown_account", "unknown_challenge", "unknown_code", "unknown_distributor", "unknown_epoch"]);
+const NOT_FOUND = new Set([
+  "unknown_account",
+  "unknown_campaign",
+  "unknown_challenge",
+  "unknown_code",
+  "unknown_distributor",
+  "unknown_epoch",
+]);
 /** Caller-error codes that mean "conflicts with the current state". */
 const CONFLICT = new Set([
   "address_taken",
+  "campaign_active",
+  "campaign_ended",
+  "campaign_exists",
   "code_taken",
   "challenge_used",
   "referrer_already_set",

@@ -5,7 +5,7 @@ import { toJson } from "../json.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { RowDifference } from "../engine/replay.js";
-import { formatPoints, MILLI_PER_POINT } from "../scoring/points/math.js";
+import { formatPoints } from "../scoring/points/math.js";
 import type { RuleSetBody } from "../rules/schema.js";
 import { log } from "./context.js";
 
@@ -30,17 +30,9 @@ export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Prom
   }
 }
 
-/** "12", "-0.5", "3.125" points -> millipoints, exactly (no float on the way). */
-export function parsePoints(text: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(text.trim());
-  if (!m)
-    throw new CallerError(
-      "bad_points",
-      `"${text}" is not a number of points: write a whole number or one with at most 3 decimals (e.g. 250, -12.5, 0.001)`,
-    );
-  const milli = BigInt(m[2]!) * MILLI_PER_POINT + BigInt((m[3] ?? "").padEnd(3, "0"));
-  return m[1] === "-" ? -milli : milli;
-}
+import { parsePoints } from "../ledger/adjust.js";
+
+export { parsePoints };
 
 export { formatPoints };
 
@@ -124,85 +116,14 @@ export function rulesCommand(): Command {
   return rules;
 }
 
-/** One difference between two JSON-like values, at a path such as `earn[0].pointsPerUnit`. */
-export interface JsonChange {
-  op: "+" | "-" | "~";
-  path: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
-const sameLeaf = (a: unknown, b: unknown) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
-
-/**
- * The changes from `before` to `after`, leaf by leaf: objects by key (the keys of `after` in their
- * order, then the ones only `before` has), arrays by index. A missing key and `undefined` are the same.
- */
-export function jsonDiff(before: unknown, after: unknown, path = ""): JsonChange[] {
-  if (before === undefined && after === undefined) return [];
-  if (before === undefined) return [{ op: "+", path, after }];
-  if (after === undefined) return [{ op: "-", path, before }];
-  if (isPlainObject(before) && isPlainObject(after)) {
-    const keys = [...new Set([...Object.keys(after), ...Object.keys(before)])];
-    return keys.flatMap((k) => jsonDiff(before[k], after[k], path ? `${path}.${k}` : k));
-  }
-  if (Array.isArray(before) && Array.isArray(after)) {
-    return Array.from({ length: Math.max(before.length, after.length) }, (_, i) => jsonDiff(before[i], after[i], `${path}[${i}]`)).flat();
-  }
-  return sameLeaf(before, after) ? [] : [{ op: "~", path, before, after }];
-}
-
-/** JSON on one line, with bigints as plain numbers (the rule set's units are integers). */
-export function compactJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `\u0000${x}\u0000` : x))!.replace(/"\\u0000(-?\d+)\\u0000"/g, "$1");
-}
-
-export function formatChange(c: JsonChange): string {
-  if (c.op === "~") return `~ ${c.path}: ${compactJson(c.before)} -> ${compactJson(c.after)}`;
-  return `${c.op} ${c.path}: ${compactJson(c.op === "+" ? c.after : c.before)}`;
-}
+export { compactJson, formatChange, type JsonChange, jsonDiff } from "../rules/diff.js";
 
 const signed = (milli: bigint) => `${milli < 0n ? "" : "+"}${formatPoints(milli)}`;
 
 /** `rules publish --dry-run`: reads only (it works on a read-only session), returns the lines to print. */
 async function dryRun(sql: Sql, body: RuleSetBody, sampleSize: number): Promise<string[]> {
-  const [{ loadRuleHistory }, { compile }, { compareOnSample, loadAllLinks }, { scoredSince }, { ScoringState }] = await Promise.all([
-    import("../rules/rule-sets.js"),
-    import("../scoring/compiled.js"),
-    import("../engine/replay.js"),
-    import("../engine/load.js"),
-    import("../scoring/state.js"),
-  ]);
-  const current = (await loadRuleHistory(sql)).at(-1);
-  const lines: string[] = [];
-  const changes = jsonDiff(current?.body ?? {}, body);
-  lines.push(current ? `changes against version ${current.version}:` : "changes against no published version:");
-  lines.push(...(changes.length === 0 ? ["  (none: the same rules as the current version)"] : changes.map((c) => `  ${formatChange(c)}`)));
-
-  // the cursor is read without readCursor, which creates the row when missing (a write)
-  const [cursor] = await sql<{ seq: bigint }[]>`select seq from engine_cursor where id = 1`;
-  const head = cursor?.seq ?? 0n;
-  if (head === 0n) return [...lines, "sample: no settlement has been scored yet"];
-  const from = head > BigInt(sampleSize) ? head - BigInt(sampleSize) : 0n;
-  const sample = await scoredSince(sql, from, head);
-  const links = new ScoringState();
-  await loadAllLinks(sql, links);
-  const candidate = compile({ version: (current?.version ?? 0n) + 1n, effectiveFrom: new Date(0), afterSeq: head, body });
-  const r = compareOnSample(sample, links, current && compile(current), candidate);
-  lines.push(
-    `sample: the last ${r.settlements} scored settlements (seq ${r.firstSeq}..${r.lastSeq}), rescored from an empty state with ${current ? `version ${current.version}` : "no rule set"} and with the candidate`,
-    `  points: ${formatPoints(r.before)} -> ${formatPoints(r.after)} (${signed(r.after - r.before)})`,
-    `  settlements whose points change: ${r.changedSettlements} of ${r.settlements}`,
-  );
-  if (r.accounts.length === 0) return [...lines, "  no account's points change"];
-  lines.push(`  top changed accounts (${Math.min(10, r.accounts.length)} of ${r.accounts.length}):`);
-  const top = r.accounts.slice(0, 10);
-  const width = Math.max(...top.map((x) => x.account.length));
-  for (const x of top)
-    lines.push(`    ${x.account.padEnd(width)}  ${formatPoints(x.before)} -> ${formatPoints(x.after)} (${signed(x.after - x.before)})`);
-  return lines;
+  const { dryRunRuleSet, formatDryRun } = await import("../engine/rule-dry-run.js");
+  return formatDryRun(await dryRunRuleSet(sql, body, sampleSize));
 }
 
 export function pointsCommand(): Command {
@@ -216,26 +137,10 @@ export function pointsCommand(): Command {
     .option("--allow-negative", "let the adjustment leave the balance below zero (otherwise refused)")
     .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean }) => {
       const delta = parsePoints(text);
-      const [{ adjustPoints, balanceOf, hasActivity }, { isSolanaAddress }] = await Promise.all([
-        import("../ledger/queries.js"),
-        import("../accounts/signatures.js"),
-      ]);
-      const [id, balance] = await withDb("merit-points", async (sql) => {
-        const known = await hasActivity(sql, account);
-        if (!known && !o.new)
-          throw new CallerError(
-            "unknown_account",
-            `account ${account} has no activity: check the address, or pass --new to credit it anyway`,
-          );
-        // accounts are named by their Solana claim wallet; anything else would break the epoch's tree
-        if (!known && !isSolanaAddress(account))
-          throw new CallerError(
-            "bad_account",
-            `${account} is not a Solana address (32 bytes in base58): an account is named by its claim wallet`,
-          );
-        const row = await adjustPoints(sql, { account, delta, note: o.note, by: o.by, allowNegative: o.allowNegative });
-        return [row, await balanceOf(sql, account)] as const;
-      });
+      const { adjustAccountPoints } = await import("../ledger/adjust.js");
+      const { id, balance } = await withDb("merit-points", (sql) =>
+        adjustAccountPoints(sql, { account, delta, note: o.note, by: o.by, allowNew: o.new, allowNegative: o.allowNegative }),
+      );
       out(`${account}: ${signed(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
     });
   points
