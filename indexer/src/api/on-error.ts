@@ -28,6 +28,11 @@ const CONFLICT = new Set([
   "publish_busy",
 ]);
 
+/** The status a caller error's code is answered with. */
+export function callerStatus(code: string): 404 | 409 | 400 {
+  return NOT_FOUND.has(code) ? 404 : CONFLICT.has(code) ? 409 : 400;
+}
+
 /**
  * The app's one error handler: an `ApiError` or a `CallerError` is the caller's fault (4xx with
  * `{error, message, field?}`); an `UpstreamError` is a dependency down (503, retry later); anything
@@ -37,8 +42,7 @@ export function onError(err: Error, c: Context): Response {
   const requestId = (c.get("requestId") as string | undefined) ?? undefined;
   if (err instanceof ApiError) return reply(c, err.status, { error: err.error, message: err.message, field: err.field, requestId });
   if (err instanceof MeritError && err.kind === "caller") {
-    const status = NOT_FOUND.has(err.code) ? 404 : CONFLICT.has(err.code) ? 409 : 400;
-    return reply(c, status, { error: err.code, message: err.message, requestId });
+    return reply(c, callerStatus(err.code), { error: err.code, message: err.message, requestId });
   }
   if (err instanceof MeritError && err.kind === "upstream") {
     componentLog("api").log.warn({ err, requestId }, "upstream unavailable");

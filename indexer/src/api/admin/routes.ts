@@ -13,6 +13,7 @@ import { type CampaignChange, publishCampaignChange } from "../../rules/campaign
 import { loadRuleHistory, publishRuleSet } from "../../rules/rule-sets.js";
 import { parseRuleSetBody, type RuleSetBody } from "../../rules/schema.js";
 import { ApiError } from "../errors.js";
+import { errorResponse, jsonBody as body, jsonResponse as json } from "../route-helpers.js";
 import { type ApiEnv, newRouter } from "../router.js";
 import { actorOf, adminAuth, noteAudit } from "./auth.js";
 import { listAudit } from "./queries.js";
@@ -28,21 +29,15 @@ export interface AdminDeps {
   log?: (line: string) => void;
 }
 
-const Error4xx = z.object({ error: z.string(), message: z.string(), field: z.string().optional(), requestId: z.string().optional() });
 const errors = {
-  400: { description: "Invalid input; `field` names it", content: { "application/json": { schema: Error4xx } } },
-  401: { description: "No bearer token", content: { "application/json": { schema: Error4xx } } },
-  403: { description: "Wrong bearer token", content: { "application/json": { schema: Error4xx } } },
-  503: {
-    description: "Admin API disabled (ADMIN_TOKEN unset) or a dependency down",
-    content: { "application/json": { schema: Error4xx } },
-  },
+  400: errorResponse("Invalid input; `field` names it"),
+  401: errorResponse("No bearer token"),
+  403: errorResponse("Wrong bearer token"),
+  503: errorResponse("Admin API disabled (ADMIN_TOKEN unset) or a dependency down"),
 };
-const notFound = { 404: { description: "No such thing", content: { "application/json": { schema: Error4xx } } } };
-const conflict = { 409: { description: "Conflicts with the current state", content: { "application/json": { schema: Error4xx } } } };
+const notFound = { 404: errorResponse("No such thing") };
+const conflict = { 409: errorResponse("Conflicts with the current state") };
 const security = [{ adminToken: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { "application/json": { schema } }, required: true } });
 
 /** Rule-set documents are validated by rules/schema.ts, whose errors name the path inside the document. */
 const RuleSetDocument = z.record(z.string(), z.unknown()).openapi("RuleSetDocument", {
