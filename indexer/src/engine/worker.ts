@@ -11,6 +11,7 @@ import type { LedgerRow, ScoreRow, Settlement } from "../scoring/types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
 import { CopyPipe } from "../db/copy-pipe.js";
 import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
+import { settlementsScored } from "../metrics/index.js";
 
 export interface ScoreBatchOptions {
   batchSize?: number;
@@ -245,6 +246,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     cache.seq = out.seq;
     cache.generation = out.generation;
   }
+  settlementsScored.inc(out.settlements);
   return { settlements: out.settlements, ledgerRows: out.ledgerRows };
 }
 

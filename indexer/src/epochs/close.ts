@@ -5,6 +5,7 @@ import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
 import { decodeKey58, writeProofShards } from "@merit/clients/merkle";
 import type { Queryable, Sql } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
+import { epochCloseDuration } from "../metrics/index.js";
 import { accountFigures, type AccountFigures, type LedgerRange } from "../ledger/epoch-range.js";
 import { type Conversion, convert, parseConversion } from "./convert.js";
 import { findCutoff } from "./cutoff.js";
@@ -283,6 +284,15 @@ async function removeStaleScratch(dataDir: string, distributor: string): Promise
  * nothing to close.
  */
 export async function closeEpoch(sql: Sql, opts: CloseOptions): Promise<ClosedEpoch | undefined> {
+  const end = epochCloseDuration.startTimer();
+  try {
+    return await closeEpochUntimed(sql, opts);
+  } finally {
+    end();
+  }
+}
+
+async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEpoch | undefined> {
   const log = opts.log ?? (() => {});
   const d = await requireDistributor(sql, opts.distributor);
   await removeStaleScratch(opts.dataDir, d.address);

@@ -197,3 +197,9 @@ export async function insertEpoch(
         as u(claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count, allocated, released, pending, cumulative)`;
   }
 }
+
+/** Roots proposed on-chain and not yet active or vetoed, over every distributor (merit_root_pending). */
+export async function countPendingRoots(q: Queryable): Promise<number> {
+  const [r] = await q<{ n: number }[]>`select count(*)::int as n from epochs where status in ('proposed', 'pending')`;
+  return r!.n;
+}

@@ -7,7 +7,6 @@ import { closeEpoch } from "../../epochs/close.js";
 import { getEpoch, latestEpoch } from "../../epochs/queries.js";
 import { toJsonValue } from "../../json.js";
 import { adjustAccountPoints, parsePoints } from "../../ledger/adjust.js";
-import { epochCloseDuration } from "../../metrics/index.js";
 import { publishEpoch, type PublishContext } from "../../publish/publish.js";
 import { type CampaignChange, publishCampaignChange } from "../../rules/campaigns.js";
 import { loadRuleHistory, publishRuleSet } from "../../rules/rule-sets.js";
@@ -316,14 +315,12 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
     async (c) => {
       const input = c.req.valid("json");
       const before = await latestEpoch(deps.sql, input.distributor).catch(() => undefined);
-      const end = epochCloseDuration.startTimer();
       const closed = await closeEpoch(deps.sql, {
         distributor: input.distributor,
         dataDir: deps.dataDir,
         allowEmpty: input.allowEmpty,
         log: deps.log,
       });
-      end();
       if (!closed)
         return c.json({ closed: null, message: "nothing to close: no ledger rows since the last epoch (allowEmpty closes anyway)" }, 200);
       noteAudit(c, { before: before ?? null, after: await getEpoch(deps.sql, input.distributor, closed.epoch) });

@@ -1,4 +1,5 @@
 import { UpstreamError } from "../../errors.js";
+import { rpcErrors, rpcRequestDuration } from "../../metrics/index.js";
 import { backoffMs, Semaphore, sleep, TokenBucket } from "./rate-limit.js";
 
 /**
@@ -68,6 +69,7 @@ export class RpcClient {
           calls,
         );
       } catch (err) {
+        rpcErrors.inc({ method: calls[0]!.method });
         if (err instanceof UpstreamError && err.code === "rpc_batch_unsupported") {
           this.batchUnsupported = true;
           return Promise.all(calls.map((c) => this.call<T>(c.method, c.params)));
@@ -94,6 +96,8 @@ export class RpcClient {
       this.stats.requests++;
       this.stats.calls += ids.length;
       let res: Response;
+      // the request's own time: after the rate limit and the concurrency gate
+      const end = rpcRequestDuration.startTimer({ method: calls[0]!.method });
       try {
         res = await fetch(this.opts.url, {
           method: "POST",
@@ -102,6 +106,7 @@ export class RpcClient {
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
         });
       } catch (cause) {
+        end();
         const timeout = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
         throw new UpstreamError(
           timeout ? "rpc_timeout" : "rpc_unreachable",
@@ -111,6 +116,7 @@ export class RpcClient {
         );
       }
       const text = await res.text().catch(() => "");
+      end();
       if (res.status === 429 || res.status >= 500) {
         const err = new UpstreamError(
           res.status === 429 ? "rpc_rate_limited" : "rpc_server_error",

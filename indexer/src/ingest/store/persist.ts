@@ -4,6 +4,7 @@ import { insertRawSegment, type RawTransactionRow } from "./raw-segments.js";
 import { recordRejects } from "./rejects.js";
 import { insertSettlements } from "./settlements.js";
 import type { RejectRecord, SettlementRow } from "../types.js";
+import { settlementsIngested } from "../../metrics/index.js";
 
 export interface Batch {
   settlements: SettlementRow[];
@@ -28,7 +29,9 @@ export function emptyBatch(): Batch {
 export async function persistBatch(sql: Sql, batch: Batch): Promise<{ inserted: number }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await persistOnce(sql, batch);
+      const r = await persistOnce(sql, batch);
+      settlementsIngested.inc(r.inserted);
+      return r;
     } catch (err) {
       // Writers take locks in one order (lockOrder), so these should not happen; if another writer
       // (an admin script, a future stage) still collides, the whole transaction rolled back and
