@@ -313,3 +313,43 @@ describe("admin API over HTTP: auth, audit, rule sets, campaigns, adjustments, e
     });
   });
 });
+
+describe("admin, signed and ops routes in the OpenAPI document", () => {
+  it("given the routers mounted as the app mounts them, then each route is documented with its request schema and the admin ones with the bearer scheme", async () => {
+    const { OpenAPIHono } = await import("@hono/zod-openapi");
+    const { signedRoutes } = await import("../indexer/src/api/signed/routes.js");
+    const { opsRoutes } = await import("../indexer/src/api/ops/routes.js");
+    const sql = {} as never;
+    const app = new OpenAPIHono();
+    app.route("/v1", signedRoutes({ sql }));
+    app.route("/v1/admin", adminRoutes({ sql, adminToken: TOKEN, dataDir: "/nonexistent" }));
+    app.route("/", opsRoutes({ sql, rpcUrl: "http://127.0.0.1:9", maxIngestLagSeconds: 60 }));
+    const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "merit", version: "test" } });
+    const paths = Object.keys(doc.paths ?? {}).sort();
+    for (const p of [
+      "/v1/links/challenge",
+      "/v1/links",
+      "/v1/referrals/challenge",
+      "/v1/referrals",
+      "/v1/admin/rule-sets",
+      "/v1/admin/rule-sets/dry-run",
+      "/v1/admin/campaigns",
+      "/v1/admin/campaigns/{id}",
+      "/v1/admin/campaigns/{id}/activate",
+      "/v1/admin/campaigns/{id}/end",
+      "/v1/admin/points/adjustments",
+      "/v1/admin/epochs/close",
+      "/v1/admin/epochs/publish",
+      "/v1/admin/audit",
+      "/healthz",
+      "/readyz",
+      "/metrics",
+    ])
+      assert.ok(paths.includes(p), `${p} in ${paths.join(", ")}`);
+    const adjust = doc.paths!["/v1/admin/points/adjustments"]!.post!;
+    assert.deepEqual(adjust.security, [{ adminToken: [] }]);
+    assert.ok(adjust.requestBody, "the request body is documented");
+    assert.ok(adjust.responses?.["401"] && adjust.responses?.["403"]);
+    assert.equal((doc.components?.securitySchemes?.adminToken as { scheme?: string } | undefined)?.scheme, "bearer");
+  });
+});

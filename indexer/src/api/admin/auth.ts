@@ -71,7 +71,7 @@ export function adminAuth(deps: { sql: Sql; adminToken?: string }): MiddlewareHa
       await audit("anonymous", "forbidden", 403);
       throw new ApiError(403, "forbidden", "the bearer token is not this server's admin token", "header.authorization");
     }
-    const actor = c.req.header("x-admin-actor")?.trim().slice(0, 200) || "admin";
+    const actor = actorOf(c);
     await next();
     const err = c.error;
     const code = err instanceof ApiError ? err.error : err instanceof MeritError ? err.code : undefined;
