@@ -216,6 +216,17 @@ describe("admin API over HTTP: auth, audit, rule sets, campaigns, adjustments, e
       assert.equal(noCampaign.body.field, "body.campaign");
     });
 
+    it("given two campaigns created at once, then both are in the newest version (neither change is lost)", async () => {
+      await admin("/rule-sets", { body: earn(1000) });
+      const [a, b] = await Promise.all([
+        admin("/campaigns", { campaign: campaign("first", future(1), future(2)) }),
+        admin("/campaigns", { campaign: campaign("second", future(1), future(2)) }),
+      ]);
+      assert.deepEqual([a.status, b.status], [201, 201]);
+      const [v] = await db()`select body from rule_sets order by version desc limit 1`;
+      assert.deepEqual(((v as Body).body.campaigns as { id: string }[]).map((c) => c.id).sort(), ["first", "second"]);
+    });
+
     it("given a draft that never started, when ended, then it is removed from the rule set", async () => {
       await admin("/rule-sets", { body: earn(1000) });
       await admin("/campaigns", { campaign: campaign("draft", future(5), future(6)) });

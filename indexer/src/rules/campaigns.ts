@@ -1,6 +1,6 @@
 import type { Sql } from "../db/connection.js";
 import { CallerError } from "../errors.js";
-import { loadRuleHistory, publishRuleSet } from "./rule-sets.js";
+import { publishDerivedRuleSet } from "./rule-sets.js";
 import { type Campaign, parseRuleSetBody, type RuleSet, type RuleSetBody } from "./schema.js";
 
 /**
@@ -52,22 +52,27 @@ export function findCampaign(body: RuleSetBody | undefined, id: string): Campaig
 }
 
 /**
- * Publishes the newest rule set with `change` applied. Returns the campaign before and after (for
- * the audit) and the new version.
+ * Publishes the newest rule set with `change` applied (derived under the engine lock, so
+ * concurrent changes do not lose one another). Returns the campaign before and after (for the
+ * audit) and the new version.
  */
 export async function publishCampaignChange(
   sql: Sql,
   opts: { change: CampaignChange; createdBy: string; note?: string; now?: Date },
 ): Promise<{ ruleSet: RuleSet; before?: Campaign; after?: Campaign }> {
   const now = opts.now ?? new Date();
-  const current = (await loadRuleHistory(sql)).at(-1);
-  const base: RuleSetBody = current?.body ?? parseRuleSetBody({});
-  const body = applyCampaignChange(base, opts.change, now);
-  const id = opts.change.op === "create" ? body.campaigns.at(-1)!.id : opts.change.id;
-  const ruleSet = await publishRuleSet(sql, {
-    body: body as never,
+  let before: Campaign | undefined;
+  let id = "";
+  const ruleSet = await publishDerivedRuleSet(sql, {
+    derive: (current) => {
+      const base: RuleSetBody = current?.body ?? parseRuleSetBody({});
+      const body = applyCampaignChange(base, opts.change, now);
+      id = opts.change.op === "create" ? body.campaigns.at(-1)!.id : opts.change.id;
+      before = findCampaign(base, id);
+      return body as never;
+    },
     createdBy: opts.createdBy,
-    note: opts.note || `campaign ${id}: ${opts.change.op}`,
+    note: opts.note || `campaign ${opts.change.op === "create" ? "create" : `${opts.change.id}: ${opts.change.op}`}`,
   });
-  return { ruleSet, before: findCampaign(base, id), after: findCampaign(ruleSet.body, id) };
+  return { ruleSet, before, after: findCampaign(ruleSet.body, id) };
 }

@@ -22,7 +22,20 @@ export async function publishRuleSet(
   opts: { body: RuleSetInput; createdBy: string; note?: string; effectiveFrom?: Date },
 ): Promise<RuleSet> {
   const body = parseRuleSetBody(opts.body);
+  return publishDerivedRuleSet(sql, { ...opts, derive: () => body });
+}
+
+/**
+ * Publishes the body `derive` makes from the newest version, read under the same lock as the
+ * insert: two edits derived at once (campaign changes) apply one after the other, neither lost.
+ */
+export async function publishDerivedRuleSet(
+  sql: Sql,
+  opts: { derive: (current: RuleSet | undefined) => RuleSetInput; createdBy: string; note?: string; effectiveFrom?: Date },
+): Promise<RuleSet> {
   return withEngineLock(sql, async (tx, cursor) => {
+    const [latest] = await tx<Row[]>`select version, effective_from, after_seq, body from rule_sets order by version desc limit 1`;
+    const body = parseRuleSetBody(opts.derive(latest && toRuleSet(latest)));
     const [row] = await tx<Row[]>`
       insert into rule_sets (version, effective_from, after_seq, body, created_by, note)
       select coalesce(max(version), 0) + 1, ${opts.effectiveFrom ?? new Date(0)}, ${cursor.seq}, ${tx.json(toJson(body))}, ${opts.createdBy}, ${opts.note ?? ""}
