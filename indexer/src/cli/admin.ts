@@ -5,6 +5,7 @@ import { toJson } from "../json.js";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { RowDifference } from "../engine/replay.js";
+import { parsePoints } from "../ledger/adjust.js";
 import { formatPoints } from "../scoring/points/math.js";
 import type { RuleSetBody } from "../rules/schema.js";
 import { log } from "./context.js";
@@ -30,11 +31,7 @@ export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Prom
   }
 }
 
-import { parsePoints } from "../ledger/adjust.js";
-
-export { parsePoints };
-
-export { formatPoints };
+export { formatPoints, parsePoints };
 
 const positiveInt = (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`"${v}" is not a positive integer`);
