@@ -1,0 +1,101 @@
+// claim() on the development chain over JSON-RPC, proofs from static shards (no API running):
+// a fresh wallet's first claim creates its token account; after a new root, a repeat claim pays
+// exactly the difference; a due root is activated by the claim itself.
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { Keypair, type PublicKey } from "@solana/web3.js";
+import { claim, ClaimSigner, type ClaimStep } from "@merit/clients/claim";
+import { stopHashWorker } from "@merit/clients/merkle";
+import { activate, type ClaimDistributor, createClaimDistributor, pastDelay, proposeEpoch, tokenBalance } from "./helpers/claim-chain.js";
+import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";
+
+describe("claim: a wallet claims its tokens from static proof shards", function () {
+  this.timeout(120_000);
+  const chain = useLocalnet();
+  const made: ClaimDistributor[] = [];
+  const distributor = async () => {
+    const d = await createClaimDistributor(chain().connection);
+    made.push(d);
+    return d;
+  };
+  after(async () => {
+    for (const d of made) rmSync(d.dir, { recursive: true, force: true });
+    await stopHashWorker();
+  });
+
+  it("Given epoch 1 active with 5,005 for a fresh wallet, When it claims with a Keypair and only shardsUrl, Then its token account is created and holds 5,005", async () => {
+    const { connection, net } = chain();
+    const d = await distributor();
+    const wallet = await fundedKeypair(connection);
+    await proposeEpoch(connection, d, 1n, [
+      [wallet.publicKey, 5_005n],
+      [Keypair.generate().publicKey, 7n],
+    ]);
+    pastDelay(net);
+    await activate(connection, d, 1n, wallet);
+    assert.equal(await tokenBalance(connection, d, wallet.publicKey), undefined, "no token account before");
+
+    const steps: ClaimStep[] = [];
+    const r = await claim({
+      wallet: wallet.publicKey,
+      signer: ClaimSigner.fromKeypair(wallet),
+      connection,
+      shardsUrl: d.shardsUrl,
+      distributor: d.address,
+      onStep: (s) => steps.push(s),
+    });
+    assert.equal(r.amount, 5_005n);
+    assert.equal(r.epoch, 1n);
+    assert.equal(r.cumulativeClaimed, 5_005n);
+    assert.equal(r.proofSource, "shards");
+    assert.equal(r.attempts, 1);
+    assert.ok(r.recipient.equals(wallet.publicKey));
+    assert.equal(await tokenBalance(connection, d, wallet.publicKey), 5_005n);
+    assert.deepEqual(
+      steps.filter((s, i) => steps.indexOf(s) === i),
+      ["read-chain", "fetch-proof", "verify-proof", "sign", "send", "confirm", "done"],
+    );
+    const tx = await connection.getTransaction(r.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    const cu = tx!.meta!.computeUnitsConsumed!;
+    assert.ok(cu <= r.computeUnitLimit, `${cu} CU used, limit ${r.computeUnitLimit}`);
+    console.log(`      first claim with token account creation: ${cu} CU used, limit ${r.computeUnitLimit}`);
+  });
+
+  it("Given epochs 3 and 4 due after a claim of 5,005 under epoch 2, When the wallet claims again, Then epoch 3 is activated first and exactly 9,000 - 5,005 is paid under epoch 4", async () => {
+    const { connection, net } = chain();
+    const d = await distributor();
+    const wallet = await fundedKeypair(connection);
+    const others: [PublicKey, bigint][] = [[Keypair.generate().publicKey, 7n]];
+    await proposeEpoch(connection, d, 2n, [[wallet.publicKey, 5_005n], ...others]);
+    pastDelay(net);
+    const first = await claim({
+      wallet: wallet.publicKey,
+      signer: ClaimSigner.fromKeypair(wallet),
+      connection,
+      shardsUrl: d.shardsUrl,
+      distributor: d.address,
+    });
+    assert.equal(first.amount, 5_005n);
+    assert.equal(first.epoch, 2n, "the due root 2 is claimed under (the claim activates it)");
+    assert.deepEqual(first.activated, []);
+
+    await proposeEpoch(connection, d, 3n, [[wallet.publicKey, 8_000n], ...others]);
+    await proposeEpoch(connection, d, 4n, [[wallet.publicKey, 9_000n], ...others]);
+    pastDelay(net);
+    const second = await claim({
+      wallet: wallet.publicKey,
+      signer: ClaimSigner.fromKeypair(wallet),
+      connection,
+      shardsUrl: d.shardsUrl,
+      distributor: d.address,
+    });
+    assert.equal(second.epoch, 4n, "the newest due root");
+    assert.deepEqual(second.activated, [3n], "epoch 3 activated first, in order");
+    assert.equal(second.amount, 9_000n - 5_005n);
+    assert.equal(second.cumulativeClaimed, 9_000n);
+    assert.equal(await tokenBalance(connection, d, wallet.publicKey), 9_000n);
+    const tx = await connection.getTransaction(second.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    console.log(`      repeat claim with an activation: ${tx!.meta!.computeUnitsConsumed} CU used, limit ${second.computeUnitLimit}`);
+    assert.ok(tx!.meta!.computeUnitsConsumed! <= second.computeUnitLimit);
+  });
+});
