@@ -3,6 +3,7 @@
 // exactly the difference; a due root is activated by the claim itself.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
+import { TOKEN_2022_PROGRAM_ID } from "@solana/spl-token";
 import { Keypair, type PublicKey } from "@solana/web3.js";
 import { claim, ClaimSigner, type ClaimStep } from "@merit/clients/claim";
 import { stopHashWorker } from "@merit/clients/merkle";
@@ -13,8 +14,8 @@ describe("claim: a wallet claims its tokens from static proof shards", function 
   this.timeout(120_000);
   const chain = useLocalnet();
   const made: ClaimDistributor[] = [];
-  const distributor = async () => {
-    const d = await createClaimDistributor(chain().connection);
+  const distributor = async (opts: { token2022?: boolean; gracePeriod?: bigint } = {}) => {
+    const d = await createClaimDistributor(chain().connection, opts);
     made.push(d);
     return d;
   };
@@ -97,5 +98,114 @@ describe("claim: a wallet claims its tokens from static proof shards", function 
     const tx = await connection.getTransaction(second.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
     console.log(`      repeat claim with an activation: ${tx!.meta!.computeUnitsConsumed} CU used, limit ${second.computeUnitLimit}`);
     assert.ok(tx!.meta!.computeUnitsConsumed! <= second.computeUnitLimit);
+  });
+
+  it("Given a Token-2022 mint, When a fresh wallet claims, Then its Token-2022 account is created and paid", async () => {
+    const { connection, net } = chain();
+    const d = await distributor({ token2022: true });
+    const wallet = await fundedKeypair(connection);
+    await proposeEpoch(connection, d, 1n, [
+      [wallet.publicKey, 777n],
+      [Keypair.generate().publicKey, 1n],
+    ]);
+    pastDelay(net);
+    const r = await claim({
+      wallet: wallet.publicKey,
+      signer: ClaimSigner.fromKeypair(wallet),
+      connection,
+      shardsUrl: d.shardsUrl,
+      distributor: d.address,
+    });
+    assert.equal(r.amount, 777n);
+    const account = await connection.getAccountInfo(r.recipientTokenAccount, "confirmed");
+    assert.ok(account?.owner.equals(TOKEN_2022_PROGRAM_ID), "a Token-2022 account");
+    assert.equal(await tokenBalance(connection, d, wallet.publicKey), 777n);
+    const tx = await connection.getTransaction(r.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    console.log(
+      `      Token-2022 first claim with token account creation: ${tx!.meta!.computeUnitsConsumed} CU used, limit ${r.computeUnitLimit}`,
+    );
+    assert.ok(tx!.meta!.computeUnitsConsumed! <= r.computeUnitLimit);
+  });
+
+  for (const token2022 of [false, true]) {
+    it(`Given a wallet moving away from its key (${token2022 ? "Token-2022" : "SPL Token"}), When it claims to another recipient, Then the recipient receives the whole claim in the same transaction`, async () => {
+      const { connection, net } = chain();
+      const d = await distributor({ token2022 });
+      const wallet = await fundedKeypair(connection);
+      const recipient = Keypair.generate().publicKey;
+      await proposeEpoch(connection, d, 1n, [
+        [wallet.publicKey, 3_000n],
+        [Keypair.generate().publicKey, 1n],
+      ]);
+      pastDelay(net);
+      const r = await claim({
+        wallet: wallet.publicKey,
+        signer: ClaimSigner.fromKeypair(wallet),
+        connection,
+        shardsUrl: d.shardsUrl,
+        distributor: d.address,
+        recipient,
+      });
+      assert.equal(r.amount, 3_000n);
+      assert.ok(r.recipient.equals(recipient));
+      assert.equal(await tokenBalance(connection, d, recipient), 3_000n);
+      assert.equal(await tokenBalance(connection, d, wallet.publicKey), 0n, "nothing stays with the old key");
+      const tx = await connection.getTransaction(r.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+      console.log(`      claim to a recipient: ${tx!.meta!.computeUnitsConsumed} CU used, limit ${r.computeUnitLimit}`);
+      assert.ok(tx!.meta!.computeUnitsConsumed! <= r.computeUnitLimit);
+    });
+  }
+
+  it("Given grace 0 and the wallet's claim under epoch 1 signed while epoch 2 activates, When it lands, Then it fails RootSuperseded and claim() retries with epoch 2's proof", async () => {
+    const { connection, net } = chain();
+    const d = await distributor({ gracePeriod: 0n });
+    const wallet = await fundedKeypair(connection);
+    const other = Keypair.generate().publicKey;
+    await proposeEpoch(connection, d, 1n, [
+      [wallet.publicKey, 1_000n],
+      [other, 1n],
+    ]);
+    pastDelay(net);
+    await activate(connection, d, 1n, wallet);
+    await proposeEpoch(connection, d, 2n, [
+      [wallet.publicKey, 1_500n],
+      [other, 1n],
+    ]);
+    // The root changes between the proof's fetch and the transaction's landing.
+    const keypair = ClaimSigner.fromKeypair(wallet);
+    let signatures = 0;
+    const signer: ClaimSigner = {
+      publicKey: keypair.publicKey,
+      supportsV0: true,
+      async signTransaction(tx) {
+        if (signatures++ === 0) {
+          pastDelay(net);
+          await activate(connection, d, 2n, wallet);
+        }
+        return keypair.signTransaction(tx);
+      },
+    };
+    const steps: string[] = [];
+    const r = await claim({
+      wallet: wallet.publicKey,
+      signer,
+      connection,
+      shardsUrl: d.shardsUrl,
+      distributor: d.address,
+      onStep: (s, detail) => steps.push(`${s}: ${detail}`),
+    });
+    assert.equal(signatures, 2);
+    assert.equal(r.attempts, 2);
+    assert.equal(r.epoch, 2n);
+    assert.equal(r.amount, 1_500n);
+    assert.ok(
+      steps.some((s) => s.startsWith("retry: RootSuperseded")),
+      steps.join("\n"),
+    );
+    assert.ok(
+      steps.some((s) => s === "sign: claim 1000 under epoch 1"),
+      steps.join("\n"),
+    );
+    assert.equal(await tokenBalance(connection, d, wallet.publicKey), 1_500n);
   });
 });

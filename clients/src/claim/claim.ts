@@ -58,6 +58,11 @@ export interface ClaimOptions {
   commitment?: Commitment;
   /** Sends after the first one when the roots move in flight (default 2). */
   maxRetries?: number;
+  /**
+   * Compute units added to the computed limit: the token figures are measured with the token
+   * programs litesvm ships, so a cluster running slower builds needs headroom.
+   */
+  extraComputeUnits?: number;
   /** Progress for UIs and the CLI. */
   onStep?: (step: ClaimStep, detail: string) => void;
 }
@@ -90,6 +95,11 @@ const key = (k: PublicKey | string, what: string): PublicKey => {
     throw ClaimError.client("BadInput", `${what} "${String(k)}" is not a base58 address`);
   }
 };
+
+/** The address bump of an associated token account (its creation searches for it on-chain). */
+function tokenAccountBump(owner: PublicKey, mint: PublicKey, tokenProgram: PublicKey): number {
+  return PublicKey.findProgramAddressSync([owner.toBuffer(), tokenProgram.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[1];
+}
 
 interface ChainView {
   distributor: DistributorAccount;
@@ -272,16 +282,18 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
         : [];
     const token2022 = tokenProgram.equals(TOKEN_2022_PROGRAM_ID);
     const created = [claimantToken, ...(recipientToken ? [recipientToken] : [])].filter((a) => !view.tokenAccounts.get(a.toBase58()));
-    const computeUnitLimit = claimComputeUnits({
-      depth: proof.proof.length,
-      bump,
-      firstClaim: !view.claimStatusExists,
-      token2022,
-      activations: activations.length,
-      createdTokenAccounts: created.length,
-      existingTokenAccountChecks: 0,
-      transfer: recipient !== undefined,
-    });
+    const computeUnitLimit =
+      (opts.extraComputeUnits ?? 0) +
+      claimComputeUnits({
+        depth: proof.proof.length,
+        bump,
+        firstClaim: !view.claimStatusExists,
+        token2022,
+        claimActivatesRoot: root.status === "pending",
+        activations: activations.length,
+        createdTokenAccountBumps: created.map((a) => tokenAccountBump(a === claimantToken ? wallet : recipient!, mint, tokenProgram)),
+        transfer: recipient !== undefined,
+      });
     const ixs: TransactionInstruction[] = [ComputeBudgetProgram.setComputeUnitLimit({ units: computeUnitLimit })];
     for (const e of activations) ixs.push(activateRootInstruction(program, distributorKey, e));
     // Idempotent: a token account created meanwhile does not fail the claim.

@@ -12,37 +12,40 @@ export interface ClaimComputeShape {
   /** The ClaimStatus does not exist yet (a first claim creates it and checks its address). */
   firstClaim: boolean;
   token2022: boolean;
+  /** The claim names a due pending root, which it activates itself. */
+  claimActivatesRoot: boolean;
   /** activate_root instructions prepended. */
   activations: number;
-  /** Token accounts created (idempotently) because they were missing: the claimant's, the recipient's. */
-  createdTokenAccounts: number;
-  /** Token accounts included with create-idempotent although they existed (a no-op that still runs). */
-  existingTokenAccountChecks: number;
+  /** The address bumps of the associated token accounts created because they were missing (the claimant's, the recipient's). */
+  createdTokenAccountBumps: number[];
   /** A transfer_checked to another recipient after the claim. */
   transfer: boolean;
 }
 
-/** Allowances per part (each at or above its measured cost). */
+/** Allowances per part, each at or above its cost measured in tests/claim-compute.test.ts. */
 export const CLAIM_CU = Object.freeze({
-  /** The claim instruction at depth 0, bump 255, a repeat claim, SPL Token CPI included. */
-  claimBase: 3_400,
-  /** Added by Token-2022's transfer_checked over SPL Token's. */
-  token2022Transfer: 2_000,
-  /** Creating the ClaimStatus (system CPI, rent). */
-  firstClaim: 1_600,
+  /** The claim instruction at depth 0 for a repeat claim, SPL Token's transfer_checked included. */
+  claimBase: 3_100,
   /** One proof level: a 64-byte sha256 and the loop. */
   perLevel: 200,
-  /** Each ClaimStatus bump below 255: one sha256 and one curve check. */
+  /** Added by Token-2022's transfer_checked over SPL Token's. */
+  token2022Transfer: 1_900,
+  /** Creating the ClaimStatus (system CPI, rent). */
+  firstClaim: 1_450,
+  /** Each ClaimStatus bump below 255 on a first claim: one sha256 and one curve check. */
   perBumpBelow255: 340,
+  /** A claim naming a due pending root activates it first. */
+  claimActivatesRoot: 450,
   activateRoot: 1_000,
-  /** Associated Token Account creation, SPL Token mint. */
-  createTokenAccount: 25_000,
-  /** The same for a Token-2022 mint (its account-size query and immutable-owner extension). */
-  createTokenAccount2022: 30_000,
-  existingTokenAccount: 4_000,
-  transfer: 6_500,
-  transfer2022: 8_500,
-  /** Each compute-budget instruction. */
+  /** Creating an associated token account of an SPL Token mint whose address bump is 255. */
+  createTokenAccount: 13_500,
+  /** The same for a Token-2022 mint (account-size query, immutable-owner extension). */
+  createTokenAccount2022: 16_400,
+  /** Each address bump below 255: the associated token program searches for it again on-chain. */
+  perTokenAccountBumpBelow255: 1_750,
+  transfer: 1_000,
+  transfer2022: 2_600,
+  /** The set-compute-unit-limit instruction itself. */
   computeBudgetIx: 150,
 });
 
@@ -52,16 +55,19 @@ export const CLAIM_CU_MARGIN_PERCENT = 10n;
 /** The compute unit limit for a claim transaction of this shape. */
 export function claimComputeUnits(s: ClaimComputeShape): number {
   const c = CLAIM_CU;
-  let sum =
+  const accounts = s.createdTokenAccountBumps.reduce(
+    (sum, b) => sum + (s.token2022 ? c.createTokenAccount2022 : c.createTokenAccount) + c.perTokenAccountBumpBelow255 * (255 - b),
+    0,
+  );
+  const sum =
+    c.computeBudgetIx +
     c.claimBase +
+    c.perLevel * s.depth +
     (s.token2022 ? c.token2022Transfer : 0) +
     (s.firstClaim ? c.firstClaim + c.perBumpBelow255 * (255 - s.bump) : 0) +
-    c.perLevel * s.depth +
+    (s.claimActivatesRoot ? c.claimActivatesRoot : 0) +
     c.activateRoot * s.activations +
-    (s.token2022 ? c.createTokenAccount2022 : c.createTokenAccount) * s.createdTokenAccounts +
-    c.existingTokenAccount * s.existingTokenAccountChecks +
-    (s.transfer ? (s.token2022 ? c.transfer2022 : c.transfer) : 0) +
-    c.computeBudgetIx;
-  sum += Number((BigInt(sum) * CLAIM_CU_MARGIN_PERCENT) / 100n);
-  return sum;
+    accounts +
+    (s.transfer ? (s.token2022 ? c.transfer2022 : c.transfer) : 0);
+  return sum + Number((BigInt(sum) * CLAIM_CU_MARGIN_PERCENT) / 100n);
 }
