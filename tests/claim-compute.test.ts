@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { claimStatusPda } from "@merit/clients/chain";
-import { claim, ClaimSigner, claimComputeUnits, type ClaimResult } from "@merit/clients/claim";
+import { ClaimSigner, type ClaimResult, claim } from "@merit/clients/claim";
 import { stopHashWorker } from "@merit/clients/merkle";
 import { type ClaimDistributor, createClaimDistributor, pastDelay, proposeEpoch } from "./helpers/claim-chain.js";
 import { fundedKeypair, useLocalnet } from "./helpers/localnet.js";

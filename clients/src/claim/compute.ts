@@ -17,7 +17,7 @@ export interface ClaimComputeShape {
   /** activate_root instructions prepended. */
   activations: number;
   /** The address bumps of the associated token accounts created because they were missing (the claimant's, the recipient's). */
-  createdTokenAccountBumps: number[];
+  createdTokenAccountBumps: readonly number[];
   /** A transfer_checked to another recipient after the claim. */
   transfer: boolean;
 }
