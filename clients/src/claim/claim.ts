@@ -294,7 +294,7 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
         createdTokenAccountBumps: created.map((a) => tokenAccountBump(a === claimantToken ? wallet : recipient!, mint, tokenProgram)),
         transfer: recipient !== undefined,
       });
-    const ixs: TransactionInstruction[] = [ComputeBudgetProgram.setComputeUnitLimit({ units: computeUnitLimit })];
+    const ixs: TransactionInstruction[] = [];
     for (const e of activations) ixs.push(activateRootInstruction(program, distributorKey, e));
     // Idempotent: a token account created meanwhile does not fail the claim.
     if (created.some((a) => a.equals(claimantToken))) {
@@ -317,8 +317,7 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
     }
 
     const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash(commitment);
-    const message = new TransactionMessage({ payerKey: wallet, recentBlockhash: blockhash, instructions: ixs });
-    const tx = new VersionedTransaction(opts.signer.supportsV0 ? message.compileToV0Message() : message.compileToLegacyMessage());
+    const tx = assembleClaimTransaction(wallet, blockhash, computeUnitLimit, ixs, opts.signer.supportsV0);
     step("sign", `claim ${toPay} under epoch ${proof.epoch}${recipient ? ` to ${recipient.toBase58()}` : ""}`);
     const signed = await opts.signer.signTransaction(tx);
 
@@ -354,6 +353,41 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
     step("done", `${result.amount} paid under epoch ${result.epoch}: ${signature}`);
     return result;
   }
+}
+
+/** A transaction's wire size limit (one packet). */
+export const TRANSACTION_SIZE_LIMIT = 1232;
+
+function wireSize(tx: VersionedTransaction): number | undefined {
+  try {
+    return tx.serialize().length;
+  } catch {
+    // web3.js serializes into a packet-sized buffer and throws past it.
+    return undefined;
+  }
+}
+
+/**
+ * The claim transaction, with its compute unit limit when it fits: that instruction only lowers
+ * what the fee payer reserves, so a deep proof with a recipient (two token accounts created) drops
+ * it rather than not fit. A ClaimError (TransactionTooLarge) when even that does not fit.
+ */
+export function assembleClaimTransaction(
+  payer: PublicKey,
+  blockhash: string,
+  computeUnitLimit: number,
+  ixs: TransactionInstruction[],
+  v0: boolean,
+): VersionedTransaction {
+  let size: number | undefined;
+  for (const budget of [true, false]) {
+    const instructions = budget ? [ComputeBudgetProgram.setComputeUnitLimit({ units: computeUnitLimit }), ...ixs] : ixs;
+    const message = new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions });
+    const tx = new VersionedTransaction(v0 ? message.compileToV0Message() : message.compileToLegacyMessage());
+    size = wireSize(tx);
+    if (size !== undefined && size <= TRANSACTION_SIZE_LIMIT) return tx;
+  }
+  throw ClaimError.client("TransactionTooLarge", `${size ?? "over"} bytes`);
 }
 
 async function sendAndConfirm(

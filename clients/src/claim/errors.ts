@@ -12,6 +12,7 @@ export type ClaimClientErrorName =
   | "DistributorNotFound"
   | "BadInput"
   | "TransactionFailed"
+  | "TransactionTooLarge"
   | "TransactionExpired";
 
 export const CLIENT_ERROR_SENTENCES: Readonly<Record<ClaimClientErrorName, string>> = Object.freeze({
@@ -24,6 +25,8 @@ export const CLIENT_ERROR_SENTENCES: Readonly<Record<ClaimClientErrorName, strin
   BadInput: "the claim request is incomplete or malformed",
   TransactionFailed: "the transaction failed outside the distributor program; see the logs",
   TransactionExpired: "the transaction expired before it landed; try again",
+  TransactionTooLarge:
+    "the proof is too deep to fit one transaction with these steps; create your token account first (or claim without a recipient), then claim again",
 });
 
 export class ClaimError extends Error {
