@@ -15,6 +15,7 @@ import {
   type Commitment,
   PublicKey,
   SYSVAR_CLOCK_PUBKEY,
+  TransactionExpiredBlockheightExceededError,
   type TransactionInstruction,
   TransactionMessage,
   VersionedTransaction,
@@ -181,7 +182,6 @@ async function findProof(
 ): Promise<EpochProof> {
   const fromApi = [apiBody?.pending, apiBody?.active].filter((p): p is EpochProof => !!p);
   let unavailable: string | undefined;
-  let eligibleSomewhere = fromApi.length > 0;
   for (const epoch of epochs) {
     const root = roots.get(epoch);
     if (!root || root.status === "vetoed") continue;
@@ -192,10 +192,10 @@ async function findProof(
     const r = await fetchShardProof(src.shardsUrl, distributor.toBase58(), wallet.toBase58(), epoch, root.root);
     if (r.kind === "found") return r.proof;
     if (r.kind === "unavailable") unavailable ??= r.reason;
-    else eligibleSomewhere ||= false;
   }
   if (epochs.length === 0) throw ClaimError.client("NoClaimableRoot");
-  if (unavailable && !eligibleSomewhere) throw ClaimError.client("ProofSourceUnavailable", unavailable);
+  // A root whose shards could not be read may hold the wallet: that is not "not eligible".
+  if (unavailable) throw ClaimError.client("ProofSourceUnavailable", unavailable);
   throw ClaimError.client(
     "NotEligible",
     fromApi.length > 0
@@ -257,6 +257,9 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
       first.distributor,
     );
     if (view.distributor.paused) throw ClaimError.program(programErrorByName("Paused")!);
+    if (view.distributor.claimExpiry > 0n && view.now >= view.distributor.claimExpiry) {
+      throw ClaimError.program(programErrorByName("ClaimWindowExpired")!);
+    }
     const epochs = claimableEpochs(view);
     const roots = await readRoots(connection, commitment, distributorKey, epochs, program.programId);
     const proof = await findProof(opts, distributorKey, wallet, epochs, roots, apiBody, step);
@@ -411,7 +414,7 @@ async function sendAndConfirm(
   try {
     status = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, commitment);
   } catch (err) {
-    if ((err as Error).name === "TransactionExpiredBlockheightExceededError") throw ClaimError.client("TransactionExpired", signature, err);
+    if (err instanceof TransactionExpiredBlockheightExceededError) throw ClaimError.client("TransactionExpired", signature, err);
     throw err;
   }
   if (status.value.err) {
