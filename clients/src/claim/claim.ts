@@ -111,14 +111,14 @@ interface ChainView {
   tokenAccounts: Map<string, boolean>;
 }
 
+/** Two reads: the Distributor, the clock and the ClaimStatus; then the mint and the token accounts the distributor's mint implies. */
 async function readChainView(
   connection: Connection,
   commitment: Commitment,
   distributor: PublicKey,
   claimStatus: PublicKey,
-  tokenAccounts: PublicKey[],
-  mintHint: DistributorAccount | undefined,
-): Promise<ChainView> {
+  tokenAccountsOf: (d: DistributorAccount) => PublicKey[],
+): Promise<ChainView & { tokenAccountList: PublicKey[] }> {
   const [d, clock, status] = await connection.getMultipleAccountsInfo([distributor, SYSVAR_CLOCK_PUBKEY, claimStatus], commitment);
   if (!d) throw ClaimError.client("DistributorNotFound", distributor.toBase58());
   let state: DistributorAccount;
@@ -127,15 +127,18 @@ async function readChainView(
   } catch (err) {
     throw ClaimError.client("DistributorNotFound", `${distributor.toBase58()} is not a Distributor account`, err);
   }
-  const [mint, ...accounts] = await connection.getMultipleAccountsInfo([(mintHint ?? state).mint, ...tokenAccounts], commitment);
+  const tokenAccounts = tokenAccountsOf(state);
+  const [mint, ...accounts] = await connection.getMultipleAccountsInfo([state.mint, ...tokenAccounts], commitment);
   return {
     distributor: state,
     // The program compares activation times with the Clock sysvar, not the wall clock.
     now: clock ? clock.data.readBigInt64LE(32) : BigInt(Math.floor(Date.now() / 1000)),
     claimed: status ? decodeClaimStatus(status.data).claimed : 0n,
     claimStatusExists: status !== null,
+    // Mint decimals: the same offset in SPL Token and Token-2022 mints.
     decimals: mint ? mint.data[44]! : 0,
     tokenAccounts: new Map(tokenAccounts.map((a, i) => [a.toBase58(), accounts[i] !== null])),
+    tokenAccountList: tokenAccounts,
   };
 }
 
@@ -213,7 +216,9 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
   }
   if (!opts.api && !opts.shardsUrl) throw ClaimError.client("BadInput", "give the API's URL, the proof shards' URL, or both");
   const program = codingProgram(opts.programId);
-  const recipient = opts.recipient === undefined ? undefined : key(opts.recipient, "recipient");
+  const to = opts.recipient === undefined ? undefined : key(opts.recipient, "recipient");
+  // Paying oneself is a plain claim.
+  const recipient = to?.equals(wallet) ? undefined : to;
   const maxRetries = opts.maxRetries ?? 2;
   const connection = opts.connection;
 
@@ -242,20 +247,15 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
 
     step("read-chain", distributorKey.toBase58());
     const [claimStatus, bump] = claimStatusPda(distributorKey, wallet, program.programId);
-    // The token program (and so the token accounts) come from the distributor: read it first.
-    const first = await readChainView(connection, commitment, distributorKey, claimStatus, [], undefined);
-    const tokenProgram = first.distributor.tokenProgram;
-    const mint = first.distributor.mint;
-    const claimantToken = getAssociatedTokenAddressSync(mint, wallet, true, tokenProgram, ASSOCIATED_TOKEN_PROGRAM_ID);
-    const recipientToken = recipient && getAssociatedTokenAddressSync(mint, recipient, true, tokenProgram, ASSOCIATED_TOKEN_PROGRAM_ID);
-    const view = await readChainView(
-      connection,
-      commitment,
-      distributorKey,
-      claimStatus,
-      [claimantToken, ...(recipientToken ? [recipientToken] : [])],
-      first.distributor,
-    );
+    // The token accounts follow from the distributor's mint and token program.
+    const ata = (d: DistributorAccount, owner: PublicKey) =>
+      getAssociatedTokenAddressSync(d.mint, owner, true, d.tokenProgram, ASSOCIATED_TOKEN_PROGRAM_ID);
+    const view = await readChainView(connection, commitment, distributorKey, claimStatus, (d) => [
+      ata(d, wallet),
+      ...(recipient ? [ata(d, recipient)] : []),
+    ]);
+    const { tokenProgram, mint } = view.distributor;
+    const [claimantToken, recipientToken] = view.tokenAccountList as [PublicKey, PublicKey | undefined];
     if (view.distributor.paused) throw ClaimError.program(programErrorByName("Paused")!);
     if (view.distributor.claimExpiry > 0n && view.now >= view.distributor.claimExpiry) {
       throw ClaimError.program(programErrorByName("ClaimWindowExpired")!);
