@@ -2,7 +2,10 @@
 // a fresh wallet's first claim creates its token account; after a new root, a repeat claim pays
 // exactly the difference; a due root is activated by the claim itself.
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { TOKEN_2022_PROGRAM_ID } from "@solana/spl-token";
 import { Keypair, type PublicKey } from "@solana/web3.js";
 import { claim, ClaimSigner, type ClaimStep } from "@merit/clients/claim";
@@ -207,5 +210,42 @@ describe("claim: a wallet claims its tokens from static proof shards", function 
       steps.join("\n"),
     );
     assert.equal(await tokenBalance(connection, d, wallet.publicKey), 1_500n);
+  });
+
+  it("Given the shards on a static HTTP host and no API, When a wallet claims with an http shardsUrl, Then it is paid", async () => {
+    const { connection, net } = chain();
+    const d = await distributor();
+    const wallet = await fundedKeypair(connection);
+    await proposeEpoch(connection, d, 1n, [
+      [wallet.publicKey, 321n],
+      [Keypair.generate().publicKey, 1n],
+    ]);
+    pastDelay(net);
+    const served: string[] = [];
+    const server = createServer((req, res) => {
+      served.push(req.url!);
+      try {
+        res.end(readFileSync(join(d.dir, decodeURIComponent(new URL(req.url!, "http://x").pathname))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const shardsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/{epoch}/shards`;
+      const r = await claim({
+        wallet: wallet.publicKey,
+        signer: ClaimSigner.fromKeypair(wallet),
+        connection,
+        shardsUrl,
+        distributor: d.address,
+      });
+      assert.equal(r.amount, 321n);
+      assert.equal(r.proofSource, "shards");
+      assert.ok(served.includes("/1/shards/manifest.json"), served.join(" "));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
