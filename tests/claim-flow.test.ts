@@ -22,20 +22,26 @@ describe("claim: a wallet claims its tokens from static proof shards", function 
     made.push(d);
     return d;
   };
+  /** A distributor whose epoch 1 gives a funded wallet `amount` (and a stranger 1), past its activation delay. */
+  const walletWithEpoch1 = async (amount: bigint, opts: { token2022?: boolean; gracePeriod?: bigint } = {}) => {
+    const { connection, net } = chain();
+    const d = await distributor(opts);
+    const wallet = await fundedKeypair(connection);
+    await proposeEpoch(connection, d, 1n, [
+      [wallet.publicKey, amount],
+      [Keypair.generate().publicKey, 1n],
+    ]);
+    pastDelay(net);
+    return { d, wallet };
+  };
   after(async () => {
     for (const d of made) rmSync(d.dir, { recursive: true, force: true });
     await stopHashWorker();
   });
 
   it("Given epoch 1 active with 5,005 for a fresh wallet, When it claims with a Keypair and only shardsUrl, Then its token account is created and holds 5,005", async () => {
-    const { connection, net } = chain();
-    const d = await distributor();
-    const wallet = await fundedKeypair(connection);
-    await proposeEpoch(connection, d, 1n, [
-      [wallet.publicKey, 5_005n],
-      [Keypair.generate().publicKey, 7n],
-    ]);
-    pastDelay(net);
+    const { connection } = chain();
+    const { d, wallet } = await walletWithEpoch1(5_005n);
     await activate(connection, d, 1n, wallet);
     assert.equal(await tokenBalance(connection, d, wallet.publicKey), undefined, "no token account before");
 
@@ -104,14 +110,8 @@ describe("claim: a wallet claims its tokens from static proof shards", function 
   });
 
   it("Given a Token-2022 mint, When a fresh wallet claims, Then its Token-2022 account is created and paid", async () => {
-    const { connection, net } = chain();
-    const d = await distributor({ token2022: true });
-    const wallet = await fundedKeypair(connection);
-    await proposeEpoch(connection, d, 1n, [
-      [wallet.publicKey, 777n],
-      [Keypair.generate().publicKey, 1n],
-    ]);
-    pastDelay(net);
+    const { connection } = chain();
+    const { d, wallet } = await walletWithEpoch1(777n, { token2022: true });
     const r = await claim({
       wallet: wallet.publicKey,
       signer: ClaimSigner.fromKeypair(wallet),
@@ -213,14 +213,8 @@ describe("claim: a wallet claims its tokens from static proof shards", function 
   });
 
   it("Given the shards on a static HTTP host and no API, When a wallet claims with an http shardsUrl, Then it is paid", async () => {
-    const { connection, net } = chain();
-    const d = await distributor();
-    const wallet = await fundedKeypair(connection);
-    await proposeEpoch(connection, d, 1n, [
-      [wallet.publicKey, 321n],
-      [Keypair.generate().publicKey, 1n],
-    ]);
-    pastDelay(net);
+    const { connection } = chain();
+    const { d, wallet } = await walletWithEpoch1(321n);
     const served: string[] = [];
     const server = createServer((req, res) => {
       served.push(req.url!);
