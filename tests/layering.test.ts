@@ -16,6 +16,8 @@ const PACKAGES: Record<string, string> = {
   "@merit/clients/dataset": "clients/src/dataset/index.ts",
   "@merit/clients/idl": "clients/src/idl/index.ts",
   "@merit/clients/verify": "clients/src/verify/index.ts",
+  "@merit/clients/chain": "clients/src/chain/index.ts",
+  "@merit/clients/claim": "clients/src/claim/index.ts",
   "@merit/localnet": "tools/localnet/src/index.ts",
   "@merit/localnet/demo": "tools/localnet/src/demo/settlement-traffic.ts",
 };

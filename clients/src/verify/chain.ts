@@ -1,7 +1,12 @@
 // What verify reads from the chain: the Distributor, EpochRoot accounts and the vault balance,
 // over plain JSON-RPC (one HTTP request each, a few retries), decoded with the program's IDL.
 import { PublicKey } from "@solana/web3.js";
-import { epochRootPda, meritDistributorProgram } from "../idl/index.js";
+import {
+  decodeDistributor as decodeDistributorAccount,
+  decodeEpochRoot as decodeEpochRootAccount,
+  type RootStatus,
+} from "../chain/accounts.js";
+import { epochRootPda } from "../idl/index.js";
 import { inputError, rpcError } from "./errors.js";
 
 export interface DistributorState {
@@ -18,7 +23,7 @@ export interface DistributorState {
   paused: boolean;
 }
 
-export type RootStatus = "pending" | "active" | "vetoed";
+export type { RootStatus };
 
 export interface EpochRootState {
   address: string;
@@ -70,43 +75,34 @@ export async function rpcCall<T>(url: string, method: string, params: unknown[])
   throw rpcError(`the RPC at ${url} is unreachable (${method}: ${last})`);
 }
 
-// Only the coder is used: no provider, no connection.
-let coder: ReturnType<typeof meritDistributorProgram>["coder"] | undefined;
-const accountsCoder = () => (coder ??= meritDistributorProgram({} as never).coder);
-
-const hex = (a: number[] | Uint8Array) => Buffer.from(a).toString("hex");
-const big = (v: { toString(): string }) => BigInt(v.toString());
-
 function decodeDistributor(address: string, data: Buffer): DistributorState {
-  const d = accountsCoder().accounts.decode("distributor", data);
-  const queued = Math.min(d.pendingCount, d.pending.length);
-  const latestTotal = queued > 0 ? big(d.pending[queued - 1]!.cumulativeTotal) : big(d.currentTotal);
+  const d = decodeDistributorAccount(data);
   return {
     address,
     mint: d.mint.toBase58(),
     vault: d.vault.toBase58(),
     tokenProgram: d.tokenProgram.toBase58(),
-    latestEpoch: big(d.latestEpoch),
-    currentEpoch: big(d.currentEpoch),
-    currentTotal: big(d.currentTotal),
-    totalClaimed: big(d.totalClaimed),
-    latestTotal,
-    paused: Boolean(d.paused),
+    latestEpoch: d.latestEpoch,
+    currentEpoch: d.currentEpoch,
+    currentTotal: d.currentTotal,
+    totalClaimed: d.totalClaimed,
+    latestTotal: d.latestTotal,
+    paused: d.paused,
   };
 }
 
 function decodeEpochRoot(address: string, data: Buffer): EpochRootState {
-  const r = accountsCoder().accounts.decode("epochRoot", data);
+  const r = decodeEpochRootAccount(data);
   return {
     address,
-    epoch: big(r.epoch),
-    root: hex(r.root),
-    cumulativeTotal: big(r.cumulativeTotal),
-    leafCount: big(r.leafCount),
-    datasetHash: hex(r.datasetHash),
-    inputsHash: hex(r.inputsHash),
-    status: Object.keys(r.status)[0] as RootStatus,
-    activatesAt: big(r.activatesAt),
+    epoch: r.epoch,
+    root: r.root,
+    cumulativeTotal: r.cumulativeTotal,
+    leafCount: r.leafCount,
+    datasetHash: r.datasetHash,
+    inputsHash: r.inputsHash,
+    status: r.status,
+    activatesAt: r.activatesAt,
   };
 }
 

@@ -3,18 +3,23 @@ import { Program } from "@coral-xyz/anchor";
 import {
   epochRootPda,
   type MeritDistributor,
-  MeritErrorCode,
   meritDistributorIdl,
   meritDistributorProgram,
   type MeritDistributorProgram,
 } from "@merit/clients/idl";
+import {
+  decodeDistributor as decodeDistributorAccount,
+  decodeEpochRoot as decodeEpochRootAccount,
+  parseProgramError,
+  type RootStatus,
+} from "@merit/clients/chain";
 import { CallerError } from "../errors.js";
 
 /**
  * What the publisher reads from the chain, always at `finalized`: the Distributor account, the
  * vault's balance, an epoch's EpochRoot (the truth about that epoch), and the chain's clock.
  */
-export type ChainRootStatus = "pending" | "active" | "vetoed";
+export type ChainRootStatus = RootStatus;
 
 export interface EpochRootState {
   epoch: bigint;
@@ -50,9 +55,6 @@ export interface ChainView {
   epochRoot: EpochRootState | undefined;
 }
 
-const big = (v: { toString(): string }) => BigInt(v.toString());
-const hex = (a: number[] | Uint8Array) => Buffer.from(a).toString("hex");
-
 /**
  * An Anchor Program used for its coder and program id: every read goes through `connection`
  * explicitly. `programId` (MERIT_PROGRAM_ID): a deployment under another id than the IDL's.
@@ -63,42 +65,36 @@ export function offlineProgram(connection: Connection, programId?: string): Meri
   return new Program<MeritDistributor>({ ...meritDistributorIdl, address: programId } as unknown as MeritDistributor, provider);
 }
 
-function decodeDistributor(program: MeritDistributorProgram, address: PublicKey, data: Buffer): DistributorState {
-  const d = program.coder.accounts.decode("distributor", data);
-  const pending = d.pending.slice(0, d.pendingCount).map((p: { epoch: unknown; cumulativeTotal: unknown; activatesAt: unknown }) => ({
-    epoch: big(p.epoch as bigint),
-    cumulativeTotal: big(p.cumulativeTotal as bigint),
-    activatesAt: big(p.activatesAt as bigint),
-  }));
+function decodeDistributor(address: PublicKey, data: Buffer): DistributorState {
+  const d = decodeDistributorAccount(data);
   return {
     address,
     publisher: d.publisher,
     guardian: d.guardian,
     vault: d.vault,
     paused: d.paused,
-    maxTotalIncrease: big(d.maxTotalIncrease),
-    latestEpoch: big(d.latestEpoch),
-    currentEpoch: big(d.currentEpoch),
-    latestTotal: pending.length > 0 ? pending[pending.length - 1]!.cumulativeTotal : big(d.currentTotal),
-    totalClaimed: big(d.totalClaimed),
-    pending,
+    maxTotalIncrease: d.maxTotalIncrease,
+    latestEpoch: d.latestEpoch,
+    currentEpoch: d.currentEpoch,
+    latestTotal: d.latestTotal,
+    totalClaimed: d.totalClaimed,
+    pending: d.pending,
   };
 }
 
-export function decodeEpochRoot(program: MeritDistributorProgram, data: Buffer): EpochRootState {
-  const r = program.coder.accounts.decode("epochRoot", data);
-  const status = Object.keys(r.status)[0] as ChainRootStatus;
+export function decodeEpochRoot(data: Buffer): EpochRootState {
+  const r = decodeEpochRootAccount(data);
   return {
-    epoch: big(r.epoch),
-    root: hex(r.root),
-    cumulativeTotal: big(r.cumulativeTotal),
-    leafCount: big(r.leafCount),
-    datasetHash: hex(r.datasetHash),
-    inputsHash: hex(r.inputsHash),
-    proposedAt: big(r.proposedAt),
-    activatesAt: big(r.activatesAt),
-    activatedAt: big(r.activatedAt),
-    status,
+    epoch: r.epoch,
+    root: r.root,
+    cumulativeTotal: r.cumulativeTotal,
+    leafCount: r.leafCount,
+    datasetHash: r.datasetHash,
+    inputsHash: r.inputsHash,
+    proposedAt: r.proposedAt,
+    activatesAt: r.activatesAt,
+    activatedAt: r.activatedAt,
+    status: r.status,
   };
 }
 
@@ -119,12 +115,12 @@ export async function readChain(
       `no distributor account at ${distributor.toBase58()} on this cluster (program ${program.programId.toBase58()})`,
     );
   }
-  const state = decodeDistributor(program, distributor, dist.data);
+  const state = decodeDistributor(distributor, dist.data);
   const vault = await connection.getAccountInfo(state.vault, "finalized");
   return {
     distributor: state,
     vaultBalance: vault ? tokenAmount(vault.data) : 0n,
-    epochRoot: root?.owner.equals(program.programId) ? decodeEpochRoot(program, root.data) : undefined,
+    epochRoot: root?.owner.equals(program.programId) ? decodeEpochRoot(root.data) : undefined,
   };
 }
 
@@ -165,12 +161,7 @@ export async function landedOk(connection: Connection, signature: string): Promi
   return !!st && !st.err;
 }
 
-const ERROR_NAMES = new Map(Object.entries(MeritErrorCode).map(([name, code]) => [code, name]));
-
 /** The program's error name in a failed transaction's message or logs, e.g. "CapExceeded". */
 export function programErrorName(text: string): string | undefined {
-  const m = /custom program error: 0x([0-9a-f]+)/i.exec(text) ?? /"Custom":\s*(\d+)/.exec(text);
-  if (!m) return undefined;
-  const code = m[0].startsWith("custom") ? Number.parseInt(m[1]!, 16) : Number(m[1]);
-  return ERROR_NAMES.get(code);
+  return parseProgramError(text)?.name;
 }
