@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, Keypair } from "@solana/web3.js";
 import { adminRoutes } from "../indexer/src/api/admin/routes.js";
+import { ensureCursor, lockCursor } from "../indexer/src/engine/cursor.js";
 import { scoreBatch } from "../indexer/src/engine/index.js";
 import { addDistributor } from "../indexer/src/epochs/queries.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
@@ -25,7 +26,15 @@ const earn = (pointsPerUnit: number) => ({ earn: [{ scope: { kind: "global" }, p
 const campaign = (id: string, startsAt: string, endsAt: string) => ({ id, type: "flat", points: 100, budget: 10_000, startsAt, endsAt });
 const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
-type AuditRow = { actor: string; action: string; outcome: string; status: number; before: Body; after: Body; request_id: string | null };
+type AuditRow = {
+  actor: string;
+  action: string;
+  outcome: string;
+  status: number | null;
+  before: Body;
+  after: Body;
+  request_id: string | null;
+};
 
 describe("admin API over HTTP: auth, audit, rule sets, campaigns, adjustments, epochs", function () {
   this.timeout(60_000);
@@ -225,6 +234,41 @@ describe("admin API over HTTP: auth, audit, rule sets, campaigns, adjustments, e
       assert.deepEqual([a.status, b.status], [201, 201]);
       const [v] = await db()`select body from rule_sets order by version desc limit 1`;
       assert.deepEqual(((v as Body).body.campaigns as { id: string }[]).map((c) => c.id).sort(), ["first", "second"]);
+    });
+
+    it("given a write still in flight (the engine busy), then its audit row already records the attempt, and is completed once answered", async function () {
+      // the embedded test server gives each pool one connection: a held lock would block the audit read
+      if (process.env.MERIT_TEST_EMBEDDED_PG) this.skip();
+      await admin("/rule-sets", { body: earn(1000) });
+      await ensureCursor(db());
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const lockTaken = new Promise<void>((r) => (locked = r));
+      // a scoring batch holding the engine cursor: the campaign change waits for it
+      const batch = db().begin(async (tx) => {
+        await lockCursor(tx);
+        locked();
+        await held;
+      });
+      await lockTaken;
+      const inFlight = admin("/campaigns", { campaign: campaign("slow", future(1), future(2)) });
+      let row: AuditRow | undefined;
+      try {
+        for (let i = 0; i < 40 && !row; i++) {
+          row = (await audits()).find((a) => a.action === "POST /v1/admin/campaigns");
+          if (!row) await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        release();
+        await batch;
+      }
+      assert.ok(row, "no audit row while the write was in flight: a crash now would leave no trace of it");
+      assert.deepEqual([row.outcome, row.status, row.actor], ["started", null, "alice@ops"]);
+      assert.equal((await inFlight).status, 201);
+      const rows = (await audits()).filter((a) => a.action === "POST /v1/admin/campaigns");
+      assert.equal(rows.length, 1);
+      assert.deepEqual([rows[0]!.outcome, rows[0]!.status, rows[0]!.after.id], ["ok", 201, "slow"]);
     });
 
     it("given a draft that never started, when ended, then it is removed from the rule set", async () => {

@@ -5,7 +5,7 @@ import type { Sql } from "../../db/connection.js";
 import { MeritError } from "../../errors.js";
 import { routeTemplate } from "../../metrics/index.js";
 import { ApiError } from "../errors.js";
-import { insertAudit } from "./queries.js";
+import { finishAudit, insertAudit } from "./queries.js";
 
 /** What a write changed, set by its handler for the audit row. */
 export interface AuditNote {
@@ -37,12 +37,13 @@ function remoteAddress(c: Context): string | undefined {
 }
 
 /**
- * Bearer-token auth for every admin route, and one admin_audit row per request, refused or not,
- * written after the answer is known (outcome, status, and what a write changed).
+ * Bearer-token auth for every admin route, and one admin_audit row per request, refused or not. An
+ * authenticated request's row is written before the handler runs and completed with the outcome,
+ * status and what a write changed: a crash mid-write leaves a `started` row, never no row.
  */
 export function adminAuth(deps: { sql: Sql; adminToken?: string }): MiddlewareHandler {
   return async (c, next) => {
-    const audit = (actor: string, outcome: string, status: number, note: AuditNote = {}) =>
+    const audit = (actor: string, outcome: string, status: number | null, note: AuditNote = {}) =>
       insertAudit(deps.sql, {
         actor,
         action: `${c.req.method} ${routeTemplate(c)}`,
@@ -71,13 +72,13 @@ export function adminAuth(deps: { sql: Sql; adminToken?: string }): MiddlewareHa
       await audit("anonymous", "forbidden", 403);
       throw new ApiError(403, "forbidden", "the bearer token is not this server's admin token", "header.authorization");
     }
-    const actor = actorOf(c);
+    const id = await audit(actorOf(c), "started", null);
     await next();
     const err = c.error;
     const code = err instanceof ApiError ? err.error : err instanceof MeritError ? err.code : undefined;
     const status = c.res.status;
     const outcome = status < 400 ? "ok" : status < 500 && code ? `refused:${code}` : status < 500 ? "refused" : "failed";
-    await audit(actor, outcome, status, notes.get(c.req.raw));
+    await finishAudit(deps.sql, id, { outcome, status, ...notes.get(c.req.raw) });
   };
 }
 

@@ -102,10 +102,11 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
             z.object({
               id: z.string(),
               at: z.string(),
+              answeredAt: z.string().nullable(),
               actor: z.string(),
               action: z.string(),
-              outcome: z.string(),
-              status: z.number(),
+              outcome: z.string().openapi({ description: "`started` while in flight, or when the process stopped before answering" }),
+              status: z.number().nullable(),
               before: z.unknown(),
               after: z.unknown(),
               requestId: z.string().nullable(),
