@@ -5,6 +5,7 @@ import { startLocalnet, type Localnet } from "@merit/localnet";
 import { useFreshDb } from "./setup/db.js";
 import { listSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { createWorld, rulesOf, sendFacilitated, type ExpectedSettlement } from "./fixtures/ingest/localnet-scenario.js";
+import { MERIT_BIN } from "./helpers/indexer-cli.js";
 
 const run = promisify(execFile);
 
@@ -39,7 +40,7 @@ describe("backfill command (from a slot or a signature, against the local chain)
     await net?.stop();
   });
 
-  const backfill = (...args: string[]) => run("npx", ["tsx", "indexer/src/cli/main.ts", "backfill", ...args], { env });
+  const backfill = (...args: string[]) => run(MERIT_BIN, ["ingest", "backfill", ...args], { env });
   const signatures = async () => (await listSettlements(db())).map((r) => r.signature).sort();
 
   it("given --from-signature, then exactly the settlements after it are ingested and the run reports progress and rate", async () => {

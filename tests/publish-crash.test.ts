@@ -18,6 +18,7 @@ import {
   usePublishSuite,
 } from "./helpers/publish-chain.js";
 import { fundedKeypair } from "./helpers/localnet.js";
+import { MERIT_BIN } from "./helpers/indexer-cli.js";
 
 const run = promisify(execFile);
 
@@ -42,9 +43,7 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     writeFileSync(keyFile, JSON.stringify([...d.publisher.secretKey]));
     const env = { ...process.env, MERIT_DATA_DIR: dataDir, PUBLISHER_KEYPAIR: keyFile, LOG_FORMAT: "json" };
     const args = [
-      "--import",
-      "tsx",
-      "indexer/src/cli/main.ts",
+      MERIT_BIN,
       "epoch",
       "publish",
       "--distributor",

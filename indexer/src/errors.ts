@@ -16,6 +16,7 @@ export type CallerErrorCode =
   | "bad_code"
   | "bad_conversion"
   | "bad_env"
+  | "bad_flags"
   | "bad_epoch"
   | "bad_keypair"
   | "bad_migration_name"

@@ -1,7 +1,11 @@
 import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+/** The bin npm links as node_modules/.bin/merit (`npx merit`). */
+export const MERIT_BIN = fileURLToPath(new URL("../../indexer/bin/merit.mjs", import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -10,18 +14,21 @@ export interface CliResult {
 }
 
 /**
- * The real indexer CLI (`npm run indexer -- ...`) in a child process, as an admin runs it, against
- * the test database (DATABASE_URL is inherited). Never throws: the exit code is returned.
+ * The real `merit` command in a child process, as an operator or admin runs it, against the test
+ * database (DATABASE_URL is inherited unless `env` says otherwise). Never throws: the exit code is
+ * returned.
  */
-export async function indexer(...args: string[]): Promise<CliResult> {
+export async function meritIn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "indexer/src/cli/main.ts", ...args], { env: process.env });
+    const { stdout, stderr } = await run(MERIT_BIN, args, { env, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
+
+export const merit = (...args: string[]): Promise<CliResult> => meritIn(process.env, ...args);
 
 /** One clear line on stderr, no stack trace: what a caller error looks like. */
 export function isOneLineError(stderr: string): boolean {

@@ -3,9 +3,9 @@ import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import { log, rulesFromEnv } from "./context.js";
 
-/** `helius register`: create or update the Helius webhook for the watched addresses. */
-export function heliusCommand(): Command {
-  const helius = new Command("helius").description("Helius webhook management");
+/** `webhook register`: create or update the Helius webhook for the watched addresses. */
+export function webhookCommand(): Command {
+  const helius = new Command("webhook").description("the Helius webhook that posts the watched addresses' transactions to this daemon");
   helius
     .command("register")
     .description("create or update the webhook that posts the watched addresses' transactions to this daemon")
