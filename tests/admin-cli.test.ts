@@ -70,11 +70,7 @@ describe("admin and operator commands (merit rules / points / ledger / ingest re
     assert.equal((await merit("points", "leaderboard", "--epoch", "7")).code, 2, "no snapshot yet");
     assert.match((await merit("points", "snapshot", "7")).stdout, /epoch 7: leaderboard of 2 accounts frozen as of seq 2/);
     assert.notEqual((await merit("points", "snapshot", "7")).code, 0, "once per epoch");
-    assert.equal(
-      (await merit("points", "leaderboard", "--epoch", "7")).stdout,
-      board.stdout,
-      "the snapshot reads like the board it froze",
-    );
+    assert.equal((await merit("points", "leaderboard", "--epoch", "7")).stdout, board.stdout, "the snapshot reads like the board it froze");
   });
 
   it("given an adjustment without a note or with a bad amount, then it is refused; with both, then it is a ledger row and the balance moves", async () => {

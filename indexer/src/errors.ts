@@ -88,6 +88,7 @@ export type BugErrorCode =
 /** RPC, Helius and database failures. */
 export type UpstreamErrorCode =
   | "copy_rejected"
+  | "embedded_db_busy"
   | "helius_api_error"
   | "helius_garbage"
   | "helius_unreachable"

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -34,4 +35,22 @@ export const merit = (...args: string[]): Promise<CliResult> => meritIn(process.
 export function isOneLineError(stderr: string): boolean {
   const lines = stderr.trim().split("\n");
   return lines.length === 1 && lines[0]!.startsWith("error: ") && !/\n\s+at /.test(stderr);
+}
+
+/** The environment of an operator with nothing configured but a data directory (and watch rules for replay). */
+export function embeddedEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, MERIT_DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+  delete env.DATABASE_URL;
+  delete env.MERIT_EMBEDDED_PG_URL;
+  delete env.MERIT_TEST_EMBEDDED_PG;
+  return { ...env, ...extra };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

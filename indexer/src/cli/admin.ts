@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { connect, type Sql } from "../db/connection.js";
+import type { Sql } from "../db/connection.js";
+import { openDatabase } from "../db/open.js";
 import { toJson } from "../json.js";
-import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { RowDifference } from "../engine/replay.js";
 import { formatPoints, MILLI_PER_POINT } from "../scoring/points/math.js";
@@ -14,19 +14,13 @@ import { log } from "./context.js";
  * (recompute the ledger and compare): thin wrappers over the functions the daemon and the API use.
  * Points print as points with three decimals (the ledger counts millipoints).
  */
-function database(name: string): Sql {
-  const e = env();
-  if (!e.DATABASE_URL)
-    throw new CallerError("no_database", "DATABASE_URL is required for this command (the daemon's `npm start` runs the embedded database)");
-  return connect(e.DATABASE_URL, { max: 2, name });
-}
-
+/** The database for one command (db/open.ts: DATABASE_URL, the daemon's embedded server, or the data directory). */
 export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = database(name);
+  const db = await openDatabase({ name, max: 2 });
   try {
-    return await f(sql);
+    return await f(db.sql);
   } finally {
-    await sql.end();
+    await db.close();
   }
 }
 

@@ -23,7 +23,7 @@ export function backfillCommand(): Command {
           import("cli-progress"),
         ]);
       backfillStream(o); // validates the start before any network call
-      const ctx = ingestContext();
+      const ctx = await ingestContext();
       const addresses = o.address ?? watchedAddresses(ctx.rules, await discoverMerchantAccounts(ctx.rpc, ctx.rules, ctx.log));
       const bar = new cliProgress.SingleBar(
         {
@@ -66,7 +66,7 @@ export function backfillCommand(): Command {
         );
       } finally {
         bar.stop();
-        await ctx.sql.end();
+        await ctx.close();
       }
     });
 }

@@ -129,7 +129,9 @@ export function verifyCommand(): Command {
       } catch (err) {
         clear();
         if (err instanceof VerifyError)
-          throw err.kind === "rpc" ? new UpstreamError("rpc_unreachable", err.message, true, err) : new CallerError("bad_flags", err.message, err);
+          throw err.kind === "rpc"
+            ? new UpstreamError("rpc_unreachable", err.message, true, err)
+            : new CallerError("bad_flags", err.message, err);
         throw err;
       }
     });
