@@ -82,7 +82,7 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   const register = (extra: string[] = [], apiKey = env.HELIUS_API_KEY) =>
-    run(MERIT_BIN, ["webhook", "register", ...extra], {
+    run(MERIT_BIN, ["webhook", "register", "--json", ...extra], {
       env: { ...env, HELIUS_API_KEY: apiKey, HELIUS_API_URL: apiUrl },
     });
 

@@ -24,6 +24,11 @@ export function log(line: string): void {
   componentLog("cli").line(line);
 }
 
+/** Progress of long work: on stderr, and only on a terminal (piped or redirected, stderr keeps to errors). */
+export function progress(line: string): void {
+  if (process.stderr.isTTY) log(line);
+}
+
 export function rulesFromEnv(e: Env): WatchRules {
   return watchRules({ mints: e.WATCH_MINTS, facilitators: e.WATCH_FACILITATORS, merchants: e.WATCH_MERCHANTS });
 }
