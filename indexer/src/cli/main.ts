@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { localnetCommand } from "@merit/localnet/cli";
 import { ledgerCommand, pointsCommand, rejectsCommand, rulesCommand } from "./admin.js";
 import { backfillCommand } from "./backfill.js";
+import { campaignCommand } from "./campaign.js";
 import { epochCommand } from "./epoch.js";
 import { exitWithError } from "./exit.js";
 import { webhookCommand } from "./helius.js";
@@ -41,6 +42,7 @@ program.addCommand(webhookCommand());
 program.commandsGroup("Admins:");
 program.addCommand(epochCommand());
 program.addCommand(rulesCommand());
+program.addCommand(campaignCommand());
 program.addCommand(pointsCommand());
 
 program.commandsGroup("Auditors:");
