@@ -1,23 +1,15 @@
 // The admin group of `merit`, run as the real bin in a child process against the test database:
 // help grouping, campaigns (each change a rule-set version), --json output parsed, exit codes 0, 2, 3.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { latestRuleSet, loadRuleHistory } from "../indexer/src/rules/rule-sets.js";
-import { isOneLineError, merit, meritIn } from "./helpers/indexer-cli.js";
+import { isOneLineError, merit, meritIn, useJsonDir } from "./helpers/indexer-cli.js";
 import { useFreshDb } from "./setup/db.js";
 
 describe("merit, admin commands (the bin as a subprocess)", function () {
   this.timeout(120_000);
   const db = useFreshDb();
-  const dir = mkdtempSync(join(tmpdir(), "merit-cli-admin-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = (name: string, v: unknown) => {
-    const p = join(dir, name);
-    writeFileSync(p, JSON.stringify(v));
-    return p;
-  };
+  const { dir, file } = useJsonDir("merit-cli-admin-");
 
   it("given --help, then the admins' commands are listed under their own heading", async () => {
     const r = await merit("--help");

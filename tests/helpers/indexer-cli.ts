@@ -1,5 +1,8 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -53,4 +56,18 @@ export async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Mocha helper: a temporary directory for the enclosing `describe`, and a writer of JSON files in it. */
+export function useJsonDir(prefix: string): { dir: string; file: (name: string, v: unknown) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    file: (name, v) => {
+      const p = join(dir, name);
+      writeFileSync(p, JSON.stringify(v));
+      return p;
+    },
+  };
 }

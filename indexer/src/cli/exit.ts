@@ -24,6 +24,8 @@ function* chain(err: unknown): Generator<unknown> {
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   for (const e of chain(err)) {
+    // the program refusing a transaction is an answer about the input (a wrong signer, a cap), not an outage
+    if (e instanceof MeritError && e.code === "publish_rejected") return EXIT.badInput;
     if (e instanceof MeritError) return e.kind === "caller" ? EXIT.badInput : e.kind === "upstream" ? EXIT.unavailable : EXIT.checkFailed;
     if (isDatabaseUnavailable(e)) return EXIT.unavailable;
   }
@@ -38,7 +40,7 @@ export function errorReport(err: unknown): string | undefined {
   if (err instanceof CommanderError) return undefined;
   const code = exitCodeFor(err);
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof MeritError && err.kind === "caller") return `error: ${message}`;
+  if (err instanceof MeritError && (err.kind === "caller" || err.code === "publish_rejected")) return `error: ${message}`;
   if (code === EXIT.unavailable) {
     const db = [...chain(err)].find(isDatabaseUnavailable) as { code?: string } | undefined;
     const what = db

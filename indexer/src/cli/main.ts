@@ -3,6 +3,7 @@ import { localnetCommand } from "@merit/localnet/cli";
 import { ledgerCommand, pointsCommand, rejectsCommand, rulesCommand } from "./admin.js";
 import { backfillCommand } from "./backfill.js";
 import { campaignCommand } from "./campaign.js";
+import { distributorCommand } from "./distributor.js";
 import { epochCommand } from "./epoch.js";
 import { exitWithError } from "./exit.js";
 import { webhookCommand } from "./helius.js";
@@ -44,6 +45,7 @@ program.addCommand(epochCommand());
 program.addCommand(rulesCommand());
 program.addCommand(campaignCommand());
 program.addCommand(pointsCommand());
+program.addCommand(distributorCommand());
 
 program.commandsGroup("Auditors:");
 program.addCommand(verifyCommand());
