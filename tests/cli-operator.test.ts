@@ -134,6 +134,10 @@ describe("merit, operator commands (the bin as a subprocess)", function () {
     } finally {
       await pg.stop();
     }
+    // and with nothing configured: the command opens the data directory itself
+    const own = await meritIn(embeddedEnv(dataDir, { WATCH_MINTS: MINT, WATCH_FACILITATORS: FACILITATOR }), "ingest", "replay", "--json");
+    assert.equal(own.code, 0, own.stderr);
+    assert.equal(JSON.parse(own.stdout).transactionsFetched, 9);
   });
 
   it("given no DATABASE_URL and no daemon, when a command runs, then it opens the embedded data directory itself, migrated, and releases it", async () => {

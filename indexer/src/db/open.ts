@@ -96,13 +96,14 @@ async function claimOrFind(
   for (;;) {
     const held = readRuntime(file);
     if (held && held.pid !== process.pid) {
-      if (held.url && connectTo(held) && (await answers(held.url))) return held;
+      const answering = held.url !== undefined && (await answers(held.url));
+      if (answering && connectTo(held)) return held;
       if (alive(held.pid)) {
         if (Date.now() < deadline) {
           await sleep(250);
           continue;
         }
-        throw busy(dataDir, held);
+        throw busy(dataDir, held, answering);
       }
       // its process is gone (killed, crashed): the file is stale
       rmSync(file, { force: true });
@@ -117,12 +118,14 @@ async function claimOrFind(
   }
 }
 
-function busy(dataDir: string, held: Runtime): UpstreamError {
+function busy(dataDir: string, held: Runtime, answering: boolean): UpstreamError {
   const file = runtimeFilePath(dataDir);
   const what =
-    held.owner === "daemon"
-      ? `the daemon (process ${held.pid}) holds the embedded database in ${dataDir} but does not answer${held.url ? ` at ${held.url}` : ""}`
-      : `another merit command (process ${held.pid}) has the embedded database in ${dataDir} open`;
+    held.owner === "command"
+      ? `another merit command (process ${held.pid}) has the embedded database in ${dataDir} open`
+      : answering
+        ? `a daemon (process ${held.pid}) already serves the embedded database in ${dataDir} at ${held.url}: one daemon per data directory`
+        : `the daemon (process ${held.pid}) holds the embedded database in ${dataDir} but does not answer${held.url ? ` at ${held.url}` : ""}`;
   return new UpstreamError(
     "embedded_db_busy",
     `${what}: wait for it to finish, or stop process ${held.pid}; if that process is not merit, delete ${file}. Run \`merit start\` so that commands share the daemon's database`,
