@@ -147,4 +147,11 @@ describe("merit distributor (admin instructions, signed and --unsigned, on the d
       assert.ok(isOneLineError(r.stderr), r.stderr);
     }
   });
+
+  it("given an RPC that does not answer, then it says so and what to check, exit 3", async () => {
+    const r = await merit("distributor", "pause", address.toBase58(), "--unsigned", "--rpc", "http://127.0.0.1:9");
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /fetch failed: the service did not answer; check it is up and its URL \(--rpc, RPC_URL\) is right/);
+    assert.ok(isOneLineError(r.stderr), r.stderr);
+  });
 });

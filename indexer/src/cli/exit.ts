@@ -21,15 +21,28 @@ function* chain(err: unknown): Generator<unknown> {
   for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;
 }
 
+/** web3.js folds the socket's error into its own message ("failed to get info about account …: TypeError: fetch failed"). */
+const NETWORK = /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up/;
+
+/**
+ * Which service did not answer: postgres.js raises the socket's error itself (the database); an
+ * HTTP client (fetch, web3.js) wraps it or names it in its message (the RPC, Helius).
+ */
+function unavailable(err: unknown): "database" | "service" | undefined {
+  if (isDatabaseUnavailable(err)) return "database";
+  if ([...chain(err)].slice(1).some(isDatabaseUnavailable)) return "service";
+  if (err instanceof Error && !(err instanceof MeritError) && NETWORK.test(err.message)) return "service";
+  return undefined;
+}
+
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
   for (const e of chain(err)) {
     // the program refusing a transaction is an answer about the input (a wrong signer, a cap), not an outage
     if (e instanceof MeritError && e.code === "publish_rejected") return EXIT.badInput;
     if (e instanceof MeritError) return e.kind === "caller" ? EXIT.badInput : e.kind === "upstream" ? EXIT.unavailable : EXIT.checkFailed;
-    if (isDatabaseUnavailable(e)) return EXIT.unavailable;
   }
-  return EXIT.checkFailed;
+  return unavailable(err) ? EXIT.unavailable : EXIT.checkFailed;
 }
 
 /**
@@ -42,10 +55,12 @@ export function errorReport(err: unknown): string | undefined {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof MeritError && (err.kind === "caller" || err.code === "publish_rejected")) return `error: ${message}`;
   if (code === EXIT.unavailable) {
-    const db = [...chain(err)].find(isDatabaseUnavailable) as { code?: string } | undefined;
-    const what = db
-      ? `the database is unavailable (${db.code}): start it (or \`merit start\`), or check DATABASE_URL, and run the command again`
-      : `${message}: the service did not answer; check it is up and the URL is right, then run the command again`;
+    const what =
+      unavailable(err) === "database"
+        ? `the database is unavailable (${(err as { code?: string }).code}): start it (or \`merit start\`), or check DATABASE_URL, and run the command again`
+        : err instanceof MeritError
+          ? `${message} (run the command again once the service answers)`
+          : `${message}: the service did not answer; check it is up and its URL (--rpc, RPC_URL) is right, then run the command again`;
     return `error: ${what}`;
   }
   const stack = err instanceof Error ? (err.stack ?? message) : message;

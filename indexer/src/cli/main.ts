@@ -52,6 +52,13 @@ program.addCommand(verifyCommand());
 program.addCommand(ledgerCommand());
 
 program.commandsGroup("");
+program.addHelpText(
+  "after",
+  `
+--json on a command prints its result as one JSON document. Exit codes: 0 ok, 1 a check failed,
+2 bad input, 3 a service unavailable (database, RPC). The database is DATABASE_URL, else the
+embedded one under MERIT_DATA_DIR (the running daemon's, or opened for the command).`,
+);
 
 /** Every command, not only the root, throws its parse errors to the one handler below. */
 function throwParseErrors(cmd: Command): void {
