@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { insertSettlements } from "./helpers/ledger-fixtures.js";
 import { publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
-import { indexer, isOneLineError } from "./helpers/indexer-cli.js";
+import { isOneLineError, merit } from "./helpers/indexer-cli.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
@@ -22,7 +22,7 @@ describe("auditor flow: ledger verify names what differs", function () {
 
   it("given a forged row, when verified, then it names the seq, the settlement, the account and what was stored that the recomputation does not produce (exit 1)", async () => {
     await db()`insert into point_ledger (seq, settlement_id, account, delta, reason, occurred_at) values (1, ${first}, 'MALLORY', 1000000, 'earn', ${new Date(T0)})`;
-    const r = await indexer("ledger", "verify");
+    const r = await merit("ledger", "verify");
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /ledger DIFFERS in 1 block\(s\) of settlements; first seqs: 1 /);
     assert.match(
@@ -38,7 +38,7 @@ describe("auditor flow: ledger verify names what differs", function () {
       await tx`update point_ledger set delta = 3500, rule_set_version = 9 where account = 'ALICE' and reason = 'earn'`;
       await tx`delete from point_ledger where account = 'BOB'`;
     });
-    const r = await indexer("ledger", "verify");
+    const r = await merit("ledger", "verify");
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stdout,
@@ -48,11 +48,11 @@ describe("auditor flow: ledger verify names what differs", function () {
   });
 
   it("given --until-seq beyond the engine's position, then it says so in one line (exit 2)", async () => {
-    const r = await indexer("ledger", "verify", "--until-seq", "99");
+    const r = await merit("ledger", "verify", "--until-seq", "99");
     assert.equal(r.code, 2, r.stdout);
     assert.ok(isOneLineError(r.stderr), r.stderr);
     assert.match(r.stderr, /--until-seq 99 is beyond the engine's position \(seq 2\)/);
-    const ok = await indexer("ledger", "verify", "--until-seq", "2");
+    const ok = await merit("ledger", "verify", "--until-seq", "2");
     assert.equal(ok.code, 0, ok.stderr);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { insertSettlements, testWallet } from "./helpers/ledger-fixtures.js";
 import { balanceOf, publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
-import { indexer, isOneLineError } from "./helpers/indexer-cli.js";
+import { isOneLineError, merit } from "./helpers/indexer-cli.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
@@ -9,7 +9,7 @@ const T0 = Date.parse("2026-06-01T10:00:00Z");
 describe("admin flow: points adjust (typed amounts, --new addresses, --allow-negative)", function () {
   this.timeout(120_000);
   const db = useFreshDb();
-  const adjust = (...args: string[]) => indexer("points", "adjust", ...args, "--note", "support ticket 7", "--by", "ops");
+  const adjust = (...args: string[]) => merit("points", "adjust", ...args, "--note", "support ticket 7", "--by", "ops");
   const ledgerRows = async () => ((await db()`select count(*)::int as n from point_ledger`) as unknown as [{ n: number }])[0].n;
   before(async () => {
     await truncateAll(db());
@@ -56,12 +56,12 @@ describe("admin flow: points adjust (typed amounts, --new addresses, --allow-neg
     const ok = await adjust("ALICE", "-2", "--allow-negative");
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /ALICE: -2\.000 points \(ledger row \d+\), balance -2\.000/);
-    const board = (await indexer("points", "leaderboard")).stdout
+    const board = (await merit("points", "leaderboard")).stdout
       .trim()
       .split("\n")
       .map((l) => l.trim().split(/\s+/));
     assert.deepEqual(board.at(-1), [String(board.length), "-2.000", "ALICE"], "a negative account is listed, last");
-    const balance = await indexer("points", "balance", "ALICE");
+    const balance = await merit("points", "balance", "ALICE");
     assert.equal(balance.code, 0, balance.stderr);
     assert.match(balance.stdout, /ALICE: -2\.000 points \(negative\)/);
   });

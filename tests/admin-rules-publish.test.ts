@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { insertSettlements } from "./helpers/ledger-fixtures.js";
 import { scoreBatch } from "../indexer/src/engine/index.js";
-import { indexer, isOneLineError } from "./helpers/indexer-cli.js";
+import { isOneLineError, merit } from "./helpers/indexer-cli.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
@@ -30,7 +30,7 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
   beforeEach(() => truncateAll(db()));
 
   it("given a misspelled top-level key (campains), when published, then one error line names it and nothing is published", async () => {
-    const r = await indexer("rules", "publish", file("typo.json", { ...earn(1000), campains: [] }), "--by", "ops");
+    const r = await merit("rules", "publish", file("typo.json", { ...earn(1000), campains: [] }), "--by", "ops");
     assert.equal(r.code, 2, r.stderr);
     assert.ok(isOneLineError(r.stderr), r.stderr);
     assert.match(r.stderr, /campains: unknown key/);
@@ -47,7 +47,7 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
       endsAt: "2026-07-01T00:00:00Z",
       perWallet: { maxCont: 1 },
     };
-    const r = await indexer("rules", "publish", file("deep.json", { ...earn(1000), campaigns: [campaign] }), "--by", "ops");
+    const r = await merit("rules", "publish", file("deep.json", { ...earn(1000), campaigns: [campaign] }), "--by", "ops");
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /campaigns\.0\.perWallet\.maxCont: unknown key/);
     assert.equal(await versions(), 0);
@@ -55,18 +55,18 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
 
   it("given {} (no earn config), when published, then it is refused unless --allow-empty", async () => {
     const f = file("empty.json", {});
-    const r = await indexer("rules", "publish", f, "--by", "ops");
+    const r = await merit("rules", "publish", f, "--by", "ops");
     assert.equal(r.code, 2, r.stderr);
     assert.ok(isOneLineError(r.stderr), r.stderr);
     assert.match(r.stderr, /no earn config.*--allow-empty/);
     assert.equal(await versions(), 0);
-    const ok = await indexer("rules", "publish", f, "--by", "ops", "--allow-empty");
+    const ok = await merit("rules", "publish", f, "--by", "ops", "--allow-empty");
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(await versions(), 1);
   });
 
   it("given a published version and scored settlements, when a candidate is published with --dry-run, then it prints the diff and the sample's points before and after, and writes nothing", async () => {
-    assert.equal((await indexer("rules", "publish", file("v1.json", earn(1000)), "--by", "ops")).code, 0);
+    assert.equal((await merit("rules", "publish", file("v1.json", earn(1000)), "--by", "ops")).code, 0);
     await insertSettlements(db(), [pay(1, "ALICE", 3), pay(2, "BOB", 5), pay(3, "ALICE", 1)]);
     await scoreBatch(db());
     const candidate = file("v2.json", {
@@ -79,15 +79,15 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
     const readOnly = `${process.env.DATABASE_URL}${process.env.DATABASE_URL!.includes("?") ? "&" : "?"}default_transaction_read_only=on`;
     const saved = process.env.DATABASE_URL;
     if (!embedded) process.env.DATABASE_URL = readOnly;
-    let r: Awaited<ReturnType<typeof indexer>>;
+    let r: Awaited<ReturnType<typeof merit>>;
     try {
       if (!embedded)
         assert.notEqual(
-          (await indexer("rules", "publish", candidate, "--by", "ops")).code,
+          (await merit("rules", "publish", candidate, "--by", "ops")).code,
           0,
           "the read-only session refuses a real publish",
         );
-      r = await indexer("rules", "publish", candidate, "--by", "ops", "--dry-run", "--sample", "2");
+      r = await merit("rules", "publish", candidate, "--by", "ops", "--dry-run", "--sample", "2");
     } finally {
       process.env.DATABASE_URL = saved;
     }
@@ -106,7 +106,7 @@ describe("admin flow: rules publish (strict schema, --allow-empty, --dry-run)", 
   });
 
   it("given no version yet, when a candidate is dry-run, then the diff is against nothing and the sample says so", async () => {
-    const r = await indexer("rules", "publish", file("first.json", earn(1000)), "--by", "ops", "--dry-run");
+    const r = await merit("rules", "publish", file("first.json", earn(1000)), "--by", "ops", "--dry-run");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /changes against no published version:/);
     assert.match(r.stdout, /sample: no settlement has been scored yet/);

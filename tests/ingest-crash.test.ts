@@ -10,6 +10,7 @@ import { migrate } from "../indexer/src/db/migrate.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "./fixtures/ingest/throwaway-postgres.js";
 import { countSettlements, listSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { createWorld, rulesOf, sendFacilitated, type ExpectedSettlement } from "./fixtures/ingest/localnet-scenario.js";
+import { MERIT_BIN } from "./helpers/indexer-cli.js";
 
 /**
  * Exactly once under kill -9: the real `run` command polls the local chain in a child process
@@ -72,7 +73,7 @@ describe("Ingest under kill -9", function () {
   });
 
   const start = (): ChildProcess => {
-    const child = spawn("npx", ["tsx", "indexer/src/cli/main.ts", "run"], { env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = spawn(MERIT_BIN, ["ingest", "run"], { env, stdio: ["ignore", "ignore", "pipe"], detached: true });
     child.stderr!.on("data", (d) => logs.push(String(d)));
     return child;
   };

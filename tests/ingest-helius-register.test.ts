@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { watchedAddresses, watchRules } from "../indexer/src/ingest/parse/watch-rules.js";
+import { MERIT_BIN } from "./helpers/indexer-cli.js";
 
 const run = promisify(execFile);
 
@@ -81,7 +82,7 @@ describe("helius register (against a stand-in for Helius's webhook API)", functi
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   const register = (extra: string[] = [], apiKey = env.HELIUS_API_KEY) =>
-    run("npx", ["tsx", "indexer/src/cli/main.ts", "helius", "register", ...extra], {
+    run(MERIT_BIN, ["webhook", "register", "--json", ...extra], {
       env: { ...env, HELIUS_API_KEY: apiKey, HELIUS_API_URL: apiUrl },
     });
 

@@ -6,12 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MERIT_BIN } from "./helpers/indexer-cli.js";
 import { rpc } from "./helpers/localnet.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 function runCli(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", "tools/localnet/src/cli/main.ts", "localnet", ...args], { cwd: ROOT });
+  const child = spawn(MERIT_BIN, ["localnet", ...args], { cwd: ROOT });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));

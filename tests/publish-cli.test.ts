@@ -6,7 +6,7 @@ import { epochRootPda, proposeRootInstruction } from "@merit/clients/idl";
 import { closeEpoch } from "../indexer/src/epochs/close.js";
 import { getEpoch } from "../indexer/src/epochs/queries.js";
 import { type ChainDistributor, configure, createDistributor, proposals, settle, usePublishSuite } from "./helpers/publish-chain.js";
-import { indexer, isOneLineError } from "./helpers/indexer-cli.js";
+import { isOneLineError, merit } from "./helpers/indexer-cli.js";
 import { fundedKeypair } from "./helpers/localnet.js";
 
 describe("publish CLI: refusals, --force, --unsigned and record, a foreign root (development chain, Postgres)", function () {
@@ -39,7 +39,7 @@ describe("publish CLI: refusals, --force, --unsigned and record, a foreign root 
     await settle(db(), [[await fundedKeypair(connection, 1), 5]]);
     assert.equal((await closeEpoch(db(), { distributor: d.address.toBase58(), dataDir }))?.epoch, 1n);
   };
-  const cli = (...args: string[]) => indexer("epoch", ...args, "--distributor", d.address.toBase58(), "--rpc", chain().net.url);
+  const cli = (...args: string[]) => merit("epoch", ...args, "--distributor", d.address.toBase58(), "--rpc", chain().net.url);
   const status = async () => (await getEpoch(db(), d.address.toBase58(), 1n))!.status;
 
   it("given a vault that does not cover the new obligation, then publish refuses saying so, and --force proposes", async () => {

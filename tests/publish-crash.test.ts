@@ -18,6 +18,7 @@ import {
   usePublishSuite,
 } from "./helpers/publish-chain.js";
 import { fundedKeypair } from "./helpers/localnet.js";
+import { MERIT_BIN } from "./helpers/indexer-cli.js";
 
 const run = promisify(execFile);
 
@@ -41,17 +42,7 @@ describe("publish: a crash after sending, and two publishers at once (developmen
     const keyFile = join(dataDir, "publisher.json");
     writeFileSync(keyFile, JSON.stringify([...d.publisher.secretKey]));
     const env = { ...process.env, MERIT_DATA_DIR: dataDir, PUBLISHER_KEYPAIR: keyFile, LOG_FORMAT: "json" };
-    const args = [
-      "--import",
-      "tsx",
-      "indexer/src/cli/main.ts",
-      "epoch",
-      "publish",
-      "--distributor",
-      d.address.toBase58(),
-      "--rpc",
-      chain().net.url,
-    ];
+    const args = [MERIT_BIN, "epoch", "publish", "--distributor", d.address.toBase58(), "--rpc", chain().net.url];
 
     // Given: a publisher that pauses after its transaction left (the test hook), killed there
     const child = spawn(process.execPath, args, {

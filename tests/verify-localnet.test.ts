@@ -29,7 +29,7 @@ import { getIngestWatermark, startIngest, watchRules, type WatchRules } from "..
 import { createWorld, rulesOf, runScenario, sendFacilitated, type World } from "./fixtures/ingest/localnet-scenario.js";
 import { testWallet } from "./helpers/ledger-fixtures.js";
 import { closeConnection, fundedKeypair } from "./helpers/localnet.js";
-import { indexer } from "./helpers/indexer-cli.js";
+import { merit } from "./helpers/indexer-cli.js";
 import { useFreshDb } from "./setup/db.js";
 
 const { AnchorProvider, BN, Wallet } = anchor;
@@ -238,7 +238,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
   it("given honest epoch 1 published from real settlements, when verify --full --replay runs through the CLI with --json, then every check passes, the replay reproduces the dataset hash, and it exits 0", async () => {
     const e1 = honest.epochs[0]!;
     assert.equal(e1.leafCount, 1, "payer 1's amount is under the minimum: carried, no leaf yet");
-    const r = await indexer(
+    const r = await merit(
       "verify",
       "--epoch",
       "1",
@@ -310,7 +310,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/epochs/${honest.distributor.toBase58()}`;
-    const cli = await indexer(
+    const cli = await merit(
       "verify",
       "--epoch",
       "2",
@@ -345,14 +345,14 @@ describe("verify: an auditor checks published epochs against the local chain, wi
     assert.equal(r.firstFailure?.check, "dataset-hash");
     assert.equal(r.firstFailure?.expected, e1.datasetHash);
     assert.equal(statuses(r).tree, "fail", "the rebuilt tree does not match either");
-    const cli = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", path);
+    const cli = await merit("verify", "--epoch", "1", "--rpc", net.url, "--dataset", path);
     assert.equal(cli.code, 1);
     assert.match(cli.stdout, new RegExp(`^MISMATCH in dataset-hash: datasetHash: expected ${e1.datasetHash}, got [0-9a-f]{64}$`, "m"));
     // a byte that breaks the header's JSON is still a mismatch (1), not bad input (2)
     const header = readFileSync(files(e1).dataset);
     header[0] = 0x5b; // "{" -> "["
     writeFileSync(path, header);
-    const broken = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", path);
+    const broken = await merit("verify", "--epoch", "1", "--rpc", net.url, "--dataset", path);
     assert.equal(broken.code, 1, broken.stdout + broken.stderr);
     assert.match(broken.stdout, /^MISMATCH in dataset-hash: /m);
   });
@@ -553,18 +553,18 @@ describe("verify: an auditor checks published epochs against the local chain, wi
 
   it("given an unreachable RPC or bad input, when verify runs, then it exits 3 or 2 with one line on stderr", async () => {
     const e1 = honest.epochs[0]!;
-    const down = await indexer("verify", "--epoch", "1", "--rpc", "http://127.0.0.1:9", "--dataset", files(e1).dataset);
+    const down = await merit("verify", "--epoch", "1", "--rpc", "http://127.0.0.1:9", "--dataset", files(e1).dataset);
     assert.equal(down.code, 3, down.stderr);
     assert.match(down.stderr, /^error: the RPC at http:\/\/127\.0\.0\.1:9 is unreachable/);
-    const missing = await indexer("verify", "--epoch", "1", "--rpc", net.url, "--dataset", join(work, "nope.ndjson"));
+    const missing = await merit("verify", "--epoch", "1", "--rpc", net.url, "--dataset", join(work, "nope.ndjson"));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: dataset .*nope\.ndjson: no such file\n$/);
-    const noManifest = await indexer("verify", "--epoch", "2", "--rpc", net.url, "--dataset", files(honest.epochs[1]!).dataset, "--replay");
+    const noManifest = await merit("verify", "--epoch", "2", "--rpc", net.url, "--dataset", files(honest.epochs[1]!).dataset, "--replay");
     assert.equal(noManifest.code, 2);
     assert.match(noManifest.stderr, /--replay needs --manifest/);
     const copy = join(work, "copy.ndjson");
     copyFileSync(files(e1).dataset, copy);
-    const noEpoch = await indexer("verify", "--epoch", "7", "--rpc", net.url, "--dataset", copy);
+    const noEpoch = await merit("verify", "--epoch", "7", "--rpc", net.url, "--dataset", copy);
     assert.equal(noEpoch.code, 1, "an epoch with no root on-chain is a mismatch, not bad input");
     assert.match(noEpoch.stdout, /MISMATCH in chain: epochRoot: expected an EpochRoot for epoch 7, got none/);
   });

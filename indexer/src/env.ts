@@ -42,7 +42,7 @@ const schema = z.object({
   WATCH_MERCHANTS: list,
   HELIUS_API_KEY: z.string().optional(),
   HELIUS_WEBHOOK_AUTH: z.string().min(16, "HELIUS_WEBHOOK_AUTH must be at least 16 characters").optional(),
-  /** Public HTTPS URL of this daemon's POST /webhooks/helius, used by `helius register`. */
+  /** Public HTTPS URL of this daemon's POST /webhooks/helius, used by `merit webhook register`. */
   HELIUS_WEBHOOK_URL: z.string().url().optional(),
   HELIUS_WEBHOOK_TYPE: z.enum(["raw", "enhanced", "rawDevnet", "enhancedDevnet"]).default("raw"),
   HELIUS_API_URL: z.string().url().default("https://api-mainnet.helius-rpc.com"),

@@ -17,6 +17,7 @@ export type CallerErrorCode =
   | "bad_code"
   | "bad_conversion"
   | "bad_env"
+  | "bad_flags"
   | "bad_epoch"
   | "bad_keypair"
   | "bad_migration_name"
@@ -27,6 +28,8 @@ export type CallerErrorCode =
   | "bad_signature"
   | "bad_time"
   | "bad_version"
+  | "campaign_ended"
+  | "campaign_exists"
   | "bad_watch_address"
   | "bad_webhook_type"
   | "campaign_active"
@@ -92,6 +95,7 @@ export type BugErrorCode =
 /** RPC, Helius and database failures. */
 export type UpstreamErrorCode =
   | "copy_rejected"
+  | "embedded_db_busy"
   | "helius_api_error"
   | "helius_garbage"
   | "helius_unreachable"

@@ -7,7 +7,8 @@ import { connect, supportsCopy } from "./db/connection.js";
 import { componentLog, flushLogs, logger } from "./log.js";
 import { toJson } from "./json.js";
 import { migrate } from "./db/migrate.js";
-import { startEmbeddedPostgres } from "./db/embedded.js";
+import { serveEmbedded } from "./db/open.js";
+import { exitCodeFor } from "./cli/exit.js";
 import { MeritError } from "./errors.js";
 import { getIngestWatermark, startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
 import { startEngine } from "./engine/index.js";
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   let databaseUrl = cfg.DATABASE_URL;
   if (!databaseUrl) {
     const t0 = performance.now();
-    const pg = await startEmbeddedPostgres({ dataDir: join(cfg.MERIT_DATA_DIR, "pgdata") });
+    // the URL goes to a runtime file beside the data, so `merit` commands find this server
+    const pg = await serveEmbedded(cfg.MERIT_DATA_DIR, "daemon");
     stops.unshift(pg.stop);
     databaseUrl = pg.url;
     log(`database: embedded PGlite at ${pg.url} (${ms(t0)}); set DATABASE_URL for a real server`);
@@ -124,11 +126,12 @@ function ms(t0: number): string {
 }
 
 main().catch((err) => {
-  // A configuration error is one line saying what to change; anything else is logged whole.
-  if (err instanceof MeritError && err.kind === "caller") process.stderr.write(`merit: ${err.message}\n`);
+  // A configuration error, or a data directory another process holds, is one line saying what to
+  // do; anything else is logged whole.
+  if (err instanceof MeritError && err.kind !== "bug") process.stderr.write(`merit: ${err.message}\n`);
   else {
     logger().fatal({ err }, "start-up failed");
     flushLogs();
   }
-  process.exit(1);
+  process.exit(exitCodeFor(err));
 });

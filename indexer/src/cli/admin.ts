@@ -1,33 +1,28 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { connect, type Sql } from "../db/connection.js";
+import type { Sql } from "../db/connection.js";
+import { openDatabase } from "../db/open.js";
 import { toJson } from "../json.js";
-import { env } from "../env.js";
 import { CallerError } from "../errors.js";
 import type { RowDifference } from "../engine/replay.js";
 import { parsePoints } from "../ledger/adjust.js";
 import { formatPoints } from "../scoring/points/math.js";
 import type { RuleSetBody } from "../rules/schema.js";
-import { log } from "./context.js";
+import { progress } from "./context.js";
+import { checkFailed } from "./exit.js";
 
 /**
  * Commands for admins (rule sets, manual adjustments), operators (rejected input) and auditors
  * (recompute the ledger and compare): thin wrappers over the functions the daemon and the API use.
  * Points print as points with three decimals (the ledger counts millipoints).
  */
-function database(name: string): Sql {
-  const e = env();
-  if (!e.DATABASE_URL)
-    throw new CallerError("no_database", "DATABASE_URL is required for this command (the daemon's `npm start` runs the embedded database)");
-  return connect(e.DATABASE_URL, { max: 2, name });
-}
-
+/** The database for one command (db/open.ts: DATABASE_URL, the daemon's embedded server, or the data directory). */
 export async function withDb<T>(name: string, f: (sql: Sql) => Promise<T>): Promise<T> {
-  const sql = database(name);
+  const db = await openDatabase({ name, max: 2 });
   try {
-    return await f(sql);
+    return await f(db.sql);
   } finally {
-    await sql.end();
+    await db.close();
   }
 }
 
@@ -55,10 +50,11 @@ export function rulesCommand(): Command {
       "publish nothing: print the changes against the current version and what they do to a sample of recent settlements",
     )
     .option("--sample <n>", "with --dry-run: how many of the latest scored settlements to rescore", positiveInt, 1000)
+    .option("--json", "print the result as JSON")
     .action(
       async (
         file: string,
-        o: { by: string; note: string; effectiveFrom?: string; allowEmpty?: boolean; dryRun?: boolean; sample: number },
+        o: { by: string; note: string; effectiveFrom?: string; allowEmpty?: boolean; dryRun?: boolean; sample: number; json?: boolean },
       ) => {
         let raw: unknown;
         try {
@@ -80,6 +76,7 @@ export function rulesCommand(): Command {
             : undefined;
         if (o.dryRun) {
           const report = await withDb("merit-rules", (sql) => dryRun(sql, body, o.sample));
+          if (o.json) return out(json({ dryRun: true, warning: o.allowEmpty ? undefined : empty, report }));
           out("dry run: nothing published");
           if (empty && !o.allowEmpty) out(`note: ${empty}`);
           for (const line of report) out(line);
@@ -89,6 +86,7 @@ export function rulesCommand(): Command {
         const rs = await withDb("merit-rules", (sql) =>
           publishRuleSet(sql, { body: raw as never, createdBy: o.by, note: o.note, effectiveFrom }),
         );
+        if (o.json) return out(json(rs));
         out(
           `published rule set version ${rs.version} (scores settlements after seq ${rs.afterSeq}, effective from ${rs.effectiveFrom.toISOString()})`,
         );
@@ -97,6 +95,7 @@ export function rulesCommand(): Command {
   rules
     .command("show [version]")
     .description("print a rule set version as JSON (default: the newest)")
+    .option("--json", "the same JSON (accepted like every command's --json)")
     .action(async (version?: string) => {
       const { getRuleSet, loadRuleHistory } = await import("../rules/rule-sets.js");
       if (version !== undefined && !/^\d+$/.test(version)) throw new CallerError("bad_version", `"${version}" is not a version number`);
@@ -132,20 +131,26 @@ export function pointsCommand(): Command {
     .requiredOption("--by <who>", "who adjusts")
     .option("--new", "credit an account that has no activity yet (otherwise refused: a mistyped address would be credited silently)")
     .option("--allow-negative", "let the adjustment leave the balance below zero (otherwise refused)")
-    .action(async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean }) => {
-      const delta = parsePoints(text);
-      const { adjustAccountPoints } = await import("../ledger/adjust.js");
-      const { id, balance } = await withDb("merit-points", (sql) =>
-        adjustAccountPoints(sql, { account, delta, note: o.note, by: o.by, allowNew: o.new, allowNegative: o.allowNegative }),
-      );
-      out(`${account}: ${signed(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
-    });
+    .option("--json", "print the result as JSON")
+    .action(
+      async (account: string, text: string, o: { note: string; by: string; new?: boolean; allowNegative?: boolean; json?: boolean }) => {
+        const delta = parsePoints(text);
+        const { adjustAccountPoints } = await import("../ledger/adjust.js");
+        const { id, balance } = await withDb("merit-points", (sql) =>
+          adjustAccountPoints(sql, { account, delta, note: o.note, by: o.by, allowNew: o.new, allowNegative: o.allowNegative }),
+        );
+        if (o.json) return out(json({ account, delta: formatPoints(delta), ledgerRow: id, balance: formatPoints(balance) }));
+        out(`${account}: ${signed(delta)} points (ledger row ${id}), balance ${formatPoints(balance)}`);
+      },
+    );
   points
     .command("balance <account>")
     .description("an account's balance: the sum of its ledger rows (negative after a large enough adjustment)")
-    .action(async (account: string) => {
+    .option("--json", "print the result as JSON")
+    .action(async (account: string, o: { json?: boolean }) => {
       const { balanceOf } = await import("../ledger/queries.js");
       const balance = await withDb("merit-points", (sql) => balanceOf(sql, account));
+      if (o.json) return out(json({ account, balance: formatPoints(balance) }));
       out(`${account}: ${formatPoints(balance)} points${balance < 0n ? " (negative)" : ""}`);
     });
   points
@@ -168,10 +173,12 @@ export function pointsCommand(): Command {
   points
     .command("snapshot <epoch>")
     .description("freeze the leaderboard as of the engine's position for an epoch (once per epoch)")
-    .action(async (text: string) => {
+    .option("--json", "print the result as JSON")
+    .action(async (text: string, o: { json?: boolean }) => {
       const epoch = epochOf(text);
       const { snapshotLeaderboard } = await import("../ledger/queries.js");
       const r = await withDb("merit-points", (sql) => snapshotLeaderboard(sql, epoch));
+      if (o.json) return out(json({ epoch, ...r }));
       out(`epoch ${epoch}: leaderboard of ${r.rows} accounts frozen as of seq ${r.asOfSeq}`);
     });
   return points;
@@ -190,7 +197,8 @@ export function ledgerCommand(): Command {
       "recompute the whole ledger from settlements and the rule history, compare it with the stored one; exit 1 on any difference",
     )
     .option("--until-seq <n>", "stop at this engine sequence (default: the engine's position now)")
-    .action(async (o: { untilSeq?: string }) => {
+    .option("--json", "print the result as JSON (the differing rows of the first differing block included)")
+    .action(async (o: { untilSeq?: string; json?: boolean }) => {
       if (o.untilSeq !== undefined && !/^\d+$/.test(o.untilSeq))
         throw new CallerError("bad_seq", `--until-seq "${o.untilSeq}" is not a sequence number`);
       const [{ replayLedger, explainBlock }, { readCursor }] = await Promise.all([
@@ -207,18 +215,28 @@ export function ledgerCommand(): Command {
             "bad_seq",
             `--until-seq ${untilSeq} is beyond the engine's position (seq ${head}): only scored settlements can be verified`,
           );
-        log("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
+        progress("ledger verify: recomputing every settlement in chain order (about 45 s per million on two cores)");
         const r = await replayLedger(sql, { untilSeq });
         const secs = ((performance.now() - started) / 1000).toFixed(1);
-        if (r.mismatchCount === 0)
+        const summary = {
+          ok: r.mismatchCount === 0,
+          settlements: r.settlements,
+          rows: r.rows,
+          mismatchCount: r.mismatchCount,
+          mismatches: r.mismatches,
+        };
+        if (r.mismatchCount === 0) {
+          if (o.json) return out(json(summary));
           return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);
+        }
+        checkFailed();
+        const first = r.mismatches[0]!;
+        progress(`ledger verify: recomputing up to the block at seq ${first} again to name its rows`);
+        const diffs = await explainBlock(sql, first, untilSeq);
+        if (o.json) return out(json({ ...summary, differences: diffs.slice(0, 20).map(describeDifference) }));
         out(
           `ledger DIFFERS in ${r.mismatchCount} block(s) of settlements; first seqs: ${r.mismatches.join(", ")} (${r.settlements} settlements, ${secs} s)`,
         );
-        process.exitCode = 1;
-        const first = r.mismatches[0]!;
-        log(`ledger verify: recomputing up to the block at seq ${first} again to name its rows`);
-        const diffs = await explainBlock(sql, first, untilSeq);
         out(
           `rows that differ in the block from seq ${first} (expected: recomputed, got: stored)${diffs.length > 20 ? `, the first 20 of ${diffs.length}` : ""}:`,
         );
@@ -252,9 +270,11 @@ export function rejectsCommand(): Command {
     .option("--reason <code>", "only this reason (e.g. malformed_json, bad_shape)")
     .option("--limit <n>", "rows", positiveInt, 50)
     .option("--body", "print each stored body too")
-    .action(async (o: { reason?: string; limit: number; body?: boolean }) => {
+    .option("--json", "one JSON array (bodies included)")
+    .action(async (o: { reason?: string; limit: number; body?: boolean; json?: boolean }) => {
       const { listRecentRejects } = await import("../ingest/store/rejects.js");
       const rows = await withDb("merit-rejects", (sql) => listRecentRejects(sql, { reason: o.reason, limit: o.limit }));
+      if (o.json) return out(json(rows));
       if (rows.length === 0) return out(o.reason ? `no rejects with reason ${o.reason}` : "no rejects");
       for (const r of rows) {
         out(

@@ -1,5 +1,6 @@
 import { ingestSettings } from "../env.js";
 import { Command, InvalidArgumentError } from "commander";
+import { json, out } from "./admin.js";
 import { ingestContext } from "./context.js";
 
 const slotArg = (v: string) => {
@@ -14,7 +15,8 @@ export function backfillCommand(): Command {
     .option("--from-slot <slot>", "oldest slot to ingest", slotArg)
     .option("--from-signature <signature>", "ingest everything after this signature")
     .option("--address <address...>", "limit to these addresses (default: every watched address)")
-    .action(async (o: { fromSlot?: bigint; fromSignature?: string; address?: string[] }) => {
+    .option("--json", "print the counts as JSON")
+    .action(async (o: { fromSlot?: bigint; fromSignature?: string; address?: string[]; json?: boolean }) => {
       const [{ backfill, backfillStream }, { watchedAddresses }, { discoverMerchantAccounts }, { default: cliProgress }] =
         await Promise.all([
           import("../ingest/sources/backfill.js"),
@@ -23,14 +25,14 @@ export function backfillCommand(): Command {
           import("cli-progress"),
         ]);
       backfillStream(o); // validates the start before any network call
-      const ctx = ingestContext();
+      const ctx = await ingestContext();
       const addresses = o.address ?? watchedAddresses(ctx.rules, await discoverMerchantAccounts(ctx.rpc, ctx.rules, ctx.log));
       const bar = new cliProgress.SingleBar(
         {
           format: "backfill [{bar}] {value}/{total} tx | {rate} tx/s | {settlements} settlements | eta {eta_formatted}",
           hideCursor: true,
-          noTTYOutput: true,
-          notTTYSchedule: 5000,
+          // progress is for a terminal: piped or redirected, stderr keeps to errors
+          noTTYOutput: false,
         },
         cliProgress.Presets.shades_classic,
       );
@@ -61,12 +63,14 @@ export function backfillCommand(): Command {
           },
         });
         bar.stop();
-        ctx.log(
-          `backfill done: ${done} transactions over ${addresses.length} addresses, ${stats.settlementsInserted} new settlements, ${stats.rejected} rejected, ${rate()} tx/s`,
-        );
+        if (o.json) out(json({ transactions: done, addresses: addresses.length, ...stats, transactionsPerSecond: Number(rate()) }));
+        else
+          out(
+            `backfill done: ${done} transactions over ${addresses.length} addresses, ${stats.settlementsInserted} new settlements, ${stats.rejected} rejected, ${rate()} tx/s`,
+          );
       } finally {
         bar.stop();
-        await ctx.sql.end();
+        await ctx.close();
       }
     });
 }

@@ -59,10 +59,11 @@ export function epochCommand(): Command {
     .option("--rounding <floor|half_up>", "fixed mode: how a fraction of a base unit rounds", "floor")
     .option("--budget <n>", "budget mode: token base units per epoch")
     .option("--min-claimable <n>", "a wallet's amount is carried until it reaches this (base units)", "0")
+    .option("--json", "print the result as JSON")
     .action(
       async (
         addr: string,
-        o: { mint: string; mode: string; unitsPerPoint?: string; rounding: string; budget?: string; minClaimable: string },
+        o: { mint: string; mode: string; unitsPerPoint?: string; rounding: string; budget?: string; minClaimable: string; json?: boolean },
       ) => {
         const { parseConversion } = await import("../epochs/convert.js");
         const { addDistributor } = await import("../epochs/queries.js");
@@ -74,6 +75,7 @@ export function epochCommand(): Command {
         await withDb("merit-epochs", (sql) =>
           addDistributor(sql, { address: address(addr, "distributor"), mint: address(o.mint, "mint"), conversion: conversion as never }),
         );
+        if (o.json) return out(json({ address: addr, mint: o.mint, conversion }));
         out(`distributor ${addr} added: ${JSON.stringify(conversion)}`);
       },
     );
@@ -120,11 +122,13 @@ export function epochCommand(): Command {
     .command("rebuild <epoch>")
     .description("write a closed epoch's files again from the database and check them against its hashes")
     .requiredOption("--distributor <address>", "which distributor")
-    .action(async (n: string, o: { distributor: string }) => {
+    .option("--json", "print the result as JSON")
+    .action(async (n: string, o: { distributor: string; json?: boolean }) => {
       const { rebuildEpochFiles } = await import("../epochs/close.js");
       const r = await withDb("merit-epochs", (sql) =>
         rebuildEpochFiles(sql, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n), dataDir: env().MERIT_DATA_DIR }),
       );
+      if (o.json) return out(json(r));
       out(`epoch ${r.epoch} rebuilt byte-identical: ${r.dir}`);
     });
 
@@ -160,6 +164,7 @@ export function epochCommand(): Command {
     .requiredOption("--distributor <address>", "which distributor")
     .option("--chain", "read the EpochRoot from the chain (--rpc or RPC_URL)")
     .option("--rpc <url>", "RPC URL (default RPC_URL)")
+    .option("--json", "the same JSON (accepted like every command's --json)")
     .action(async (n: string, o: { distributor: string; chain?: boolean; rpc?: string }) => {
       const { getEpoch } = await import("../epochs/queries.js");
       const d = address(o.distributor, "distributor");
@@ -217,13 +222,15 @@ export function epochCommand(): Command {
     .description("record an epoch proposed elsewhere (a multisig) from its EpochRoot on-chain")
     .requiredOption("--distributor <address>", "which distributor")
     .option("--rpc <url>", "RPC URL (default RPC_URL)")
-    .action(async (n: string, o: { distributor: string; rpc?: string }) => {
+    .option("--json", "print the result as JSON")
+    .action(async (n: string, o: { distributor: string; rpc?: string; json?: boolean }) => {
       const { recordEpoch } = await import("../publish/publish.js");
       const r = await withPublisher({ rpc: o.rpc, signer: false }, (ctx) =>
         recordEpoch(ctx, { distributor: address(o.distributor, "distributor"), epoch: epochArg(n) }),
       );
       if (r === "busy")
         throw new CallerError("publish_busy", "another publisher holds the lock for this distributor; try again when it is done");
+      if (o.json) return out(json({ epoch: n, ...r }));
       out(`epoch ${n} recorded: ${r.status}${r.signature ? ` (${r.signature})` : ""}`);
     });
 

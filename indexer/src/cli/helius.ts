@@ -1,17 +1,19 @@
 import { Command } from "commander";
 import { env } from "../env.js";
 import { CallerError } from "../errors.js";
+import { out } from "./admin.js";
 import { log, rulesFromEnv } from "./context.js";
 
-/** `helius register`: create or update the Helius webhook for the watched addresses. */
-export function heliusCommand(): Command {
-  const helius = new Command("helius").description("Helius webhook management");
+/** `webhook register`: create or update the Helius webhook for the watched addresses. */
+export function webhookCommand(): Command {
+  const helius = new Command("webhook").description("the Helius webhook that posts the watched addresses' transactions to this daemon");
   helius
     .command("register")
     .description("create or update the webhook that posts the watched addresses' transactions to this daemon")
     .option("--url <url>", "public https URL of POST /webhooks/helius (default HELIUS_WEBHOOK_URL)")
     .option("--type <type>", "raw | enhanced | rawDevnet | enhancedDevnet (default HELIUS_WEBHOOK_TYPE)")
-    .action(async (o: { url?: string; type?: string }) => {
+    .option("--json", "print the result as JSON")
+    .action(async (o: { url?: string; type?: string; json?: boolean }) => {
       const [{ registerHeliusWebhook }, { watchedAddresses }, { RpcClient }, { discoverMerchantAccounts }] = await Promise.all([
         import("../ingest/sources/helius-register.js"),
         import("../ingest/parse/watch-rules.js"),
@@ -38,7 +40,8 @@ export function heliusCommand(): Command {
         authHeader: e.HELIUS_WEBHOOK_AUTH,
         webhookType: type,
       });
-      process.stdout.write(`${JSON.stringify({ ...result, addresses: addresses.length, webhookType: type })}\n`);
+      if (o.json) return out(JSON.stringify({ ...result, addresses: addresses.length, webhookType: type }));
+      out(`webhook ${result.webhookID} ${result.action}: ${webhookUrl} receives ${type} transactions of ${addresses.length} addresses`);
     });
   return helius;
 }

@@ -6,7 +6,7 @@ import { ingestContext } from "./context.js";
 export function runCommand(): Command {
   return new Command("run").description("poll the watched addresses and ingest settlements until stopped").action(async () => {
     const { startIngest } = await import("../ingest/index.js");
-    const ctx = ingestContext();
+    const ctx = await ingestContext();
     const handle = await startIngest({
       sql: ctx.sql,
       rpcUrl: ctx.rpcUrl,
@@ -28,6 +28,6 @@ export function runCommand(): Command {
     });
     clearInterval(report);
     await handle.stop();
-    await ctx.sql.end();
+    await ctx.close();
   });
 }

@@ -1,13 +1,13 @@
 import { Command } from "commander";
+import { CallerError, UpstreamError } from "../errors.js";
+import { checkFailed } from "./exit.js";
 
 /**
  * `verify --epoch N --rpc URL --dataset PATH|URL …`: the auditor's check of a published epoch
  * against the chain, with the operator's published files and nothing of its database
  * (docs/verify.md). Exit 0: every check passed; 1: a mismatch (the first is named); 2: bad input;
- * 3: the RPC is unreachable.
+ * 3: the RPC is unreachable (exit.ts).
  */
-export const EXIT = { ok: 0, mismatch: 1, input: 2, rpc: 3 } as const;
-
 interface VerifyFlags {
   epoch: string;
   rpc: string;
@@ -25,10 +25,9 @@ interface VerifyFlags {
 
 const write = (line: string) => void process.stdout.write(`${line}\n`);
 
-function fail(code: number, message: string): never {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(code);
-}
+const bad = (message: string): never => {
+  throw new CallerError("bad_flags", message);
+};
 
 const MARK = { pass: "PASS", fail: "FAIL", skip: "skip" } as const;
 
@@ -55,20 +54,18 @@ export function verifyCommand(): Command {
     .option("--rps <n>", "--replay: RPC calls per second at most (each getTransaction of a batch counts)", "20")
     .option("--concurrency <n>", "--replay: RPC requests in flight at most", "8")
     .option("--json", "print the report as JSON")
-    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.input))
     .action(async (o: VerifyFlags) => {
-      if (!/^[1-9]\d*$/.test(o.epoch)) fail(EXIT.input, `--epoch "${o.epoch}" is not an epoch number (1, 2, …)`);
-      if (!/^https?:\/\//.test(o.rpc)) fail(EXIT.input, `--rpc "${o.rpc}" is not an http(s) URL`);
+      if (!/^[1-9]\d*$/.test(o.epoch)) bad(`--epoch "${o.epoch}" is not an epoch number (1, 2, …)`);
+      if (!/^https?:\/\//.test(o.rpc)) bad(`--rpc "${o.rpc}" is not an http(s) URL`);
       for (const [flag, v] of [
         ["--rps", o.rps],
         ["--concurrency", o.concurrency],
       ] as const)
-        if (!/^[1-9]\d*$/.test(v)) fail(EXIT.input, `${flag} "${v}" is not a positive whole number`);
-      if (o.manifestsDir && !o.replay) fail(EXIT.input, "--manifests-dir is only read by --replay");
-      if (o.replay && !o.manifest) fail(EXIT.input, "--replay needs --manifest: the manifest names what the epoch is computed from");
+        if (!/^[1-9]\d*$/.test(v)) bad(`${flag} "${v}" is not a positive whole number`);
+      if (o.manifestsDir && !o.replay) bad("--manifests-dir is only read by --replay");
+      if (o.replay && !o.manifest) bad("--replay needs --manifest: the manifest names what the epoch is computed from");
       if (o.replay && o.epoch !== "1" && !(o.manifestsDir && o.previousDataset)) {
-        fail(
-          EXIT.input,
+        bad(
           `--replay of epoch ${o.epoch} needs --previous-dataset (epoch ${BigInt(o.epoch) - 1n}'s cumulative amounts) and --manifests-dir (epochs 1..${BigInt(o.epoch) - 1n}'s manifests: scoring state carries across epochs)`,
         );
       }
@@ -128,10 +125,13 @@ export function verifyCommand(): Command {
           const f = r.firstFailure!;
           write(`MISMATCH in ${f.check}: ${f.claimant ? `claimant ${f.claimant}, ` : ""}${f.field}: expected ${f.expected}, got ${f.got}`);
         }
-        process.exitCode = r.ok ? EXIT.ok : EXIT.mismatch;
+        if (!r.ok) checkFailed();
       } catch (err) {
         clear();
-        if (err instanceof VerifyError) fail(err.kind === "rpc" ? EXIT.rpc : EXIT.input, err.message);
+        if (err instanceof VerifyError)
+          throw err.kind === "rpc"
+            ? new UpstreamError("rpc_unreachable", err.message, true, err)
+            : new CallerError("bad_flags", err.message, err);
         throw err;
       }
     });

@@ -28,7 +28,8 @@ export function publisherKeypair(e: { PUBLISHER_KEYPAIR?: string; PUBLISHER_SECR
   );
 }
 
-function parseSecret(text: string, what: string): Keypair {
+/** A secret key as solana-keygen writes it (a JSON array of 64 bytes) or base58; `what` names its source in errors. */
+export function parseSecret(text: string, what: string): Keypair {
   const t = text.trim();
   let bytes: Uint8Array | undefined;
   if (t.startsWith("[")) {

@@ -16,26 +16,15 @@ const toRuleSet = (r: Row): RuleSet => ({
  * Publishes a new immutable version. It is stamped with the engine's current sequence under the
  * cursor lock, so it can only ever affect settlements scored after it: replay then picks exactly the
  * versions the live engine used. `effectiveFrom` (event time) defaults to "already effective".
+ * `body` may be derived from the newest version, read under the same lock, so two admins' edits
+ * (a campaign each) cannot overwrite one another.
  */
 export async function publishRuleSet(
   sql: Sql,
-  opts: { body: RuleSetInput; createdBy: string; note?: string; effectiveFrom?: Date },
-): Promise<RuleSet> {
-  const body = parseRuleSetBody(opts.body);
-  return publishDerivedRuleSet(sql, { ...opts, derive: () => body });
-}
-
-/**
- * Publishes the body `derive` makes from the newest version, read under the same lock as the
- * insert: two edits derived at once (campaign changes) apply one after the other, neither lost.
- */
-export async function publishDerivedRuleSet(
-  sql: Sql,
-  opts: { derive: (current: RuleSet | undefined) => RuleSetInput; createdBy: string; note?: string; effectiveFrom?: Date },
+  opts: { body: RuleSetInput | ((current: RuleSet | undefined) => RuleSetInput); createdBy: string; note?: string; effectiveFrom?: Date },
 ): Promise<RuleSet> {
   return withEngineLock(sql, async (tx, cursor) => {
-    const [latest] = await tx<Row[]>`select version, effective_from, after_seq, body from rule_sets order by version desc limit 1`;
-    const body = parseRuleSetBody(opts.derive(latest && toRuleSet(latest)));
+    const body = parseRuleSetBody(typeof opts.body === "function" ? opts.body(await latestRuleSet(tx)) : opts.body);
     const [row] = await tx<Row[]>`
       insert into rule_sets (version, effective_from, after_seq, body, created_by, note)
       select coalesce(max(version), 0) + 1, ${opts.effectiveFrom ?? new Date(0)}, ${cursor.seq}, ${tx.json(toJson(body))}, ${opts.createdBy}, ${opts.note ?? ""}
@@ -49,6 +38,11 @@ export async function publishDerivedRuleSet(
 export async function loadRuleHistory(q: Queryable): Promise<RuleSet[]> {
   const rows = await q<Row[]>`select version, effective_from, after_seq, body from rule_sets order by version`;
   return rows.map(toRuleSet);
+}
+
+export async function latestRuleSet(q: Queryable): Promise<RuleSet | undefined> {
+  const rows = await q<Row[]>`select version, effective_from, after_seq, body from rule_sets order by version desc limit 1`;
+  return rows[0] && toRuleSet(rows[0]);
 }
 
 export async function latestRuleSetVersion(q: Queryable): Promise<bigint> {

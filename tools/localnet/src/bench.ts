@@ -31,7 +31,7 @@ interface Cli {
 function cli(args: string[]): Promise<Cli> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", "tools/localnet/src/cli/main.ts", "localnet", "--port", "0", "-q", ...args], {
+    const child = spawn(process.execPath, ["indexer/bin/merit.mjs", "localnet", "--port", "0", "-q", ...args], {
       cwd: ROOT,
     });
     let out = "";

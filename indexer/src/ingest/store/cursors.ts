@@ -39,7 +39,7 @@ export async function advanceIngestWatermark(q: Queryable, slot: bigint): Promis
     do update set slot = greatest(ingest_watermark.slot, excluded.slot), updated_at = now()`;
 }
 
-/** Every poller and backfill cursor, for `npm run indexer -- status`. */
+/** Every poller and backfill cursor, for `npx merit ingest status`. */
 export async function listCursors(q: Queryable): Promise<(AddressCursor & { updatedAt: Date })[]> {
   const rows = await q<{ address: string; stream: string; last_signature: string; last_slot: bigint; updated_at: Date }[]>`
     select address, stream, last_signature, last_slot, updated_at from ingest_cursors order by stream, address`;

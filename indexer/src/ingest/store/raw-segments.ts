@@ -76,11 +76,18 @@ export interface StoredSegment {
   entries: { index: number; signature: string; encoding: RawEncoding; txIndex: number | null; body: string }[];
 }
 
-/** Every segment in the order it was stored, `batch` rows at a time (replay). */
+/**
+ * Every segment in the order it was stored, `batch` rows at a time (replay). Pages by id rather than
+ * through a server-side cursor: replay writes between pages, and on the embedded PGlite (one session
+ * for every connection) a write's statement replaced the cursor's unnamed portal
+ * (`portal "" does not exist`).
+ */
 export async function* readRawSegments(q: Queryable, batch = 4): AsyncGenerator<StoredSegment> {
-  const cursor = q<{ id: bigint; source: IngestSource; signatures: string; tx_indexes: string; encodings: string; bodies: string }[]>`
-    select id, source, signatures, tx_indexes, encodings, bodies from raw_segments order by id`.cursor(batch);
-  for await (const rows of cursor) {
+  for (let after = -1n; ; ) {
+    const rows = await q<{ id: bigint; source: IngestSource; signatures: string; tx_indexes: string; encodings: string; bodies: string }[]>`
+      select id, source, signatures, tx_indexes, encodings, bodies from raw_segments where id > ${after} order by id limit ${batch}`;
+    if (rows.length === 0) return;
+    after = rows.at(-1)!.id;
     for (const r of rows) {
       const sigs = r.signatures.split(","),
         txIndexes = r.tx_indexes.split(","),

@@ -51,7 +51,7 @@ export interface RecentReject extends StoredReject {
   last_seen_at: Date;
 }
 
-/** Newest first, for an operator's look (`npm run indexer -- rejects`). */
+/** Newest first, for an operator's look (`npx merit ingest rejects`). */
 export async function listRecentRejects(q: Queryable, opts: { reason?: string; limit?: number } = {}): Promise<RecentReject[]> {
   return [
     ...(await q<RecentReject[]>`
