@@ -1,3 +1,4 @@
+import { decodeDistributor } from "@merit/clients/chain";
 import { readFileSync } from "node:fs";
 import type { Connection, Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import type { MeritDistributorProgram } from "@merit/clients/idl";
@@ -74,19 +75,7 @@ async function readDistributor(ctx: Ctx, address: PublicKey) {
       "unknown_distributor_account",
       `no distributor account at ${address.toBase58()} on this cluster (program ${ctx.program.programId.toBase58()}): check the address and --rpc`,
     );
-  return ctx.program.coder.accounts.decode("distributor", info.data) as {
-    admin: PublicKey;
-    pendingAdmin: PublicKey;
-    publisher: PublicKey;
-    guardian: PublicKey;
-    mint: PublicKey;
-    tokenProgram: PublicKey;
-    vault: PublicKey;
-    activationDelay: { toString(): string };
-    gracePeriod: { toString(): string };
-    maxTotalIncrease: { toString(): string };
-    claimExpiry: { toString(): string };
-  };
+  return decodeDistributor(info.data);
 }
 
 const BN = async () => (await import("@coral-xyz/anchor")).BN;
