@@ -16,6 +16,7 @@ const PACKAGES: Record<string, string> = {
   "@merit/clients/dataset": "clients/src/dataset/index.ts",
   "@merit/clients/idl": "clients/src/idl/index.ts",
   "@merit/clients/verify": "clients/src/verify/index.ts",
+  "@merit/clients/api": "clients/src/api/index.ts",
   "@merit/localnet": "tools/localnet/src/index.ts",
   "@merit/localnet/demo": "tools/localnet/src/demo/settlement-traffic.ts",
 };

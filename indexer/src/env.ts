@@ -48,6 +48,13 @@ const schema = z.object({
   HELIUS_API_URL: z.string().url().default("https://api-mainnet.helius-rpc.com"),
   API_HOST: z.string().default("127.0.0.1"),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /**
+   * Origins browsers may call the API from (comma list, e.g. https://claim.example.com). Default:
+   * the local development ports only; pages served by the API itself need none.
+   */
+  API_CORS_ORIGINS: list.default(["http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://127.0.0.1:5173"]),
+  /** Requests per minute per client IP before 429 (0: no limit). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LOCALNET_PORT: z.coerce.number().int().min(0).max(65535).default(8899),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** `json` (one object per line, for log shippers) or `pretty`; default: pretty on a terminal, else json. */

@@ -87,6 +87,7 @@ export type BugErrorCode =
 /** RPC, Helius and database failures. */
 export type UpstreamErrorCode =
   | "copy_rejected"
+  | "db_unavailable"
   | "helius_api_error"
   | "helius_garbage"
   | "helius_unreachable"

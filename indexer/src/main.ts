@@ -1,17 +1,18 @@
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { Connection } from "@solana/web3.js";
 import { startLocalnet } from "@merit/localnet";
 import { env, ingestSettings } from "./env.js";
 import { connect, supportsCopy } from "./db/connection.js";
 import { componentLog, flushLogs, logger } from "./log.js";
-import { toJson } from "./json.js";
 import { migrate } from "./db/migrate.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { MeritError } from "./errors.js";
 import { getIngestWatermark, startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
 import { startEngine } from "./engine/index.js";
-import { leaderboard } from "./ledger/queries.js";
+import { createApp } from "./api/app.js";
+import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
 
 /**
@@ -85,17 +86,29 @@ async function main(): Promise<void> {
   });
   stops.unshift(engine.stop);
 
-  const app = new Hono();
-  app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
-  app.get(
-    "/leaderboard",
-    async () => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }),
-  );
+  // The webhook and the stack's counters sit outside the API's middleware: Helius delivers from a
+  // few addresses and must not meet the per-IP rate limit.
+  const root = new Hono();
+  root.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
   if (cfg.HELIUS_WEBHOOK_AUTH)
-    app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
-  const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
+    root.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
+  const schedule = cfg.EPOCH_SCHEDULE ? parseSchedule(cfg.EPOCH_SCHEDULE) : undefined;
+  const startedAt = Date.now();
+  const api = createApp({
+    sql,
+    connection: new Connection(rpcUrl, "confirmed"),
+    dataDir: cfg.MERIT_DATA_DIR,
+    programId: cfg.MERIT_PROGRAM_ID,
+    nextEpochClose: () => (schedule ? new Date(nextRun(schedule, Date.now(), startedAt)) : null),
+    corsOrigins: cfg.API_CORS_ORIGINS,
+    rateLimitPerMinute: cfg.API_RATE_LIMIT_PER_MINUTE,
+  });
+  root.route("/", api);
+  const server = serve({ fetch: root.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
-  log(`api: http://${cfg.API_HOST}:${cfg.API_PORT}/health${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`);
+  log(
+    `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`,
+  );
 
   log("merit local stack is up: database, chain, ingest and rewards engine running. Ctrl-C to stop.");
 

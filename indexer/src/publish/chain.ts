@@ -1,4 +1,4 @@
-import { type Connection, type PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
+import { type Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import { Program } from "@coral-xyz/anchor";
 import {
   epochRootPda,
@@ -31,13 +31,25 @@ export interface EpochRootState {
 
 export interface DistributorState {
   address: PublicKey;
+  admin: PublicKey;
+  /** Proposed by the admin, not accepted yet (null: none). */
+  pendingAdmin: PublicKey | null;
+  creator: PublicKey;
+  mint: PublicKey;
+  tokenProgram: PublicKey;
   publisher: PublicKey;
   guardian: PublicKey;
   vault: PublicKey;
   paused: boolean;
   maxTotalIncrease: bigint;
+  activationDelay: bigint;
+  gracePeriod: bigint;
+  /** Unix seconds after which unclaimed tokens may be clawed back; 0: never. */
+  claimExpiry: bigint;
   latestEpoch: bigint;
   currentEpoch: bigint;
+  currentTotal: bigint;
+  totalClawedBack: bigint;
   /** The newest non-vetoed root's cumulative total: what a proposal grows from. */
   latestTotal: bigint;
   totalClaimed: bigint;
@@ -70,15 +82,26 @@ function decodeDistributor(program: MeritDistributorProgram, address: PublicKey,
     cumulativeTotal: big(p.cumulativeTotal as bigint),
     activatesAt: big(p.activatesAt as bigint),
   }));
+  const pendingAdmin = d.pendingAdmin as PublicKey;
   return {
     address,
+    admin: d.admin,
+    pendingAdmin: pendingAdmin.equals(PublicKey.default) ? null : pendingAdmin,
+    creator: d.creator,
+    mint: d.mint,
+    tokenProgram: d.tokenProgram,
     publisher: d.publisher,
     guardian: d.guardian,
     vault: d.vault,
     paused: d.paused,
     maxTotalIncrease: big(d.maxTotalIncrease),
+    activationDelay: big(d.activationDelay),
+    gracePeriod: big(d.gracePeriod),
+    claimExpiry: big(d.claimExpiry),
     latestEpoch: big(d.latestEpoch),
     currentEpoch: big(d.currentEpoch),
+    currentTotal: big(d.currentTotal),
+    totalClawedBack: big(d.totalClawedBack),
     latestTotal: pending.length > 0 ? pending[pending.length - 1]!.cumulativeTotal : big(d.currentTotal),
     totalClaimed: big(d.totalClaimed),
     pending,
