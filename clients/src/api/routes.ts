@@ -16,7 +16,8 @@ const COMMON = {
 } as const;
 const NOT_ELIGIBLE = "not eligible: no such wallet, epoch or code here (error `unknown_wallet`, `unknown_epoch`, …). Not an outage";
 const csv = { "text/csv": { schema: z.string() } };
-const file = (type: string) => ({ [type]: { schema: z.string() } });
+/** A file download: bytes as they are on disk (for JSON shards, the shard document). */
+const file = (type: string) => ({ [type]: { schema: type === "application/json" ? z.object({}).passthrough() : z.string() } });
 
 export const walletRoute = createRoute({
   method: "get",

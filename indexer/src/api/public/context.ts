@@ -21,6 +21,8 @@ export interface PublicDeps {
   nextEpochClose?: () => Date | null;
   /** How long the epoch and rule-set caches may be stale; default 2 s. */
   cacheMs?: number;
+  /** How long the Distributor account read from the chain is reused; default 5 s. */
+  chainCacheMs?: number;
   /** Proof shards kept parsed in memory (a 1M-wallet epoch has 4,096); default 8,192. */
   shardCacheSize?: number;
 }
@@ -132,7 +134,7 @@ export class PublicContext {
         return v === 0n ? undefined : (await getRuleSet(deps.sql, v))?.body;
       }),
     );
-    this.chain = new Cached(Math.max(ms, 5000), (d) => fromRpc(() => readChain(deps.connection, this.program, new PublicKey(d))));
+    this.chain = new Cached(deps.chainCacheMs ?? 5000, (d) => fromRpc(() => readChain(deps.connection, this.program, new PublicKey(d))));
   }
 
   get sql(): Sql {

@@ -1,4 +1,6 @@
 import type { Queryable } from "../../db/connection.js";
+import { rollingVolume } from "../../scoring/points/tiers.js";
+import { decodeDays } from "../../scoring/state.js";
 
 /**
  * The API's one read of a wallet, in one round trip: its points (all, and those after the latest
@@ -41,8 +43,7 @@ export async function walletFigures(
       (select coalesce(sum(delta), 0)::text from l) as total,
       (select coalesce(sum(delta), 0)::text from l
        where (settlement_id is not null and seq > ${o.openAfter.seq}) or (settlement_id is null and id > ${o.openAfter.otherId})) as open_epoch,
-      (select coalesce(sum(volume), 0)::text from account_daily_volume
-       where account = ${wallet} and day > ${o.today - o.windowDays} and day <= ${o.today}) as rolling,
+      (select recent_volume from account_stats where account = ${wallet}) as recent_volume,
       ${o.activeEpoch === null ? q`null` : cumulativeAt(o.activeEpoch)} as active_cumulative,
       ${o.pendingEpoch === null ? q`null` : cumulativeAt(o.pendingEpoch)} as pending_cumulative,
       c.slot::text as slot, c.updated_at
@@ -52,7 +53,8 @@ export async function walletFigures(
     known: r?.known === true,
     total: big(r?.total) ?? 0n,
     openEpoch: big(r?.open_epoch) ?? 0n,
-    rollingVolume: big(r?.rolling) ?? 0n,
+    // the tier window's day buckets, "day:volume,…", as the engine checkpointed them
+    rollingVolume: r?.recent_volume ? rollingVolume(decodeDays(r.recent_volume as string), o.today, o.windowDays) : 0n,
     activeCumulative: big(r?.active_cumulative),
     pendingCumulative: big(r?.pending_cumulative),
     slot: big(r?.slot) ?? -1n,
