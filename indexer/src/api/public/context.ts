@@ -79,7 +79,7 @@ export async function fromRpc<T>(read: () => Promise<T>): Promise<T> {
  * A value refreshed at most every `ms`: callers get the cached value while it is fresh, and a
  * refresh in flight is shared, so a burst of requests makes one query.
  */
-class Cached<K, V> {
+export class Cached<K, V> {
   private readonly entries = new Map<K, { at: number; value?: V; pending?: Promise<V> }>();
   constructor(
     private readonly ms: number,
