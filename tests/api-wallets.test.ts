@@ -177,6 +177,20 @@ describe("api: wallets, proofs, epochs and the distributor over HTTP (developmen
       assert.equal(client.pending?.epoch, 2n);
     });
 
+    it("given the active and pending epochs cached, when the database goes away, then proofs are still served (the hot path makes no query)", async () => {
+      const own = connect(process.env.DATABASE_URL!, { max: 1, name: "merit-api-proof" });
+      const server = await startApi({ ...deps(), sql: own, cacheMs: 60_000 });
+      try {
+        assert.equal((await server.get(`/v1/wallets/${A()}/proof`)).status, 200);
+        await own.end();
+        const again = await server.get(`/v1/wallets/${B()}/proof`);
+        assert.equal(again.status, 200);
+        assert.equal((again.body as { active: { amount: string } }).active.amount, "50");
+      } finally {
+        await server.stop();
+      }
+    });
+
     it("given a wallet with no leaf, then 404 unknown_wallet (the typed client throws ApiNotFoundError); an unreachable API is an ApiNetworkError", async () => {
       const r = await api.get(`/v1/wallets/${C()}/proof`);
       assert.equal(r.status, 404);

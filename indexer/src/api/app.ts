@@ -1,9 +1,10 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
+import type { IncomingMessage } from "node:http";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import { cors } from "hono/cors";
+import type { Context } from "hono";
 import { requestId } from "hono/request-id";
 import { componentLog } from "../log.js";
+import { corsAllowList } from "./cors.js";
 import { ApiError } from "./errors.js";
 import { onError } from "./on-error.js";
 import { type PublicDeps, publicRouter } from "./public/index.js";
@@ -21,12 +22,9 @@ export interface AppDeps extends PublicDeps {
   logRequest?: (line: { requestId: string; method: string; path: string; status: number; ms: number; ip: string }) => void;
 }
 
-function clientIp(c: Parameters<typeof getConnInfo>[0]): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    return "unknown";
-  }
+/** The peer's address as @hono/node-server's getConnInfo reads it, without its throw when there is no socket (app.fetch in-process). */
+function clientIp(c: Context): string {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
 }
 
 /**
@@ -39,7 +37,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
   const log = componentLog("api").log;
   const logRequest = deps.logRequest ?? ((line) => log.info(line, "request"));
   const limiter = deps.rateLimitPerMinute > 0 ? new FixedWindowLimiter(deps.rateLimitPerMinute) : undefined;
-  const allowed = new Set(deps.corsOrigins);
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -54,12 +51,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
       ip: clientIp(c),
     });
   });
-  app.use(
-    cors({
-      origin: (origin) => (allowed.has(origin) ? origin : null),
-      exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Next-Cursor"],
-    }),
-  );
+  app.use(corsAllowList(deps.corsOrigins, { exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Next-Cursor"] }));
   if (limiter) {
     app.use(async (c, next) => {
       const retryAfter = limiter.hit(clientIp(c));
