@@ -1,4 +1,4 @@
-import type { Connection, PublicKey } from "@solana/web3.js";
+import { type Connection, PublicKey } from "@solana/web3.js";
 import { claimStatusPda, type MeritDistributorProgram } from "@merit/clients/idl";
 
 /**
@@ -9,15 +9,33 @@ import { claimStatusPda, type MeritDistributorProgram } from "@merit/clients/idl
 export class ClaimStatusReader {
   private queue: { address: PublicKey; resolve: (v: bigint) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
+  /**
+   * ClaimStatus addresses by distributor and claimant: deriving one costs a quarter of a
+   * millisecond (a hash and an off-curve check per bump tried), more than the rest of the wallet
+   * route. The oldest are dropped first beyond `maxAddresses`.
+   */
+  private readonly addresses = new Map<string, PublicKey>();
 
   constructor(
     private readonly connection: Connection,
     private readonly program: MeritDistributorProgram,
+    private readonly maxAddresses = 100_000,
   ) {}
 
-  /** The cumulative amount `claimant` was paid by `distributor` (0 before its first claim). */
-  claimed(distributor: PublicKey, claimant: PublicKey): Promise<bigint> {
-    const [address] = claimStatusPda(distributor, claimant, this.program.programId);
+  private address(distributor: PublicKey, claimant: string): PublicKey {
+    const key = `${distributor.toBase58()}:${claimant}`;
+    let a = this.addresses.get(key);
+    if (!a) {
+      [a] = claimStatusPda(distributor, new PublicKey(claimant), this.program.programId);
+      this.addresses.set(key, a);
+      if (this.addresses.size > this.maxAddresses) this.addresses.delete(this.addresses.keys().next().value!);
+    }
+    return a;
+  }
+
+  /** The cumulative amount `claimant` (base58) was paid by `distributor` (0 before its first claim). */
+  claimed(distributor: PublicKey, claimant: string): Promise<bigint> {
+    const address = this.address(distributor, claimant);
     return new Promise((resolve, reject) => {
       this.queue.push({ address, resolve, reject });
       if (!this.scheduled) {

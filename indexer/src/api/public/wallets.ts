@@ -1,4 +1,3 @@
-import { PublicKey } from "@solana/web3.js";
 import { decodeKey58 } from "@merit/clients/merkle";
 import { routes, schemas } from "@merit/clients/api";
 import { epochWalletsOf } from "../../epochs/queries.js";
@@ -52,7 +51,7 @@ export function walletsRouter(ctx: PublicContext) {
     if (d) {
       const [chain, paid] = await Promise.all([
         ctx.chainState(d.address),
-        fromRpc(() => ctx.claims.claimed(new PublicKey(d.address), new PublicKey(address))),
+        fromRpc(() => ctx.claims.claimed(ctx.distributorKey(d.address), address)),
       ]);
       claimed = paid;
       const expiry = chain.distributor.claimExpiry;
