@@ -106,6 +106,8 @@ export class Cached<K, V> {
       },
     );
     entry.pending = pending;
+    // a failed background refresh is nobody's to handle: the stale value keeps being served
+    pending.catch(() => {});
     // stale while refreshing: only the very first request waits
     return entry.value !== undefined ? entry.value : pending;
   }
