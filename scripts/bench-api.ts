@@ -28,6 +28,7 @@ const N = Number(process.env.BENCH_API_WALLETS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 15);
 const MAX_REQUESTS = Number(process.env.BENCH_API_MAX_REQUESTS ?? 500_000);
 const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 32);
+const WARM_SECONDS = 10;
 const DB = "merit_bench_api";
 const log = (line: string) => console.error(line);
 const { AnchorProvider, BN, Wallet } = anchor;
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
       ["`GET /v1/wallets/:address/proof`", "/v1/wallets/{w}/proof", "≥ 10,000 req/s, p99 ≤ 10 ms"],
       ["`GET /v1/wallets/:address`", "/v1/wallets/{w}", "≥ 3,000 req/s"],
     ] as const) {
-      const warm = await runLoad(s.url, path, sample, 5, MAX_REQUESTS);
+      const warm = await runLoad(s.url, path, sample, WARM_SECONDS, MAX_REQUESTS);
       log(`${name} warm-up: ${warm.rps.toFixed(0)} req/s`);
       const load1 = loadavg()[0]!;
       const r = await runLoad(s.url, path, sample, SECONDS, MAX_REQUESTS);
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
         "## HTTP API (`npm run bench:api`)",
         "",
         `${machineSummary()}; PostgreSQL ${cluster ? "throwaway cluster (fsync off)" : "DATABASE_URL"}.`,
-        `Workload: ${N.toLocaleString("en-US")} wallets with one scored settlement each, closed into epoch 1 by the real \`closeEpoch\` (${closeSeconds.toFixed(0)} s; ${closed?.leafCount.toLocaleString("en-US")} leaves, proof shards on disk) and marked active; a distributor initialized on the local chain (\`@merit/localnet\` in the orchestrating process: the RPC the wallet route reads ClaimStatus and Distributor accounts from). The API server (\`createApp\`, request log line per request written to /dev/null) runs in a child process; the load comes from a second child process over loopback: autocannon 8, ${CONNECTIONS} connections, a random wallet of the epoch per request (200,000 sampled), each run bounded to ${SECONDS} s and ${MAX_REQUESTS.toLocaleString("en-US")} requests, after a 5 s warm-up run (the proof route's shard cache fills then).`,
+        `Workload: ${N.toLocaleString("en-US")} wallets with one scored settlement each, closed into epoch 1 by the real \`closeEpoch\` (${closeSeconds.toFixed(0)} s; ${closed?.leafCount.toLocaleString("en-US")} leaves, proof shards on disk) and marked active; a distributor initialized on the local chain (\`@merit/localnet\` in the orchestrating process: the RPC the wallet route reads ClaimStatus and Distributor accounts from). The API server (\`createApp\`, request log line per request written to /dev/null) runs in a child process; the load comes from a second child process over loopback: autocannon 8, ${CONNECTIONS} connections, a random wallet of the epoch per request (200,000 sampled), each run bounded to ${SECONDS} s and ${MAX_REQUESTS.toLocaleString("en-US")} requests, after a ${WARM_SECONDS} s warm-up run of the same route (the proof route's shard cache fills then).`,
         "",
         "| route | requests/s | p50 | p99 | requests | errors / non-2xx | load average (1 min) before | target |",
         "|---|---|---|---|---|---|---|---|",

@@ -18,8 +18,8 @@ export function proofRouter(ctx: PublicContext) {
     if (!d) throw unknownWallet(address);
     const { active, pending } = await ctx.epochs(d.address);
     const [a, p] = await Promise.all([
-      active ? ctx.shards.leaf(d.address, active.epoch, address, key) : undefined,
-      pending ? ctx.shards.leaf(d.address, pending.epoch, address, key) : undefined,
+      active ? ctx.shards.leaf(d.address, active.epoch, key) : undefined,
+      pending ? ctx.shards.leaf(d.address, pending.epoch, key) : undefined,
     ]);
     if (!a && !p) throw unknownWallet(address);
     return c.json(

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Shard, ShardManifest } from "@merit/clients/merkle";
+import { decodeKey58, type Shard, type ShardManifest } from "@merit/clients/merkle";
 import { epochDir, SHARDS_DIR } from "../../epochs/close.js";
 
 /** A claimant's leaf in one epoch: its cumulative amount and proof (hex, bottom first). */
@@ -11,13 +11,70 @@ export interface Leaf {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** One epoch's shards: the manifest, and the shards read so far (parsed, or being read). */
+/**
+ * One shard in a handful of typed arrays instead of its JSON's objects: a 1M-wallet epoch kept
+ * parsed as JSON was millions of small objects, and the garbage collector's passes over them
+ * showed in the proof route's p99.
+ */
+export class CompactShard {
+  private constructor(
+    /** Claimant keys, 32 bytes each, in byte order (binary search). */
+    private readonly keys: Buffer,
+    private readonly amounts: BigUint64Array,
+    /** Entry i's proof is `proof[start[i]..start[i + 1]]`, indices into `nodes`. */
+    private readonly start: Uint32Array,
+    private readonly proof: Uint32Array,
+    private readonly nodes: Buffer,
+  ) {}
+
+  static from(s: Shard): CompactShard {
+    const entries = Object.entries(s.entries).map(([name, e]) => ({ key: Buffer.from(decodeKey58(name)!), e }));
+    entries.sort((a, b) => Buffer.compare(a.key, b.key));
+    const keys = Buffer.alloc(entries.length * 32);
+    const amounts = new BigUint64Array(entries.length);
+    const start = new Uint32Array(entries.length + 1);
+    const proof = new Uint32Array(entries.reduce((n, x) => n + x.e.proof.length, 0));
+    let at = 0;
+    entries.forEach((x, i) => {
+      x.key.copy(keys, i * 32);
+      amounts[i] = BigInt(x.e.amount);
+      start[i] = at;
+      for (const n of x.e.proof) proof[at++] = n;
+    });
+    start[entries.length] = at;
+    const nodes = Buffer.alloc(s.nodes.length * 32);
+    s.nodes.forEach((h, i) => nodes.write(h, i * 32, "hex"));
+    return new CompactShard(keys, amounts, start, proof, nodes);
+  }
+
+  leaf(key: Uint8Array): Leaf | undefined {
+    let lo = 0;
+    let hi = this.amounts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.keys.compare(key, 0, 32, mid * 32, mid * 32 + 32);
+      if (c === 0) {
+        const proof: string[] = [];
+        for (let j = this.start[mid]!; j < this.start[mid + 1]!; j++) {
+          const n = this.proof[j]! * 32;
+          proof.push(this.nodes.toString("hex", n, n + 32));
+        }
+        return { amount: this.amounts[mid]!.toString(), proof };
+      }
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+}
+
+/** One epoch's shards: the manifest, and the shards read so far (compacted, or being read). */
 interface EpochShards {
   dir: string;
   manifest: Promise<ShardManifest | undefined>;
   prefixChars?: number;
-  ready: Map<string, Shard | undefined>;
-  loading: Map<string, Promise<Shard | undefined>>;
+  ready: Map<string, CompactShard | undefined>;
+  loading: Map<string, Promise<CompactShard | undefined>>;
 }
 
 /**
@@ -55,22 +112,19 @@ export class ShardCache {
   }
 
   /** The claimant's leaf in the epoch, or undefined when it has none. `key` is its 32 bytes. */
-  async leaf(distributor: string, epoch: bigint, claimant: string, key: Uint8Array): Promise<Leaf | undefined> {
+  async leaf(distributor: string, epoch: bigint, key: Uint8Array): Promise<Leaf | undefined> {
     const e = this.epoch(distributor, epoch);
     const chars = e.prefixChars ?? (await e.manifest)?.prefixHexChars;
     if (chars === undefined) return undefined;
     const prefix = (HEX[key[0]!]! + HEX[key[1]!]! + HEX[key[2]!]! + HEX[key[3]!]!).slice(0, chars);
     const s = e.ready.has(prefix) ? e.ready.get(prefix) : await this.load(e, prefix);
-    const entry = s && Object.hasOwn(s.entries, claimant) ? s.entries[claimant] : undefined;
-    if (!entry) return undefined;
-    const nodes = s!.nodes;
-    return { amount: entry.amount, proof: entry.proof.map((i) => nodes[i]!) };
+    return s?.leaf(key);
   }
 
-  private load(e: EpochShards, prefix: string): Promise<Shard | undefined> {
+  private load(e: EpochShards, prefix: string): Promise<CompactShard | undefined> {
     let p = e.loading.get(prefix);
     if (!p) {
-      p = readJson<Shard>(join(e.dir, `${prefix}.json`));
+      p = readJson<Shard>(join(e.dir, `${prefix}.json`)).then((s) => s && CompactShard.from(s));
       e.loading.set(prefix, p);
       p.then(
         (shard) => {
