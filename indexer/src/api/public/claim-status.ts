@@ -15,6 +15,13 @@ export class ClaimStatusReader {
    * route. The oldest are dropped first beyond `maxAddresses`.
    */
   private readonly addresses = new Map<string, PublicKey>();
+  private readonly distributors = new Map<string, PublicKey>();
+
+  private distributorKey(address: string): PublicKey {
+    let k = this.distributors.get(address);
+    if (!k) this.distributors.set(address, (k = new PublicKey(address)));
+    return k;
+  }
 
   constructor(
     private readonly connection: Connection,
@@ -22,8 +29,8 @@ export class ClaimStatusReader {
     private readonly maxAddresses = 100_000,
   ) {}
 
-  private address(distributor: PublicKey, claimant: string): PublicKey {
-    const key = `${distributor.toBase58()}:${claimant}`;
+  private address(distributor: PublicKey, distributorAddress: string, claimant: string): PublicKey {
+    const key = `${distributorAddress}:${claimant}`;
     let a = this.addresses.get(key);
     if (!a) {
       [a] = claimStatusPda(distributor, new PublicKey(claimant), this.program.programId);
@@ -34,8 +41,8 @@ export class ClaimStatusReader {
   }
 
   /** The cumulative amount `claimant` (base58) was paid by `distributor` (0 before its first claim). */
-  claimed(distributor: PublicKey, claimant: string): Promise<bigint> {
-    const address = this.address(distributor, claimant);
+  claimed(distributor: string, claimant: string): Promise<bigint> {
+    const address = this.address(this.distributorKey(distributor), distributor, claimant);
     return new Promise((resolve, reject) => {
       this.queue.push({ address, resolve, reject });
       if (!this.scheduled) {

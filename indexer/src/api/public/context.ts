@@ -139,14 +139,6 @@ export class PublicContext {
     this.chain = new Cached(deps.chainCacheMs ?? 5000, (d) => fromRpc(() => readChain(deps.connection, this.program, new PublicKey(d))));
   }
 
-  private readonly keys = new Map<string, PublicKey>();
-  /** A configured distributor's address as a PublicKey (kept: there are a handful). */
-  distributorKey(address: string): PublicKey {
-    let k = this.keys.get(address);
-    if (!k) this.keys.set(address, (k = new PublicKey(address)));
-    return k;
-  }
-
   get sql(): Sql {
     return this.deps.sql;
   }

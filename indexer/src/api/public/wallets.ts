@@ -49,10 +49,7 @@ export function walletsRouter(ctx: PublicContext) {
     let claimed = 0n;
     let claimExpiresAt: string | null = null;
     if (d) {
-      const [chain, paid] = await Promise.all([
-        ctx.chainState(d.address),
-        fromRpc(() => ctx.claims.claimed(ctx.distributorKey(d.address), address)),
-      ]);
+      const [chain, paid] = await Promise.all([ctx.chainState(d.address), fromRpc(() => ctx.claims.claimed(d.address, address))]);
       claimed = paid;
       const expiry = chain.distributor.claimExpiry;
       claimExpiresAt = expiry === 0n ? null : new Date(Number(expiry) * 1000).toISOString();
