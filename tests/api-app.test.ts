@@ -79,6 +79,37 @@ describe("api: the app (request ids, CORS, rate limit, OpenAPI, campaigns, tiers
     assert.ok((r.body as { requestId?: string }).requestId);
   });
 
+  it("given an invalid input on any route, then a 400 names the field", async () => {
+    const api = await start();
+    const w = testWallet().address;
+    const cases: [string, string][] = [
+      ["/v1/leaderboard?epoch=abc", "query.epoch"],
+      ["/v1/leaderboard?limit=x", "query.limit"],
+      ["/v1/distributor?distributor=nope", "query.distributor"],
+      ["/v1/epochs?distributor=nope", "query.distributor"],
+      [`/v1/wallets/${w}/epochs?distributor=nope`, "query.distributor"],
+      [`/v1/wallets/${w}/proof?distributor=0OIl`, "query.distributor"],
+      ["/v1/epochs/abc/dataset", "params.n"],
+      ["/v1/epochs/-1/manifest", "params.n"],
+      ["/v1/referrals/no%20spaces", "params.code"],
+    ];
+    for (const [path, field] of cases) {
+      const r = await api.get(path);
+      assert.equal(r.status, 400, path);
+      assert.equal((r.body as { field: string }).field, field, path);
+    }
+  });
+
+  it("given no distributor configured, then the routes that need one answer 404 unknown_distributor, not 500", async () => {
+    const api = await start();
+    for (const path of ["/v1/epochs", "/v1/epochs/1", "/v1/distributor"]) {
+      const r = await api.get(path);
+      assert.equal(r.status, 404, path);
+      assert.equal((r.body as { error: string }).error, "unknown_distributor", path);
+    }
+    assert.equal((await api.get(`/v1/wallets/${testWallet().address}/proof`)).status, 404);
+  });
+
   it("given routers mounted by the caller, then they are served and documented in /openapi.json beside the public routes; /docs renders it", async () => {
     const extra = newRouter();
     extra.openapi(

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, type Keypair } from "@solana/web3.js";
-import { ApiNetworkError, ApiNotFoundError, apiClient } from "@merit/clients/api";
+import { ApiNetworkError, ApiNotFoundError, ApiUnavailableError, apiClient } from "@merit/clients/api";
 import { decodeKey58, leafHash, readClaimProof, verifyProof } from "@merit/clients/merkle";
 import { createReferralCode } from "../indexer/src/accounts/referrals.js";
 import { connect } from "../indexer/src/db/connection.js";
@@ -139,6 +139,8 @@ describe("api: wallets, proofs, epochs and the distributor over HTTP (developmen
           assert.equal((await noDb.get(`/v1/wallets/${who}/proof`)).status, 503);
         }
         assert.equal((await noDb.get("/v1/epochs")).status, 503);
+        await assert.rejects(apiClient(noDb.url).wallet(A()), ApiUnavailableError, "the typed client's 503");
+        await assert.rejects(apiClient(noRpc.url).wallet(C()), ApiNotFoundError, "the typed client's 404");
       } finally {
         await Promise.all([noRpc.stop(), noDb.stop()]);
         closeConnection(deadRpc);
