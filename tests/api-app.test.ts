@@ -20,7 +20,7 @@ describe("api: the app (request ids, CORS, rate limit, OpenAPI, campaigns, tiers
   const connection = new Connection("http://127.0.0.1:9", "confirmed");
   const servers: ApiServer[] = [];
   const start = async (
-    over: { corsOrigins?: string[]; rateLimitPerMinute?: number; routers?: Parameters<typeof startApi>[0]["routers"] } = {},
+    over: Partial<Pick<Parameters<typeof startApi>[0], "corsOrigins" | "rateLimitPerMinute" | "routers" | "middleware">> = {},
   ) => {
     const s = await startApi({
       sql: db(),
@@ -29,6 +29,7 @@ describe("api: the app (request ids, CORS, rate limit, OpenAPI, campaigns, tiers
       corsOrigins: over.corsOrigins ?? [],
       rateLimitPerMinute: over.rateLimitPerMinute ?? 0,
       routers: over.routers,
+      middleware: over.middleware,
       cacheMs: 0,
     });
     servers.push(s);
@@ -120,8 +121,18 @@ describe("api: the app (request ids, CORS, rate limit, OpenAPI, campaigns, tiers
       }),
       (c) => c.json({ pong: true }, 200),
     );
-    const api = await start({ routers: [{ path: "/admin", router: extra }] });
+    const seen: string[] = [];
+    const api = await start({
+      routers: [{ path: "/admin", router: extra }],
+      middleware: [
+        async (c, next) => {
+          await next();
+          seen.push(`${c.req.path} ${c.res.status}`);
+        },
+      ],
+    });
     assert.deepEqual((await api.get("/admin/ping")).body, { pong: true });
+    assert.deepEqual(seen.slice(-1), ["/admin/ping 200"], "the caller's middleware sees every request");
     const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     assert.equal(doc.openapi, "3.1.0");
     for (const p of [

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
 import { componentLog } from "../log.js";
 import { corsAllowList } from "./cors.js";
@@ -18,6 +18,8 @@ export interface AppDeps extends PublicDeps {
   rateLimitPerMinute: number;
   /** More routers (admin, signed, ops) mounted at `path`; their routes join /openapi.json too. */
   routers?: { path: string; router: OpenAPIHono<ApiEnv> }[];
+  /** Middleware run for every request after the request id and log line are set up (e.g. HTTP metrics). */
+  middleware?: MiddlewareHandler<ApiEnv>[];
   /** Where request lines go; default the `api` component logger. */
   logRequest?: (line: { requestId: string; method: string; path: string; status: number; ms: number; ip: string }) => void;
 }
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<ApiEnv> {
       ip: clientIp(c),
     });
   });
+  for (const m of deps.middleware ?? []) app.use(m);
   app.use(corsAllowList(deps.corsOrigins, { exposeHeaders: ["X-Request-Id", "Retry-After", "ETag", "X-Next-Cursor"] }));
   if (limiter) {
     app.use(async (c, next) => {
