@@ -117,7 +117,18 @@ function runLoad(url: string, path: string, walletsFile: string, seconds: number
 async function startServer(dbUrl: string, rpcUrl: string, dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ["--max-semi-space-size=64", "--import", "tsx", "scripts/bench-api.ts", "--serve", dbUrl, rpcUrl, dataDir],
+    [
+      "--max-semi-space-size=64",
+      // BENCH_API_CPU_PROF=<dir>: a CPU profile of the server (written when it stops)
+      ...(process.env.BENCH_API_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_CPU_PROF}`] : []),
+      "--import",
+      "tsx",
+      "scripts/bench-api.ts",
+      "--serve",
+      dbUrl,
+      rpcUrl,
+      dataDir,
+    ],
     {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, LOG_FORMAT: "json" },
