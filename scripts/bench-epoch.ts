@@ -9,48 +9,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadDataset } from "@merit/clients/dataset";
-import { encodeKey58, stopHashWorker } from "@merit/clients/merkle";
-import { randomBytes } from "node:crypto";
-import { connect, type Sql } from "../indexer/src/db/connection.js";
+import { stopHashWorker } from "@merit/clients/merkle";
+import { connect } from "../indexer/src/db/connection.js";
 import { migrate } from "../indexer/src/db/migrate.js";
 import { closeEpoch, DATASET_FILE } from "../indexer/src/epochs/close.js";
 import { addDistributor } from "../indexer/src/epochs/queries.js";
+import { keys, seed } from "./lib/bench-epoch-seed.js";
 import { machineSummary, writeBenchSection } from "./lib/bench-section.js";
 
 const N = Number(process.env.BENCH_EPOCH_WALLETS ?? 1_000_000);
 const DB = "merit_bench_epoch";
 const log = (line: string) => console.error(line);
-/** Real 32-byte keys: accounts that are not Solana addresses are left out of an epoch. */
-const keys = (n: number) => Array.from({ length: n }, () => encodeKey58(randomBytes(32)));
-
-async function seed(sql: Sql, wallets: string[]): Promise<void> {
-  const CHUNK = 50_000;
-  for (let i = 0; i < wallets.length; i += CHUNK) {
-    const part = wallets.slice(i, i + CHUNK);
-    const seqs = part.map((_, k) => String(i + k + 1));
-    // one settlement each, scored: an earn row, and a campaign bonus for every tenth wallet
-    await sql`
-      with s as (
-        insert into settlements (signature, outer_index, inner_index, slot, tx_index, block_time, mint, token_program, amount, decimals,
-          payer, payee, source_account, destination_account, fee_payer, source)
-        select 'bench-' || seq, 0, -1, seq, 0, now(), 'MINT', 'Tokenkeg', 1000000, 6, w, 'SHOP', w, 'SHOP', w, 'replay'
-        from unnest(${part}::text[], ${seqs}::bigint[]) as x(w, seq)
-        returning id, slot as seq, payer)
-      insert into settlement_scores (settlement_id, seq, account, volume, points, event_time, counted)
-      select id, seq, payer, 1000000, 1000 + (seq % 7) * 100, now(), true from s`;
-    await sql`
-      insert into point_ledger (seq, settlement_id, account, delta, reason, campaign_id, occurred_at)
-      select ss.seq, ss.settlement_id, ss.account, ss.points, 'earn', null, now() from settlement_scores ss where ss.seq > ${i} and ss.seq <= ${i + part.length}
-      union all
-      select ss.seq, ss.settlement_id, ss.account, 250, 'campaign', 'launch', now() from settlement_scores ss where ss.seq > ${i} and ss.seq <= ${i + part.length} and ss.seq % 10 = 0`;
-    if ((i / CHUNK) % 4 === 0) log(`seeded ${i + part.length} wallets`);
-  }
-  await sql`insert into engine_cursor (id, seq, slot, tx_index, outer_index, inner_index) values (1, ${wallets.length}, ${wallets.length}, 0, 0, -1)
-    on conflict (id) do update set seq = excluded.seq, slot = excluded.slot, tx_index = 0, outer_index = 0, inner_index = -1`;
-  await sql`insert into ingest_watermark (id, slot) values (1, ${wallets.length}) on conflict (id) do update set slot = excluded.slot`;
-  await sql`analyze`;
-}
-
 /** The child: closes one epoch and prints its phases, wall time and peak RSS as JSON. */
 async function child(url: string, distributor: string, dataDir: string): Promise<void> {
   const sql = connect(url, { max: 2, name: "merit-bench-epoch" });
@@ -105,7 +74,7 @@ async function main(): Promise<void> {
     const wallets = keys(N);
     const [distributor, mint] = keys(2) as [string, string];
     let t = performance.now();
-    await seed(sql, wallets);
+    await seed(sql, wallets, log);
     log(`seeded ${N} wallets in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     await addDistributor(sql, {
       address: distributor,

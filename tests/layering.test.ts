@@ -18,6 +18,7 @@ const PACKAGES: Record<string, string> = {
   "@merit/clients/verify": "clients/src/verify/index.ts",
   "@merit/clients/chain": "clients/src/chain/index.ts",
   "@merit/clients/claim": "clients/src/claim/index.ts",
+  "@merit/clients/api": "clients/src/api/index.ts",
   "@merit/localnet": "tools/localnet/src/index.ts",
   "@merit/localnet/demo": "tools/localnet/src/demo/settlement-traffic.ts",
 };

@@ -69,14 +69,12 @@ describe("local stack (npm start)", function () {
     assert.ok(health.ingest.settlementsInserted >= 2, `no settlements ingested:\n${output}`);
     assert.ok(health.engine.settlements >= 2 && health.engine.ledgerRows >= health.engine.settlements, `nothing scored:\n${output}`);
 
-    const board = (await (await fetch(`http://127.0.0.1:${apiPort}/leaderboard`)).json()) as {
-      rank: number;
-      account: string;
-      balance: string;
-    }[];
+    const { rows: board } = (await (await fetch(`http://127.0.0.1:${apiPort}/v1/leaderboard`)).json()) as {
+      rows: { rank: number; account: string; points: string }[];
+    };
     assert.ok(board.length >= 1, "leaderboard is empty");
     assert.equal(board[0]!.rank, 1);
-    assert.ok(BigInt(board[0]!.balance) > 0n, "the top account has no points");
-    for (let i = 1; i < board.length; i++) assert.ok(BigInt(board[i - 1]!.balance) >= BigInt(board[i]!.balance), "leaderboard not sorted");
+    assert.ok(BigInt(board[0]!.points) > 0n, "the top account has no points");
+    for (let i = 1; i < board.length; i++) assert.ok(BigInt(board[i - 1]!.points) >= BigInt(board[i]!.points), "leaderboard not sorted");
   });
 });

@@ -55,6 +55,13 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(24, "ADMIN_TOKEN must be at least 24 characters").optional(),
   /** `/readyz` reports not ready when ingest is further behind the chain head than this. */
   READY_MAX_INGEST_LAG_SECONDS: z.coerce.number().positive().default(120),
+  /**
+   * Origins browsers may call the API from (comma list, e.g. https://claim.example.com). Default:
+   * the local development ports only; pages served by the API itself need none.
+   */
+  API_CORS_ORIGINS: list.default(["http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://127.0.0.1:5173"]),
+  /** Requests per minute per client IP before 429 (0: no limit). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   LOCALNET_PORT: z.coerce.number().int().min(0).max(65535).default(8899),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** `json` (one object per line, for log shippers) or `pretty`; default: pretty on a terminal, else json. */

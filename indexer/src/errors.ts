@@ -96,6 +96,7 @@ export type BugErrorCode =
 export type UpstreamErrorCode =
   | "copy_rejected"
   | "embedded_db_busy"
+  | "db_unavailable"
   | "helius_api_error"
   | "helius_garbage"
   | "helius_unreachable"

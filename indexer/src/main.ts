@@ -1,19 +1,30 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
+import { Connection } from "@solana/web3.js";
 import { startLocalnet } from "@merit/localnet";
-import { env, ingestSettings } from "./env.js";
+import { env, ingestSettings, publishSettings } from "./env.js";
 import { connect, supportsCopy } from "./db/connection.js";
 import { componentLog, flushLogs, logger } from "./log.js";
-import { toJson } from "./json.js";
 import { migrate } from "./db/migrate.js";
 import { serveEmbedded } from "./db/open.js";
 import { exitCodeFor } from "./cli/exit.js";
 import { MeritError } from "./errors.js";
 import { getIngestWatermark, startIngest, watchRules, webhookRoutes, type WatchRules } from "./ingest/index.js";
 import { startEngine } from "./engine/index.js";
-import { leaderboard } from "./ledger/queries.js";
+import { createApp } from "./api/app.js";
+import { adminRoutes } from "./api/admin/routes.js";
+import { opsRoutes } from "./api/ops/routes.js";
+import { signedRoutes } from "./api/signed/routes.js";
+import { httpMetrics } from "./metrics/index.js";
+import { offlineProgram } from "./publish/chain.js";
+import { publisherKeypair } from "./publish/keypair.js";
+import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
+
+/** merit_build_info's version: the repository's package.json. */
+const MERIT_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 /**
  * `npm start`: the whole local stack in one process. Every dependency that is not configured is
@@ -87,17 +98,60 @@ async function main(): Promise<void> {
   });
   stops.unshift(engine.stop);
 
-  const app = new Hono();
-  app.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
-  app.get(
-    "/leaderboard",
-    async () => new Response(toJson(await leaderboard(sql, { limit: 20 })), { headers: { "content-type": "application/json" } }),
-  );
+  // The webhook and the stack's counters sit outside the API's middleware: Helius delivers from a
+  // few addresses and must not meet the per-IP rate limit.
+  const root = new Hono();
+  root.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
   if (cfg.HELIUS_WEBHOOK_AUTH)
-    app.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
-  const server = serve({ fetch: app.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
+    root.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
+  const schedule = cfg.EPOCH_SCHEDULE ? parseSchedule(cfg.EPOCH_SCHEDULE) : undefined;
+  const startedAt = Date.now();
+  const connection = new Connection(rpcUrl, "confirmed");
+  const publishConnection = new Connection(rpcUrl, cfg.RPC_URL ? "finalized" : "confirmed");
+  const publisher =
+    cfg.PUBLISHER_KEYPAIR || cfg.PUBLISHER_SECRET_KEY
+      ? {
+          connection: publishConnection,
+          dataDir: cfg.MERIT_DATA_DIR,
+          signer: publisherKeypair(cfg),
+          send: publishSettings(cfg),
+          log: componentLog("publish").line,
+          program: offlineProgram(publishConnection, cfg.MERIT_PROGRAM_ID),
+        }
+      : undefined;
+  const api = createApp({
+    sql,
+    connection,
+    dataDir: cfg.MERIT_DATA_DIR,
+    programId: cfg.MERIT_PROGRAM_ID,
+    nextEpochClose: () => (schedule ? new Date(nextRun(schedule, Date.now(), startedAt)) : null),
+    corsOrigins: cfg.API_CORS_ORIGINS,
+    rateLimitPerMinute: cfg.API_RATE_LIMIT_PER_MINUTE,
+    middleware: [httpMetrics()],
+    routers: [
+      { path: "/v1", router: signedRoutes({ sql }) },
+      {
+        path: "/v1/admin",
+        router: adminRoutes({ sql, adminToken: cfg.ADMIN_TOKEN, dataDir: cfg.MERIT_DATA_DIR, publisher, log: componentLog("admin").line }),
+      },
+      {
+        path: "/",
+        router: opsRoutes({
+          sql,
+          rpcUrl,
+          maxIngestLagSeconds: cfg.READY_MAX_INGEST_LAG_SECONDS,
+          chain: { connection, programId: cfg.MERIT_PROGRAM_ID },
+          version: MERIT_VERSION,
+        }),
+      },
+    ],
+  });
+  root.route("/", api);
+  const server = serve({ fetch: root.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
-  log(`api: http://${cfg.API_HOST}:${cfg.API_PORT}/health${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`);
+  log(
+    `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`,
+  );
 
   log("merit local stack is up: database, chain, ingest and rewards engine running. Ctrl-C to stop.");
 

@@ -203,3 +203,40 @@ export async function countPendingRoots(q: Queryable): Promise<number> {
   const [r] = await q<{ n: number }[]>`select count(*)::int as n from epochs where status in ('proposed', 'pending')`;
   return r!.n;
 }
+
+export interface WalletEpochRow {
+  epoch: bigint;
+  status: EpochStatus;
+  points: bigint;
+  basePoints: bigint;
+  campaignPoints: bigint;
+  referralPoints: bigint;
+  adjustmentPoints: bigint;
+  allocated: bigint;
+  released: bigint;
+  cumulative: bigint;
+  closedAt: Date;
+}
+
+/** One wallet's rows of every epoch it had figures in, oldest first (epoch_wallets_claimant_idx). */
+export async function epochWalletsOf(q: Queryable, distributor: string, claimant: string): Promise<WalletEpochRow[]> {
+  const rows = await q<Raw[]>`
+    select w.epoch, e.status, w.points, w.base_points, w.referral_points, w.adjustment_points,
+      (select coalesce(sum(v::numeric), 0)::text from jsonb_each_text(w.campaign_bonus) as b(k, v)) as campaign_points,
+      w.allocated::text, w.released::text, w.cumulative::text, e.closed_at
+    from epoch_wallets w join epochs e on e.distributor = w.distributor and e.epoch = w.epoch
+    where w.distributor = ${distributor} and w.claimant = ${claimant} order by w.epoch`;
+  return rows.map((r) => ({
+    epoch: big(r.epoch),
+    status: r.status as EpochStatus,
+    points: big(r.points),
+    basePoints: big(r.base_points),
+    campaignPoints: big(r.campaign_points),
+    referralPoints: big(r.referral_points),
+    adjustmentPoints: big(r.adjustment_points),
+    allocated: big(r.allocated),
+    released: big(r.released),
+    cumulative: big(r.cumulative),
+    closedAt: r.closed_at as Date,
+  }));
+}

@@ -1,4 +1,4 @@
-import { type Connection, type PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
+import { type Connection, PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import { Program } from "@coral-xyz/anchor";
 import {
   epochRootPda,
@@ -36,13 +36,25 @@ export interface EpochRootState {
 
 export interface DistributorState {
   address: PublicKey;
+  admin: PublicKey;
+  /** Proposed by the admin, not accepted yet (null: none). */
+  pendingAdmin: PublicKey | null;
+  creator: PublicKey;
+  mint: PublicKey;
+  tokenProgram: PublicKey;
   publisher: PublicKey;
   guardian: PublicKey;
   vault: PublicKey;
   paused: boolean;
   maxTotalIncrease: bigint;
+  activationDelay: bigint;
+  gracePeriod: bigint;
+  /** Unix seconds after which unclaimed tokens may be clawed back; 0: never. */
+  claimExpiry: bigint;
   latestEpoch: bigint;
   currentEpoch: bigint;
+  currentTotal: bigint;
+  totalClawedBack: bigint;
   /** The newest non-vetoed root's cumulative total: what a proposal grows from. */
   latestTotal: bigint;
   totalClaimed: bigint;
@@ -67,15 +79,26 @@ export function offlineProgram(connection: Connection, programId?: string): Meri
 
 function decodeDistributor(address: PublicKey, data: Buffer): DistributorState {
   const d = decodeDistributorAccount(data);
+  const pendingAdmin = d.pendingAdmin;
   return {
     address,
+    admin: d.admin,
+    pendingAdmin: pendingAdmin.equals(PublicKey.default) ? null : pendingAdmin,
+    creator: d.creator,
+    mint: d.mint,
+    tokenProgram: d.tokenProgram,
     publisher: d.publisher,
     guardian: d.guardian,
     vault: d.vault,
     paused: d.paused,
     maxTotalIncrease: d.maxTotalIncrease,
+    activationDelay: d.activationDelay,
+    gracePeriod: d.gracePeriod,
+    claimExpiry: d.claimExpiry,
     latestEpoch: d.latestEpoch,
     currentEpoch: d.currentEpoch,
+    currentTotal: d.currentTotal,
+    totalClawedBack: d.totalClawedBack,
     latestTotal: d.latestTotal,
     totalClaimed: d.totalClaimed,
     pending: d.pending,

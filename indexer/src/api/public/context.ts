@@ -1,0 +1,187 @@
+import { type Connection, PublicKey } from "@solana/web3.js";
+import type { MeritDistributorProgram } from "@merit/clients/idl";
+import type { Queryable, Sql } from "../../db/connection.js";
+import { CallerError, MeritError, UpstreamError } from "../../errors.js";
+import { type DistributorRow, type EpochRow, getEpoch, listDistributors } from "../../epochs/queries.js";
+import { type ChainView, offlineProgram, readChain } from "../../publish/chain.js";
+import { getRuleSet, latestRuleSetVersion } from "../../rules/rule-sets.js";
+import type { RuleSetBody } from "../../rules/schema.js";
+import { ClaimStatusReader } from "./claim-status.js";
+import { ShardCache } from "./shards.js";
+
+/** What the public routes read from: the database, the chain, the epochs' files. */
+export interface PublicDeps {
+  sql: Sql;
+  connection: Connection;
+  /** `<dataDir>/epochs/<distributor>/<epoch>/` holds each epoch's files (MERIT_DATA_DIR). */
+  dataDir: string;
+  /** The distributor program's id where it is not the committed IDL's (MERIT_PROGRAM_ID). */
+  programId?: string;
+  /** When the next epoch closes (EPOCH_SCHEDULE), or null when this daemon does not close epochs. */
+  nextEpochClose?: () => Date | null;
+  /** How long the epoch and rule-set caches may be stale; default 2 s. */
+  cacheMs?: number;
+  /** How long the Distributor account read from the chain is reused; default 5 s. */
+  chainCacheMs?: number;
+  /** Proof shards kept parsed in memory (a 1M-wallet epoch has 4,096); default 8,192. */
+  shardCacheSize?: number;
+}
+
+/** The active and newest pending epoch of a distributor, and its newest one. */
+export interface EpochState {
+  latest: EpochRow | undefined;
+  active: EpochRow | undefined;
+  pending: EpochRow | undefined;
+}
+
+const DB_DOWN_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+]);
+
+/** Whether a database error means "the database is unreachable" rather than a broken query. */
+function dbDown(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  // SQLSTATE classes 08 (connection), 53 (resources), 57 (shutdown) are the server's outages
+  return DB_DOWN_CODES.has(code) || /^(08|53|57)/.test(code);
+}
+
+/** Runs a database read; an unreachable database becomes a 503 (UpstreamError), never a 404 or 500. */
+export async function fromDb<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (dbDown(err)) throw new UpstreamError("db_unavailable", `database unavailable: ${(err as Error).message}`, true, err);
+    throw err;
+  }
+}
+
+/** Runs an RPC read; any failure of the node becomes a 503 (UpstreamError). */
+export async function fromRpc<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof MeritError) throw err;
+    throw new UpstreamError("rpc_unreachable", `RPC unavailable: ${(err as Error).message}`, true, err);
+  }
+}
+
+/**
+ * A value refreshed at most every `ms`: callers get the cached value while it is fresh, and a
+ * refresh in flight is shared, so a burst of requests makes one query.
+ */
+export class Cached<K, V> {
+  private readonly entries = new Map<K, { at: number; value?: V; pending?: Promise<V> }>();
+  constructor(
+    private readonly ms: number,
+    private readonly load: (key: K) => Promise<V>,
+  ) {}
+
+  get(key: K): Promise<V> | V {
+    const now = Date.now();
+    let e = this.entries.get(key);
+    if (e && "value" in e && now - e.at < this.ms) return e.value as V;
+    if (e?.pending) return e.value !== undefined ? (e.value as V) : e.pending;
+    if (!e) this.entries.set(key, (e = { at: 0 }));
+    const entry = e;
+    const pending = this.load(key).then(
+      (value) => {
+        entry.value = value;
+        entry.at = Date.now();
+        entry.pending = undefined;
+        return value;
+      },
+      (err) => {
+        entry.pending = undefined;
+        throw err;
+      },
+    );
+    entry.pending = pending;
+    // a failed background refresh is nobody's to handle: the stale value keeps being served
+    pending.catch(() => {});
+    // stale while refreshing: only the very first request waits
+    return entry.value !== undefined ? entry.value : pending;
+  }
+}
+
+/** The read side shared by every public route, with the caches that keep the hot paths off the database. */
+export class PublicContext {
+  readonly program: MeritDistributorProgram;
+  readonly shards: ShardCache;
+  readonly claims: ClaimStatusReader;
+  private readonly distributorList: Cached<"all", DistributorRow[]>;
+  private readonly epochState: Cached<string, EpochState>;
+  private readonly rules: Cached<"latest", RuleSetBody | undefined>;
+  private readonly chain: Cached<string, ChainView>;
+
+  constructor(readonly deps: PublicDeps) {
+    const ms = deps.cacheMs ?? 2000;
+    this.program = offlineProgram(deps.connection, deps.programId);
+    this.shards = new ShardCache(deps.dataDir, deps.shardCacheSize ?? 8192);
+    this.claims = new ClaimStatusReader(deps.connection, this.program);
+    this.distributorList = new Cached(ms, () => fromDb(() => listDistributors(deps.sql)));
+    this.epochState = new Cached(ms, (d) => fromDb(() => loadEpochState(deps.sql, d)));
+    this.rules = new Cached(ms, () =>
+      fromDb(async () => {
+        const v = await latestRuleSetVersion(deps.sql);
+        return v === 0n ? undefined : (await getRuleSet(deps.sql, v))?.body;
+      }),
+    );
+    this.chain = new Cached(deps.chainCacheMs ?? 5000, (d) => fromRpc(() => readChain(deps.connection, this.program, new PublicKey(d))));
+  }
+
+  get sql(): Sql {
+    return this.deps.sql;
+  }
+
+  /** The distributor `?distributor=` names, else the only (or first) one configured; undefined when none is. */
+  async distributor(requested: string | undefined): Promise<DistributorRow | undefined> {
+    const all = await this.distributorList.get("all");
+    if (requested === undefined) return all[0];
+    const d = all.find((x) => x.address === requested);
+    if (!d) throw new CallerError("unknown_distributor", `distributor ${requested} is not configured here`);
+    return d;
+  }
+
+  /** Like `distributor`, but a 404 when none is configured. */
+  async requireDistributor(requested: string | undefined): Promise<DistributorRow> {
+    const d = await this.distributor(requested);
+    if (!d) throw new CallerError("unknown_distributor", "no distributor is configured here yet");
+    return d;
+  }
+
+  epochs(distributor: string): Promise<EpochState> | EpochState {
+    return this.epochState.get(distributor);
+  }
+
+  ruleSet(): Promise<RuleSetBody | undefined> | RuleSetBody | undefined {
+    return this.rules.get("latest");
+  }
+
+  chainState(distributor: string): Promise<ChainView> | ChainView {
+    return this.chain.get(distributor);
+  }
+}
+
+async function loadEpochState(q: Queryable, distributor: string): Promise<EpochState> {
+  const rows = await q<{ epoch: bigint; kind: string }[]>`
+    (select epoch, 'latest' as kind from epochs where distributor = ${distributor} order by epoch desc limit 1)
+    union all (select epoch, 'active' from epochs where distributor = ${distributor} and status = 'active' order by epoch desc limit 1)
+    union all (select epoch, 'pending' from epochs where distributor = ${distributor} and status = 'pending' order by epoch desc limit 1)`;
+  const pick = async (kind: string) => {
+    const r = rows.find((x) => x.kind === kind);
+    return r ? getEpoch(q, distributor, BigInt(r.epoch)) : undefined;
+  };
+  const [latest, active, pending] = await Promise.all([pick("latest"), pick("active"), pick("pending")]);
+  // a pending root older than the active one can no longer activate (the queue is in epoch order)
+  return { latest, active, pending: pending && (!active || pending.epoch > active.epoch) ? pending : undefined };
+}
