@@ -7,8 +7,9 @@ import { isDatabaseUnavailable } from "../ingest/store/persist.js";
 /**
  * The one place where a command's outcome becomes an exit code, so scripts can branch on it:
  * 0 ok; 1 a check failed (verify found a mismatch, the ledger differs) or merit itself broke;
- * 2 bad input (flags, arguments, configuration); 3 a service is unavailable (database, RPC, Helius),
- * where the same command may succeed later.
+ * 2 bad input (flags, arguments, configuration, a claim or transaction the program refuses); 3 a
+ * service is unavailable (database, RPC, Helius, merit's API, a proof source), where the same
+ * command may succeed later.
  */
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, unavailable: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
