@@ -103,7 +103,7 @@ describe("merit, operator commands (the bin as a subprocess)", function () {
     const r = await merit("--help");
     assert.equal(r.code, 0, r.stderr);
     const groups = [...r.stdout.matchAll(/^(\S[^:\n]*):$/gm)].map((m) => m[1]);
-    assert.deepEqual(groups.slice(0, 5), ["Options", "Operators", "Admins", "Auditors", "Commands"]);
+    assert.deepEqual(groups.slice(0, 6), ["Options", "Wallet holders", "Operators", "Admins", "Auditors", "Commands"]);
     const operators = r.stdout.slice(r.stdout.indexOf("Operators:"), r.stdout.indexOf("Admins:"));
     for (const c of ["start", "localnet", "ingest", "webhook"]) assert.match(operators, new RegExp(`^  ${c}\\b`, "m"));
     const ingest = await merit("ingest", "--help");

@@ -94,6 +94,8 @@ export type BugErrorCode =
 
 /** RPC, Helius and database failures. */
 export type UpstreamErrorCode =
+  | "api_unavailable"
+  | "api_unreachable"
   | "copy_rejected"
   | "embedded_db_busy"
   | "db_unavailable"

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020.js";
+import type { Connection } from "@solana/web3.js";
 import { type AppDeps, createApp } from "../../indexer/src/api/app.js";
+import type { Sql } from "../../indexer/src/db/connection.js";
 
 /**
  * The API over real HTTP on a loopback port, and a checker that holds every response to the
@@ -20,6 +22,17 @@ type Doc = {
   paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
   components?: unknown;
 };
+
+/** The API over the test database and chain, without rate limit or caches (each request sees the latest state). */
+export const flowApiDeps = (sql: Sql, connection: Connection, dataDir: string): AppDeps => ({
+  sql,
+  connection,
+  dataDir,
+  corsOrigins: [],
+  rateLimitPerMinute: 0,
+  cacheMs: 0,
+  chainCacheMs: 0,
+});
 
 export async function startApi(deps: AppDeps): Promise<ApiServer> {
   const app = createApp({ logRequest: () => {}, ...deps });

@@ -93,7 +93,11 @@ export async function activate(connection: Connection, d: ClaimDistributor, epoc
   await send(connection, [activateRootInstruction(codingProgram(), d.address, epoch)], [payer]);
 }
 
-export async function tokenBalance(connection: Connection, d: ClaimDistributor, owner: PublicKey): Promise<bigint | undefined> {
+export async function tokenBalance(
+  connection: Connection,
+  d: Pick<ClaimDistributor, "mint" | "tokenProgram">,
+  owner: PublicKey,
+): Promise<bigint | undefined> {
   const ata = spl.getAssociatedTokenAddressSync(d.mint, owner, true, d.tokenProgram);
   const info = await connection.getAccountInfo(ata, "confirmed");
   return info ? info.data.readBigUInt64LE(64) : undefined;

@@ -16,13 +16,15 @@ import {
 import { readClaimProof } from "@merit/clients/merkle";
 import { publishRuleSet, scoreBatch } from "../../indexer/src/engine/index.js";
 import type { Sql } from "../../indexer/src/db/connection.js";
-import { epochDir, SHARDS_DIR } from "../../indexer/src/epochs/close.js";
+import { closeEpoch, epochDir, SHARDS_DIR } from "../../indexer/src/epochs/close.js";
 import { addDistributor } from "../../indexer/src/epochs/queries.js";
 import { advanceIngestWatermark } from "../../indexer/src/ingest/store/cursors.js";
 import { insertSettlements } from "./ledger-fixtures.js";
-import type { PublishContext } from "../../indexer/src/publish/publish.js";
+import { followEpochs } from "../../indexer/src/publish/follow.js";
+import { type PublishContext, publishEpoch } from "../../indexer/src/publish/publish.js";
 import { DEFAULT_SEND } from "../../indexer/src/publish/send.js";
 import { truncateAll, useFreshDb } from "../setup/db.js";
+import type { Localnet } from "@merit/localnet";
 import { fundedKeypair, type LocalnetFixture, useLocalnet } from "./localnet.js";
 
 /**
@@ -198,4 +200,17 @@ export async function proposals(connection: Connection, d: ChainDistributor, epo
     if (events.some((e) => e.name === "rootProposed" && String(e.data.epoch) === String(epoch))) landed.push(s.signature);
   }
   return landed;
+}
+
+/**
+ * Closes the next epoch of what is scored and proposes its root; given the chain, moves its time
+ * past the timelock and follows the root until it is active.
+ */
+export async function publishNextEpoch(ctx: PublishContext, distributor: string, activateOn?: Localnet): Promise<void> {
+  await closeEpoch(ctx.sql, { distributor, dataDir: ctx.dataDir });
+  const r = await publishEpoch(ctx, { distributor });
+  if (r.outcome !== "proposed") throw new Error(`publishNextEpoch: the epoch was not proposed (${r.outcome})`);
+  if (!activateOn) return;
+  activateOn.warp({ seconds: DELAY + 1 });
+  await followEpochs(ctx, { distributor });
 }

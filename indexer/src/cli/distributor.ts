@@ -56,7 +56,7 @@ function u64(v: string, flag: string, signed = false): bigint {
   return BigInt(v);
 }
 
-async function loadKeypair(file: string): Promise<Keypair> {
+export async function loadKeypair(file: string): Promise<Keypair> {
   const { parseSecret } = await import("../publish/keypair.js");
   let text: string;
   try {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { ClaimError } from "@merit/clients/claim";
+import { programErrorByName } from "@merit/clients/chain";
 import { CommanderError } from "commander";
 import { BugError, CallerError, UpstreamError } from "../errors.js";
 import { EXIT, errorReport, exitCodeFor } from "./exit.js";
@@ -32,5 +34,28 @@ describe("cli exit codes: one mapping from an error to 0, 1, 2 or 3", () => {
     const web3 = new Error("failed to get info about account 1111: TypeError: fetch failed");
     assert.equal(exitCodeFor(web3), EXIT.unavailable);
     assert.equal(exitCodeFor(new Error("something else")), EXIT.checkFailed);
+  });
+
+  it("given claim()'s errors, then the wallet's own situation or a refusal is 2, a source or cluster that may answer later is 3, each one sentence", () => {
+    const already = ClaimError.client("AlreadyClaimed", "cumulative 30 in epoch 1, already claimed 30");
+    assert.equal(exitCodeFor(already), EXIT.badInput);
+    assert.equal(errorReport(already), `error: ${already.message}`);
+    assert.equal(exitCodeFor(ClaimError.client("NotEligible")), EXIT.badInput);
+    assert.equal(exitCodeFor(ClaimError.program(programErrorByName("InvalidProof")!)), EXIT.badInput);
+    assert.equal(exitCodeFor(ClaimError.client("ProofSourceUnavailable", "HTTP 503")), EXIT.unavailable);
+    assert.equal(exitCodeFor(ClaimError.program(programErrorByName("Paused")!)), EXIT.unavailable);
+    assert.match(
+      errorReport(ClaimError.program(programErrorByName("Paused")!))!,
+      /^error: claims are paused by the distributor's guardian; try again later$/,
+    );
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8899"), { code: "ECONNREFUSED" });
+    const rpcGone = new ClaimError("TransactionFailed", "the transaction failed", {
+      cause: new TypeError("fetch failed", { cause: refused }),
+    });
+    assert.equal(exitCodeFor(rpcGone), EXIT.unavailable);
+    assert.equal(
+      exitCodeFor(new ClaimError("TransactionFailed", "the transaction failed", { detail: "insufficient funds" })),
+      EXIT.badInput,
+    );
   });
 });

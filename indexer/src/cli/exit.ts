@@ -1,3 +1,5 @@
+import type { ProgramErrorName } from "@merit/clients/chain";
+import type { ClaimClientErrorName } from "@merit/clients/claim";
 import { CommanderError } from "commander";
 import { MeritError } from "../errors.js";
 import { isDatabaseUnavailable } from "../ingest/store/persist.js";
@@ -5,8 +7,9 @@ import { isDatabaseUnavailable } from "../ingest/store/persist.js";
 /**
  * The one place where a command's outcome becomes an exit code, so scripts can branch on it:
  * 0 ok; 1 a check failed (verify found a mismatch, the ledger differs) or merit itself broke;
- * 2 bad input (flags, arguments, configuration); 3 a service is unavailable (database, RPC, Helius),
- * where the same command may succeed later.
+ * 2 bad input (flags, arguments, configuration, a claim or transaction the program refuses); 3 a
+ * service is unavailable (database, RPC, Helius, merit's API, a proof source), where the same
+ * command may succeed later.
  */
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, unavailable: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -35,8 +38,43 @@ function unavailable(err: unknown): "database" | "service" | undefined {
   return undefined;
 }
 
+/**
+ * claim()'s failures that the same command may get past later without any change: a proof source
+ * or the cluster not answering, claims paused, roots still moving after claim()'s own retries.
+ * Every other ClaimError is about this wallet or this input (not eligible, nothing to claim, a
+ * claim the program refuses): bad input.
+ */
+const CLAIM_RETRY_LATER: ReadonlySet<string> = new Set<ClaimClientErrorName | ProgramErrorName>([
+  "ProofSourceUnavailable",
+  "NoClaimableRoot",
+  "TransactionExpired",
+  "Paused",
+  "SysvarUnavailable",
+  "RootSuperseded",
+  "RootNotActive",
+  "RootNotPending",
+  "OutOfOrderActivation",
+]);
+
+/** claim()'s ClaimError, recognised by shape: loading the client library here would slow every command's start. */
+type ClaimErrorShape = Error & { errorName: string };
+function claimError(err: unknown): ClaimErrorShape | undefined {
+  return err instanceof Error && err.name === "ClaimError" && typeof (err as Partial<ClaimErrorShape>).errorName === "string"
+    ? (err as ClaimErrorShape)
+    : undefined;
+}
+
+function claimExitCode(err: ClaimErrorShape): ExitCode {
+  if (CLAIM_RETRY_LATER.has(err.errorName)) return EXIT.unavailable;
+  // a send that failed because the RPC went away is an outage, not a refusal
+  if (err.errorName === "TransactionFailed" && [...chain(err)].slice(1).some((e) => unavailable(e))) return EXIT.unavailable;
+  return EXIT.badInput;
+}
+
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  const claim = claimError(err);
+  if (claim) return claimExitCode(claim);
   for (const e of chain(err)) {
     // the program refusing a transaction is an answer about the input (a wrong signer, a cap), not an outage
     if (e instanceof MeritError && e.code === "publish_rejected") return EXIT.badInput;
@@ -53,6 +91,8 @@ export function errorReport(err: unknown): string | undefined {
   if (err instanceof CommanderError) return undefined;
   const code = exitCodeFor(err);
   const message = err instanceof Error ? err.message : String(err);
+  // claim()'s sentences already say what to do
+  if (claimError(err)) return `error: ${message}`;
   if (err instanceof MeritError && (err.kind === "caller" || err.code === "publish_rejected")) return `error: ${message}`;
   if (code === EXIT.unavailable) {
     const what =
