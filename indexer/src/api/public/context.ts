@@ -77,20 +77,24 @@ export async function fromRpc<T>(read: () => Promise<T>): Promise<T> {
 
 /**
  * A value refreshed at most every `ms`: callers get the cached value while it is fresh, and a
- * refresh in flight is shared, so a burst of requests makes one query.
+ * refresh in flight is shared, so a burst of requests makes one query. Past `ms` the old value is
+ * still served while one refresh runs, but only up to `staleMs` old (default 5 × `ms`): an idle
+ * cache, or a database that stopped answering, never hides behind an outdated answer.
  */
 export class Cached<K, V> {
   private readonly entries = new Map<K, { at: number; value?: V; pending?: Promise<V> }>();
   constructor(
     private readonly ms: number,
     private readonly load: (key: K) => Promise<V>,
+    private readonly staleMs = ms * 5,
   ) {}
 
   get(key: K): Promise<V> | V {
     const now = Date.now();
     let e = this.entries.get(key);
-    if (e && "value" in e && now - e.at < this.ms) return e.value as V;
-    if (e?.pending) return e.value !== undefined ? (e.value as V) : e.pending;
+    const usable = e !== undefined && e.value !== undefined && now - e.at < this.staleMs;
+    if (usable && now - e!.at < this.ms) return e!.value as V;
+    if (e?.pending) return usable ? (e.value as V) : e.pending;
     if (!e) this.entries.set(key, (e = { at: 0 }));
     const entry = e;
     const pending = this.load(key).then(
@@ -106,10 +110,9 @@ export class Cached<K, V> {
       },
     );
     entry.pending = pending;
-    // a failed background refresh is nobody's to handle: the stale value keeps being served
+    // a failed background refresh is nobody's to handle: the stale value is served until staleMs
     pending.catch(() => {});
-    // stale while refreshing: only the very first request waits
-    return entry.value !== undefined ? entry.value : pending;
+    return usable ? (entry.value as V) : pending;
   }
 }
 
