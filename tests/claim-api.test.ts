@@ -76,15 +76,32 @@ describe("claim: a wallet claims with its proof from merit's API (development ch
     await settle(db(), [[alice, 2]]);
     await publishNextEpoch(publishContext(db(), connection, dataDir, d.publisher), d.address.toBase58());
     net.warp({ seconds: DELAY + 1 });
-    // the running API serves its epoch state stale while it refreshes (one request behind even with
-    // cacheMs 0): a server started now answers with epoch 2 from the first request
-    const fresh = await startApi(flowApiDeps(db(), connection, dataDir));
+    // the API that served epoch 1 answers (its caches are off here) with epoch 2 at once
+    const r = await claim({ wallet: alice.publicKey, signer: ClaimSigner.fromKeypair(alice), connection, api: api.url });
+    assert.deepEqual([r.amount, r.epoch, r.cumulativeClaimed, r.proofSource], [20n, 2n, 50n, "api"]);
+    assert.equal(await tokenBalance(connection, spl1(), alice.publicKey), 50n);
+  });
+
+  it("Given an API still serving epoch 2's proofs while epoch 3 (+10) is already due on-chain, When the wallet claims, Then it is told the API has not caught up (retryable), not that nothing is left; with the shards as well, Then epoch 3 pays from them", async () => {
+    const { connection, net } = chain();
+    const lagging = await startApi({ ...flowApiDeps(db(), connection, dataDir), cacheMs: 600_000 });
     try {
-      const r = await claim({ wallet: alice.publicKey, signer: ClaimSigner.fromKeypair(alice), connection, api: fresh.url });
-      assert.deepEqual([r.amount, r.epoch, r.cumulativeClaimed, r.proofSource], [20n, 2n, 50n, "api"]);
-      assert.equal(await tokenBalance(connection, spl1(), alice.publicKey), 50n);
+      await lagging.get(`/v1/wallets/${alice.publicKey.toBase58()}/proof`);
+      await settle(db(), [[alice, 1]]);
+      await publishNextEpoch(publishContext(db(), connection, dataDir, d.publisher), d.address.toBase58());
+      net.warp({ seconds: DELAY + 1 });
+      const signer = ClaimSigner.fromKeypair(alice);
+      const failure = await claim({ wallet: alice.publicKey, signer, connection, api: lagging.url, retryDelayMs: 10 }).catch(
+        (e: unknown) => e,
+      );
+      assert.ok(failure instanceof ClaimError, String(failure));
+      assert.equal(failure.errorName, "ProofSourceUnavailable", failure.message);
+      assert.match(failure.message, /epoch 3/);
+      const shardsUrl = join(dataDir, "epochs", d.address.toBase58(), "{epoch}", "shards");
+      const r = await claim({ wallet: alice.publicKey, signer, connection, api: lagging.url, shardsUrl });
+      assert.deepEqual([r.amount, r.epoch, r.cumulativeClaimed, r.proofSource], [10n, 3n, 60n, "shards"]);
     } finally {
-      await fresh.stop();
+      await lagging.stop();
     }
   });
 

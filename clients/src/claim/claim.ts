@@ -57,8 +57,10 @@ export interface ClaimOptions {
   /** The program id of the deployment (default: the IDL's). */
   programId?: PublicKey;
   commitment?: Commitment;
-  /** Sends after the first one when the roots move in flight (default 2). */
+  /** Sends after the first one when the roots move in flight, and new asks of a proof source behind the chain (default 2). */
   maxRetries?: number;
+  /** Wait before asking a proof source that is behind the chain again (default 2000 ms). */
+  retryDelayMs?: number;
   /**
    * Compute units added to the computed limit: the token figures are measured with the token
    * programs litesvm ships, so a cluster running slower builds needs headroom.
@@ -173,7 +175,11 @@ interface ProofSources {
   shardsUrl?: string;
 }
 
-/** The newest claimable root for which a source has this wallet's proof. */
+/**
+ * The newest claimable root for which a source has this wallet's proof, and the claimable roots
+ * newer than it that no source had a proof for (a source behind the chain: every wallet of an
+ * epoch stays in the later epochs' trees).
+ */
 async function findProof(
   src: ProofSources,
   distributor: PublicKey,
@@ -182,19 +188,22 @@ async function findProof(
   roots: Map<bigint, EpochRootAccount>,
   apiBody: ApiProofResponse | undefined,
   step: (s: ClaimStep, d: string) => void,
-): Promise<EpochProof> {
+): Promise<{ proof: EpochProof; newerMissing: bigint[] }> {
   const fromApi = [apiBody?.pending, apiBody?.active].filter((p): p is EpochProof => !!p);
   let unavailable: string | undefined;
+  const newerMissing: bigint[] = [];
   for (const epoch of epochs) {
     const root = roots.get(epoch);
     if (!root || root.status === "vetoed") continue;
     const api = fromApi.find((p) => p.epoch === epoch);
-    if (api) return api;
-    if (!src.shardsUrl) continue;
-    step("fetch-proof", `epoch ${epoch} from the proof shards`);
-    const r = await fetchShardProof(src.shardsUrl, distributor.toBase58(), wallet.toBase58(), epoch, root.root);
-    if (r.kind === "found") return r.proof;
-    if (r.kind === "unavailable") unavailable ??= r.reason;
+    if (api) return { proof: api, newerMissing };
+    if (src.shardsUrl) {
+      step("fetch-proof", `epoch ${epoch} from the proof shards`);
+      const r = await fetchShardProof(src.shardsUrl, distributor.toBase58(), wallet.toBase58(), epoch, root.root);
+      if (r.kind === "found") return { proof: r.proof, newerMissing };
+      if (r.kind === "unavailable") unavailable ??= r.reason;
+    }
+    newerMissing.push(epoch);
   }
   if (epochs.length === 0) throw ClaimError.client("NoClaimableRoot");
   // A root whose shards could not be read may hold the wallet: that is not "not eligible".
@@ -262,7 +271,7 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
     }
     const epochs = claimableEpochs(view);
     const roots = await readRoots(connection, commitment, distributorKey, epochs, program.programId);
-    const proof = await findProof(opts, distributorKey, wallet, epochs, roots, apiBody, step);
+    const { proof, newerMissing } = await findProof(opts, distributorKey, wallet, epochs, roots, apiBody, step);
 
     // Never ask for a signature over a proof the chain would refuse.
     step("verify-proof", `epoch ${proof.epoch}, ${proof.proof.length} siblings (${proof.source})`);
@@ -271,6 +280,17 @@ export async function claim(opts: ClaimOptions): Promise<ClaimResult> {
       throw ClaimError.client("ProofMismatch", `epoch ${proof.epoch}: the chain's root is ${root.root}`);
     }
     if (proof.amount <= view.claimed) {
+      if (newerMissing.length > 0) {
+        // Claimed up to this root already, and a newer one is claimable: the proof source has not
+        // caught up with the chain yet, which asking again shortly fixes.
+        const behind = `the proof source serves epoch ${proof.epoch} while epoch ${newerMissing[0]} is claimable on-chain`;
+        if (attempt <= maxRetries) {
+          step("retry", `${behind}; asking again`);
+          await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 2000));
+          continue;
+        }
+        throw ClaimError.client("ProofSourceUnavailable", `${behind}: try again shortly, or give the proof shards' URL`);
+      }
       throw ClaimError.client("AlreadyClaimed", `cumulative ${proof.amount} in epoch ${proof.epoch}, already claimed ${view.claimed}`);
     }
     const toPay = proof.amount - view.claimed;
