@@ -10,9 +10,9 @@ export class ClaimStatusReader {
   private queue: { address: PublicKey; resolve: (v: bigint) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
   /**
-   * ClaimStatus addresses by distributor and claimant: deriving one costs a quarter of a
-   * millisecond (a hash and an off-curve check per bump tried), more than the rest of the wallet
-   * route. The oldest are dropped first beyond `maxAddresses`.
+   * ClaimStatus addresses by distributor and claimant: deriving one is a hash and an off-curve
+   * check per bump tried (clients/src/idl/curve.ts), still the largest part of the wallet route, so
+   * a wallet looked at again skips it. The oldest are dropped first beyond `maxAddresses`.
    */
   private readonly addresses = new Map<string, PublicKey>();
   private readonly distributors = new Map<string, PublicKey>();
