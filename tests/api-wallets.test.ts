@@ -104,6 +104,22 @@ describe("api: wallets, proofs, epochs and the distributor over HTTP (developmen
       assert.deepEqual([w.cumulative, w.claimed, w.claimable, w.pending], ["50", "0", "50", null]);
     });
 
+    it("given Alice, Bob and an unknown wallet asked for at once (one batched read), then each gets its own figures", async () => {
+      const rs = await Promise.all([A(), C(), B(), A(), B()].map((w) => api.get(`/v1/wallets/${w}`)));
+      assert.deepEqual(
+        rs.map((r) => r.status),
+        [200, 404, 200, 200, 200],
+      );
+      const figures = rs.map((r) => {
+        const w = r.body as Record<string, unknown>;
+        return [w.wallet, w.cumulative, w.claimed, (w.points as { total: string } | undefined)?.total];
+      });
+      assert.deepEqual(figures[0], [A(), "30", "30", "6000"]);
+      assert.deepEqual(figures[2]!.slice(0, 3), [B(), "50", "0"]);
+      assert.deepEqual(figures[3], figures[0]);
+      assert.deepEqual(figures[4], figures[2]);
+    });
+
     it("given a wallet merit knows nothing of, then 404 unknown_wallet; a malformed address is a 400 naming params.address", async () => {
       const r = await api.get(`/v1/wallets/${C()}`);
       assert.equal(r.status, 404);

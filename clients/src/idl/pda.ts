@@ -1,5 +1,6 @@
 // Program-derived addresses of the merit distributor (seed table: docs/program.md).
 import { PublicKey } from "@solana/web3.js";
+import { findProgramAddress } from "./curve.js";
 import { meritDistributorIdl } from "./merit-distributor.js";
 
 export const MERIT_DISTRIBUTOR_PROGRAM_ID = new PublicKey(meritDistributorIdl.address);
@@ -23,17 +24,17 @@ export function distributorPda(
   id: bigint,
   programId = MERIT_DISTRIBUTOR_PROGRAM_ID,
 ): [PublicKey, number] {
-  return PublicKey.findProgramAddressSync([Buffer.from("distributor"), mint.toBuffer(), creator.toBuffer(), u64Le(id)], programId);
+  return findProgramAddress([Buffer.from("distributor"), mint.toBuffer(), creator.toBuffer(), u64Le(id)], programId);
 }
 
 export function vaultPda(distributor: PublicKey, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
-  return PublicKey.findProgramAddressSync([Buffer.from("vault"), distributor.toBuffer()], programId);
+  return findProgramAddress([Buffer.from("vault"), distributor.toBuffer()], programId);
 }
 
 export function epochRootPda(distributor: PublicKey, epoch: bigint, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
-  return PublicKey.findProgramAddressSync([Buffer.from("epoch"), distributor.toBuffer(), u64Le(epoch)], programId);
+  return findProgramAddress([Buffer.from("epoch"), distributor.toBuffer(), u64Le(epoch)], programId);
 }
 
 export function claimStatusPda(distributor: PublicKey, claimant: PublicKey, programId = MERIT_DISTRIBUTOR_PROGRAM_ID): [PublicKey, number] {
-  return PublicKey.findProgramAddressSync([Buffer.from("claim"), distributor.toBuffer(), claimant.toBuffer()], programId);
+  return findProgramAddress([Buffer.from("claim"), distributor.toBuffer(), claimant.toBuffer()], programId);
 }

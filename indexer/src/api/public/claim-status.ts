@@ -1,5 +1,12 @@
 import { type Connection, PublicKey } from "@solana/web3.js";
 import { claimStatusPda, type MeritDistributorProgram } from "@merit/clients/idl";
+import { TickBatch } from "./tick-batch.js";
+
+interface ClaimAsk {
+  address: PublicKey;
+  resolve: (v: bigint) => void;
+  reject: (e: unknown) => void;
+}
 
 /**
  * What wallets already claimed, read from their ClaimStatus accounts on-chain (never from our
@@ -7,12 +14,11 @@ import { claimStatusPda, type MeritDistributorProgram } from "@merit/clients/idl
  * so a burst of wallet requests costs the RPC node a few calls, not one each.
  */
 export class ClaimStatusReader {
-  private queue: { address: PublicKey; resolve: (v: bigint) => void; reject: (e: unknown) => void }[] = [];
-  private scheduled = false;
+  private readonly batch = new TickBatch<ClaimAsk>((b) => this.flush(b));
   /**
-   * ClaimStatus addresses by distributor and claimant: deriving one costs a quarter of a
-   * millisecond (a hash and an off-curve check per bump tried), more than the rest of the wallet
-   * route. The oldest are dropped first beyond `maxAddresses`.
+   * ClaimStatus addresses by distributor and claimant: deriving one is a hash and an off-curve
+   * check per bump tried (clients/src/idl/curve.ts), still the largest part of the wallet route, so
+   * a wallet looked at again skips it. The oldest are dropped first beyond `maxAddresses`.
    */
   private readonly addresses = new Map<string, PublicKey>();
   private readonly distributors = new Map<string, PublicKey>();
@@ -43,19 +49,10 @@ export class ClaimStatusReader {
   /** The cumulative amount `claimant` (base58) was paid by `distributor` (0 before its first claim). */
   claimed(distributor: string, claimant: string): Promise<bigint> {
     const address = this.address(this.distributorKey(distributor), distributor, claimant);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ address, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return new Promise((resolve, reject) => this.batch.push({ address, resolve, reject }));
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
+  private flush(batch: ClaimAsk[]): void {
     for (let i = 0; i < batch.length; i += 100) {
       const part = batch.slice(i, i + 100);
       this.connection

@@ -7,7 +7,6 @@ import { ApiError } from "../errors.js";
 import { newRouter } from "../router.js";
 import { fromDb, fromRpc, type PublicContext } from "./context.js";
 import { csvResponse, wantsCsv } from "./csv.js";
-import { walletFigures } from "./queries.js";
 
 const { historyRoute, walletEpochsRoute, walletRoute } = routes;
 const { POINTS_UNIT } = schemas;
@@ -35,16 +34,14 @@ export function walletsRouter(ctx: PublicContext) {
     const d = await ctx.distributor(c.req.valid("query").distributor);
     const [epochs, rules] = await Promise.all([d ? ctx.epochs(d.address) : undefined, ctx.ruleSet()]);
     const window = rules?.tiers?.windowDays ?? null;
-    const f = await fromDb(() =>
-      walletFigures(ctx.sql, address, {
-        distributor: d?.address ?? null,
-        openAfter: epochs?.latest ? { seq: epochs.latest.cutoffSeq, otherId: epochs.latest.otherId } : { seq: 0n, otherId: 0n },
-        activeEpoch: epochs?.active?.epoch ?? null,
-        pendingEpoch: epochs?.pending?.epoch ?? null,
-        today: Math.floor(Date.now() / 86_400_000),
-        windowDays: window ?? 0,
-      }),
-    );
+    const f = await ctx.figures.read(address, {
+      distributor: d?.address ?? null,
+      openAfter: epochs?.latest ? { seq: epochs.latest.cutoffSeq, otherId: epochs.latest.otherId } : { seq: 0n, otherId: 0n },
+      activeEpoch: epochs?.active?.epoch ?? null,
+      pendingEpoch: epochs?.pending?.epoch ?? null,
+      today: Math.floor(Date.now() / 86_400_000),
+      windowDays: window ?? 0,
+    });
     if (!f.known) throw unknownWallet(address);
     let claimed = 0n;
     let claimExpiresAt: string | null = null;
