@@ -203,7 +203,7 @@ describe("merit, operator commands (the bin as a subprocess)", function () {
     } finally {
       await daemon.stop();
     }
-    assert.ok(!existsSync(join(dataDir, RUNTIME_FILE)), "a clean stop removes the runtime file");
+    assert.ok(!existsSync(join(dataDir, RUNTIME_FILE)), `a clean stop removes the runtime file; the daemon said:\n${daemon.output()}`);
     const after = await meritIn(embeddedEnv(dataDir), "ingest", "status", "--json");
     assert.equal(after.code, 0, after.stderr);
     assert.ok(JSON.parse(after.stdout).settlements.total >= during.settlements.total);

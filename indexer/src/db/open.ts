@@ -154,8 +154,12 @@ async function serveClaimed(dataDir: string, owner: Owner): Promise<ServedDataba
     return {
       url: pg.url,
       async stop() {
-        await pg.stop();
-        release();
+        // released even when the server's stop fails: the file must never outlive this process's claim
+        try {
+          await pg.stop();
+        } finally {
+          release();
+        }
       },
     };
   } catch (err) {
