@@ -71,6 +71,7 @@ describe("local stack lifecycle (npm start: distributor, epochs, a claim)", func
     stack = startStack(dataDir, await freePort());
     const [, again] = await waitFor(stack, /distributor (\w+) found on the chain/, 60_000);
     await waitFor(stack, /merit local stack is up/, 30_000);
+    await waitFor(stack, new RegExp(`status: .*epochs published: [1-9]\\d*; sample claim: ${amount} base units to ${wallet}`), 30_000);
 
     // Then: the same distributor, no second claim (the kept record is the first one's)
     assert.equal(again, distributor);

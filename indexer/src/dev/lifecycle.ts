@@ -135,6 +135,7 @@ export async function startDevLifecycle(o: DevLifecycleOptions): Promise<DevLife
   const abort = new AbortController();
   let published = 0;
   let sample = readSampleClaim(o.dataDir);
+  let claimFailed = false;
   if (sample) printSummary(o, address, sample);
   const claiming = sample
     ? Promise.resolve()
@@ -143,15 +144,20 @@ export async function startDevLifecycle(o: DevLifecycleOptions): Promise<DevLife
           sample = s;
           if (s) printSummary(o, address, s);
         })
-        .catch((err: unknown) => o.log(`rewards: the sample claim failed: ${(err as Error).message}`));
+        .catch((err: unknown) => {
+          claimFailed = true;
+          o.log(`rewards: the sample claim failed: ${(err as Error).message}`);
+        });
   const counting = setInterval(() => {
     void listEpochs(o.sql, address)
-      .then((es) => (published = es.filter((e) => e.status !== "closed").length))
+      .then((es) => (published = es.filter((e) => e.status !== "closed" && e.status !== "vetoed").length))
+      // a count the database could not give now keeps the last one: the status line is a summary
       .catch(() => {});
   }, 5000);
   return {
     distributor,
-    status: () => `, ${published} epochs published, ${sample ? 1 : 0} sample claim`,
+    status: () =>
+      `; epochs published: ${published}; sample claim: ${sample ? `${sample.amount} base units to ${sample.wallet}` : claimFailed ? "failed (see above)" : "waiting for epoch 1"}`,
     async stop() {
       clearInterval(counting);
       abort.abort();
