@@ -22,6 +22,8 @@ import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
 import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
+import { DEV_EPOCH_SCHEDULE, startDevLifecycle } from "./dev/lifecycle.js";
+import type { DemoWorld } from "@merit/localnet/demo";
 
 /** merit_build_info's version: the repository's package.json. */
 const MERIT_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
 
   let rpcUrl = cfg.RPC_URL;
   let rules: WatchRules;
+  let demoWorld: DemoWorld | undefined;
   if (!rpcUrl) {
     const t0 = performance.now();
     const chain = await startLocalnet({
@@ -63,9 +66,10 @@ async function main(): Promise<void> {
     stops.unshift(chain.stop);
     rpcUrl = chain.url;
     log(`chain: local development chain at ${chain.url} (ws ${chain.wsUrl}) (${ms(t0)}); set RPC_URL for a real cluster`);
-    const demo = await startDemo({ sql, rpcUrl, log: componentLog("demo").line });
+    const demo = await startDemo({ sql, rpcUrl, dataDir: cfg.MERIT_DATA_DIR, log: componentLog("demo").line });
     stops.unshift(demo.stop);
     rules = demo.rules;
+    demoWorld = demo.world;
   } else {
     rules = watchRules({ mints: cfg.WATCH_MINTS, facilitators: cfg.WATCH_FACILITATORS, merchants: cfg.WATCH_MERCHANTS });
     log(`chain: ${rpcUrl} at ${cfg.RPC_COMMITMENT}`);
@@ -104,7 +108,8 @@ async function main(): Promise<void> {
   root.get("/health", (c) => c.json({ ok: true, ingest: ingest.stats(), engine: engine.stats() }, 200));
   if (cfg.HELIUS_WEBHOOK_AUTH)
     root.route("/", webhookRoutes({ sql, rules, authHeader: cfg.HELIUS_WEBHOOK_AUTH, rpcUrl, log: componentLog("webhook").line }));
-  const schedule = cfg.EPOCH_SCHEDULE ? parseSchedule(cfg.EPOCH_SCHEDULE) : undefined;
+  const epochSchedule = cfg.EPOCH_SCHEDULE ?? (demoWorld ? DEV_EPOCH_SCHEDULE : undefined);
+  const schedule = epochSchedule ? parseSchedule(epochSchedule) : undefined;
   const startedAt = Date.now();
   const connection = new Connection(rpcUrl, "confirmed");
   const publishConnection = new Connection(rpcUrl, cfg.RPC_URL ? "finalized" : "confirmed");
@@ -153,12 +158,33 @@ async function main(): Promise<void> {
     `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`,
   );
 
+  // The local stack's rewards: a distributor, the epochs daemon and a sample claim (dev/lifecycle.ts).
+  const apiHost = ["0.0.0.0", "::"].includes(cfg.API_HOST) ? "127.0.0.1" : cfg.API_HOST;
+  const rewards =
+    demoWorld && epochSchedule
+      ? await startDevLifecycle({
+          sql,
+          connection: publishConnection,
+          dataDir: cfg.MERIT_DATA_DIR,
+          rpcUrl,
+          apiUrl: `http://${apiHost.includes(":") ? `[${apiHost}]` : apiHost}:${cfg.API_PORT}`,
+          world: demoWorld,
+          schedule: epochSchedule,
+          send: publishSettings(cfg),
+          programId: cfg.MERIT_PROGRAM_ID,
+          log: componentLog("rewards").line,
+        })
+      : undefined;
+  if (rewards) stops.unshift(rewards.stop);
+
   log("merit local stack is up: database, chain, ingest and rewards engine running. Ctrl-C to stop.");
 
   const status = setInterval(() => {
     const i = ingest.stats();
     const e = engine.stats();
-    log(`status: ${i.settlementsInserted} settlements ingested, ${e.settlements} scored into ${e.ledgerRows} ledger rows`);
+    log(
+      `status: ${i.settlementsInserted} settlements ingested, ${e.settlements} scored into ${e.ledgerRows} ledger rows${rewards?.status() ?? ""}`,
+    );
   }, 10_000);
   stops.unshift(async () => clearInterval(status));
 

@@ -4,6 +4,10 @@ import type { Sql } from "../db/connection.js";
 import { latestRuleSetVersion, publishRuleSet } from "../rules/rule-sets.js";
 import type { RuleSetInput } from "../rules/schema.js";
 import { watchRules, type WatchRules } from "../ingest/index.js";
+import { keptKeypairs } from "./keys.js";
+
+/** The demo payers' keys under `<dataDir>/dev/keys/`. */
+export const DEMO_PAYERS_FILE = "demo-payers";
 
 /**
  * The development scenario `npm start` runs when no RPC_URL is configured: a facilitator, three
@@ -42,9 +46,18 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(opts: { sql: Sql; rpcUrl: string; intervalMs?: number; log: (line: string) => void }): Promise<Demo> {
+/** `dataDir`: keep the payers' keys there, so the same demo wallets pay (and can claim) across restarts. */
+export async function startDemo(opts: {
+  sql: Sql;
+  rpcUrl: string;
+  dataDir?: string;
+  intervalMs?: number;
+  log: (line: string) => void;
+}): Promise<Demo> {
   const connection = new Connection(opts.rpcUrl, "confirmed");
-  const world = await createDemoWorld(connection);
+  const world = await createDemoWorld(connection, {
+    payerKeys: opts.dataDir ? keptKeypairs(opts.dataDir, DEMO_PAYERS_FILE, 8) : undefined,
+  });
   if ((await latestRuleSetVersion(opts.sql)) === 0n) {
     const rs = await publishRuleSet(opts.sql, { body: DEMO_RULES, createdBy: "npm-start", note: "development demo rules" });
     opts.log(`published demo rule set v${rs.version}`);

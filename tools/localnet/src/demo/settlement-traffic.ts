@@ -41,13 +41,14 @@ export async function airdrop(connection: Connection, to: PublicKey, sol: number
 /** Creates the mint, the facilitator, merchants and funded payers. */
 export async function createDemoWorld(
   connection: Connection,
-  opts: { merchants?: number; payers?: number; decimals?: number; fundEach?: bigint } = {},
+  /** `payerKeys`: wallets to pay from (kept by the caller so they can claim later); new ones when absent. */
+  opts: { merchants?: number; payers?: number; payerKeys?: Keypair[]; decimals?: number; fundEach?: bigint } = {},
 ): Promise<DemoWorld> {
   const decimals = opts.decimals ?? 6;
   const authority = Keypair.generate();
   const facilitator = Keypair.generate();
   const merchants = Array.from({ length: opts.merchants ?? 3 }, () => Keypair.generate());
-  const payers = Array.from({ length: opts.payers ?? 8 }, () => Keypair.generate());
+  const payers = opts.payerKeys ?? Array.from({ length: opts.payers ?? 8 }, () => Keypair.generate());
   await airdrop(connection, authority.publicKey, 10);
   await airdrop(connection, facilitator.publicKey, 10);
   const mint = await createMint(connection, authority, authority.publicKey, null, decimals, undefined, undefined, TOKEN_PROGRAM_ID);
