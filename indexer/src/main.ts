@@ -167,6 +167,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
+    // A component that hangs on stop must not keep the ports: the promise is everything gone in 5 s.
+    setTimeout(() => {
+      process.stderr.write("merit: components did not stop within 4.5 s; exiting anyway\n");
+      process.exit(1);
+    }, 4500).unref();
     for (const stop of stops) await stop().catch((err) => logger().error({ err }, "stopping failed"));
     flushLogs();
     process.exit(0);

@@ -1,0 +1,136 @@
+// `npm start` as a newcomer runs it, through the real npm: how it stops (Ctrl-C, SIGINT, SIGTERM to
+// the npm process), how it refuses to start (ports in use, an unreachable database) and how two
+// starts on one data directory behave.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { embeddedEnv, freePort } from "./helpers/indexer-cli.js";
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** A free port whose successor is free too: the local chain takes both (HTTP and WebSocket). */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65535 && (await isFree(p + 1))) return p;
+  }
+}
+
+async function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer()
+      .once("error", () => resolve(false))
+      .listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+/** Every process below `pid` (children, grandchildren), from /proc. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [c, pp] of parent) if (pp === p) out.push(c), walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `npm start` in its own process group (as a terminal runs it), with `env` over the test's environment. */
+function npmStart(env: NodeJS.ProcessEnv): Started {
+  const child = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+async function untilUp(s: Started, ms = 150_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!s.output().includes("merit local stack is up")) {
+    assert.equal(s.child.exitCode, null, `npm start exited early:\n${s.output()}`);
+    assert.ok(Date.now() < deadline, `npm start never came up:\n${s.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("local stack: starting and stopping (npm start)", function () {
+  this.timeout(600_000);
+  const dirs: string[] = [];
+  const running: Started[] = [];
+  const dataDir = () => {
+    const d = mkdtempSync(join(tmpdir(), "merit-startstop-"));
+    dirs.push(d);
+    return d;
+  };
+  after(() => {
+    for (const s of running) {
+      try {
+        // the whole group: what a failed stop left behind must not outlive the test
+        process.kill(-s.child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function stackEnv(dir: string): Promise<{ env: NodeJS.ProcessEnv; ports: number[] }> {
+    const api = await freePort();
+    const chain = await freePortPair();
+    const env = embeddedEnv(dir, { API_PORT: String(api), LOCALNET_PORT: String(chain), POLL_INTERVAL_MS: "300", LOG_LEVEL: "info" });
+    delete env.RPC_URL;
+    return { env, ports: [api, chain, chain + 1] };
+  }
+
+  const stopCases: { name: string; send: (npmPid: number) => void }[] = [
+    { name: "SIGTERM to the npm process", send: (pid) => process.kill(pid, "SIGTERM") },
+    { name: "SIGINT to the npm process", send: (pid) => process.kill(pid, "SIGINT") },
+    { name: "Ctrl-C (SIGINT to the process group)", send: (pid) => process.kill(-pid, "SIGINT") },
+  ];
+  for (const c of stopCases) {
+    it(`given the stack is up, when it gets ${c.name}, then every process exits and every port is free within 5 s`, async () => {
+      const { env, ports } = await stackEnv(dataDir());
+      const s = npmStart(env);
+      running.push(s);
+      await untilUp(s);
+      const pid = s.child.pid!;
+      const tree = descendants(pid);
+      assert.ok(tree.length > 0, "npm started no child");
+      for (const p of ports) assert.equal(await isFree(p), false, `port ${p} is not in use while the stack is up`);
+
+      const t0 = Date.now();
+      c.send(pid);
+      const deadline = t0 + 5000;
+      while (Date.now() < deadline && [pid, ...tree].some(alive)) await new Promise((r) => setTimeout(r, 100));
+      const left = [pid, ...tree].filter(alive);
+      assert.deepEqual(left, [], `still running ${Date.now() - t0} ms after the signal:\n${s.output()}`);
+      for (const p of ports) assert.ok(await isFree(p), `port ${p} still in use after the stack stopped`);
+    });
+  }
+});
