@@ -3,8 +3,8 @@
 // starts on one data directory behave.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { embeddedEnv, freePort } from "./helpers/indexer-cli.js";
@@ -28,6 +28,13 @@ async function isFree(port: number): Promise<boolean> {
     const s = createServer()
       .once("error", () => resolve(false))
       .listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+async function occupy(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().once("error", reject);
+    s.listen(port, "127.0.0.1", () => resolve(s));
   });
 }
 
@@ -133,4 +140,52 @@ describe("local stack: starting and stopping (npm start)", function () {
       for (const p of ports) assert.ok(await isFree(p), `port ${p} still in use after the stack stopped`);
     });
   }
+
+  /** Runs `npm start` to its exit; the start must fail with one `merit:` line naming `key`, before anything is up. */
+  async function refusesToStart(env: NodeJS.ProcessEnv, key: string): Promise<string> {
+    const s = npmStart(env);
+    running.push(s);
+    const code = await s.exited;
+    const out = s.output();
+    assert.notEqual(code, 0, `npm start exited 0:\n${out}`);
+    assert.ok(!out.includes("is up"), `it claimed to be up before failing:\n${out}`);
+    const lines = out.split("\n").filter((l) => l.startsWith("merit: "));
+    assert.equal(lines.length, 1, `not one merit: line:\n${out}`);
+    assert.ok(!/\n\s+at /.test(out), `a stack trace:\n${out}`);
+    assert.ok(lines[0]!.includes(key), `the line does not name ${key}: ${lines[0]}`);
+    return lines[0]!;
+  }
+
+  const portCases: { key: string; held: (ports: number[]) => number }[] = [
+    { key: "API_PORT", held: ([api]) => api! },
+    { key: "LOCALNET_PORT", held: ([, chain]) => chain! },
+    { key: "LOCALNET_PORT", held: ([, , ws]) => ws! },
+  ];
+  for (const c of portCases) {
+    it(`given ${c.key}'s ${c.held([0, 1, 2]) === 2 ? "WebSocket " : ""}port is in use, when it starts, then one merit: line says so before anything is up`, async () => {
+      const { env, ports } = await stackEnv(dataDir());
+      const port = c.held(ports);
+      const holder = await occupy(port);
+      try {
+        const line = await refusesToStart(env, c.key);
+        assert.ok(line.includes(String(port)), line);
+      } finally {
+        holder.close();
+      }
+    });
+  }
+
+  it("given DATABASE_URL names a server that does not answer, when it starts, then one merit: line says so before anything is up", async () => {
+    const { env } = await stackEnv(dataDir());
+    const dead = await freePort();
+    await refusesToStart({ ...env, DATABASE_URL: `postgres://merit:secret@127.0.0.1:${dead}/merit` }, "DATABASE_URL");
+  });
+
+  it("given PUBLISHER_KEYPAIR names a file that is not a key, when it starts, then one merit: line says so before anything is up", async () => {
+    const dir = dataDir();
+    const { env } = await stackEnv(dir);
+    const file = join(dir, "publisher.json");
+    writeFileSync(file, "[1,2,3]");
+    await refusesToStart({ ...env, PUBLISHER_KEYPAIR: file }, "PUBLISHER_KEYPAIR");
+  });
 });

@@ -62,6 +62,7 @@ export type CallerErrorCode =
   | "not_on_chain"
   | "not_publisher"
   | "note_required"
+  | "port_in_use"
   | "publish_busy"
   | "referee_already_active"
   | "referral_cycle"

@@ -22,6 +22,7 @@ import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
 import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
+import { assertDatabaseAnswers, assertPortFree, portError } from "./preflight.js";
 
 /** merit_build_info's version: the repository's package.json. */
 const MERIT_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -36,6 +37,15 @@ async function main(): Promise<void> {
   const log = componentLog("merit").line;
   // Stopped in reverse order of start: producers before the database they write to.
   const stops: (() => Promise<void>)[] = [];
+
+  // Everything that can be refused is checked before anything starts or says it is up.
+  const publisherSigner = cfg.PUBLISHER_KEYPAIR || cfg.PUBLISHER_SECRET_KEY ? publisherKeypair(cfg) : undefined;
+  await assertPortFree(cfg.API_HOST, cfg.API_PORT, "API_PORT", "the API");
+  if (!cfg.RPC_URL && cfg.LOCALNET_PORT !== 0) {
+    await assertPortFree("127.0.0.1", cfg.LOCALNET_PORT, "LOCALNET_PORT", "the local chain's");
+    await assertPortFree("127.0.0.1", cfg.LOCALNET_PORT + 1, "LOCALNET_PORT", "the local chain's WebSocket (LOCALNET_PORT + 1)");
+  }
+  if (cfg.DATABASE_URL) await assertDatabaseAnswers(cfg.DATABASE_URL);
 
   let databaseUrl = cfg.DATABASE_URL;
   if (!databaseUrl) {
@@ -108,17 +118,16 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const connection = new Connection(rpcUrl, "confirmed");
   const publishConnection = new Connection(rpcUrl, cfg.RPC_URL ? "finalized" : "confirmed");
-  const publisher =
-    cfg.PUBLISHER_KEYPAIR || cfg.PUBLISHER_SECRET_KEY
-      ? {
-          connection: publishConnection,
-          dataDir: cfg.MERIT_DATA_DIR,
-          signer: publisherKeypair(cfg),
-          send: publishSettings(cfg),
-          log: componentLog("publish").line,
-          program: offlineProgram(publishConnection, cfg.MERIT_PROGRAM_ID),
-        }
-      : undefined;
+  const publisher = publisherSigner
+    ? {
+        connection: publishConnection,
+        dataDir: cfg.MERIT_DATA_DIR,
+        signer: publisherSigner,
+        send: publishSettings(cfg),
+        log: componentLog("publish").line,
+        program: offlineProgram(publishConnection, cfg.MERIT_PROGRAM_ID),
+      }
+    : undefined;
   const api = createApp({
     sql,
     connection,
@@ -149,6 +158,13 @@ async function main(): Promise<void> {
   root.route("/", api);
   const server = serve({ fetch: root.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
+  // taken since the check above: still one line, before the stack says it is up
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(portError(cfg.API_HOST, cfg.API_PORT, "API_PORT", "the API", err.code ?? "error")),
+    );
+  });
   log(
     `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`,
   );
