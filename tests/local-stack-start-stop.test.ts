@@ -188,4 +188,32 @@ describe("local stack: starting and stopping (npm start)", function () {
     writeFileSync(file, "[1,2,3]");
     await refusesToStart({ ...env, PUBLISHER_KEYPAIR: file }, "PUBLISHER_KEYPAIR");
   });
+
+  it("given the stack is up, when a second start runs on the same data directory, then it exits with one merit: line and the first runs on; after a clean stop, a start resumes the same data", async () => {
+    const dir = dataDir();
+    const { env } = await stackEnv(dir);
+    const first = npmStart(env);
+    running.push(first);
+    await untilUp(first);
+
+    // the same settings, as a newcomer typing `npm start` twice, then other ports on the same directory
+    const other = (await stackEnv(dir)).env;
+    for (const second of [env, other]) {
+      const t0 = Date.now();
+      const line = await refusesToStart(second, dir);
+      assert.ok(Date.now() - t0 < 8000, `the second start took ${Date.now() - t0} ms to refuse`);
+      assert.match(line, /another merit start \(process \d+\) is running/, line);
+    }
+    assert.equal(first.child.exitCode, null, `the first stack stopped:\n${first.output()}`);
+
+    process.kill(first.child.pid!, "SIGTERM");
+    assert.equal(await first.exited, 0, first.output());
+    const again = npmStart(env);
+    running.push(again);
+    await untilUp(again);
+    assert.match(again.output(), /schema up to date \(\d+ migrations, 0 applied now\)/, again.output());
+    assert.doesNotMatch(again.output(), /history \S+: 0 transactions/, "the chain's history was not kept");
+    process.kill(again.child.pid!, "SIGTERM");
+    assert.equal(await again.exited, 0, again.output());
+  });
 });

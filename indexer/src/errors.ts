@@ -36,6 +36,7 @@ export type CallerErrorCode =
   | "campaign_ended"
   | "campaign_exists"
   | "cap_exceeded"
+  | "data_dir_in_use"
   | "challenge_expired"
   | "challenge_used"
   | "code_taken"

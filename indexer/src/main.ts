@@ -22,7 +22,7 @@ import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
 import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
-import { assertDatabaseAnswers, assertPortFree, portError } from "./preflight.js";
+import { assertDatabaseAnswers, assertDataDirFree, assertPortFree, portError } from "./preflight.js";
 
 /** merit_build_info's version: the repository's package.json. */
 const MERIT_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
 
   // Everything that can be refused is checked before anything starts or says it is up.
+  const chainHistory = join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl");
+  assertDataDirFree(cfg.MERIT_DATA_DIR, { embedded: !cfg.DATABASE_URL, chainHistory: cfg.RPC_URL ? undefined : chainHistory });
   const publisherSigner = cfg.PUBLISHER_KEYPAIR || cfg.PUBLISHER_SECRET_KEY ? publisherKeypair(cfg) : undefined;
   await assertPortFree(cfg.API_HOST, cfg.API_PORT, "API_PORT", "the API");
   if (!cfg.RPC_URL && cfg.LOCALNET_PORT !== 0) {
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const chain = await startLocalnet({
       port: cfg.LOCALNET_PORT,
-      historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"),
+      historyFile: chainHistory,
       log: componentLog("localnet").line,
     });
     stops.unshift(chain.stop);
