@@ -216,4 +216,20 @@ describe("local stack: starting and stopping (npm start)", function () {
     process.kill(again.child.pid!, "SIGTERM");
     assert.equal(await again.exited, 0, again.output());
   });
+
+  it("given a stack on DATABASE_URL is up, when a second start runs on the same data directory, then it exits with one merit: line before touching the database", async () => {
+    const dir = dataDir();
+    // the test database: the directory then holds only the local chain's history
+    const withDb = async () => ({ ...(await stackEnv(dir)).env, DATABASE_URL: process.env.DATABASE_URL });
+    const first = npmStart(await withDb());
+    running.push(first);
+    await untilUp(first);
+    const line = await refusesToStart(await withDb(), dir);
+    assert.match(line, /another merit start \(process \d+\) is running/, line);
+    assert.equal(first.child.exitCode, null, `the first stack stopped:\n${first.output()}`);
+    // how it stops is the tests above: the embedded test database serves one session at a time, and
+    // a stack sharing it with this process may need the 4.5 s give-up to exit
+    process.kill(first.child.pid!, "SIGTERM");
+    await first.exited;
+  });
 });
