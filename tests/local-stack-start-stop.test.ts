@@ -68,8 +68,8 @@ function alive(pid: number): boolean {
 }
 
 /** `npm start` in its own process group (as a terminal runs it), with `env` over the test's environment. */
-function npmStart(env: NodeJS.ProcessEnv): Started {
-  const child = spawn("npm", ["start"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+function npmStart(env: NodeJS.ProcessEnv, command: string[] = ["npm", "start"]): Started {
+  const child = spawn(command[0]!, command.slice(1), { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -115,15 +115,18 @@ describe("local stack: starting and stopping (npm start)", function () {
     return { env, ports: [api, chain, chain + 1] };
   }
 
-  const stopCases: { name: string; send: (npmPid: number) => void }[] = [
+  const NPX = ["npx", "merit", "start"];
+  const stopCases: { name: string; command?: string[]; send: (npmPid: number) => void }[] = [
     { name: "SIGTERM to the npm process", send: (pid) => process.kill(pid, "SIGTERM") },
     { name: "SIGINT to the npm process", send: (pid) => process.kill(pid, "SIGINT") },
     { name: "Ctrl-C (SIGINT to the process group)", send: (pid) => process.kill(-pid, "SIGINT") },
+    { name: "SIGTERM to the npx process of `npx merit start`", command: NPX, send: (pid) => process.kill(pid, "SIGTERM") },
+    { name: "Ctrl-C on `npx merit start`", command: NPX, send: (pid) => process.kill(-pid, "SIGINT") },
   ];
   for (const c of stopCases) {
     it(`given the stack is up, when it gets ${c.name}, then every process exits and every port is free within 5 s`, async () => {
       const { env, ports } = await stackEnv(dataDir());
-      const s = npmStart(env);
+      const s = npmStart(env, c.command);
       running.push(s);
       await untilUp(s);
       const pid = s.child.pid!;

@@ -196,6 +196,12 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // Under npx (and npm without exec) node runs below `sh -c`, which the signal npm passes on kills
+  // without passing it further: once that parent is gone, stop as if signalled.
+  if (cfg.npm_command) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && void shutdown("parent exited"), 250).unref();
+  }
 }
 
 function ms(t0: number): string {
