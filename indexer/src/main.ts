@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
-    // A component that hangs on stop must not keep the ports: the promise is everything gone in 5 s.
+    // A component that hangs on stop must not keep the ports: a stop is promised within seconds.
     setTimeout(() => {
       process.stderr.write("merit: components did not stop within 4.5 s; exiting anyway\n");
       process.exit(1);
