@@ -24,6 +24,7 @@ import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
 import { DEV_EPOCH_SCHEDULE, startDevLifecycle } from "./dev/lifecycle.js";
 import type { DemoWorld } from "@merit/localnet/demo";
+import { assertDatabaseAnswers, assertDataDirFree, assertPortFree, portError } from "./preflight.js";
 
 /** merit_build_info's version: the repository's package.json. */
 const MERIT_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -38,6 +39,17 @@ async function main(): Promise<void> {
   const log = componentLog("merit").line;
   // Stopped in reverse order of start: producers before the database they write to.
   const stops: (() => Promise<void>)[] = [];
+
+  // Everything that can be refused is checked before anything starts or says it is up.
+  const chainHistory = join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl");
+  assertDataDirFree(cfg.MERIT_DATA_DIR, { embedded: !cfg.DATABASE_URL, chainHistory: cfg.RPC_URL ? undefined : chainHistory });
+  const publisherSigner = cfg.PUBLISHER_KEYPAIR || cfg.PUBLISHER_SECRET_KEY ? publisherKeypair(cfg) : undefined;
+  await assertPortFree(cfg.API_HOST, cfg.API_PORT, "API_PORT", "the API");
+  if (!cfg.RPC_URL && cfg.LOCALNET_PORT !== 0) {
+    await assertPortFree("127.0.0.1", cfg.LOCALNET_PORT, "LOCALNET_PORT", "the local chain's");
+    await assertPortFree("127.0.0.1", cfg.LOCALNET_PORT + 1, "LOCALNET_PORT", "the local chain's WebSocket (LOCALNET_PORT + 1)");
+  }
+  if (cfg.DATABASE_URL) await assertDatabaseAnswers(cfg.DATABASE_URL);
 
   let databaseUrl = cfg.DATABASE_URL;
   if (!databaseUrl) {
@@ -60,7 +72,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const chain = await startLocalnet({
       port: cfg.LOCALNET_PORT,
-      historyFile: join(cfg.MERIT_DATA_DIR, "localnet", "ledger.jsonl"),
+      historyFile: chainHistory,
       log: componentLog("localnet").line,
     });
     stops.unshift(chain.stop);
@@ -113,17 +125,16 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const connection = new Connection(rpcUrl, "confirmed");
   const publishConnection = new Connection(rpcUrl, cfg.RPC_URL ? "finalized" : "confirmed");
-  const publisher =
-    cfg.PUBLISHER_KEYPAIR || cfg.PUBLISHER_SECRET_KEY
-      ? {
-          connection: publishConnection,
-          dataDir: cfg.MERIT_DATA_DIR,
-          signer: publisherKeypair(cfg),
-          send: publishSettings(cfg),
-          log: componentLog("publish").line,
-          program: offlineProgram(publishConnection, cfg.MERIT_PROGRAM_ID),
-        }
-      : undefined;
+  const publisher = publisherSigner
+    ? {
+        connection: publishConnection,
+        dataDir: cfg.MERIT_DATA_DIR,
+        signer: publisherSigner,
+        send: publishSettings(cfg),
+        log: componentLog("publish").line,
+        program: offlineProgram(publishConnection, cfg.MERIT_PROGRAM_ID),
+      }
+    : undefined;
   const api = createApp({
     sql,
     connection,
@@ -154,6 +165,13 @@ async function main(): Promise<void> {
   root.route("/", api);
   const server = serve({ fetch: root.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
+  // taken since the check above: still one line, before the stack says it is up
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(portError(cfg.API_HOST, cfg.API_PORT, "API_PORT", "the API", err.code ?? "error")),
+    );
+  });
   log(
     `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`,
   );
@@ -193,12 +211,23 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
+    // A component that hangs on stop must not keep the ports: a stop is promised within seconds.
+    setTimeout(() => {
+      process.stderr.write("merit: components did not stop within 4.5 s; exiting anyway\n");
+      process.exit(1);
+    }, 4500).unref();
     for (const stop of stops) await stop().catch((err) => logger().error({ err }, "stopping failed"));
     flushLogs();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // Under npx (and npm without exec) node runs below `sh -c`, which the signal npm passes on kills
+  // without passing it further: once that parent is gone, stop as if signalled.
+  if (cfg.npm_command) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && void shutdown("parent exited"), 250).unref();
+  }
 }
 
 function ms(t0: number): string {

@@ -66,6 +66,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The live process other than this one that holds the embedded database in `dataDir`, if any. */
+export function embeddedHolder(dataDir: string): { pid: number; owner: Owner } | undefined {
+  const held = readRuntime(runtimeFilePath(dataDir));
+  return held && held.pid !== process.pid && alive(held.pid) ? { pid: held.pid, owner: held.owner } : undefined;
+}
+
 /** Whether a Postgres server answers a query at `url` within a couple of seconds. */
 async function answers(url: string): Promise<boolean> {
   const probe = postgres(url, { max: 1, connect_timeout: 2, idle_timeout: 1, onnotice: () => {} });

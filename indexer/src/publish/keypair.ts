@@ -19,7 +19,7 @@ export function publisherKeypair(e: { PUBLISHER_KEYPAIR?: string; PUBLISHER_SECR
         `PUBLISHER_KEYPAIR: cannot read ${e.PUBLISHER_KEYPAIR} (${(err as NodeJS.ErrnoException).code ?? "error"})`,
       );
     }
-    return parseSecret(text, `the keypair file ${e.PUBLISHER_KEYPAIR}`);
+    return parseSecret(text, `PUBLISHER_KEYPAIR: the keypair file ${e.PUBLISHER_KEYPAIR}`);
   }
   if (e.PUBLISHER_SECRET_KEY) return parseSecret(e.PUBLISHER_SECRET_KEY, "PUBLISHER_SECRET_KEY");
   throw new CallerError(
