@@ -222,6 +222,15 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // While stopping, a request still in flight to a component already stopped (the local chain) may
+  // fail with nobody left to await it: that must not kill the process before the embedded
+  // database is released. Outside a stop, an unhandled rejection stays fatal.
+  process.on("unhandledRejection", (err) => {
+    if (stopping) return logger().debug({ err }, "ignored while stopping");
+    logger().fatal({ err }, "unhandled rejection");
+    flushLogs();
+    process.exit(1);
+  });
   // Under npx (and npm without exec) node runs below `sh -c`, which the signal npm passes on kills
   // without passing it further: once that parent is gone, stop as if signalled.
   if (cfg.npm_command) {
