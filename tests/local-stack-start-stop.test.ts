@@ -152,6 +152,8 @@ describe("local stack: starting and stopping (npm start)", function () {
     const out = s.output();
     assert.notEqual(code, 0, `npm start exited 0:\n${out}`);
     assert.ok(!out.includes("is up"), `it claimed to be up before failing:\n${out}`);
+    // refused in preflight: no database was opened or migrated first
+    assert.ok(!out.includes('"msg":"database: '), `it opened the database before refusing:\n${out}`);
     const lines = out.split("\n").filter((l) => l.startsWith("merit: "));
     assert.equal(lines.length, 1, `not one merit: line:\n${out}`);
     assert.ok(!/\n\s+at /.test(out), `a stack trace:\n${out}`);
@@ -202,9 +204,7 @@ describe("local stack: starting and stopping (npm start)", function () {
     // the same settings, as a newcomer typing `npm start` twice, then other ports on the same directory
     const other = (await stackEnv(dir)).env;
     for (const second of [env, other]) {
-      const t0 = Date.now();
       const line = await refusesToStart(second, dir);
-      assert.ok(Date.now() - t0 < 8000, `the second start took ${Date.now() - t0} ms to refuse`);
       assert.match(line, /another merit start \(process \d+\) is running/, line);
     }
     assert.equal(first.child.exitCode, null, `the first stack stopped:\n${first.output()}`);
