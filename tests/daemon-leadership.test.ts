@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLocalnet, type Localnet } from "@merit/localnet";
+import type { Sql } from "../indexer/src/db/connection.js";
+import { publishRuleSet } from "../indexer/src/engine/index.js";
+import { countSettlements } from "../indexer/src/ingest/store/settlements.js";
+import { createWorld, type ExpectedSettlement, rulesOf, sendFacilitated, type World } from "./fixtures/ingest/localnet-scenario.js";
+import { type Daemon, engineState, realPostgres, sleep, startDaemon, storedVsExpected, until } from "./helpers/daemon.js";
+import { RULES } from "./helpers/publish-chain.js";
+import { freePort } from "./helpers/stack.js";
+
+/**
+ * Two daemons with every role over one Postgres and the local chain: one leads ingest, the engine
+ * and the epochs (advisory locks), the other stands by. The leader is killed with SIGKILL while
+ * settlements keep arriving; the standby must take every role over within seconds, and in the end
+ * every settlement is stored once and the ledger equals a replay.
+ */
+const BEFORE = 12;
+const DURING = 12;
+const WRITER_ROLES = ["engine", "epochs", "ingest"];
+
+describe("daemon: leadership per role by advisory lock, and a standby taking over", function () {
+  this.timeout(300_000);
+  let pg: Awaited<ReturnType<typeof realPostgres>>;
+  let sql: Sql;
+  let net: Localnet;
+  let world: World;
+  const expected: ExpectedSettlement[] = [];
+  const dirs: string[] = [];
+  const daemons: Daemon[] = [];
+
+  before(async () => {
+    pg = await realPostgres();
+    sql = pg.sql;
+    net = await startLocalnet({ port: 0 });
+    world = await createWorld(net.url, { payers: 3 });
+    await publishRuleSet(sql, { createdBy: "t", body: RULES });
+  });
+  after(async () => {
+    for (const d of daemons) if (d.child.exitCode === null && d.child.signalCode === null) process.kill(-d.child.pid!, "SIGKILL");
+    await net?.stop();
+    await pg?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const send = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const k = expected.length;
+      expected.push(
+        (await sendFacilitated(world, world.payers[k % 3]!, world.merchants[k % 2]!.publicKey, BigInt(1000 + k), null)).expected,
+      );
+    }
+  };
+  const daemon = async () => {
+    const rules = rulesOf(world);
+    const dir = mkdtempSync(join(tmpdir(), "merit-leader-"));
+    dirs.push(dir);
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: pg.url,
+      RPC_URL: net.url,
+      RPC_COMMITMENT: "confirmed",
+      WATCH_MINTS: rules.mints.join(","),
+      WATCH_FACILITATORS: rules.facilitators.join(","),
+      WATCH_MERCHANTS: rules.merchants.join(","),
+      MERIT_DATA_DIR: dir,
+      API_PORT: String(port),
+      POLL_INTERVAL_MS: "200",
+      EPOCH_SCHEDULE: "every 1h",
+    };
+    delete env.MERIT_EMBEDDED_PG_URL;
+    const d = startDaemon(env, "ingest,engine,epochs,api");
+    daemons.push(d);
+    const health = async (): Promise<Record<string, string> | undefined> => {
+      const r = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      return r?.ok ? ((await r.json()) as { leadership: Record<string, string> }).leadership : undefined;
+    };
+    const roles = async (state: string) => {
+      const h = await health();
+      return h !== undefined && WRITER_ROLES.every((r) => h[r] === state);
+    };
+    const metrics = async () =>
+      (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split("\n").filter((l) => l.startsWith("merit_role_leader"));
+    return { d, roles, metrics };
+  };
+
+  it("Given a leader and a standby, When the leader is killed with SIGKILL mid-ingest, Then the standby leads every role within seconds, and nothing is lost or duplicated", async () => {
+    await send(BEFORE);
+    const a = await daemon();
+    await until("the first daemon leading every writer role", () => a.roles("leader"), 60_000, a.d.output);
+    const b = await daemon();
+    await until("the second daemon standing by", () => b.roles("standby"), 60_000, b.d.output);
+    assert.deepEqual(
+      (await b.metrics()).sort(),
+      WRITER_ROLES.map((r) => `merit_role_leader{role="${r}"} 0`),
+    );
+    assert.deepEqual(
+      (await a.metrics()).sort(),
+      WRITER_ROLES.map((r) => `merit_role_leader{role="${r}"} 1`),
+    );
+    await until("the leader ingesting", async () => (await countSettlements(sql)) > 0, 60_000, a.d.output);
+
+    // settlements keep arriving while the leader dies
+    const sending = send(DURING);
+    await until("more settlements on the chain", () => expected.length >= BEFORE + 3, 60_000);
+    const exited = a.d.exited;
+    process.kill(-a.d.child.pid!, "SIGKILL");
+    await exited;
+    const killedAt = Date.now();
+    await until("the standby leading every writer role", () => b.roles("leader"), 15_000, b.d.output);
+    const takeover = Date.now() - killedAt;
+    assert.ok(takeover < 5000, `the standby took ${takeover} ms to take over`);
+    assert.match(b.d.output(), /ingest: leader/);
+
+    await sending;
+    await until("every settlement stored", async () => (await countSettlements(sql)) >= expected.length, 120_000, b.d.output);
+    await until("everything scored", async () => (await engineState(pg.url)).backlog === 0, 60_000, b.d.output);
+    await sleep(1000); // a further pass: nothing more may appear
+    const stored = await storedVsExpected(sql, expected);
+    assert.deepEqual(stored.got, stored.want);
+    const final = await engineState(pg.url);
+    assert.deepEqual([final.backlog, final.mismatches, final.settlements], [0, 0, expected.length]);
+
+    b.d.child.kill("SIGTERM");
+    assert.equal(await b.d.exited, 0, b.d.output());
+    console.log(`      the standby took over ${takeover} ms after the leader's SIGKILL; ${expected.length} settlements, each once`);
+  });
+});
