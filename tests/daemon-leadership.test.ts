@@ -129,3 +129,70 @@ describe("daemon: leadership per role by advisory lock, and a standby taking ove
     console.log(`      the standby took over ${takeover} ms after the leader's SIGKILL; ${expected.length} settlements, each once`);
   });
 });
+
+describe("leadership: a leader whose session breaks stops its role", function () {
+  this.timeout(60_000);
+  let pg: Awaited<ReturnType<typeof realPostgres>>;
+  before(async () => {
+    pg = await realPostgres();
+  });
+  after(async () => {
+    await pg?.stop();
+  });
+
+  it("Given two contenders for one lock, When the leader's lock session is terminated, Then it stops its role at its next check, the other leads, and it leads again once the other stops", async () => {
+    const { connect } = await import("../indexer/src/db/connection.js");
+    const { lead } = await import("../indexer/src/daemon/leadership.js");
+    const events: string[] = [];
+    const running = new Set<string>();
+    const contender = (name: string) => {
+      const l = lead({
+        lockSession: () => connect(pg.url, { max: 1, name: `merit-test-${name}` }),
+        role: "engine",
+        lockName: "merit:test-leadership",
+        exclusive: true,
+        pollMs: 100,
+        log: () => {},
+        start: async () => {
+          // two at once would be the bug leadership exists to prevent
+          events.push(`${name} starts${running.size > 0 ? ` while ${[...running]} runs` : ""}`);
+          running.add(name);
+          return {
+            stop: async () => {
+              running.delete(name);
+              events.push(`${name} stops`);
+            },
+          };
+        },
+      });
+      return { l };
+    };
+    const a = contender("a");
+    const la = await a.l;
+    await until("a leading", () => la.state() === "leader", 10_000);
+    const b = contender("b");
+    const lb = await b.l;
+    await sleep(500);
+    assert.equal(lb.state(), "standby");
+    // the server ends a's lock session, as a network cut or a server restart would
+    const [holder] = await pg.sql<{ pid: number }[]>`
+      select l.pid from pg_locks l join pg_stat_activity s using (pid)
+      where l.locktype = 'advisory' and l.granted and s.application_name = 'merit-test-a'`;
+    assert.ok(holder, "a holds an advisory lock on its own session");
+    await pg.sql`select pg_terminate_backend(${holder.pid})`;
+    await until("b leading", () => lb.state() === "leader", 10_000);
+    await until("a standing by", () => la.state() === "standby", 10_000);
+    await lb.stop();
+    await until("a leading again", () => la.state() === "leader", 10_000);
+    await la.stop();
+    // b may start within a's check interval, before a notices its session is gone: no stricter
+    // order holds (the writers are safe through that moment on their own)
+    assert.deepEqual(
+      events.map((e) => e.replace(/ while .*/, "")).sort(),
+      ["a starts", "a starts", "a stops", "a stops", "b starts", "b stops"],
+      events.join("; "),
+    );
+    assert.equal(events[0], "a starts");
+    assert.equal(events.at(-1), "a stops");
+  });
+});

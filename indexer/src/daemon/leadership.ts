@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ReservedSql, Sql } from "../db/connection.js";
+import type { Sql } from "../db/connection.js";
 import { advisoryUnlock, tryAdvisoryLock } from "../db/advisory-lock.js";
 import { roleLeader } from "../metrics/index.js";
 import type { RoleHandle } from "./roles/types.js";
@@ -15,8 +15,9 @@ export interface Leadership {
 }
 
 export interface LeadOptions {
-  sql: Sql;
   role: string;
+  /** A client of one connection to the primary, for the lock alone (created when needed, ended on stop). */
+  lockSession: () => Sql;
   /** The advisory lock's name: one leader per name across every process on this database. */
   lockName: string;
   /**
@@ -31,11 +32,13 @@ export interface LeadOptions {
 }
 
 /**
- * Runs a role in at most one process per lock name. A standby tries the lock on a connection of
- * its own every `pollMs`; the leader holds it for as long as that session lives. When a leader
+ * Runs a role in one process per lock name. A standby tries the lock on a connection of its own
+ * every `pollMs`; the leader holds it for as long as that session lives. When a leader
  * dies, Postgres ends its session and drops the lock, and a standby starts the role at its next
- * try. A leader whose session breaks (the server restarted, the network cut) stops its role at
- * once: the lock may be someone else's now.
+ * try. A leader whose session breaks (the server restarted, the network cut) stops its role
+ * at its next check: the lock may be someone else's now. (The writers stay safe through that
+ * moment on their own: the engine cursor is a locked row, ingest writes are idempotent, and each
+ * publish pass takes the distributor's lock.)
  */
 export async function lead(o: LeadOptions): Promise<Leadership> {
   const pollMs = o.pollMs ?? 1000;
@@ -64,41 +67,37 @@ export async function lead(o: LeadOptions): Promise<Leadership> {
   }
 
   const run = async () => {
-    let q: ReservedSql | undefined;
+    // The lock's own session: one connection, never shared with the role's queries. If it drops,
+    // the client reconnects as a new session, which holds nothing: the backend pid tells.
+    const session = o.lockSession();
+    let pid: number | undefined;
     let waiting = false;
+    const backend = async () => (await session<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
     while (!abort.signal.aborted) {
       try {
-        q ??= await o.sql.reserve();
         if (state === "standby") {
-          if (await tryAdvisoryLock(q, o.lockName)) {
+          if (await tryAdvisoryLock(session, o.lockName)) {
+            pid = await backend();
             o.log(`${o.role}: leader (holds ${o.lockName})`);
             await become("leader");
           } else if (!waiting) {
             waiting = true;
             o.log(`${o.role}: standby (another process holds ${o.lockName}); trying every ${pollMs} ms`);
           }
-        } else await q`select 1`;
+        } else if ((await backend()) !== pid) throw new Error("the session was replaced");
       } catch (err) {
-        // Either the session is gone (and holds nothing now) or the role failed to start: give
-        // the lock back before the connection returns to the pool, and try again.
-        if (q) {
-          await advisoryUnlock(q, o.lockName).catch(() => {});
-          q.release();
-        }
-        q = undefined;
-        if (state === "standby") o.log(`${o.role}: could not take the lead, trying again: ${(err as Error).message}`);
-        else {
+        if (state === "leader") {
           o.log(`${o.role}: lost the session holding ${o.lockName}; stopping the role: ${(err as Error).message}`);
           await become("standby").catch((e: unknown) => o.log(`${o.role}: stopping failed: ${(e as Error).message}`));
-        }
+        } else o.log(`${o.role}: could not take the lead, trying again: ${(err as Error).message}`);
+        // whatever this session holds now is given back (a role that failed to start)
+        await advisoryUnlock(session, o.lockName).catch(() => {});
       }
       await pause();
     }
     if (state === "leader") await become("standby");
-    if (q) {
-      await advisoryUnlock(q, o.lockName).catch(() => {});
-      q.release();
-    }
+    await advisoryUnlock(session, o.lockName).catch(() => {});
+    await session.end();
   };
   const running = run();
 

@@ -108,7 +108,14 @@ async function run(opts: RunOptions): Promise<void> {
   // engine and the epochs start after the API, so the sample claim finds it answering.
   const led = async (role: Exclude<Role, "api">, lockName: string, start: () => Promise<RoleHandle>) => {
     if (!has(role)) return;
-    const l: Leadership = await lead({ sql, role, lockName, exclusive: !ctx.embedded, log: componentLog(role).line, start });
+    const l: Leadership = await lead({
+      role,
+      lockName,
+      lockSession: () => connect(databaseUrl, { max: 1, name: `merit-${role}-lock` }),
+      exclusive: !ctx.embedded,
+      log: componentLog(role).line,
+      start,
+    });
     ctx.leadership[role] = l;
     stops.unshift(l.stop);
   };
