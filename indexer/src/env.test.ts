@@ -31,7 +31,10 @@ describe("env: the one reader of the configuration", () => {
   it("given MERIT_ROLES, then it is a subset of the roles in their order (all when unset), and an unknown role is refused naming the setting", () => {
     assert.deepEqual(parseEnv({}).MERIT_ROLES, ["ingest", "engine", "epochs", "api"]);
     assert.deepEqual(parseEnv({ MERIT_ROLES: "api, ingest" }).MERIT_ROLES, ["ingest", "api"]);
-    assert.match(refusal({ MERIT_ROLES: "ingest,scoring" }), /MERIT_ROLES: unknown role "scoring": the roles are ingest, engine, epochs, api/);
+    assert.match(
+      refusal({ MERIT_ROLES: "ingest,scoring" }),
+      /MERIT_ROLES: unknown role "scoring": the roles are ingest, engine, epochs, api/,
+    );
     assert.match(refusal({ MERIT_ROLES: " , " }), /MERIT_ROLES: no role named/);
   });
 
