@@ -7,6 +7,9 @@ import type { Queryable } from "./connection.js";
  * session lock dies with its connection, so a killed holder never leaves one behind; the server
  * releases it when it notices the session is gone.
  *
+ * (migrate.ts keeps a fixed key of its own: processes of every version must exclude each other
+ * while the schema changes.)
+ *
  * On the embedded PGlite every connection is the same Postgres session, so these locks do not
  * exclude there (one process holds that database anyway: its data directory is locked).
  */
@@ -24,4 +27,9 @@ export async function tryAdvisoryLock(q: Queryable, name: string): Promise<boole
 
 export async function advisoryUnlock(q: Queryable, name: string): Promise<void> {
   await q`select pg_advisory_unlock(${advisoryKey(name).toString()}::bigint)`;
+}
+
+/** Waits for the lock named `name` and holds it until `tx` ends. */
+export async function advisoryXactLock(tx: Queryable, name: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${advisoryKey(name).toString()}::bigint)`;
 }
