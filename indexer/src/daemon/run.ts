@@ -138,7 +138,8 @@ async function run(opts: RunOptions): Promise<void> {
       const s = l.handle()?.status?.();
       return [l.state() === "standby" ? `${r} standing by` : s];
     });
-    log(`status: ${parts.filter(Boolean).join("; ")}`);
+    const line = parts.filter(Boolean).join("; ");
+    if (line) log(`status: ${line}`);
   }, 10_000);
   stops.unshift(async () => clearInterval(status));
   handleSignals(stops, cfg.npm_command !== undefined);
