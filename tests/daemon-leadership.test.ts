@@ -1,21 +1,24 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Connection } from "@solana/web3.js";
 import { startLocalnet, type Localnet } from "@merit/localnet";
 import type { Sql } from "../indexer/src/db/connection.js";
-import { publishRuleSet } from "../indexer/src/engine/index.js";
+import { listEpochs } from "../indexer/src/epochs/queries.js";
 import { countSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { createWorld, type ExpectedSettlement, rulesOf, sendFacilitated, type World } from "./fixtures/ingest/localnet-scenario.js";
 import { type Daemon, engineState, realPostgres, sleep, startDaemon, storedVsExpected, until } from "./helpers/daemon.js";
-import { RULES } from "./helpers/publish-chain.js";
+import { type ChainDistributor, configure, createDistributor, proposals } from "./helpers/publish-chain.js";
 import { freePort } from "./helpers/stack.js";
 
 /**
- * Two daemons with every role over one Postgres and the local chain: one leads ingest, the engine
- * and the epochs (advisory locks), the other stands by. The leader is killed with SIGKILL while
- * settlements keep arriving; the standby must take every role over within seconds, and in the end
- * every settlement is stored once and the ledger equals a replay.
+ * Two daemons with every role over one Postgres and the local chain (a distributor on it, the
+ * publisher's key, an epoch a minute): one leads ingest, the engine and the epochs (advisory
+ * locks), the other stands by. The leader is killed with SIGKILL while settlements keep arriving;
+ * the standby must take every role over within seconds, and in the end every settlement is stored
+ * once, the ledger equals a replay, and the standby has closed and published an epoch, each epoch
+ * proposed once.
  */
 const BEFORE = 12;
 const DURING = 12;
@@ -27,6 +30,8 @@ describe("daemon: leadership per role by advisory lock, and a standby taking ove
   let sql: Sql;
   let net: Localnet;
   let world: World;
+  let d: ChainDistributor;
+  let keyFile: string;
   const expected: ExpectedSettlement[] = [];
   const dirs: string[] = [];
   const daemons: Daemon[] = [];
@@ -36,7 +41,12 @@ describe("daemon: leadership per role by advisory lock, and a standby taking ove
     sql = pg.sql;
     net = await startLocalnet({ port: 0 });
     world = await createWorld(net.url, { payers: 3 });
-    await publishRuleSet(sql, { createdBy: "t", body: RULES });
+    d = await createDistributor(new Connection(net.url, "confirmed"), { fund: 10n ** 15n, maxTotalIncrease: 10n ** 15n });
+    await configure(sql, d);
+    const keys = mkdtempSync(join(tmpdir(), "merit-leader-keys-"));
+    dirs.push(keys);
+    keyFile = join(keys, "publisher.json");
+    writeFileSync(keyFile, JSON.stringify([...d.publisher.secretKey]));
   });
   after(async () => {
     for (const d of daemons) if (d.child.exitCode === null && d.child.signalCode === null) process.kill(-d.child.pid!, "SIGKILL");
@@ -69,7 +79,8 @@ describe("daemon: leadership per role by advisory lock, and a standby taking ove
       MERIT_DATA_DIR: dir,
       API_PORT: String(port),
       POLL_INTERVAL_MS: "200",
-      EPOCH_SCHEDULE: "every 1h",
+      EPOCH_SCHEDULE: "every 1m",
+      PUBLISHER_KEYPAIR: keyFile,
     };
     delete env.MERIT_EMBEDDED_PG_URL;
     const d = startDaemon(env, "ingest,engine,epochs,api");
@@ -87,7 +98,7 @@ describe("daemon: leadership per role by advisory lock, and a standby taking ove
     return { d, roles, metrics };
   };
 
-  it("Given a leader and a standby, When the leader is killed with SIGKILL mid-ingest, Then the standby leads every role within seconds, and nothing is lost or duplicated", async () => {
+  it("Given a leader and a standby, When the leader is killed with SIGKILL mid-ingest, Then the standby leads every role within seconds, nothing is lost or duplicated, and it publishes the epoch, proposed once", async () => {
     await send(BEFORE);
     const a = await daemon();
     await until("the first daemon leading every writer role", () => a.roles("leader"), 60_000, a.d.output);
@@ -124,9 +135,26 @@ describe("daemon: leadership per role by advisory lock, and a standby taking ove
     const final = await engineState(pg.url);
     assert.deepEqual([final.backlog, final.mismatches, final.settlements], [0, 0, expected.length]);
 
+    // the new leader's first scheduled pass closes and publishes what the leader left
+    await until("the standby publishing an epoch", () => /epochs: closed epoch/.test(b.d.output()), 120_000, b.d.output);
+    const distributor = d.address.toBase58();
+    // pending: the proposal is seen on the chain (its timelock runs an hour)
+    await until(
+      "the epoch pending on-chain",
+      async () => (await listEpochs(sql, distributor)).every((e) => e.status === "pending"),
+      90_000,
+      b.d.output,
+    );
+    const epochs = await listEpochs(sql, distributor);
+    assert.ok(epochs.length >= 1);
+    const connection = new Connection(net.url, "confirmed");
+    for (const e of epochs) assert.equal((await proposals(connection, d, e.epoch)).length, 1, `epoch ${e.epoch} proposed other than once`);
+
     b.d.child.kill("SIGTERM");
     assert.equal(await b.d.exited, 0, b.d.output());
-    console.log(`      the standby took over ${takeover} ms after the leader's SIGKILL; ${expected.length} settlements, each once`);
+    console.log(
+      `      the standby took over ${takeover} ms after the leader's SIGKILL; ${expected.length} settlements, each once; epochs ${epochs.map((e) => `${e.epoch} ${e.status}`).join(", ")}`,
+    );
   });
 });
 
