@@ -117,6 +117,17 @@ describe("merit, operator commands (the bin as a subprocess)", function () {
     assert.equal((await merit("nope")).code, 2);
   });
 
+  it("given `merit start --roles` or MERIT_ROLES naming a role that does not exist, then one line naming the roles and exit 2, before anything starts", async () => {
+    const dataDir = tmp();
+    const flag = await meritIn(embeddedEnv(dataDir), "start", "--roles", "ingest,scoring");
+    assert.equal(flag.code, 2, flag.stderr);
+    assert.match(flag.stderr, /--roles: unknown role "scoring": the roles are ingest, engine, epochs, api/);
+    const setting = await meritIn(embeddedEnv(dataDir, { MERIT_ROLES: "apis" }), "start");
+    assert.equal(setting.code, 2, setting.stderr);
+    assert.match(setting.stderr, /MERIT_ROLES: unknown role "apis"/);
+    assert.ok(!existsSync(join(dataDir, "pgdata")), "the database was opened");
+  });
+
   it('given more stored segments than replay reads at once in an embedded database, when `merit ingest replay` runs, then it reads every one (it failed with `portal "" does not exist`)', async () => {
     const dataDir = tmp();
     const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, "pgdata"), exportUrl: false });

@@ -28,6 +28,21 @@ describe("env: the one reader of the configuration", () => {
     assert.match(msg, /MERIT_DATADIR: not a merit setting \(did you mean MERIT_DATA_DIR\?\)/);
   });
 
+  it("given MERIT_ROLES, then it is a subset of the roles in their order (all when unset), and an unknown role is refused naming the setting", () => {
+    assert.deepEqual(parseEnv({}).MERIT_ROLES, ["ingest", "engine", "epochs", "api"]);
+    assert.deepEqual(parseEnv({ MERIT_ROLES: "api, ingest" }).MERIT_ROLES, ["ingest", "api"]);
+    assert.match(
+      refusal({ MERIT_ROLES: "ingest,scoring" }),
+      /MERIT_ROLES: unknown role "scoring": the roles are ingest, engine, epochs, api/,
+    );
+    assert.match(refusal({ MERIT_ROLES: " , " }), /MERIT_ROLES: no role named/);
+  });
+
+  it("given DATABASE_READ_URL without DATABASE_URL, then it is refused: a replica follows a primary", () => {
+    assert.match(refusal({ DATABASE_READ_URL: "postgres://r/db" }), /DATABASE_READ_URL: DATABASE_READ_URL needs DATABASE_URL/);
+    assert.doesNotThrow(() => parseEnv({ DATABASE_URL: "postgres://p/db", DATABASE_READ_URL: "postgres://r/db" }));
+  });
+
   it("given variables of other programs, then it ignores them", () => {
     assert.doesNotThrow(() =>
       parseEnv({ PATH: "/bin", HOME: "/root", CI: "true", MERIT_SKIP_RUST: "1", API_KEY: "x", LOG_DIR: "/var/log" }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CallerError } from "./errors.js";
 import { scheduleProblem } from "./publish/schedule.js";
+import { parseRoles, ROLES, type Role } from "./daemon/roles/names.js";
 
 /**
  * The only place that reads process.env. Everything is validated at start-up so a typo in a
@@ -96,6 +97,27 @@ const schema = z.object({
   EPOCH_SCHEDULE: z.string().optional(),
   /** Test hook: the publisher pauses this long after sending a proposal, before confirming (a crash window). */
   PUBLISH_TEST_PAUSE_AFTER_SEND_MS: z.coerce.number().int().min(0).optional(),
+  /**
+   * The roles this process runs (`merit start --roles` wins): ingest, engine, epochs, api. Several
+   * processes over one Postgres elect one leader per writer role; API processes all serve.
+   */
+  MERIT_ROLES: z
+    .string()
+    .optional()
+    .transform((s, ctx): Role[] => {
+      if (s === undefined) return [...ROLES];
+      const r = parseRoles(s);
+      if (typeof r === "string") {
+        ctx.addIssue({ code: "custom", message: r });
+        return z.NEVER;
+      }
+      return r;
+    }),
+  /**
+   * Where the API's public reads go (a streaming replica); admin and signed writes stay on
+   * DATABASE_URL. Unset: everything on DATABASE_URL.
+   */
+  DATABASE_READ_URL: z.string().url().optional(),
   /** Not a setting: npm and npx set it in the processes they start (main.ts stops when they go). */
   npm_command: z.string().optional(),
 });
@@ -124,6 +146,13 @@ const checked = schema.superRefine((e, ctx) => {
       code: "custom",
       path: ["PUBLISHER_KEYPAIR"],
       message: "set PUBLISHER_KEYPAIR (a file) or PUBLISHER_SECRET_KEY (the key), not both",
+    });
+  }
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DATABASE_READ_URL"],
+      message: "DATABASE_READ_URL needs DATABASE_URL (the primary its replica follows)",
     });
   }
   if (e.EPOCH_SCHEDULE !== undefined) {

@@ -17,6 +17,7 @@ export type CallerErrorCode =
   | "bad_code"
   | "bad_conversion"
   | "bad_env"
+  | "bad_roles"
   | "bad_flags"
   | "bad_epoch"
   | "bad_keypair"

@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
 import { decodeKey58, writeProofShards } from "@merit/clients/merkle";
+import { advisoryXactLock } from "../db/advisory-lock.js";
 import type { Queryable, Sql } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
 import { epochCloseDuration } from "../metrics/index.js";
@@ -308,7 +309,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
   try {
     const closed = await sql.begin(async (tx) => {
       // One closer per distributor at a time; a second one waits, then finds the epoch closed.
-      await tx`select pg_advisory_xact_lock(hashtext(${`merit:epochs:${d.address}`}))`;
+      await advisoryXactLock(tx, `merit:epochs:${d.address}`);
       const previous = await latestEpoch(tx, d.address);
       const range: LedgerRange = {
         afterSeq: previous?.cutoffSeq ?? 0n,

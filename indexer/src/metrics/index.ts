@@ -111,3 +111,10 @@ export function httpMetrics(): MiddlewareHandler {
     }
   };
 }
+
+export const roleLeader = new Gauge({
+  name: "merit_role_leader",
+  help: "1 while this process leads the role (holds its advisory lock and runs it), 0 while it stands by",
+  labelNames: ["role"] as const,
+  registers: [registry],
+});

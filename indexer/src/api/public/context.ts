@@ -1,7 +1,10 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Connection, PublicKey } from "@solana/web3.js";
 import type { MeritDistributorProgram } from "@merit/clients/idl";
 import type { Queryable, Sql } from "../../db/connection.js";
 import { CallerError, MeritError, UpstreamError } from "../../errors.js";
+import { epochDir, MANIFEST_FILE } from "../../epochs/close.js";
 import { type DistributorRow, type EpochRow, getEpoch, listDistributors } from "../../epochs/queries.js";
 import { type ChainView, offlineProgram, readChain } from "../../publish/chain.js";
 import { getRuleSet, latestRuleSetVersion } from "../../rules/rule-sets.js";
@@ -188,7 +191,7 @@ export class PublicContext {
     this.claims = new ClaimStatusReader(deps.connection, this.program);
     this.figures = new WalletFiguresReader(deps.sql);
     this.distributorList = new Cached(ms, () => fromDb(() => listDistributors(deps.sql)));
-    this.epochState = new Cached(ms, (d) => fromDb(() => loadEpochState(deps.sql, d)));
+    this.epochState = new Cached(ms, (d) => fromDb(() => loadEpochState(deps.sql, d, deps.dataDir)));
     this.rules = new Cached(ms, () =>
       fromDb(async () => {
         const v = await latestRuleSetVersion(deps.sql);
@@ -231,13 +234,24 @@ export class PublicContext {
   }
 }
 
-async function loadEpochState(q: Queryable, distributor: string): Promise<EpochState> {
+/**
+ * An epoch is visible here once its files are in this process's data directory: the row commits
+ * before the files move into place (epochs/close.ts), and an API replica's files arrive by copy,
+ * so a row alone must not send a claimant to a proof that is not there yet. The files appear as
+ * one directory rename, so the manifest stands for them all.
+ */
+export function epochVisible(dataDir: string, e: Pick<EpochRow, "distributor" | "epoch">): boolean {
+  return existsSync(join(epochDir(dataDir, e.distributor, e.epoch), MANIFEST_FILE));
+}
+
+async function loadEpochState(q: Queryable, distributor: string, dataDir: string): Promise<EpochState> {
   const rows = await q<{ epoch: bigint; kind: string }[]>`
-    (select epoch, 'latest' as kind from epochs where distributor = ${distributor} order by epoch desc limit 1)
-    union all (select epoch, 'active' from epochs where distributor = ${distributor} and status = 'active' order by epoch desc limit 1)
-    union all (select epoch, 'pending' from epochs where distributor = ${distributor} and status = 'pending' order by epoch desc limit 1)`;
+    (select epoch, 'latest' as kind from epochs where distributor = ${distributor} order by epoch desc limit 3)
+    union all (select epoch, 'active' from epochs where distributor = ${distributor} and status = 'active' order by epoch desc limit 3)
+    union all (select epoch, 'pending' from epochs where distributor = ${distributor} and status = 'pending' order by epoch desc limit 3)`;
+  // newest first per kind; only the newest epochs can lack their files (they are written in order)
   const pick = async (kind: string) => {
-    const r = rows.find((x) => x.kind === kind);
+    const r = rows.find((x) => x.kind === kind && epochVisible(dataDir, { distributor, epoch: BigInt(x.epoch) }));
     return r ? getEpoch(q, distributor, BigInt(r.epoch)) : undefined;
   };
   const [latest, active, pending] = await Promise.all([pick("latest"), pick("active"), pick("pending")]);

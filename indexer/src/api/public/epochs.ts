@@ -9,7 +9,7 @@ import { DATASET_FILE, epochDir, MANIFEST_FILE, SHARDS_DIR } from "../../epochs/
 import { type EpochRow, getEpoch, listEpochs } from "../../epochs/queries.js";
 import { ApiError } from "../errors.js";
 import { newRouter } from "../router.js";
-import { fromDb, type PublicContext } from "./context.js";
+import { epochVisible, fromDb, type PublicContext } from "./context.js";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -32,7 +32,7 @@ function summary(e: EpochRow) {
 async function closedEpoch(ctx: PublicContext, requested: string | undefined, n: string): Promise<{ e: EpochRow; mint: string }> {
   const d = await ctx.requireDistributor(requested);
   const e = await fromDb(() => getEpoch(ctx.sql, d.address, BigInt(n)));
-  if (!e) throw new CallerError("unknown_epoch", `epoch ${n} of ${d.address} is not closed`);
+  if (!e || !epochVisible(ctx.deps.dataDir, e)) throw new CallerError("unknown_epoch", `epoch ${n} of ${d.address} is not closed`);
   return { e, mint: d.mint };
 }
 
@@ -65,7 +65,7 @@ export function epochsRouter(ctx: PublicContext) {
   router.openapi(routes.epochsRoute, async (c) => {
     const d = await ctx.requireDistributor(c.req.valid("query").distributor);
     const rows = await fromDb(() => listEpochs(ctx.sql, d.address));
-    return c.json({ distributor: d.address, epochs: rows.map(summary) }, 200);
+    return c.json({ distributor: d.address, epochs: rows.filter((e) => epochVisible(ctx.deps.dataDir, e)).map(summary) }, 200);
   });
 
   router.openapi(routes.epochRoute, async (c) => {
