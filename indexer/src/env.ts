@@ -96,6 +96,8 @@ const schema = z.object({
   EPOCH_SCHEDULE: z.string().optional(),
   /** Test hook: the publisher pauses this long after sending a proposal, before confirming (a crash window). */
   PUBLISH_TEST_PAUSE_AFTER_SEND_MS: z.coerce.number().int().min(0).optional(),
+  /** POST /v1/events refuses a request whose X-Merit-Timestamp is further than this from the server's clock. */
+  EVENTS_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Not a setting: npm and npx set it in the processes they start (main.ts stops when they go). */
   npm_command: z.string().optional(),
 });
@@ -149,6 +151,7 @@ const PREFIXES = [
   "EPOCH_",
   "ADMIN_",
   "READY_",
+  "EVENTS_",
 ];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);
