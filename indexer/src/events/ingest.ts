@@ -35,6 +35,7 @@ const dedupOf = (e: Pick<EventInput, "wallet" | "type" | "key">) => `${e.wallet}
  */
 export async function acceptEvents(sql: Sql, sourceId: bigint, events: readonly EventInput[]): Promise<AcceptResult> {
   return sql.begin(async (tx) => {
+    await tx`insert into event_sequence (id, last) values (1, 0) on conflict on constraint event_sequence_pkey do nothing`;
     const [counter] = await tx<{ last: bigint; anchor: bigint }[]>`
       select last, greatest(coalesce((select slot from ingest_watermark where id = 1), -1),
                             coalesce((select slot from engine_cursor where id = 1), -1)) as anchor

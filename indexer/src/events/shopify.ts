@@ -47,7 +47,8 @@ export function mapShopifyOrder(topic: string | undefined, shop: string | undefi
   const order = (payload ?? {}) as ShopifyOrder;
   if (order.id === undefined || order.id === null) return { ignored: "the order has no id" };
   const wallet = walletOfOrder(order);
-  if (!wallet) return { ignored: `order ${order.id} names no wallet (note attribute ${WALLET_ATTRIBUTE} or customer metafield merit.wallet)` };
+  if (!wallet)
+    return { ignored: `order ${order.id} names no wallet (note attribute ${WALLET_ATTRIBUTE} or customer metafield merit.wallet)` };
   const value = order.total_price === undefined ? 0n : toMicroUnits(String(order.total_price));
   const properties: Record<string, string | number> = { items: order.line_items?.length ?? 0 };
   if (order.currency) properties.currency = order.currency;

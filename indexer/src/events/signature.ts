@@ -40,6 +40,7 @@ export function timestampProblem(header: string | undefined, now: number, window
   if (header === undefined || header === "") return "missing: send the unix time in seconds the request was signed at";
   if (!/^\d{1,12}$/.test(header)) return "must be unix seconds (digits only)";
   const skew = Math.abs(now / 1000 - Number(header));
-  if (skew > windowSeconds) return `outside the replay window: ${Math.round(skew)} s from the server's clock, at most ${windowSeconds} s allowed`;
+  if (skew > windowSeconds)
+    return `outside the replay window: ${Math.round(skew)} s from the server's clock, at most ${windowSeconds} s allowed`;
   return undefined;
 }

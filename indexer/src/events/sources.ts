@@ -21,7 +21,15 @@ export interface EventSourceWithSecret extends EventSource {
   secret: string;
 }
 
-type Row = { id: bigint; name: string; kind: SourceKind; secret: string; disabled_at: Date | null; created_at: Date; rotated_at: Date | null };
+type Row = {
+  id: bigint;
+  name: string;
+  kind: SourceKind;
+  secret: string;
+  disabled_at: Date | null;
+  created_at: Date;
+  rotated_at: Date | null;
+};
 const toSource = (r: Row): EventSource => ({
   id: r.id,
   name: r.name,
@@ -31,7 +39,10 @@ const toSource = (r: Row): EventSource => ({
   rotatedAt: r.rotated_at,
 });
 
-export async function createEventSource(q: Queryable, input: { name: string; kind: SourceKind; secret?: string }): Promise<EventSourceWithSecret> {
+export async function createEventSource(
+  q: Queryable,
+  input: { name: string; kind: SourceKind; secret?: string },
+): Promise<EventSourceWithSecret> {
   if (!SOURCE_NAME.test(input.name)) throw new CallerError("bad_event_source", "name: lowercase [a-z0-9_-], at most 64 characters");
   if (!SOURCE_KINDS.includes(input.kind)) throw new CallerError("bad_event_source", `kind: one of ${SOURCE_KINDS.join(", ")}`);
   // Shopify's secret is the app's, which Shopify shows the shop owner: the admin passes it in
@@ -59,7 +70,8 @@ export async function findEventSource(q: Queryable, name: string): Promise<(Even
 
 async function change(q: Queryable, name: string, fn: () => Promise<Row[]>): Promise<{ before: EventSource; after: Row }> {
   const before = await findEventSource(q, name);
-  if (!before) throw new CallerError("unknown_event_source", `no event source named ${name}: list them with merit admin events source list`);
+  if (!before)
+    throw new CallerError("unknown_event_source", `no event source named ${name}: list them with merit admin events source list`);
   const [after] = await fn();
   const { secret: _secret, ...shown } = before;
   return { before: shown, after: after! };
@@ -68,13 +80,21 @@ async function change(q: Queryable, name: string, fn: () => Promise<Row[]>): Pro
 /** A new secret replaces the old one at once: requests signed with the old one are refused from now on. */
 export async function rotateEventSourceSecret(q: Queryable, name: string, secret?: string) {
   const next = secret ?? newSourceSecret();
-  const r = await change(q, name, () => q<Row[]>`update event_sources set secret = ${next}, rotated_at = now() where name = ${name} returning *`);
+  const r = await change(
+    q,
+    name,
+    () => q<Row[]>`update event_sources set secret = ${next}, rotated_at = now() where name = ${name} returning *`,
+  );
   return { before: r.before, after: { ...toSource(r.after), secret: r.after.secret } };
 }
 
 /** A disabled source's requests are refused (403); its accepted events stay and stay scored. */
 export async function disableEventSource(q: Queryable, name: string) {
-  const r = await change(q, name, () => q<Row[]>`
-    update event_sources set disabled_at = coalesce(disabled_at, now()) where name = ${name} returning *`);
+  const r = await change(
+    q,
+    name,
+    () => q<Row[]>`
+    update event_sources set disabled_at = coalesce(disabled_at, now()) where name = ${name} returning *`,
+  );
   return { before: r.before, after: toSource(r.after) };
 }

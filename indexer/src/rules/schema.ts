@@ -156,9 +156,17 @@ export const ruleSetBody = z
       if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
     body.rules.forEach((x, i) => {
       if (x.trigger !== "event" && x.when.event)
-        ctx.addIssue({ code: "custom", path: ["rules", i, "when", "event"], message: `rule ${x.id}: event conditions need trigger "event"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "when", "event"],
+          message: `rule ${x.id}: event conditions need trigger "event"`,
+        });
       if (x.trigger !== "event" && x.award.kind === "byProperty")
-        ctx.addIssue({ code: "custom", path: ["rules", i, "award", "kind"], message: `rule ${x.id}: byProperty awards need trigger "event"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "award", "kind"],
+          message: `rule ${x.id}: byProperty awards need trigger "event"`,
+        });
     });
     for (const x of body.tiers?.levels.slice(1) ?? []) {
       const levels = body.tiers!.levels;

@@ -59,4 +59,6 @@ export interface EngineCursor {
   generation: bigint;
   /** the sequence the state tables reflect (a checkpoint, <= seq); see migration 00016 */
   stateSeq: bigint;
+  /** the last off-chain event scored (events.seq); see migration 00040 */
+  eventSeq: bigint;
 }

@@ -26,7 +26,12 @@ const Source = z
 const WithSecret = Source.extend({
   secret: z.string().openapi({ description: "Shown once: keep it where the source signs its requests" }),
 }).openapi("EventSourceWithSecret");
-const Name = z.object({ name: z.string().min(1).openapi({ param: { name: "name", in: "path" } }) });
+const Name = z.object({
+  name: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: "name", in: "path" } }),
+});
 const out = (v: unknown) => toJsonValue(v) as never;
 /** What the audit row keeps of a source: never its secret. */
 const shown = <T extends { secret?: string }>(s: T) => {
@@ -93,13 +98,20 @@ export function eventSourceAdminRoutes(deps: { sql: Sql }): OpenAPIHono<ApiEnv> 
       security,
       request: {
         params: Name,
-        body: { content: { "application/json": { schema: z.object({ secret: z.string().min(16).max(200).optional() }).strict() } }, required: false },
+        body: {
+          content: { "application/json": { schema: z.object({ secret: z.string().min(16).max(200).optional() }).strict() } },
+          required: false,
+        },
       },
       responses: { 200: json(WithSecret, "The new secret, shown once"), ...errors, 404: errorResponse("No such source") },
     }),
     async (c) => {
       const given = (await c.req.json().catch(() => ({}))) as { secret?: unknown };
-      const res = await rotateEventSourceSecret(deps.sql, c.req.valid("param").name, typeof given.secret === "string" ? given.secret : undefined);
+      const res = await rotateEventSourceSecret(
+        deps.sql,
+        c.req.valid("param").name,
+        typeof given.secret === "string" ? given.secret : undefined,
+      );
       noteAudit(c, { before: res.before, after: shown(res.after) });
       return c.json(out(res.after), 200);
     },

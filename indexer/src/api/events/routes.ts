@@ -44,18 +44,26 @@ const EventIn = z
   .object({
     wallet: Wallet,
     type: eventType,
-    key: z.string().min(1).max(200).openapi({ description: "The source's id of this occurrence: (source, wallet, type, key) is accepted once" }),
+    key: z
+      .string()
+      .min(1)
+      .max(200)
+      .openapi({ description: "The source's id of this occurrence: (source, wallet, type, key) is accepted once" }),
     properties: z
       .record(z.string().min(1).max(64), propertyValue)
       .refine((p) => Object.keys(p).length <= 32, "at most 32 properties")
       .optional(),
     value: z
       .string()
-      .regex(/^\d{1,19}$/, "micro-units (6 decimals) as a decimal string")
-      .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, "too large")
+      // 18 digits always fit a bigint column
+      .regex(/^\d{1,18}$/, "micro-units (6 decimals) as a decimal string of at most 18 digits")
       .optional()
       .openapi({ description: "An amount in micro-units (1.5 USD = 1500000), for per-volume awards" }),
-    occurredAt: z.string().datetime({ offset: true }).optional().openapi({ description: "Default: when accepted; later than that is clamped" }),
+    occurredAt: z
+      .string()
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "Default: when accepted; later than that is clamped" }),
   })
   .strict()
   .openapi("EventIn");
@@ -86,7 +94,8 @@ async function rawBody(c: Context): Promise<Uint8Array> {
   if (length > MAX_EVENTS_BODY_BYTES) throw new ApiError(413, "body_too_large", `body: larger than ${MAX_EVENTS_BODY_BYTES} bytes`, "body");
   // read once as bytes: the signature is over these, and the JSON validator parses the same bytes
   const raw = new Uint8Array(await c.req.arrayBuffer());
-  if (raw.length > MAX_EVENTS_BODY_BYTES) throw new ApiError(413, "body_too_large", `body: larger than ${MAX_EVENTS_BODY_BYTES} bytes`, "body");
+  if (raw.length > MAX_EVENTS_BODY_BYTES)
+    throw new ApiError(413, "body_too_large", `body: larger than ${MAX_EVENTS_BODY_BYTES} bytes`, "body");
   return raw;
 }
 
@@ -124,7 +133,12 @@ function verifyShopify(deps: EventsDeps): MiddlewareHandler {
     const source = await sourceNamed(deps.sql, c.req.param("source"), "params.source", "shopify");
     const raw = await rawBody(c);
     if (!signaturesMatch(c.req.header(SHOPIFY_HMAC_HEADER) ?? "", signShopify(source.secret, raw)))
-      throw new ApiError(401, "bad_signature", `header.${SHOPIFY_HMAC_HEADER}: not the base64 HMAC-SHA256 of the raw body`, `header.${SHOPIFY_HMAC_HEADER}`);
+      throw new ApiError(
+        401,
+        "bad_signature",
+        `header.${SHOPIFY_HMAC_HEADER}: not the base64 HMAC-SHA256 of the raw body`,
+        `header.${SHOPIFY_HMAC_HEADER}`,
+      );
     verified.set(c.req.raw, source);
     await next();
   };
@@ -197,7 +211,14 @@ export function eventsRoutes(deps: EventsDeps): OpenAPIHono<ApiEnv> {
       summary: "A campaign's participants, points paid, budget left and conversions",
       description:
         "Conversions: participants whose first activity on merit (first settlement, event or credit scored for the account) came inside the campaign's window. Points in millipoints as decimal strings.",
-      request: { params: z.object({ id: z.string().min(1).openapi({ param: { name: "id", in: "path" } }) }) },
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: "id", in: "path" } }),
+        }),
+      },
       responses: {
         200: json(
           z

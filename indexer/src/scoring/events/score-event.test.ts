@@ -48,7 +48,20 @@ describe("scoring: off-chain events", () => {
       rules: [...TIERS.rules!, { id: "any-settlement", priority: 0, award: { kind: "flat", points: 1 } }],
     });
     const state = new ScoringState();
-    const s = { id: 1n, slot: 1n, txIndex: 0, outerIndex: 0, innerIndex: 0, blockTime: T, mint: "M", amount: 1_000_000n, decimals: 6, payer: "W", payee: "P", memo: null };
+    const s = {
+      id: 1n,
+      slot: 1n,
+      txIndex: 0,
+      outerIndex: 0,
+      innerIndex: 0,
+      blockTime: T,
+      mint: "M",
+      amount: 1_000_000n,
+      decimals: 6,
+      payer: "W",
+      payee: "P",
+      memo: null,
+    };
     assert.deepEqual(scoreSettlement(state, rs, s, 1n, T).rows.map(line), ["W earn 1000", "W rule any-settlement 1"]);
     assert.deepEqual(scoreEvent(state, rs, event({ type: "signup" }), 2n, T).rows.map(line), ["W event signup 5000"]);
   });
@@ -68,15 +81,34 @@ describe("scoring: off-chain events", () => {
     const state = new ScoringState();
     const pts = (properties: OffchainEvent["properties"]) =>
       scoreEvent(state, rs, event({ type: "purchase", properties, value: 2_500_000n }), 1n, T).score.points;
-    assert.deepEqual([pts({ plan: "pro", gift: false }), pts({ plan: "team", gift: false }), pts({ plan: "free", gift: false }), pts({ plan: "pro" })], [5000n, 5000n, 0n, 0n]);
+    assert.deepEqual(
+      [pts({ plan: "pro", gift: false }), pts({ plan: "team", gift: false }), pts({ plan: "free", gift: false }), pts({ plan: "pro" })],
+      [5000n, 5000n, 0n, 0n],
+    );
   });
 
   it("given a campaign scoped to signup events, when a signup and a settlement-only campaign meet an event, then only the event campaign pays", () => {
     const rs = ruleSet({
       ...TIERS,
       campaigns: [
-        { id: "welcome", type: "flat", points: 2000, budget: 3000, startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z", scope: { eventTypes: ["signup"] } },
-        { id: "shop-only", type: "flat", points: 9000, budget: 90000, startsAt: "2026-06-01T00:00:00Z", endsAt: "2026-07-01T00:00:00Z", scope: { merchants: ["SHOP"] } },
+        {
+          id: "welcome",
+          type: "flat",
+          points: 2000,
+          budget: 3000,
+          startsAt: "2026-06-01T00:00:00Z",
+          endsAt: "2026-07-01T00:00:00Z",
+          scope: { eventTypes: ["signup"] },
+        },
+        {
+          id: "shop-only",
+          type: "flat",
+          points: 9000,
+          budget: 90000,
+          startsAt: "2026-06-01T00:00:00Z",
+          endsAt: "2026-07-01T00:00:00Z",
+          scope: { merchants: ["SHOP"] },
+        },
       ],
     });
     const state = new ScoringState();
@@ -107,7 +139,8 @@ describe("scoring: off-chain events", () => {
 
   it("given an event condition or a byProperty award on a settlement rule, when the rule set is parsed, then it is refused naming the rule", () => {
     assert.throws(
-      () => parseRuleSetBody({ rules: [{ id: "x", priority: 1, when: { event: { types: ["signup"] } }, award: { kind: "flat", points: 1 } }] }),
+      () =>
+        parseRuleSetBody({ rules: [{ id: "x", priority: 1, when: { event: { types: ["signup"] } }, award: { kind: "flat", points: 1 } }] }),
       /rules\.0\.when\.event: rule x: event conditions need trigger "event"/,
     );
     assert.throws(

@@ -108,9 +108,28 @@ export function scoreEvent(
   markFirst(stats, seq, time);
   if (!rs) return { rows, score };
 
-  const push = (acct: string, delta: bigint, reason: LedgerRow["reason"], campaignId: string | null, ruleId: string | null, path: string[] | null) => {
+  const push = (
+    acct: string,
+    delta: bigint,
+    reason: LedgerRow["reason"],
+    campaignId: string | null,
+    ruleId: string | null,
+    path: string[] | null,
+  ) => {
     if (delta <= 0n) return;
-    rows.push({ seq, settlementId: null, eventId: e.id, account: acct, delta, reason, campaignId, ruleId, referralPath: path, ruleSetVersion: version, occurredAt: time });
+    rows.push({
+      seq,
+      settlementId: null,
+      eventId: e.id,
+      account: acct,
+      delta,
+      reason,
+      campaignId,
+      ruleId,
+      referralPath: path,
+      ruleSetVersion: version,
+      occurredAt: time,
+    });
     const st = acct === account ? stats : state.statsFor(acct);
     st.score += delta;
     st.balance += delta;
