@@ -95,7 +95,7 @@ const campaignBase = {
     merchants: z.array(z.string()).optional(),
     /** off-chain events of these types take part; absent: every event does when no merchant scope is set */
     eventTypes: z.array(eventType).optional(),
-    /** false: events only */
+    /** whether settlements take part; default: yes, unless `eventTypes` is set */
     settlements: z.boolean().optional(),
   }).default({}),
   requireReferrer: z.boolean().default(false),

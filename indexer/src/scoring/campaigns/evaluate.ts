@@ -42,7 +42,8 @@ export function isActive(c: Campaign, time: Date, merchant: string, eventType?: 
   if (t < c.startsAt.getTime() || t >= c.endsAt.getTime()) return false;
   // an event has no merchant: a campaign scoped to merchants takes events only when it names their types
   if (eventType !== undefined) return c.scope.eventTypes ? c.scope.eventTypes.includes(eventType) : !c.scope.merchants;
-  if (c.scope.settlements === false) return false;
+  // a campaign naming event types is for those events, unless it says settlements take part too
+  if (!(c.scope.settlements ?? c.scope.eventTypes === undefined)) return false;
   return !c.scope.merchants || c.scope.merchants.includes(merchant);
 }
 
