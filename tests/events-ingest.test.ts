@@ -46,6 +46,18 @@ describe("off-chain events ingest over HTTP: sources, signatures, replay window,
     await truncateAll(db());
   });
 
+  it("given the routers, when /openapi.json is read, then the event, Shopify and event-source routes are in it", async () => {
+    const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    for (const p of [
+      "/v1/events",
+      "/v1/events/shopify/{source}",
+      "/v1/campaigns/{id}/analytics",
+      "/v1/admin/event-sources",
+      "/v1/admin/event-sources/{name}/rotate",
+    ])
+      assert.ok(p in doc.paths, `${p} is documented`);
+  });
+
   it("given a new source, when created, then its secret is answered once: the list and the audit rows never show it", async () => {
     const secret = await addSource("shop");
     assert.match(secret, /^msec_/);
