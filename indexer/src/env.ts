@@ -118,6 +118,8 @@ const schema = z.object({
    * DATABASE_URL. Unset: everything on DATABASE_URL.
    */
   DATABASE_READ_URL: z.string().url().optional(),
+  /** POST /v1/events refuses a request whose X-Merit-Timestamp is further than this from the server's clock. */
+  EVENTS_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Not a setting: npm and npx set it in the processes they start (main.ts stops when they go). */
   npm_command: z.string().optional(),
 });
@@ -178,6 +180,7 @@ const PREFIXES = [
   "EPOCH_",
   "ADMIN_",
   "READY_",
+  "EVENTS_",
 ];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);

@@ -15,6 +15,7 @@ export type CallerErrorCode =
   | "bad_address"
   | "bad_campaign"
   | "bad_code"
+  | "bad_event_source"
   | "bad_conversion"
   | "bad_env"
   | "bad_roles"
@@ -80,9 +81,11 @@ export type CallerErrorCode =
   | "unknown_distributor"
   | "unknown_distributor_account"
   | "unknown_epoch"
+  | "unknown_event_source"
   | "vault_uncovered"
   | "webhook_url_not_https"
-  | "zero_adjustment";
+  | "zero_adjustment"
+  | "event_source_exists";
 
 /** Invariants merit itself broke. */
 export type BugErrorCode =

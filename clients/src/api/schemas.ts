@@ -136,6 +136,8 @@ export const HistoryRow = z
     id: z.string(),
     seq: z.string(),
     settlementId: z.string().nullable(),
+    /** the off-chain event a row credits (POST /v1/events); absent from servers before events */
+    eventId: z.string().nullable().optional(),
     delta: Points,
     reason: z.string().openapi({ description: "why: earn, rule, campaign, referral, adjustment, …" }),
     campaignId: z.string().nullable(),

@@ -72,5 +72,21 @@ export function campaignCommand(): Command {
           : `campaign ${id} ends at ${r.at.toISOString()} (rule set version ${r.ruleSet.version})`,
       );
     });
+  campaign
+    .command("analytics <id>")
+    .description(
+      "a campaign's participants, points paid, budget left and conversions (participants whose first activity came inside its window)",
+    )
+    .option("--json", "one JSON document (points in millipoints)")
+    .action(async (id: string, o: { json?: boolean }) => {
+      const { campaignAnalytics } = await import("../events/analytics.js");
+      const { formatPoints } = await import("../scoring/points/math.js");
+      const a = await withDb("merit-campaigns", (sql) => campaignAnalytics(sql, id));
+      if (o.json) return out(json(a));
+      out(`campaign ${a.id} (${a.type}) ${a.startsAt.toISOString()} to ${a.endsAt.toISOString()}`);
+      out(`participants  ${a.participants}`);
+      out(`points paid   ${formatPoints(a.pointsPaid)} of ${formatPoints(a.budget)} (left ${formatPoints(a.budgetLeft)})`);
+      out(`conversions   ${a.conversions} (${a.conversionsBy.settlement} by a settlement, ${a.conversionsBy.event} by an event)`);
+    });
   return campaign;
 }

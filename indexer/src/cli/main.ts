@@ -13,6 +13,7 @@ import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
 import { addWalletCommands } from "./wallet.js";
+import { adminCommand } from "./events.js";
 
 /**
  * `merit`, the one command (bin: indexer/bin/merit.mjs), its help grouped by who uses it. Each
@@ -46,6 +47,7 @@ program.addCommand(rulesCommand());
 program.addCommand(campaignCommand());
 program.addCommand(pointsCommand());
 program.addCommand(distributorCommand());
+program.addCommand(adminCommand());
 
 program.commandsGroup("Auditors:");
 program.addCommand(verifyCommand());

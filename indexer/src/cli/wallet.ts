@@ -202,6 +202,7 @@ function historyLine(r: HistoryRow): string {
     r.ruleId && `rule ${r.ruleId}`,
     r.referralPath && `referral via ${r.referralPath.join(" → ")}`,
     r.settlementId && `settlement ${r.settlementId}`,
+    r.eventId && `event ${r.eventId}`,
     r.note && `note: ${r.note}`,
   ].filter(Boolean);
   const delta = `${r.delta >= 0n ? "+" : ""}${formatPoints(r.delta)}`;

@@ -15,8 +15,9 @@ type CursorRow = {
   event_time: Date | null;
   generation: bigint;
   state_seq: bigint;
+  event_seq: bigint;
 };
-const COLUMNS = "seq, slot, tx_index, outer_index, inner_index, event_time, generation, state_seq";
+const COLUMNS = "seq, slot, tx_index, outer_index, inner_index, event_time, generation, state_seq, event_seq";
 
 const toCursor = (r: CursorRow): EngineCursor => ({
   seq: r.seq,
@@ -27,6 +28,7 @@ const toCursor = (r: CursorRow): EngineCursor => ({
   eventTime: r.event_time,
   generation: r.generation,
   stateSeq: r.state_seq,
+  eventSeq: r.event_seq,
 });
 
 export async function ensureCursor(q: Queryable): Promise<void> {
@@ -56,10 +58,14 @@ export async function readCursor(q: Queryable): Promise<EngineCursor> {
   return toCursor(rows[0]!);
 }
 
-export async function advanceCursor(tx: Tx, c: Omit<EngineCursor, "generation" | "stateSeq">): Promise<void> {
+/** `eventSeq`: given when the batch scored off-chain events, the last one's; otherwise unchanged. */
+export async function advanceCursor(
+  tx: Tx,
+  c: Omit<EngineCursor, "generation" | "stateSeq" | "eventSeq"> & { eventSeq?: bigint },
+): Promise<void> {
   await tx`
     update engine_cursor set seq = ${c.seq}, slot = ${c.slot}, tx_index = ${c.txIndex}, outer_index = ${c.outerIndex},
-      inner_index = ${c.innerIndex}, event_time = ${c.eventTime}, updated_at = now()
+      inner_index = ${c.innerIndex}, event_time = ${c.eventTime}, event_seq = coalesce(${c.eventSeq ?? null}::bigint, event_seq), updated_at = now()
     where id = 1`;
 }
 

@@ -60,7 +60,8 @@ export async function startEngine(opts: EngineOptions): Promise<{ stop(): Promis
           stats.lastBatchMs = performance.now() - started;
           opts.log?.(`engine: scored ${r.settlements} settlements, ${r.ledgerRows} ledger rows in ${stats.lastBatchMs.toFixed(0)} ms`);
         }
-        full = r.settlements === batchSize;
+        // a batch that scored off-chain events may have stopped at their anchor: go on at once
+        full = r.settlements === batchSize || (r.events ?? 0) > 0;
       } catch (err) {
         stats.errors += 1;
         stats.lastError = err instanceof Error ? err.message : String(err);

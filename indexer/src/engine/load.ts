@@ -59,16 +59,22 @@ export async function nextSettlements(
  * Settlements already scored past the state checkpoint, (stateSeq, seq], with the sequence and
  * event time they were scored at: re-scoring them in memory brings a cold state up to the cursor.
  */
-export async function scoredSince(q: Queryable, stateSeq: bigint, seq: bigint): Promise<{ s: Settlement; seq: bigint; time: Date }[]> {
+export async function scoredSince(
+  q: Queryable,
+  stateSeq: bigint,
+  seq: bigint,
+  /** seqs of the range taken by off-chain events (engine/events.ts) */
+  events = 0,
+): Promise<{ s: Settlement; seq: bigint; time: Date }[]> {
   if (stateSeq >= seq) return [];
   const rows = await q<(ScoringSettlementRow & { seq: bigint; event_ms: number })[]>`
     select sc.seq, floor(extract(epoch from sc.event_time) * 1000)::float8 as event_ms, ${q.unsafe(SETTLEMENT_COLUMNS)}
     from settlement_scores sc join settlements on settlements.id = sc.settlement_id
     where sc.seq > ${stateSeq} and sc.seq <= ${seq} order by sc.seq`;
-  if (rows.length !== Number(seq - stateSeq)) {
+  if (rows.length + events !== Number(seq - stateSeq)) {
     throw new BugError(
       "engine_state_tail",
-      `engine state tail: expected ${seq - stateSeq} scored settlements after seq ${stateSeq}, found ${rows.length}`,
+      `engine state tail: expected ${seq - stateSeq} scored settlements and events after seq ${stateSeq}, found ${rows.length} and ${events}`,
     );
   }
   return rows.map((r) => ({ s: toSettlement(r), seq: r.seq, time: new Date(r.event_ms) }));

@@ -9,11 +9,13 @@ import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "../scoring/score.js";
 import { ScoringState } from "../scoring/state.js";
 import type { LedgerRow, Settlement } from "../scoring/types.js";
+import { eventTimeOf, scoreEvent } from "../scoring/events/score-event.js";
+import { comparePositions, scoredEventsSince } from "./events.js";
 
 /** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
 export function canonicalLine(r: LedgerRow): string {
   return [
-    r.settlementId,
+    r.settlementId ?? `e${r.eventId}`,
     r.account,
     r.delta,
     r.reason,
@@ -25,7 +27,7 @@ export function canonicalLine(r: LedgerRow): string {
   ].join("|");
 }
 
-const CANONICAL_SQL = `concat(settlement_id, '|', account, '|', delta, '|', reason, '|', coalesce(campaign_id, ''), '|', coalesce(rule_id, ''), '|',
+const CANONICAL_SQL = `concat(coalesce(settlement_id::text, 'e' || event_id), '|', account, '|', delta, '|', reason, '|', coalesce(campaign_id, ''), '|', coalesce(rule_id, ''), '|',
   coalesce(array_to_string(referral_path, ','), ''), '|', coalesce(rule_set_version::text, ''), '|', floor(extract(epoch from occurred_at) * 1000)::bigint)`;
 
 /** Digests cover blocks of this many consecutive seqs: few rows back from SQL, cheap to hash. */
@@ -75,33 +77,53 @@ export async function replayLedger(
   const stored = compare ? storedDigests(sql, limit) : undefined;
   stored?.catch(() => {}); // awaited below; keeps an early failure from being reported as unhandled
 
+  // Off-chain events take the place the engine stored for each (engine/events.ts): before the first
+  // settlement after their position, in event sequence order.
+  const events = (await scoredEventsSince(sql, 0n, limit)).sort(
+    (a, b) => comparePositions(a.position, b.position) || (a.e.eventSeq < b.e.eventSeq ? -1 : a.e.eventSeq > b.e.eventSeq ? 1 : 0),
+  );
+  let nextEvent = 0;
+  // a settlement at an event's position was scored before it (the event's position is "after it")
+  const eventsBefore = (s: Settlement | undefined) => {
+    for (; nextEvent < events.length && seq < limit && (!s || comparePositions(events[nextEvent]!.position, s) < 0); nextEvent++) {
+      const e = events[nextEvent]!.e;
+      seq += 1n;
+      const time = (prev = eventTimeOf(e, prev));
+      record(scoreEvent(state, pickRuleSet(history, seq, time), e, seq, time).rows);
+    }
+  };
+  const record = (scored: LedgerRow[]) => {
+    rows += scored.length;
+    if (scored.length === 0) return;
+    if (compare) {
+      const b = blockOf(seq);
+      if (b !== block) {
+        closeBlock();
+        block = b;
+      }
+      hash ??= createHash("md5");
+      const lines = scored.map(canonicalLine).sort();
+      for (const line of lines) hash.update(`${line}\n`);
+    }
+    if (opts.collect && (opts.collectFrom === undefined || seq >= opts.collectFrom)) collected.push(...scored);
+  };
+
   const cursor = sql.unsafe(`select ${SETTLEMENT_COLUMNS} from settlements order by ${CHAIN_ORDER}`).cursor(opts.fetchSize ?? 10_000);
   outer: for await (const chunk of cursor) {
     for (const raw of chunk) {
-      if (seq >= limit) break outer;
       const s = toSettlement(raw as never);
+      eventsBefore(s);
+      if (seq >= limit) break outer;
       seq += 1n;
       const time = (prev = eventTime(s, prev));
       const out = scoreSettlement(state, pickRuleSet(history, seq, time), s, seq, time);
-      rows += out.rows.length;
-      if (out.rows.length > 0) {
-        if (compare) {
-          const b = blockOf(seq);
-          if (b !== block) {
-            closeBlock();
-            block = b;
-          }
-          hash ??= createHash("md5");
-          const lines = out.rows.map(canonicalLine).sort();
-          for (const line of lines) hash.update(`${line}\n`);
-        }
-        if (opts.collect && (opts.collectFrom === undefined || seq >= opts.collectFrom)) collected.push(...out.rows);
-      }
+      record(out.rows);
       const acct = out.score.account;
       if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
     }
     state.clearDirty();
   }
+  eventsBefore(undefined);
 
   closeBlock();
 
@@ -138,7 +160,7 @@ async function storedDigests(sql: Sql, untilSeq: bigint): Promise<{ block: bigin
   return (await sql.unsafe(
     `
     select (seq - 1) / ${REPLAY_BLOCK} as block, md5(string_agg(line || E'\\n', '' order by seq, line collate "C")) as h
-    from (select seq, ${CANONICAL_SQL} as line from point_ledger where settlement_id is not null and seq <= $1) l
+    from (select seq, ${CANONICAL_SQL} as line from point_ledger where (settlement_id is not null or event_id is not null) and seq <= $1) l
     group by 1 order by 1`,
     [String(untilSeq)],
   )) as unknown as { block: bigint; h: string }[];
@@ -152,7 +174,9 @@ export type RowDifference =
 
 /** What names a row: the same settlement, account, reason, campaign, rule and referral path. */
 const rowKey = (r: LedgerRow) =>
-  [r.seq, r.settlementId, r.account, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? ""].join("|");
+  [r.seq, r.settlementId ?? `e${r.eventId}`, r.account, r.reason, r.campaignId ?? "", r.ruleId ?? "", r.referralPath?.join(",") ?? ""].join(
+    "|",
+  );
 
 /**
  * Pairs recomputed and stored rows by what names them and lists, in seq order, the rows whose
@@ -199,7 +223,8 @@ export async function explainBlock(sql: Sql, firstSeq: bigint, untilSeq: bigint)
   const stored = await sql<
     {
       seq: bigint;
-      settlement_id: bigint;
+      settlement_id: bigint | null;
+      event_id: bigint | null;
       account: string;
       delta: bigint;
       reason: LedgerRow["reason"];
@@ -210,13 +235,14 @@ export async function explainBlock(sql: Sql, firstSeq: bigint, untilSeq: bigint)
       occurred_at: Date;
     }[]
   >`
-    select seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at from point_ledger
-    where settlement_id is not null and seq between ${firstSeq} and ${last}`;
+    select seq, settlement_id, event_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at from point_ledger
+    where (settlement_id is not null or event_id is not null) and seq between ${firstSeq} and ${last}`;
   return diffLedgerRows(
     ledger,
     stored.map((r) => ({
       seq: r.seq,
       settlementId: r.settlement_id,
+      ...(r.event_id === null ? {} : { eventId: r.event_id }),
       account: r.account,
       delta: r.delta,
       reason: r.reason,

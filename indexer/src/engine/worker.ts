@@ -12,6 +12,16 @@ import { insertLedgerRows, insertScores, writeState } from "./write.js";
 import { CopyPipe } from "../db/copy-pipe.js";
 import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
 import { settlementsScored } from "../metrics/index.js";
+import { eventTimeOf, scoreEvent, type EventScoreRow } from "../scoring/events/score-event.js";
+import {
+  asPayers,
+  eventPosition,
+  insertEventLedgerRows,
+  insertEventScores,
+  pendingEvents,
+  type Position,
+  scoredEventsSince,
+} from "./events.js";
 
 export interface ScoreBatchOptions {
   batchSize?: number;
@@ -50,7 +60,12 @@ const YIELD_EVERY = 10;
 export interface BatchResult {
   settlements: number;
   ledgerRows: number;
+  /** off-chain events scored (engine/events.ts) */
+  events?: number;
 }
+
+/** Off-chain events scored per batch at most. */
+const EVENT_BATCH = 1000;
 
 /**
  * What one worker keeps between its batches: the compiled rule history, and the scoring state of
@@ -109,11 +124,17 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       // daemon started ahead of its admin must not burn settlements at zero points.
       const idle = { ...EMPTY, state: warm, seq: cursor.seq, generation: cursor.generation };
       if (history.length === 0) return idle;
-      const maxSlot = opts.maxSlot ?? null;
+      // The next off-chain event goes after every settlement of its anchor slot and before any later
+      // one: settlements are read up to that slot this batch, and the events of it follow them.
+      const events = await pendingEvents(tx, cursor.eventSeq, EVENT_BATCH);
+      const ingestSlot = opts.maxSlot ?? null;
+      const firstAnchor = events[0]?.anchorSlot;
+      const eventsDue = firstAnchor !== undefined && (ingestSlot === null || firstAnchor <= ingestSlot);
+      const maxSlot = eventsDue ? firstAnchor : ingestSlot;
       const chunkSize = Math.min(size, opts.chunkSize ?? DEFAULT_CHUNK);
       const chunk = await nextSettlements(tx, cursor, chunkSize, maxSlot);
       const behind = cursor.stateSeq < cursor.seq;
-      if (chunk.length === 0 && !behind) return idle;
+      if (chunk.length === 0 && !behind && !eventsDue) return idle;
       // Until this batch commits, nothing is warm: a rollback must not leave half-applied state behind.
       cache.state = undefined;
       phase("read");
@@ -126,15 +147,24 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
         const part = BigInt(opts.tailPart ?? DEFAULT_TAIL_PART);
         for (let from = cursor.stateSeq; from < cursor.seq; from += part) {
           const to = from + part < cursor.seq ? from + part : cursor.seq;
-          const tail = await scoredSince(tx, from, to);
+          const tailEvents = await scoredEventsSince(tx, from, to);
+          const tail = await scoredSince(tx, from, to, tailEvents.length);
           const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
+          const eventPicks = tailEvents.map((t) => pickRuleSet(history, t.seq, t.time));
           state = await loadBatchState(
             tx,
-            tail.map((t) => t.s),
-            usedVersions(tailPicks),
+            [...tail.map((t) => t.s), ...asPayers(tailEvents.map((t) => t.e))],
+            usedVersions([...tailPicks, ...eventPicks]),
             state,
           );
-          tail.forEach((t, i) => scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time));
+          // both in scoring order: settlements and events interleave by seq
+          let k = 0;
+          tail.forEach((t, i) => {
+            for (; k < tailEvents.length && tailEvents[k]!.seq < t.seq; k++)
+              scoreEvent(state, eventPicks[k], tailEvents[k]!.e, tailEvents[k]!.seq, tailEvents[k]!.time);
+            scoreSettlement(state, tailPicks[i], t.s, t.seq, t.time);
+          });
+          for (; k < tailEvents.length; k++) scoreEvent(state, eventPicks[k], tailEvents[k]!.e, tailEvents[k]!.seq, tailEvents[k]!.time);
         }
         phase("tail");
       }
@@ -220,14 +250,41 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
         await insertScores(tx, scores, copy);
         phase("write-scores");
       }
-      if (last) {
+      let at: Position = last ?? cursor;
+      let scoredEvents = 0;
+      let lastEventSeq: bigint | undefined;
+      // Every settlement up to the anchor is scored once the read came up short of the batch size.
+      if (eventsDue && read < size) {
+        // a prefix in sequence order: the cursor's event_seq says every event up to it is scored
+        const end = events.findIndex((e) => e.anchorSlot > firstAnchor);
+        const due = end < 0 ? events : events.slice(0, end);
+        state = await loadBatchState(tx, asPayers(due), usedVersions(history), state);
+        const eventRows: LedgerRow[] = [];
+        const eventScores: (EventScoreRow & { position: Position })[] = [];
+        for (const e of due) {
+          seq += 1n;
+          const time = (prev = eventTimeOf(e, prev));
+          const out = scoreEvent(state, pickRuleSet(history, seq, time), e, seq, time);
+          at = eventPosition(e.anchorSlot, at);
+          for (const r of out.rows) eventRows.push(r);
+          eventScores.push({ ...out.score, position: at });
+          lastEventSeq = e.eventSeq;
+        }
+        await insertEventLedgerRows(tx, eventRows);
+        await insertEventScores(tx, eventScores);
+        ledgerRows += eventRows.length;
+        scoredEvents = due.length;
+        phase("events");
+      }
+      if (last || lastEventSeq !== undefined) {
         await advanceCursor(tx, {
           seq,
-          slot: last.slot,
-          txIndex: last.txIndex,
-          outerIndex: last.outerIndex,
-          innerIndex: last.innerIndex,
+          slot: at.slot,
+          txIndex: at.txIndex,
+          outerIndex: at.outerIndex,
+          innerIndex: at.innerIndex,
           eventTime: prev!,
+          eventSeq: lastEventSeq,
         });
       }
       if (read < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
@@ -238,7 +295,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
         await markCheckpoint(tx, seq);
         phase("write-state");
       }
-      return { settlements: read, ledgerRows, state, seq, generation: cursor.generation };
+      return { settlements: read, ledgerRows, events: scoredEvents, state, seq, generation: cursor.generation };
     })
     .finally(() => reserved?.release());
   if (out.state && out.seq !== undefined && out.generation !== undefined && out.state.stats.size <= cache.maxAccounts) {
@@ -247,7 +304,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
     cache.generation = out.generation;
   }
   settlementsScored.inc(out.settlements);
-  return { settlements: out.settlements, ledgerRows: out.ledgerRows };
+  return { settlements: out.settlements, ledgerRows: out.ledgerRows, events: out.events ?? 0 };
 }
 
 const usedVersions = (picks: readonly (CompiledRuleSet | undefined)[]) => [
@@ -256,7 +313,8 @@ const usedVersions = (picks: readonly (CompiledRuleSet | undefined)[]) => [
 
 const EMPTY: BatchResult & { state?: ScoringState; seq?: bigint; generation?: bigint } = { settlements: 0, ledgerRows: 0 };
 
-/** Processes pending settlements once (one batch); returns how many were scored. */
+/** Processes pending settlements and off-chain events once (one batch); returns how many were scored. */
 export async function scoreBatch(sql: Sql, opts: ScoreBatchOptions = {}): Promise<number> {
-  return (await scoreBatchDetailed(sql, opts)).settlements;
+  const r = await scoreBatchDetailed(sql, opts);
+  return r.settlements + (r.events ?? 0);
 }

@@ -36,6 +36,10 @@ export const earnConfig = obj({
 });
 
 /** All present conditions must hold. */
+/** Event types are the source's own words: "signup", "email_verified", "purchase", "api_call", "quest.done". */
+export const eventType = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, "event types are lowercase [a-z0-9_.:-], at most 64 characters");
+export const propertyValue = z.union([z.string().max(200), z.number(), z.boolean()]);
+
 export const conditions = obj({
   merchants: z.array(z.string()).optional(),
   mints: z.array(z.string()).optional(),
@@ -47,17 +51,27 @@ export const conditions = obj({
   nthSettlement: z.number().int().positive().optional(),
   referralCount: obj({ op: z.enum(["eq", "gte"]), n: z.number().int().min(0) }).optional(),
   minScore: nonNeg.optional(),
+  /** off-chain events only (rules with trigger "event"): docs/rewards-engine.md, "Off-chain events" */
+  event: obj({
+    /** the event's type is one of these */
+    types: z.array(eventType).min(1).optional(),
+    /** each named property equals the value, or one of the values listed */
+    properties: z.record(z.string().min(1), z.union([propertyValue, z.array(propertyValue).min(1)])).optional(),
+  }).optional(),
 });
 
 export const pointRule = obj({
   id,
-  trigger: z.literal("settlement").default("settlement"),
+  /** "event": the rule scores off-chain events (POST /v1/events), never settlements, and the reverse */
+  trigger: z.enum(["settlement", "event"]).default("settlement"),
   /** lower runs first */
   priority: z.number().int(),
   when: conditions.default({}),
   award: z.discriminatedUnion("kind", [
     obj({ kind: z.literal("flat"), points: nonNeg }),
     obj({ kind: z.literal("perVolume"), pointsPerUnit: nonNeg, rounding: rounding.default("floor") }),
+    /** events only: points by the value of one property (e.g. service tier -> points), `default` for other values */
+    obj({ kind: z.literal("byProperty"), property: z.string().min(1), points: z.record(z.string(), nonNeg), default: nonNeg.optional() }),
   ]),
   /** stop evaluating lower-priority rules after this one matched (tiered service classes) */
   stop: z.boolean().default(false),
@@ -77,7 +91,13 @@ const campaignBase = {
   name: z.string().default(""),
   startsAt: time,
   endsAt: time,
-  scope: obj({ merchants: z.array(z.string()).optional() }).default({}),
+  scope: obj({
+    merchants: z.array(z.string()).optional(),
+    /** off-chain events of these types take part; absent: every event does when no merchant scope is set */
+    eventTypes: z.array(eventType).optional(),
+    /** whether settlements take part; default: yes, unless `eventTypes` is set */
+    settlements: z.boolean().optional(),
+  }).default({}),
   requireReferrer: z.boolean().default(false),
   /** total millipoints the campaign may ever pay */
   budget: nonNeg,
@@ -134,6 +154,20 @@ export const ruleSetBody = z
     if (c) ctx.addIssue({ code: "custom", message: `duplicate campaign id ${c}` });
     for (const x of body.campaigns)
       if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
+    body.rules.forEach((x, i) => {
+      if (x.trigger !== "event" && x.when.event)
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "when", "event"],
+          message: `rule ${x.id}: event conditions need trigger "event"`,
+        });
+      if (x.trigger !== "event" && x.award.kind === "byProperty")
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "award", "kind"],
+          message: `rule ${x.id}: byProperty awards need trigger "event"`,
+        });
+    });
     for (const x of body.tiers?.levels.slice(1) ?? []) {
       const levels = body.tiers!.levels;
       if (levels[levels.indexOf(x) - 1]!.minVolume > x.minVolume)

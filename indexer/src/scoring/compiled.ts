@@ -5,7 +5,10 @@ import type { Campaign, PointRule, RuleSet } from "../rules/schema.js";
 
 /** A rule set with its orderings computed once, as the scorer walks thousands of settlements per version. */
 export interface CompiledRuleSet extends RuleSet {
+  /** rules with trigger "settlement" */
   sortedRules: PointRule[];
+  /** rules with trigger "event" (scoring/events) */
+  eventRules: PointRule[];
   stacked: Campaign[];
   depth: number;
 }
@@ -13,7 +16,8 @@ export interface CompiledRuleSet extends RuleSet {
 export function compile(rs: RuleSet): CompiledRuleSet {
   return {
     ...rs,
-    sortedRules: sortRules(rs.body.rules),
+    sortedRules: sortRules(rs.body.rules.filter((r) => r.trigger !== "event")),
+    eventRules: sortRules(rs.body.rules.filter((r) => r.trigger === "event")),
     stacked: stackCampaigns(rs.body.campaigns),
     depth: referralDepth(rs.body.referral),
   };

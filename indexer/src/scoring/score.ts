@@ -22,7 +22,7 @@ export function eventTime(s: Settlement, previous: Date | null): Date {
  * First activity is the minimum, not the first write: an admin adjustment may create the stats row
  * at a later seq while earlier settlements are still being re-scored after the checkpoint.
  */
-function markFirst(st: AccountStats, seq: bigint, time: Date): void {
+export function markFirst(st: AccountStats, seq: bigint, time: Date): void {
   // Both move together; getTime() because comparing Dates directly goes through valueOf (slow).
   if (st.firstSeq !== null && seq >= st.firstSeq) return;
   st.firstSeq = seq;

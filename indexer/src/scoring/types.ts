@@ -14,12 +14,15 @@ export interface Settlement {
   memo: string | null;
 }
 
-export type EngineReason = "earn" | "rule" | "campaign" | "referral";
+/** "event": an off-chain event's rule award (scoring/events) */
+export type EngineReason = "earn" | "rule" | "campaign" | "referral" | "event";
 
 /** One point_ledger row produced by scoring (ids and created_at are the database's). */
 export interface LedgerRow {
   seq: bigint;
-  settlementId: bigint;
+  /** null on the rows of an off-chain event, which name `eventId` instead */
+  settlementId: bigint | null;
+  eventId?: bigint | null;
   account: string;
   delta: bigint;
   reason: EngineReason;
@@ -56,4 +59,6 @@ export interface EngineCursor {
   generation: bigint;
   /** the sequence the state tables reflect (a checkpoint, <= seq); see migration 00016 */
   stateSeq: bigint;
+  /** the last off-chain event scored (events.seq); see migration 00040 */
+  eventSeq: bigint;
 }

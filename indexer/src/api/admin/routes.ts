@@ -15,6 +15,7 @@ import { ApiError } from "../errors.js";
 import { errorResponse, jsonBody as body, jsonResponse as json } from "../route-helpers.js";
 import { type ApiEnv, newRouter } from "../router.js";
 import { actorOf, adminAuth, noteAudit } from "./auth.js";
+import { eventSourceAdminRoutes } from "../events/admin-routes.js";
 import { listAudit } from "./queries.js";
 
 export interface AdminDeps {
@@ -85,6 +86,7 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
   const r = newRouter();
   r.openAPIRegistry.registerComponent("securitySchemes", "adminToken", { type: "http", scheme: "bearer", description: "ADMIN_TOKEN" });
   r.use("*", adminAuth(deps));
+  r.route("/", eventSourceAdminRoutes(deps));
 
   r.openapi(
     createRoute({

@@ -97,6 +97,7 @@ export function walletsRouter(ctx: PublicContext) {
       id: r.id.toString(),
       seq: r.seq.toString(),
       settlementId: r.settlementId?.toString() ?? null,
+      eventId: r.eventId?.toString() ?? null,
       delta: r.delta.toString(),
       reason: r.reason,
       campaignId: r.campaignId,

@@ -6,6 +6,7 @@ import { adminRoutes } from "../../api/admin/routes.js";
 import { createApp } from "../../api/app.js";
 import { opsRoutes } from "../../api/ops/routes.js";
 import { signedRoutes } from "../../api/signed/routes.js";
+import { eventsRoutes } from "../../api/events/routes.js";
 import { publishSettings } from "../../env.js";
 import { webhookRoutes } from "../../ingest/index.js";
 import { componentLog } from "../../log.js";
@@ -62,6 +63,7 @@ export async function startApiRole(ctx: DaemonContext, health: () => unknown): P
     middleware: [httpMetrics()],
     routers: [
       { path: "/v1", router: signedRoutes({ sql }) },
+      { path: "/v1", router: eventsRoutes({ sql, replayWindowSeconds: cfg.EVENTS_REPLAY_WINDOW_SECONDS }) },
       {
         path: "/v1/admin",
         router: adminRoutes({ sql, adminToken: cfg.ADMIN_TOKEN, dataDir: cfg.MERIT_DATA_DIR, publisher, log: componentLog("admin").line }),

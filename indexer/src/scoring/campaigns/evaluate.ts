@@ -27,6 +27,8 @@ export interface CampaignContext {
   /** first settlement of the account on this UTC day */
   newDay: boolean;
   streakDays: number;
+  /** set when an off-chain event is scored (scoring/events): the event's type */
+  eventType?: string;
 }
 
 export interface CampaignAward {
@@ -35,9 +37,13 @@ export interface CampaignAward {
   points: bigint;
 }
 
-export function isActive(c: Campaign, time: Date, merchant: string): boolean {
+export function isActive(c: Campaign, time: Date, merchant: string, eventType?: string): boolean {
   const t = time.getTime();
   if (t < c.startsAt.getTime() || t >= c.endsAt.getTime()) return false;
+  // an event has no merchant: a campaign scoped to merchants takes events only when it names their types
+  if (eventType !== undefined) return c.scope.eventTypes ? c.scope.eventTypes.includes(eventType) : !c.scope.merchants;
+  // a campaign naming event types is for those events, unless it says settlements take part too
+  if (!(c.scope.settlements ?? c.scope.eventTypes === undefined)) return false;
   return !c.scope.merchants || c.scope.merchants.includes(merchant);
 }
 
@@ -46,7 +52,7 @@ export function evaluateCampaigns(state: ScoringState, stacked: readonly Campaig
   const out: CampaignAward[] = [];
   const st = x.stats ?? state.statsFor(x.account);
   for (const c of stacked) {
-    if (!isActive(c, x.time, x.merchant)) continue;
+    if (!isActive(c, x.time, x.merchant, x.eventType)) continue;
     if (c.requireReferrer && !x.hasReferrer) continue;
     const raw = rawAward(state, c, x, st);
     const points = grant(state, c, x.account, raw, x.time, st);
@@ -68,7 +74,7 @@ function rawAward(state: ScoringState, c: Campaign, x: CampaignContext, st: Acco
       return before < c.threshold && p.volume >= c.threshold ? c.points : 0n;
     }
     case "milestone": {
-      if (c.on !== "settlements") return 0n;
+      if (c.on !== "settlements" || x.eventType !== undefined) return 0n;
       const p = state.participantFor(st, c.id, x.account);
       p.seen += 1;
       return p.seen === c.n ? c.points : 0n;

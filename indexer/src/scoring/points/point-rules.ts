@@ -50,7 +50,11 @@ export function evaluateRules(sorted: readonly PointRule[], x: RuleContext, tier
   for (const rule of sorted) {
     if (!conditionsHold(rule.when, x)) continue;
     const raw =
-      rule.award.kind === "flat" ? rule.award.points : roundDiv(x.volume * rule.award.pointsPerUnit, VOLUME_PER_UNIT, rule.award.rounding);
+      rule.award.kind === "flat"
+        ? rule.award.points
+        : rule.award.kind === "perVolume"
+          ? roundDiv(x.volume * rule.award.pointsPerUnit, VOLUME_PER_UNIT, rule.award.rounding)
+          : 0n;
     const points = applyBps(raw, tierBps, tierRounding);
     if (points > 0n) out.push({ ruleId: rule.id, points });
     if (rule.stop) break;
