@@ -17,6 +17,7 @@ import { createApp } from "./api/app.js";
 import { adminRoutes } from "./api/admin/routes.js";
 import { opsRoutes } from "./api/ops/routes.js";
 import { signedRoutes } from "./api/signed/routes.js";
+import { catalogRoutes } from "./catalog/routes.js";
 import { httpMetrics } from "./metrics/index.js";
 import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
     middleware: [httpMetrics()],
     routers: [
       { path: "/v1", router: signedRoutes({ sql }) },
+      { path: "/v1", router: catalogRoutes({ sql }) },
       {
         path: "/v1/admin",
         router: adminRoutes({ sql, adminToken: cfg.ADMIN_TOKEN, dataDir: cfg.MERIT_DATA_DIR, publisher, log: componentLog("admin").line }),

@@ -8,7 +8,7 @@ import { isEvmAddress, isSolanaAddress, normalizeAddress, verifySignature, type 
  * address, a random nonce and an expiry, so a signature is useless for any other account, address
  * or purpose, and consuming the nonce (once, in the same transaction as the action) stops replays.
  */
-export type Purpose = "link" | "referral";
+export type Purpose = "link" | "referral" | "redemption";
 
 export interface Challenge {
   nonce: string;
@@ -25,7 +25,9 @@ export function challengeMessage(c: Omit<Challenge, "message">): string {
   const action =
     c.purpose === "link"
       ? `link the ${c.chain} address ${c.address} to the merit rewards account ${c.account}`
-      : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
+      : c.purpose === "redemption"
+        ? `spend points of the merit rewards account ${c.account} on the reward and price (millipoints) named in Subject`
+        : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
   return [
     `merit: I ${action}.`,
     `Purpose: ${c.purpose}`,

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Sql } from "../../db/connection.js";
+import { catalogAdminRoutes } from "../../catalog/routes.js";
 import { dryRunRuleSet } from "../../engine/rule-dry-run.js";
 import { CallerError } from "../../errors.js";
 import { closeEpoch } from "../../epochs/close.js";
@@ -370,5 +371,7 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
       return c.json(out<Record<string, unknown>>(r2), 200);
     },
   );
+  // Sub-routers of the admin API: the auth and audit middleware above covers their routes too.
+  r.route("/", catalogAdminRoutes(deps));
   return r;
 }
