@@ -96,7 +96,7 @@ export type CallerErrorCode =
   | "tier_too_low"
   | "unknown_redemption"
   | "unknown_reward"
-  | "unknown_tier"
+  | "bad_tier"
   | "weekly_limit"
   // unlockable rewards (indexer/src/unlockables)
   | "not_earned"

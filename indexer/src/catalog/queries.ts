@@ -59,10 +59,9 @@ export async function getReward(q: Queryable, code: string, lock?: "share" | "up
 }
 
 export async function listRewards(q: Queryable, opts: { activeOnly?: boolean } = {}): Promise<Reward[]> {
-  const rows = (await q.unsafe(
-    `select ${REWARD_COLUMNS} from catalog_rewards where ($1::boolean is not true or active) order by code`,
-    [opts.activeOnly ?? false],
-  )) as unknown as Raw[];
+  const rows = (await q.unsafe(`select ${REWARD_COLUMNS} from catalog_rewards where ($1::boolean is not true or active) order by code`, [
+    opts.activeOnly ?? false,
+  ])) as unknown as Raw[];
   return rows.map(toReward);
 }
 
@@ -102,7 +101,7 @@ const REDEMPTION_COLUMNS = `id, reward_code as reward, wallet, price, tier, bene
 
 export async function insertRedemption(
   q: Queryable,
-  r: { reward: string; wallet: string; price: bigint; tier: string | null; benefit: unknown; note: string | null; ledgerId: bigint; nonce: string | null },
+  r: Pick<Redemption, "reward" | "wallet" | "price" | "tier" | "benefit" | "note" | "ledgerId"> & { nonce: string | null },
 ): Promise<Redemption> {
   const [row] = (await q.unsafe(
     `insert into redemptions (reward_code, wallet, price, tier, benefit, note, ledger_id, challenge_nonce, redeemed_at)
@@ -113,7 +112,7 @@ export async function insertRedemption(
       r.wallet,
       r.price.toString(),
       r.tier,
-      r.benefit === null || r.benefit === undefined ? null : JSON.stringify(toJsonValue(r.benefit)),
+      r.benefit === null || r.benefit === undefined ? null : (toJsonValue(r.benefit) as never),
       r.note,
       r.ledgerId.toString(),
       r.nonce,
@@ -140,7 +139,11 @@ export async function markVoided(q: Queryable, id: bigint, v: { voidLedgerId: bi
 }
 
 /** A wallet's redemptions, newest first, keyset-paginated by id. */
-export async function walletRedemptions(q: Queryable, wallet: string, opts: { beforeId?: bigint; limit?: number } = {}): Promise<Redemption[]> {
+export async function walletRedemptions(
+  q: Queryable,
+  wallet: string,
+  opts: { beforeId?: bigint; limit?: number } = {},
+): Promise<Redemption[]> {
   return (await q.unsafe(
     `select ${REDEMPTION_COLUMNS} from redemptions where wallet = $1 and ($2::bigint is null or id < $2::bigint) order by id desc limit $3`,
     [wallet, opts.beforeId?.toString() ?? null, opts.limit ?? 50],

@@ -47,13 +47,13 @@ async function checkTierNames(q: Queryable, r: Reward): Promise<void> {
   ] as const) {
     if (name !== null && tierRank(tiers, name) === undefined)
       throw new CallerError(
-        "unknown_tier",
+        "bad_tier",
         `${field}: no tier named ${name} in the rule set in force (tiers: ${tiers?.levels.map((l) => l.name).join(", ") || "none"})`,
       );
   }
   const [lo, hi] = [tierRank(tiers, r.minTier), tierRank(tiers, r.maxTier)];
   if (r.minTier !== null && r.maxTier !== null && lo !== undefined && hi !== undefined && lo > hi)
-    throw new CallerError("unknown_tier", `maxTier: ${r.maxTier} is below minTier ${r.minTier}`);
+    throw new CallerError("bad_tier", `maxTier: ${r.maxTier} is below minTier ${r.minTier}`);
 }
 
 export async function addReward(sql: Sql, r: Reward, by: string): Promise<Reward> {
@@ -78,7 +78,13 @@ export async function changeReward(
   }) as Promise<{ before: Reward; after: Reward }>;
 }
 
-async function check(q: Queryable, reward: Reward, wallet: string, note: string | null, now: Date): Promise<{ tier: string | null; balance: bigint }> {
+async function check(
+  q: Queryable,
+  reward: Reward,
+  wallet: string,
+  note: string | null,
+  now: Date,
+): Promise<{ tier: string | null; balance: bigint }> {
   const [{ tier, tiers }, balance, recent] = await Promise.all([
     walletTier(q, wallet, now),
     balanceOf(q, wallet),
@@ -154,7 +160,10 @@ async function spend(
 }
 
 /** Voids a redemption: its points come back as a ledger row of their own (the debit stays). */
-export async function voidRedemption(sql: Sql, opts: { id: bigint; reason: string; by: string }): Promise<{ before: Redemption; after: Redemption }> {
+export async function voidRedemption(
+  sql: Sql,
+  opts: { id: bigint; reason: string; by: string },
+): Promise<{ before: Redemption; after: Redemption }> {
   if (!opts.reason.trim()) throw new CallerError("note_required", "voiding a redemption needs a reason");
   return sql.begin(async (tx) => {
     const before = await getRedemption(tx, opts.id, true);

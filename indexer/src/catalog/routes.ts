@@ -37,7 +37,7 @@ const FIELD: Record<string, string> = {
   bad_address: "body.wallet",
   unknown_reward: "body.reward",
   note_required: "body.note",
-  unknown_tier: "body",
+  bad_tier: "body",
 };
 /** Refusals of the current state (the wallet's balance, tier and recent redemptions, the reward's terms). */
 const CONFLICT = new Set([
@@ -61,10 +61,10 @@ async function naming<T>(f: () => Promise<T>, fields: Record<string, string> = F
     return await f();
   } catch (err) {
     if (!(err instanceof MeritError) || err.kind !== "caller") throw err;
-    const status = CONFLICT.has(err.code) ? 409 : callerStatus(err.code);
+    const status = CONFLICT.has(err.code) ? 409 : err.code.startsWith("unknown_") ? 404 : callerStatus(err.code);
     let field = fields[err.code];
-    // unknown_tier names its field in the message ("minTier: …")
-    if (err.code === "unknown_tier") field = `body.${err.message.split(":")[0]}`;
+    // bad_tier names its field in the message ("minTier: …")
+    if (err.code === "bad_tier") field = `body.${err.message.split(":")[0]}`;
     throw new ApiError(status, err.code, err.message, field);
   }
 }
@@ -85,7 +85,7 @@ const RewardOut = z
     perMonth: z.number().nullable(),
     cooldownSeconds: z.number().nullable(),
     noteRequired: z.boolean(),
-    benefits: z.record(z.string(), z.unknown()).openapi({ description: "entitlements: tier name (or \"*\") -> what the tier gets" }),
+    benefits: z.record(z.string(), z.unknown()).openapi({ description: 'entitlements: tier name (or "*") -> what the tier gets' }),
     description: z.string().nullable(),
   })
   .openapi("CatalogReward");
@@ -172,7 +172,14 @@ export function catalogRoutes(deps: CatalogDeps): OpenAPIHono<ApiEnv> {
       ),
       responses: {
         201: json(
-          z.object({ nonce: z.string(), message: z.string(), expiresAt: z.string(), wallet: z.string(), reward: z.string(), price: z.string() }),
+          z.object({
+            nonce: z.string(),
+            message: z.string(),
+            expiresAt: z.string(),
+            wallet: z.string(),
+            reward: z.string(),
+            price: z.string(),
+          }),
           "The challenge to sign (ed25519 signMessage over the message's UTF-8 bytes)",
         ),
         ...publicErrors,
@@ -241,7 +248,10 @@ export function catalogRoutes(deps: CatalogDeps): OpenAPIHono<ApiEnv> {
     async (c) => {
       const { address } = c.req.valid("param");
       const q = c.req.valid("query");
-      const rows = await walletRedemptions(deps.sql, address, { limit: q.limit, beforeId: q.cursor === undefined ? undefined : BigInt(q.cursor) });
+      const rows = await walletRedemptions(deps.sql, address, {
+        limit: q.limit,
+        beforeId: q.cursor === undefined ? undefined : BigInt(q.cursor),
+      });
       const nextCursor = rows.length === q.limit ? rows.at(-1)!.id.toString() : null;
       return c.json({ redemptions: rows.map(redemptionOut), nextCursor }, 200);
     },
@@ -357,8 +367,9 @@ export function catalogAdminRoutes(deps: { sql: Sql }): OpenAPIHono<ApiEnv> {
       method: "patch",
       path: "/catalog/{code}",
       tags: ["admin"],
-      summary: "Change an entry's terms; `{\"active\": false}` disables it",
-      description: "Fields left out keep their value; null clears a bound or limit. Redemptions signed at the old price are refused (price_changed).",
+      summary: 'Change an entry\'s terms; `{"active": false}` disables it',
+      description:
+        "Fields left out keep their value; null clears a bound or limit. Redemptions signed at the old price are refused (price_changed).",
       security,
       request: { params: CodeParam, ...body(Terms.partial()) },
       responses: { 200: json(RewardOut, "The entry after the change"), ...adminErrors },
@@ -369,7 +380,11 @@ export function catalogAdminRoutes(deps: { sql: Sql }): OpenAPIHono<ApiEnv> {
       const res = await naming(
         () =>
           changeReward(deps.sql, code, (cur) =>
-            toReward(code, { ...rewardIn(cur), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as TermsIn, cur),
+            toReward(
+              code,
+              { ...rewardIn(cur), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } as TermsIn,
+              cur,
+            ),
           ),
         { unknown_reward: "params.code" },
       );
@@ -402,7 +417,12 @@ export function catalogAdminRoutes(deps: { sql: Sql }): OpenAPIHono<ApiEnv> {
       summary: "Void a redemption: its points are credited back as a new ledger row",
       security,
       request: {
-        params: z.object({ id: z.string().regex(/^\d+$/, "a redemption id").openapi({ param: { name: "id", in: "path" } }) }),
+        params: z.object({
+          id: z
+            .string()
+            .regex(/^\d+$/, "a redemption id")
+            .openapi({ param: { name: "id", in: "path" } }),
+        }),
         ...body(z.object({ reason: z.string().trim().min(1, "a reason is required").max(2000) })),
       },
       responses: { 200: json(RedemptionOut, "The voided redemption"), ...adminErrors },

@@ -70,17 +70,24 @@ export function tierRank(tiers: Tiers | undefined, name: string | null): number 
 export function refusal(c: Check): { code: Refusal; message: string } | undefined {
   const r = c.reward;
   if (!r.active) return { code: "reward_inactive", message: `the reward ${r.code} is not available (disabled)` };
-  if (r.noteRequired && !c.note?.trim()) return { code: "note_required", message: `the reward ${r.code} needs a note (e.g. where to deliver it)` };
+  if (r.noteRequired && !c.note?.trim())
+    return { code: "note_required", message: `the reward ${r.code} needs a note (e.g. where to deliver it)` };
   const have = tierRank(c.tiers, c.tier);
   if (r.minTier !== null) {
     const need = tierRank(c.tiers, r.minTier);
     if (need === undefined || have === undefined || have < need)
-      return { code: "tier_too_low", message: `the reward ${r.code} needs tier ${r.minTier} or above; the wallet's tier is ${c.tier ?? "none"}` };
+      return {
+        code: "tier_too_low",
+        message: `the reward ${r.code} needs tier ${r.minTier} or above; the wallet's tier is ${c.tier ?? "none"}`,
+      };
   }
   if (r.maxTier !== null) {
     const cap = tierRank(c.tiers, r.maxTier);
     if (cap === undefined || have === undefined || have > cap)
-      return { code: "tier_too_high", message: `the reward ${r.code} is for tier ${r.maxTier} or below; the wallet's tier is ${c.tier ?? "none"}` };
+      return {
+        code: "tier_too_high",
+        message: `the reward ${r.code} is for tier ${r.maxTier} or below; the wallet's tier is ${c.tier ?? "none"}`,
+      };
   }
   if (c.balance < r.minBalance)
     return {

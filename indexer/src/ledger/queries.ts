@@ -1,6 +1,7 @@
 import type { Queryable, Sql, Tx } from "../db/connection.js";
 import { CallerError } from "../errors.js";
 import { withEngineLock } from "../engine/lock.js";
+import { holdOtherRowsShared } from "./epoch-range.js";
 import { formatPoints } from "../scoring/points/math.js";
 
 /** Read side of the ledger for epochs and the API: small named queries, one concern each. */
@@ -196,6 +197,7 @@ export async function insertRedemptionRow(
   tx: Tx,
   row: { account: string; delta: bigint; reason: "redemption" | "redemption_void"; note: string },
 ): Promise<bigint> {
+  await holdOtherRowsShared(tx);
   const [r] = await tx<{ id: bigint }[]>`
     insert into point_ledger (seq, account, delta, reason, note, occurred_at)
     select coalesce((select seq from engine_cursor where id = 1), 0), ${row.account}, ${row.delta}, ${row.reason}, ${row.note}, now()
