@@ -18,6 +18,7 @@ import { adminRoutes } from "./api/admin/routes.js";
 import { opsRoutes } from "./api/ops/routes.js";
 import { signedRoutes } from "./api/signed/routes.js";
 import { catalogRoutes } from "./catalog/routes.js";
+import { unlockablesRoutes } from "./unlockables/routes.js";
 import { httpMetrics } from "./metrics/index.js";
 import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
     routers: [
       { path: "/v1", router: signedRoutes({ sql }) },
       { path: "/v1", router: catalogRoutes({ sql }) },
+      { path: "/v1", router: unlockablesRoutes({ sql }) },
       {
         path: "/v1/admin",
         router: adminRoutes({ sql, adminToken: cfg.ADMIN_TOKEN, dataDir: cfg.MERIT_DATA_DIR, publisher, log: componentLog("admin").line }),

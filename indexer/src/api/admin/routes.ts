@@ -7,6 +7,7 @@ import { CallerError } from "../../errors.js";
 import { closeEpoch } from "../../epochs/close.js";
 import { getEpoch, latestEpoch } from "../../epochs/queries.js";
 import { toJsonValue } from "../../json.js";
+import { unlockablesAdminRoutes } from "../../unlockables/routes.js";
 import { adjustAccountPoints, parsePoints } from "../../ledger/adjust.js";
 import { publishEpoch, type PublishContext } from "../../publish/publish.js";
 import { type CampaignChange, publishCampaignChange } from "../../rules/campaigns.js";
@@ -373,5 +374,6 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
   );
   // Sub-routers of the admin API: the auth and audit middleware above covers their routes too.
   r.route("/", catalogAdminRoutes(deps));
+  r.route("/", unlockablesAdminRoutes(deps));
   return r;
 }
