@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
@@ -13,6 +13,7 @@ import { addDistributor, epochWallets } from "../indexer/src/epochs/queries.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
 import { balanceOf, leaderboard } from "../indexer/src/ledger/queries.js";
 import { type Body, call, serveRouters, type TestApi } from "./helpers/api-app.js";
+import { isOneLineError, merit } from "./helpers/indexer-cli.js";
 import { insertSettlements, type TestWallet, testWallet } from "./helpers/ledger-fixtures.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
@@ -359,6 +360,52 @@ describe("reward catalog and redemptions (real Postgres, HTTP on a loopback port
 
       const verify = await replayLedger(db());
       assert.equal(verify.mismatchCount, 0, "redemption rows are not settlement rows: replay compares only what it recomputes");
+    });
+  });
+
+  describe("the merit command", function () {
+    // each command is a child process that loads TypeScript through tsx
+    this.timeout(240_000);
+    it("given `admin catalog add / list / disable`, `redeem --keypair` and `admin redemptions void`, then each does what the API does, and bad input is exit 2 with one line", async () => {
+      const add = await merit("admin", "catalog", "add", "CAP", "--name", "A cap", "--price", "12.5", "--per-day", "1", "--by", "ops");
+      assert.equal(add.code, 0, add.stderr);
+      assert.match(add.stdout, /CAP\s+12\.500 pts\s+item\s+active\s+A cap\s+\(1\/day\)/);
+      const bad = await merit("admin", "catalog", "add", "CAP2", "--name", "x", "--price", "0", "--by", "ops");
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.ok(isOneLineError(bad.stderr), bad.stderr);
+      assert.match(bad.stderr, /--price must be more than 0 points/);
+      const dup = await merit("admin", "catalog", "add", "CAP", "--name", "x", "--price", "1", "--by", "ops");
+      assert.equal(dup.code, 2, dup.stderr);
+      assert.match(dup.stderr, /already exists/);
+
+      // the wallet's own path: through the API, signed with its keypair file
+      const kp = Keypair.generate();
+      const file = join(dataDir, "wallet.json");
+      writeFileSync(file, JSON.stringify([...kp.secretKey]));
+      const payer = kp.publicKey.toBase58();
+      slot += 1;
+      await insertSettlements(db(), [{ slot, payer, payee: "SHOP", amount: 30_000_000n, time: new Date() }]);
+      await advanceIngestWatermark(db(), BigInt(slot));
+      while ((await scoreBatch(db(), { maxSlot: BigInt(slot) })) > 0);
+      const redeemed = await merit("redeem", "CAP", "--keypair", file, "--api", api.url);
+      assert.equal(redeemed.code, 0, redeemed.stderr);
+      assert.match(redeemed.stdout, /redeemed CAP for 12\.500 points \(redemption \d+\); balance 17\.500/);
+      const twice = await merit("redeem", "CAP", "--keypair", file, "--api", api.url);
+      assert.equal(twice.code, 2, twice.stderr);
+      assert.match(twice.stderr, /daily_limit/);
+
+      const [row] = await db()<{ id: bigint }[]>`select id from redemptions`;
+      const voided = await merit("admin", "redemptions", "void", String(row!.id), "--reason", "wrong size", "--by", "ops");
+      assert.equal(voided.code, 0, voided.stderr);
+      assert.match(voided.stdout, /12\.500 points credited back/);
+      assert.equal(await balanceOf(db(), payer), 30_000n);
+
+      assert.equal((await merit("admin", "catalog", "disable", "CAP")).code, 0);
+      const list = await merit("admin", "catalog", "list", "--json");
+      assert.deepEqual(
+        JSON.parse(list.stdout).map((r: Body) => [r.code, r.active]),
+        [["CAP", false]],
+      );
     });
   });
 });

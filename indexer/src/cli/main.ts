@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { localnetCommand } from "@merit/localnet/cli";
 import { ledgerCommand, pointsCommand, rejectsCommand, rulesCommand } from "./admin.js";
+import { catalogCommand, redeemCommand, redemptionsCommand } from "../catalog/cli.js";
+import { unlockablesCommand } from "../unlockables/cli.js";
 import { backfillCommand } from "./backfill.js";
 import { campaignCommand } from "./campaign.js";
 import { distributorCommand } from "./distributor.js";
@@ -25,6 +27,7 @@ const program = new Command("merit")
 
 program.commandsGroup("Wallet holders:");
 addWalletCommands(program);
+program.addCommand(redeemCommand());
 
 program.commandsGroup("Operators:");
 program.addCommand(startCommand());
@@ -46,6 +49,13 @@ program.addCommand(rulesCommand());
 program.addCommand(campaignCommand());
 program.addCommand(pointsCommand());
 program.addCommand(distributorCommand());
+program.addCommand(
+  new Command("admin")
+    .description("the reward catalog, redemptions and unlockable prizes")
+    .addCommand(catalogCommand())
+    .addCommand(redemptionsCommand())
+    .addCommand(unlockablesCommand()),
+);
 
 program.commandsGroup("Auditors:");
 program.addCommand(verifyCommand());
