@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Keypair } from "@solana/web3.js";
+import { Connection, Keypair } from "@solana/web3.js";
 import { adminRoutes } from "../indexer/src/api/admin/routes.js";
 import { redeem, requestRedemption } from "../indexer/src/catalog/redeem.js";
 import { catalogRoutes } from "../indexer/src/catalog/routes.js";
@@ -12,7 +12,9 @@ import { closeEpoch, epochDir, MANIFEST_FILE } from "../indexer/src/epochs/close
 import { addDistributor, epochWallets } from "../indexer/src/epochs/queries.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
 import { balanceOf, leaderboard } from "../indexer/src/ledger/queries.js";
+import { unlockablesRoutes } from "../indexer/src/unlockables/routes.js";
 import { type Body, call, serveRouters, type TestApi } from "./helpers/api-app.js";
+import { startApi } from "./helpers/api.js";
 import { isOneLineError, merit } from "./helpers/indexer-cli.js";
 import { insertSettlements, type TestWallet, testWallet } from "./helpers/ledger-fixtures.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
@@ -410,6 +412,50 @@ describe("reward catalog and redemptions (real Postgres, HTTP on a loopback port
         JSON.parse(list.stdout).map((r: Body) => [r.code, r.active]),
         [["CAP", false]],
       );
+    });
+  });
+
+  describe("mounted in the app as the daemon mounts them", () => {
+    it("given createApp with the catalog, unlockables and admin routers, then their routes answer beside the public ones and are in /openapi.json", async () => {
+      const app = await startApi({
+        sql: db(),
+        connection: new Connection("http://127.0.0.1:9", "confirmed"),
+        dataDir,
+        corsOrigins: [],
+        rateLimitPerMinute: 0,
+        routers: [
+          { path: "/v1", router: catalogRoutes({ sql: db() }) },
+          { path: "/v1", router: unlockablesRoutes({ sql: db() }) },
+          { path: "/v1/admin", router: adminRoutes({ sql: db(), adminToken: TOKEN, dataDir }) },
+        ],
+      });
+      try {
+        const w = await earner(10);
+        await addReward({ code: "PIN" });
+        assert.deepEqual(
+          ((await app.get("/v1/catalog")).body as Body).rewards.map((r: Body) => r.code),
+          ["PIN"],
+        );
+        assert.equal((await app.get(`/v1/wallets/${w.address}/redemptions`)).status, 200);
+        assert.equal((await app.get(`/v1/wallets/${w.address}/unlockables`)).status, 200);
+        assert.equal((await app.get(`/v1/wallets/${w.address}`)).status, 200, "the public wallet route is unchanged");
+        const paths = Object.keys(((await (await fetch(`${app.url}/openapi.json`)).json()) as Body).paths);
+        for (const p of [
+          "/v1/catalog",
+          "/v1/redemptions/challenge",
+          "/v1/redemptions",
+          "/v1/wallets/{address}/redemptions",
+          "/v1/wallets/{address}/unlockables",
+          "/v1/admin/catalog",
+          "/v1/admin/catalog/{code}",
+          "/v1/admin/redemptions/{id}/void",
+          "/v1/admin/unlockables/{code}/evaluate",
+          "/v1/admin/unlockables/{code}/grants/{wallet}/deliver",
+        ])
+          assert.ok(paths.includes(p), `${p} is in /openapi.json`);
+      } finally {
+        await app.stop();
+      }
     });
   });
 });
