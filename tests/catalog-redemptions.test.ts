@@ -11,7 +11,7 @@ import { publishRuleSet, replayLedger, scoreBatch } from "../indexer/src/engine/
 import { closeEpoch, epochDir, MANIFEST_FILE } from "../indexer/src/epochs/close.js";
 import { addDistributor, epochWallets } from "../indexer/src/epochs/queries.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
-import { balanceOf, leaderboard } from "../indexer/src/ledger/queries.js";
+import { adjustPoints, balanceOf, insertRedemptionRow, leaderboard, lockAccountPoints } from "../indexer/src/ledger/queries.js";
 import { unlockablesRoutes } from "../indexer/src/unlockables/routes.js";
 import { type Body, call, serveRouters, type TestApi } from "./helpers/api-app.js";
 import { startApi } from "./helpers/api.js";
@@ -301,6 +301,39 @@ describe("reward catalog and redemptions (real Postgres, HTTP on a loopback port
       await addReward({ code: "BIG", price: "60" });
       const rs = await race(w, "BIG", 2);
       assert.deepEqual(codes(rs), ["insufficient_points", "ok"]);
+      assert.equal(await balanceOf(db(), w.address), 40_000n);
+    });
+
+    it("given a redemption's debit in flight, when an admin's negative adjustment arrives, then it waits for the debit and is refused negative_balance", async () => {
+      const w = await earner(100);
+      const held = connect(process.env.DATABASE_URL!, { max: 1, name: "merit-test-race" });
+      const other = connect(process.env.DATABASE_URL!, { max: 1, name: "merit-test-race" });
+      try {
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        let debited!: () => void;
+        const inFlight = new Promise<void>((r) => (debited = r));
+        // a redemption's transaction between its debit and its commit: the wallet's points lock held
+        const tx = held.begin(async (t) => {
+          await lockAccountPoints(t, w.address);
+          await insertRedemptionRow(t, { account: w.address, delta: -60_000n, reason: "redemption", note: "in flight" });
+          debited();
+          await released;
+        });
+        await inFlight;
+        let settled = false;
+        const adjust = adjustPoints(other, { account: w.address, delta: -60_000n, note: "chargeback", by: "ops" }).finally(() => {
+          settled = true;
+        });
+        adjust.catch(() => {});
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(settled, false, "the adjustment waits for the wallet's points lock");
+        release();
+        await tx;
+        await assert.rejects(adjust, (e: { code?: string }) => e.code === "negative_balance");
+      } finally {
+        await Promise.all([held.end(), other.end()]);
+      }
       assert.equal(await balanceOf(db(), w.address), 40_000n);
     });
   });

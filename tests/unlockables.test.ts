@@ -166,6 +166,8 @@ describe("unlockable rewards (real Postgres, HTTP on a loopback port)", function
       [(await post("/admin/unlockables/NOPE/evaluate")).status, (await post("/admin/unlockables/NOPE/evaluate")).body.field],
       [404, "params.code"],
     );
+    const grants = await get("/admin/unlockables/NOPE/grants", auth);
+    assert.deepEqual([grants.status, grants.body.field], [404, "params.code"]);
     const bad = await post("/admin/unlockables/DUP/grants", { wallet: "nope" });
     assert.deepEqual([bad.status, bad.body.field], [400, "body.wallet"]);
     assert.deepEqual(

@@ -8,7 +8,7 @@ import type { Sql } from "../db/connection.js";
 import { MeritError } from "../errors.js";
 import { parsePoints } from "../ledger/adjust.js";
 import { defineUnlockable, deliverUnlockable, evaluateUnlockable, grantUnlockable, statusOf } from "./evaluate.js";
-import { type Grant, listGrants, listUnlockables, type Unlockable, walletUnlockables } from "./queries.js";
+import { type Grant, getUnlockable, listGrants, listUnlockables, type Unlockable, walletUnlockables } from "./queries.js";
 
 /**
  * Unlockables over HTTP: a wallet's prizes and their status (public, under `/v1`), and the admin
@@ -265,7 +265,12 @@ export function unlockablesAdminRoutes(deps: { sql: Sql }): OpenAPIHono<ApiEnv> 
       request: { params: CodeParam },
       responses: { 200: json(z.object({ grants: z.array(GrantOut) }), "Grants"), ...adminErrors },
     }),
-    async (c) => c.json({ grants: (await listGrants(deps.sql, c.req.valid("param").code)).map(grantOut) }, 200),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      if (!(await getUnlockable(deps.sql, code)))
+        throw new ApiError(404, "unknown_unlockable", `no unlockable with the code ${code}`, "params.code");
+      return c.json({ grants: (await listGrants(deps.sql, code)).map(grantOut) }, 200);
+    },
   );
 
   r.openapi(
