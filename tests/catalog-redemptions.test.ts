@@ -175,6 +175,10 @@ describe("reward catalog and redemptions (real Postgres, HTTP on a loopback port
       const w = await earner(100);
       await addReward({ code: "MUG", price: "40" });
       const ch = await post("/redemptions/challenge", { wallet: w.address, reward: "MUG" });
+      assert.match(
+        ch.body.message,
+        new RegExp(`^merit: I spend 40\\.000 points of the merit rewards account ${w.address} on the reward MUG\\.\nPurpose: redemption\n`),
+      );
       const r = await post("/redemptions", { nonce: ch.body.nonce, signature: testWallet().sign(ch.body.message) });
       assert.deepEqual([r.status, r.body.error, r.body.field], [400, "bad_signature", "body.signature"]);
       assert.equal(await balanceOf(db(), w.address), 100_000n);

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Queryable, Tx } from "../db/connection.js";
+import { parseRedemptionSubject } from "../catalog/rules.js";
 import { CallerError } from "../errors.js";
+import { formatPoints } from "../scoring/points/math.js";
 import { isEvmAddress, isSolanaAddress, normalizeAddress, verifySignature, type Chain } from "./signatures.js";
 
 /**
@@ -21,12 +23,21 @@ export interface Challenge {
   expiresAt: Date;
 }
 
+/** "spend 250.000 points of … on the reward TSHIRT", read from the subject the catalog wrote (`CODE@PRICE[ NOTE]`). */
+function redemptionAction(account: string, subject: string): string {
+  const r = parseRedemptionSubject(subject);
+  const what = r
+    ? `${formatPoints(r.price)} points of the merit rewards account ${account} on the reward ${r.code}`
+    : `points of ${account}`;
+  return `spend ${what}${r?.note ? `, with the note "${r.note}"` : ""}`;
+}
+
 export function challengeMessage(c: Omit<Challenge, "message">): string {
   const action =
     c.purpose === "link"
       ? `link the ${c.chain} address ${c.address} to the merit rewards account ${c.account}`
       : c.purpose === "redemption"
-        ? `spend points of the merit rewards account ${c.account} on the reward and price (millipoints) named in Subject`
+        ? redemptionAction(c.account, c.subject)
         : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
   return [
     `merit: I ${action}.`,
