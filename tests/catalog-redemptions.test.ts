@@ -207,6 +207,10 @@ describe("reward catalog and redemptions (real Postgres, HTTP on a loopback port
       assert.equal((await redeemHttp(silver, "SILVER")).status, 201);
       const n = await redeemHttp(bronze, "NOTE", "deliver to desk 4");
       assert.deepEqual([n.status, n.body.note], [201, "deliver to desk 4"]);
+      const pub = (await get(`/wallets/${bronze.address}/redemptions`)).body.redemptions[0];
+      assert.equal(pub.reward, "NOTE");
+      assert.equal("note" in pub, false, "a note (a delivery address, say) is not public");
+      assert.equal((await get("/admin/redemptions?reward=NOTE", auth)).body.redemptions[0].note, "deliver to desk 4");
     });
 
     it("given the price changes between challenge and signature, then 409 price_changed and nothing is debited", async () => {

@@ -241,7 +241,13 @@ export function catalogRoutes(deps: CatalogDeps): OpenAPIHono<ApiEnv> {
         }),
       },
       responses: {
-        200: json(z.object({ redemptions: z.array(RedemptionOut), nextCursor: z.string().nullable() }), "Redemptions"),
+        200: json(
+          z.object({
+            redemptions: z.array(RedemptionOut.omit({ note: true }).openapi("PublicRedemption")),
+            nextCursor: z.string().nullable(),
+          }),
+          "Redemptions; their notes (a delivery address, say) are for admins only",
+        ),
         400: publicErrors[400],
       },
     }),
@@ -253,7 +259,11 @@ export function catalogRoutes(deps: CatalogDeps): OpenAPIHono<ApiEnv> {
         beforeId: q.cursor === undefined ? undefined : BigInt(q.cursor),
       });
       const nextCursor = rows.length === q.limit ? rows.at(-1)!.id.toString() : null;
-      return c.json({ redemptions: rows.map(redemptionOut), nextCursor }, 200);
+      const withoutNote = (r: Redemption) => {
+        const { note: _note, ...rest } = redemptionOut(r);
+        return rest;
+      };
+      return c.json({ redemptions: rows.map(withoutNote), nextCursor }, 200);
     },
   );
   return r;
