@@ -85,7 +85,27 @@ export type CallerErrorCode =
   | "vault_uncovered"
   | "webhook_url_not_https"
   | "zero_adjustment"
-  | "event_source_exists";
+  | "event_source_exists"
+  // reward catalog and redemptions (indexer/src/catalog)
+  | "already_voided"
+  | "cooldown"
+  | "daily_limit"
+  | "insufficient_points"
+  | "min_balance"
+  | "monthly_limit"
+  | "price_changed"
+  | "reward_exists"
+  | "reward_inactive"
+  | "tier_too_high"
+  | "tier_too_low"
+  | "unknown_redemption"
+  | "unknown_reward"
+  | "bad_tier"
+  | "weekly_limit"
+  // unlockable rewards (indexer/src/unlockables)
+  | "not_earned"
+  | "unlockable_exists"
+  | "unknown_unlockable";
 
 /** Invariants merit itself broke. */
 export type BugErrorCode =

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Queryable, Tx } from "../db/connection.js";
+import { parseRedemptionSubject } from "../catalog/rules.js";
 import { CallerError } from "../errors.js";
+import { formatPoints } from "../scoring/points/math.js";
 import { isEvmAddress, isSolanaAddress, normalizeAddress, verifySignature, type Chain } from "./signatures.js";
 
 /**
@@ -8,7 +10,7 @@ import { isEvmAddress, isSolanaAddress, normalizeAddress, verifySignature, type 
  * address, a random nonce and an expiry, so a signature is useless for any other account, address
  * or purpose, and consuming the nonce (once, in the same transaction as the action) stops replays.
  */
-export type Purpose = "link" | "referral";
+export type Purpose = "link" | "referral" | "redemption";
 
 export interface Challenge {
   nonce: string;
@@ -21,11 +23,22 @@ export interface Challenge {
   expiresAt: Date;
 }
 
+/** "spend 250.000 points of … on the reward TSHIRT", read from the subject the catalog wrote (`CODE@PRICE[ NOTE]`). */
+function redemptionAction(account: string, subject: string): string {
+  const r = parseRedemptionSubject(subject);
+  const what = r
+    ? `${formatPoints(r.price)} points of the merit rewards account ${account} on the reward ${r.code}`
+    : `points of ${account}`;
+  return `spend ${what}${r?.note ? `, with the note "${r.note}"` : ""}`;
+}
+
 export function challengeMessage(c: Omit<Challenge, "message">): string {
   const action =
     c.purpose === "link"
       ? `link the ${c.chain} address ${c.address} to the merit rewards account ${c.account}`
-      : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
+      : c.purpose === "redemption"
+        ? redemptionAction(c.account, c.subject)
+        : `adopt the referral code ${c.subject} for the merit rewards account ${c.account}, signing as ${c.address}`;
   return [
     `merit: I ${action}.`,
     `Purpose: ${c.purpose}`,

@@ -36,9 +36,8 @@ const withoutSecret = <T extends { secret?: string }>(s: T) => {
   return rest;
 };
 
-export function adminCommand(): Command {
-  const admin = new Command("admin").description("admin records beside rule sets: event sources");
-  const events = admin.command("events").description("off-chain events (POST /v1/events)");
+export function eventsCommand(): Command {
+  const events = new Command("events").description("off-chain events (POST /v1/events)");
   const source = events.command("source").description("who may post events, each with its own HMAC secret");
   source
     .command("add <name>")
@@ -99,5 +98,5 @@ export function adminCommand(): Command {
       if (o.json) return out(json(r.after));
       out(`event source ${name} disabled at ${r.after.disabledAt!.toISOString()}`);
     });
-  return admin;
+  return events;
 }

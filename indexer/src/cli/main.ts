@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { localnetCommand } from "@merit/localnet/cli";
 import { ledgerCommand, pointsCommand, rejectsCommand, rulesCommand } from "./admin.js";
+import { catalogCommand, redeemCommand, redemptionsCommand } from "../catalog/cli.js";
+import { unlockablesCommand } from "../unlockables/cli.js";
 import { backfillCommand } from "./backfill.js";
 import { campaignCommand } from "./campaign.js";
 import { distributorCommand } from "./distributor.js";
@@ -13,7 +15,7 @@ import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
 import { addWalletCommands } from "./wallet.js";
-import { adminCommand } from "./events.js";
+import { eventsCommand } from "./events.js";
 
 /**
  * `merit`, the one command (bin: indexer/bin/merit.mjs), its help grouped by who uses it. Each
@@ -26,6 +28,7 @@ const program = new Command("merit")
 
 program.commandsGroup("Wallet holders:");
 addWalletCommands(program);
+program.addCommand(redeemCommand());
 
 program.commandsGroup("Operators:");
 program.addCommand(startCommand());
@@ -47,7 +50,14 @@ program.addCommand(rulesCommand());
 program.addCommand(campaignCommand());
 program.addCommand(pointsCommand());
 program.addCommand(distributorCommand());
-program.addCommand(adminCommand());
+program.addCommand(
+  new Command("admin")
+    .description("records beside rule sets: event sources, the reward catalog, redemptions and unlockable prizes")
+    .addCommand(eventsCommand())
+    .addCommand(catalogCommand())
+    .addCommand(redemptionsCommand())
+    .addCommand(unlockablesCommand()),
+);
 
 program.commandsGroup("Auditors:");
 program.addCommand(verifyCommand());

@@ -55,8 +55,23 @@ export async function accountFigures(q: Queryable, r: LedgerRange): Promise<Acco
   return [...byAccount.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
 }
 
-/** The newest ledger row of no settlement (an adjustment): where the next epoch's range ends. */
+/**
+ * Held (shared) by a transaction writing ledger rows of no settlement without the engine lock
+ * (redemptions): its row's id is taken before it commits, so a cutoff read meanwhile could pass an
+ * id still invisible, and the row would fall between two epochs. lastOtherRowId takes it exclusively.
+ */
+const OTHER_ROWS_LOCK = "merit:ledger:other-rows";
+
+export async function holdOtherRowsShared(q: Queryable): Promise<void> {
+  await q`select pg_advisory_xact_lock_shared(hashtext(${OTHER_ROWS_LOCK}))`;
+}
+
+/**
+ * The newest ledger row of no settlement (an adjustment, a redemption): where the next epoch's
+ * range ends. Called inside the cutoff's transaction: it waits for in-flight redemptions to commit.
+ */
 export async function lastOtherRowId(q: Queryable): Promise<bigint> {
+  await q`select pg_advisory_xact_lock(hashtext(${OTHER_ROWS_LOCK}))`;
   const [r] = await q<{ id: bigint | null }[]>`select max(id) as id from point_ledger where settlement_id is null`;
   return r?.id ?? 0n;
 }

@@ -1,6 +1,7 @@
-import type { Queryable, Sql } from "../db/connection.js";
+import type { Queryable, Sql, Tx } from "../db/connection.js";
 import { CallerError } from "../errors.js";
 import { withEngineLock } from "../engine/lock.js";
+import { holdOtherRowsShared } from "./epoch-range.js";
 import { formatPoints } from "../scoring/points/math.js";
 
 /** Read side of the ledger for epochs and the API: small named queries, one concern each. */
@@ -90,14 +91,14 @@ export interface LeaderboardRow {
 
 /**
  * Balances as of the cursor: the account_stats checkpoint plus the ledger rows scored after it
- * (engine_cursor.state_seq; adjustments are excluded there because they update account_stats as
- * they land). The tail is at most one checkpoint interval of rows, found through the seq index.
+ * (engine_cursor.state_seq; adjustments and redemptions are excluded there because they update
+ * account_stats as they land). The tail is at most one checkpoint interval of rows, found through the seq index.
  */
 const CURRENT_BALANCES = `
   with tail as (
     select l.account, sum(l.delta)::bigint as delta, min(l.seq) as first_seq
     from point_ledger l join engine_cursor c on c.id = 1
-    where l.seq > c.state_seq and l.reason <> 'adjustment'
+    where l.seq > c.state_seq and l.reason not in ('adjustment', 'redemption', 'redemption_void')
     group by l.account)
   select coalesce(s.account, t.account) as account, (coalesce(s.balance, 0) + coalesce(t.delta, 0))::bigint as balance,
     least(s.first_seq, t.first_seq) as first_seq
@@ -155,6 +156,7 @@ export async function adjustPoints(
   if (opts.note.trim() === "") throw new CallerError("note_required", "a manual adjustment needs a note");
   if (opts.delta === 0n) throw new CallerError("zero_adjustment", "an adjustment of 0 points changes nothing");
   return withEngineLock(sql, async (tx, cursor) => {
+    await lockAccountPoints(tx, opts.account);
     if (opts.delta < 0n && !opts.allowNegative) {
       // under the cursor lock: no batch credits the account between this read and the insert
       const balance = await balanceOf(tx, opts.account);
@@ -174,4 +176,35 @@ export async function adjustPoints(
       on conflict (account) do update set balance = account_stats.balance + excluded.balance`;
     return row!.id;
   });
+}
+
+/**
+ * Serialises, per account, the writes that spend or remove points (redemptions, negative
+ * adjustments): each reads the balance and debits it in one transaction, and two of them must not
+ * both read the balance before either debits. Released at commit or rollback. Engine batches do not
+ * take it: they only ever add to a balance already checked.
+ */
+export async function lockAccountPoints(tx: Tx, account: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(hashtextextended(${`merit:points:${account}`}, 0))`;
+}
+
+/**
+ * A redemption's debit or its void's credit: a ledger row of no settlement, at the engine's current
+ * position (a label: epochs count such rows by id), moving account_stats' balance as it lands like
+ * an adjustment. The caller holds lockAccountPoints and checked the balance.
+ */
+export async function insertRedemptionRow(
+  tx: Tx,
+  row: { account: string; delta: bigint; reason: "redemption" | "redemption_void"; note: string },
+): Promise<bigint> {
+  await holdOtherRowsShared(tx);
+  const [r] = await tx<{ id: bigint }[]>`
+    insert into point_ledger (seq, account, delta, reason, note, occurred_at)
+    select coalesce((select seq from engine_cursor where id = 1), 0), ${row.account}, ${row.delta}, ${row.reason}, ${row.note}, now()
+    returning id`;
+  await tx`
+    insert into account_stats (account, balance, first_seq, first_activity_at)
+    values (${row.account}, ${row.delta}, coalesce((select seq from engine_cursor where id = 1), 0), now())
+    on conflict (account) do update set balance = account_stats.balance + excluded.balance`;
+  return r!.id;
 }

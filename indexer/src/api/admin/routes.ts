@@ -1,11 +1,13 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Sql } from "../../db/connection.js";
+import { catalogAdminRoutes } from "../../catalog/routes.js";
 import { dryRunRuleSet } from "../../engine/rule-dry-run.js";
 import { CallerError } from "../../errors.js";
 import { closeEpoch } from "../../epochs/close.js";
 import { getEpoch, latestEpoch } from "../../epochs/queries.js";
 import { toJsonValue } from "../../json.js";
+import { unlockablesAdminRoutes } from "../../unlockables/routes.js";
 import { adjustAccountPoints, parsePoints } from "../../ledger/adjust.js";
 import { publishEpoch, type PublishContext } from "../../publish/publish.js";
 import { type CampaignChange, publishCampaignChange } from "../../rules/campaigns.js";
@@ -372,5 +374,8 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
       return c.json(out<Record<string, unknown>>(r2), 200);
     },
   );
+  // Sub-routers of the admin API: the auth and audit middleware above covers their routes too.
+  r.route("/", catalogAdminRoutes(deps));
+  r.route("/", unlockablesAdminRoutes(deps));
   return r;
 }

@@ -7,6 +7,8 @@ import { createApp } from "../../api/app.js";
 import { opsRoutes } from "../../api/ops/routes.js";
 import { signedRoutes } from "../../api/signed/routes.js";
 import { eventsRoutes } from "../../api/events/routes.js";
+import { catalogRoutes } from "../../catalog/routes.js";
+import { unlockablesRoutes } from "../../unlockables/routes.js";
 import { publishSettings } from "../../env.js";
 import { webhookRoutes } from "../../ingest/index.js";
 import { componentLog } from "../../log.js";
@@ -64,6 +66,8 @@ export async function startApiRole(ctx: DaemonContext, health: () => unknown): P
     routers: [
       { path: "/v1", router: signedRoutes({ sql }) },
       { path: "/v1", router: eventsRoutes({ sql, replayWindowSeconds: cfg.EVENTS_REPLAY_WINDOW_SECONDS }) },
+      { path: "/v1", router: catalogRoutes({ sql }) },
+      { path: "/v1", router: unlockablesRoutes({ sql }) },
       {
         path: "/v1/admin",
         router: adminRoutes({ sql, adminToken: cfg.ADMIN_TOKEN, dataDir: cfg.MERIT_DATA_DIR, publisher, log: componentLog("admin").line }),
