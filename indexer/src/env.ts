@@ -96,6 +96,8 @@ const schema = z.object({
   EPOCH_SCHEDULE: z.string().optional(),
   /** Test hook: the publisher pauses this long after sending a proposal, before confirming (a crash window). */
   PUBLISH_TEST_PAUSE_AFTER_SEND_MS: z.coerce.number().int().min(0).optional(),
+  /** Receives a JSON POST when a distributor's vault becomes short of what it owes (publish/vault.ts). */
+  VAULT_ALERT_WEBHOOK_URL: z.string().url().optional(),
   /** Not a setting: npm and npx set it in the processes they start (main.ts stops when they go). */
   npm_command: z.string().optional(),
 });

@@ -22,6 +22,7 @@ import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
 import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
+import { startVaultMonitor } from "./publish/vault.js";
 import { DEV_EPOCH_SCHEDULE, startDevLifecycle } from "./dev/lifecycle.js";
 import type { DemoWorld } from "@merit/localnet/demo";
 import { assertDatabaseAnswers, assertDataDirFree, assertPortFree, portError } from "./preflight.js";
@@ -194,6 +195,15 @@ async function main(): Promise<void> {
         })
       : undefined;
   if (rewards) stops.unshift(rewards.stop);
+  // Read-only: warns (log, metric, webhook) when a vault holds less than it owes plus the next epoch.
+  const vaults = startVaultMonitor({
+    sql,
+    connection: publishConnection,
+    program: offlineProgram(publishConnection, cfg.MERIT_PROGRAM_ID),
+    webhookUrl: cfg.VAULT_ALERT_WEBHOOK_URL,
+    log: componentLog("vault").line,
+  });
+  stops.unshift(vaults.stop);
 
   log("merit local stack is up: database, chain, ingest and rewards engine running. Ctrl-C to stop.");
 

@@ -111,3 +111,15 @@ export function httpMetrics(): MiddlewareHandler {
     }
   };
 }
+export const vaultShortfall = new Gauge({
+  name: "merit_vault_shortfall",
+  help: "Base units the vault lacks to cover the outstanding obligation plus the next epoch's expected amount (0 = covered); per distributor",
+  labelNames: ["distributor"] as const,
+  registers: [registry],
+});
+export const vaultAlerts = new Counter({
+  name: "merit_vault_alerts_total",
+  help: "Vault checks that found the vault short (each check counts once); per distributor",
+  labelNames: ["distributor"] as const,
+  registers: [registry],
+});
