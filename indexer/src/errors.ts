@@ -81,7 +81,9 @@ export type CallerErrorCode =
   | "unknown_epoch"
   | "vault_uncovered"
   | "webhook_url_not_https"
-  | "zero_adjustment";
+  | "zero_adjustment"
+  | "unknown_exclusion"
+  | "review_decided";
 
 /** Invariants merit itself broke. */
 export type BugErrorCode =

@@ -13,6 +13,7 @@ const NOT_FOUND = new Set([
   "unknown_code",
   "unknown_distributor",
   "unknown_epoch",
+  "unknown_exclusion",
 ]);
 /** Caller-error codes that mean "conflicts with the current state". */
 const CONFLICT = new Set([
@@ -26,6 +27,7 @@ const CONFLICT = new Set([
   "referee_already_active",
   "snapshot_exists",
   "publish_busy",
+  "review_decided",
 ]);
 
 /** The status a caller error's code is answered with. */

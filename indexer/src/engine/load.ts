@@ -120,9 +120,9 @@ export async function lockCampaignBudgets(tx: Tx, history: readonly CompiledRule
  * for linked EVM addresses), never a comma. As a text[] parameter postgres.js escapes every element
  * with two regular expressions, which showed in bench:engine's CPU profile.
  */
-const keyList = (keys: readonly string[]) => keys.join(",");
+export const keyList = (keys: readonly string[]) => keys.join(",");
 
-const unseen = (keys: Iterable<string>, seen: Set<string>) => {
+export const unseen = (keys: Iterable<string>, seen: Set<string>) => {
   const out: string[] = [];
   for (const k of keys)
     if (!seen.has(k)) {
@@ -154,11 +154,10 @@ export async function loadBatchState(
     seen.payers.clear();
     seen.depth = depth;
   }
-  // Payers met before (most of them, once a worker is warm) need nothing: one lookup each.
-  const payers = unseen(
-    batch.map((s) => s.payer),
-    seen.payers,
-  );
+  // Payers met before (most of them, once a worker is warm) need nothing: one lookup each. Payees
+  // too when a version credits providers or screens linked addresses (their links and stats).
+  const payees = versions.some((v) => v.body.sides?.provider || v.body.fraud?.linkedAddresses);
+  const payers = unseen(payees ? batch.flatMap((s) => [s.payer, s.payee]) : batch.map((s) => s.payer), seen.payers);
   if (payers.length === 0) return state;
   const loadAddressLinks = async (addresses: Iterable<string>) => {
     const ask = unseen(addresses, seen.addresses);

@@ -8,7 +8,8 @@ import { readCursor } from "./cursor.js";
 import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "../scoring/score.js";
 import { ScoringState } from "../scoring/state.js";
-import type { LedgerRow, Settlement } from "../scoring/types.js";
+import type { Exclusion, LedgerRow, Settlement } from "../scoring/types.js";
+import { compareExclusions } from "./side-state.js";
 
 /** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
 export function canonicalLine(r: LedgerRow): string {
@@ -38,6 +39,8 @@ export interface ReplayResult {
   /** first seq of each block of REPLAY_BLOCK seqs whose recomputed rows differ from the stored ledger (first 20) */
   mismatches: bigint[];
   mismatchCount: number;
+  /** settlements whose fraud catch (reason, held points) differs from settlement_exclusions, or is missing on either side (first 20) */
+  exclusionMismatches: bigint[];
   /** recomputed rows, only when `collect` was asked for (from `collectFrom` on, if given) */
   ledger?: LedgerRow[];
 }
@@ -65,6 +68,7 @@ export async function replayLedger(
     hash = undefined;
   };
   const collected: LedgerRow[] = [];
+  const caught: Exclusion[] = [];
   let seq = 0n;
   let rows = 0;
   let prev: Date | null = null;
@@ -84,6 +88,7 @@ export async function replayLedger(
       const time = (prev = eventTime(s, prev));
       const out = scoreSettlement(state, pickRuleSet(history, seq, time), s, seq, time);
       rows += out.rows.length;
+      if (out.exclusion) caught.push(out.exclusion);
       if (out.rows.length > 0) {
         if (compare) {
           const b = blockOf(seq);
@@ -117,7 +122,8 @@ export async function replayLedger(
     }
     for (const b of hashes.keys()) mismatch(b);
   }
-  return { settlements: Number(seq), rows, mismatches, mismatchCount, ...(opts.collect ? { ledger: collected } : {}) };
+  const exclusionMismatches = compare ? await compareExclusions(sql, caught, limit) : [];
+  return { settlements: Number(seq), rows, mismatches, mismatchCount, exclusionMismatches, ...(opts.collect ? { ledger: collected } : {}) };
 }
 
 /** Every address link and referral link, as replay holds them (each applies after its own seq). */

@@ -3,12 +3,13 @@ import { dayOf } from "../scoring/points/math.js";
 import { pickRuleSet, type CompiledRuleSet } from "../scoring/compiled.js";
 import { MAX_WINDOW_DAYS } from "../rules/schema.js";
 import { advanceCursor, claimCursor, ensureCursor, markCheckpoint } from "./cursor.js";
-import { loadBatchState, lockCampaignBudgets, nextSettlements, refreshLinks, scoredSince } from "./load.js";
+import { lockCampaignBudgets, nextSettlements, refreshLinks, scoredSince } from "./load.js";
 import { RuleCache } from "./rule-cache.js";
 import { eventTime, scoreSettlement } from "../scoring/score.js";
 import { ScoringState } from "../scoring/state.js";
-import type { LedgerRow, ScoreRow, Settlement } from "../scoring/types.js";
+import type { Exclusion, LedgerRow, ScoreRow, Settlement } from "../scoring/types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
+import { insertExclusions, loadScoringState, writeSideState } from "./side-state.js";
 import { CopyPipe } from "../db/copy-pipe.js";
 import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
 import { settlementsScored } from "../metrics/index.js";
@@ -128,7 +129,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
           const to = from + part < cursor.seq ? from + part : cursor.seq;
           const tail = await scoredSince(tx, from, to);
           const tailPicks = tail.map((t) => pickRuleSet(history, t.seq, t.time));
-          state = await loadBatchState(
+          state = await loadScoringState(
             tx,
             tail.map((t) => t.s),
             usedVersions(tailPicks),
@@ -150,6 +151,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       const reader: Queryable = reserved ?? tx;
       const rows: LedgerRow[] = [];
       const scores: ScoreRow[] = [];
+      const exclusions: Exclusion[] = [];
       let ledgerRows = 0;
       let seq = cursor.seq;
       let prev = cursor.eventTime;
@@ -164,7 +166,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
         readSeq += BigInt(c.length);
         const times = c.map((s) => (prev = eventTime(s, prev)));
         const picks = c.map((_s, i) => pickRuleSet(history, start + BigInt(i + 1), times[i]!));
-        state = await loadBatchState(reader, c, usedVersions(picks), state);
+        state = await loadScoringState(reader, c, usedVersions(picks), state);
         return { c, times, picks };
       };
       type Prepared = Promise<Awaited<ReturnType<typeof prepare>> | undefined>;
@@ -197,6 +199,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
               scores.push(out.score);
             }
             ledgerRows += out.rows.length;
+            if (out.exclusion) exclusions.push(out.exclusion);
             // Let the reader's answers in (the next chunk's state queries go out while this one scores),
             // and the server's, so it starts the next COPY statement as soon as it is done with one.
             if ((upcoming || pipe) && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
@@ -215,6 +218,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       }
       if (pipe) await pipe.close();
       else await insertLedgerRows(tx, rows, copy);
+      await insertExclusions(tx, exclusions);
       phase("write-ledger");
       if (!pipe) {
         await insertScores(tx, scores, copy);
@@ -233,6 +237,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       if (read < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
         const keepAfterDay = dayOf(prev ?? new Date(0)) - MAX_WINDOW_DAYS;
         await writeState(tx, state, keepAfterDay);
+        await writeSideState(tx, state, keepAfterDay);
         for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
         state.clearDirty();
         await markCheckpoint(tx, seq);

@@ -8,6 +8,8 @@ export interface CompiledRuleSet extends RuleSet {
   sortedRules: PointRule[];
   stacked: Campaign[];
   depth: number;
+  /** the provider side's rules (sides.provider), sorted likewise */
+  providerRules: PointRule[];
 }
 
 export function compile(rs: RuleSet): CompiledRuleSet {
@@ -16,6 +18,7 @@ export function compile(rs: RuleSet): CompiledRuleSet {
     sortedRules: sortRules(rs.body.rules),
     stacked: stackCampaigns(rs.body.campaigns),
     depth: referralDepth(rs.body.referral),
+    providerRules: sortRules(rs.body.sides?.provider?.rules ?? []),
   };
 }
 

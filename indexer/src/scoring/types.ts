@@ -57,3 +57,22 @@ export interface EngineCursor {
   /** the sequence the state tables reflect (a checkpoint, <= seq); see migration 00016 */
   stateSeq: bigint;
 }
+
+/**
+ * A settlement fraud screening caught (settlement_exclusions): `excluded` counts for nothing,
+ * `pending` waits for an admin, who may credit `heldPoints` (the payer's earn and rules as they
+ * would have been) or not.
+ */
+export interface Exclusion {
+  settlementId: bigint;
+  seq: bigint;
+  wallet: string;
+  counterparty: string;
+  account: string;
+  reason: string;
+  detail: string;
+  status: "excluded" | "pending";
+  heldPoints: bigint;
+  ruleSetVersion: bigint | null;
+  occurredAt: Date;
+}
