@@ -16,6 +16,7 @@ import { errorResponse, jsonBody as body, jsonResponse as json } from "../route-
 import { type ApiEnv, newRouter } from "../router.js";
 import { actorOf, adminAuth, noteAudit } from "./auth.js";
 import { listAudit } from "./queries.js";
+import { reviewRoutes } from "./review.js";
 
 export interface AdminDeps {
   sql: Sql;
@@ -370,5 +371,6 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
       return c.json(out<Record<string, unknown>>(r2), 200);
     },
   );
+  reviewRoutes(r, deps);
   return r;
 }
