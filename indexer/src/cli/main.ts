@@ -8,6 +8,7 @@ import { epochCommand } from "./epoch.js";
 import { exitWithError } from "./exit.js";
 import { webhookCommand } from "./helius.js";
 import { replayCommand } from "./replay.js";
+import { adminCommand } from "./review.js";
 import { runCommand } from "./run.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
@@ -46,6 +47,7 @@ program.addCommand(rulesCommand());
 program.addCommand(campaignCommand());
 program.addCommand(pointsCommand());
 program.addCommand(distributorCommand());
+program.addCommand(adminCommand());
 
 program.commandsGroup("Auditors:");
 program.addCommand(verifyCommand());
