@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Connection, Keypair } from "@solana/web3.js";
+import { apiClient } from "@merit/clients/api";
 import { publicRouter } from "../indexer/src/api/public/index.js";
 import { balanceOf, publishRuleSet, replayLedger, scoreBatch, WorkerCache } from "../indexer/src/engine/index.js";
 import { closeEpoch } from "../indexer/src/epochs/close.js";
@@ -93,6 +94,8 @@ describe("engine: two-sided rewards, providers earn with their own rates and tie
       [bob, "8700"],
       [alice, "6400"],
     ]);
+    const typed = await apiClient(api.url).leaderboard({ side: "provider", limit: 1 });
+    assert.deepEqual([typed.side, typed.rows[0]?.account, typed.rows[0]?.points], ["provider", shop, 10_000n]);
     assert.equal((await replayLedger(db())).mismatchCount, 0);
 
     // And: both sides flow into an epoch like any account
