@@ -157,6 +157,57 @@ describe("engine: two-sided rewards, providers earn with their own rates and tie
     assert.deepEqual(await board("?side=provider"), []);
   });
 
+  it("given provider campaigns (a 1.5x multiplier and a once-per-provider flat bonus with a budget), then they pay the provider from its own points and count on its board", async () => {
+    const [alice, shop] = [wallet(), wallet()];
+    const window = { startsAt: new Date(T0 - 1000).toISOString(), endsAt: new Date(T0 + 86_400_000).toISOString() };
+    await rules({
+      earn: EARN,
+      campaigns: [{ id: "payer-bonus", type: "flat", points: 1000, budget: 1_000_000, ...window }],
+      sides: {
+        provider: {
+          earn: EARN,
+          campaigns: [
+            { id: "launch", type: "multiplier", multiplierBps: 15000, budget: 1_000_000, ...window },
+            { id: "welcome", type: "flat", points: 7000, budget: 1_000_000, perWallet: { maxCount: 1 }, ...window },
+          ],
+        },
+      },
+    });
+    await insertSettlements(db(), [
+      { slot: 1, payer: alice, payee: shop, amount: 2n * UNIT, time: at(0) },
+      { slot: 2, payer: alice, payee: shop, amount: 4n * UNIT, time: at(1) },
+      { slot: 3, payer: alice, payee: shop, amount: 2n * UNIT, time: at(2) },
+    ]);
+    await scoreCold();
+    // shop: own 8 points, +50% (4), welcome 7 once
+    assert.equal(await balanceOf(db(), shop), 8_000n + 4_000n + 7_000n);
+    // alice: own 8 points and the payer campaign's 1 point each time
+    assert.equal(await balanceOf(db(), alice), 8_000n + 3_000n);
+    assert.deepEqual(await board("?side=provider"), [[shop, "19000"]]);
+    const rows = await db()<{ campaign_id: string; n: number }[]>`
+      select campaign_id, count(*)::int as n from point_ledger where account = ${shop} and reason = 'campaign' and rule_id = 'provider:campaign'
+      group by campaign_id order by campaign_id`;
+    assert.deepEqual(
+      rows.map((r) => [r.campaign_id, r.n]),
+      [
+        ["launch", 3],
+        ["welcome", 1],
+      ],
+    );
+    const [spent] = await db()<{ spent: bigint }[]>`select spent from campaign_state where campaign_id = 'welcome'`;
+    assert.equal(spent?.spent, 7000n, "provider campaigns spend their budget like any campaign");
+    assert.equal((await replayLedger(db())).mismatchCount, 0);
+    assert.throws(
+      () =>
+        parseRuleSetBody({
+          earn: EARN,
+          campaigns: [{ id: "x", type: "flat", points: 1, budget: 1, ...window }],
+          sides: { provider: { campaigns: [{ id: "x", type: "flat", points: 1, budget: 1, ...window }] } },
+        }),
+      /duplicate campaign id x/,
+    );
+  });
+
   it("given a provider rule id used twice, then the rule set is refused naming sides.provider.rules", () => {
     const rule = { id: "x", priority: 1, award: { kind: "flat", points: 1 } };
     assert.throws(

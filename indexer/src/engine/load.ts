@@ -98,7 +98,7 @@ export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigin
 }
 
 const campaignIdsOf = (history: readonly CompiledRuleSet[]) =>
-  [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+  [...new Set(history.flatMap((v) => [...v.body.campaigns, ...(v.body.sides?.provider?.campaigns ?? [])].map((c) => c.id)))].sort();
 
 /**
  * Once per batch, inside its transaction: every campaign of the history gets its budget row, locked,

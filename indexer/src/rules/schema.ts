@@ -153,6 +153,8 @@ export const providerSide = obj({
   earn: z.array(earnConfig).default([]),
   rules: z.array(pointRule).default([]),
   tiers: tiers.optional(),
+  /** campaigns paying the provider (ids unique across both sides; streaks never fire for providers) */
+  campaigns: z.array(campaign).default([]),
   /** the payer also earns this share of the points its settlement earned the provider */
   payerShareBps: bps.default(0),
   /** the provider also earns this share of the payer's own points (earn + rules) */
@@ -181,9 +183,9 @@ export const ruleSetBody = z
     if (r) ctx.addIssue({ code: "custom", message: `duplicate rule id ${r}` });
     const pr = dup(body.sides?.provider?.rules.map((x) => x.id) ?? []);
     if (pr) ctx.addIssue({ code: "custom", path: ["sides", "provider", "rules"], message: `duplicate rule id ${pr}` });
-    const c = dup(body.campaigns.map((x) => x.id));
+    const c = dup([...body.campaigns, ...(body.sides?.provider?.campaigns ?? [])].map((x) => x.id));
     if (c) ctx.addIssue({ code: "custom", message: `duplicate campaign id ${c}` });
-    for (const x of body.campaigns)
+    for (const x of [...body.campaigns, ...(body.sides?.provider?.campaigns ?? [])])
       if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
     for (const x of body.tiers?.levels.slice(1) ?? []) {
       const levels = body.tiers!.levels;

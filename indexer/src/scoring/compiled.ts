@@ -10,6 +10,7 @@ export interface CompiledRuleSet extends RuleSet {
   depth: number;
   /** the provider side's rules (sides.provider), sorted likewise */
   providerRules: PointRule[];
+  providerStacked: Campaign[];
 }
 
 export function compile(rs: RuleSet): CompiledRuleSet {
@@ -19,6 +20,7 @@ export function compile(rs: RuleSet): CompiledRuleSet {
     stacked: stackCampaigns(rs.body.campaigns),
     depth: referralDepth(rs.body.referral),
     providerRules: sortRules(rs.body.sides?.provider?.rules ?? []),
+    providerStacked: stackCampaigns(rs.body.sides?.provider?.campaigns ?? []),
   };
 }
 

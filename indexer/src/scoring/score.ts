@@ -8,7 +8,7 @@ import type { CompiledRuleSet } from "./compiled.js";
 import type { AccountStats, ScoringState } from "./state.js";
 import type { Exclusion, LedgerRow, ScoreRow, Settlement } from "./types.js";
 import { type Caught, screenSettlement } from "./fraud/screen.js";
-import { PAYER_FROM_PROVIDER, scoreProvider } from "./providers/score.js";
+import { PAYER_FROM_PROVIDER, PROVIDER_CAMPAIGN, scoreProvider } from "./providers/score.js";
 
 /**
  * Event time: the settlement's block time, never earlier than the previous settlement's in chain
@@ -197,6 +197,25 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
     });
     for (const a of p.awards) push(providerAccount, a.points, a.ruleId === "provider:earn" ? "earn" : "rule", null, a.ruleId);
     push(account, p.payerShare, "rule", null, PAYER_FROM_PROVIDER);
+    if (rs.providerStacked.length > 0) {
+      // participants live in the provider account's own stats row, under campaign ids unique across sides
+      const pAwards = evaluateCampaigns(state, rs.providerStacked, {
+        account: providerAccount,
+        stats: state.statsFor(providerAccount),
+        merchant: s.payee,
+        time,
+        volume,
+        ownPoints: p.own,
+        hasReferrer: false,
+        newDay: false,
+        streakDays: 0,
+      });
+      const pst = state.providers.statsFor(providerAccount);
+      for (const a of pAwards) {
+        push(providerAccount, a.points, "campaign", a.campaignId, PROVIDER_CAMPAIGN);
+        pst.score += a.points;
+      }
+    }
   }
 
   score.points = rows.reduce((a, r) => (r.account === account ? a + r.delta : a), 0n);

@@ -6,13 +6,14 @@ import { pickTier, rollingVolume } from "../points/tiers.js";
 import type { ProviderState } from "./state.js";
 
 /**
- * Provider rows carry a rule id of their own, `provider:earn`, `provider:<rule id>` and
- * `provider:share` (its share of the payer's points); the payer's share of the provider's points is
+ * Provider rows carry a rule id of their own, `provider:earn`, `provider:<rule id>`,
+ * `provider:share` (its share of the payer's points) and `provider:campaign` (with the campaign id); the payer's share of the provider's points is
  * `share:provider`. Rule ids of rule sets are [a-z0-9_-], so these never collide with them, and the
  * provider leaderboard is the rows whose rule id starts with `provider:`.
  */
 export const PROVIDER_EARN = "provider:earn";
 export const PROVIDER_FROM_PAYER = "provider:share";
+export const PROVIDER_CAMPAIGN = "provider:campaign";
 export const PAYER_FROM_PROVIDER = "share:provider";
 export const providerRuleId = (id: string) => `provider:${id}`;
 
@@ -26,6 +27,8 @@ export interface ProviderResult {
   awards: ProviderAward[];
   /** credited to the payer: its share of the provider's own points (earn + rules) */
   payerShare: bigint;
+  /** the provider's own points (earn + rules): what its campaigns multiply */
+  own: bigint;
   tier: string | null;
 }
 
@@ -75,5 +78,5 @@ export function scoreProvider(ps: ProviderState, side: ProviderSide, sortedRules
   awards.push({ ruleId: PROVIDER_FROM_PAYER, points: applyBps(x.payerOwn, side.shareOfPayerBps, rounding) });
   const kept = awards.filter((a) => a.points > 0n);
   st.score += kept.reduce((a, r) => a + r.points, 0n);
-  return { awards: kept, payerShare: applyBps(own, side.payerShareBps, rounding), tier: tier.name };
+  return { awards: kept, payerShare: applyBps(own, side.payerShareBps, rounding), own, tier: tier.name };
 }
