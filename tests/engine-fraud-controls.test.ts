@@ -6,10 +6,13 @@ import { completeLink, requestLink } from "../indexer/src/accounts/accounts.js";
 import { decideReview, listExclusions, walletExclusions } from "../indexer/src/fraud/review.js";
 import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 import type { MeritError } from "../indexer/src/errors.js";
+import { settlementsExcluded } from "../indexer/src/metrics/index.js";
 
 const T0 = Date.parse("2026-06-01T10:00:00Z");
 const UNIT = 1_000_000n;
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
+const excludedCount = async (reason: string) =>
+  (await settlementsExcluded.get()).values.find((v) => v.labels.reason === reason && v.labels.status === "excluded")?.value ?? 0;
 const EARN = [{ scope: { kind: "global" as const }, pointsPerUnit: 1000 }];
 
 describe("engine: fraud controls exclude or hold settlements, with their reason, and replay reproduces them", () => {
@@ -58,7 +61,9 @@ describe("engine: fraud controls exclude or hold settlements, with their reason,
       { slot: 2, payer: b.address, payee: a.address, amount: 3n * UNIT, time: at(60) },
       { slot: 3, payer: b.address, payee: a.address, amount: 1n * UNIT, time: at(3 * 3600) },
     ]);
+    const before = await excludedCount("round_trip");
     await scoreCold();
+    assert.equal(await excludedCount("round_trip"), before + 1, "merit_engine_settlements_excluded_total counts it");
     assert.equal(await balanceOf(db(), a.address), 3000n);
     assert.equal(await balanceOf(db(), b.address), 1000n, "the return within 60 s is excluded, the one 3 h later earns");
     const [e] = await listExclusions(db());

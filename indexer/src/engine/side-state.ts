@@ -3,6 +3,7 @@ import type { CompiledRuleSet } from "../scoring/compiled.js";
 import { fraudKeys } from "../scoring/fraud/screen.js";
 import { decodeDays, encodeDays, type ScoringState } from "../scoring/state.js";
 import type { Exclusion, Settlement } from "../scoring/types.js";
+import { settlementsExcluded } from "../metrics/index.js";
 import { keyList, loadBatchState, unseen } from "./load.js";
 import { arr } from "./write.js";
 
@@ -79,6 +80,7 @@ export async function writeSideState(tx: Tx, state: ScoringState, keepAfterDay: 
 /** The batch's caught settlements; a settlement is caught once (re-scoring a tail writes nothing). */
 export async function insertExclusions(tx: Tx, rows: readonly Exclusion[]): Promise<void> {
   if (rows.length === 0) return;
+  for (const r of rows) settlementsExcluded.inc({ reason: r.reason, status: r.status });
   const s = (v: bigint | null) => (v === null ? null : v.toString());
   await tx`
     insert into settlement_exclusions (settlement_id, seq, wallet, counterparty, account, reason, detail, status, held_points, rule_set_version, occurred_at)

@@ -123,3 +123,9 @@ export const vaultAlerts = new Counter({
   labelNames: ["distributor"] as const,
   registers: [registry],
 });
+export const settlementsExcluded = new Counter({
+  name: "merit_engine_settlements_excluded_total",
+  help: "Settlements fraud controls caught since the process started, by reason and status (excluded, or pending review)",
+  labelNames: ["reason", "status"] as const,
+  registers: [registry],
+});
