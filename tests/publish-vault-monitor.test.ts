@@ -8,6 +8,10 @@ import { type PublishContext, publishEpoch } from "../indexer/src/publish/publis
 import { checkVaults } from "../indexer/src/publish/vault.js";
 import { type ChainDistributor, configure, createDistributor, publishContext, settle, usePublishSuite } from "./helpers/publish-chain.js";
 import { fundedKeypair } from "./helpers/localnet.js";
+import { call, serveRouters } from "./helpers/api-app.js";
+import { adminRoutes } from "../indexer/src/api/admin/routes.js";
+
+const TOKEN = "s3cret-admin-token-for-tests";
 
 describe("vault monitoring: a vault short of what it owes plus the next epoch warns (development chain, Postgres)", function () {
   this.timeout(120_000);
@@ -90,6 +94,31 @@ describe("vault monitoring: a vault short of what it owes plus the next epoch wa
     );
     const forced = await publishEpoch(ctx, { distributor: distributor(), force: true });
     assert.equal(forced.outcome, "proposed");
+  });
+
+  it("given a vault that cannot cover the next root, then the admin route refuses to publish naming vault_uncovered, and publishes with force: true", async () => {
+    await settle(db(), [[alice, 12]]);
+    await closeEpoch(db(), { distributor: distributor(), dataDir: suite.dataDir() });
+    const { sql: _sql, ...publisher } = ctx;
+    const api = await serveRouters([
+      { at: "/v1/admin", router: adminRoutes({ sql: db(), adminToken: TOKEN, dataDir: suite.dataDir(), publisher }) },
+    ]);
+    try {
+      const headers = { authorization: `Bearer ${TOKEN}`, "x-admin-actor": "ops" };
+      const refused = await call(`${api.url}/v1/admin/epochs/publish`, { body: { distributor: distributor() }, headers });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.error, "vault_uncovered");
+      assert.match(refused.body.message, /holds 100 but the new outstanding obligation is 120/);
+      const bad = await call(`${api.url}/v1/admin/epochs/publish`, { body: { distributor: distributor(), force: "yes" }, headers });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.field, "body.force");
+      const forced = await call(`${api.url}/v1/admin/epochs/publish`, { body: { distributor: distributor(), force: true }, headers });
+      assert.equal(forced.status, 200);
+      assert.equal(forced.body.outcome, "proposed");
+      assert.match(lines.join("\n"), /--force: the vault \w+ holds 100/);
+    } finally {
+      await api.close();
+    }
   });
 
   it("given a vault funded above what it owes and the next epoch, then the shortfall is 0 and nothing is posted", async () => {
