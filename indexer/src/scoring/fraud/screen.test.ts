@@ -13,15 +13,23 @@ const pay = (payer: string, payee: string, volume: bigint, seconds: number, acco
 });
 
 describe("fraud screening", () => {
-  it("given no control, then nothing is caught and the payment is still recorded for later round trips", () => {
+  it("given no control, then nothing is caught and no state is kept; with a window and a cap, the payment and the day are recorded", () => {
     const fs = new FraudState();
     assert.equal(screenSettlement(fraudControls.parse({}), fs, pay("A", "B", 1n, 0)), undefined);
+    assert.deepEqual([fs.pairs.size, fs.days.size, fs.dirty.size], [0, 0, 0]);
+    const f = fraudControls.parse({ roundTrip: { windowSeconds: 60 }, dailyCap: { maxSettlements: 5 } });
+    assert.equal(screenSettlement(f, fs, pay("A", "B", 1n, 0)), undefined);
     assert.equal(fs.pairs.get(pairKey("A", "B")), T0);
     assert.equal(fs.days.get("A")?.count, 1);
   });
 
   it("given every control, then the first in the fixed order names the reason (linked before minimum before review)", () => {
-    const f = fraudControls.parse({ linkedAddresses: {}, minVolume: { volume: 10 }, review: { minVolume: 0 } });
+    const f = fraudControls.parse({
+      linkedAddresses: {},
+      minVolume: { volume: 10 },
+      dailyCap: { maxSettlements: 10 },
+      review: { minVolume: 0 },
+    });
     const fs = new FraudState();
     assert.equal(screenSettlement(f, fs, pay("A", "B", 1n, 0, ["X", "X"]))?.reason, "linked_addresses");
     assert.equal(screenSettlement(f, fs, pay("A", "B", 1n, 0))?.reason, "below_minimum");
@@ -54,7 +62,7 @@ describe("fraud screening", () => {
 
   it("given a tally and a pair, then they survive encode and decode (the checkpoint's text)", () => {
     const fs = new FraudState();
-    screenSettlement(fraudControls.parse({}), fs, pay("A", "B", 7n, 0));
+    screenSettlement(fraudControls.parse({ roundTrip: { windowSeconds: 60 }, dailyCap: { maxVolume: 100 } }), fs, pay("A", "B", 7n, 0));
     const back = new FraudState();
     for (const k of fs.dirty) back.decode(k, fs.encode(k)!);
     back.decode("d:A", fs.encode("d:A")!);

@@ -71,15 +71,19 @@ const seconds = (ms: number) => Math.round(ms / 1000);
 
 /**
  * The first control that catches the settlement, in a fixed order (linked addresses, minimum,
- * round trip, daily cap, review threshold), or undefined. Records the payment for later round
- * trips whatever the outcome, and counts it in the day's tally only when it passed.
+ * round trip, daily cap, review threshold), or undefined. With a round-trip window, records the
+ * payment for later round trips whatever the outcome; with a daily cap, counts it in the day's
+ * tally when it passed. Only what a control reads is kept, so a rule set without them writes no
+ * state (replay follows the same rule, so a window added later sees the same history either way).
  */
 export function screenSettlement(f: FraudControls, fs: FraudState, x: ScreenInput): Caught | undefined {
   const caught = check(f, fs, x);
-  const pair = pairKey(x.payer, x.payee);
-  fs.pairs.set(pair, x.time.getTime());
-  fs.dirty.add(pair);
-  if (!caught) {
+  if (f.roundTrip) {
+    const pair = pairKey(x.payer, x.payee);
+    fs.pairs.set(pair, x.time.getTime());
+    fs.dirty.add(pair);
+  }
+  if (!caught && f.dailyCap) {
     const day = dayOf(x.time);
     const t = fs.days.get(x.payer);
     if (t && t.day === day) {
