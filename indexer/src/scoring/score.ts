@@ -8,7 +8,7 @@ import type { CompiledRuleSet } from "./compiled.js";
 import type { AccountStats, ScoringState } from "./state.js";
 import type { Exclusion, LedgerRow, ScoreRow, Settlement } from "./types.js";
 import { type Caught, screenSettlement } from "./fraud/screen.js";
-import { PAYER_FROM_PROVIDER, PROVIDER_CAMPAIGN, scoreProvider } from "./providers/score.js";
+import { PAYER_FROM_PROVIDER, PROVIDER_CAMPAIGN, PROVIDER_EARN, scoreProvider } from "./providers/score.js";
 
 /**
  * Event time: the settlement's block time, never earlier than the previous settlement's in chain
@@ -195,7 +195,7 @@ export function scoreSettlement(state: ScoringState, rs: CompiledRuleSet | undef
       time,
       payerOwn: own,
     });
-    for (const a of p.awards) push(providerAccount, a.points, a.ruleId === "provider:earn" ? "earn" : "rule", null, a.ruleId);
+    for (const a of p.awards) push(providerAccount, a.points, a.ruleId === PROVIDER_EARN ? "earn" : "rule", null, a.ruleId);
     push(account, p.payerShare, "rule", null, PAYER_FROM_PROVIDER);
     if (rs.providerStacked.length > 0) {
       // participants live in the provider account's own stats row, under campaign ids unique across sides
