@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import type { Keypair } from "@solana/web3.js";
 import { publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
 import { followEpochs } from "../indexer/src/publish/follow.js";
@@ -32,7 +31,7 @@ describe("two-sided rewards on-chain: the merchant claims its provider points li
         sides: { provider: { earn: [{ scope: { kind: "global" }, pointsPerUnit: 500 }], payerShareBps: 1000 } },
       },
     });
-    const [alice, shop]: Keypair[] = await Promise.all([fundedKeypair(connection), fundedKeypair(connection)]);
+    const [alice, shop] = await Promise.all([fundedKeypair(connection), fundedKeypair(connection)]);
     await insertSettlements(db(), [{ slot: 1, payer: alice.publicKey.toBase58(), payee: shop.publicKey.toBase58(), amount: 10_000_000n }]);
     await advanceIngestWatermark(db(), 1n);
     while ((await scoreBatch(db(), { maxSlot: 1n })) > 0);
