@@ -16,6 +16,7 @@ import type { RuleSetInput } from "../indexer/src/rules/schema.js";
 const T0 = Date.parse("2026-06-01T00:00:00Z");
 const MERCHANTS = ["SHOP", "CAFE", "API"];
 const rounding = fc.constantFrom("floor" as const, "nearest" as const, "ceil" as const);
+const action = fc.constantFrom("exclude" as const, "review" as const);
 const window = fc.tuple(fc.integer({ min: -2, max: 4 }), fc.integer({ min: 1, max: 6 })).map(([s, len]) => ({
   startsAt: new Date(T0 + s * 86_400_000).toISOString(),
   endsAt: new Date(T0 + (s + len) * 86_400_000).toISOString(),
@@ -135,11 +136,48 @@ const ruleSet: fc.Arbitrary<RuleSetInput> = fc.record({
       levels: fc.integer({ min: 1, max: 3 }),
     }),
   ),
+  fraud: fc.option(
+    fc.record(
+      {
+        linkedAddresses: fc.record({ action }),
+        roundTrip: fc.record({ windowSeconds: fc.integer({ min: 1, max: 7200 }), action }),
+        minVolume: fc.record({ volume: fc.integer({ min: 0, max: 1_000_000 }), action }),
+        dailyCap: fc.record({ maxSettlements: fc.integer({ min: 1, max: 5 }), action }),
+        review: fc.record({ minVolume: fc.integer({ min: 0, max: 4_000_000 }) }),
+      },
+      { requiredKeys: [] },
+    ),
+    { nil: undefined },
+  ),
+  sides: fc.option(
+    fc.record({
+      payer: fc.record({ enabled: fc.boolean() }),
+      provider: fc.record({
+        earn: fc.integer({ min: 0, max: 3000 }).map((p) => [{ scope: { kind: "global" as const }, pointsPerUnit: p }]),
+        rules: fc
+          .array(
+            fc.record({
+              priority: fc.integer({ min: 0, max: 3 }),
+              when: conditions,
+              award: fc.record({ kind: fc.constant("flat" as const), points: fc.integer({ min: 0, max: 2000 }) }),
+            }),
+            { maxLength: 2 },
+          )
+          .map((rs) => rs.map((r, i) => ({ ...r, id: `pr${i}` }))),
+        campaigns: fc.array(fc.tuple(campaign, window), { maxLength: 2 }).map((cs) => cs.map(([c, w], i) => ({ ...c, ...w, id: `p${i}` }))),
+        payerShareBps: fc.integer({ min: 0, max: 5000 }),
+        shareOfPayerBps: fc.integer({ min: 0, max: 5000 }),
+      }),
+    }),
+    { nil: undefined },
+  ),
 }) as fc.Arbitrary<RuleSetInput>;
 
 const settlement = fc.record({
   payer: fc.integer({ min: 0, max: 5 }),
   payee: fc.constantFrom(...MERCHANTS),
+  /** sometimes a wallet is paid instead: round trips, linked addresses and providers that also pay */
+  payeeWallet: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined, freq: 3 }),
   amount: fc.integer({ min: 0, max: 4_000_000 }),
   nineDecimals: fc.boolean(),
   /** minutes after the previous one; occasionally a missing block time or one that goes backwards */
@@ -162,13 +200,25 @@ type Row = Record<string, unknown>;
 const ledgerRows = (sql: Sql) => sql<Row[]>`
   select seq, settlement_id, account, delta, reason, campaign_id, rule_id, referral_path, rule_set_version, occurred_at
   from point_ledger order by seq, id`;
-const engineTables = ["point_ledger", "settlement_scores", "account_stats", "campaign_state", "engine_cursor"];
+const engineTables = [
+  "point_ledger",
+  "settlement_scores",
+  "account_stats",
+  "campaign_state",
+  "engine_cursor",
+  "engine_side_state",
+  "provider_stats",
+  "settlement_exclusions",
+];
+const exclusionRows = (sql: Sql) =>
+  sql<Row[]>`select settlement_id, seq, wallet, account, reason, detail, status, held_points from settlement_exclusions order by seq`;
 
 describe("engine: determinism (property)", () => {
   const db = useFreshDb();
 
   it("for random streams, rule sets, links and two interleaved workers, the ledger equals its replay and a single worker's run", async function () {
     this.timeout(600_000);
+    const seen = { caught: 0, provider: 0 };
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const sql = db();
@@ -188,7 +238,7 @@ describe("engine: determinism (property)", () => {
             slot: 100 + i * 3,
             txIndex: i % 2,
             payer: wallets[s.payer]!.address,
-            payee: s.payee,
+            payee: s.payeeWallet === undefined ? s.payee : wallets[s.payeeWallet]!.address,
             memo: s.memo,
             time,
             amount: s.nineDecimals ? BigInt(s.amount) * 1000n : BigInt(s.amount),
@@ -213,6 +263,10 @@ describe("engine: determinism (property)", () => {
         const stored = await ledgerRows(sql);
         const replay = await replayLedger(sql, { collect: true });
         assert.equal(replay.mismatchCount, 0, `replay mismatches at seqs ${replay.mismatches.join(",")}`);
+        assert.deepEqual(replay.exclusionMismatches, [], "fraud screening replays");
+        const caught = await exclusionRows(sql);
+        seen.caught += caught.length;
+        seen.provider += stored.filter((r) => String(r.rule_id ?? "").startsWith("provider:")).length;
         assert.equal(replay.rows, stored.length);
         assert.equal(replay.settlements, specs.length);
         const budgets = await sql`select campaign_id, spent from campaign_state`;
@@ -222,8 +276,9 @@ describe("engine: determinism (property)", () => {
         const single = new WorkerCache();
         while ((await scoreBatch(sql, { batchSize: sc.singleBatch, cache: single })) > 0);
         assert.deepEqual(await ledgerRows(sql), stored);
+        assert.deepEqual(await exclusionRows(sql), caught);
         // Budgets are never exceeded: spent stays within the largest budget any version gave the campaign.
-        const all = [...(sc.first.campaigns ?? []), ...(sc.second?.campaigns ?? [])];
+        const all = [sc.first, sc.second].flatMap((v) => [...(v?.campaigns ?? []), ...(v?.sides?.provider?.campaigns ?? [])]);
         for (const b of budgets) {
           const cap = Math.max(...all.filter((c) => c.id === b.campaign_id).map((c) => Number(c.budget)));
           assert.ok(b.spent <= BigInt(cap), `campaign ${b.campaign_id} spent ${b.spent} of ${cap}`);
@@ -231,5 +286,7 @@ describe("engine: determinism (property)", () => {
       }),
       { numRuns: Number(process.env.MERIT_PROPERTY_RUNS ?? 12) },
     );
+    // the runs did exercise fraud screening and the provider side, not only rule sets without them
+    assert.ok(seen.caught > 0 && seen.provider > 0, `caught ${seen.caught}, provider rows ${seen.provider}`);
   });
 });

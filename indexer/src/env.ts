@@ -120,6 +120,8 @@ const schema = z.object({
   DATABASE_READ_URL: z.string().url().optional(),
   /** POST /v1/events refuses a request whose X-Merit-Timestamp is further than this from the server's clock. */
   EVENTS_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Receives a JSON POST when a distributor's vault becomes short of what it owes (publish/vault.ts). */
+  VAULT_ALERT_WEBHOOK_URL: z.string().url().optional(),
   /** Not a setting: npm and npx set it in the processes they start (main.ts stops when they go). */
   npm_command: z.string().optional(),
 });

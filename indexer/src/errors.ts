@@ -105,7 +105,9 @@ export type CallerErrorCode =
   // unlockable rewards (indexer/src/unlockables)
   | "not_earned"
   | "unlockable_exists"
-  | "unknown_unlockable";
+  | "unknown_unlockable"
+  | "unknown_exclusion"
+  | "review_decided";
 
 /** Invariants merit itself broke. */
 export type BugErrorCode =

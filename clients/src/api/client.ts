@@ -149,7 +149,8 @@ export function apiClient(baseUrl: string, options: ApiClientOptions = {}) {
     walletEpochs: (address: string, q: { distributor?: string } = {}) => get<z.infer<typeof s.WalletEpochs>>(`${w(address)}/epochs`, q),
     epochs: (q: { distributor?: string } = {}) => get<z.infer<typeof s.Epochs>>("/epochs", q),
     epoch: (n: bigint, q: { distributor?: string } = {}) => get<z.infer<typeof s.EpochDetail>>(`/epochs/${n}`, q),
-    leaderboard: (q: { limit?: number; epoch?: bigint } = {}) => get<z.infer<typeof s.Leaderboard>>("/leaderboard", q),
+    leaderboard: (q: { limit?: number; epoch?: bigint; side?: "user" | "provider" } = {}) =>
+      get<z.infer<typeof s.Leaderboard>>("/leaderboard", q),
     campaigns: () => get<z.infer<typeof s.Campaigns>>("/campaigns"),
     referral: (code: string) => get<z.infer<typeof s.Referral>>(`/referrals/${encodeURIComponent(code)}`),
     distributor: (q: { distributor?: string } = {}) => get<z.infer<typeof s.Distributor>>("/distributor", q),

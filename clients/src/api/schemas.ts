@@ -148,11 +148,31 @@ export const HistoryRow = z
     occurredAt: Time,
   })
   .openapi("HistoryRow");
+export const HistoryExclusion = z
+  .object({
+    settlementId: z.string(),
+    seq: z.string(),
+    wallet: z.string().openapi({ description: "the paying wallet (this one, or an address linked into this account)" }),
+    counterparty: z.string(),
+    reason: z
+      .string()
+      .openapi({ description: "which fraud control caught it: linked_addresses, round_trip, below_minimum, daily_cap, review_threshold" }),
+    detail: z.string().openapi({ description: "the reason as a sentence" }),
+    status: z.enum(["excluded", "pending", "approved", "rejected"]).openapi({
+      description: "excluded: counts for nothing; pending: waits for an admin; approved: heldPoints were credited (an adjustment row)",
+    }),
+    heldPoints: Points,
+    occurredAt: Time,
+  })
+  .openapi("HistoryExclusion");
 export const History = z
   .object({
     wallet: Address,
     unit: z.literal(POINTS_UNIT),
     rows: z.array(HistoryRow),
+    exclusions: z.array(HistoryExclusion).openapi({
+      description: "settlements of the wallet that fraud controls excluded or hold for review, newest first (first page only)",
+    }),
     nextCursor: z.string().nullable().openapi({ description: "pass as ?cursor= for the next (older) page; null at the end" }),
   })
   .openapi("History");
@@ -212,6 +232,13 @@ export const EpochDetail = EpochSummary.extend({
 
 export const LeaderboardQuery = z.object({
   limit: limit(1000, 100),
+  side: z
+    .enum(["user", "provider"])
+    .default("user")
+    .openapi({
+      param: { name: "side", in: "query" },
+      description: "user (default): points earned as a payer; provider: points earned serving payments (sides.provider)",
+    }),
   epoch: z
     .string()
     .regex(/^[1-9]\d{0,18}$/, "must be an epoch number")
@@ -221,6 +248,7 @@ export const LeaderboardQuery = z.object({
 export const Leaderboard = z
   .object({
     epoch: Epoch.nullable(),
+    side: z.enum(["user", "provider"]),
     unit: z.literal(POINTS_UNIT),
     rows: z.array(z.object({ rank: z.number().int(), account: z.string(), points: Points })),
   })

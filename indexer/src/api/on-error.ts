@@ -14,6 +14,7 @@ const NOT_FOUND = new Set([
   "unknown_distributor",
   "unknown_epoch",
   "unknown_event_source",
+  "unknown_exclusion",
 ]);
 /** Caller-error codes that mean "conflicts with the current state". */
 const CONFLICT = new Set([
@@ -28,6 +29,7 @@ const CONFLICT = new Set([
   "snapshot_exists",
   "publish_busy",
   "event_source_exists",
+  "review_decided",
 ]);
 
 /** The status a caller error's code is answered with. */

@@ -158,12 +158,16 @@ export function pointsCommand(): Command {
     .description("accounts by points as of the engine's position; ties go to the earliest first activity")
     .option("--limit <n>", "rows", positiveInt, 20)
     .option("--epoch <n>", "the snapshot frozen for this epoch instead of the live board")
+    .option("--side <side>", "user (points earned paying) or provider (points earned serving, sides.provider)", "user")
     .option("--json", "one JSON array instead of a table")
-    .action(async (o: { limit: number; epoch?: string; json?: boolean }) => {
-      const { leaderboard, leaderboardSnapshot } = await import("../ledger/queries.js");
+    .action(async (o: { limit: number; epoch?: string; side: string; json?: boolean }) => {
+      const { leaderboardSnapshot } = await import("../ledger/queries.js");
+      const { sideLeaderboard } = await import("../ledger/sides.js");
+      if (o.side !== "user" && o.side !== "provider") throw new CallerError("bad_flags", `--side ${o.side}: use user or provider`);
+      const side = o.side;
       const epoch = o.epoch === undefined ? undefined : epochOf(o.epoch);
       const rows = await withDb("merit-points", (sql) =>
-        epoch === undefined ? leaderboard(sql, { limit: o.limit }) : leaderboardSnapshot(sql, epoch, { limit: o.limit }),
+        epoch === undefined ? sideLeaderboard(sql, side, { limit: o.limit }) : leaderboardSnapshot(sql, epoch, { limit: o.limit }),
       );
       if (epoch !== undefined && rows.length === 0)
         throw new CallerError("no_snapshot", `epoch ${epoch} has no leaderboard snapshot (take one with \`points snapshot ${epoch}\`)`);
@@ -219,12 +223,22 @@ export function ledgerCommand(): Command {
         const r = await replayLedger(sql, { untilSeq });
         const secs = ((performance.now() - started) / 1000).toFixed(1);
         const summary = {
-          ok: r.mismatchCount === 0,
+          ok: r.mismatchCount === 0 && r.exclusionMismatches.length === 0,
           settlements: r.settlements,
           rows: r.rows,
           mismatchCount: r.mismatchCount,
           mismatches: r.mismatches,
+          exclusionMismatches: r.exclusionMismatches,
         };
+        if (r.exclusionMismatches.length > 0) {
+          // the ledger may still agree: fraud screening's catches are checked on their own
+          checkFailed();
+          if (o.json && r.mismatchCount === 0) return out(json(summary));
+          out(
+            `fraud screening DIFFERS for settlement(s) ${r.exclusionMismatches.join(", ")}: the stored exclusion (reason, held points) is not what the rules give, or one side has none`,
+          );
+          if (r.mismatchCount === 0) return;
+        }
         if (r.mismatchCount === 0) {
           if (o.json) return out(json(summary));
           return out(`ledger verified: ${r.settlements} settlements, ${r.rows} rows recomputed and equal to the stored ledger (${secs} s)`);

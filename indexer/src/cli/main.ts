@@ -10,6 +10,7 @@ import { epochCommand } from "./epoch.js";
 import { exitWithError } from "./exit.js";
 import { webhookCommand } from "./helius.js";
 import { replayCommand } from "./replay.js";
+import { reviewCommand } from "./review.js";
 import { runCommand } from "./run.js";
 import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
@@ -52,11 +53,12 @@ program.addCommand(pointsCommand());
 program.addCommand(distributorCommand());
 program.addCommand(
   new Command("admin")
-    .description("records beside rule sets: event sources, the reward catalog, redemptions and unlockable prizes")
+    .description("records beside rule sets: event sources, the reward catalog, redemptions, unlockable prizes and the fraud review queue")
     .addCommand(eventsCommand())
     .addCommand(catalogCommand())
     .addCommand(redemptionsCommand())
-    .addCommand(unlockablesCommand()),
+    .addCommand(unlockablesCommand())
+    .addCommand(reviewCommand()),
 );
 
 program.commandsGroup("Auditors:");

@@ -104,7 +104,7 @@ export async function refreshLinks(q: Queryable, state: ScoringState, seq: bigin
 }
 
 const campaignIdsOf = (history: readonly CompiledRuleSet[]) =>
-  [...new Set(history.flatMap((v) => v.body.campaigns.map((c) => c.id)))].sort();
+  [...new Set(history.flatMap((v) => [...v.body.campaigns, ...(v.body.sides?.provider?.campaigns ?? [])].map((c) => c.id)))].sort();
 
 /**
  * Once per batch, inside its transaction: every campaign of the history gets its budget row, locked,
@@ -126,9 +126,9 @@ export async function lockCampaignBudgets(tx: Tx, history: readonly CompiledRule
  * for linked EVM addresses), never a comma. As a text[] parameter postgres.js escapes every element
  * with two regular expressions, which showed in bench:engine's CPU profile.
  */
-const keyList = (keys: readonly string[]) => keys.join(",");
+export const keyList = (keys: readonly string[]) => keys.join(",");
 
-const unseen = (keys: Iterable<string>, seen: Set<string>) => {
+export const unseen = (keys: Iterable<string>, seen: Set<string>) => {
   const out: string[] = [];
   for (const k of keys)
     if (!seen.has(k)) {
@@ -160,11 +160,10 @@ export async function loadBatchState(
     seen.payers.clear();
     seen.depth = depth;
   }
-  // Payers met before (most of them, once a worker is warm) need nothing: one lookup each.
-  const payers = unseen(
-    batch.map((s) => s.payer),
-    seen.payers,
-  );
+  // Payers met before (most of them, once a worker is warm) need nothing: one lookup each. Payees
+  // too when a version credits providers or screens linked addresses (their links and stats).
+  const payees = versions.some((v) => v.body.sides?.provider || v.body.fraud?.linkedAddresses);
+  const payers = unseen(payees ? batch.flatMap((s) => [s.payer, s.payee]) : batch.map((s) => s.payer), seen.payers);
   if (payers.length === 0) return state;
   const loadAddressLinks = async (addresses: Iterable<string>) => {
     const ask = unseen(addresses, seen.addresses);

@@ -8,9 +8,10 @@ import { readCursor } from "./cursor.js";
 import { CHAIN_ORDER, SETTLEMENT_COLUMNS, toSettlement } from "./load.js";
 import { eventTime, scoreSettlement } from "../scoring/score.js";
 import { ScoringState } from "../scoring/state.js";
-import type { LedgerRow, Settlement } from "../scoring/types.js";
+import type { Exclusion, LedgerRow, Settlement } from "../scoring/types.js";
 import { eventTimeOf, scoreEvent } from "../scoring/events/score-event.js";
 import { comparePositions, scoredEventsSince } from "./events.js";
+import { compareExclusions } from "./side-state.js";
 
 /** One ledger row as a line; the same text is built in SQL below so both sides hash identically. */
 export function canonicalLine(r: LedgerRow): string {
@@ -40,6 +41,8 @@ export interface ReplayResult {
   /** first seq of each block of REPLAY_BLOCK seqs whose recomputed rows differ from the stored ledger (first 20) */
   mismatches: bigint[];
   mismatchCount: number;
+  /** settlements whose fraud catch (reason, held points) differs from settlement_exclusions, or is missing on either side (first 20) */
+  exclusionMismatches: bigint[];
   /** recomputed rows, only when `collect` was asked for (from `collectFrom` on, if given) */
   ledger?: LedgerRow[];
 }
@@ -67,6 +70,7 @@ export async function replayLedger(
     hash = undefined;
   };
   const collected: LedgerRow[] = [];
+  const caught: Exclusion[] = [];
   let seq = 0n;
   let rows = 0;
   let prev: Date | null = null;
@@ -118,6 +122,7 @@ export async function replayLedger(
       const time = (prev = eventTime(s, prev));
       const out = scoreSettlement(state, pickRuleSet(history, seq, time), s, seq, time);
       record(out.rows);
+      if (out.exclusion) caught.push(out.exclusion);
       const acct = out.score.account;
       if ((state.stats.get(acct)?.days?.size ?? 0) > MAX_WINDOW_DAYS + 8) state.pruneDays(acct, dayOf(time) - MAX_WINDOW_DAYS);
     }
@@ -139,7 +144,8 @@ export async function replayLedger(
     }
     for (const b of hashes.keys()) mismatch(b);
   }
-  return { settlements: Number(seq), rows, mismatches, mismatchCount, ...(opts.collect ? { ledger: collected } : {}) };
+  const exclusionMismatches = compare ? await compareExclusions(sql, caught, limit) : [];
+  return { settlements: Number(seq), rows, mismatches, mismatchCount, exclusionMismatches, ...(opts.collect ? { ledger: collected } : {}) };
 }
 
 /** Every address link and referral link, as replay holds them (each applies after its own seq). */

@@ -7,8 +7,9 @@ import { loadBatchState, lockCampaignBudgets, nextSettlements, refreshLinks, sco
 import { RuleCache } from "./rule-cache.js";
 import { eventTime, scoreSettlement } from "../scoring/score.js";
 import { ScoringState } from "../scoring/state.js";
-import type { LedgerRow, ScoreRow, Settlement } from "../scoring/types.js";
+import type { Exclusion, LedgerRow, ScoreRow, Settlement } from "../scoring/types.js";
 import { insertLedgerRows, insertScores, writeState } from "./write.js";
+import { insertExclusions, loadScoringState, loadSideState, writeSideState } from "./side-state.js";
 import { CopyPipe } from "../db/copy-pipe.js";
 import { LEDGER_COPY_TARGET, SCORES_COPY_TARGET, writeLedgerRow, writeScoreRow } from "./copy-rows.js";
 import { settlementsScored } from "../metrics/index.js";
@@ -157,6 +158,13 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
             usedVersions([...tailPicks, ...eventPicks]),
             state,
           );
+          // fraud screening and the provider side concern settlements only
+          await loadSideState(
+            tx,
+            state,
+            tail.map((t) => t.s),
+            usedVersions(tailPicks),
+          );
           // both in scoring order: settlements and events interleave by seq
           let k = 0;
           tail.forEach((t, i) => {
@@ -180,6 +188,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       const reader: Queryable = reserved ?? tx;
       const rows: LedgerRow[] = [];
       const scores: ScoreRow[] = [];
+      const exclusions: Exclusion[] = [];
       let ledgerRows = 0;
       let seq = cursor.seq;
       let prev = cursor.eventTime;
@@ -194,7 +203,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
         readSeq += BigInt(c.length);
         const times = c.map((s) => (prev = eventTime(s, prev)));
         const picks = c.map((_s, i) => pickRuleSet(history, start + BigInt(i + 1), times[i]!));
-        state = await loadBatchState(reader, c, usedVersions(picks), state);
+        state = await loadScoringState(reader, c, usedVersions(picks), state);
         return { c, times, picks };
       };
       type Prepared = Promise<Awaited<ReturnType<typeof prepare>> | undefined>;
@@ -227,6 +236,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
               scores.push(out.score);
             }
             ledgerRows += out.rows.length;
+            if (out.exclusion) exclusions.push(out.exclusion);
             // Let the reader's answers in (the next chunk's state queries go out while this one scores),
             // and the server's, so it starts the next COPY statement as soon as it is done with one.
             if ((upcoming || pipe) && i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise(setImmediate);
@@ -245,6 +255,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       }
       if (pipe) await pipe.close();
       else await insertLedgerRows(tx, rows, copy);
+      await insertExclusions(tx, exclusions);
       phase("write-ledger");
       if (!pipe) {
         await insertScores(tx, scores, copy);
@@ -290,6 +301,7 @@ export async function scoreBatchDetailed(sql: Sql, opts: ScoreBatchOptions = {})
       if (read < size || seq - cursor.stateSeq >= BigInt(opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY)) {
         const keepAfterDay = dayOf(prev ?? new Date(0)) - MAX_WINDOW_DAYS;
         await writeState(tx, state, keepAfterDay);
+        await writeSideState(tx, state, keepAfterDay);
         for (const a of state.dirtyStats) state.pruneDays(a, keepAfterDay + 1);
         state.clearDirty();
         await markCheckpoint(tx, seq);

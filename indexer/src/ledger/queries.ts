@@ -94,7 +94,7 @@ export interface LeaderboardRow {
  * (engine_cursor.state_seq; adjustments and redemptions are excluded there because they update
  * account_stats as they land). The tail is at most one checkpoint interval of rows, found through the seq index.
  */
-const CURRENT_BALANCES = `
+export const CURRENT_BALANCES = `
   with tail as (
     select l.account, sum(l.delta)::bigint as delta, min(l.seq) as first_seq
     from point_ledger l join engine_cursor c on c.id = 1
@@ -103,7 +103,7 @@ const CURRENT_BALANCES = `
   select coalesce(s.account, t.account) as account, (coalesce(s.balance, 0) + coalesce(t.delta, 0))::bigint as balance,
     least(s.first_seq, t.first_seq) as first_seq
   from account_stats s full join tail t on t.account = s.account`;
-const RANK_ORDER = "balance desc, first_seq asc nulls last, account asc";
+export const RANK_ORDER = "balance desc, first_seq asc nulls last, account asc";
 
 /**
  * By balance, ties to the earliest first activity (chain order), then the account for a total order.

@@ -118,3 +118,21 @@ export const roleLeader = new Gauge({
   labelNames: ["role"] as const,
   registers: [registry],
 });
+export const vaultShortfall = new Gauge({
+  name: "merit_vault_shortfall",
+  help: "Base units the vault lacks to cover the outstanding obligation plus the next epoch's expected amount (0 = covered); per distributor",
+  labelNames: ["distributor"] as const,
+  registers: [registry],
+});
+export const vaultAlerts = new Counter({
+  name: "merit_vault_alerts_total",
+  help: "Vault checks that found the vault short (each check counts once); per distributor",
+  labelNames: ["distributor"] as const,
+  registers: [registry],
+});
+export const settlementsExcluded = new Counter({
+  name: "merit_engine_settlements_excluded_total",
+  help: "Settlements fraud controls caught since the process started, by reason and status (excluded, or pending review)",
+  labelNames: ["reason", "status"] as const,
+  registers: [registry],
+});

@@ -137,6 +137,55 @@ export const referralModel = z.discriminatedUnion("model", [
   }),
 ]);
 
+/**
+ * Fraud controls (scoring/fraud/): each names what happens to a settlement it catches, `exclude`
+ * (scored as counting for nothing) or `review` (held for an admin's decision); every catch is
+ * recorded with its reason (settlement_exclusions).
+ */
+const fraudAction = z.enum(["exclude", "review"]).default("exclude");
+export const fraudControls = obj({
+  /** payer and payee are one wallet, or addresses linked into one account */
+  linkedAddresses: obj({ action: fraudAction }).optional(),
+  /** B pays A within this many seconds of A paying B: the return leg is caught */
+  roundTrip: obj({
+    windowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_WINDOW_DAYS * 86_400),
+    action: fraudAction,
+  }).optional(),
+  /** settlements below this volume (micro-units) */
+  minVolume: obj({ volume: nonNeg, action: fraudAction }).optional(),
+  /** per paying wallet and UTC day: settlements beyond the count or the volume */
+  dailyCap: obj({ maxSettlements: z.number().int().positive().optional(), maxVolume: nonNeg.optional(), action: fraudAction })
+    .refine((c) => c.maxSettlements !== undefined || c.maxVolume !== undefined, "give maxSettlements and/or maxVolume")
+    .optional(),
+  /** settlements of at least this volume wait for an admin's decision */
+  review: obj({ minVolume: nonNeg }).optional(),
+});
+
+/**
+ * Two-sided rewards (scoring/providers/): the top-level earn, rules and tiers credit the payer
+ * (as before `sides` existed); `sides.provider` credits the payee's account with its own.
+ */
+export const providerSide = obj({
+  earn: z.array(earnConfig).default([]),
+  rules: z.array(pointRule).default([]),
+  tiers: tiers.optional(),
+  /** campaigns paying the provider (ids unique across both sides; streaks never fire for providers) */
+  campaigns: z.array(campaign).default([]),
+  /** the payer also earns this share of the points its settlement earned the provider */
+  payerShareBps: bps.default(0),
+  /** the provider also earns this share of the payer's own points (earn + rules) */
+  shareOfPayerBps: bps.default(0),
+});
+export const sides = obj({
+  /** `enabled: false`: only the provider side earns */
+  payer: obj({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  provider: providerSide.optional(),
+});
+
 export const ruleSetBody = z
   .object({
     earn: z.array(earnConfig).default([]),
@@ -144,15 +193,19 @@ export const ruleSetBody = z
     tiers: tiers.optional(),
     campaigns: z.array(campaign).default([]),
     referral: referralModel.default({ model: "none" }),
+    fraud: fraudControls.optional(),
+    sides: sides.optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
     const dup = (ids: string[]) => ids.find((x, i) => ids.indexOf(x) !== i);
     const r = dup(body.rules.map((x) => x.id));
     if (r) ctx.addIssue({ code: "custom", message: `duplicate rule id ${r}` });
-    const c = dup(body.campaigns.map((x) => x.id));
+    const pr = dup(body.sides?.provider?.rules.map((x) => x.id) ?? []);
+    if (pr) ctx.addIssue({ code: "custom", path: ["sides", "provider", "rules"], message: `duplicate rule id ${pr}` });
+    const c = dup([...body.campaigns, ...(body.sides?.provider?.campaigns ?? [])].map((x) => x.id));
     if (c) ctx.addIssue({ code: "custom", message: `duplicate campaign id ${c}` });
-    for (const x of body.campaigns)
+    for (const x of [...body.campaigns, ...(body.sides?.provider?.campaigns ?? [])])
       if (x.endsAt <= x.startsAt) ctx.addIssue({ code: "custom", message: `campaign ${x.id} ends before it starts` });
     body.rules.forEach((x, i) => {
       if (x.trigger !== "event" && x.when.event)
@@ -184,6 +237,8 @@ export type Tiers = z.output<typeof tiers>;
 export type Campaign = z.output<typeof campaign>;
 export type ReferralModel = z.output<typeof referralModel>;
 export type Rounding = z.output<typeof rounding>;
+export type FraudControls = z.output<typeof fraudControls>;
+export type ProviderSide = z.output<typeof providerSide>;
 
 export interface RuleSet {
   version: bigint;

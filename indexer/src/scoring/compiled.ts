@@ -11,6 +11,9 @@ export interface CompiledRuleSet extends RuleSet {
   eventRules: PointRule[];
   stacked: Campaign[];
   depth: number;
+  /** the provider side's rules (sides.provider), sorted likewise */
+  providerRules: PointRule[];
+  providerStacked: Campaign[];
 }
 
 export function compile(rs: RuleSet): CompiledRuleSet {
@@ -20,6 +23,8 @@ export function compile(rs: RuleSet): CompiledRuleSet {
     eventRules: sortRules(rs.body.rules.filter((r) => r.trigger === "event")),
     stacked: stackCampaigns(rs.body.campaigns),
     depth: referralDepth(rs.body.referral),
+    providerRules: sortRules(rs.body.sides?.provider?.rules ?? []),
+    providerStacked: stackCampaigns(rs.body.sides?.provider?.campaigns ?? []),
   };
 }
 

@@ -1,3 +1,6 @@
+import { FraudState } from "./fraud/screen.js";
+import { ProviderState } from "./providers/state.js";
+
 /**
  * The scoring state the engine reads and changes while it walks settlements in chain order. The
  * live worker fills one per batch from Postgres (only the rows the batch touches) and writes back
@@ -113,6 +116,9 @@ export function decodeCampaigns(account: string, text: string): Participant[] {
 }
 
 export class ScoringState {
+  /** fraud screening's day tallies and recent payments (scoring/fraud/), provider-side stats (scoring/providers/) */
+  readonly fraud = new FraudState();
+  readonly providers = new ProviderState();
   readonly addressLinks = new Map<string, Link>();
   readonly referralLinks = new Map<string, Link>();
   readonly stats = new Map<string, AccountStats>();
@@ -213,5 +219,7 @@ export class ScoringState {
     }
     this.dirtyStats.clear();
     this.dirtyCampaigns.clear();
+    this.fraud.dirty.clear();
+    this.providers.dirty.clear();
   }
 }

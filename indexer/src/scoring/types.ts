@@ -62,3 +62,22 @@ export interface EngineCursor {
   /** the last off-chain event scored (events.seq); see migration 00040 */
   eventSeq: bigint;
 }
+
+/**
+ * A settlement fraud screening caught (settlement_exclusions): `excluded` counts for nothing,
+ * `pending` waits for an admin, who may credit `heldPoints` (the payer's earn and rules as they
+ * would have been) or not.
+ */
+export interface Exclusion {
+  settlementId: bigint;
+  seq: bigint;
+  wallet: string;
+  counterparty: string;
+  account: string;
+  reason: string;
+  detail: string;
+  status: "excluded" | "pending";
+  heldPoints: bigint;
+  ruleSetVersion: bigint | null;
+  occurredAt: Date;
+}

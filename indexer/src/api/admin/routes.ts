@@ -19,6 +19,7 @@ import { type ApiEnv, newRouter } from "../router.js";
 import { actorOf, adminAuth, noteAudit } from "./auth.js";
 import { eventSourceAdminRoutes } from "../events/admin-routes.js";
 import { listAudit } from "./queries.js";
+import { reviewRoutes } from "./review.js";
 
 export interface AdminDeps {
   sql: Sql;
@@ -377,5 +378,6 @@ export function adminRoutes(deps: AdminDeps): OpenAPIHono<ApiEnv> {
   // Sub-routers of the admin API: the auth and audit middleware above covers their routes too.
   r.route("/", catalogAdminRoutes(deps));
   r.route("/", unlockablesAdminRoutes(deps));
+  reviewRoutes(r, deps);
   return r;
 }

@@ -1,6 +1,7 @@
 import { decodeKey58 } from "@merit/clients/merkle";
 import { routes, schemas } from "@merit/clients/api";
 import { epochWalletsOf } from "../../epochs/queries.js";
+import { walletExclusions } from "../../fraud/review.js";
 import { ledgerHistory } from "../../ledger/queries.js";
 import { pickTier } from "../../scoring/points/tiers.js";
 import { ApiError } from "../errors.js";
@@ -88,10 +89,13 @@ export function walletsRouter(ctx: PublicContext) {
     const { address } = c.req.valid("param");
     walletKey(address);
     const { cursor, limit } = c.req.valid("query");
-    const rows = await fromDb(() =>
-      ledgerHistory(ctx.sql, address, { beforeId: cursor === undefined ? undefined : BigInt(cursor), limit }),
+    const [rows, caught] = await fromDb(() =>
+      Promise.all([
+        ledgerHistory(ctx.sql, address, { beforeId: cursor === undefined ? undefined : BigInt(cursor), limit }),
+        cursor === undefined ? walletExclusions(ctx.sql, address) : [],
+      ]),
     );
-    if (rows.length === 0 && cursor === undefined) throw unknownWallet(address);
+    if (rows.length === 0 && caught.length === 0 && cursor === undefined) throw unknownWallet(address);
     const nextCursor = rows.length === limit ? rows[rows.length - 1]!.id.toString() : null;
     const out = rows.map((r) => ({
       id: r.id.toString(),
@@ -111,7 +115,18 @@ export function walletsRouter(ctx: PublicContext) {
       if (nextCursor) c.header("x-next-cursor", nextCursor);
       return csvResponse(c, `${address}-history.csv`, Object.keys(historyColumns), out) as never;
     }
-    return c.json({ wallet: address, unit: POINTS_UNIT, rows: out, nextCursor }, 200);
+    const exclusions = caught.map((e) => ({
+      settlementId: e.settlementId.toString(),
+      seq: e.seq.toString(),
+      wallet: e.wallet,
+      counterparty: e.counterparty,
+      reason: e.reason,
+      detail: e.detail,
+      status: e.status,
+      heldPoints: e.heldPoints.toString(),
+      occurredAt: e.occurredAt.toISOString(),
+    }));
+    return c.json({ wallet: address, unit: POINTS_UNIT, rows: out, exclusions, nextCursor }, 200);
   });
 
   router.openapi(walletEpochsRoute, async (c) => {

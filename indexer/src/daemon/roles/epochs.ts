@@ -3,6 +3,7 @@ import { publishSettings } from "../../env.js";
 import { componentLog } from "../../log.js";
 import { offlineProgram } from "../../publish/chain.js";
 import { startEpochs } from "../../publish/daemon.js";
+import { startVaultMonitor } from "../../publish/vault.js";
 import { startDevLifecycle } from "../../dev/lifecycle.js";
 import type { DaemonContext } from "./context.js";
 import type { RoleHandle } from "./types.js";
@@ -16,8 +17,27 @@ export const EPOCHS_LOCK = "merit:epochs";
  * EPOCH_SCHEDULE and the publisher's key, and without them it says so and does nothing.
  */
 export async function startEpochsRole(ctx: DaemonContext): Promise<RoleHandle> {
-  const log = componentLog(ctx.demoWorld ? "rewards" : "epochs").line;
   const connection = new Connection(ctx.rpcUrl, ctx.cfg.RPC_URL ? "finalized" : "confirmed");
+  // Read-only: warns (log, metric, webhook) when a vault holds less than it owes plus the next epoch.
+  const vaults = startVaultMonitor({
+    sql: ctx.sql,
+    connection,
+    program: offlineProgram(connection, ctx.cfg.MERIT_PROGRAM_ID),
+    webhookUrl: ctx.cfg.VAULT_ALERT_WEBHOOK_URL,
+    log: componentLog("vault").line,
+  });
+  const epochs = await startEpochSchedule(ctx, connection);
+  return {
+    ...epochs,
+    stop: async () => {
+      await vaults.stop();
+      await epochs.stop();
+    },
+  };
+}
+
+async function startEpochSchedule(ctx: DaemonContext, connection: Connection): Promise<RoleHandle> {
+  const log = componentLog(ctx.demoWorld ? "rewards" : "epochs").line;
   if (ctx.demoWorld && ctx.epochSchedule) {
     const rewards = await startDevLifecycle({
       sql: ctx.sql,
