@@ -17,6 +17,7 @@ import { createApp } from "./api/app.js";
 import { adminRoutes } from "./api/admin/routes.js";
 import { opsRoutes } from "./api/ops/routes.js";
 import { signedRoutes } from "./api/signed/routes.js";
+import { buildClaimPageIfMissing, claimPageRoutes } from "./api/claim-page.js";
 import { httpMetrics } from "./metrics/index.js";
 import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
@@ -162,6 +163,11 @@ async function main(): Promise<void> {
       },
     ],
   });
+  // The claim page is the API's own origin; the chain it reads is the local one, or CLAIM_PAGE_RPC_URL.
+  root.route("/", claimPageRoutes({ rpcUrl: cfg.CLAIM_PAGE_RPC_URL ?? (cfg.RPC_URL ? undefined : rpcUrl) }));
+  const pageBuild = new AbortController();
+  stops.unshift(async () => pageBuild.abort());
+  void buildClaimPageIfMissing(componentLog("claim-page").line, pageBuild.signal);
   root.route("/", api);
   const server = serve({ fetch: root.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
   log(
     `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}`,
   );
+  log(`claim page: http://${cfg.API_HOST}:${cfg.API_PORT}/claim/ (wallet holders connect a wallet and claim there)`);
 
   // The local stack's rewards: a distributor, the epochs daemon and a sample claim (dev/lifecycle.ts).
   const apiHost = ["0.0.0.0", "::"].includes(cfg.API_HOST) ? "127.0.0.1" : cfg.API_HOST;
