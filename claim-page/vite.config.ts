@@ -29,6 +29,18 @@ export default defineConfig({
     ],
   },
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
-  build: { target: "es2022", outDir: "dist", emptyOutDir: true, reportCompressedSize: true, chunkSizeWarningLimit: 1500 },
+  build: {
+    target: "es2022",
+    outDir: "dist",
+    emptyOutDir: true,
+    reportCompressedSize: true,
+    chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      // zod's comments about its own tree-shaking, which rollup drops: nothing to act on.
+      onwarn(warning, warn) {
+        if (warning.code !== "INVALID_ANNOTATION") warn(warning);
+      },
+    },
+  },
   define: { "process.env.NODE_DEBUG": "undefined" },
 });

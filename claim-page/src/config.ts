@@ -21,6 +21,7 @@ const text = (v: unknown): string | undefined => (typeof v === "string" && v.tri
 
 /** Relative URLs (`../shards/{epoch}`) resolve against the page; placeholders survive. */
 function absolute(url: string, base: string): string {
+  if (/^https?:\/\//i.test(url)) return url;
   const marked = url.replaceAll("{epoch}", "__EPOCH__").replaceAll("{distributor}", "__DISTRIBUTOR__");
   return new URL(marked, base).href.replaceAll("__EPOCH__", "{epoch}").replaceAll("__DISTRIBUTOR__", "{distributor}");
 }

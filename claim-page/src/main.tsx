@@ -6,7 +6,10 @@ import "./style.css";
 
 const root = document.getElementById("app")!;
 loadConfig().then(
-  (cfg) => render(<App cfg={cfg} />, root),
+  (cfg) => {
+    root.textContent = "";
+    render(<App cfg={cfg} />, root);
+  },
   (err: unknown) => {
     root.textContent = `The claim page could not start: ${(err as Error).message}`;
   },
