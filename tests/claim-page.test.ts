@@ -4,14 +4,15 @@
 // key signs in Node. Screenshots of every state go to test-artifacts/claim-page/.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import * as spl from "@solana/spl-token";
-import type { Keypair } from "@solana/web3.js";
+import { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import { claimStatusPda, decodeClaimStatus } from "@merit/clients/chain";
 import { Hono } from "hono";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { createApp } from "../indexer/src/api/app.js";
@@ -30,6 +31,7 @@ import {
   setPaused,
   settle,
 } from "./helpers/publish-chain.js";
+import { freePort, type Stack, startStack, stopStack, waitFor } from "./helpers/stack.js";
 import { useFreshDb } from "./setup/db.js";
 
 interface Server {
@@ -55,6 +57,8 @@ const chromiumPath = findChromium();
 describe("claim page: a wallet holder claims in the browser (headless Chromium, development chain, merit's API)", function () {
   this.timeout(240_000);
   before(function () {
+    // CI installs the browser (.ci/run): there a missing one is a failure, not a skip.
+    assert.ok(chromiumPath || !process.env.CI, "CI is set but chromium-headless-shell is not installed");
     if (!chromiumPath) {
       console.log(
         "    chromium-headless-shell not found: skipping the claim page's browser tests (apt-get install chromium-headless-shell)",
@@ -68,7 +72,60 @@ describe("claim page: a wallet holder claims in the browser (headless Chromium, 
     }
   });
   describe("the page served by the daemon and by a static host", suite);
+  describe("npm start: the sample wallet claims on the printed page", sampleWalletSuite);
 });
+
+/** The whole local stack as a newcomer starts it: the printed claim page URL, and the demo wallet claiming its next epoch there. */
+function sampleWalletSuite(this: Mocha.Suite) {
+  this.timeout(330_000);
+  let dataDir = "";
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  after(async () => {
+    await browser?.close();
+    await stopStack(stack);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("Given npm start on a fresh data directory, When the demo wallet claimed epoch 1 and a later epoch pays it more, Then the printed claim page shows that amount and claiming it there pays it on-chain", async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "merit-claim-page-stack-"));
+    stack = startStack(dataDir, await freePort());
+    const [, url, wallet] = await waitFor(stack, /claim page (http:\/\/\S+\/claim\/\?wallet=(\w+)) /, 240_000);
+    const [, paid] = await waitFor(stack, new RegExp(`wallet\\s+${wallet} claimed (\\d+) base units`), 1000);
+    const [, rpc, distributor] = await waitFor(stack, /audit it\s+npx merit verify --epoch 1 --rpc (\S+) --distributor (\w+)/, 1000);
+    const api = new URL(url!).origin;
+    // the demo payers' keys, kept where the summary says (solana-keygen's format)
+    const secrets = JSON.parse(readFileSync(join(dataDir, "dev", "keys", "demo-payers.json"), "utf8")) as number[][];
+    const key = secrets.map((k) => Keypair.fromSecretKey(Uint8Array.from(k))).find((k) => k.publicKey.toBase58() === wallet);
+    assert.ok(key, "the sample wallet's key is not among the demo payers");
+
+    // When: a later epoch allocates the wallet more (the demo traffic keeps paying)
+    const deadline = Date.now() + 200_000;
+    for (;;) {
+      const w = (await (await fetch(`${api}/v1/wallets/${wallet}`)).json()) as { claimable: string };
+      if (BigInt(w.claimable) > 0n) break;
+      assert.ok(Date.now() < deadline, `nothing new became claimable for ${wallet}:\n${stack.output().slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    const context = await browser.newContext();
+    await installTestWallet(context, key);
+    const page = await context.newPage();
+    await page.goto(url!);
+    await page.getByRole("button", { name: "Connect Merit Test Wallet" }).click();
+    await page.locator('#state[data-state="claimable"]').waitFor({ timeout: 30_000 });
+    await screenshot(page, "12-npm-start-sample-wallet");
+    await page.getByRole("button", { name: /^Claim .* tokens$/ }).click();
+    await page.locator("[data-claim-result]").waitFor({ timeout: 60_000 });
+    await screenshot(page, "13-npm-start-sample-wallet-claimed");
+
+    // Then: on-chain, the wallet's ClaimStatus holds more than the sample claim paid
+    const connection = new Connection(rpc!, "confirmed");
+    const status = await connection.getAccountInfo(claimStatusPda(new PublicKey(distributor!), key.publicKey)[0]);
+    assert.ok(status);
+    assert.ok(decodeClaimStatus(status.data).claimed > BigInt(paid!), "the page's claim paid nothing more");
+  });
+}
 
 function suite() {
   const chain = useLocalnet();

@@ -10,7 +10,7 @@ import {
   type DistributorAccount,
   epochRootPda,
 } from "@merit/clients/chain";
-import { fetchShardProof } from "@merit/clients/claim";
+import { claimableEpochs, fetchShardProof } from "@merit/clients/claim";
 import type { PageConfig } from "./config.js";
 
 export interface EpochRow {
@@ -194,10 +194,7 @@ async function fromShards(
 ): Promise<View> {
   const chain = await readChain(connection, distributor, wallet);
   const d = chain.distributor;
-  const due = d.pending.filter((p) => p.activatesAt <= chain.now).map((p) => p.epoch);
-  const claimable = [...due.reverse()];
-  if (d.currentEpoch > 0n) claimable.push(d.currentEpoch);
-  if (d.previousEpoch > 0n && d.currentActivatedAt + d.gracePeriod > chain.now) claimable.push(d.previousEpoch);
+  const claimable = claimableEpochs(chain);
   const notDue = d.pending.filter((p) => p.activatesAt > chain.now);
   const proofOf = async (epoch: bigint) => {
     const info = await connection.getAccountInfo(epochRootPda(distributor, epoch)[0], "confirmed");
