@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import * as spl from "@solana/spl-token";
-import { Connection, Keypair, PublicKey } from "@solana/web3.js";
-import { claimStatusPda, decodeClaimStatus } from "@merit/clients/chain";
+import { Connection, Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, sendAndConfirmTransaction, Transaction } from "@solana/web3.js";
+import { claimStatusPda, decodeClaimStatus, setParamsInstruction } from "@merit/clients/chain";
 import { Hono } from "hono";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { createApp } from "../indexer/src/api/app.js";
@@ -375,6 +375,34 @@ function suite() {
       await context.close();
       await statik.stop();
       daemon = await startDaemon();
+    }
+  });
+
+  it("Given the admin set a claim expiry (30 days' notice) and chain time passed it, When the wallet opens the page, Then it says the claim window has closed and offers no claim", async () => {
+    const { connection, net } = chain();
+    const clock = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY, "confirmed");
+    const now = clock!.data.readBigInt64LE(32);
+    const month = 30n * 86_400n;
+    const params = { activationDelay: BigInt(DELAY), gracePeriod: 600n, maxTotalIncrease: 1n << 50n, claimExpiry: now + month + 60n };
+    await sendAndConfirmTransaction(
+      connection,
+      new Transaction().add(setParamsInstruction({ admin: d.admin.publicKey, distributor: d.address, params })),
+      [d.admin],
+      {
+        commitment: "confirmed",
+      },
+    );
+    net.warp({ seconds: Number(month) + 120 });
+    const { context, page } = await openPage();
+    try {
+      await connect(page);
+      await waitState(page, "expired");
+      assert.match(await text(page.locator("#state")), /The claim window has closed/);
+      assert.ok(await page.getByRole("button", { name: /^Claim/ }).isDisabled());
+      await screenshot(page, "14-claim-expired");
+      await assertAccessible(page, "claim expired");
+    } finally {
+      await context.close();
     }
   });
 }
