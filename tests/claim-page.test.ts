@@ -261,13 +261,17 @@ function suite() {
     }
   });
 
-  it("Given epoch 2 (+1 token) proposed and inside its timelock, When the wallet opens the page, Then it sees the pending amount with its activation time and nothing to claim now", async () => {
+  it("Given epoch 2 (+1 token) proposed and inside its timelock, When the wallet connects by keyboard alone, Then it sees the pending amount with its activation time and nothing to claim now", async () => {
     const { connection } = chain();
     await settle(db(), [[alice, 100_000]]);
     await publishNextEpoch(publishContext(db(), connection, dataDir, d.publisher), d.address.toBase58());
     const { context, page } = await openPage();
     try {
-      await connect(page);
+      // keyboard only: the first Tab reaches the wallet's connect button, Enter presses it
+      await page.getByRole("button", { name: "Connect Merit Test Wallet" }).waitFor();
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate("document.activeElement.textContent.trim()"), "Connect Merit Test Wallet");
+      await page.keyboard.press("Enter");
       await waitState(page, "pending");
       assert.match(await figure(page, "pending"), /^1\s+from /);
       assert.match(await text(page.locator("#state")), /1 more tokens become claimable on .+ epoch 2's root activates/);
