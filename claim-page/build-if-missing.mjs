@@ -1,16 +1,36 @@
-// Builds the claim page into dist/ when it is not built yet: run by `npm install` (postinstall) and
-// by the daemon when it starts without a build, so a fresh clone serves /claim with no extra step.
-// `--force` rebuilds; `--strict` exits non-zero when the build fails. Without vite (an install that left out dev dependencies) it says so and
-// exits 0: the daemon then prints the command that builds the page.
+// Builds the claim page into dist/ when it is missing or older than its sources (the page's and
+// the client library's): run by `npm install` (postinstall), by the daemon at start and by the
+// e2e test, so a fresh clone serves /claim with no extra step and nobody tests a stale page.
+// `--force` rebuilds; `--strict` exits non-zero when the build fails. Without vite (an install
+// that left out dev dependencies) it says so and exits 0: the daemon prints the build command.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const built = existsSync(join(here, "dist", "index.html"));
-if (built && !process.argv.includes("--force")) process.exit(0);
+const page = join(here, "dist", "index.html");
+const SOURCES = [
+  join(here, "src"),
+  join(here, "index.html"),
+  join(here, "vite.config.ts"),
+  join(here, "package.json"),
+  join(here, "..", "clients", "src"),
+];
+
+/** The newest modification time under `path`. */
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+const builtAt = existsSync(page) ? statSync(page).mtimeMs : undefined;
+const fresh = builtAt !== undefined && SOURCES.every((p) => newest(p) <= builtAt);
+if (fresh && !process.argv.includes("--force")) process.exit(0);
+if (builtAt !== undefined) console.error("claim page: its sources changed since the last build; building it again");
 
 let viteBin;
 try {

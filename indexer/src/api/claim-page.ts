@@ -42,12 +42,13 @@ export function claimPageRoutes(o: ClaimPageOptions): Hono {
 }
 
 /**
- * Builds the page when it is missing (an install that skipped scripts, a clone with no
- * `npm install` since the page was added), in the background: /claim answers 503 until it is done.
+ * Builds the page when it is missing or older than its sources (an install that skipped scripts,
+ * a pull that changed the page), in the background: /claim answers 503 while dist/ is rebuilt.
+ * An up-to-date build costs one short child process.
  */
 export function buildClaimPageIfMissing(log: (line: string) => void, signal?: AbortSignal): Promise<boolean> {
-  if (claimPageBuilt()) return Promise.resolve(true);
-  log(`claim page: not built; building it now (${CLAIM_PAGE_BUILD_COMMAND})`);
+  const missing = !claimPageBuilt();
+  if (missing) log(`claim page: not built; building it now (${CLAIM_PAGE_BUILD_COMMAND})`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["build-if-missing.mjs", "--strict"], {
       cwd: PAGE_DIR,
@@ -64,11 +65,12 @@ export function buildClaimPageIfMissing(log: (line: string) => void, signal?: Ab
     child.on("exit", (code) => {
       if (signal?.aborted) return resolve(false);
       const ok = code === 0 && claimPageBuilt();
-      log(
-        ok
-          ? "claim page: built"
-          : `claim page: the build failed; run \`${CLAIM_PAGE_BUILD_COMMAND}\` to see why${err ? `: ${err.trim().split("\n").at(-1)}` : ""}`,
-      );
+      const rebuilt = missing || err.includes("building it again");
+      if (!ok)
+        log(
+          `claim page: the build failed; run \`${CLAIM_PAGE_BUILD_COMMAND}\` to see why${err ? `: ${err.trim().split("\n").at(-1)}` : ""}`,
+        );
+      else if (rebuilt) log("claim page: built");
       resolve(ok);
     });
   });
