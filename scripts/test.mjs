@@ -78,7 +78,13 @@ if (existsSync("Cargo.toml") && process.env.MERIT_SKIP_RUST !== "1") {
   }
 }
 // The spec list lives here, not in .mocharc.json, so `npx mocha some.test.ts` runs just that file.
-const SPECS = ["tests/**/*.test.ts", "clients/src/**/*.test.ts", "indexer/src/**/*.test.ts", "tools/*/src/**/*.test.ts"];
+const SPECS = [
+  "tests/**/*.test.ts",
+  "clients/src/**/*.test.ts",
+  "indexer/src/**/*.test.ts",
+  "tools/*/src/**/*.test.ts",
+  "claim-page/src/**/*.test.ts",
+];
 const namesFiles = args.some((a) => a.endsWith(".ts"));
 console.log("> mocha");
 await run("npx", ["mocha", ...(namesFiles ? [] : SPECS), ...args], parseMocha);

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
  * scoring reads, and the client library ships to wallets and auditors without the daemon.
  */
 const ROOT = normalize(join(dirname(fileURLToPath(import.meta.url)), ".."));
-const TS_DIRS = ["indexer", "clients", "tools", "tests", "scripts"];
+const TS_DIRS = ["indexer", "clients", "tools", "tests", "scripts", "claim-page"];
 const PACKAGES: Record<string, string> = {
   "@merit/clients/merkle": "clients/src/merkle/index.ts",
   "@merit/clients/dataset": "clients/src/dataset/index.ts",
@@ -45,13 +45,22 @@ function resolveTs(from: string, spec: string): string | undefined {
   if (spec.startsWith("@merit/clients") || spec.startsWith("@merit/localnet")) return spec;
   if (!spec.startsWith(".")) return undefined;
   const base = normalize(join(dirname(join(ROOT, from)), spec));
-  const tries = [base, base.replace(/\.js$/, ".ts"), base.replace(/\.mjs$/, ".mts"), `${base}.ts`, join(base, "index.ts")];
+  const tries = [
+    base,
+    base.replace(/\.js$/, ".ts"),
+    base.replace(/\.js$/, ".tsx"),
+    base.replace(/\.mjs$/, ".mts"),
+    `${base}.ts`,
+    join(base, "index.ts"),
+  ];
   const hit = tries.find((t) => existsSync(t) && statSync(t).isFile());
   return relative(ROOT, hit ?? base);
 }
 
 function tsEdges(): Edge[] {
-  const files = TS_DIRS.flatMap((d) => walk(join(ROOT, d), (f) => /\.(ts|mts|mjs)$/.test(f) && !f.endsWith(".d.mts")));
+  const files = TS_DIRS.flatMap((d) =>
+    walk(join(ROOT, d), (f) => /\.(ts|tsx|mts|mjs)$/.test(f) && !f.endsWith(".d.mts") && !f.includes("/dist/")),
+  );
   const edges: Edge[] = [];
   for (const abs of files) {
     const from = relative(ROOT, abs);
@@ -200,6 +209,18 @@ describe("layering: each layer imports only what it may", () => {
     assert.deepEqual(
       violations(edges, under("clients/"), (t) => t.startsWith("indexer/") || t.startsWith("tools/") || t.startsWith("@merit/localnet")),
       [],
+    );
+  });
+
+  it("claim-page/ reaches merit only through the client library: never indexer/ nor tools/; the daemon serves its built files without importing it", () => {
+    assert.deepEqual(
+      violations(edges, under("claim-page/"), (t) => t.startsWith("indexer/") || t.startsWith("tools/") || t.startsWith("@merit/localnet")),
+      [],
+    );
+    assert.deepEqual(violations(edges, under("indexer/"), under("claim-page/")), []);
+    assert.ok(
+      edges.some((e) => e.from.startsWith("claim-page/src/") && e.to.startsWith("clients/src/claim/")),
+      "the page claims through @merit/clients/claim",
     );
   });
 

@@ -7,25 +7,13 @@ import { promisify } from "node:util";
 import { Connection, PublicKey } from "@solana/web3.js";
 import { decodeClaimStatus, decodeEpochRoot } from "@merit/clients/chain";
 import { claimStatusPda, epochRootPda } from "@merit/clients/idl";
-import { freePort, type Stack, startStack, stopStack } from "./helpers/stack.js";
+import { freePort, type Stack, startStack, stopStack, waitFor } from "./helpers/stack.js";
 
 /**
  * `npm start` from settlement to tokens: the local stack creates a distributor, publishes epoch 1
  * on its one-minute schedule, and a demo wallet claims it; a second start on the same data
  * directory finds all of it again and claims nothing more.
  */
-/** Waits until the output has a line matching `re`; returns its groups. */
-async function waitFor(s: Stack, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(s.output());
-    if (m) return m;
-    assert.equal(s.child.exitCode, null, `npm start exited early:\n${s.output()}`);
-    assert.ok(Date.now() < deadline, `no line matching ${re} in time:\n${s.output()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 describe("local stack lifecycle (npm start: distributor, epochs, a claim)", function () {
   this.timeout(300_000);
   let dataDir = "";

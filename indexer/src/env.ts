@@ -95,6 +95,11 @@ const schema = z.object({
    * `at 00:00,12:00`. Unset: the daemon does not close epochs.
    */
   EPOCH_SCHEDULE: z.string().optional(),
+  /**
+   * The Solana RPC the claim page (/claim) tells browsers to use. Unset: the local chain's when it
+   * runs; with RPC_URL, none (a provider's URL usually carries a key), and the page asks for ?rpc=.
+   */
+  CLAIM_PAGE_RPC_URL: z.string().url().optional(),
   /** Test hook: the publisher pauses this long after sending a proposal, before confirming (a crash window). */
   PUBLISH_TEST_PAUSE_AFTER_SEND_MS: z.coerce.number().int().min(0).optional(),
   /**
@@ -183,6 +188,7 @@ const PREFIXES = [
   "ADMIN_",
   "READY_",
   "EVENTS_",
+  "CLAIM_",
 ];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);

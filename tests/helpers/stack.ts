@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 
@@ -42,4 +43,16 @@ export async function stopStack(s: Stack | undefined): Promise<void> {
   const exited = new Promise((r) => s.child.once("exit", r));
   s.child.kill("SIGTERM");
   await exited;
+}
+
+/** Waits until the output has a line matching `re`; returns its groups. */
+export async function waitFor(s: Stack, re: RegExp, ms: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const m = re.exec(s.output());
+    if (m) return m;
+    assert.equal(s.child.exitCode, null, `npm start exited early:\n${s.output()}`);
+    assert.ok(Date.now() < deadline, `no line matching ${re} in time:\n${s.output()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

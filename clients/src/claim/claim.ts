@@ -144,8 +144,11 @@ async function readChainView(
   };
 }
 
-/** Roots a claim could name now, newest first: due pending roots, the current one, the previous one within its grace window. */
-function claimableEpochs(view: ChainView): bigint[] {
+/**
+ * Roots a claim could name now (chain time `now`, the Clock sysvar's), newest first: due pending
+ * roots, the current one, the previous one within its grace window.
+ */
+export function claimableEpochs(view: { distributor: DistributorAccount; now: bigint }): bigint[] {
   const d = view.distributor;
   const due: bigint[] = [];
   for (const p of d.pending) {

@@ -225,6 +225,7 @@ function printSummary(o: DevLifecycleOptions, distributor: string, s: SampleClai
     `  API        ${o.apiUrl}/v1 (reference ${o.apiUrl}/docs)`,
     `  wallet     ${s.wallet} claimed ${s.amount} base units (epoch ${s.epoch}): ${o.apiUrl}/v1/wallets/${s.wallet}`,
     `  claim tx   ${s.signature}`,
+    `  claim page ${o.apiUrl}/claim/?wallet=${s.wallet} (connect a Wallet Standard wallet to claim the next epochs)`,
     `  audit it   ${verifyCommandLine(o.rpcUrl, o.dataDir, distributor)}`,
     `  keys       ${join(o.dataDir, "dev", "keys")}/ (admin = publisher, guardian, reward-mint, demo-payers)`,
   ];

@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { Connection } from "@solana/web3.js";
 import { Hono } from "hono";
 import { adminRoutes } from "../../api/admin/routes.js";
+import { buildClaimPageIfMissing, claimPageRoutes } from "../../api/claim-page.js";
 import { createApp } from "../../api/app.js";
 import { opsRoutes } from "../../api/ops/routes.js";
 import { signedRoutes } from "../../api/signed/routes.js";
@@ -84,6 +85,10 @@ export async function startApiRole(ctx: DaemonContext, health: () => unknown): P
       },
     ],
   });
+  // The claim page is the API's own origin; the chain it reads is the local one, or CLAIM_PAGE_RPC_URL.
+  root.route("/", claimPageRoutes({ rpcUrl: cfg.CLAIM_PAGE_RPC_URL ?? (cfg.RPC_URL ? undefined : rpcUrl) }));
+  const pageBuild = new AbortController();
+  void buildClaimPageIfMissing(componentLog("claim-page").line, pageBuild.signal);
   root.route("/", api);
   const server = serve({ fetch: root.fetch, hostname: cfg.API_HOST, port: cfg.API_PORT });
   // taken since the preflight check: still one line, before the stack says it is up
@@ -96,5 +101,11 @@ export async function startApiRole(ctx: DaemonContext, health: () => unknown): P
   log(
     `api: http://${cfg.API_HOST}:${cfg.API_PORT}/v1 (reference at /docs, /openapi.json)${cfg.HELIUS_WEBHOOK_AUTH ? ", POST /webhooks/helius" : ""}${readSql === sql ? "" : "; public reads from DATABASE_READ_URL"}`,
   );
-  return { stop: () => new Promise<void>((r) => server.close(() => r())) };
+  log(`claim page: http://${cfg.API_HOST}:${cfg.API_PORT}/claim/ (wallet holders connect a wallet and claim there)`);
+  return {
+    stop: async () => {
+      pageBuild.abort();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }
