@@ -229,7 +229,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 }
 
 /** The conversion a distributor the daemon registers gets (epochs/convert.ts parseConversion's shape). */
-export function conversionSettings(e: Env) {
+export function conversionSettings(e: Env): Record<string, string> {
   return e.EPOCH_CONVERSION === "budget"
     ? { mode: "budget" as const, budgetPerEpoch: e.EPOCH_BUDGET_PER_EPOCH! }
     : { mode: "fixed" as const, unitsPerPoint: e.EPOCH_UNITS_PER_POINT, rounding: "floor" as const };

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { Connection } from "@solana/web3.js";
 import { startLocalnet } from "@merit/localnet";
-import { env, ingestSettings, publishSettings } from "./env.js";
+import { conversionSettings, env, ingestSettings, publishSettings } from "./env.js";
 import { connect, supportsCopy } from "./db/connection.js";
 import { componentLog, flushLogs, logger } from "./log.js";
 import { migrate } from "./db/migrate.js";
@@ -20,6 +20,7 @@ import { signedRoutes } from "./api/signed/routes.js";
 import { httpMetrics } from "./metrics/index.js";
 import { offlineProgram } from "./publish/chain.js";
 import { publisherKeypair } from "./publish/keypair.js";
+import { ensureConfiguredDistributor } from "./publish/configured.js";
 import { nextRun, parseSchedule } from "./publish/schedule.js";
 import { startDemo } from "./dev/demo.js";
 import { DEV_EPOCH_SCHEDULE, startDevLifecycle } from "./dev/lifecycle.js";
@@ -85,6 +86,17 @@ async function main(): Promise<void> {
   } else {
     rules = watchRules({ mints: cfg.WATCH_MINTS, facilitators: cfg.WATCH_FACILITATORS, merchants: cfg.WATCH_MERCHANTS });
     log(`chain: ${rpcUrl} at ${cfg.RPC_COMMITMENT}`);
+    // the configured distributor ([distributor] address), registered for the epochs daemon with its conversion
+    if (cfg.DISTRIBUTOR_ADDRESS) {
+      const c = new Connection(rpcUrl, "finalized");
+      const o = {
+        address: cfg.DISTRIBUTOR_ADDRESS,
+        conversion: conversionSettings(cfg),
+        program: offlineProgram(c, cfg.MERIT_PROGRAM_ID),
+        log,
+      };
+      await ensureConfiguredDistributor(sql, c, o);
+    }
   }
 
   // The local chain confirms at once and finalizes never: read it at "confirmed".
