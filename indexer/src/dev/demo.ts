@@ -1,4 +1,4 @@
-import { Connection } from "@solana/web3.js";
+import { Connection, Keypair } from "@solana/web3.js";
 import { MEMO_PROGRAM_ID, createDemoWorld, startDemoTraffic, type DemoWorld } from "@merit/localnet/demo";
 import type { Sql } from "../db/connection.js";
 import { latestRuleSetVersion, publishRuleSet } from "../rules/rule-sets.js";
@@ -69,20 +69,23 @@ export async function startDemo(opts: {
   const t0 = performance.now();
   const n = opts.payers ?? DEMO_PAYERS;
   const d = opts.dataDir;
-  const world = await createDemoWorld(connection, {
-    payers: n,
-    keys: d
-      ? {
-          authority: keptKeypair(d, "demo-mint-authority"),
-          mint: keptKeypair(d, "demo-mint"),
-          facilitator: keptKeypair(d, "demo-facilitator"),
-          merchants: keptKeypairs(d, "demo-merchants", 3),
-          payers: keptKeypairs(d, DEMO_PAYERS_FILE, n),
-        }
-      : undefined,
-  });
-  // before any traffic: a referral is adopted before the referee's first settlement
-  const graph = await ensureDemoGraph(opts.sql, world.payers);
+  const kept = (name: string, count: number) =>
+    d ? keptKeypairs(d, name, count) : Array.from({ length: count }, () => Keypair.generate());
+  const one = (name: string) => (d ? keptKeypair(d, name) : Keypair.generate());
+  const keys = {
+    authority: one("demo-mint-authority"),
+    mint: one("demo-mint"),
+    facilitator: one("demo-facilitator"),
+    merchants: kept("demo-merchants", 3),
+    payers: kept(DEMO_PAYERS_FILE, n),
+  };
+  // The chain's part and the database's part are independent: done side by side. The graph is made
+  // before any traffic: a referral is adopted before the referee's first settlement.
+  const timed = async <T>(p: Promise<T>): Promise<[T, number]> => [await p, Math.round(performance.now() - t0)];
+  const [[world, worldMs], [graph, graphMs]] = await Promise.all([
+    timed(createDemoWorld(connection, { keys })),
+    timed(ensureDemoGraph(opts.sql, keys.payers)),
+  ]);
   if ((await latestRuleSetVersion(opts.sql)) === 0n) {
     const rs = await publishRuleSet(opts.sql, { body: DEMO_RULES, createdBy: "npm-start", note: "development demo rules" });
     opts.log(`published demo rule set v${rs.version}`);
@@ -91,7 +94,7 @@ export async function startDemo(opts: {
   const memo = (await connection.getAccountInfo(MEMO_PROGRAM_ID))?.executable === true;
   const traffic = startDemoTraffic(connection, world, { intervalMs: opts.intervalMs ?? 1000, perTick: DEMO_PER_TICK, memo, log: () => {} });
   opts.log(
-    `demo: mint ${world.mint.toBase58()}, facilitator ${world.facilitator.publicKey.toBase58()}, ${world.merchants.length} merchants, ${world.payers.length} payers, ${graph.referrals} referrals, ${graph.links} linked addresses (${Math.round(performance.now() - t0)} ms)`,
+    `demo: mint ${world.mint.toBase58()}, facilitator ${world.facilitator.publicKey.toBase58()}, ${world.merchants.length} merchants, ${world.payers.length} payers, ${graph.referrals} referrals, ${graph.links} linked addresses (chain ${worldMs} ms, accounts ${graphMs} ms)`,
   );
   return {
     world,
