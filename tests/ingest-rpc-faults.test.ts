@@ -4,7 +4,7 @@ import { useFreshDb } from "./setup/db.js";
 import { UpstreamError } from "../indexer/src/errors.js";
 import { RpcClient, startIngest, watchRules } from "../indexer/src/ingest/index.js";
 import { listSettlements } from "../indexer/src/ingest/store/settlements.js";
-import { createWorld, rulesOf, runScenario } from "./fixtures/ingest/localnet-scenario.js";
+import { createWorld, drainAndCompare, rulesOf, runScenario } from "./fixtures/ingest/localnet-scenario.js";
 import { startFaultProxy, type Fault, type FaultProxy } from "./fixtures/ingest/fault-proxy.js";
 
 describe("RPC failures: rate limits, 5xx, garbage, timeouts", function () {
@@ -106,17 +106,8 @@ describe("RPC failures: rate limits, 5xx, garbage, timeouts", function () {
       rpc: { timeoutMs: 300, baseBackoffMs: 5, maxBackoffMs: 50, maxRetries: 2, requestsPerSecond: 1000 },
       log: (l) => log.push(l),
     });
-    // Wait on the poller's counters, not the table: PGlite (the default test database) breaks when a
-    // second connection queries while the poller's transaction is open.
-    const t0 = Date.now();
-    while (handle.stats().settlementsInserted < scenario.expected.length && Date.now() - t0 < 60_000)
-      await new Promise((r) => setTimeout(r, 100));
-    const cycles = handle.stats().cycles;
-    while (handle.stats().cycles < cycles + 2) await new Promise((r) => setTimeout(r, 50));
-    await handle.stop();
-    const rows = await listSettlements(db());
-    const key = (r: { signature: string; outer_index: number; inner_index: number }) => `${r.signature}/${r.outer_index}/${r.inner_index}`;
-    assert.deepEqual(rows.map(key).sort(), scenario.expected.map(key).sort());
+    const { stored, expected } = await drainAndCompare(handle, scenario.expected, () => listSettlements(db()));
+    assert.deepEqual(stored, expected);
     assert.ok(
       proxy.seen.some((s) => s.fault !== "ok"),
       "no fault was injected",

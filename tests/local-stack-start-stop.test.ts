@@ -223,7 +223,13 @@ describe("local stack: starting and stopping (npm start)", function () {
   it("given a stack on DATABASE_URL is up, when a second start runs on the same data directory, then it exits with one merit: line before touching the database", async () => {
     const dir = dataDir();
     // the test database: the directory then holds only the local chain's history
-    const withDb = async () => ({ ...(await stackEnv(dir)).env, DATABASE_URL: process.env.DATABASE_URL });
+    // (the embedded test database takes one connection per process, as the stack's own embedded one does:
+    // the demo's traffic keeps ingest, the engine and the epochs busy at once)
+    const withDb = async () => ({
+      ...(await stackEnv(dir)).env,
+      DATABASE_URL: process.env.DATABASE_URL,
+      ...(process.env.MERIT_TEST_EMBEDDED_PG ? { MERIT_EMBEDDED_PG_URL: process.env.DATABASE_URL } : {}),
+    });
     const first = npmStart(await withDb());
     running.push(first);
     await untilUp(first);

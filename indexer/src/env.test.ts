@@ -85,7 +85,7 @@ describe("env: the one reader of the configuration", () => {
       commitment: "confirmed",
       pollIntervalMs: 999,
       batchSize: 17,
-      rpc: { maxConcurrency: 3, requestsPerSecond: 7.5, timeoutMs: 1234, maxRetries: 2 },
+      rpc: { maxConcurrency: 3, requestsPerSecond: 7.5, timeoutMs: 1234, maxRetries: 2, fallbackUrls: [] },
     });
     assert.equal(ingestSettings(parseEnv({ RPC_COMMITMENT: "processed" })).commitment, "confirmed");
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CallerError } from "./errors.js";
 import { scheduleProblem } from "./publish/schedule.js";
 import { parseRoles, ROLES, type Role } from "./daemon/roles/names.js";
+import { configFlag, configPath, editDistance, type FileSettings, readConfigFile } from "./config.js";
 
 /**
  * The only place that reads process.env. Everything is validated at start-up so a typo in a
@@ -17,12 +18,21 @@ const list = z
       .filter(Boolean),
   );
 
+const port = z.coerce
+  .number({ error: "expected a port number" })
+  .int("expected a port number")
+  .min(0, "expected a port number")
+  .max(65535, "expected a port number");
+const base58Address = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 address");
+
 const schema = z.object({
   /** Unset: `npm start` runs an embedded PGlite (see db/embedded.ts) under MERIT_DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
   MERIT_DATA_DIR: z.string().default(".merit"),
   /** Unset: `npm start` runs the local chain (`merit localnet`) and points at it. */
   RPC_URL: z.string().url().optional(),
+  /** Tried in order after RPC_URL when it cannot be reached or answers 5xx (the config file's `rpc.urls` after the first). */
+  RPC_FALLBACK_URLS: list.refine((urls) => urls.every((u) => URL.canParse(u)), "expected a comma-separated list of URLs"),
   RPC_COMMITMENT: z.enum(["processed", "confirmed", "finalized"]).default("finalized"),
   RPC_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   RPC_REQUESTS_PER_SECOND: z.coerce.number().positive().default(20),
@@ -48,7 +58,7 @@ const schema = z.object({
   HELIUS_WEBHOOK_TYPE: z.enum(["raw", "enhanced", "rawDevnet", "enhancedDevnet"]).default("raw"),
   HELIUS_API_URL: z.string().url().default("https://api-mainnet.helius-rpc.com"),
   API_HOST: z.string().default("127.0.0.1"),
-  API_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  API_PORT: port.default(8787),
   /**
    * Bearer token of the admin API (`/v1/admin/*`), compared in constant time. Unset: the admin API
    * answers 503 admin_disabled. Never logged.
@@ -63,7 +73,7 @@ const schema = z.object({
   API_CORS_ORIGINS: list.default(["http://localhost:3000", "http://127.0.0.1:3000", "http://localhost:5173", "http://127.0.0.1:5173"]),
   /** Requests per minute per client IP before 429 (0: no limit). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
-  LOCALNET_PORT: z.coerce.number().int().min(0).max(65535).default(8899),
+  LOCALNET_PORT: port.default(8899),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   /** `json` (one object per line, for log shippers) or `pretty`; default: pretty on a terminal, else json. */
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
@@ -127,6 +137,22 @@ const schema = z.object({
   EVENTS_REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** Receives a JSON POST when a distributor's vault becomes short of what it owes (publish/vault.ts). */
   VAULT_ALERT_WEBHOOK_URL: z.string().url().optional(),
+  /** The configuration file (merit.config.toml) when not `--config` or ./merit.config.toml; the environment overrides its keys. */
+  MERIT_CONFIG: z.string().min(1).optional(),
+  /** The distributor the daemon closes and publishes epochs for (its PDA address). */
+  DISTRIBUTOR_ADDRESS: base58Address.optional(),
+  /** How the epochs daemon turns points into token base units when it registers DISTRIBUTOR_ADDRESS (epochs/convert.ts). */
+  EPOCH_CONVERSION: z.enum(["fixed", "budget"]).default("fixed"),
+  /** `fixed`: base units per point. */
+  EPOCH_UNITS_PER_POINT: z
+    .string()
+    .regex(/^[1-9]\d*$/, "expected a whole number of base units")
+    .default("1"),
+  /** `budget`: base units shared out per epoch in proportion to points. */
+  EPOCH_BUDGET_PER_EPOCH: z
+    .string()
+    .regex(/^[1-9]\d*$/, "expected a whole number of base units")
+    .optional(),
   /** Not a setting: npm and npx set it in the processes they start (main.ts stops when they go). */
   npm_command: z.string().optional(),
 });
@@ -164,6 +190,9 @@ const checked = schema.superRefine((e, ctx) => {
       message: "DATABASE_READ_URL needs DATABASE_URL (the primary its replica follows)",
     });
   }
+  if (e.EPOCH_CONVERSION === "budget" && !e.EPOCH_BUDGET_PER_EPOCH) {
+    ctx.addIssue({ code: "custom", path: ["EPOCH_CONVERSION"], message: "the budget conversion needs EPOCH_BUDGET_PER_EPOCH" });
+  }
   if (e.EPOCH_SCHEDULE !== undefined) {
     const problem = scheduleProblem(e.EPOCH_SCHEDULE);
     if (problem) ctx.addIssue({ code: "custom", path: ["EPOCH_SCHEDULE"], message: problem });
@@ -189,6 +218,7 @@ const PREFIXES = [
   "READY_",
   "EVENTS_",
   "CLAIM_",
+  "DISTRIBUTOR_",
 ];
 /** Variables with those prefixes that belong to the tooling, not to the daemon. */
 const TOOLING = new Set(["MERIT_SKIP_RUST", "MERIT_TEST_EMBEDDED_PG"]);
@@ -206,26 +236,43 @@ function unknownVariables(source: Record<string, string | undefined>): string[] 
   return problems;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
 export type Env = z.infer<typeof schema>;
 
-export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = checked.safeParse(source);
+/**
+ * `file`: the config file's settings, which the environment overrides one by one. A problem with a
+ * value that came from the file names the file and the key as written there.
+ */
+export function parseEnv(source: Record<string, string | undefined> = process.env, file?: FileSettings): Env {
+  const merged = file ? { ...file.values, ...definedOnly(source) } : source;
+  const where = (name: string) =>
+    file?.keyOf[name] !== undefined && source[name] === undefined ? `${file.file}: ${file.keyOf[name]}` : name;
+  const parsed = checked.safeParse(merged);
   const lines = [
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`)),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  ${where(String(i.path[0] ?? ""))}: ${i.message}`)),
     ...unknownVariables(source),
   ];
   if (!parsed.success || lines.length > 0) throw new CallerError("bad_env", `invalid configuration:\n${lines.join("\n")}`);
   return parsed.data;
+}
+
+function definedOnly(source: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(source).filter((kv): kv is [string, string] => kv[1] !== undefined));
+}
+
+/**
+ * The environment over the configuration file: `--config` among `argv`, else MERIT_CONFIG, else
+ * ./merit.config.toml when present, else the environment alone.
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env, argv: readonly string[] = []): Env {
+  const path = configPath(configFlag(argv), source.MERIT_CONFIG);
+  return parseEnv(source, path ? readConfigFile(path) : undefined);
+}
+
+/** The conversion a distributor the daemon registers gets (epochs/convert.ts parseConversion's shape). */
+export function conversionSettings(e: Env): Record<string, string> {
+  return e.EPOCH_CONVERSION === "budget"
+    ? { mode: "budget" as const, budgetPerEpoch: e.EPOCH_BUDGET_PER_EPOCH! }
+    : { mode: "fixed" as const, unitsPerPoint: e.EPOCH_UNITS_PER_POINT, rounding: "floor" as const };
 }
 
 /** Everything ingest takes from the environment, for every entry point that starts it. */
@@ -240,6 +287,7 @@ export function ingestSettings(e: Env) {
       requestsPerSecond: e.RPC_REQUESTS_PER_SECOND,
       timeoutMs: e.RPC_TIMEOUT_MS,
       maxRetries: e.RPC_MAX_RETRIES,
+      fallbackUrls: e.RPC_FALLBACK_URLS,
     },
   };
 }
@@ -265,8 +313,8 @@ export function exportToChildren(name: "MERIT_EMBEDDED_PG_URL", value: string): 
 }
 
 let cached: Env | undefined;
-/** The validated environment of this process, parsed once. */
+/** The validated configuration of this process (environment over the config file), read once. */
 export function env(): Env {
-  cached ??= parseEnv();
+  cached ??= loadEnv(process.env, process.argv);
   return cached;
 }

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { startLocalnet } from "@merit/localnet";
 import type { DemoWorld } from "@merit/localnet/demo";
-import { env } from "../env.js";
+import { Connection } from "@solana/web3.js";
+import { conversionSettings, env } from "../env.js";
 import { connect } from "../db/connection.js";
 import { componentLog, flushLogs, logger } from "../log.js";
 import { migrate } from "../db/migrate.js";
@@ -9,6 +10,8 @@ import { serveEmbedded } from "../db/open.js";
 import { exitCodeFor } from "../cli/exit.js";
 import { MeritError } from "../errors.js";
 import { watchRules, type WatchRules } from "../ingest/index.js";
+import { offlineProgram } from "../publish/chain.js";
+import { ensureConfiguredDistributor } from "../publish/configured.js";
 import { publisherKeypair } from "../publish/keypair.js";
 import { startDemo } from "../dev/demo.js";
 import { DEV_EPOCH_SCHEDULE } from "../dev/lifecycle.js";
@@ -86,6 +89,16 @@ async function run(opts: RunOptions): Promise<void> {
   } else {
     rules = watchRules({ mints: cfg.WATCH_MINTS, facilitators: cfg.WATCH_FACILITATORS, merchants: cfg.WATCH_MERCHANTS });
     log(`chain: ${rpcUrl} at ${cfg.RPC_COMMITMENT}`);
+    // the configured distributor ([distributor] address), registered for the epochs role with its conversion
+    if (cfg.DISTRIBUTOR_ADDRESS) {
+      const c = new Connection(rpcUrl, "finalized");
+      await ensureConfiguredDistributor(sql, c, {
+        address: cfg.DISTRIBUTOR_ADDRESS,
+        conversion: conversionSettings(cfg),
+        program: offlineProgram(c, cfg.MERIT_PROGRAM_ID),
+        log,
+      });
+    }
   }
 
   const apiHost = ["0.0.0.0", "::"].includes(cfg.API_HOST) ? "127.0.0.1" : cfg.API_HOST;

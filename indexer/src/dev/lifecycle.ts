@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as spl from "@solana/spl-token";
+import bs58 from "bs58";
 import {
   type Connection,
   type Keypair,
@@ -55,7 +57,7 @@ export interface DevLifecycleOptions {
 
 export interface DevLifecycle {
   distributor: PublicKey;
-  /** For the status line: epochs published and the sample claim. */
+  /** For the status line: epochs published, wallets that claimed, and the sample claim. */
   status(): string;
   stop(): Promise<void>;
 }
@@ -134,6 +136,8 @@ export async function startDevLifecycle(o: DevLifecycleOptions): Promise<DevLife
   });
   const abort = new AbortController();
   let published = 0;
+  let claims = 0;
+  const programId = offlineProgram(o.connection, o.programId).programId;
   let sample = readSampleClaim(o.dataDir);
   let claimFailed = false;
   if (sample) printSummary(o, address, sample);
@@ -143,6 +147,10 @@ export async function startDevLifecycle(o: DevLifecycleOptions): Promise<DevLife
         .then((s) => {
           sample = s;
           if (s) printSummary(o, address, s);
+          // counted now, not at the next tick, so the next status line already has it
+          void countClaimants(o.connection, programId)
+            .then((n) => (claims = n))
+            .catch(() => {});
         })
         .catch((err: unknown) => {
           claimFailed = true;
@@ -153,11 +161,14 @@ export async function startDevLifecycle(o: DevLifecycleOptions): Promise<DevLife
       .then((es) => (published = es.filter((e) => e.status !== "closed" && e.status !== "vetoed").length))
       // a count the database could not give now keeps the last one: the status line is a summary
       .catch(() => {});
+    void countClaimants(o.connection, programId)
+      .then((n) => (claims = n))
+      .catch(() => {});
   }, 5000);
   return {
     distributor,
     status: () =>
-      `; epochs published: ${published}; sample claim: ${sample ? `${sample.amount} base units to ${sample.wallet}` : claimFailed ? "failed (see above)" : "waiting for epoch 1"}`,
+      `; epochs published: ${published}; sample claim: ${sample ? `${sample.amount} base units to ${sample.wallet}` : claimFailed ? "failed (see above)" : "waiting for epoch 1"}; claims: ${claims}`,
     async stop() {
       clearInterval(counting);
       abort.abort();
@@ -165,6 +176,18 @@ export async function startDevLifecycle(o: DevLifecycleOptions): Promise<DevLife
       await daemon.stop();
     },
   };
+}
+
+/** ClaimStatus accounts are 17 bytes after Anchor's discriminator of the account type. */
+const CLAIM_STATUS_FILTERS = [
+  { dataSize: 17 },
+  { memcmp: { offset: 0, bytes: bs58.encode(createHash("sha256").update("account:ClaimStatus").digest().subarray(0, 8)) } },
+];
+
+/** Wallets that have claimed from the program (one ClaimStatus each; the local chain has one distributor). */
+async function countClaimants(connection: Connection, programId: PublicKey): Promise<number> {
+  const accounts = await connection.getProgramAccounts(programId, { commitment: "confirmed", filters: CLAIM_STATUS_FILTERS });
+  return accounts.length;
 }
 
 /** Waits for epoch 1 to be claimable, then claims it with the first demo payer that earned in it. */
@@ -227,7 +250,7 @@ function printSummary(o: DevLifecycleOptions, distributor: string, s: SampleClai
     `  claim tx   ${s.signature}`,
     `  claim page ${o.apiUrl}/claim/?wallet=${s.wallet} (connect a Wallet Standard wallet to claim the next epochs)`,
     `  audit it   ${verifyCommandLine(o.rpcUrl, o.dataDir, distributor)}`,
-    `  keys       ${join(o.dataDir, "dev", "keys")}/ (admin = publisher, guardian, reward-mint, demo-payers)`,
+    `  keys       ${join(o.dataDir, "dev", "keys")}/ (admin = publisher, guardian, reward-mint; the demo world: demo-payers, demo-merchants, demo-facilitator, demo-mint, demo-mint-authority)`,
   ];
   for (const l of lines) o.log(l);
 }

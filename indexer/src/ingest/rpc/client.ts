@@ -6,10 +6,14 @@ import { backoffMs, Semaphore, sleep, TokenBucket } from "./rate-limit.js";
  * JSON-RPC over HTTP within a request budget. Every failure becomes an UpstreamError whose
  * `retryable` says whether waiting can help: 429, 5xx, timeouts, resets and unparseable bodies are
  * retried here with jittered exponential backoff (honouring Retry-After); a JSON-RPC error the node
- * means (bad params, block not available) is not.
+ * means (bad params, block not available) is not. With fallback URLs, a request that cannot reach
+ * its URL or gets a 5xx moves the client to the next URL at once (round robin), and backoff only
+ * starts once every URL has failed the same call.
  */
 export interface RpcClientOptions {
   url: string;
+  /** Tried in order after `url` when it is unreachable, times out or answers 5xx. */
+  fallbackUrls?: readonly string[];
   maxConcurrency?: number;
   requestsPerSecond?: number;
   timeoutMs?: number;
@@ -29,19 +33,26 @@ export interface RpcStats {
   calls: number;
   retries: number;
   failures: number;
+  /** Moves to the next URL after an endpoint failed. */
+  failovers: number;
 }
 
 /** Node-side JSON-RPC errors that waiting fixes: node behind, min context slot not reached. */
 const RETRYABLE_RPC_CODES = new Set([-32005, -32014, -32016]);
+/** Failures that say this endpoint is down, not that the request or the chain is the problem. */
+const ENDPOINT_DOWN = new Set(["rpc_unreachable", "rpc_timeout", "rpc_server_error"]);
 
 export class RpcClient {
-  readonly stats: RpcStats = { requests: 0, calls: 0, retries: 0, failures: 0 };
+  readonly stats: RpcStats = { requests: 0, calls: 0, retries: 0, failures: 0, failovers: 0 };
   private readonly bucket: TokenBucket;
   private readonly gate: Semaphore;
   private nextId = 1;
   private batchUnsupported = false;
+  private readonly urls: string[];
+  private current = 0;
 
   constructor(private readonly opts: RpcClientOptions) {
+    this.urls = [opts.url, ...(opts.fallbackUrls ?? [])];
     this.bucket = new TokenBucket(opts.requestsPerSecond ?? 20);
     this.gate = new Semaphore(opts.maxConcurrency ?? 8);
   }
@@ -61,15 +72,25 @@ export class RpcClient {
     const body = calls.map((c) => ({ jsonrpc: "2.0", id: this.nextId++, method: c.method, params: c.params }));
     const payload = calls.length === 1 ? body[0] : body;
     const maxRetries = this.opts.maxRetries ?? 6;
+    let failovers = 0;
     for (let attempt = 0; ; attempt++) {
+      const index = this.current;
       try {
         return await this.send<T>(
+          this.urls[index]!,
           payload,
           body.map((b) => b.id),
           calls,
         );
       } catch (err) {
         rpcErrors.inc({ method: calls[0]!.method });
+        if (err instanceof UpstreamError && ENDPOINT_DOWN.has(err.code) && failovers < this.urls.length - 1) {
+          // another endpoint may answer now: no backoff, and no retry spent
+          failovers++;
+          this.failover(index, err);
+          attempt--;
+          continue;
+        }
         if (err instanceof UpstreamError && err.code === "rpc_batch_unsupported") {
           this.batchUnsupported = true;
           return Promise.all(calls.map((c) => this.call<T>(c.method, c.params)));
@@ -90,7 +111,20 @@ export class RpcClient {
     }
   }
 
-  private async send<T>(payload: unknown, ids: number[], calls: readonly RpcCall[]): Promise<T[]> {
+  /** The URL requests go to now. */
+  get url(): string {
+    return this.urls[this.current]!;
+  }
+
+  /** Moves to the URL after `index`, unless a concurrent request already moved on from it. */
+  private failover(index: number, err: UpstreamError): void {
+    if (this.current !== index) return;
+    this.current = (index + 1) % this.urls.length;
+    this.stats.failovers++;
+    this.opts.log?.(`rpc ${this.urls[index]} failed (${err.message}); switching to ${this.urls[this.current]}`);
+  }
+
+  private async send<T>(url: string, payload: unknown, ids: number[], calls: readonly RpcCall[]): Promise<T[]> {
     await this.bucket.take(ids.length);
     return this.gate.run(async () => {
       this.stats.requests++;
@@ -99,7 +133,7 @@ export class RpcClient {
       // the request's own time: after the rate limit and the concurrency gate
       const end = rpcRequestDuration.startTimer({ method: calls[0]!.method });
       try {
-        res = await fetch(this.opts.url, {
+        res = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify(payload),
