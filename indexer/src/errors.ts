@@ -89,6 +89,7 @@ export type BugErrorCode =
   | "engine_state_tail"
   | "epoch_rebuild_mismatch"
   | "int8_out_of_range"
+  | "numeric_out_of_range"
   | "invalid_time"
   | "migration_edited"
   | "onchain_root_mismatch"

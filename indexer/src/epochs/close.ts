@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
 import { decodeKey58, writeProofShards } from "@merit/clients/merkle";
-import type { Queryable, Sql } from "../db/connection.js";
+import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
 import { epochCloseDuration } from "../metrics/index.js";
 import { accountFigures, type AccountFigures, type LedgerRange } from "../ledger/epoch-range.js";
@@ -85,11 +85,13 @@ const pointsOf = (f: AccountFigures) =>
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
+ * `copy`: the server takes COPY (db/connection.ts supportsCopy).
  */
 async function computeEpoch(
   q: Queryable,
   x: EpochInputs,
   dir: string,
+  copy: boolean,
   onPhase: (phase: string, ms: number) => void = () => {},
 ): Promise<Computed> {
   let t = performance.now();
@@ -169,6 +171,7 @@ async function computeEpoch(
       conversion: x.distributor.conversion,
     },
     carried.sort((a, b) => (a.claimant < b.claimant ? -1 : 1)),
+    copy,
   );
   phase("manifest");
   const written = await writeDataset(
@@ -231,7 +234,7 @@ export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; e
   const previous = e.epoch > 1n ? await getEpoch(sql, d.address, e.epoch - 1n) : undefined;
   const scratch = await scratchDir(opts.dataDir, d.address, e.epoch);
   try {
-    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch);
+    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch, supportsCopy(sql));
     for (const [what, stored, got] of [
       ["root", e.root, c.root],
       ["dataset hash", e.datasetHash, c.datasetHash],
@@ -303,6 +306,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
   const cut = await findCutoff(sql);
   if (!cut) throw new CallerError("no_cutoff", "ingest has not completed any slot yet: nothing can be closed");
   const conversion = parseConversion(d.conversion);
+  const copy = supportsCopy(sql);
   const scratchParent = opts.dataDir;
   let scratch: string | undefined;
   try {
@@ -328,7 +332,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
         previousInputsHash: previous?.inputsHash ?? ZERO_HASH,
       };
       scratch = await scratchDir(scratchParent, d.address, epoch);
-      const c = await computeEpoch(tx, inputs, scratch, opts.onPhase);
+      const c = await computeEpoch(tx, inputs, scratch, copy, opts.onPhase);
       const t0 = performance.now();
       await insertEpoch(
         tx,
@@ -353,6 +357,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
           inputsHash: c.inputsHash,
         },
         c.wallets,
+        copy,
       );
       opts.onPhase?.("store epoch wallets", performance.now() - t0);
       return { epoch, c };

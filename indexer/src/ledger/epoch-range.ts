@@ -85,6 +85,28 @@ export async function* settlementsInRange(
   }
 }
 
+/**
+ * The manifest's settlement lines of a range in chain order (epochs/manifest.ts writes the same
+ * line from a CountedSettlement), each ending in "\n", as the server writes them: COPY TO STDOUT
+ * streams its bytes straight to the file and the hash, with no row objects in between. CSV with a
+ * delimiter and a quote character that never occur in a line (to_json escapes every control
+ * character, and its escapes are JSON.stringify's) leaves each line's bytes as they are.
+ */
+export async function* settlementLinesInRange(q: Queryable, r: Pick<LedgerRange, "afterSeq" | "throughSeq">): AsyncGenerator<Buffer> {
+  const after = BigInt(r.afterSeq).toString();
+  const through = BigInt(r.throughSeq).toString();
+  const stream = await q
+    .unsafe(
+      `copy (select '{"inner":' || s.inner_index || ',"outer":' || s.outer_index || ',"signature":' || to_json(s.signature)::text
+          || ',"slot":"' || s.slot || '","type":"settlement"}'
+        from settlement_scores ss join settlements s on s.id = ss.settlement_id
+        where ss.seq > ${after} and ss.seq <= ${through} order by ss.seq)
+      to stdout with (format csv, delimiter E'\x01', quote E'\x02')`,
+    )
+    .readable();
+  for await (const chunk of stream) yield chunk as Buffer;
+}
+
 export interface AdjustmentRow {
   id: bigint;
   seq: bigint;
