@@ -7,7 +7,7 @@ import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
 import { epochCloseDuration } from "../metrics/index.js";
 import { accountFigures, type AccountFigures, type LedgerRange } from "../ledger/epoch-range.js";
-import { type Conversion, convert, parseConversion } from "./convert.js";
+import { type Conversion, convert, type EpochPoints, parseConversion } from "./convert.js";
 import { findCutoff } from "./cutoff.js";
 import { writeManifest } from "./manifest.js";
 import {
@@ -105,25 +105,35 @@ async function computeEpoch(
   const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
   phase("previous epoch");
   const unpayable: string[] = [];
-  const active = new Map<string, AccountFigures>();
+  const active: AccountFigures[] = [];
   for (const f of figures) {
-    if (isWallet(f.account)) active.set(f.account, f);
+    if (isWallet(f.account)) active.push(f);
     else if (pointsOf(f) !== 0n) unpayable.push(f.account);
   }
+  unpayable.sort();
   const carried = [...before].filter(([, s]) => s.pending !== 0n).map(([claimant, s]) => ({ claimant, pending: s.pending }));
-  // figures come in account order; carried wallets without activity join them (the order only
-  // decides the order rows are stored in: the dataset sorts by claimant bytes itself)
-  const claimants = [...active.keys()];
-  for (const c of carried) if (!active.has(c.claimant)) claimants.push(c.claimant);
-  const converted = convert(
-    claimants.map((c) => ({ claimant: c, points: active.has(c) ? pointsOf(active.get(c)!) : 0n, pending: before.get(c)?.pending ?? 0n })),
-    x.conversion,
-  );
-  const wallets: EpochWalletRow[] = [];
-  for (const c of converted) {
-    const f = active.get(c.claimant);
-    const prev = before.get(c.claimant);
-    wallets.push({
+  // Rows are indexed alike from here on: the active wallets, then carried wallets without activity
+  // (the order only decides the order rows are stored in: the dataset sorts by claimant bytes).
+  // Lookups by claimant are only needed when an earlier epoch left wallets behind.
+  const activeSet = before.size > 0 ? new Set(active.map((f) => f.account)) : undefined;
+  const points: EpochPoints[] = active.map((f) => ({
+    claimant: f.account,
+    points: pointsOf(f),
+    pending: before.get(f.account)?.pending ?? 0n,
+  }));
+  for (const c of carried) if (!activeSet?.has(c.claimant)) points.push({ claimant: c.claimant, points: 0n, pending: c.pending });
+  const converted = convert(points, x.conversion);
+  // One object per wallet serves as its stored row and as its dataset record.
+  const wallets: (EpochWalletRow & WalletTotals)[] = new Array(converted.length);
+  const leaves: WalletTotals[] = [];
+  let pointsSum = 0n;
+  let allocatedSum = 0n;
+  let releasedSum = 0n;
+  for (let i = 0; i < converted.length; i++) {
+    const c = converted[i]!;
+    const f = i < active.length ? active[i] : undefined;
+    const cumulative = (before.get(c.claimant)?.cumulative ?? 0n) + c.released;
+    const w = {
       claimant: c.claimant,
       points: c.points,
       basePoints: f?.basePoints ?? 0n,
@@ -134,29 +144,35 @@ async function computeEpoch(
       allocated: c.allocated,
       released: c.released,
       pending: c.pending,
-      cumulative: (prev?.cumulative ?? 0n) + c.released,
-    });
+      cumulative,
+      // A dataset record's figures are never negative except adjustments: a wallet whose
+      // corrections exceed its earnings shows them as such.
+      cumulativeAmount: cumulative,
+      epochAmount: c.released,
+    };
+    wallets[i] = w;
+    if (cumulative !== 0n) leaves.push(w); // dust still pending: no leaf yet
+    pointsSum += c.points;
+    allocatedSum += c.allocated;
+    releasedSum += c.released;
   }
   phase("convert");
   // Every wallet with a leaf so far keeps it; this epoch's figures where it had any.
-  const changed = new Map(wallets.map((w) => [w.claimant, w]));
-  const leaves: WalletTotals[] = [];
-  for (const claimant of new Set([...before.keys(), ...changed.keys()])) {
-    const w = changed.get(claimant);
-    const cumulative = w?.cumulative ?? before.get(claimant)!.cumulative;
-    if (cumulative === 0n) continue; // dust still pending: no leaf yet
-    leaves.push({
-      claimant,
-      cumulativeAmount: cumulative,
-      epochAmount: w?.released ?? 0n,
-      // A dataset record's figures are never negative except adjustments: a wallet whose
-      // corrections exceed its earnings shows them as such.
-      basePoints: w?.basePoints ?? 0n,
-      campaignBonus: w?.campaignBonus ?? {},
-      referralPoints: w?.referralPoints ?? 0n,
-      adjustmentPoints: w?.adjustmentPoints ?? 0n,
-      settlementCount: w?.settlementCount ?? 0,
-    });
+  if (before.size > 0) {
+    const changed = new Set(wallets.map((w) => w.claimant));
+    for (const [claimant, b] of before) {
+      if (changed.has(claimant) || b.cumulative === 0n) continue;
+      leaves.push({
+        claimant,
+        cumulativeAmount: b.cumulative,
+        epochAmount: 0n,
+        basePoints: 0n,
+        campaignBonus: {},
+        referralPoints: 0n,
+        adjustmentPoints: 0n,
+        settlementCount: 0,
+      });
+    }
   }
   const manifest = await writeManifest(
     q,
@@ -182,19 +198,22 @@ async function computeEpoch(
   phase("dataset + tree + independent check");
   if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
   phase("proof shards");
-  const sum = (f: (w: EpochWalletRow) => bigint) => wallets.reduce((s, w) => s + f(w), 0n);
   return {
-    wallets: wallets.filter(
-      (w) => w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n) || active.has(w.claimant),
-    ),
+    // carried wallets whose balance did not move have no row of their own this epoch
+    wallets:
+      wallets.length === active.length
+        ? wallets
+        : wallets.filter(
+            (w, i) => i < active.length || w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n),
+          ),
     root: written.header.root,
     datasetHash: written.datasetHash.toString("hex"),
     inputsHash: manifest.inputsHash,
     leafCount: leaves.length,
     settlementCount: BigInt(manifest.settlements),
-    points: sum((w) => w.points),
-    allocated: sum((w) => w.allocated),
-    released: sum((w) => w.released),
+    points: pointsSum,
+    allocated: allocatedSum,
+    released: releasedSum,
     cumulativeTotal: written.header.totals.cumulativeAmount,
     unpayable,
   };

@@ -1,6 +1,6 @@
 import { int32, int64, jsonb, NUMERIC_BOUND, numeric, text, textBound } from "../db/binary-copy.js";
 import type { Queryable, Tx } from "../db/connection.js";
-import { type CopySegment, copyRows } from "../db/copy-pipe.js";
+import { type CopySegment, copyRowsPaced } from "../db/copy-pipe.js";
 import type { JsonValue } from "../json.js";
 
 /** Queries of the epochs stage: `distributors`, `epochs`, `epoch_wallets` (migration 00021). */
@@ -216,7 +216,7 @@ export async function insertEpoch(
     values (${e.distributor}, ${e.epoch}, ${e.prevCutoffSeq}, ${e.cutoffSeq}, ${e.firstSlot}, ${e.cutoffSlot}, ${e.prevOtherId}, ${e.otherId},
       ${tx.json(e.conversion)}, ${e.points}, ${e.allocated.toString()}, ${e.released.toString()}, ${e.cumulativeTotal.toString()}, ${e.leafCount},
       ${e.settlementCount}, ${e.root}, ${e.datasetHash}, ${e.inputsHash})`;
-  if (copy) return copyRows(tx, WALLETS_COPY_TARGET, wallets, (seg, w) => writeWalletRow(seg, e.distributor, e.epoch, w));
+  if (copy) return copyRowsPaced(tx, WALLETS_COPY_TARGET, wallets, (seg, w) => writeWalletRow(seg, e.distributor, e.epoch, w));
   const CHUNK = 20_000;
   for (let i = 0; i < wallets.length; i += CHUNK) {
     const part = wallets.slice(i, i + CHUNK);
