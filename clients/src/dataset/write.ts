@@ -145,7 +145,8 @@ export async function writeDataset(
   const sortedClaimants = packed.claimants;
   for (let k = 0; k < n; k++) {
     const src = order[k]!;
-    claimants.copy(sortedClaimants, k * 32, src * 32, src * 32 + 32);
+    // 32 bytes by hand: a Buffer.copy per wallet costs more in its native call than in the copy
+    for (let b = 0, from = src * 32, to = k * 32; b < 32; b++) sortedClaimants[to + b] = claimants[from + b]!;
     amounts[k] = wallets[src]!.cumulativeAmount;
   }
   const tree = await buildTree(meta.distributor, packed, { ...options, reuseInput: true });
