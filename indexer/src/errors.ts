@@ -88,6 +88,7 @@ export type BugErrorCode =
   | "dataset_mismatch"
   | "engine_state_tail"
   | "epoch_rebuild_mismatch"
+  | "epoch_total_mismatch"
   | "int8_out_of_range"
   | "numeric_out_of_range"
   | "invalid_time"

@@ -18,6 +18,7 @@ import {
   getDistributor,
   getEpoch,
   insertEpoch,
+  setEpochFileHashes,
   latestEpoch,
   markFilesWritten,
   walletStateAsOf,
@@ -64,10 +65,9 @@ interface EpochInputs {
   previousInputsHash: string;
 }
 
-interface Computed {
+/** What an epoch's row holds before its files exist: all but the root and the dataset hash. */
+interface Summed {
   wallets: EpochWalletRow[];
-  root: string;
-  datasetHash: string;
   inputsHash: string;
   leafCount: number;
   settlementCount: bigint;
@@ -75,6 +75,11 @@ interface Computed {
   allocated: bigint;
   released: bigint;
   cumulativeTotal: bigint;
+}
+
+interface Computed extends Summed {
+  root: string;
+  datasetHash: string;
   unpayable: string[];
 }
 
@@ -85,7 +90,9 @@ const pointsOf = (f: AccountFigures) =>
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
- * `copy`: the server takes COPY (db/connection.ts supportsCopy).
+ * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
+ * the manifest is written, runs on the connection while this process writes the dataset and the
+ * shards (which need no database), so the server stores the wallets meanwhile.
  */
 async function computeEpoch(
   q: Queryable,
@@ -93,6 +100,7 @@ async function computeEpoch(
   dir: string,
   copy: boolean,
   onPhase: (phase: string, ms: number) => void = () => {},
+  store?: (s: Summed) => Promise<void>,
 ): Promise<Computed> {
   let t = performance.now();
   const phase = (name: string) => {
@@ -190,15 +198,9 @@ async function computeEpoch(
     copy,
   );
   phase("manifest");
-  const written = await writeDataset(
-    join(dir, DATASET_FILE),
-    { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
-    leaves,
-  );
-  phase("dataset + tree + independent check");
-  if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
-  phase("proof shards");
-  return {
+  let cumulativeTotal = 0n;
+  for (const l of leaves) cumulativeTotal += l.cumulativeAmount;
+  const summed: Summed = {
     // carried wallets whose balance did not move have no row of their own this epoch
     wallets:
       wallets.length === active.length
@@ -206,17 +208,41 @@ async function computeEpoch(
         : wallets.filter(
             (w, i) => i < active.length || w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n),
           ),
-    root: written.header.root,
-    datasetHash: written.datasetHash.toString("hex"),
     inputsHash: manifest.inputsHash,
     leafCount: leaves.length,
     settlementCount: BigInt(manifest.settlements),
     points: pointsSum,
     allocated: allocatedSum,
     released: releasedSum,
-    cumulativeTotal: written.header.totals.cumulativeAmount,
-    unpayable,
+    cumulativeTotal,
   };
+  const storing = store?.(summed);
+  storing?.catch(() => {}); // awaited below, after the files or before a failure propagates
+  let written: Awaited<ReturnType<typeof writeDataset>>;
+  try {
+    written = await writeDataset(
+      join(dir, DATASET_FILE),
+      { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
+      leaves,
+    );
+    phase("dataset + tree + independent check");
+    if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
+    phase("proof shards");
+  } catch (err) {
+    // the connection is the caller's transaction: it may only roll back once the store is over
+    await storing?.catch(() => {});
+    throw err;
+  }
+  if (storing) {
+    await storing;
+    phase("store epoch wallets (beyond the dataset and shards it overlaps)");
+  }
+  if (written.header.totals.cumulativeAmount !== cumulativeTotal)
+    throw new BugError(
+      "epoch_total_mismatch",
+      `epoch ${x.epoch}: the dataset's cumulative total is ${written.header.totals.cumulativeAmount}, its leaves sum to ${cumulativeTotal}`,
+    );
+  return { ...summed, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable };
 }
 
 async function scratchDir(dataDir: string, distributor: string, epoch: bigint): Promise<string> {
@@ -351,34 +377,35 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
         previousInputsHash: previous?.inputsHash ?? ZERO_HASH,
       };
       scratch = await scratchDir(scratchParent, d.address, epoch);
-      const c = await computeEpoch(tx, inputs, scratch, copy, opts.onPhase);
-      const t0 = performance.now();
-      await insertEpoch(
-        tx,
-        {
-          distributor: d.address,
-          epoch,
-          prevCutoffSeq: range.afterSeq,
-          cutoffSeq: range.throughSeq,
-          firstSlot: inputs.slots.first,
-          cutoffSlot: cut.slot,
-          prevOtherId: range.afterOtherId,
-          otherId: range.throughOtherId,
-          conversion: d.conversion,
-          points: c.points,
-          allocated: c.allocated,
-          released: c.released,
-          cumulativeTotal: c.cumulativeTotal,
-          leafCount: c.leafCount,
-          settlementCount: c.settlementCount,
-          root: c.root,
-          datasetHash: c.datasetHash,
-          inputsHash: c.inputsHash,
-        },
-        c.wallets,
-        copy,
+      // The epoch's row goes in first (its wallets refer to it), with its files' hashes once known.
+      const c = await computeEpoch(tx, inputs, scratch, copy, opts.onPhase, (s) =>
+        insertEpoch(
+          tx,
+          {
+            distributor: d.address,
+            epoch,
+            prevCutoffSeq: range.afterSeq,
+            cutoffSeq: range.throughSeq,
+            firstSlot: inputs.slots.first,
+            cutoffSlot: cut.slot,
+            prevOtherId: range.afterOtherId,
+            otherId: range.throughOtherId,
+            conversion: d.conversion,
+            points: s.points,
+            allocated: s.allocated,
+            released: s.released,
+            cumulativeTotal: s.cumulativeTotal,
+            leafCount: s.leafCount,
+            settlementCount: s.settlementCount,
+            root: "",
+            datasetHash: "",
+            inputsHash: s.inputsHash,
+          },
+          s.wallets,
+          copy,
+        ),
       );
-      opts.onPhase?.("store epoch wallets", performance.now() - t0);
+      await setEpochFileHashes(tx, d.address, epoch, c.root, c.datasetHash);
       return { epoch, c };
     });
     if (!closed) {

@@ -236,6 +236,11 @@ export async function insertEpoch(
   }
 }
 
+/** The hashes of a closing epoch's files, known once they are written (after its wallets went in). */
+export async function setEpochFileHashes(tx: Tx, distributor: string, epoch: bigint, root: string, datasetHash: string): Promise<void> {
+  await tx`update epochs set root = ${root}, dataset_hash = ${datasetHash} where distributor = ${distributor} and epoch = ${epoch}`;
+}
+
 /** Roots proposed on-chain and not yet active or vetoed, over every distributor (merit_root_pending). */
 export async function countPendingRoots(q: Queryable): Promise<number> {
   const [r] = await q<{ n: number }[]>`select count(*)::int as n from epochs where status in ('proposed', 'pending')`;
