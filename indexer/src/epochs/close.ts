@@ -88,26 +88,11 @@ const pointsOf = (f: AccountFigures) =>
   f.basePoints + f.referralPoints + f.adjustmentPoints + Object.values(f.campaignBonus).reduce((s, v) => s + v, 0n);
 
 /**
- * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
- * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
- * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
- * the manifest is written, runs on the connection while this process writes the dataset and the
- * shards (which need no database), so the server stores the wallets meanwhile.
+ * The epoch's wallets from the ledger and the epoch before it. A function of its own so that what
+ * it reads (a row per account, a row per converted wallet) is garbage once it returns: the caller
+ * keeps one object per wallet through the files.
  */
-async function computeEpoch(
-  q: Queryable,
-  x: EpochInputs,
-  dir: string,
-  copy: boolean,
-  onPhase: (phase: string, ms: number) => void = () => {},
-  store?: (s: Summed) => Promise<void>,
-): Promise<Computed> {
-  let t = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    onPhase(name, now - t);
-    t = now;
-  };
+async function walletsOf(q: Queryable, x: EpochInputs, phase: (name: string) => void) {
   const figures = await accountFigures(q, x.range);
   phase("aggregate ledger");
   const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
@@ -182,6 +167,31 @@ async function computeEpoch(
       });
     }
   }
+  return { wallets, activeCount: active.length, leaves, before, carried, unpayable, pointsSum, allocatedSum, releasedSum };
+}
+
+/**
+ * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
+ * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
+ * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
+ * the manifest is written, runs on the connection while this process writes the dataset and the
+ * shards (which need no database), so the server stores the wallets meanwhile.
+ */
+async function computeEpoch(
+  q: Queryable,
+  x: EpochInputs,
+  dir: string,
+  copy: boolean,
+  onPhase: (phase: string, ms: number) => void = () => {},
+  store?: (s: Summed) => Promise<void>,
+): Promise<Computed> {
+  let t = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    onPhase(name, now - t);
+    t = now;
+  };
+  const { wallets, activeCount, leaves, before, carried, unpayable, pointsSum, allocatedSum, releasedSum } = await walletsOf(q, x, phase);
   const manifest = await writeManifest(
     q,
     join(dir, MANIFEST_FILE),
@@ -203,10 +213,10 @@ async function computeEpoch(
   const summed: Summed = {
     // carried wallets whose balance did not move have no row of their own this epoch
     wallets:
-      wallets.length === active.length
+      wallets.length === activeCount
         ? wallets
         : wallets.filter(
-            (w, i) => i < active.length || w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n),
+            (w, i) => i < activeCount || w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n),
           ),
     inputsHash: manifest.inputsHash,
     leafCount: leaves.length,
