@@ -47,8 +47,12 @@ export function addFigures(t: DatasetTotals, f: WalletFigures): void {
   t.referralPoints += f.referralPoints;
   t.adjustmentPoints += f.adjustmentPoints;
   t.settlementCount += f.settlementCount;
-  const bonus = t.campaignBonus as Record<string, bigint>;
-  for (const id in f.campaignBonus) bonus[id] = (bonus[id] ?? 0n) + f.campaignBonus[id]!;
+  addCampaigns(t.campaignBonus as Record<string, bigint>, f.campaignBonus);
+}
+
+/** Adds one wallet's campaign points into running totals. */
+export function addCampaigns(into: Record<string, bigint>, c: CampaignPoints): void {
+  for (const id in c) into[id] = (into[id] ?? 0n) + c[id]!;
 }
 
 export interface DatasetHeader {
@@ -78,7 +82,9 @@ export interface DatasetRecord extends WalletFigures {
 }
 
 function campaignsJson(c: CampaignPoints): string {
-  const ids = Object.keys(c).sort();
+  const ids = Object.keys(c);
+  if (ids.length === 0) return "{}";
+  ids.sort();
   return `{${ids.map((id) => `${JSON.stringify(id)}:"${c[id]}"`).join(",")}}`;
 }
 

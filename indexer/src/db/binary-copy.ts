@@ -12,6 +12,11 @@ import type { CopySegment } from "./copy-pipe.js";
  *   timestamptz  int64 microseconds since 2000-01-01 00:00 UTC
  *   text[]       int32 dims (1, or 0 when empty), int32 has-nulls 0, int32 element type 25 (text),
  *                int32 length, int32 lower bound 1, then each element as a text field
+ *   integer      4 bytes, big-endian two's complement
+ *   numeric      int16 digit count, int16 weight (the first digit's power of 10000), uint16 sign
+ *                (0x4000 negative), int16 display scale, then the base-10000 digits, most
+ *                significant first, as int16s (trailing zero digits left out)
+ *   jsonb        a version byte 1, then the JSON text
  *
  */
 const PG_EPOCH_MS = 946_684_800_000;
@@ -28,6 +33,62 @@ export function int64(seg: CopySegment, v: bigint | null): void {
   seg.view.setInt32(seg.off, 8);
   seg.view.setBigInt64(seg.off + 4, v);
   seg.off += 12;
+}
+
+export function int32(seg: CopySegment, v: number): void {
+  seg.view.setInt32(seg.off, 4);
+  seg.view.setInt32(seg.off + 4, v);
+  seg.off += 8;
+}
+
+const NUMERIC_NEG = 0x4000;
+/** Base-10000 digits a numeric field may take: 40 decimal digits, twice a u64. */
+const NUMERIC_DIGITS = 10;
+
+/** A whole number (scale 0) as numeric; at most `numericBound(v)` bytes. */
+export function numeric(seg: CopySegment, v: bigint): void {
+  const view = seg.view;
+  const start = seg.off;
+  const neg = v < 0n;
+  const s = (neg ? -v : v).toString();
+  if (s === "0") {
+    view.setInt32(start, 8);
+    view.setBigInt64(start + 4, 0n); // no digits, weight 0, positive, scale 0
+    seg.off = start + 12;
+    return;
+  }
+  // base-10000 digits from the decimal text: the first takes what is left over from groups of four
+  const count = Math.ceil(s.length / 4);
+  if (count > NUMERIC_DIGITS) throw new BugError("numeric_out_of_range", `${v} has more digits than a COPY row's numeric field takes`);
+  let end = s.length % 4 || 4;
+  const at = start + 12;
+  let kept = 0;
+  for (let i = 0, from = 0; i < count; i++, from = end, end += 4) {
+    const d = Number(s.slice(from, end));
+    view.setInt16(at + i * 2, d);
+    if (d !== 0) kept = i + 1;
+  }
+  view.setInt32(start, 8 + kept * 2);
+  view.setInt16(start + 4, kept);
+  view.setInt16(start + 6, count - 1);
+  view.setUint16(start + 8, neg ? NUMERIC_NEG : 0);
+  view.setInt16(start + 10, 0);
+  seg.off = at + kept * 2;
+}
+
+/** Upper bound of a numeric field's size. */
+export const NUMERIC_BOUND = 12 + 2 * NUMERIC_DIGITS;
+
+/** JSON text as jsonb (the server parses it, as it would the text format). */
+export function jsonb(seg: CopySegment, json: string): void {
+  const start = seg.off;
+  seg.buf[start + 4] = 1;
+  seg.off = start + 1;
+  text(seg, json);
+  // text() wrote its length at start + 1: move it to start and count the version byte
+  const n = seg.view.getInt32(start + 1);
+  seg.view.setInt32(start, n + 1);
+  seg.buf[start + 4] = 1;
 }
 
 export function nil(seg: CopySegment): void {

@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { once } from "node:events";
 import { finished } from "node:stream/promises";
 import type { Tx } from "./connection.js";
 import { UpstreamError } from "../errors.js";
@@ -182,4 +183,48 @@ export async function copyRows<R>(tx: Tx, target: string, rows: readonly R[], wr
   for (const r of rows) write(seg, r);
   seg.end();
   await pipe.close();
+}
+
+/**
+ * Streams `rows` to `copy <target> from stdin` at the pace the server takes them: encoding waits
+ * whenever the socket's buffer is full, so a million rows never sit encoded in this process at
+ * once (copyRows encodes a batch before its statement opens, which suits the engine's batches).
+ */
+export async function copyRowsPaced<R>(
+  tx: Tx,
+  target: string,
+  rows: readonly R[],
+  write: (seg: CopySegment, row: R) => void,
+): Promise<void> {
+  const stream = (await tx.unsafe(`copy ${target} from stdin with (format binary)`).writable()) as unknown as Writable;
+  const failed = new Promise<never>((_, reject) => stream.once("error", reject));
+  failed.catch(() => {});
+  const done = finished(stream);
+  done.catch(() => {});
+  const seg = new CopySegment(target);
+  const attached = seg.attach(stream);
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      write(seg, rows[i]!);
+      if (stream.writableNeedDrain) await Promise.race([once(stream, "drain"), failed]);
+    }
+    seg.end();
+    await attached;
+    stream.end();
+    // see CopyPipe.pump: CopyDone must reach the socket before the next statement, and a refused
+    // COPY surfaces on the statement after it
+    while (stream.writableLength > 0 && !stream.destroyed) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    await tx`select 1`;
+    await done;
+  } catch (err) {
+    seg.end();
+    stream.destroy(err as Error);
+    throw new UpstreamError(
+      "copy_rejected",
+      `the server refused the rows copied into ${target.split(" ")[0]}: ${(err as Error).message}`,
+      true,
+      err,
+    );
+  }
 }

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
 import { decodeKey58, writeProofShards } from "@merit/clients/merkle";
 import { advisoryXactLock } from "../db/advisory-lock.js";
-import type { Queryable, Sql } from "../db/connection.js";
+import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
 import { epochCloseDuration } from "../metrics/index.js";
 import { accountFigures, type AccountFigures, type LedgerRange } from "../ledger/epoch-range.js";
-import { type Conversion, convert, parseConversion } from "./convert.js";
+import { type Conversion, convert, type EpochPoints, parseConversion } from "./convert.js";
 import { findCutoff } from "./cutoff.js";
 import { writeManifest } from "./manifest.js";
 import {
@@ -19,6 +19,7 @@ import {
   getDistributor,
   getEpoch,
   insertEpoch,
+  setEpochFileHashes,
   latestEpoch,
   markFilesWritten,
   walletStateAsOf,
@@ -65,10 +66,9 @@ interface EpochInputs {
   previousInputsHash: string;
 }
 
-interface Computed {
+/** What an epoch's row holds before its files exist: all but the root and the dataset hash. */
+interface Summed {
   wallets: EpochWalletRow[];
-  root: string;
-  datasetHash: string;
   inputsHash: string;
   leafCount: number;
   settlementCount: bigint;
@@ -76,6 +76,11 @@ interface Computed {
   allocated: bigint;
   released: bigint;
   cumulativeTotal: bigint;
+}
+
+interface Computed extends Summed {
+  root: string;
+  datasetHash: string;
   unpayable: string[];
 }
 
@@ -84,45 +89,45 @@ const pointsOf = (f: AccountFigures) =>
   f.basePoints + f.referralPoints + f.adjustmentPoints + Object.values(f.campaignBonus).reduce((s, v) => s + v, 0n);
 
 /**
- * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
- * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
+ * The epoch's wallets from the ledger and the epoch before it. A function of its own so that what
+ * it reads (a row per account, a row per converted wallet) is garbage once it returns: the caller
+ * keeps one object per wallet through the files.
  */
-async function computeEpoch(
-  q: Queryable,
-  x: EpochInputs,
-  dir: string,
-  onPhase: (phase: string, ms: number) => void = () => {},
-): Promise<Computed> {
-  let t = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    onPhase(name, now - t);
-    t = now;
-  };
+async function walletsOf(q: Queryable, x: EpochInputs, phase: (name: string) => void) {
   const figures = await accountFigures(q, x.range);
   phase("aggregate ledger");
   const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
   phase("previous epoch");
   const unpayable: string[] = [];
-  const active = new Map<string, AccountFigures>();
+  const active: AccountFigures[] = [];
   for (const f of figures) {
-    if (isWallet(f.account)) active.set(f.account, f);
+    if (isWallet(f.account)) active.push(f);
     else if (pointsOf(f) !== 0n) unpayable.push(f.account);
   }
+  unpayable.sort();
   const carried = [...before].filter(([, s]) => s.pending !== 0n).map(([claimant, s]) => ({ claimant, pending: s.pending }));
-  // figures come in account order; carried wallets without activity join them (the order only
-  // decides the order rows are stored in: the dataset sorts by claimant bytes itself)
-  const claimants = [...active.keys()];
-  for (const c of carried) if (!active.has(c.claimant)) claimants.push(c.claimant);
-  const converted = convert(
-    claimants.map((c) => ({ claimant: c, points: active.has(c) ? pointsOf(active.get(c)!) : 0n, pending: before.get(c)?.pending ?? 0n })),
-    x.conversion,
-  );
-  const wallets: EpochWalletRow[] = [];
-  for (const c of converted) {
-    const f = active.get(c.claimant);
-    const prev = before.get(c.claimant);
-    wallets.push({
+  // Rows are indexed alike from here on: the active wallets, then carried wallets without activity
+  // (the order only decides the order rows are stored in: the dataset sorts by claimant bytes).
+  // Lookups by claimant are only needed when an earlier epoch left wallets behind.
+  const activeSet = before.size > 0 ? new Set(active.map((f) => f.account)) : undefined;
+  const points: EpochPoints[] = active.map((f) => ({
+    claimant: f.account,
+    points: pointsOf(f),
+    pending: before.get(f.account)?.pending ?? 0n,
+  }));
+  for (const c of carried) if (!activeSet?.has(c.claimant)) points.push({ claimant: c.claimant, points: 0n, pending: c.pending });
+  const converted = convert(points, x.conversion);
+  // One object per wallet serves as its stored row and as its dataset record.
+  const wallets: (EpochWalletRow & WalletTotals)[] = new Array(converted.length);
+  const leaves: WalletTotals[] = [];
+  let pointsSum = 0n;
+  let allocatedSum = 0n;
+  let releasedSum = 0n;
+  for (let i = 0; i < converted.length; i++) {
+    const c = converted[i]!;
+    const f = i < active.length ? active[i] : undefined;
+    const cumulative = (before.get(c.claimant)?.cumulative ?? 0n) + c.released;
+    const w = {
       claimant: c.claimant,
       points: c.points,
       basePoints: f?.basePoints ?? 0n,
@@ -133,30 +138,61 @@ async function computeEpoch(
       allocated: c.allocated,
       released: c.released,
       pending: c.pending,
-      cumulative: (prev?.cumulative ?? 0n) + c.released,
-    });
+      cumulative,
+      // A dataset record's figures are never negative except adjustments: a wallet whose
+      // corrections exceed its earnings shows them as such.
+      cumulativeAmount: cumulative,
+      epochAmount: c.released,
+    };
+    wallets[i] = w;
+    if (cumulative !== 0n) leaves.push(w); // dust still pending: no leaf yet
+    pointsSum += c.points;
+    allocatedSum += c.allocated;
+    releasedSum += c.released;
   }
   phase("convert");
   // Every wallet with a leaf so far keeps it; this epoch's figures where it had any.
-  const changed = new Map(wallets.map((w) => [w.claimant, w]));
-  const leaves: WalletTotals[] = [];
-  for (const claimant of new Set([...before.keys(), ...changed.keys()])) {
-    const w = changed.get(claimant);
-    const cumulative = w?.cumulative ?? before.get(claimant)!.cumulative;
-    if (cumulative === 0n) continue; // dust still pending: no leaf yet
-    leaves.push({
-      claimant,
-      cumulativeAmount: cumulative,
-      epochAmount: w?.released ?? 0n,
-      // A dataset record's figures are never negative except adjustments: a wallet whose
-      // corrections exceed its earnings shows them as such.
-      basePoints: w?.basePoints ?? 0n,
-      campaignBonus: w?.campaignBonus ?? {},
-      referralPoints: w?.referralPoints ?? 0n,
-      adjustmentPoints: w?.adjustmentPoints ?? 0n,
-      settlementCount: w?.settlementCount ?? 0,
-    });
+  if (before.size > 0) {
+    const changed = new Set(wallets.map((w) => w.claimant));
+    for (const [claimant, b] of before) {
+      if (changed.has(claimant) || b.cumulative === 0n) continue;
+      leaves.push({
+        claimant,
+        cumulativeAmount: b.cumulative,
+        epochAmount: 0n,
+        basePoints: 0n,
+        campaignBonus: {},
+        referralPoints: 0n,
+        adjustmentPoints: 0n,
+        settlementCount: 0,
+      });
+    }
   }
+  return { wallets, activeCount: active.length, leaves, before, carried, unpayable, pointsSum, allocatedSum, releasedSum };
+}
+
+/**
+ * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
+ * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
+ * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
+ * the manifest is written, runs on the connection while this process writes the dataset and the
+ * shards (which need no database), so the server stores the wallets meanwhile.
+ */
+async function computeEpoch(
+  q: Queryable,
+  x: EpochInputs,
+  dir: string,
+  copy: boolean,
+  onPhase: (phase: string, ms: number) => void = () => {},
+  store?: (s: Summed) => Promise<void>,
+): Promise<Computed> {
+  let t = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    onPhase(name, now - t);
+    t = now;
+  };
+  const { wallets, activeCount, leaves, before, carried, unpayable, pointsSum, allocatedSum, releasedSum } = await walletsOf(q, x, phase);
   const manifest = await writeManifest(
     q,
     join(dir, MANIFEST_FILE),
@@ -170,32 +206,54 @@ async function computeEpoch(
       conversion: x.distributor.conversion,
     },
     carried.sort((a, b) => (a.claimant < b.claimant ? -1 : 1)),
+    copy,
   );
   phase("manifest");
-  const written = await writeDataset(
-    join(dir, DATASET_FILE),
-    { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
-    leaves,
-  );
-  phase("dataset + tree + independent check");
-  if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
-  phase("proof shards");
-  const sum = (f: (w: EpochWalletRow) => bigint) => wallets.reduce((s, w) => s + f(w), 0n);
-  return {
-    wallets: wallets.filter(
-      (w) => w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n) || active.has(w.claimant),
-    ),
-    root: written.header.root,
-    datasetHash: written.datasetHash.toString("hex"),
+  let cumulativeTotal = 0n;
+  for (const l of leaves) cumulativeTotal += l.cumulativeAmount;
+  const summed: Summed = {
+    // carried wallets whose balance did not move have no row of their own this epoch
+    wallets:
+      wallets.length === activeCount
+        ? wallets
+        : wallets.filter(
+            (w, i) => i < activeCount || w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n),
+          ),
     inputsHash: manifest.inputsHash,
     leafCount: leaves.length,
     settlementCount: BigInt(manifest.settlements),
-    points: sum((w) => w.points),
-    allocated: sum((w) => w.allocated),
-    released: sum((w) => w.released),
-    cumulativeTotal: written.header.totals.cumulativeAmount,
-    unpayable,
+    points: pointsSum,
+    allocated: allocatedSum,
+    released: releasedSum,
+    cumulativeTotal,
   };
+  const storing = store?.(summed);
+  storing?.catch(() => {}); // awaited below, after the files or before a failure propagates
+  let written: Awaited<ReturnType<typeof writeDataset>>;
+  try {
+    written = await writeDataset(
+      join(dir, DATASET_FILE),
+      { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
+      leaves,
+    );
+    phase("dataset + tree + independent check");
+    if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
+    phase("proof shards");
+  } catch (err) {
+    // the connection is the caller's transaction: it may only roll back once the store is over
+    await storing?.catch(() => {});
+    throw err;
+  }
+  if (storing) {
+    await storing;
+    phase("store epoch wallets (beyond the dataset and shards it overlaps)");
+  }
+  if (written.header.totals.cumulativeAmount !== cumulativeTotal)
+    throw new BugError(
+      "epoch_total_mismatch",
+      `epoch ${x.epoch}: the dataset's cumulative total is ${written.header.totals.cumulativeAmount}, its leaves sum to ${cumulativeTotal}`,
+    );
+  return { ...summed, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable };
 }
 
 async function scratchDir(dataDir: string, distributor: string, epoch: bigint): Promise<string> {
@@ -232,7 +290,7 @@ export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; e
   const previous = e.epoch > 1n ? await getEpoch(sql, d.address, e.epoch - 1n) : undefined;
   const scratch = await scratchDir(opts.dataDir, d.address, e.epoch);
   try {
-    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch);
+    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch, supportsCopy(sql));
     for (const [what, stored, got] of [
       ["root", e.root, c.root],
       ["dataset hash", e.datasetHash, c.datasetHash],
@@ -304,6 +362,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
   const cut = await findCutoff(sql);
   if (!cut) throw new CallerError("no_cutoff", "ingest has not completed any slot yet: nothing can be closed");
   const conversion = parseConversion(d.conversion);
+  const copy = supportsCopy(sql);
   const scratchParent = opts.dataDir;
   let scratch: string | undefined;
   try {
@@ -329,33 +388,35 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
         previousInputsHash: previous?.inputsHash ?? ZERO_HASH,
       };
       scratch = await scratchDir(scratchParent, d.address, epoch);
-      const c = await computeEpoch(tx, inputs, scratch, opts.onPhase);
-      const t0 = performance.now();
-      await insertEpoch(
-        tx,
-        {
-          distributor: d.address,
-          epoch,
-          prevCutoffSeq: range.afterSeq,
-          cutoffSeq: range.throughSeq,
-          firstSlot: inputs.slots.first,
-          cutoffSlot: cut.slot,
-          prevOtherId: range.afterOtherId,
-          otherId: range.throughOtherId,
-          conversion: d.conversion,
-          points: c.points,
-          allocated: c.allocated,
-          released: c.released,
-          cumulativeTotal: c.cumulativeTotal,
-          leafCount: c.leafCount,
-          settlementCount: c.settlementCount,
-          root: c.root,
-          datasetHash: c.datasetHash,
-          inputsHash: c.inputsHash,
-        },
-        c.wallets,
+      // The epoch's row goes in first (its wallets refer to it), with its files' hashes once known.
+      const c = await computeEpoch(tx, inputs, scratch, copy, opts.onPhase, (s) =>
+        insertEpoch(
+          tx,
+          {
+            distributor: d.address,
+            epoch,
+            prevCutoffSeq: range.afterSeq,
+            cutoffSeq: range.throughSeq,
+            firstSlot: inputs.slots.first,
+            cutoffSlot: cut.slot,
+            prevOtherId: range.afterOtherId,
+            otherId: range.throughOtherId,
+            conversion: d.conversion,
+            points: s.points,
+            allocated: s.allocated,
+            released: s.released,
+            cumulativeTotal: s.cumulativeTotal,
+            leafCount: s.leafCount,
+            settlementCount: s.settlementCount,
+            root: "",
+            datasetHash: "",
+            inputsHash: s.inputsHash,
+          },
+          s.wallets,
+          copy,
+        ),
       );
-      opts.onPhase?.("store epoch wallets", performance.now() - t0);
+      await setEpochFileHashes(tx, d.address, epoch, c.root, c.datasetHash);
       return { epoch, c };
     });
     if (!closed) {

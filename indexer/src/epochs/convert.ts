@@ -67,34 +67,40 @@ function allocateFixed(points: bigint, c: Extract<Conversion, { mode: "fixed" }>
   return q;
 }
 
-/** Largest-remainder split of `budget` by positive points; exact to the base unit. */
-function allocateBudget(rows: readonly EpochPoints[], budget: bigint): Map<string, bigint> {
-  const positive = rows.filter((r) => r.points > 0n);
-  const total = positive.reduce((s, r) => s + r.points, 0n);
-  const out = new Map<string, bigint>();
+/** Largest-remainder split of `budget` by positive points, one amount per row; exact to the base unit. */
+function allocateBudget(rows: readonly EpochPoints[], budget: bigint): bigint[] {
+  const n = rows.length;
+  const out = new Array<bigint>(n).fill(0n);
+  let total = 0n;
+  for (let i = 0; i < n; i++) if (rows[i]!.points > 0n) total += rows[i]!.points;
   if (total === 0n) return out;
-  const shares = positive.map((r) => ({ claimant: r.claimant, floor: (budget * r.points) / total, rem: (budget * r.points) % total }));
-  let left = budget - shares.reduce((s, x) => s + x.floor, 0n);
-  for (const x of shares) out.set(x.claimant, x.floor);
+  let left = budget;
   // The `left` units (fewer than the wallets) go to the largest remainders. Wallets are grouped by
   // remainder, largest first; only the group the last unit falls in needs its ties broken, by
   // claimant bytes (not base58 text), so only its keys are decoded.
-  const byRem = new Map<bigint, string[]>();
-  for (const x of shares) {
-    const g = byRem.get(x.rem);
-    if (g) g.push(x.claimant);
-    else byRem.set(x.rem, [x.claimant]);
+  const byRem = new Map<bigint, number[]>();
+  for (let i = 0; i < n; i++) {
+    const p = rows[i]!.points;
+    if (p <= 0n) continue;
+    const scaled = budget * p;
+    const floor = scaled / total;
+    out[i] = floor;
+    left -= floor;
+    const rem = scaled - floor * total;
+    const g = byRem.get(rem);
+    if (g) g.push(i);
+    else byRem.set(rem, [i]);
   }
   const rems = [...byRem.keys()].sort((p, q) => (p > q ? -1 : p < q ? 1 : 0));
   for (const rem of rems) {
     if (left === 0n) break;
     let group = byRem.get(rem)!;
     if (BigInt(group.length) > left) {
-      const keyed = group.map((c) => ({ c, k: Buffer.from(keyBytes(c)) }));
+      const keyed = group.map((i) => ({ i, k: Buffer.from(keyBytes(rows[i]!.claimant)) }));
       keyed.sort((p, q) => Buffer.compare(p.k, q.k));
-      group = keyed.slice(0, Number(left)).map((x) => x.c);
+      group = keyed.slice(0, Number(left)).map((x) => x.i);
     }
-    for (const c of group) out.set(c, out.get(c)! + 1n);
+    for (const i of group) out[i]! += 1n;
     left -= BigInt(group.length);
   }
   return out;
@@ -102,10 +108,13 @@ function allocateBudget(rows: readonly EpochPoints[], budget: bigint): Map<strin
 
 export function convert(rows: readonly EpochPoints[], c: Conversion): Converted[] {
   const budget = c.mode === "budget" ? allocateBudget(rows, c.budgetPerEpoch) : undefined;
-  return rows.map((r) => {
-    const allocated = budget ? (budget.get(r.claimant) ?? 0n) : allocateFixed(r.points, c as Extract<Conversion, { mode: "fixed" }>);
+  const out = new Array<Converted>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const allocated = budget ? budget[i]! : allocateFixed(r.points, c as Extract<Conversion, { mode: "fixed" }>);
     const balance = r.pending + allocated;
     const release = balance > 0n && balance >= c.minClaimable;
-    return { claimant: r.claimant, points: r.points, allocated, released: release ? balance : 0n, pending: release ? 0n : balance };
-  });
+    out[i] = { claimant: r.claimant, points: r.points, allocated, released: release ? balance : 0n, pending: release ? 0n : balance };
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Queryable } from "../db/connection.js";
 import type { JsonValue } from "../json.js";
-import { adjustmentsInRange, type LedgerRange, settlementsInRange } from "../ledger/epoch-range.js";
+import { adjustmentsInRange, type LedgerRange, settlementLinesInRange, settlementsInRange } from "../ledger/epoch-range.js";
 
 /**
  * The epoch manifest (docs/epoch-manifest.md): everything an epoch's figures depend on, so a
@@ -49,12 +49,16 @@ export function canonicalJson(v: unknown): string {
     .join(",")}}`;
 }
 
-/** Writes the manifest to `path`, reading the ledger range page by page; returns its hash. */
+/**
+ * Writes the manifest to `path`, reading the ledger range page by page; returns its hash. `copy`:
+ * the server takes COPY (db/connection.ts supportsCopy) and writes the settlement lines itself.
+ */
 export async function writeManifest(
   q: Queryable,
   path: string,
   h: ManifestHeader,
   carried: readonly ManifestCarry[],
+  copy = false,
 ): Promise<WrittenManifest> {
   const hash = createHash("sha256");
   const out = createWriteStream(path);
@@ -166,15 +170,24 @@ export async function writeManifest(
   }
   for (const c of carried) await write(canonicalJson({ type: "carry", claimant: c.claimant, pending: c.pending }));
   let settlements = 0;
-  for await (const page of settlementsInRange(q, r)) {
-    for (const s of page) {
-      // canonicalJson's key order, written directly: this is the one line per settlement
-      await write(
-        `{"inner":${s.innerIndex},"outer":${s.outerIndex},"signature":${JSON.stringify(s.signature)},"slot":"${s.slot}","type":"settlement"}`,
-      );
-      settlements++;
+  if (copy) {
+    await flush();
+    for await (const buf of settlementLinesInRange(q, r)) {
+      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, nl + 1)) settlements++;
+      hash.update(buf);
+      bytes += buf.length;
+      if (!out.write(buf)) await Promise.race([once(out, "drain"), failed]);
     }
-  }
+  } else
+    for await (const page of settlementsInRange(q, r)) {
+      for (const s of page) {
+        // canonicalJson's key order, written directly: this is the one line per settlement
+        await write(
+          `{"inner":${s.innerIndex},"outer":${s.outerIndex},"signature":${JSON.stringify(s.signature)},"slot":"${s.slot}","type":"settlement"}`,
+        );
+        settlements++;
+      }
+    }
   await flush();
   out.end();
   await Promise.race([once(out, "close"), failed]);

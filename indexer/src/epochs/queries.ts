@@ -1,4 +1,6 @@
+import { int32, int64, jsonb, NUMERIC_BOUND, numeric, text, textBound } from "../db/binary-copy.js";
 import type { Queryable, Tx } from "../db/connection.js";
+import { type CopySegment, copyRowsPaced } from "../db/copy-pipe.js";
 import type { JsonValue } from "../json.js";
 
 /** Queries of the epochs stage: `distributors`, `epochs`, `epoch_wallets` (migration 00021). */
@@ -168,10 +170,45 @@ export async function epochWallets(q: Queryable, distributor: string, epoch: big
   }));
 }
 
+const bonusJson = (b: Record<string, bigint>): string => {
+  let out = "";
+  for (const k in b) out += `${out ? "," : ""}${JSON.stringify(k)}:"${b[k]}"`;
+  return `{${out}}`;
+};
+
+const WALLETS_COPY_TARGET =
+  "epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count, allocated, released, pending, cumulative)";
+
+function writeWalletRow(seg: CopySegment, distributor: string, epoch: bigint, w: EpochWalletRow): void {
+  const bonus = bonusJson(w.campaignBonus);
+  seg.room(2 + textBound(distributor) + textBound(w.claimant) + textBound(bonus) + 1 + 5 * 12 + 8 + 4 * NUMERIC_BOUND);
+  seg.view.setInt16(seg.off, 13);
+  seg.off += 2;
+  text(seg, distributor);
+  int64(seg, epoch);
+  text(seg, w.claimant);
+  int64(seg, w.points);
+  int64(seg, w.basePoints);
+  jsonb(seg, bonus);
+  int64(seg, w.referralPoints);
+  int64(seg, w.adjustmentPoints);
+  int32(seg, w.settlementCount);
+  numeric(seg, w.allocated);
+  numeric(seg, w.released);
+  numeric(seg, w.pending);
+  numeric(seg, w.cumulative);
+}
+
+/**
+ * `copy`: the server takes COPY FROM STDIN (db/connection.ts supportsCopy); the wallets then go
+ * in one binary COPY (a million rows as `unnest` arrays cost the server their text input
+ * functions and this process their array literals), else as multi-row inserts.
+ */
 export async function insertEpoch(
   tx: Tx,
   e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | PublishFields>,
   wallets: readonly EpochWalletRow[],
+  copy = false,
 ): Promise<void> {
   await tx`
     insert into epochs (distributor, epoch, prev_cutoff_seq, cutoff_seq, first_slot, cutoff_slot, prev_other_id, other_id, conversion,
@@ -179,6 +216,7 @@ export async function insertEpoch(
     values (${e.distributor}, ${e.epoch}, ${e.prevCutoffSeq}, ${e.cutoffSeq}, ${e.firstSlot}, ${e.cutoffSlot}, ${e.prevOtherId}, ${e.otherId},
       ${tx.json(e.conversion)}, ${e.points}, ${e.allocated.toString()}, ${e.released.toString()}, ${e.cumulativeTotal.toString()}, ${e.leafCount},
       ${e.settlementCount}, ${e.root}, ${e.datasetHash}, ${e.inputsHash})`;
+  if (copy) return copyRowsPaced(tx, WALLETS_COPY_TARGET, wallets, (seg, w) => writeWalletRow(seg, e.distributor, e.epoch, w));
   const CHUNK = 20_000;
   for (let i = 0; i < wallets.length; i += CHUNK) {
     const part = wallets.slice(i, i + CHUNK);
@@ -196,6 +234,11 @@ export async function insertEpoch(
         ${col((w) => w.pending.toString())}::numeric[], ${col((w) => w.cumulative.toString())}::numeric[])
         as u(claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count, allocated, released, pending, cumulative)`;
   }
+}
+
+/** The hashes of a closing epoch's files, known once they are written (after its wallets went in). */
+export async function setEpochFileHashes(tx: Tx, distributor: string, epoch: bigint, root: string, datasetHash: string): Promise<void> {
+  await tx`update epochs set root = ${root}, dataset_hash = ${datasetHash} where distributor = ${distributor} and epoch = ${epoch}`;
 }
 
 /** Roots proposed on-chain and not yet active or vetoed, over every distributor (merit_root_pending). */

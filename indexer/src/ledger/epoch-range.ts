@@ -22,38 +22,65 @@ export interface AccountFigures {
   settlementCount: number;
 }
 
-/** Per-account sums of the range, in account order. */
+/**
+ * Per-account sums of the range, in no particular order (the dataset sorts by claimant bytes). The
+ * server sums each account into one row (a hash aggregate, given the memory for it), so this
+ * process reads a row per account rather than merging a row per account and reason.
+ */
 export async function accountFigures(q: Queryable, r: LedgerRange): Promise<AccountFigures[]> {
-  const byAccount = new Map<string, AccountFigures>();
-  const at = (account: string): AccountFigures => {
-    let f = byAccount.get(account);
-    if (!f)
-      byAccount.set(
-        account,
-        (f = { account, basePoints: 0n, campaignBonus: {}, referralPoints: 0n, adjustmentPoints: 0n, settlementCount: 0 }),
-      );
-    return f;
-  };
-  const sums = await q<{ account: string; reason: string; campaign_id: string | null; own: boolean; delta: string }[]>`
-    select account, reason, campaign_id, settlement_id is not null as own, sum(delta)::text as delta
-    from point_ledger
-    where (settlement_id is not null and seq > ${r.afterSeq} and seq <= ${r.throughSeq})
-       or (settlement_id is null and id > ${r.afterOtherId} and id <= ${r.throughOtherId})
-    group by account, reason, campaign_id, settlement_id is not null`;
-  for (const s of sums) {
-    const f = at(s.account);
-    const d = BigInt(s.delta);
-    if (!s.own) f.adjustmentPoints += d;
-    else if (s.reason === "campaign") f.campaignBonus[s.campaign_id ?? ""] = (f.campaignBonus[s.campaign_id ?? ""] ?? 0n) + d;
-    else if (s.reason === "referral") f.referralPoints += d;
-    else f.basePoints += d;
+  await q`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`;
+  const inRange = q`(settlement_id is not null and seq > ${r.afterSeq} and seq <= ${r.throughSeq})
+       or (settlement_id is null and id > ${r.afterOtherId} and id <= ${r.throughOtherId})`;
+  const rows = await q<
+    {
+      account: string;
+      base: string | null;
+      referral: string | null;
+      adjustment: string | null;
+      campaigns: string | null;
+      n: number | null;
+    }[]
+  >`
+    with l as (
+      select account,
+        sum(delta) filter (where settlement_id is not null and reason <> 'campaign' and reason <> 'referral') as base,
+        sum(delta) filter (where settlement_id is not null and reason = 'referral') as referral,
+        sum(delta) filter (where settlement_id is null) as adjustment
+      from point_ledger where ${inRange} group by account),
+    c as (
+      select account, json_object_agg(campaign, delta::text) as campaigns
+      from (select account, coalesce(campaign_id, '') as campaign, sum(delta) as delta from point_ledger
+            where settlement_id is not null and reason = 'campaign' and seq > ${r.afterSeq} and seq <= ${r.throughSeq}
+            group by account, coalesce(campaign_id, '')) x
+      group by account),
+    n as (
+      select account, count(*)::int as n from settlement_scores
+      where seq > ${r.afterSeq} and seq <= ${r.throughSeq} and counted group by account)
+    select account, l.base::text, l.referral::text, l.adjustment::text, c.campaigns::text, n.n
+    from l full join n using (account) left join c using (account)`;
+  const out = new Array<AccountFigures>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const x = rows[i]!;
+    let campaignBonus: Record<string, bigint> = {};
+    if (x.campaigns !== null) {
+      const parsed = JSON.parse(x.campaigns) as Record<string, string>;
+      campaignBonus = {};
+      for (const k in parsed) campaignBonus[k] = BigInt(parsed[k]!);
+    }
+    out[i] = {
+      account: x.account,
+      basePoints: x.base === null ? 0n : BigInt(x.base),
+      campaignBonus,
+      referralPoints: x.referral === null ? 0n : BigInt(x.referral),
+      adjustmentPoints: x.adjustment === null ? 0n : BigInt(x.adjustment),
+      settlementCount: x.n ?? 0,
+    };
   }
-  const counts = await q<{ account: string; n: number }[]>`
-    select account, count(*)::int as n from settlement_scores
-    where seq > ${r.afterSeq} and seq <= ${r.throughSeq} and counted group by account`;
-  for (const c of counts) at(c.account).settlementCount = c.n;
-  return [...byAccount.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  return out;
 }
+
+/** Enough for the server to sum a million accounts in memory instead of sorting them on disk. */
+const AGGREGATE_WORK_MEM = "256MB";
 
 /**
  * Held (shared) by a transaction writing ledger rows of no settlement without the engine lock
@@ -98,6 +125,28 @@ export async function* settlementsInRange(
   for await (const chunk of rows) {
     yield chunk.map((x) => ({ signature: x.signature, outerIndex: x.outer_index, innerIndex: x.inner_index, slot: x.slot }));
   }
+}
+
+/**
+ * The manifest's settlement lines of a range in chain order (epochs/manifest.ts writes the same
+ * line from a CountedSettlement), each ending in "\n", as the server writes them: COPY TO STDOUT
+ * streams its bytes straight to the file and the hash, with no row objects in between. CSV with a
+ * delimiter and a quote character that never occur in a line (to_json escapes every control
+ * character, and its escapes are JSON.stringify's) leaves each line's bytes as they are.
+ */
+export async function* settlementLinesInRange(q: Queryable, r: Pick<LedgerRange, "afterSeq" | "throughSeq">): AsyncGenerator<Buffer> {
+  const after = BigInt(r.afterSeq).toString();
+  const through = BigInt(r.throughSeq).toString();
+  const stream = await q
+    .unsafe(
+      `copy (select '{"inner":' || s.inner_index || ',"outer":' || s.outer_index || ',"signature":' || to_json(s.signature)::text
+          || ',"slot":"' || s.slot || '","type":"settlement"}'
+        from settlement_scores ss join settlements s on s.id = ss.settlement_id
+        where ss.seq > ${after} and ss.seq <= ${through} order by ss.seq)
+      to stdout with (format csv, delimiter E'\x01', quote E'\x02')`,
+    )
+    .readable();
+  for await (const chunk of stream) yield chunk as Buffer;
 }
 
 export interface AdjustmentRow {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { MerkleError, type MerkleTree, buildTree, buildTreeSync, decodeKey58, stopHashWorker } from "../index.js";
-import { setCheckHashForTests, verifyTreeIndependently } from "./independent.js";
+import { ensureTreeChecked, setCheckHashForTests, verifyTreeIndependently } from "./independent.js";
 
 const distributor = createHash("sha256").update("independent.test distributor").digest();
 const key = (label: string) => createHash("sha256").update(label).digest();
@@ -93,6 +93,32 @@ describe("independent re-check of a built tree (node:crypto, no code shared with
       assert.throws(() => verifyTreeIndependently(tree), refused);
       setCheckHashForTests();
       verifyTreeIndependently(tree);
+    });
+
+    it("a tree that passed once and changed since (a node, an amount, the root), when a second writer asks for the check", () => {
+      verifyTreeIndependently(tree);
+      ensureTreeChecked(tree); // unchanged: passes
+      tree.nodes[5 * 32]! ^= 1;
+      assert.throws(() => ensureTreeChecked(tree), refused);
+      tree.nodes[5 * 32]! ^= 1;
+      ensureTreeChecked(tree);
+      tree.entries.amounts[7]! += 1n;
+      assert.throws(() => ensureTreeChecked(tree), refused);
+      tree.entries.amounts[7]! -= 1n;
+      tree.root[0]! ^= 1;
+      assert.throws(() => ensureTreeChecked(tree), refused);
+      tree.root[0]! ^= 1;
+      ensureTreeChecked(tree);
+    });
+
+    it("a tree that passed before the check's hash turned faulty is checked again", () => {
+      verifyTreeIndependently(tree);
+      setCheckHashForTests((data) => {
+        const h = createHash("sha256").update(data).digest();
+        h[0]! ^= 1;
+        return h;
+      });
+      assert.throws(() => ensureTreeChecked(tree), refused);
     });
   });
 });

@@ -4,7 +4,7 @@
 // not its sort, not its level layout, not even the prefix constants. Straightforward node:crypto,
 // one Buffer digest per hash, so a bug in one implementation cannot hide in the other. It is not
 // fast and need not be: it runs once per publication (its cost: BENCHMARKS.md, Merkle tree builder).
-import { hash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import type { MerkleTree } from "../build/tree.js";
 import { MerkleError } from "../errors.js";
 
@@ -16,6 +16,32 @@ let sha256: Sha256 = nodeCrypto;
 /** Test-only seam: makes the check hash with `fn` (a faulty one must make every writer refuse). No argument restores node:crypto. */
 export function setCheckHashForTests(fn?: Sha256): void {
   sha256 = fn ?? nodeCrypto;
+  passed = new WeakMap();
+}
+
+/** Trees that passed the check, with a digest of every byte the check read. */
+let passed = new WeakMap<MerkleTree, Buffer>();
+
+function fingerprint(tree: MerkleTree): Buffer {
+  const { claimants, amounts } = tree.entries;
+  return createHash("sha256")
+    .update(tree.distributor)
+    .update(claimants)
+    .update(new Uint8Array(amounts.buffer, amounts.byteOffset, amounts.byteLength))
+    .update(tree.nodes)
+    .update(tree.root)
+    .digest();
+}
+
+/**
+ * The check, unless this same tree already passed it and not a byte it read has changed since (a
+ * digest of them all costs a small part of the check): writeDataset and writeProofShards both
+ * check the tree they publish from, and the epochs stage hands them the same one.
+ */
+export function ensureTreeChecked(tree: MerkleTree): void {
+  const digest = passed.get(tree);
+  if (digest?.equals(fingerprint(tree))) return;
+  verifyTreeIndependently(tree);
 }
 
 function fail(message: string): never {
@@ -98,5 +124,6 @@ export function verifyTreeIndependently(tree: MerkleTree): Buffer {
   if (at + 32 !== nodes.length) fail(`the tree holds ${nodes.length - at - 32} bytes beyond its root`);
   const root = Buffer.from(level.subarray(0, 32));
   if (!tree.root.equals(root)) fail(`tree.root is ${tree.root.toString("hex")}, recomputed ${root.toString("hex")}`);
+  passed.set(tree, fingerprint(tree));
   return root;
 }
