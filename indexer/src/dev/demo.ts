@@ -4,7 +4,7 @@ import type { Sql } from "../db/connection.js";
 import { latestRuleSetVersion, publishRuleSet } from "../rules/rule-sets.js";
 import type { RuleSetInput } from "../rules/schema.js";
 import { watchRules, type WatchRules } from "../ingest/index.js";
-import { keptKeypairs } from "./keys.js";
+import { keptKeypair, keptKeypairs } from "./keys.js";
 
 /** The demo payers' keys under `<dataDir>/dev/keys/`. */
 export const DEMO_PAYERS_FILE = "demo-payers";
@@ -46,7 +46,11 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-/** `dataDir`: keep the payers' keys there, so the same demo wallets pay (and can claim) across restarts. */
+/**
+ * `dataDir`: keep the world's keys there, so the same demo wallets pay (and can claim) across
+ * restarts, and ingest watches the same mint, facilitator and merchants: a settlement confirmed
+ * just before a crash is still ingested by the next start.
+ */
 export async function startDemo(opts: {
   sql: Sql;
   rpcUrl: string;
@@ -57,6 +61,14 @@ export async function startDemo(opts: {
   const connection = new Connection(opts.rpcUrl, "confirmed");
   const world = await createDemoWorld(connection, {
     payerKeys: opts.dataDir ? keptKeypairs(opts.dataDir, DEMO_PAYERS_FILE, 8) : undefined,
+    keys: opts.dataDir
+      ? {
+          authority: keptKeypair(opts.dataDir, "demo-mint-authority"),
+          mint: keptKeypair(opts.dataDir, "demo-mint"),
+          facilitator: keptKeypair(opts.dataDir, "demo-facilitator"),
+          merchants: keptKeypairs(opts.dataDir, "demo-merchants", 3),
+        }
+      : undefined,
   });
   if ((await latestRuleSetVersion(opts.sql)) === 0n) {
     const rs = await publishRuleSet(opts.sql, { body: DEMO_RULES, createdBy: "npm-start", note: "development demo rules" });

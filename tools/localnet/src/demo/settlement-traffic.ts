@@ -38,26 +38,45 @@ export async function airdrop(connection: Connection, to: PublicKey, sol: number
   await connection.confirmTransaction({ signature: sig, ...bh }, "confirmed");
 }
 
-/** Creates the mint, the facilitator, merchants and funded payers. */
+/** The keys of a demo world the caller keeps, so a restart pays with the same mint, facilitator and merchants. */
+export interface DemoWorldKeys {
+  authority: Keypair;
+  mint: Keypair;
+  facilitator: Keypair;
+  merchants: Keypair[];
+}
+
+/**
+ * Creates the mint, the facilitator, merchants and funded payers. With `keys` it is found again:
+ * what already exists on the chain is not created or funded twice, so a start interrupted at any
+ * step completes on the next one.
+ */
 export async function createDemoWorld(
   connection: Connection,
   /** `payerKeys`: wallets to pay from (kept by the caller so they can claim later); new ones when absent. */
-  opts: { merchants?: number; payers?: number; payerKeys?: Keypair[]; decimals?: number; fundEach?: bigint } = {},
+  opts: { merchants?: number; payers?: number; payerKeys?: Keypair[]; keys?: DemoWorldKeys; decimals?: number; fundEach?: bigint } = {},
 ): Promise<DemoWorld> {
   const decimals = opts.decimals ?? 6;
-  const authority = Keypair.generate();
-  const facilitator = Keypair.generate();
-  const merchants = Array.from({ length: opts.merchants ?? 3 }, () => Keypair.generate());
+  const authority = opts.keys?.authority ?? Keypair.generate();
+  const facilitator = opts.keys?.facilitator ?? Keypair.generate();
+  const merchants = opts.keys?.merchants ?? Array.from({ length: opts.merchants ?? 3 }, () => Keypair.generate());
   const payers = opts.payerKeys ?? Array.from({ length: opts.payers ?? 8 }, () => Keypair.generate());
-  await airdrop(connection, authority.publicKey, 10);
-  await airdrop(connection, facilitator.publicKey, 10);
-  const mint = await createMint(connection, authority, authority.publicKey, null, decimals, undefined, undefined, TOKEN_PROGRAM_ID);
+  for (const k of [authority, facilitator])
+    if ((await connection.getBalance(k.publicKey, "confirmed")) < LAMPORTS_PER_SOL) await airdrop(connection, k.publicKey, 10);
+  const mintKey = opts.keys?.mint;
+  const mint =
+    mintKey && (await connection.getAccountInfo(mintKey.publicKey, "confirmed"))
+      ? mintKey.publicKey
+      : await createMint(connection, authority, authority.publicKey, null, decimals, mintKey, undefined, TOKEN_PROGRAM_ID);
   for (const owner of [...merchants, ...payers]) {
     await createAssociatedTokenAccountIdempotent(connection, authority, mint, owner.publicKey);
   }
   const fund = opts.fundEach ?? 1_000n * 10n ** BigInt(decimals);
   for (const payer of payers) {
-    await mintTo(connection, authority, mint, getAssociatedTokenAddressSync(mint, payer.publicKey), authority, fund);
+    const account = getAssociatedTokenAddressSync(mint, payer.publicKey);
+    // a kept payer is topped up only when it has spent most of its funding
+    if (opts.keys && BigInt((await connection.getTokenAccountBalance(account, "confirmed")).value.amount) >= fund / 10n) continue;
+    await mintTo(connection, authority, mint, account, authority, fund);
   }
   return { mint, decimals, facilitator, merchants, payers };
 }
