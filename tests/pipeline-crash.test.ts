@@ -168,7 +168,7 @@ describe("the whole pipeline under kill -9 (npm start: ingest, scoring, epoch cl
     assert.ok(onChain.length >= 5, `too few settlements to mean anything (${onChain.length})`);
 
     // And each restarted chain re-ran its history to the same outcomes
-    assert.doesNotMatch(all(), /replay of \w+ gave/, "a transaction re-run on restart did not do what it did first");
+    assert.doesNotMatch(all(), /replay of \w+ gave/, `a transaction re-run on restart did not do what it did first:\n${context}`);
 
     // And the ledger equals a replay of the settlements
     const cliEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: dbUrl, MERIT_DATA_DIR: dataDir, LOG_LEVEL: "warn" };
