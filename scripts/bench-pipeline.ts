@@ -235,6 +235,7 @@ async function freshness(serverUrl: string) {
   const ingestedUnseen = unseen.length
     ? (await sql<{ n: number }[]>`select count(*)::int as n from settlements where signature = any(${unseen})`)[0]!.n
     : 0;
+  const rejects = await sql<{ reason: string; n: number }[]>`select reason, count(*)::int as n from ingest_rejects group by reason`;
   const failedOnChain = unseen.length
     ? (await connection.getSignatureStatuses(unseen.slice(0, 256))).value.filter((v) => v?.err).length
     : 0;
@@ -253,7 +254,10 @@ async function freshness(serverUrl: string) {
     [...sent].filter(([, v]) => v.probe),
   );
   const stats = (xs: number[]) => ({ p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), max: Math.max(...xs) });
-  if (unseen.length) log(`never seen with points: ${unseen.length} (${ingestedUnseen} ingested, ${failedOnChain} failed on-chain)`);
+  if (unseen.length)
+    log(
+      `never seen with points: ${unseen.length} (${ingestedUnseen} ingested, ${failedOnChain} failed on-chain); ingest rejects: ${JSON.stringify(rejects)}`,
+    );
   const r = {
     sent: sent.size,
     failed: failures.length,
@@ -261,7 +265,12 @@ async function freshness(serverUrl: string) {
     rate: sent.size / sendSeconds,
     ledger: stats(ledgerLat),
     ledgerSeen: inLedger.size,
-    unseen: { total: unseen.length, ingested: ingestedUnseen, failedOnChain },
+    unseen: {
+      total: unseen.length,
+      ingested: ingestedUnseen,
+      failedOnChain,
+      rejects: rejects.map((r) => `${r.n} ${r.reason}`).join(", ") || "none",
+    },
     api: stats(apiLat),
     apiSeen: inApi.size,
     probes: [...sent.values()].filter((v) => v.probe).length,
@@ -474,7 +483,7 @@ async function main() {
       `| point_ledger | ${f.ledgerSeen} of ${f.sent} | ${s(f.ledger.p50)} | **${s(f.ledger.p95)}** | ${s(f.ledger.p99)} | ${s(f.ledger.max)} |`,
       `| GET /v1/wallets/:address | ${f.apiSeen} of ${f.probes} | ${s(f.api.p50)} | **${s(f.api.p95)}** | ${s(f.api.p99)} | ${s(f.api.max)} |`,
       "",
-      `Sent ${f.sent} settlements at ${f.rate.toFixed(1)}/s (${f.skipped} not sent because ${MAX_IN_FLIGHT} sends were already waiting on the chain, ${f.failed} sends failed; ${f.unseen.total} never seen with points within 30 s of the end: ${f.unseen.ingested} of them ingested, ${f.unseen.failedOnChain} failed on-chain; ${f.apiErrors} API polls failed and were asked again); load average ${f.load} over the run; the hypervisor took ${f.stolen.toFixed(1)} s of CPU. CPU per settlement at this rate: the daemon ${Math.round(f.daemonUs)} µs (ingest, scoring and the API at once, idle polling included), PostgreSQL ${f.pgUs === null ? "n/a" : `${Math.round(f.pgUs)} µs`}, the load generator (signing, sending, polling) ${Math.round(f.loadUs)} µs.`,
+      `Sent ${f.sent} settlements at ${f.rate.toFixed(1)}/s (${f.skipped} not sent because ${MAX_IN_FLIGHT} sends were already waiting on the chain, ${f.failed} sends failed; ${f.unseen.total} never seen with points within 30 s of the end: ${f.unseen.ingested} of them ingested, ${f.unseen.failedOnChain} failed on-chain; ingest's rejects: ${f.unseen.rejects}; ${f.apiErrors} API polls failed and were asked again); load average ${f.load} over the run; the hypervisor took ${f.stolen.toFixed(1)} s of CPU. CPU per settlement at this rate: the daemon ${Math.round(f.daemonUs)} µs (ingest, scoring and the API at once, idle polling included), PostgreSQL ${f.pgUs === null ? "n/a" : `${Math.round(f.pgUs)} µs`}, the load generator (signing, sending, polling) ${Math.round(f.loadUs)} µs.`,
       "",
       `**Verdict: p95 ${s(f.ledger.p95)} to the ledger and ${s(f.api.p95)} to the API ${Math.max(f.ledger.p95, f.api.p95) <= FRESHNESS_GOAL_S ? "meets" : "does NOT meet"} the goal of p95 ≤ ${FRESHNESS_GOAL_S} s.**`,
       "",
