@@ -5,7 +5,7 @@
  * afterwards), otherwise a throwaway cluster. Writes its section of BENCHMARKS.md.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, createReadStream } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { cpus, totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type Sql } from "../indexer/src/db/connection.js";
@@ -17,7 +17,7 @@ import { insertSettlements } from "../indexer/src/ingest/store/settlements.js";
 import { newIngestStats } from "../indexer/src/ingest/stats.js";
 import { watchRules } from "../indexer/src/ingest/parse/watch-rules.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../tests/fixtures/ingest/throwaway-postgres.js";
-import { makeTransaction, makeWorld } from "./bench-ingest-data.js";
+import { cpuSeconds, lines, recordTransactions } from "./lib/recorded-transactions.js";
 import { stealSeconds, writeBenchSection } from "./lib/bench-section.js";
 
 const TRANSACTIONS = Number(process.env.BENCH_INGEST_TXS ?? 40_000);
@@ -71,27 +71,7 @@ function recordInChild(path: string): { settlements: number; bytes: number } {
 }
 
 function record(path: string): { settlements: number; bytes: number } {
-  const world = makeWorld({ payers: 5_000, merchants: 200 });
-  let settlements = 0;
-  let bytes = 0;
-  const lines: string[] = [];
-  for (let i = 0; i < TRANSACTIONS; i++) {
-    const { tx, settlements: n } = makeTransaction(world, i, 380_000_000 + Math.floor(i / 1000));
-    settlements += n;
-    const line = JSON.stringify(tx);
-    bytes += line.length;
-    lines.push(line);
-  }
-  writeFileSync(path, lines.join("\n") + "\n");
-  writeFileSync(
-    path + ".rules.json",
-    JSON.stringify({
-      mints: world.mints.map((m) => m.address),
-      facilitators: world.facilitators,
-      merchants: world.merchants.map((m) => m.owner),
-    }),
-  );
-  return { settlements, bytes };
+  return recordTransactions(path, TRANSACTIONS);
 }
 
 /**
@@ -121,45 +101,7 @@ async function freshSchema(sql: Sql, variant: Variant): Promise<void> {
   for (const ddl of variant.setup) await sql.unsafe(ddl);
 }
 
-/**
- * NDJSON lines of a file, a chunk's worth at a time, each line decoded from the bytes on its own:
- * the way an RPC client gets one response body per batch request and decodes it. (One async
- * iteration per line cost several µs per transaction here; node:readline measured ~14 µs per
- * 3.5 KB line, decoding 4 MB chunks and slicing the text ~7 µs.)
- */
-async function* lines(file: string): AsyncGenerator<string[]> {
-  let rest: Buffer | undefined;
-  for await (const chunk of createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) {
-    const out: string[] = [];
-    let start = 0;
-    // Only the line that straddles two chunks is copied; the rest is decoded straight from the chunk.
-    if (rest) {
-      const nl = chunk.indexOf(10);
-      if (nl === -1) {
-        rest = Buffer.concat([rest, chunk]);
-        continue;
-      }
-      out.push(Buffer.concat([rest, chunk.subarray(0, nl)]).toString("utf8"));
-      rest = undefined;
-      start = nl + 1;
-    }
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      out.push(chunk.toString("utf8", start, nl));
-      start = nl + 1;
-    }
-    if (start < chunk.length) rest = chunk.subarray(start);
-    yield out;
-  }
-  if (rest) yield [rest.toString("utf8")];
-}
-
 const loadAvg = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 async function run(sql: Sql, file: string, variant: Variant, limit = Infinity) {
   const backend = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;

@@ -85,8 +85,12 @@ describe("Ingest from the local chain over HTTP", function () {
     }
     assert.ok(!polled.some((r) => scenario.failed.includes(r.signature)));
     assert.deepEqual(await listRejects(db()), []);
+    // every slot below the head at the pass is complete; the head's own block may still be open
     const watermark = await getIngestWatermark(db());
-    assert.ok(watermark !== undefined && watermark >= polled.reduce((m, r) => (r.slot > m ? r.slot : m), 0n), `watermark ${watermark}`);
+    assert.ok(
+      watermark !== undefined && watermark >= polled.reduce((m, r) => (r.slot > m ? r.slot : m), 0n) - 1n,
+      `watermark ${watermark}`,
+    );
   });
 
   it("given the same chain, when the poller runs again with and without its cursors, then nothing is duplicated", async () => {

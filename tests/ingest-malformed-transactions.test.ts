@@ -340,7 +340,8 @@ describe("Malformed transactions never stop ingestion (property, real transactio
     await handle.stop();
     const context = () => `${lines.join("\n")}\n${about()}`;
     assert.equal(handle.stats().lastError, null, context());
-    assert.equal(await getIngestWatermark(db()), BigInt(HEAD), context());
+    // the slot before the head: the head's block may still take transactions
+    assert.equal(await getIngestWatermark(db()), BigInt(HEAD) - 1n, context());
     assert.equal((await getCursor(db(), SWAPPER, "live"))?.lastSignature, txs[txs.length - 1]!.listed);
     const stored = new Set((await listSettlements(db())).map(keyOf));
     for (const k of expected) assert.ok(stored.has(k), `good row ${k} is missing\n${context()}`);

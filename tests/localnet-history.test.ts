@@ -9,7 +9,10 @@ import { join } from "node:path";
 import { Connection, SystemProgram, Transaction, sendAndConfirmTransaction, type Keypair, type PublicKey } from "@solana/web3.js";
 import * as spl from "@solana/spl-token";
 import { startLocalnet, type Localnet } from "@merit/localnet";
+import { decodeEpochRoot } from "@merit/clients/chain";
+import { epochRootPda, proposeRootInstruction } from "@merit/clients/idl";
 import { closeConnection, fundedKeypair } from "./helpers/localnet.js";
+import { createDistributor } from "./helpers/publish-chain.js";
 
 describe("localnet: history persistence across restarts", function () {
   this.timeout(60_000);
@@ -128,5 +131,49 @@ describe("localnet: history persistence across restarts", function () {
       [payer],
     );
     assert.ok(readFileSync(historyFile, "utf8").includes(last));
+  });
+});
+
+describe("localnet: a history replayed after a crash runs at its recorded times", function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), "merit-localnet-clock-"));
+  const historyFile = join(dir, "history.jsonl");
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("given a root proposed (its activation time read from the Clock), when the chain restarts with no snapshot, then the rebuilt EpochRoot is the one proposed", async () => {
+    let net = await startLocalnet({ port: 0, historyFile });
+    let connection = new Connection(net.url, "confirmed");
+    const d = await createDistributor(connection);
+    const epoch = 1n;
+    const proposal = {
+      epoch,
+      root: new Uint8Array(32).fill(7),
+      cumulativeTotal: 1000n,
+      leafCount: 1n,
+      datasetHash: new Uint8Array(32),
+      inputsHash: new Uint8Array(32),
+    };
+    await sendAndConfirmTransaction(
+      connection,
+      new Transaction().add(proposeRootInstruction(d.program, d.publisher.publicKey, d.address, proposal)),
+      [d.publisher],
+    );
+    const account = () => connection.getAccountInfo(epochRootPda(d.address, epoch)[0]).then((a) => decodeEpochRoot(a!.data));
+    const proposed = await account();
+    closeConnection(connection);
+    await net.stop();
+    // Like a kill -9: no snapshot, so every transaction runs again, seconds later by the wall clock.
+    for (const f of readdirSync(dir)) if (f.includes(".snapshot-")) rmSync(join(dir, f));
+    await new Promise((r) => setTimeout(r, 2100));
+    net = await startLocalnet({ port: 0, historyFile });
+    connection = new Connection(net.url, "confirmed");
+    try {
+      const rebuilt = await account();
+      assert.equal(rebuilt.proposedAt, proposed.proposedAt);
+      assert.equal(rebuilt.activatesAt, proposed.activatesAt);
+    } finally {
+      closeConnection(connection);
+      await net.stop();
+    }
   });
 });

@@ -17,8 +17,8 @@ export interface Stack {
   output: () => string;
 }
 
-/** The stack on `dataDir` and `apiPort`; the chain on a free port. */
-export function startStack(dataDir: string, apiPort: number): Stack {
+/** The stack on `dataDir` and `apiPort`; the chain on a free port. `overrides`: settings a test adds on top. */
+export function startStack(dataDir: string, apiPort: number, overrides: NodeJS.ProcessEnv = {}): Stack {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MERIT_DATA_DIR: dataDir,
@@ -31,6 +31,7 @@ export function startStack(dataDir: string, apiPort: number): Stack {
   delete env.MERIT_EMBEDDED_PG_URL;
   delete env.RPC_URL;
   delete env.EPOCH_SCHEDULE;
+  Object.assign(env, overrides);
   const child = spawn(process.execPath, ["--import", "tsx", "indexer/src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));

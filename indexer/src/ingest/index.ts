@@ -98,9 +98,12 @@ export async function startIngest(opts: StartIngestOptions): Promise<IngestHandl
       }
     }
     if (complete && !stopping) {
+      // The head slot's block may still take transactions (the local chain serves its open block
+      // at "confirmed"): only the slot before it is surely complete. On a cluster this costs one slot.
+      const completed = head! - 1n;
       try {
-        await advanceIngestWatermark(opts.sql, head!);
-        stats.watermark = Number(head!);
+        await advanceIngestWatermark(opts.sql, completed);
+        stats.watermark = Number(completed);
       } catch (err) {
         log(`ingest: could not store the watermark: ${(err as Error).message}`);
       }

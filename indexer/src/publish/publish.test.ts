@@ -133,6 +133,10 @@ describe("publish: the schedule", () => {
     assert.equal(nextRun(parseSchedule("every 30m"), T, T), T + 30 * 60_000);
     assert.equal(nextRun(parseSchedule("every 6h"), T + 7 * 3_600_000, T), T + 12 * 3_600_000);
   });
+  it("given every N seconds (the local chain's crash tests), then runs come every N seconds", () => {
+    assert.equal(nextRun(parseSchedule("every 10s"), T + 25_000, T), T + 30_000);
+    assert.equal(parseSchedule("every 2 seconds").kind, "every");
+  });
   it("given UTC times of day, then the next one today, else the first tomorrow", () => {
     const s = parseSchedule("at 12:00, 00:30");
     assert.equal(new Date(nextRun(s, T)).toISOString(), "2026-12-05T12:00:00.000Z");

@@ -1,10 +1,11 @@
 /**
  * When the epochs daemon closes and publishes (EPOCH_SCHEDULE): `every 30m`, `every 6h`, or UTC
- * times of day `at 00:00,12:00`. Pure: no clock of its own, so tests pass the time.
+ * times of day `at 00:00,12:00`; `every 10s` is for the local chain and crash tests, where a minute
+ * is long. Pure: no clock of its own, so tests pass the time.
  */
 export type Schedule = { kind: "every"; ms: number } | { kind: "at"; minutes: number[] };
 
-const EVERY = /^every\s+(\d+)\s*(m|min|minutes?|h|hours?)$/i;
+const EVERY = /^every\s+(\d+)\s*(s|sec|seconds?|m|min|minutes?|h|hours?)$/i;
 const AT = /^at\s+(\d{1,2}:\d{2}(?:\s*,\s*\d{1,2}:\d{2})*)$/i;
 
 /** Why `text` is not a schedule, or undefined when it is one. */
@@ -22,7 +23,8 @@ export function parseSchedule(text: string): Schedule {
   const every = EVERY.exec(t);
   if (every) {
     const n = Number(every[1]);
-    const unit = every[2]!.toLowerCase().startsWith("h") ? 3_600_000 : 60_000;
+    const u = every[2]!.toLowerCase()[0];
+    const unit = u === "h" ? 3_600_000 : u === "s" ? 1000 : 60_000;
     if (n < 1) throw new Error(`"${text}": the interval must be at least 1`);
     return { kind: "every", ms: n * unit };
   }

@@ -65,10 +65,14 @@ export class BlockProducer {
     return this.current;
   }
 
-  /** Replay: reopen a recorded block at its slot and time, so re-executed transactions see the same Clock. */
+  /**
+   * Replay: reopen a recorded block at its slot and time, so re-executed transactions see the same
+   * Clock. The recorded time is taken as it is: the block opened at start-up carries this
+   * machine's clock, which must not push replayed blocks to the restart's time.
+   */
   reopen(slot: number, blockTime: number): Block {
-    if (slot !== this.current.slot) {
-      this.current = this.open(slot, blockTime);
+    if (slot !== this.current.slot || blockTime !== this.current.blockTime) {
+      this.current = this.open(slot, blockTime, true);
       this.openedAt = Date.now();
     }
     return this.current;
@@ -106,10 +110,10 @@ export class BlockProducer {
     return Math.floor((now + this.warpMs) / 1000);
   }
 
-  private open(slot: number, wantTime: number): Block {
+  private open(slot: number, wantTime: number, recorded = false): Block {
     const prev = this.blocks.get(this.current?.slot ?? -1) ?? this.current;
     // Block times never go backwards, even when a replayed history ran ahead of this machine's clock.
-    const blockTime = Math.max(wantTime, prev?.blockTime ?? 0);
+    const blockTime = recorded ? wantTime : Math.max(wantTime, prev?.blockTime ?? 0);
     this.svm.expireBlockhash();
     const blockhash = this.svm.latestBlockhash();
     const block: Block = {

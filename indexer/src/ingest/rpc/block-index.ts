@@ -24,12 +24,17 @@ export class BlockIndex {
 
   async resolve(slot: bigint, signature: string): Promise<number | null> {
     const key = slot.toString();
-    let positions = this.cache.get(key);
-    if (positions === undefined) {
-      positions = await this.fetch(slot);
-      this.cache.set(key, positions);
-      if (this.cache.size > CACHE_SLOTS) this.cache.delete(this.cache.keys().next().value!);
-    }
+    const cached = this.cache.get(key);
+    if (cached === null) return null; // the RPC said the block is not available: a permanent answer
+    const hit = cached?.get(signature);
+    if (hit !== undefined) return hit;
+    // Not in the block as read before: it may have been read while it still took transactions (the
+    // local chain serves its open block; a pool of RPC nodes may answer from one a moment behind).
+    // Read it again before calling the position unknowable.
+    const positions = await this.fetch(slot);
+    this.cache.delete(key);
+    this.cache.set(key, positions);
+    if (this.cache.size > CACHE_SLOTS) this.cache.delete(this.cache.keys().next().value!);
     return positions?.get(signature) ?? null;
   }
 
