@@ -25,7 +25,14 @@ describe("merit, auditor commands (the bin as a subprocess)", function () {
     await scoreBatch(db());
     const ok = await merit("ledger", "verify", "--json");
     assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(JSON.parse(ok.stdout), { ok: true, settlements: 1, rows: 1, mismatchCount: 0, mismatches: [], exclusionMismatches: [] });
+    assert.deepEqual(JSON.parse(ok.stdout), {
+      ok: true,
+      settlements: 1,
+      rows: 1,
+      mismatchCount: 0,
+      mismatches: [],
+      exclusionMismatches: [],
+    });
     assert.equal(ok.stderr, "", "no progress on a pipe");
 
     await db()`insert into point_ledger (seq, settlement_id, account, delta, reason, occurred_at) values (1, ${first}, 'MALLORY', 1000000, 'earn', now())`;
