@@ -106,6 +106,9 @@ describe("ops routes over HTTP: /healthz, /readyz against the local chain, /metr
     // Given: real transfers on the chain, one ingest pass, the engine scoring them
     const world = await createWorld(net.url);
     await runScenario(world);
+    // ingest completes a slot once the chain has moved past it (its watermark stays behind the open head)
+    const last = await connection.getSlot("confirmed");
+    while ((await connection.getSlot("confirmed")) <= last) await new Promise((r) => setTimeout(r, 100));
     const ingest = await startIngest({
       sql: db(),
       rpcUrl: net.url,
