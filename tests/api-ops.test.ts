@@ -10,6 +10,7 @@ import { createWorld, rulesOf, runScenario } from "./fixtures/ingest/localnet-sc
 import { call, serveRouters, type TestApi } from "./helpers/api-app.js";
 import { createDistributor, publishContext, RULES, usePublishSuite } from "./helpers/publish-chain.js";
 import { truncateAll } from "./setup/db.js";
+import { untilHeadPasses } from "./helpers/localnet.js";
 
 const TOKEN = "ops-test-admin-token-0123456789";
 
@@ -106,9 +107,7 @@ describe("ops routes over HTTP: /healthz, /readyz against the local chain, /metr
     // Given: real transfers on the chain, one ingest pass, the engine scoring them
     const world = await createWorld(net.url);
     await runScenario(world);
-    // ingest completes a slot once the chain has moved past it (its watermark stays behind the open head)
-    const last = await connection.getSlot("confirmed");
-    while ((await connection.getSlot("confirmed")) <= last) await new Promise((r) => setTimeout(r, 100));
+    await untilHeadPasses(connection);
     const ingest = await startIngest({
       sql: db(),
       rpcUrl: net.url,

@@ -28,7 +28,7 @@ import { addDistributor } from "../indexer/src/epochs/queries.js";
 import { getIngestWatermark, startIngest, watchRules, type WatchRules } from "../indexer/src/ingest/index.js";
 import { createWorld, rulesOf, runScenario, sendFacilitated, type World } from "./fixtures/ingest/localnet-scenario.js";
 import { testWallet } from "./helpers/ledger-fixtures.js";
-import { closeConnection, fundedKeypair } from "./helpers/localnet.js";
+import { closeConnection, fundedKeypair, untilHeadPasses } from "./helpers/localnet.js";
 import { merit } from "./helpers/indexer-cli.js";
 import { useFreshDb } from "./setup/db.js";
 
@@ -65,6 +65,7 @@ describe("verify: an auditor checks published epochs against the local chain, wi
   let honest: Published;
 
   async function ingestAndScore(): Promise<void> {
+    await untilHeadPasses(world.connection);
     const handle = await startIngest({ sql: db(), rpcUrl: net.url, rules, pollIntervalMs: 50, batchSize: 5, commitment: "confirmed" });
     const t0 = Date.now();
     while (handle.stats().cycles < 1) {

@@ -56,3 +56,13 @@ export async function rpc(url: string, body: unknown): Promise<{ status: number;
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * Waits until the chain's head has moved past the slot it is in now: ingest completes a slot only
+ * once the chain has left it (its watermark stays behind the open head), so a test that sends
+ * settlements and then runs one ingest pass waits here in between.
+ */
+export async function untilHeadPasses(connection: Connection): Promise<void> {
+  const now = await connection.getSlot("confirmed");
+  while ((await connection.getSlot("confirmed")) <= now) await new Promise((r) => setTimeout(r, 100));
+}

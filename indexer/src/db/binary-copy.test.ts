@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { useFreshDb } from "../../../tests/setup/db.js";
 import { int32, jsonb, NUMERIC_BOUND, numeric } from "./binary-copy.js";
+import { supportsCopy } from "./connection.js";
 import { copyRows } from "./copy-pipe.js";
 
 describe("COPY binary encoding of numeric, jsonb and integer fields", () => {
@@ -22,7 +23,9 @@ describe("COPY binary encoding of numeric, jsonb and integer fields", () => {
     10n ** 39n + 7n,
   ];
 
-  it("Given whole numbers of every digit shape, when copied in binary, then the server reads each back exactly", async () => {
+  it("Given whole numbers of every digit shape, when copied in binary, then the server reads each back exactly", async function () {
+    // the embedded PGlite takes no COPY (it breaks the connection); the close's unnest path runs there
+    if (!supportsCopy(db())) this.skip();
     const sql = db();
     await sql`create temporary table t (i integer not null, n numeric not null, j jsonb not null, k integer not null)`;
     await sql.begin(async (tx) =>
