@@ -472,7 +472,7 @@ async function main() {
     const body = [
       "## Pipeline (`npm run bench:pipeline`)",
       "",
-      `${machine} at the start; load average ${loadavg()[0]!.toFixed(1)} at the end. PostgreSQL: ${cluster ? "throwaway cluster (fsync off)" : "DATABASE_URL's server"}, a scratch database. The machine was shared with other work while this ran: read the wall-clock figures with the load beside them.`,
+      `${machine} at the start; load average ${loadavg()[0]!.toFixed(1)} at the end. PostgreSQL: ${cluster ? "throwaway cluster (fsync off)" : "DATABASE_URL's server"}, a scratch database. Read the wall-clock figures with the load beside them: other work on the machine slows them.`,
       "",
       `### Freshness: confirmation → points, ${RATE} settlements/s for ${SECONDS} s`,
       "",
