@@ -1,6 +1,7 @@
 import type { Queryable, Sql } from "../db/connection.js";
 import { withEngineLock } from "../engine/lock.js";
 import { CallerError } from "../errors.js";
+import type { Exclusion } from "../scoring/types.js";
 
 /**
  * The review queue and every exclusion (settlement_exclusions, migration 00060). Fraud screening
@@ -11,18 +12,9 @@ import { CallerError } from "../errors.js";
  */
 export type ExclusionStatus = "excluded" | "pending" | "approved" | "rejected";
 
-export interface ExclusionRow {
-  settlementId: bigint;
-  seq: bigint;
-  wallet: string;
-  counterparty: string;
-  account: string;
-  reason: string;
-  detail: string;
+/** What scoring recorded (scoring/types.ts Exclusion), with the admin's decision once there is one. */
+export interface ExclusionRow extends Omit<Exclusion, "status"> {
   status: ExclusionStatus;
-  heldPoints: bigint;
-  ruleSetVersion: bigint | null;
-  occurredAt: Date;
   decidedBy: string | null;
   decidedAt: Date | null;
   decisionNote: string | null;
