@@ -73,6 +73,18 @@ describe("Merkle proof shards", () => {
       }
     });
 
+    it("then each shard is compact JSON, its key order fixed, and the claimants' text from the caller gives the same bytes", async () => {
+      const again = join(dir, "epoch-3-text");
+      await writeProofShards(tree, again, { epoch: 3n, maxAverageEntries: 4, claimantText: (leaf) => tree.claimantBase58At(leaf) });
+      for (const name of readdirSync(out).filter((n) => n !== "manifest.json")) {
+        const text = readFileSync(join(out, name), "latin1");
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(parsed), ["format", "version", "distributor", "epoch", "root", "prefix", "nodes", "entries"]);
+        assert.equal(text, `${JSON.stringify(parsed)}\n`, name);
+        assert.equal(readFileSync(join(again, name), "latin1"), text, name);
+      }
+    });
+
     it("then a plain HTTP host serves the same proofs, and an absent wallet gets none", async () => {
       const { server, url } = await serve(out);
       try {

@@ -81,7 +81,8 @@ export interface DatasetRecord extends WalletFigures {
   leaf: string;
 }
 
-function campaignsJson(c: CampaignPoints): string {
+/** A record's campaignBonus object: ids sorted, amounts as strings. */
+export function campaignsJson(c: CampaignPoints): string {
   const ids = Object.keys(c);
   if (ids.length === 0) return "{}";
   ids.sort();

@@ -12,4 +12,12 @@ export {
 } from "./format.js";
 export { type DatasetSource, datasetLines } from "./lines.js";
 export { loadDataset, type LoadOptions, type LoadedDataset } from "./load.js";
-export { writeDataset, type DatasetMeta, type WalletTotals, type WrittenDataset } from "./write.js";
+export {
+  writeDataset,
+  writeDatasetColumns,
+  type ColumnsOptions,
+  type DatasetColumns,
+  type DatasetMeta,
+  type WalletTotals,
+  type WrittenDataset,
+} from "./write.js";

@@ -9,6 +9,7 @@ import {
   allocEntries,
   buildTree,
   canonicalOrder,
+  firstOutOfOrder,
   checkAmount,
   hashBytes,
   keyBase58,
@@ -22,10 +23,11 @@ import {
   DATASET_VERSION,
   type DatasetHeader,
   addCampaigns,
+  campaignsJson,
   emptyTotals,
   headerLine,
-  recordLine,
 } from "./format.js";
+import { AsciiChunks, BIG_MAX } from "../merkle/format/ascii.js";
 import { CAMPAIGN_ID } from "./parse.js";
 
 export interface DatasetMeta {
@@ -58,8 +60,6 @@ export interface WrittenDataset {
   bytes: number;
 }
 
-const LINES_PER_CHUNK = 2000;
-
 function invalid(message: string, index: number): never {
   throw new DatasetError("INVALID_INPUT", `wallet #${index}: ${message}`);
 }
@@ -73,8 +73,7 @@ function isEmpty(o: object): boolean {
 }
 
 /** The wallet's bonuses as the dataset holds them (no zero entries) and their sum. */
-function campaignsOf(w: WalletTotals, index: number): { campaigns: CampaignPoints; bonus: bigint } {
-  const input = w.campaignBonus ?? NO_CAMPAIGNS;
+function campaignsOf(input: CampaignPoints, index: number): { campaigns: CampaignPoints; bonus: bigint } {
   if (isEmpty(input)) return EMPTY_CAMPAIGNS;
   let bonus = 0n;
   let zeros = false;
@@ -90,38 +89,112 @@ function campaignsOf(w: WalletTotals, index: number): { campaigns: CampaignPoint
   return { campaigns, bonus };
 }
 
-/** Checks every wallet and derives what the dataset adds: packed keys, bonuses, points, totals. */
-function figuresOf(wallets: readonly WalletTotals[]) {
-  const n = wallets.length;
-  const claimants = Buffer.alloc(n * 32);
-  const campaigns: CampaignPoints[] = [];
-  const points: bigint[] = [];
+/**
+ * The wallets as columns, index i across every array: what the epochs stage computes for a million
+ * wallets without an object each. Amount columns may be typed arrays or plain arrays of bigints.
+ */
+export interface DatasetColumns {
+  size: number;
+  /** 32 key bytes per wallet. */
+  claimants: Uint8Array;
+  /** Each claimant's base58 text, when the caller already has it (else it is encoded from the bytes). */
+  claimantText?: ArrayLike<string>;
+  cumulativeAmount: ArrayLike<bigint>;
+  epochAmount: ArrayLike<bigint>;
+  basePoints: ArrayLike<bigint>;
+  referralPoints: ArrayLike<bigint>;
+  /** Signed; absent: all zero. */
+  adjustmentPoints?: ArrayLike<bigint>;
+  settlementCount: ArrayLike<number>;
+  /** The wallets with campaign points, by index; absent: none. */
+  campaignBonus?: ReadonlyMap<number, Readonly<Record<string, bigint>>>;
+}
+
+export interface ColumnsOptions extends BuildOptions {
+  /**
+   * The wallets that become records, by index, in canonical order (the caller sorted them already,
+   * or leaves some out: wallets with no leaf yet). Default: every wallet, sorted here.
+   */
+  order?: Uint32Array;
+}
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Checks every record's wallet and derives what the dataset adds: bonuses and points (by position
+ * in `order`), totals.
+ */
+function figuresOf(c: DatasetColumns, order: Uint32Array) {
+  const n = order.length;
+  const campaigns = new Map<number, CampaignPoints>();
+  const points = new BigInt64Array(n);
   const totals = emptyTotals();
-  for (let i = 0; i < n; i++) {
-    const w = wallets[i]!;
-    claimants.set(keyBytes(w.claimant, "claimant"), i * 32);
-    checkAmount(w.cumulativeAmount);
-    checkAmount(w.basePoints);
-    checkAmount(w.referralPoints);
-    if (checkAmount(w.epochAmount) > w.cumulativeAmount) invalid("epochAmount exceeds cumulativeAmount", i);
-    if (!Number.isSafeInteger(w.settlementCount) || w.settlementCount < 0) invalid("settlementCount must be a count", i);
-    const { campaigns: c, bonus } = campaignsOf(w, i);
-    campaigns[i] = c;
-    points[i] = w.basePoints + w.referralPoints + bonus + (w.adjustmentPoints ?? 0n);
+  const bonusOf = c.campaignBonus;
+  const adjustments = c.adjustmentPoints;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    if (i >= c.size) throw new DatasetError("INVALID_INPUT", `the order names wallet #${i} of ${c.size}`);
+    const cumulative = checkAmount(c.cumulativeAmount[i]!);
+    const base = checkAmount(c.basePoints[i]!);
+    const referral = checkAmount(c.referralPoints[i]!);
+    const adjustment = adjustments ? adjustments[i]! : 0n;
+    const epochAmount = checkAmount(c.epochAmount[i]!);
+    if (epochAmount > cumulative) invalid("epochAmount exceeds cumulativeAmount", i);
+    const count = c.settlementCount[i]!;
+    if (!Number.isSafeInteger(count) || count < 0) invalid("settlementCount must be a count", i);
+    let p = base + referral + adjustment;
+    const input = bonusOf?.get(i);
+    if (input) {
+      const { campaigns: cp, bonus } = campaignsOf(input, i);
+      if (cp !== NO_CAMPAIGNS) {
+        campaigns.set(k, cp);
+        addCampaigns(totals.campaignBonus as Record<string, bigint>, cp);
+      }
+      p += bonus;
+    }
+    if (p < I64_MIN || p > I64_MAX) invalid(`points ${p} do not fit in 64 bits`, i);
+    points[k] = p;
     // addFigures' sums, without an object per wallet to hand them over in
-    totals.cumulativeAmount += w.cumulativeAmount;
-    totals.epochAmount += w.epochAmount;
-    totals.points += points[i]!;
-    totals.basePoints += w.basePoints;
-    totals.referralPoints += w.referralPoints;
-    totals.adjustmentPoints += w.adjustmentPoints ?? 0n;
-    totals.settlementCount += w.settlementCount;
-    if (c !== NO_CAMPAIGNS) addCampaigns(totals.campaignBonus as Record<string, bigint>, c);
+    totals.cumulativeAmount += cumulative;
+    totals.epochAmount += epochAmount;
+    totals.points += p;
+    totals.basePoints += base;
+    totals.referralPoints += referral;
+    totals.adjustmentPoints += adjustment;
+    totals.settlementCount += count;
   }
   // Every total is a u64 in the header too.
   for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.basePoints, totals.referralPoints]) checkAmount(v);
   for (const v of Object.values(totals.campaignBonus)) checkAmount(v);
-  return { claimants, campaigns, points, totals };
+  return { campaigns, points, totals };
+}
+
+/** Objects as columns (the claimants' bytes decoded once). */
+function columnsOf(wallets: readonly WalletTotals[]): DatasetColumns {
+  const n = wallets.length;
+  const claimants = Buffer.alloc(n * 32);
+  const text: string[] = new Array(n);
+  const campaignBonus = new Map<number, Readonly<Record<string, bigint>>>();
+  const col = <T>(f: (w: WalletTotals) => T): T[] => wallets.map(f);
+  for (let i = 0; i < n; i++) {
+    const w = wallets[i]!;
+    claimants.set(keyBytes(w.claimant, "claimant"), i * 32);
+    text[i] = typeof w.claimant === "string" ? w.claimant : keyBase58(w.claimant);
+    if (w.campaignBonus && !isEmpty(w.campaignBonus)) campaignBonus.set(i, w.campaignBonus);
+  }
+  return {
+    size: n,
+    claimants,
+    claimantText: text,
+    cumulativeAmount: col((w) => w.cumulativeAmount),
+    epochAmount: col((w) => w.epochAmount),
+    basePoints: col((w) => w.basePoints),
+    referralPoints: col((w) => w.referralPoints),
+    adjustmentPoints: col((w) => w.adjustmentPoints ?? 0n),
+    settlementCount: col((w) => w.settlementCount),
+    campaignBonus,
+  };
 }
 
 /**
@@ -136,18 +209,36 @@ export async function writeDataset(
   wallets: readonly WalletTotals[],
   options: BuildOptions = {},
 ): Promise<WrittenDataset> {
-  const n = wallets.length;
-  const { claimants, campaigns, points, totals } = figuresOf(wallets);
-  const order = canonicalOrder(claimants, n);
+  return writeDatasetColumns(target, meta, columnsOf(wallets), options);
+}
+
+/** writeDataset for wallets held as columns. */
+export async function writeDatasetColumns(
+  target: string | Writable,
+  meta: DatasetMeta,
+  c: DatasetColumns,
+  options: ColumnsOptions = {},
+): Promise<WrittenDataset> {
+  if (c.claimants.length < c.size * 32)
+    throw new DatasetError("INVALID_INPUT", `${c.size} wallets but ${c.claimants.length} claimant bytes`);
+  const order = options.order ?? canonicalOrder(c.claimants, c.size);
+  const n = order.length;
+  const { campaigns, points, totals } = figuresOf(c, order);
   // Shared arrays handed over with reuseInput: the tree keeps them, no copy for the helper thread.
   const packed = allocEntries(n);
   const { amounts } = packed;
   const sortedClaimants = packed.claimants;
+  const from = c.claimants;
   for (let k = 0; k < n; k++) {
     const src = order[k]!;
     // 32 bytes by hand: a Buffer.copy per wallet costs more in its native call than in the copy
-    for (let b = 0, from = src * 32, to = k * 32; b < 32; b++) sortedClaimants[to + b] = claimants[from + b]!;
-    amounts[k] = wallets[src]!.cumulativeAmount;
+    for (let b = 0, s = src * 32, to = k * 32; b < 32; b++) sortedClaimants[to + b] = from[s + b]!;
+    amounts[k] = c.cumulativeAmount[src]!;
+  }
+  if (options.order) {
+    // The lines follow `order`: the tree, which sorts its own entries, must see them in the same one.
+    const bad = firstOutOfOrder(sortedClaimants, n);
+    if (bad >= 0) invalid(`the order given puts it at ${bad}, after a claimant that does not sort before it`, order[bad]!);
   }
   const tree = await buildTree(meta.distributor, packed, { ...options, reuseInput: true });
   verifyTreeIndependently(tree);
@@ -166,38 +257,53 @@ export async function writeDataset(
 
   const hash = createHash("sha256");
   let bytes = 0;
-  const flush = (lines: string[]): Buffer => {
-    const chunk = Buffer.from(`${lines.join("\n")}\n`);
+  const out = (chunk: Buffer): Buffer => {
     hash.update(chunk);
     bytes += chunk.length;
     return chunk;
   };
+  const text = c.claimantText;
+  const adjustments = c.adjustmentPoints;
+  const nodes = tree.nodes;
   function* chunks(): Generator<Buffer> {
-    let lines = [headerLine(header)];
+    const w = new AsciiChunks();
+    const head = `${headerLine(header)}\n`;
+    w.room(head.length);
+    w.str(head);
     for (let k = 0; k < n; k++) {
       const src = order[k]!;
-      const w = wallets[src]!;
-      lines.push(
-        recordLine({
-          claimant: typeof w.claimant === "string" ? w.claimant : tree.claimantBase58At(k),
-          cumulativeAmount: w.cumulativeAmount,
-          epochAmount: w.epochAmount,
-          points: points[src]!,
-          basePoints: w.basePoints,
-          campaignBonus: campaigns[src]!,
-          referralPoints: w.referralPoints,
-          adjustmentPoints: w.adjustmentPoints ?? 0n,
-          settlementCount: w.settlementCount,
-          leaf: tree.nodes.toString("hex", k * 32, k * 32 + 32),
-        }),
-      );
-      if (lines.length >= LINES_PER_CHUNK) {
-        yield flush(lines);
-        lines = [];
-      }
+      const bonus = campaigns.get(k);
+      const bonusText = bonus ? campaignsJson(bonus) : "{}";
+      const full = w.room(RECORD_FIXED + 44 + 8 * BIG_MAX + 64 + bonusText.length);
+      if (full) yield out(full);
+      const claimant = text ? text[src]! : tree.claimantBase58At(k);
+      w.str('{"claimant":"');
+      w.str(claimant);
+      w.str('","cumulativeAmount":"');
+      w.big(amounts[k]!);
+      w.str('","epochAmount":"');
+      w.big(c.epochAmount[src]!);
+      w.str('","points":"');
+      w.big(points[k]!);
+      w.str('","basePoints":"');
+      w.big(c.basePoints[src]!);
+      w.str('","campaignBonus":');
+      w.str(bonusText);
+      w.str(',"referralPoints":"');
+      w.big(c.referralPoints[src]!);
+      w.str('","adjustmentPoints":"');
+      w.big(adjustments ? adjustments[src]! : 0n);
+      w.str('","settlementCount":');
+      w.uint(c.settlementCount[src]!);
+      w.str(',"leaf":"');
+      w.hex(nodes, k * 32, k * 32 + 32);
+      w.str('"}\n');
     }
-    if (lines.length > 0) yield flush(lines);
+    if (w.off > 0) yield out(w.take());
   }
   await pipeline(Readable.from(chunks()), typeof target === "string" ? createWriteStream(target) : target);
   return { header, tree, datasetHash: hash.digest(), bytes };
 }
+
+/** The record's fixed text (keys, quotes, braces) with room to spare. */
+const RECORD_FIXED = 200;

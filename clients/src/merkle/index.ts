@@ -5,7 +5,7 @@ export { encodeKey58, decodeKey58 } from "./format/base58.js";
 export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX } from "./format/hash.js";
 export { verifyProof, rootFromProof } from "./format/verify.js";
 export { type Entry, type PackedEntries, packEntries, allocEntries } from "./build/packed.js";
-export { sortPacked, canonicalOrder, type SortOptions } from "./build/sort.js";
+export { sortPacked, canonicalOrder, firstOutOfOrder, type SortOptions } from "./build/sort.js";
 export { buildTree, buildTreeSync, type BuildOptions } from "./build/build.js";
 export { stopHashWorker } from "./hash/pool.js";
 export { type HashOption, type HashPath, resolveHashPath } from "./hash/path.js";

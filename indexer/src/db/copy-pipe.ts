@@ -193,8 +193,8 @@ export async function copyRows<R>(tx: Tx, target: string, rows: readonly R[], wr
 export async function copyRowsPaced<R>(
   tx: Tx,
   target: string,
-  rows: readonly R[],
-  write: (seg: CopySegment, row: R) => void,
+  rows: ArrayLike<R>,
+  write: (seg: CopySegment, row: R, index: number) => void,
 ): Promise<void> {
   const stream = (await tx.unsafe(`copy ${target} from stdin with (format binary)`).writable()) as unknown as Writable;
   const failed = new Promise<never>((_, reject) => stream.once("error", reject));
@@ -205,7 +205,7 @@ export async function copyRowsPaced<R>(
   const attached = seg.attach(stream);
   try {
     for (let i = 0; i < rows.length; i++) {
-      write(seg, rows[i]!);
+      write(seg, rows[i]!, i);
       if (stream.writableNeedDrain) await Promise.race([once(stream, "drain"), failed]);
     }
     seg.end();

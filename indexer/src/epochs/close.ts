@@ -1,20 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeDataset, type WalletTotals } from "@merit/clients/dataset";
-import { decodeKey58, writeProofShards } from "@merit/clients/merkle";
+import { writeDatasetColumns } from "@merit/clients/dataset";
+import { canonicalOrder, decodeKey58, writeProofShards } from "@merit/clients/merkle";
 import { advisoryXactLock } from "../db/advisory-lock.js";
 import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
 import { epochCloseDuration } from "../metrics/index.js";
-import { accountFigures, type AccountFigures, type LedgerRange } from "../ledger/epoch-range.js";
-import { type Conversion, convert, type EpochPoints, parseConversion } from "./convert.js";
+import { type AccountColumns, epochAccounts, type LedgerRange } from "../ledger/epoch-range.js";
+import { type Conversion, convertColumns, parseConversion } from "./convert.js";
 import { findCutoff } from "./cutoff.js";
 import { writeManifest } from "./manifest.js";
 import {
   type DistributorRow,
   type EpochRow,
-  type EpochWalletRow,
+  type EpochWalletRows,
   epochsWithoutFiles,
   getDistributor,
   getEpoch,
@@ -22,7 +22,6 @@ import {
   setEpochFileHashes,
   latestEpoch,
   markFilesWritten,
-  walletStateAsOf,
 } from "./queries.js";
 
 export const DATASET_FILE = "dataset.ndjson";
@@ -66,9 +65,26 @@ interface EpochInputs {
   previousInputsHash: string;
 }
 
+/**
+ * An epoch's wallets as columns (index i in every array, AccountColumns' order), with the orders
+ * the files and the rows follow. A million wallets are typed arrays here, never objects.
+ */
+interface EpochWallets {
+  a: AccountColumns;
+  points: BigInt64Array;
+  allocated: BigInt64Array;
+  released: BigUint64Array;
+  pending: BigInt64Array;
+  cumulative: BigUint64Array;
+  /** Wallets with a leaf (a cumulative amount), in canonical order. */
+  leaves: Uint32Array;
+  /** Wallets whose figures changed this epoch (each gets a row), in canonical order. */
+  stored: Uint32Array;
+}
+
 /** What an epoch's row holds before its files exist: all but the root and the dataset hash. */
 interface Summed {
-  wallets: EpochWalletRow[];
+  wallets: EpochWalletRows;
   inputsHash: string;
   leafCount: number;
   settlementCount: bigint;
@@ -78,98 +94,85 @@ interface Summed {
   cumulativeTotal: bigint;
 }
 
-interface Computed extends Summed {
+interface Computed extends Omit<Summed, "wallets"> {
   root: string;
   datasetHash: string;
   unpayable: string[];
 }
 
-const isWallet = (a: string) => decodeKey58(a) !== undefined;
-const pointsOf = (f: AccountFigures) =>
-  f.basePoints + f.referralPoints + f.adjustmentPoints + Object.values(f.campaignBonus).reduce((s, v) => s + v, 0n);
+const U64_MAX = 2n ** 64n - 1n;
+
+function intoKeys(account: string, into: Buffer, at: number): boolean {
+  const key = decodeKey58(account);
+  if (!key) return false;
+  into.set(key, at);
+  return true;
+}
 
 /**
- * The epoch's wallets from the ledger and the epoch before it. A function of its own so that what
- * it reads (a row per account, a row per converted wallet) is garbage once it returns: the caller
- * keeps one object per wallet through the files.
+ * The epoch's wallets from the ledger and the epoch before it: every wallet with activity in the
+ * range or figures from earlier epochs. A wallet absent this epoch keeps its leaf and its amount.
  */
-async function walletsOf(q: Queryable, x: EpochInputs, phase: (name: string) => void) {
-  const figures = await accountFigures(q, x.range);
-  phase("aggregate ledger");
-  const before = await walletStateAsOf(q, x.distributor.address, x.epoch - 1n);
-  phase("previous epoch");
-  const unpayable: string[] = [];
-  const active: AccountFigures[] = [];
-  for (const f of figures) {
-    if (isWallet(f.account)) active.push(f);
-    else if (pointsOf(f) !== 0n) unpayable.push(f.account);
+async function walletsOf(q: Queryable, x: EpochInputs, phase: (name: string) => void): Promise<EpochWallets> {
+  const a = await epochAccounts(q, x.range, { distributor: x.distributor.address, epoch: x.epoch - 1n }, intoKeys);
+  phase("aggregate ledger and previous epoch");
+  const n = a.size;
+  const points = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    let p = a.base[i]! + a.referral[i]! + a.adjustment[i]!;
+    const bonus = a.campaigns.get(i);
+    if (bonus) for (const k in bonus) p += bonus[k]!;
+    points[i] = p;
   }
-  unpayable.sort();
-  const carried = [...before].filter(([, s]) => s.pending !== 0n).map(([claimant, s]) => ({ claimant, pending: s.pending }));
-  // Rows are indexed alike from here on: the active wallets, then carried wallets without activity
-  // (the order only decides the order rows are stored in: the dataset sorts by claimant bytes).
-  // Lookups by claimant are only needed when an earlier epoch left wallets behind.
-  const activeSet = before.size > 0 ? new Set(active.map((f) => f.account)) : undefined;
-  const points: EpochPoints[] = active.map((f) => ({
-    claimant: f.account,
-    points: pointsOf(f),
-    pending: before.get(f.account)?.pending ?? 0n,
-  }));
-  for (const c of carried) if (!activeSet?.has(c.claimant)) points.push({ claimant: c.claimant, points: 0n, pending: c.pending });
-  const converted = convert(points, x.conversion);
-  // One object per wallet serves as its stored row and as its dataset record.
-  const wallets: (EpochWalletRow & WalletTotals)[] = new Array(converted.length);
-  const leaves: WalletTotals[] = [];
-  let pointsSum = 0n;
-  let allocatedSum = 0n;
-  let releasedSum = 0n;
-  for (let i = 0; i < converted.length; i++) {
-    const c = converted[i]!;
-    const f = i < active.length ? active[i] : undefined;
-    const cumulative = (before.get(c.claimant)?.cumulative ?? 0n) + c.released;
-    const w = {
-      claimant: c.claimant,
-      points: c.points,
-      basePoints: f?.basePoints ?? 0n,
-      campaignBonus: f?.campaignBonus ?? {},
-      referralPoints: f?.referralPoints ?? 0n,
-      adjustmentPoints: f?.adjustmentPoints ?? 0n,
-      settlementCount: f?.settlementCount ?? 0,
-      allocated: c.allocated,
-      released: c.released,
-      pending: c.pending,
-      cumulative,
-      // A dataset record's figures are never negative except adjustments: a wallet whose
-      // corrections exceed its earnings shows them as such.
-      cumulativeAmount: cumulative,
-      epochAmount: c.released,
-    };
-    wallets[i] = w;
-    if (cumulative !== 0n) leaves.push(w); // dust still pending: no leaf yet
-    pointsSum += c.points;
-    allocatedSum += c.allocated;
-    releasedSum += c.released;
+  const keyOf = (i: number) => a.keys.subarray(i * 32, i * 32 + 32);
+  const { allocated, released, pending } = convertColumns(points, a.prevPending, n, x.conversion, keyOf);
+  const cumulative = new BigUint64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = a.prevCumulative[i]! + released[i]!;
+    if (c > U64_MAX) throw new CallerError("amount_out_of_range", `${a.accounts[i]}: its cumulative amount ${c} exceeds a u64`);
+    cumulative[i] = c;
   }
   phase("convert");
-  // Every wallet with a leaf so far keeps it; this epoch's figures where it had any.
-  if (before.size > 0) {
-    const changed = new Set(wallets.map((w) => w.claimant));
-    for (const [claimant, b] of before) {
-      if (changed.has(claimant) || b.cumulative === 0n) continue;
-      leaves.push({
-        claimant,
-        cumulativeAmount: b.cumulative,
-        epochAmount: 0n,
-        basePoints: 0n,
-        campaignBonus: {},
-        referralPoints: 0n,
-        adjustmentPoints: 0n,
-        settlementCount: 0,
-      });
-    }
+  const order = canonicalOrder(a.keys, n);
+  const leaves = new Uint32Array(n);
+  const stored = new Uint32Array(n);
+  let l = 0;
+  let s = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    if (cumulative[i] !== 0n) leaves[l++] = i; // dust still pending: no leaf yet
+    // wallets whose balance did not move have no row of their own this epoch
+    if (a.active[i] || points[i] !== 0n || released[i] !== 0n || pending[i] !== a.prevPending[i]) stored[s++] = i;
   }
-  return { wallets, activeCount: active.length, leaves, before, carried, unpayable, pointsSum, allocatedSum, releasedSum };
+  phase("canonical order");
+  return { a, points, allocated, released, pending, cumulative, leaves: leaves.subarray(0, l), stored: stored.subarray(0, s) };
 }
+
+/** The rows of the wallets that changed, in canonical order (claimant order for the table's key). */
+function rowsOf(w: EpochWallets): EpochWalletRows {
+  const { a } = w;
+  return {
+    count: w.stored.length,
+    at: (k) => {
+      const i = w.stored[k]!;
+      return {
+        claimant: a.accounts[i]!,
+        points: w.points[i]!,
+        basePoints: a.base[i]!,
+        campaignBonus: a.campaigns.get(i) ?? NO_CAMPAIGNS,
+        referralPoints: a.referral[i]!,
+        adjustmentPoints: a.adjustment[i]!,
+        settlementCount: a.settlementCount[i]!,
+        allocated: w.allocated[i]!,
+        released: w.released[i]!,
+        pending: w.pending[i]!,
+        cumulative: w.cumulative[i]!,
+      };
+    },
+  };
+}
+
+const NO_CAMPAIGNS: Record<string, bigint> = Object.freeze({}) as Record<string, bigint>;
 
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
@@ -192,7 +195,10 @@ async function computeEpoch(
     onPhase(name, now - t);
     t = now;
   };
-  const { wallets, activeCount, leaves, before, carried, unpayable, pointsSum, allocatedSum, releasedSum } = await walletsOf(q, x, phase);
+  const w = await walletsOf(q, x, phase);
+  const { a } = w;
+  const carried: { claimant: string; pending: bigint }[] = [];
+  for (let i = 0; i < a.size; i++) if (a.prevPending[i] !== 0n) carried.push({ claimant: a.accounts[i]!, pending: a.prevPending[i]! });
   const manifest = await writeManifest(
     q,
     join(dir, MANIFEST_FILE),
@@ -205,39 +211,56 @@ async function computeEpoch(
       range: x.range,
       conversion: x.distributor.conversion,
     },
-    carried.sort((a, b) => (a.claimant < b.claimant ? -1 : 1)),
+    carried.sort((p, q) => (p.claimant < q.claimant ? -1 : 1)),
     copy,
   );
   phase("manifest");
   let cumulativeTotal = 0n;
-  for (const l of leaves) cumulativeTotal += l.cumulativeAmount;
+  for (const i of w.leaves) cumulativeTotal += w.cumulative[i]!;
+  let points = 0n;
+  let allocated = 0n;
+  let released = 0n;
+  for (let i = 0; i < a.size; i++) {
+    points += w.points[i]!;
+    allocated += w.allocated[i]!;
+    released += w.released[i]!;
+  }
   const summed: Summed = {
-    // carried wallets whose balance did not move have no row of their own this epoch
-    wallets:
-      wallets.length === activeCount
-        ? wallets
-        : wallets.filter(
-            (w, i) => i < activeCount || w.points !== 0n || w.released !== 0n || w.pending !== (before.get(w.claimant)?.pending ?? 0n),
-          ),
+    wallets: rowsOf(w),
     inputsHash: manifest.inputsHash,
-    leafCount: leaves.length,
+    leafCount: w.leaves.length,
     settlementCount: BigInt(manifest.settlements),
-    points: pointsSum,
-    allocated: allocatedSum,
-    released: releasedSum,
+    points,
+    allocated,
+    released,
     cumulativeTotal,
   };
   const storing = store?.(summed);
   storing?.catch(() => {}); // awaited below, after the files or before a failure propagates
-  let written: Awaited<ReturnType<typeof writeDataset>>;
+  let written: Awaited<ReturnType<typeof writeDatasetColumns>>;
   try {
-    written = await writeDataset(
+    written = await writeDatasetColumns(
       join(dir, DATASET_FILE),
       { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
-      leaves,
+      {
+        size: a.size,
+        claimants: a.keys,
+        claimantText: a.accounts,
+        cumulativeAmount: w.cumulative,
+        // a dataset record's figures are never negative except adjustments: a wallet whose
+        // corrections exceed its earnings shows them as such
+        epochAmount: w.released,
+        basePoints: a.base,
+        referralPoints: a.referral,
+        adjustmentPoints: a.adjustment,
+        settlementCount: a.settlementCount,
+        campaignBonus: a.campaigns,
+      },
+      { order: w.leaves },
     );
     phase("dataset + tree + independent check");
-    if (leaves.length > 0) await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch });
+    if (w.leaves.length > 0)
+      await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch, claimantText: (k) => a.accounts[w.leaves[k]!]! });
     phase("proof shards");
   } catch (err) {
     // the connection is the caller's transaction: it may only roll back once the store is over
@@ -253,7 +276,8 @@ async function computeEpoch(
       "epoch_total_mismatch",
       `epoch ${x.epoch}: the dataset's cumulative total is ${written.header.totals.cumulativeAmount}, its leaves sum to ${cumulativeTotal}`,
     );
-  return { ...summed, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable };
+  const { wallets: _, ...figures } = summed;
+  return { ...figures, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable: a.unpayable };
 }
 
 async function scratchDir(dataDir: string, distributor: string, epoch: bigint): Promise<string> {

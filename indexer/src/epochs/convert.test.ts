@@ -40,6 +40,36 @@ describe("epochs/convert: points to token amounts", () => {
     );
   });
 
+  it("given totals below and above 2^53 (remainders as doubles or as bigints), then the units go as a plain largest-remainder sort gives them", () => {
+    const many = Array.from({ length: 40 }, () => Keypair.generate().publicKey);
+    const reference = (rows: EpochPoints[], budget: bigint): bigint[] => {
+      const total = sum(rows.filter((r) => r.points > 0n).map((r) => r.points));
+      const out = rows.map((r) => (r.points > 0n && total > 0n ? (budget * r.points) / total : 0n));
+      let left = total === 0n ? 0n : budget - sum(out);
+      const rem = (i: number) => (budget * rows[i]!.points) % total;
+      const byKey = (i: number) => new PublicKey(rows[i]!.claimant).toBuffer();
+      const ranked = rows.map((_, i) => i).filter((i) => rows[i]!.points > 0n);
+      ranked.sort((a, b) => (rem(a) > rem(b) ? -1 : rem(a) < rem(b) ? 1 : Buffer.compare(byKey(a), byKey(b))));
+      for (const i of ranked) if (left-- > 0n) out[i]! += 1n;
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.bigInt({ min: -10n, max: 7n }), fc.bigInt({ min: 0n, max: 10n ** 17n })), {
+          minLength: 1,
+          maxLength: many.length,
+        }),
+        fc.bigInt({ min: 0n, max: 10n ** 18n }),
+        (points, budget) => {
+          const rows = points.map((p, i): EpochPoints => ({ claimant: many[i]!.toBase58(), points: p, pending: 0n }));
+          const got = convert(rows, { mode: "budget", budgetPerEpoch: budget, minClaimable: 0n }).map((o) => o.allocated);
+          assert.deepEqual(got, reference(rows, budget));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it("given the same points in another order, then every wallet gets the same amount (ties go to the smaller claimant bytes)", () => {
     fc.assert(
       fc.property(rowsArb, fc.bigInt({ min: 1n, max: 1000n }), (rows, budget) => {

@@ -67,54 +67,122 @@ function allocateFixed(points: bigint, c: Extract<Conversion, { mode: "fixed" }>
   return q;
 }
 
-/** Largest-remainder split of `budget` by positive points, one amount per row; exact to the base unit. */
-function allocateBudget(rows: readonly EpochPoints[], budget: bigint): bigint[] {
-  const n = rows.length;
-  const out = new Array<bigint>(n).fill(0n);
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+
+function i64(v: bigint, what: string, i: number): bigint {
+  if (v < I64_MIN || v > I64_MAX) throw new CallerError("amount_out_of_range", `wallet #${i}: its ${what} (${v}) does not fit in 64 bits`);
+  return v;
+}
+
+/** Below this every remainder (smaller than the total of points) is exact as a double. */
+const EXACT_DOUBLE = 2n ** 53n;
+
+/**
+ * Largest-remainder split of `budget` by positive points, one amount per wallet; exact to the base
+ * unit. The `left` units (fewer than the wallets) go to the largest remainders; equal remainders
+ * where the last unit falls are broken by claimant bytes (`keyOf`), the only keys read.
+ */
+function allocateBudget(points: ArrayLike<bigint>, n: number, budget: bigint, keyOf: (i: number) => Uint8Array): BigInt64Array {
+  const out = new BigInt64Array(n);
   let total = 0n;
-  for (let i = 0; i < n; i++) if (rows[i]!.points > 0n) total += rows[i]!.points;
+  for (let i = 0; i < n; i++) if (points[i]! > 0n) total += points[i]!;
   if (total === 0n) return out;
+  i64(budget, "budget", 0);
   let left = budget;
-  // The `left` units (fewer than the wallets) go to the largest remainders. Wallets are grouped by
-  // remainder, largest first; only the group the last unit falls in needs its ties broken, by
-  // claimant bytes (not base58 text), so only its keys are decoded.
-  const byRem = new Map<bigint, number[]>();
+  const exact = total <= EXACT_DOUBLE;
+  // remainders as doubles when exact (a sort of a Float64Array), else as bigints
+  const rem = exact ? new Float64Array(n).fill(-1) : undefined;
+  const bigRem = exact ? undefined : new Map<bigint, number[]>();
   for (let i = 0; i < n; i++) {
-    const p = rows[i]!.points;
+    const p = points[i]!;
     if (p <= 0n) continue;
     const scaled = budget * p;
     const floor = scaled / total;
     out[i] = floor;
     left -= floor;
-    const rem = scaled - floor * total;
-    const g = byRem.get(rem);
-    if (g) g.push(i);
-    else byRem.set(rem, [i]);
+    const r = scaled - floor * total;
+    if (rem) rem[i] = Number(r);
+    else {
+      const g = bigRem!.get(r);
+      if (g) g.push(i);
+      else bigRem!.set(r, [i]);
+    }
   }
-  const rems = [...byRem.keys()].sort((p, q) => (p > q ? -1 : p < q ? 1 : 0));
-  for (const rem of rems) {
-    if (left === 0n) break;
-    let group = byRem.get(rem)!;
-    if (BigInt(group.length) > left) {
-      const keyed = group.map((i) => ({ i, k: Buffer.from(keyBytes(rows[i]!.claimant)) }));
-      keyed.sort((p, q) => Buffer.compare(p.k, q.k));
-      group = keyed.slice(0, Number(left)).map((x) => x.i);
+  if (left === 0n) return out;
+  const give = (group: number[], units: number) => {
+    if (group.length > units) {
+      group.sort((a, b) => Buffer.compare(keyOf(a), keyOf(b)));
+      group.length = units;
     }
     for (const i of group) out[i]! += 1n;
-    left -= BigInt(group.length);
+    return group.length;
+  };
+  if (rem) {
+    const units = Number(left);
+    // the remainder the last unit falls on: everything above it gets a unit, ties share the rest
+    const threshold = Float64Array.from(rem).sort()[n - units]!;
+    const ties: number[] = [];
+    let given = 0;
+    for (let i = 0; i < n; i++) {
+      if (rem[i]! > threshold) {
+        out[i]! += 1n;
+        given++;
+      } else if (rem[i] === threshold) ties.push(i);
+    }
+    give(ties, units - given);
+    return out;
+  }
+  const rems = [...bigRem!.keys()].sort((p, q) => (p > q ? -1 : p < q ? 1 : 0));
+  for (const r of rems) {
+    if (left === 0n) break;
+    left -= BigInt(give(bigRem!.get(r)!, Number(left < BigInt(n) ? left : BigInt(n))));
   }
   return out;
 }
 
-export function convert(rows: readonly EpochPoints[], c: Conversion): Converted[] {
-  const budget = c.mode === "budget" ? allocateBudget(rows, c.budgetPerEpoch) : undefined;
-  const out = new Array<Converted>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i]!;
-    const allocated = budget ? budget[i]! : allocateFixed(r.points, c as Extract<Conversion, { mode: "fixed" }>);
-    const balance = r.pending + allocated;
-    const release = balance > 0n && balance >= c.minClaimable;
-    out[i] = { claimant: r.claimant, points: r.points, allocated, released: release ? balance : 0n, pending: release ? 0n : balance };
+/** What convertColumns gives, index for index. */
+export interface ConvertedColumns {
+  /** What this epoch's points are worth (before the minimum); negative for a debt in fixed mode. */
+  allocated: BigInt64Array;
+  /** What enters the tree this epoch: the pending balance once it reaches the minimum, else 0. */
+  released: BigUint64Array;
+  /** Carried to the next epoch. */
+  pending: BigInt64Array;
+}
+
+/** convert for wallets held as columns: `points` and `pending` per wallet, `keyOf` its claimant bytes (ties). */
+export function convertColumns(
+  points: ArrayLike<bigint>,
+  pending: ArrayLike<bigint>,
+  n: number,
+  c: Conversion,
+  keyOf: (i: number) => Uint8Array,
+): ConvertedColumns {
+  const allocated = c.mode === "budget" ? allocateBudget(points, n, c.budgetPerEpoch, keyOf) : new BigInt64Array(n);
+  const released = new BigUint64Array(n);
+  const carried = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = c.mode === "budget" ? allocated[i]! : (allocated[i] = i64(allocateFixed(points[i]!, c), "allocated amount", i));
+    const balance = pending[i]! + a;
+    if (balance > 0n && balance >= c.minClaimable) {
+      if (balance > U64_MAX) throw new CallerError("amount_out_of_range", `wallet #${i}: its released amount (${balance}) exceeds a u64`);
+      released[i] = balance;
+    } else carried[i] = i64(balance, "pending amount", i);
   }
-  return out;
+  return { allocated, released, pending: carried };
+}
+
+export function convert(rows: readonly EpochPoints[], c: Conversion): Converted[] {
+  const n = rows.length;
+  const points = rows.map((r) => r.points);
+  const pending = rows.map((r) => r.pending);
+  const out = convertColumns(points, pending, n, c, (i) => keyBytes(rows[i]!.claimant));
+  return rows.map((r, i) => ({
+    claimant: r.claimant,
+    points: r.points,
+    allocated: out.allocated[i]!,
+    released: out.released[i]!,
+    pending: out.pending[i]!,
+  }));
 }

@@ -61,6 +61,12 @@ export interface EpochWalletRow {
   cumulative: bigint;
 }
 
+/** Rows handed out one at a time (the epochs stage holds a million wallets as columns). */
+export interface EpochWalletRows {
+  count: number;
+  at(k: number): EpochWalletRow;
+}
+
 type Raw = Record<string, unknown>;
 const big = (v: unknown): bigint => BigInt(v as string | bigint);
 
@@ -134,22 +140,6 @@ export async function markFilesWritten(q: Queryable, distributor: string, epoch:
   await q`update epochs set files_at = now() where distributor = ${distributor} and epoch = ${epoch}`;
 }
 
-/**
- * Every wallet's newest row at or before `epoch`: its cumulative amount (its leaf) and its carried
- * balance. Wallets absent from later epochs keep their figures.
- */
-export async function walletStateAsOf(
-  q: Queryable,
-  distributor: string,
-  epoch: bigint,
-): Promise<Map<string, { cumulative: bigint; pending: bigint }>> {
-  const rows = await q<{ claimant: string; cumulative: string; pending: string }[]>`
-    select distinct on (claimant) claimant, cumulative::text, pending::text
-    from epoch_wallets where distributor = ${distributor} and epoch <= ${epoch}
-    order by claimant, epoch desc`;
-  return new Map(rows.map((r) => [r.claimant, { cumulative: BigInt(r.cumulative), pending: BigInt(r.pending) }]));
-}
-
 export async function epochWallets(q: Queryable, distributor: string, epoch: bigint): Promise<EpochWalletRow[]> {
   const rows = await q<Raw[]>`
     select claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count,
@@ -207,7 +197,7 @@ function writeWalletRow(seg: CopySegment, distributor: string, epoch: bigint, w:
 export async function insertEpoch(
   tx: Tx,
   e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | PublishFields>,
-  wallets: readonly EpochWalletRow[],
+  wallets: EpochWalletRows,
   copy = false,
 ): Promise<void> {
   await tx`
@@ -216,10 +206,13 @@ export async function insertEpoch(
     values (${e.distributor}, ${e.epoch}, ${e.prevCutoffSeq}, ${e.cutoffSeq}, ${e.firstSlot}, ${e.cutoffSlot}, ${e.prevOtherId}, ${e.otherId},
       ${tx.json(e.conversion)}, ${e.points}, ${e.allocated.toString()}, ${e.released.toString()}, ${e.cumulativeTotal.toString()}, ${e.leafCount},
       ${e.settlementCount}, ${e.root}, ${e.datasetHash}, ${e.inputsHash})`;
-  if (copy) return copyRowsPaced(tx, WALLETS_COPY_TARGET, wallets, (seg, w) => writeWalletRow(seg, e.distributor, e.epoch, w));
+  if (copy) {
+    const positions = { length: wallets.count } as ArrayLike<number>;
+    return copyRowsPaced(tx, WALLETS_COPY_TARGET, positions, (seg, _, k) => writeWalletRow(seg, e.distributor, e.epoch, wallets.at(k)));
+  }
   const CHUNK = 20_000;
-  for (let i = 0; i < wallets.length; i += CHUNK) {
-    const part = wallets.slice(i, i + CHUNK);
+  for (let i = 0; i < wallets.count; i += CHUNK) {
+    const part = Array.from({ length: Math.min(CHUNK, wallets.count - i) }, (_, k) => wallets.at(i + k));
     const col = <T>(f: (w: EpochWalletRow) => T) => part.map(f);
     await tx`
       insert into epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points,

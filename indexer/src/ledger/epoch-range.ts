@@ -1,4 +1,6 @@
 import type { Queryable } from "../db/connection.js";
+import { copyOut } from "../db/copy-out.js";
+import { BugError } from "../errors.js";
 
 /**
  * The ledger between two epoch cutoffs. Rows of a settlement count by their scoring sequence
@@ -13,34 +15,118 @@ export interface LedgerRange {
   throughOtherId: bigint;
 }
 
-export interface AccountFigures {
-  account: string;
-  basePoints: bigint;
-  campaignBonus: Record<string, bigint>;
-  referralPoints: bigint;
-  adjustmentPoints: bigint;
-  settlementCount: number;
+/**
+ * Every account an epoch concerns, one row each, as columns (a million accounts are typed arrays,
+ * not a million objects): the sums of its ledger rows in the range, and the wallet's figures after
+ * the previous epoch (its cumulative amount and carried balance), so the server merges the two.
+ */
+export class AccountColumns {
+  size = 0;
+  accounts: string[] = [];
+  /** The account's 32 key bytes (every account here is a Solana address: the rest are `unpayable`). */
+  keys: Buffer;
+  base: BigInt64Array;
+  referral: BigInt64Array;
+  adjustment: BigInt64Array;
+  settlementCount: Uint32Array;
+  /** Points per campaign id, for the accounts that have any. */
+  campaigns = new Map<number, Record<string, bigint>>();
+  prevCumulative: BigUint64Array;
+  prevPending: BigInt64Array;
+  /** 1 when the account has ledger rows or settlements in the range. */
+  active: Uint8Array;
+  /** Accounts with points that are not Solana addresses (nothing can pay them), sorted. */
+  unpayable: string[] = [];
+
+  constructor(private capacity = 1024) {
+    this.keys = Buffer.alloc(capacity * 32);
+    this.base = new BigInt64Array(capacity);
+    this.referral = new BigInt64Array(capacity);
+    this.adjustment = new BigInt64Array(capacity);
+    this.settlementCount = new Uint32Array(capacity);
+    this.prevCumulative = new BigUint64Array(capacity);
+    this.prevPending = new BigInt64Array(capacity);
+    this.active = new Uint8Array(capacity);
+  }
+
+  /** Every array cut to `size` (views: nothing is copied). */
+  trim(): this {
+    const n = this.size;
+    this.keys = this.keys.subarray(0, n * 32);
+    this.base = this.base.subarray(0, n);
+    this.referral = this.referral.subarray(0, n);
+    this.adjustment = this.adjustment.subarray(0, n);
+    this.settlementCount = this.settlementCount.subarray(0, n);
+    this.prevCumulative = this.prevCumulative.subarray(0, n);
+    this.prevPending = this.prevPending.subarray(0, n);
+    this.active = this.active.subarray(0, n);
+    this.capacity = n;
+    return this;
+  }
+
+  /** Room for one more account: the arrays double when full. */
+  grow(): void {
+    if (this.size < this.capacity) return;
+    this.capacity = Math.max(1024, this.capacity * 2);
+    const c = this.capacity;
+    const more = <T extends { length: number; set(a: T): void }>(a: T, make: (n: number) => T): T => {
+      const b = make(c);
+      b.set(a);
+      return b;
+    };
+    this.keys = more(this.keys, (n) => Buffer.alloc(n * 32));
+    this.base = more(this.base, (n) => new BigInt64Array(n));
+    this.referral = more(this.referral, (n) => new BigInt64Array(n));
+    this.adjustment = more(this.adjustment, (n) => new BigInt64Array(n));
+    this.settlementCount = more(this.settlementCount, (n) => new Uint32Array(n));
+    this.prevCumulative = more(this.prevCumulative, (n) => new BigUint64Array(n));
+    this.prevPending = more(this.prevPending, (n) => new BigInt64Array(n));
+    this.active = more(this.active, (n) => new Uint8Array(n));
+  }
+}
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+const U64_MAX = 2n ** 64n - 1n;
+
+function sum(account: string, what: string, v: string | null, min = I64_MIN, max = I64_MAX): bigint {
+  if (v === null) return 0n;
+  const x = BigInt(v);
+  if (x < min || x > max) throw new BugError("epoch_sum_out_of_range", `${account}: its ${what} (${x}) does not fit in 64 bits`);
+  return x;
 }
 
 /**
- * Per-account sums of the range, in no particular order (the dataset sorts by claimant bytes). The
- * server sums each account into one row (a hash aggregate, given the memory for it), so this
- * process reads a row per account rather than merging a row per account and reason.
+ * The accounts of the range as columns (AccountColumns), read through a cursor so that no more
+ * than a page of row objects exists at a time. `previous`: the epoch before this one, whose
+ * wallets (epoch_wallets, their newest row at or before it) join here with or without activity.
+ * Wallets only: an account that is not a Solana address goes to `unpayable` when it has points.
  */
-export async function accountFigures(q: Queryable, r: LedgerRange): Promise<AccountFigures[]> {
+export async function epochAccounts(
+  q: Queryable,
+  r: LedgerRange,
+  previous: { distributor: string; epoch: bigint },
+  isWallet: (account: string, into: Buffer, at: number) => boolean,
+  page = 20_000,
+): Promise<AccountColumns> {
   await q`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`;
+  // The planner's guess for these joins is billions of rows, which turns JIT compilation on: it
+  // cost more than the query's own work.
+  await q`select set_config('jit', 'off', true)`;
   const inRange = q`(settlement_id is not null and seq > ${r.afterSeq} and seq <= ${r.throughSeq})
        or (settlement_id is null and id > ${r.afterOtherId} and id <= ${r.throughOtherId})`;
-  const rows = await q<
-    {
-      account: string;
-      base: string | null;
-      referral: string | null;
-      adjustment: string | null;
-      campaigns: string | null;
-      n: number | null;
-    }[]
-  >`
+  type Row = {
+    account: string;
+    active: boolean;
+    base: string | null;
+    referral: string | null;
+    adjustment: string | null;
+    campaigns: string | null;
+    n: number | null;
+    cumulative: string | null;
+    pending: string | null;
+  };
+  const rows = q<Row[]>`
     with l as (
       select account,
         sum(delta) filter (where settlement_id is not null and reason <> 'campaign' and reason <> 'referral') as base,
@@ -55,28 +141,44 @@ export async function accountFigures(q: Queryable, r: LedgerRange): Promise<Acco
       group by account),
     n as (
       select account, count(*)::int as n from settlement_scores
-      where seq > ${r.afterSeq} and seq <= ${r.throughSeq} and counted group by account)
-    select account, l.base::text, l.referral::text, l.adjustment::text, c.campaigns::text, n.n
-    from l full join n using (account) left join c using (account)`;
-  const out = new Array<AccountFigures>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const x = rows[i]!;
-    let campaignBonus: Record<string, bigint> = {};
-    if (x.campaigns !== null) {
-      const parsed = JSON.parse(x.campaigns) as Record<string, string>;
-      campaignBonus = {};
-      for (const k in parsed) campaignBonus[k] = BigInt(parsed[k]!);
+      where seq > ${r.afterSeq} and seq <= ${r.throughSeq} and counted group by account),
+    p as (
+      select distinct on (claimant) claimant as account, cumulative, pending from epoch_wallets
+      where distributor = ${previous.distributor} and epoch <= ${previous.epoch} order by claimant, epoch desc)
+    select account, (l.account is not null or n.account is not null) as active,
+      l.base::text, l.referral::text, l.adjustment::text, c.campaigns::text, n.n, p.cumulative::text, p.pending::text
+    from l full join n using (account) full join p using (account) left join c using (account)`.cursor(page);
+  const out = new AccountColumns();
+  for await (const chunk of rows) {
+    for (const x of chunk) {
+      out.grow();
+      const i = out.size;
+      if (!isWallet(x.account, out.keys, i * 32)) {
+        let points = 0n;
+        for (const v of [x.base, x.referral, x.adjustment, ...Object.values(JSON.parse(x.campaigns ?? "{}") as Record<string, string>)])
+          if (v !== null) points += BigInt(v);
+        if (points !== 0n) out.unpayable.push(x.account);
+        continue;
+      }
+      out.accounts.push(x.account);
+      out.base[i] = sum(x.account, "base points", x.base);
+      out.referral[i] = sum(x.account, "referral points", x.referral);
+      out.adjustment[i] = sum(x.account, "adjustment points", x.adjustment);
+      out.settlementCount[i] = x.n ?? 0;
+      out.prevCumulative[i] = sum(x.account, "cumulative amount", x.cumulative, 0n, U64_MAX);
+      out.prevPending[i] = sum(x.account, "pending amount", x.pending);
+      out.active[i] = x.active ? 1 : 0;
+      if (x.campaigns !== null) {
+        const parsed = JSON.parse(x.campaigns) as Record<string, string>;
+        const bonus: Record<string, bigint> = {};
+        for (const k in parsed) bonus[k] = sum(x.account, `points of campaign ${k}`, parsed[k]!);
+        out.campaigns.set(i, bonus);
+      }
+      out.size++;
     }
-    out[i] = {
-      account: x.account,
-      basePoints: x.base === null ? 0n : BigInt(x.base),
-      campaignBonus,
-      referralPoints: x.referral === null ? 0n : BigInt(x.referral),
-      adjustmentPoints: x.adjustment === null ? 0n : BigInt(x.adjustment),
-      settlementCount: x.n ?? 0,
-    };
   }
-  return out;
+  out.unpayable.sort();
+  return out.trim();
 }
 
 /** Enough for the server to sum a million accounts in memory instead of sorting them on disk. */
@@ -137,16 +239,14 @@ export async function* settlementsInRange(
 export async function* settlementLinesInRange(q: Queryable, r: Pick<LedgerRange, "afterSeq" | "throughSeq">): AsyncGenerator<Buffer> {
   const after = BigInt(r.afterSeq).toString();
   const through = BigInt(r.throughSeq).toString();
-  const stream = await q
-    .unsafe(
-      `copy (select '{"inner":' || s.inner_index || ',"outer":' || s.outer_index || ',"signature":' || to_json(s.signature)::text
+  yield* copyOut(
+    q,
+    `copy (select '{"inner":' || s.inner_index || ',"outer":' || s.outer_index || ',"signature":' || to_json(s.signature)::text
           || ',"slot":"' || s.slot || '","type":"settlement"}'
         from settlement_scores ss join settlements s on s.id = ss.settlement_id
         where ss.seq > ${after} and ss.seq <= ${through} order by ss.seq)
       to stdout with (format csv, delimiter E'\x01', quote E'\x02')`,
-    )
-    .readable();
-  for await (const chunk of stream) yield chunk as Buffer;
+  );
 }
 
 export interface AdjustmentRow {

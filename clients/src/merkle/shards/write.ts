@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { AsciiChunks, BIG_MAX } from "../format/ascii.js";
 import { encodeKey58 } from "../format/base58.js";
 import { checkAmount } from "../format/hash.js";
 import { MANIFEST_FILE, SHARDS_FORMAT, SHARDS_VERSION, type ShardManifest, prefixHexCharsFor, shardFile } from "./format.js";
@@ -12,38 +13,71 @@ export interface ShardOptions {
   maxAverageEntries?: number;
   /** Files written at once. */
   concurrency?: number;
+  /** Leaf i's claimant in base58, when the caller has the text already (else it is encoded from the bytes). */
+  claimantText?: (leaf: number) => string;
 }
 
 /**
- * The text of one shard: leaves [from, to) with each proof as indices into the shard's `nodes`.
+ * The bytes of one shard: leaves [from, to) with each proof as indices into the shard's `nodes`.
  * Neighbouring leaves share most siblings, so every distinct sibling is written once: at 1M
  * wallets that is ~5x less to write and to download than 20 hex hashes an entry. At level k the
  * sibling of leaf i is node (i >> k) ^ 1, which runs unchanged over consecutive leaves and never
- * comes back, so remembering the last sibling of each level is an exact de-duplication.
+ * comes back, so remembering the last sibling of each level is an exact de-duplication. Written
+ * straight into one Buffer sized for it (compact JSON: no strings to build and join per entry).
  */
-function shardText(tree: MerkleTree, head: string, prefix: string, from: number, to: number): string {
+function shardBytes(tree: MerkleTree, head: string, prefix: string, from: number, to: number, text: (leaf: number) => string): Buffer {
   const { counts, offsets, nodes: levels, depth } = tree;
   const lastAt = new Array<number>(depth).fill(-1);
   const lastIndex = new Array<number>(depth).fill(-1);
-  const nodes: string[] = [];
-  const entries: string[] = [];
+  const siblings: number[] = [];
+  const proofs = new Int32Array((to - from) * depth);
+  const lengths = new Uint8Array(to - from);
   for (let leaf = from; leaf < to; leaf++) {
-    let proof = "";
+    let len = 0;
+    const at0 = (leaf - from) * depth;
     for (let k = 0, i = leaf; k < depth; k++, i >>= 1) {
       const sibling = i ^ 1;
       if (sibling >= counts[k]!) continue;
       const at = offsets[k]! + sibling * 32;
       if (lastAt[k] !== at) {
         lastAt[k] = at;
-        lastIndex[k] = nodes.length;
-        nodes.push(`"${levels.toString("hex", at, at + 32)}"`);
+        lastIndex[k] = siblings.length;
+        siblings.push(at);
       }
-      proof += proof === "" ? `${lastIndex[k]}` : `,${lastIndex[k]}`;
+      proofs[at0 + len++] = lastIndex[k]!;
     }
-    entries.push(`"${tree.claimantBase58At(leaf)}":{"amount":"${tree.amountAt(leaf)}","proof":[${proof}]}`);
+    lengths[leaf - from] = len;
   }
-  return `${head},"prefix":"${prefix}","nodes":[${nodes.join(",")}],"entries":{${entries.join(",")}}}\n`;
+  // the most each part can take: a sibling 67 bytes, an entry its key, amount and indices
+  const size = head.length + prefix.length + 40 + siblings.length * 67 + (to - from) * (44 + 40 + BIG_MAX + depth * 11);
+  const w = new AsciiChunks(size);
+  w.str(head);
+  w.str(`,"prefix":"${prefix}","nodes":[`);
+  for (let j = 0; j < siblings.length; j++) {
+    w.str(j === 0 ? '"' : ',"');
+    w.hex(levels, siblings[j]!, siblings[j]! + 32);
+    w.byte(QUOTE);
+  }
+  w.str('],"entries":{');
+  for (let leaf = from; leaf < to; leaf++) {
+    w.str(leaf === from ? '"' : ',"');
+    w.str(text(leaf));
+    w.str('":{"amount":"');
+    w.big(tree.entries.amounts[leaf]!);
+    w.str('","proof":[');
+    const at0 = (leaf - from) * depth;
+    for (let j = 0; j < lengths[leaf - from]!; j++) {
+      if (j > 0) w.byte(COMMA);
+      w.uint(proofs[at0 + j]!);
+    }
+    w.str("]}");
+  }
+  w.str("}}\n");
+  return w.take();
 }
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
 
 /**
  * Writes every claimant's proof into `dir` as static shards plus `manifest.json` (format:
@@ -66,14 +100,14 @@ export async function writeProofShards(tree: MerkleTree, dir: string, options: S
   const shift = 32 - 4 * prefixHexChars;
   const prefixOf = (i: number) =>
     ((keys[i * 32]! << 24) | (keys[i * 32 + 1]! << 16) | (keys[i * 32 + 2]! << 8) | keys[i * 32 + 3]!) >>> shift;
+  const text = options.claimantText ?? ((leaf: number) => tree.claimantBase58At(leaf));
   let shardCount = 0;
   for (let i = 0; i < tree.size; ) {
     const shardPrefix = prefixOf(i);
     const from = i;
     while (i < tree.size && prefixOf(i) === shardPrefix) i++;
     const prefix = shardPrefix.toString(16).padStart(prefixHexChars, "0");
-    // Shard text is ASCII: latin1 is an exact and the cheapest encoding of it.
-    const bytes = Buffer.from(shardText(tree, head, prefix, from, i), "latin1");
+    const bytes = shardBytes(tree, head, prefix, from, i, text);
     const tracked: Promise<void> = writeFile(join(dir, shardFile(prefix)), bytes).finally(() => pending.delete(tracked));
     tracked.catch(() => undefined); // observed by race/all below; this only keeps it "handled"
     pending.add(tracked);

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { canonicalOrder, decodeKey58, encodeKey58, stopHashWorker } from "../merkle/index.js";
+import { DatasetError } from "./errors.js";
+import { headerLine, recordLine } from "./format.js";
+import { type WalletTotals, writeDataset, writeDatasetColumns } from "./write.js";
+
+const U64_MAX = 2n ** 64n - 1n;
+const meta = {
+  distributor: encodeKey58(randomBytes(32)),
+  mint: encodeKey58(randomBytes(32)),
+  epoch: 7n,
+  slots: { first: 1n, last: 9n },
+  inputsHash: "ab".repeat(32),
+};
+
+function sink(): { stream: Writable; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  return {
+    stream: new Writable({
+      write(chunk, _enc, done) {
+        parts.push(chunk as Buffer);
+        done();
+      },
+    }),
+    bytes: () => Buffer.concat(parts),
+  };
+}
+
+/** Figures at the edges of the decimal writer: 0, 9, 10, 2^53 ± 1, u64 max, negative adjustments. */
+const edge = [0n, 9n, 10n, 99n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 10n ** 18n, U64_MAX];
+/** Each edge figure a few times (the header's totals must stay u64), small figures otherwise. */
+const pick = (i: number) => (i < edge.length * 3 ? edge[i % edge.length]! : BigInt(i));
+
+function wallets(n: number): WalletTotals[] {
+  return Array.from({ length: n }, (_, i) => {
+    const cumulativeAmount = i % 5 === 0 ? U64_MAX / BigInt(n * 2) : BigInt(i) * 1_000_003n;
+    return {
+      claimant: encodeKey58(randomBytes(32)),
+      cumulativeAmount,
+      epochAmount: cumulativeAmount / 3n,
+      basePoints: pick(i) / 4n,
+      referralPoints: pick(i + 3) / 4n,
+      adjustmentPoints: i % 3 === 0 ? -pick(i + 1) / 8n : pick(i + 2) / 8n,
+      campaignBonus: (i % 4 === 0 ? { launch: BigInt(i), "zz-top": 0n, alpha: 5n } : {}) as Record<string, bigint>,
+      settlementCount: i * 7919,
+    };
+  });
+}
+
+describe("writeDatasetColumns", () => {
+  after(stopHashWorker);
+
+  it("writes exactly the lines the format's serializers define, in canonical order", async () => {
+    const ws = wallets(400);
+    const out = sink();
+    const w = await writeDataset(out.stream, meta, ws);
+    const lines = out.bytes().toString("latin1").split("\n");
+    assert.equal(lines.pop(), "", "the file ends with a newline");
+    assert.equal(lines[0], headerLine(w.header));
+    const byClaimant = new Map(ws.map((x) => [x.claimant as string, x]));
+    for (let k = 0; k < w.tree.size; k++) {
+      const x = byClaimant.get(w.tree.claimantBase58At(k))!;
+      const bonus = Object.fromEntries(Object.entries(x.campaignBonus!).filter(([, v]) => v > 0n));
+      const points = x.basePoints + x.referralPoints + x.adjustmentPoints! + Object.values(bonus).reduce((s, v) => s + v, 0n);
+      assert.equal(
+        lines[k + 1],
+        recordLine({
+          ...x,
+          claimant: x.claimant as string,
+          points,
+          adjustmentPoints: x.adjustmentPoints!,
+          campaignBonus: bonus,
+          leaf: w.tree.leafAt(k).toString("hex"),
+        }),
+      );
+    }
+    assert.equal(lines.length, ws.length + 1);
+  });
+
+  it("gives the same bytes from columns in any order, with or without the claimants' text", async () => {
+    const ws = wallets(300);
+    const a = sink();
+    const fromObjects = await writeDataset(a.stream, meta, ws);
+    const claimants = Buffer.concat(ws.map((x) => Buffer.from(fromObjects.tree.claimantAt(fromObjects.tree.indexOf(x.claimant)))));
+    const columns = {
+      size: ws.length,
+      claimants,
+      cumulativeAmount: BigUint64Array.from(ws.map((x) => x.cumulativeAmount)),
+      epochAmount: BigUint64Array.from(ws.map((x) => x.epochAmount)),
+      basePoints: BigUint64Array.from(ws.map((x) => x.basePoints)),
+      referralPoints: BigUint64Array.from(ws.map((x) => x.referralPoints)),
+      adjustmentPoints: BigInt64Array.from(ws.map((x) => x.adjustmentPoints!)),
+      settlementCount: Uint32Array.from(ws.map((x) => x.settlementCount)),
+      campaignBonus: new Map(ws.flatMap((x, i) => (Object.keys(x.campaignBonus!).length ? [[i, x.campaignBonus!] as const] : []))),
+    };
+    const b = sink();
+    const noText = await writeDatasetColumns(b.stream, meta, columns);
+    const c = sink();
+    await writeDatasetColumns(
+      c.stream,
+      meta,
+      { ...columns, claimantText: ws.map((x) => x.claimant as string) },
+      { order: canonicalOrder(claimants, ws.length) },
+    );
+    assert.deepEqual(b.bytes(), a.bytes());
+    assert.deepEqual(c.bytes(), a.bytes());
+    assert.deepEqual(noText.datasetHash, fromObjects.datasetHash);
+  });
+
+  it("refuses an order that is not canonical, naming the wallet", async () => {
+    const ws = wallets(50);
+    const claimants = Buffer.concat(ws.map((x) => Buffer.from(decodeKey58(x.claimant as string)!)));
+    const order = canonicalOrder(claimants, ws.length).reverse();
+    const columns = {
+      size: ws.length,
+      claimants,
+      cumulativeAmount: ws.map((x) => x.cumulativeAmount),
+      epochAmount: ws.map((x) => x.epochAmount),
+      basePoints: ws.map((x) => x.basePoints),
+      referralPoints: ws.map((x) => x.referralPoints),
+      settlementCount: ws.map((x) => x.settlementCount),
+    };
+    await assert.rejects(writeDatasetColumns(sink().stream, meta, columns, { order }), (e: unknown) => {
+      assert.ok(e instanceof DatasetError, String(e));
+      assert.match(e.message, /wallet #\d+: the order given puts it at 1/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * ASCII text written straight into Buffers a chunk at a time: the dataset's lines and the shards
+ * at a million wallets, without a string per line to build, join and encode again (the format's
+ * serializers stay the definition: the writers' tests compare bytes with them).
+ */
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+const TWO_53 = 2n ** 53n;
+
+export class AsciiChunks {
+  buf: Buffer;
+  off = 0;
+
+  constructor(private readonly size = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Room for `n` more bytes; when the chunk cannot take them, the filled part is returned and a new chunk begins. */
+  room(n: number): Buffer | undefined {
+    if (this.off + n <= this.buf.length) return undefined;
+    const full = this.take();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.size));
+    return full;
+  }
+
+  /** The filled part (a view the caller owns: the writer moves on to a fresh buffer). */
+  take(): Buffer {
+    const full = this.buf.subarray(0, this.off);
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.off = 0;
+    return full;
+  }
+
+  /**
+   * ASCII text (the caller counted it in `room`). A loop, not Buffer#write: these are short
+   * strings (keys, claimants), for which the native call costs more than the copy.
+   */
+  str(s: string): void {
+    const b = this.buf;
+    let o = this.off;
+    for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i);
+    this.off = o;
+  }
+
+  /** A single byte, e.g. a quote or a comma. */
+  byte(c: number): void {
+    this.buf[this.off++] = c;
+  }
+
+  /** A non-negative integer below 2^53 in decimal. */
+  uint(v: number): void {
+    let digits = 1;
+    for (let p = 10; p <= v && digits < 16; p *= 10) digits++;
+    if (digits === 16 && v >= 1e16) digits++;
+    const b = this.buf;
+    let o = this.off + digits;
+    this.off = o;
+    do {
+      const q = Math.floor(v / 10);
+      b[--o] = 48 + (v - q * 10);
+      v = q;
+    } while (v > 0);
+  }
+
+  /** Any bigint in decimal, as `String(v)` writes it. */
+  big(v: bigint): void {
+    if (v >= 0n && v < TWO_53) this.uint(Number(v));
+    else this.str(v.toString());
+  }
+
+  /** Bytes [from, to) of `src` as lowercase hex. */
+  hex(src: Uint8Array, from: number, to: number): void {
+    const b = this.buf;
+    let o = this.off;
+    for (let i = from; i < to; i++) {
+      const x = src[i]!;
+      b[o++] = HEX[x >> 4]!;
+      b[o++] = HEX[x & 15]!;
+    }
+    this.off = o;
+  }
+}
+
+/** The most bytes `big` writes for a value of 128 bits or less (sign included). */
+export const BIG_MAX = 41;
