@@ -5,11 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { loadDataset } from "@merit/clients/dataset";
-import { leafHash, readClaimProof, verifyProof } from "@merit/clients/merkle";
+import { decodeKey58, leafHash, readClaimProof, verifyProof } from "@merit/clients/merkle";
 import { adjustPoints, publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
 import { closeEpoch, DATASET_FILE, epochDir, MANIFEST_FILE, rebuildEpochFiles, SHARDS_DIR } from "../indexer/src/epochs/close.js";
 import { addDistributor, epochWallets, getEpoch, listEpochs } from "../indexer/src/epochs/queries.js";
+import { supportsCopy } from "../indexer/src/db/connection.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
+import { epochAccounts } from "../indexer/src/ledger/epoch-range.js";
 import { insertSettlements } from "./helpers/ledger-fixtures.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
@@ -135,6 +137,44 @@ describe("epochs: closing an epoch from the ledger", () => {
     const d2 = await loadDataset(join(e2.dir, DATASET_FILE));
     assert.equal(d2.tree.proof(alice).amount, 5n);
     assert.match(readFileSync(join(e2.dir, MANIFEST_FILE), "utf8"), /"note":"support ticket 42 \(by admin\)"/);
+  });
+
+  it("given wallets, an account that is no address, adjustments and a previous epoch, then the COPY and the cursor read the same accounts", async function () {
+    if (!supportsCopy(db())) this.skip(); // the embedded PGlite reads through the cursor alone
+    await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "1", rounding: "floor" } });
+    await ingest([pay(1, alice, 2), pay(2, bob, 4)], 2);
+    await close();
+    await ingest([pay(3, alice, 1), pay(4, "0xNotASolanaAddress", 9)], 4);
+    await adjustPoints(db(), { account: carol, delta: 7000n, note: "goodwill", by: "admin", allowNegative: false } as never);
+    const range = { afterSeq: 2n, throughSeq: 1_000n, afterOtherId: 0n, throughOtherId: 1_000_000n };
+    const read = (copy: boolean, page?: number) =>
+      db().begin(async (tx) => {
+        const a = await epochAccounts(
+          tx,
+          range,
+          { distributor, epoch: 1n },
+          (s, into, at) => {
+            const k = decodeKey58(s);
+            if (k) into.set(k, at);
+            return k !== undefined;
+          },
+          { copy, page },
+        );
+        const rows = a.accounts.map((account, i) => ({
+          account,
+          key: a.keys.subarray(i * 32, i * 32 + 32).toString("hex"),
+          figures: [a.base[i], a.referral[i], a.adjustment[i], a.settlementCount[i], a.prevCumulative[i], a.prevPending[i], a.active[i]],
+          campaigns: a.campaigns.get(i),
+        }));
+        return { rows: rows.sort((x, y) => (x.account < y.account ? -1 : 1)), unpayable: a.unpayable };
+      });
+    const viaCopy = await read(true);
+    assert.deepEqual(await read(false, 1), viaCopy);
+    assert.deepEqual(viaCopy.unpayable, ["0xNotASolanaAddress"]);
+    const byAccount = new Map(viaCopy.rows.map((r) => [r.account, r.figures]));
+    assert.deepEqual(byAccount.get(alice), [1000n, 0n, 0n, 1, 2n, 0n, 1], "this epoch's point, the cumulative amount of epoch 1");
+    assert.deepEqual(byAccount.get(bob), [0n, 0n, 0n, 0, 4n, 0n, 0], "no activity: there for its leaf");
+    assert.deepEqual(byAccount.get(carol), [0n, 0n, 7000n, 0, 0n, 0n, 1]);
   });
 
   it("given a closed epoch, when its files are lost (a crash after the commit) or rebuilt, then they come back byte-identical", async () => {

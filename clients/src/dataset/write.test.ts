@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
-import { canonicalOrder, decodeKey58, encodeKey58, stopHashWorker } from "../merkle/index.js";
+import { canonicalOrder, checksInWorker, decodeKey58, encodeKey58, stopHashWorker } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import { headerLine, recordLine } from "./format.js";
 import { type WalletTotals, writeDataset, writeDatasetColumns } from "./write.js";
@@ -107,6 +110,22 @@ describe("writeDatasetColumns", () => {
     assert.deepEqual(b.bytes(), a.bytes());
     assert.deepEqual(c.bytes(), a.bytes());
     assert.deepEqual(noText.datasetHash, fromObjects.datasetHash);
+  });
+
+  it("gives the same bytes to a path while a large tree is checked on another thread, and leaves no temporary file", async () => {
+    const ws = wallets(1500);
+    const dir = mkdtempSync(join(tmpdir(), "merit-dataset-"));
+    try {
+      const a = sink();
+      await writeDataset(a.stream, meta, ws, { parallelFrom: 256 });
+      const path = join(dir, "dataset.ndjson");
+      const w = await writeDataset(path, meta, ws, { parallelFrom: 256 });
+      assert.equal(checksInWorker(w.tree), true);
+      assert.deepEqual(readFileSync(path), a.bytes());
+      assert.deepEqual(readdirSync(dir), ["dataset.ndjson"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an order that is not canonical, naming the wallet", async () => {

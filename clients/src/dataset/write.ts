@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -14,7 +15,9 @@ import {
   hashBytes,
   keyBase58,
   keyBytes,
+  checksInWorker,
   verifyTreeIndependently,
+  verifyTreeInWorker,
 } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import {
@@ -199,9 +202,11 @@ function columnsOf(wallets: readonly WalletTotals[]): DatasetColumns {
 
 /**
  * Sorts the wallets into canonical order, builds the tree and streams the dataset to `target`
- * (a path or a Writable) in chunks, hashing the bytes as they go out. Before a byte goes out (and
- * before a path is opened), the tree is re-checked by a second implementation
- * (verifyTreeIndependently); a failure is a MerkleError of kind "invariant".
+ * (a path or a Writable) in chunks, hashing the bytes as they go out. The tree is re-checked by a
+ * second implementation (verifyTreeIndependently) before a byte goes out, or, for a large tree
+ * written to a path, on another thread while the file is written under a temporary name that
+ * becomes `target` only once the check passed. A failure is a MerkleError of kind "invariant",
+ * and no file is left at `target`.
  */
 export async function writeDataset(
   target: string | Writable,
@@ -241,7 +246,12 @@ export async function writeDatasetColumns(
     if (bad >= 0) invalid(`the order given puts it at ${bad}, after a claimant that does not sort before it`, order[bad]!);
   }
   const tree = await buildTree(meta.distributor, packed, { ...options, reuseInput: true });
-  verifyTreeIndependently(tree);
+  // A file is written under a temporary name while a large tree is checked on another thread, and
+  // takes its name only once the check passed; anything else is checked before a byte goes out.
+  const partial = typeof target === "string" && checksInWorker(tree) ? `${target}.partial` : undefined;
+  if (!partial) verifyTreeIndependently(tree);
+  const checking = partial ? verifyTreeInWorker(tree) : undefined;
+  checking?.catch(() => {}); // awaited below
   const header: DatasetHeader = {
     format: DATASET_FORMAT,
     version: DATASET_VERSION,
@@ -301,7 +311,16 @@ export async function writeDatasetColumns(
     }
     if (w.off > 0) yield out(w.take());
   }
-  await pipeline(Readable.from(chunks()), typeof target === "string" ? createWriteStream(target) : target);
+  try {
+    await pipeline(Readable.from(chunks()), typeof target === "string" ? createWriteStream(partial ?? target) : target);
+    await checking;
+  } catch (err) {
+    if (partial) await rm(partial, { force: true });
+    // the check's failure is the reason when there is one
+    await checking;
+    throw err;
+  }
+  if (partial) await rename(partial, target as string);
   return { header, tree, datasetHash: hash.digest(), bytes };
 }
 

@@ -10,7 +10,7 @@ export { buildTree, buildTreeSync, type BuildOptions } from "./build/build.js";
 export { stopHashWorker } from "./hash/pool.js";
 export { type HashOption, type HashPath, resolveHashPath } from "./hash/path.js";
 export { MerkleTree } from "./build/tree.js";
-export { verifyTreeIndependently } from "./check/independent.js";
+export { checksInWorker, verifyTreeIndependently, verifyTreeInWorker } from "./check/independent.js";
 export { writeProofShards, type ShardOptions } from "./shards/write.js";
 export { readClaimProof, type ClaimProof, type ReadShardOptions } from "./shards/read.js";
 export { type ShardManifest, type Shard, type ShardEntry, SHARDS_FORMAT, MANIFEST_FILE } from "./shards/format.js";

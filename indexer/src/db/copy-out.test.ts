@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { useFreshDb } from "../../../tests/setup/db.js";
 import { supportsCopy } from "./connection.js";
-import { copyOut } from "./copy-out.js";
+import { copyOut, copyOutRows } from "./copy-out.js";
 
 describe("COPY TO STDOUT", () => {
   const db = useFreshDb({ max: 1 });
@@ -24,5 +24,22 @@ describe("COPY TO STDOUT", () => {
     });
     assert.ok(got.bytes > 6_000_000, `${got.bytes} bytes`);
     assert.equal(got.n, 2);
+  });
+
+  it("Given text with tabs, newlines, backslashes, non-ASCII and NULLs, when read as rows, then each field is what a query returns", async function () {
+    if (!supportsCopy(db())) this.skip();
+    const values = ["plain", "a\tb", "line\nbreak", "back\\slash", "\\N", "ü ✓", "", '{"k":"v\\"q"}', "\u0001x\u007f"];
+    const select = `select v, case when v = 'plain' then null else 'x' end as w from unnest($1::text[]) with ordinality as t(v, o) order by o`;
+    const expected = (await db().unsafe<{ v: string; w: string | null }[]>(select, [values])).map((r) => [r.v, r.w]);
+    const literal = `array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(",")}]`;
+    const rows: (string | null)[][] = [];
+    await db().begin(async (tx) => {
+      for await (const batch of copyOutRows(tx, `copy (${select.replace("$1", literal)}) to stdout`)) rows.push(...batch);
+    });
+    assert.deepEqual(rows, expected);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      values,
+    );
   });
 });

@@ -113,8 +113,8 @@ function intoKeys(account: string, into: Buffer, at: number): boolean {
  * The epoch's wallets from the ledger and the epoch before it: every wallet with activity in the
  * range or figures from earlier epochs. A wallet absent this epoch keeps its leaf and its amount.
  */
-async function walletsOf(q: Queryable, x: EpochInputs, phase: (name: string) => void): Promise<EpochWallets> {
-  const a = await epochAccounts(q, x.range, { distributor: x.distributor.address, epoch: x.epoch - 1n }, intoKeys);
+async function walletsOf(q: Queryable, x: EpochInputs, copy: boolean, phase: (name: string) => void): Promise<EpochWallets> {
+  const a = await epochAccounts(q, x.range, { distributor: x.distributor.address, epoch: x.epoch - 1n }, intoKeys, { copy });
   phase("aggregate ledger and previous epoch");
   const n = a.size;
   const points = new BigInt64Array(n);
@@ -195,7 +195,7 @@ async function computeEpoch(
     onPhase(name, now - t);
     t = now;
   };
-  const w = await walletsOf(q, x, phase);
+  const w = await walletsOf(q, x, copy, phase);
   const { a } = w;
   const carried: { claimant: string; pending: bigint }[] = [];
   for (let i = 0; i < a.size; i++) if (a.prevPending[i] !== 0n) carried.push({ claimant: a.accounts[i]!, pending: a.prevPending[i]! });

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/connection.js";
-import { copyOut } from "../db/copy-out.js";
+import { copyOut, copyOutRows } from "../db/copy-out.js";
 import { BugError } from "../errors.js";
 
 /**
@@ -96,82 +96,100 @@ function sum(account: string, what: string, v: string | null, min = I64_MIN, max
   return x;
 }
 
+/** A text literal for SQL sent without parameters (a COPY statement takes none). */
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const int = (v: bigint) => BigInt(v).toString();
+
+/** One row per account of the range and of the previous epoch's wallets (see epochAccounts). */
+function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: bigint }): string {
+  const [afterSeq, throughSeq, afterId, throughId] = [r.afterSeq, r.throughSeq, r.afterOtherId, r.throughOtherId].map(int);
+  return `
+    with l as (
+      select account,
+        sum(delta) filter (where settlement_id is not null and reason <> 'campaign' and reason <> 'referral') as base,
+        sum(delta) filter (where settlement_id is not null and reason = 'referral') as referral,
+        sum(delta) filter (where settlement_id is null) as adjustment
+      from point_ledger
+      where (settlement_id is not null and seq > ${afterSeq} and seq <= ${throughSeq})
+         or (settlement_id is null and id > ${afterId} and id <= ${throughId})
+      group by account),
+    c as (
+      select account, json_object_agg(campaign, delta::text) as campaigns
+      from (select account, coalesce(campaign_id, '') as campaign, sum(delta) as delta from point_ledger
+            where settlement_id is not null and reason = 'campaign' and seq > ${afterSeq} and seq <= ${throughSeq}
+            group by account, coalesce(campaign_id, '')) x
+      group by account),
+    n as (
+      select account, count(*)::int as n from settlement_scores
+      where seq > ${afterSeq} and seq <= ${throughSeq} and counted group by account),
+    p as (
+      select distinct on (claimant) claimant as account, cumulative, pending from epoch_wallets
+      where distributor = ${literal(previous.distributor)} and epoch <= ${int(previous.epoch)} order by claimant, epoch desc)
+    select account, case when l.account is not null or n.account is not null then 't' else 'f' end as active,
+      l.base::text, l.referral::text, l.adjustment::text, c.campaigns::text, n.n::text, p.cumulative::text, p.pending::text
+    from l full join n using (account) full join p using (account) left join c using (account)`;
+}
+
 /**
- * The accounts of the range as columns (AccountColumns), read through a cursor so that no more
- * than a page of row objects exists at a time. `previous`: the epoch before this one, whose
- * wallets (epoch_wallets, their newest row at or before it) join here with or without activity.
- * Wallets only: an account that is not a Solana address goes to `unpayable` when it has points.
+ * The accounts of the range as columns (AccountColumns), streamed: through COPY where the server
+ * takes it (`copy`: db/connection.ts supportsCopy), else through a cursor, so that no more than a
+ * chunk of rows exists at a time. `previous`: the epoch before this one, whose wallets
+ * (epoch_wallets, their newest row at or before it) join here with or without activity. Wallets
+ * only: an account that is not a Solana address goes to `unpayable` when it has points.
  */
 export async function epochAccounts(
   q: Queryable,
   r: LedgerRange,
   previous: { distributor: string; epoch: bigint },
   isWallet: (account: string, into: Buffer, at: number) => boolean,
-  page = 20_000,
+  opts: { copy: boolean; page?: number },
 ): Promise<AccountColumns> {
   await q`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`;
   // The planner's guess for these joins is billions of rows, which turns JIT compilation on: it
   // cost more than the query's own work.
   await q`select set_config('jit', 'off', true)`;
-  const inRange = q`(settlement_id is not null and seq > ${r.afterSeq} and seq <= ${r.throughSeq})
-       or (settlement_id is null and id > ${r.afterOtherId} and id <= ${r.throughOtherId})`;
-  type Row = {
-    account: string;
-    active: boolean;
-    base: string | null;
-    referral: string | null;
-    adjustment: string | null;
-    campaigns: string | null;
-    n: number | null;
-    cumulative: string | null;
-    pending: string | null;
-  };
-  const rows = q<Row[]>`
-    with l as (
-      select account,
-        sum(delta) filter (where settlement_id is not null and reason <> 'campaign' and reason <> 'referral') as base,
-        sum(delta) filter (where settlement_id is not null and reason = 'referral') as referral,
-        sum(delta) filter (where settlement_id is null) as adjustment
-      from point_ledger where ${inRange} group by account),
-    c as (
-      select account, json_object_agg(campaign, delta::text) as campaigns
-      from (select account, coalesce(campaign_id, '') as campaign, sum(delta) as delta from point_ledger
-            where settlement_id is not null and reason = 'campaign' and seq > ${r.afterSeq} and seq <= ${r.throughSeq}
-            group by account, coalesce(campaign_id, '')) x
-      group by account),
-    n as (
-      select account, count(*)::int as n from settlement_scores
-      where seq > ${r.afterSeq} and seq <= ${r.throughSeq} and counted group by account),
-    p as (
-      select distinct on (claimant) claimant as account, cumulative, pending from epoch_wallets
-      where distributor = ${previous.distributor} and epoch <= ${previous.epoch} order by claimant, epoch desc)
-    select account, (l.account is not null or n.account is not null) as active,
-      l.base::text, l.referral::text, l.adjustment::text, c.campaigns::text, n.n, p.cumulative::text, p.pending::text
-    from l full join n using (account) full join p using (account) left join c using (account)`.cursor(page);
+  const sql = accountsQuery(r, previous);
+  const batches: AsyncIterable<(string | null)[][]> = opts.copy
+    ? copyOutRows(q, `copy (${sql}) to stdout`)
+    : (async function* () {
+        for await (const rows of q.unsafe<Record<string, string | null>[]>(sql).cursor(opts.page ?? 20_000))
+          yield rows.map((x) => [
+            x.account!,
+            x.active!,
+            x.base!,
+            x.referral!,
+            x.adjustment!,
+            x.campaigns!,
+            x.n!,
+            x.cumulative!,
+            x.pending!,
+          ]);
+      })();
   const out = new AccountColumns();
-  for await (const chunk of rows) {
-    for (const x of chunk) {
+  for await (const batch of batches) {
+    for (const [account, active, base, referral, adjustment, campaigns = null, n = null, cumulative, pending] of batch) {
       out.grow();
       const i = out.size;
-      if (!isWallet(x.account, out.keys, i * 32)) {
+      const a = account!;
+      if (!isWallet(a, out.keys, i * 32)) {
         let points = 0n;
-        for (const v of [x.base, x.referral, x.adjustment, ...Object.values(JSON.parse(x.campaigns ?? "{}") as Record<string, string>)])
-          if (v !== null) points += BigInt(v);
-        if (points !== 0n) out.unpayable.push(x.account);
+        for (const v of [base, referral, adjustment, ...Object.values(JSON.parse(campaigns ?? "{}") as Record<string, string>)])
+          if (v != null) points += BigInt(v);
+        if (points !== 0n) out.unpayable.push(a);
         continue;
       }
-      out.accounts.push(x.account);
-      out.base[i] = sum(x.account, "base points", x.base);
-      out.referral[i] = sum(x.account, "referral points", x.referral);
-      out.adjustment[i] = sum(x.account, "adjustment points", x.adjustment);
-      out.settlementCount[i] = x.n ?? 0;
-      out.prevCumulative[i] = sum(x.account, "cumulative amount", x.cumulative, 0n, U64_MAX);
-      out.prevPending[i] = sum(x.account, "pending amount", x.pending);
-      out.active[i] = x.active ? 1 : 0;
-      if (x.campaigns !== null) {
-        const parsed = JSON.parse(x.campaigns) as Record<string, string>;
+      out.accounts.push(a);
+      out.base[i] = sum(a, "base points", base ?? null);
+      out.referral[i] = sum(a, "referral points", referral ?? null);
+      out.adjustment[i] = sum(a, "adjustment points", adjustment ?? null);
+      out.settlementCount[i] = n === null ? 0 : Number(n);
+      out.prevCumulative[i] = sum(a, "cumulative amount", cumulative ?? null, 0n, U64_MAX);
+      out.prevPending[i] = sum(a, "pending amount", pending ?? null);
+      out.active[i] = active === "t" ? 1 : 0;
+      if (campaigns !== null) {
+        const parsed = JSON.parse(campaigns) as Record<string, string>;
         const bonus: Record<string, bigint> = {};
-        for (const k in parsed) bonus[k] = sum(x.account, `points of campaign ${k}`, parsed[k]!);
+        for (const k in parsed) bonus[k] = sum(a, `points of campaign ${k}`, parsed[k]!);
         out.campaigns.set(i, bonus);
       }
       out.size++;

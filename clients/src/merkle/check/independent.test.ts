@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { MerkleError, type MerkleTree, buildTree, buildTreeSync, decodeKey58, stopHashWorker } from "../index.js";
-import { ensureTreeChecked, setCheckHashForTests, verifyTreeIndependently } from "./independent.js";
+import { checksInWorker, ensureTreeChecked, setCheckHashForTests, verifyTreeIndependently, verifyTreeInWorker } from "./independent.js";
 
 const distributor = createHash("sha256").update("independent.test distributor").digest();
 const key = (label: string) => createHash("sha256").update(label).digest();
@@ -36,6 +36,28 @@ describe("independent re-check of a built tree (node:crypto, no code shared with
         assert.deepEqual(verifyTreeIndependently(tree), tree.root, `n=${n} ${hash}`);
       }
     }
+  });
+
+  describe("on a thread of its own (a tree in shared memory)", () => {
+    it("recomputes the root of an honest tree, and refuses one with a flipped bit in an inner level, naming the node", async () => {
+      const tree = await buildTree(distributor, entries(3000), { parallelFrom: 256 });
+      assert.equal(checksInWorker(tree), true);
+      assert.deepEqual(await verifyTreeInWorker(tree), tree.root);
+      const at = tree.offsets[2]! + 5 * 32 + 3;
+      tree.nodes[at]! ^= 0x01;
+      await assert.rejects(verifyTreeInWorker(tree), (e) => refused(e) && (e as Error).message.includes("level 2 node 5"));
+      tree.nodes[at]! ^= 0x01;
+    });
+
+    it("checks a tree out of shared memory, or with a replaced hash, on the caller's thread", async () => {
+      const small = buildTreeSync(distributor, entries(300));
+      assert.equal(checksInWorker(small), false);
+      assert.deepEqual(await verifyTreeInWorker(small), small.root);
+      const shared = await buildTree(distributor, entries(3000), { parallelFrom: 256 });
+      setCheckHashForTests((data) => createHash("sha256").update(data).update("fault").digest());
+      assert.equal(checksInWorker(shared), false);
+      await assert.rejects(verifyTreeInWorker(shared), refused);
+    });
   });
 
   describe("refuses, as an invariant error, a tree whose bytes are not what its entries give", () => {
