@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -275,8 +274,8 @@ export async function writeDatasetColumns(
   const text = c.claimantText;
   const adjustments = c.adjustmentPoints;
   const nodes = tree.nodes;
+  const w = new AsciiChunks();
   function* chunks(): Generator<Buffer> {
-    const w = new AsciiChunks();
     const head = `${headerLine(header)}\n`;
     w.room(head.length);
     w.str(head);
@@ -312,7 +311,18 @@ export async function writeDatasetColumns(
     if (w.off > 0) yield out(w.take());
   }
   try {
-    await pipeline(Readable.from(chunks()), typeof target === "string" ? createWriteStream(partial ?? target) : target);
+    if (typeof target === "string") {
+      // Two buffers in turn: each goes back to the writer once the file has its bytes.
+      const file = await open(partial ?? target, "w");
+      try {
+        for (const chunk of chunks()) {
+          await file.write(chunk);
+          w.recycle(chunk);
+        }
+      } finally {
+        await file.close();
+      }
+    } else await pipeline(Readable.from(chunks()), target);
     await checking;
   } catch (err) {
     if (partial) await rm(partial, { force: true });

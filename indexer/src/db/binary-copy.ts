@@ -45,8 +45,13 @@ const NUMERIC_NEG = 0x4000;
 /** Base-10000 digits a numeric field may take: 40 decimal digits, twice a u64. */
 const NUMERIC_DIGITS = 10;
 
+const TWO_53 = 2n ** 53n;
+/** Base-10000 digits of a number below 2^53, least significant first. */
+const GROUPS = new Uint16Array(4);
+
 /** A whole number (scale 0) as numeric; at most `numericBound(v)` bytes. */
 export function numeric(seg: CopySegment, v: bigint): void {
+  if (v > -TWO_53 && v < TWO_53 && v !== 0n) return numericSmall(seg, Number(v));
   const view = seg.view;
   const start = seg.off;
   const neg = v < 0n;
@@ -68,6 +73,34 @@ export function numeric(seg: CopySegment, v: bigint): void {
     view.setInt16(at + i * 2, d);
     if (d !== 0) kept = i + 1;
   }
+  view.setInt32(start, 8 + kept * 2);
+  view.setInt16(start + 4, kept);
+  view.setInt16(start + 6, count - 1);
+  view.setUint16(start + 8, neg ? NUMERIC_NEG : 0);
+  view.setInt16(start + 10, 0);
+  seg.off = at + kept * 2;
+}
+
+/**
+ * numeric for a number that a double holds exactly: its digits by arithmetic, without a decimal
+ * string to cut (an epoch's close writes four numerics per wallet).
+ */
+function numericSmall(seg: CopySegment, x: number): void {
+  const view = seg.view;
+  const start = seg.off;
+  const neg = x < 0;
+  let rest = neg ? -x : x;
+  let count = 0;
+  while (rest > 0) {
+    const q = Math.floor(rest / 10_000);
+    GROUPS[count++] = rest - q * 10_000;
+    rest = q;
+  }
+  let low = 0;
+  while (GROUPS[low] === 0) low++; // trailing zero digits are left out
+  const kept = count - low;
+  const at = start + 12;
+  for (let i = 0; i < kept; i++) view.setInt16(at + i * 2, GROUPS[count - 1 - i]!);
   view.setInt32(start, 8 + kept * 2);
   view.setInt16(start + 4, kept);
   view.setInt16(start + 6, count - 1);

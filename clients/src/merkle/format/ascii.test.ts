@@ -34,4 +34,18 @@ describe("AsciiChunks", () => {
     w.str("x".repeat(20));
     assert.equal(w.take().toString("latin1"), "x".repeat(20));
   });
+
+  it("writes the next chunk into a recycled one, so a file takes two buffers in turn", () => {
+    const w = new AsciiChunks(8);
+    w.str("abcdefgh");
+    const first = w.room(1)!;
+    assert.equal(first.toString("latin1"), "abcdefgh");
+    w.recycle(first);
+    w.str("ijklmnop");
+    const second = w.room(1)!;
+    assert.equal(second.toString("latin1"), "ijklmnop");
+    assert.notEqual(second.buffer, first.buffer);
+    w.str("q");
+    assert.equal(w.take().buffer, first.buffer, "the recycled buffer took the third chunk");
+  });
 });

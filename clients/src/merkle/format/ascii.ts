@@ -11,23 +11,33 @@ export class AsciiChunks {
   off = 0;
 
   constructor(private readonly size = 1 << 20) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.buf = Buffer.allocUnsafeSlow(size);
   }
 
   /** Room for `n` more bytes; when the chunk cannot take them, the filled part is returned and a new chunk begins. */
   room(n: number): Buffer | undefined {
     if (this.off + n <= this.buf.length) return undefined;
     const full = this.take();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(n, this.size));
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.max(n, this.size));
     return full;
   }
 
-  /** The filled part (a view the caller owns: the writer moves on to a fresh buffer). */
+  private spare: Buffer | undefined;
+
+  /** The filled part (a view the caller owns: the writer moves on to a fresh buffer, or a recycled one). */
   take(): Buffer {
     const full = this.buf.subarray(0, this.off);
-    this.buf = Buffer.allocUnsafe(this.size);
+    this.buf = this.spare ?? Buffer.allocUnsafeSlow(this.size);
+    this.spare = undefined;
     this.off = 0;
     return full;
+  }
+
+  /** A chunk `take` handed out whose bytes are no longer needed: the next chunk is written into it. */
+  recycle(chunk: Buffer): void {
+    // chunks own their memory (allocUnsafeSlow: never a slice of Node's shared pool)
+    if (chunk.buffer === this.buf.buffer || chunk.byteOffset !== 0 || chunk.buffer.byteLength < this.size) return;
+    this.spare = Buffer.from(chunk.buffer, 0, chunk.buffer.byteLength);
   }
 
   /**
