@@ -124,13 +124,12 @@ const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
 /**
- * Checks every record's wallet and derives what the dataset adds: bonuses and points (by position
- * in `order`), totals.
+ * Checks every record's wallet and derives what the dataset adds: its bonuses (by position in
+ * `order`) and the totals.
  */
 function figuresOf(c: DatasetColumns, order: Uint32Array) {
   const n = order.length;
   const campaigns = new Map<number, CampaignPoints>();
-  const points = new BigInt64Array(n);
   const totals = emptyTotals();
   const bonusOf = c.campaignBonus;
   const adjustments = c.adjustmentPoints;
@@ -156,7 +155,6 @@ function figuresOf(c: DatasetColumns, order: Uint32Array) {
       p += bonus;
     }
     if (p < I64_MIN || p > I64_MAX) invalid(`points ${p} do not fit in 64 bits`, i);
-    points[k] = p;
     // addFigures' sums, without an object per wallet to hand them over in
     totals.cumulativeAmount += cumulative;
     totals.epochAmount += epochAmount;
@@ -169,7 +167,7 @@ function figuresOf(c: DatasetColumns, order: Uint32Array) {
   // Every total is a u64 in the header too.
   for (const v of [totals.cumulativeAmount, totals.epochAmount, totals.basePoints, totals.referralPoints]) checkAmount(v);
   for (const v of Object.values(totals.campaignBonus)) checkAmount(v);
-  return { campaigns, points, totals };
+  return { campaigns, totals };
 }
 
 /** Objects as columns (the claimants' bytes decoded once). */
@@ -227,7 +225,7 @@ export async function writeDatasetColumns(
     throw new DatasetError("INVALID_INPUT", `${c.size} wallets but ${c.claimants.length} claimant bytes`);
   const order = options.order ?? canonicalOrder(c.claimants, c.size);
   const n = order.length;
-  const { campaigns, points, totals } = figuresOf(c, order);
+  const { campaigns, totals } = figuresOf(c, order);
   // Shared arrays handed over with reuseInput: the tree keeps them, no copy for the helper thread.
   const packed = allocEntries(n);
   const { amounts } = packed;
@@ -293,7 +291,10 @@ export async function writeDatasetColumns(
       w.str('","epochAmount":"');
       w.big(c.epochAmount[src]!);
       w.str('","points":"');
-      w.big(points[k]!);
+      // derived again rather than kept: figuresOf checked the same sum
+      let points = c.basePoints[src]! + c.referralPoints[src]! + (adjustments ? adjustments[src]! : 0n);
+      if (bonus) for (const id in bonus) points += bonus[id]!;
+      w.big(points);
       w.str('","basePoints":"');
       w.big(c.basePoints[src]!);
       w.str('","campaignBonus":');

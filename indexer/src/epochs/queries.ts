@@ -64,6 +64,7 @@ export interface EpochWalletRow {
 /** Rows handed out one at a time (the epochs stage holds a million wallets as columns). */
 export interface EpochWalletRows {
   count: number;
+  /** Row k, valid until the next call (one object may be refilled). */
   at(k: number): EpochWalletRow;
 }
 
@@ -212,7 +213,7 @@ export async function insertEpoch(
   }
   const CHUNK = 20_000;
   for (let i = 0; i < wallets.count; i += CHUNK) {
-    const part = Array.from({ length: Math.min(CHUNK, wallets.count - i) }, (_, k) => wallets.at(i + k));
+    const part = Array.from({ length: Math.min(CHUNK, wallets.count - i) }, (_, k) => ({ ...wallets.at(i + k) }));
     const col = <T>(f: (w: EpochWalletRow) => T) => part.map(f);
     await tx`
       insert into epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points,
