@@ -1,5 +1,6 @@
-// The client library's tree-building helpers (a hashing worker, SIMD SHA-256 in WebAssembly) in the
-// browser: a claim builds no tree, so none of them runs; stubbing them keeps their files out of the build.
+// The client library's tree-building helpers (a hashing worker, SIMD SHA-256 in WebAssembly, the
+// independent check's thread) in the browser: a claim builds no tree, so none of them runs;
+// stubbing them keeps their files out of the build.
 const unused = (): never => {
   throw new Error("the claim page builds no Merkle tree");
 };
@@ -9,3 +10,4 @@ export const stopHashWorker = async (): Promise<void> => {};
 export const wasmAvailable = false;
 export const wasmLeafRange = unused;
 export const wasmNodeRange = unused;
+export const verifyTreeInWorker = unused;

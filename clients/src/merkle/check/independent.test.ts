@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { MerkleError, type MerkleTree, buildTree, buildTreeSync, decodeKey58, stopHashWorker } from "../index.js";
-import { checksInWorker, ensureTreeChecked, setCheckHashForTests, verifyTreeIndependently, verifyTreeInWorker } from "./independent.js";
+import { checksInWorker, ensureTreeChecked, setCheckHashForTests, verifyTreeIndependently } from "./independent.js";
+import { verifyTreeInWorker } from "./thread.js";
 
 const distributor = createHash("sha256").update("independent.test distributor").digest();
 const key = (label: string) => createHash("sha256").update(label).digest();

@@ -4,7 +4,6 @@
 // runs once per publication, on a thread of its own for a large tree (its cost: BENCHMARKS.md,
 // Merkle tree builder).
 import { createHash } from "node:crypto";
-import { Worker } from "node:worker_threads";
 import type { MerkleTree } from "../build/tree.js";
 import { MerkleError } from "../errors.js";
 import { type CheckResult, nodeSha256, recompute } from "./recompute.mjs";
@@ -49,12 +48,14 @@ function fail(message: string): never {
   throw new MerkleError("TREE_CHECK_FAILED", `the built tree fails its independent check: ${message}`);
 }
 
-function inputOf(tree: MerkleTree) {
+/** What the check reads of a tree (thread.ts hands the same to its thread). */
+export function inputOf(tree: MerkleTree) {
   const { claimants, amounts } = tree.entries;
   return { distributor: tree.distributor, claimants, amounts, nodes: tree.nodes, root: tree.root, hashPath: tree.hashPath };
 }
 
-function settle(tree: MerkleTree, r: CheckResult): Buffer {
+/** The check's answer: the root it computed, or the MerkleError naming the first disagreement. */
+export function settle(tree: MerkleTree, r: CheckResult): Buffer {
   if (r.failure !== undefined) fail(r.failure);
   passed.set(tree, fingerprint(tree));
   return Buffer.from(r.root);
@@ -72,32 +73,8 @@ export function verifyTreeIndependently(tree: MerkleTree): Buffer {
 
 const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 
-/** Whether verifyTreeInWorker would check `tree` on another thread (else it checks it at once, here). */
+/** Whether verifyTreeInWorker (thread.ts) checks `tree` on another thread (else at once, on the caller's). */
 export function checksInWorker(tree: MerkleTree): boolean {
   const { claimants, amounts } = tree.entries;
   return isShared(claimants) && isShared(amounts) && isShared(tree.nodes) && sha256 === nodeCrypto;
-}
-
-/**
- * verifyTreeIndependently on a thread of its own, so the caller writes files meanwhile (they must
- * not be published before this resolves). Only for a tree whose arrays are in shared memory (a
- * large one, built with the helper thread): any other runs here, as does a check whose hash a test
- * replaced.
- */
-export async function verifyTreeInWorker(tree: MerkleTree): Promise<Buffer> {
-  if (!checksInWorker(tree)) return verifyTreeIndependently(tree);
-  const input = inputOf(tree);
-  // the root is a small copy of its own: it crosses as bytes
-  const workerData = { ...input, root: new Uint8Array(input.root) };
-  const r = await new Promise<CheckResult>((resolve, reject) => {
-    const w = new Worker(new URL("./worker.mjs", import.meta.url), { workerData, execArgv: [] });
-    w.once("message", (m: { root?: Uint8Array; failure?: string }) =>
-      resolve(m.failure === undefined ? { root: Buffer.from(m.root!) } : { failure: m.failure }),
-    );
-    w.once("error", reject);
-    w.once("exit", (code) =>
-      reject(new MerkleError("TREE_CHECK_FAILED", `the independent check's thread stopped (exit ${code}) without an answer`)),
-    );
-  });
-  return settle(tree, r);
 }
