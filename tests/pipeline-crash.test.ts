@@ -32,6 +32,8 @@ const KILLS = ["startup", "running", "close", "publish", "running", "publish", "
 const SCHEDULE_SECONDS = 5;
 /** The publisher's pause after sending a proposal (env.ts PUBLISH_TEST_PAUSE_AFTER_SEND_MS): the send-to-confirm window. */
 const PAUSE_AFTER_SEND_MS = 1200;
+/** The local chain's blockhash validity: 150 slots of 400 ms (tools/localnet/src/blocks.ts), and a margin. */
+const BLOCKHASH_EXPIRY_SECONDS = 70;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,7 +47,7 @@ interface HistoryTx {
 }
 
 describe("the whole pipeline under kill -9 (npm start: ingest, scoring, epoch close, publishing)", function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   let pg: ThrowawayPostgres | undefined;
   let sql: Sql;
   let dbUrl = "";
@@ -131,7 +133,9 @@ describe("the whole pipeline under kill -9 (npm start: ingest, scoring, epoch cl
     life = await start();
     await waitFor(life, /merit local stack is up/, 60_000);
     const up = await sql<{ slot: string }[]>`select coalesce(max(slot), 0)::text as slot from settlements`;
-    await waitFor(life, /publish: epoch \d+ proposed/, (SCHEDULE_SECONDS + 30) * 1000);
+    // A proposal sent just before a kill can be lost with the chain it ran in (the daemon's own):
+    // the publisher then waits for its blockhash to expire before it sends another.
+    await waitFor(life, /publish: epoch \d+ proposed/, (SCHEDULE_SECONDS + 30 + BLOCKHASH_EXPIRY_SECONDS) * 1000);
     const stopped = new Promise((r) => life!.child.once("exit", r));
     life.child.kill("SIGTERM");
     await stopped;
