@@ -10,6 +10,8 @@ import {
   buildTree,
   canonicalOrder,
   firstOutOfOrder,
+  I64_MAX,
+  I64_MIN,
   checkAmount,
   hashBytes,
   keyBase58,
@@ -119,9 +121,6 @@ export interface ColumnsOptions extends BuildOptions {
    */
   order?: Uint32Array;
 }
-
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
 
 /**
  * Checks every record's wallet and derives what the dataset adds: its bonuses (by position in

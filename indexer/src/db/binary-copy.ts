@@ -73,12 +73,7 @@ export function numeric(seg: CopySegment, v: bigint): void {
     view.setInt16(at + i * 2, d);
     if (d !== 0) kept = i + 1;
   }
-  view.setInt32(start, 8 + kept * 2);
-  view.setInt16(start + 4, kept);
-  view.setInt16(start + 6, count - 1);
-  view.setUint16(start + 8, neg ? NUMERIC_NEG : 0);
-  view.setInt16(start + 10, 0);
-  seg.off = at + kept * 2;
+  endNumeric(seg, start, count, kept, neg);
 }
 
 /**
@@ -101,12 +96,18 @@ function numericSmall(seg: CopySegment, x: number): void {
   const kept = count - low;
   const at = start + 12;
   for (let i = 0; i < kept; i++) view.setInt16(at + i * 2, GROUPS[count - 1 - i]!);
+  endNumeric(seg, start, count, kept, neg);
+}
+
+/** A numeric field's length and header, once its `kept` base-10000 digits (of `count`) are written. */
+function endNumeric(seg: CopySegment, start: number, count: number, kept: number, neg: boolean): void {
+  const view = seg.view;
   view.setInt32(start, 8 + kept * 2);
   view.setInt16(start + 4, kept);
   view.setInt16(start + 6, count - 1);
   view.setUint16(start + 8, neg ? NUMERIC_NEG : 0);
   view.setInt16(start + 10, 0);
-  seg.off = at + kept * 2;
+  seg.off = start + 12 + kept * 2;
 }
 
 /** Upper bound of a numeric field's size. */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeDatasetColumns } from "@merit/clients/dataset";
-import { canonicalOrder, decodeKey58, writeProofShards } from "@merit/clients/merkle";
+import { canonicalOrder, decodeKey58, U64_MAX, writeProofShards } from "@merit/clients/merkle";
 import { advisoryXactLock } from "../db/advisory-lock.js";
 import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
@@ -100,8 +100,6 @@ interface Computed extends Omit<Summed, "wallets"> {
   datasetHash: string;
   unpayable: string[];
 }
-
-const U64_MAX = 2n ** 64n - 1n;
 
 function intoKeys(account: string, into: Buffer, at: number): boolean {
   const key = decodeKey58(account);

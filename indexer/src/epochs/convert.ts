@@ -1,4 +1,4 @@
-import { keyBytes, U64_MAX } from "@merit/clients/merkle";
+import { I64_MAX, I64_MIN, keyBytes, U64_MAX } from "@merit/clients/merkle";
 import { CallerError } from "../errors.js";
 import { MILLI_PER_POINT } from "../scoring/points/math.js";
 
@@ -66,9 +66,6 @@ function allocateFixed(points: bigint, c: Extract<Conversion, { mode: "fixed" }>
   if (r < 0n) return q - 1n; // floor for negatives (BigInt division truncates toward zero)
   return q;
 }
-
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
 
 function i64(v: bigint, what: string, i: number): bigint {
   if (v < I64_MIN || v > I64_MAX) throw new CallerError("amount_out_of_range", `wallet #${i}: its ${what} (${v}) does not fit in 64 bits`);

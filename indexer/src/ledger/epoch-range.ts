@@ -1,3 +1,4 @@
+import { I64_MAX, I64_MIN, U64_MAX } from "@merit/clients/merkle";
 import type { Queryable } from "../db/connection.js";
 import { copyOut, copyOutRows } from "../db/copy-out.js";
 import { BugError } from "../errors.js";
@@ -84,10 +85,6 @@ export class AccountColumns {
     this.active = more(this.active, (n) => new Uint8Array(n));
   }
 }
-
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
-const U64_MAX = 2n ** 64n - 1n;
 
 function sum(account: string, what: string, v: string | null, min = I64_MIN, max = I64_MAX): bigint {
   if (v === null) return 0n;

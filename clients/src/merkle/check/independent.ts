@@ -10,12 +10,11 @@ import { type CheckResult, nodeSha256, recompute } from "./recompute.mjs";
 
 type Sha256 = (data: Uint8Array) => Buffer;
 
-const nodeCrypto: Sha256 = nodeSha256;
-let sha256: Sha256 = nodeCrypto;
+let sha256: Sha256 = nodeSha256;
 
 /** Test-only seam: makes the check hash with `fn` (a faulty one must make every writer refuse). No argument restores node:crypto. */
 export function setCheckHashForTests(fn?: Sha256): void {
-  sha256 = fn ?? nodeCrypto;
+  sha256 = fn ?? nodeSha256;
   passed = new WeakMap();
 }
 
@@ -76,5 +75,5 @@ const isShared = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
 /** Whether verifyTreeInWorker (thread.ts) checks `tree` on another thread (else at once, on the caller's). */
 export function checksInWorker(tree: MerkleTree): boolean {
   const { claimants, amounts } = tree.entries;
-  return isShared(claimants) && isShared(amounts) && isShared(tree.nodes) && sha256 === nodeCrypto;
+  return isShared(claimants) && isShared(amounts) && isShared(tree.nodes) && sha256 === nodeSha256;
 }

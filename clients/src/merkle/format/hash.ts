@@ -6,6 +6,9 @@ import { LEAF_INPUT_BYTES, LEAF_PREFIX, NODE_INPUT_BYTES, NODE_PREFIX } from "..
 export { LEAF_INPUT_BYTES, LEAF_PREFIX, NODE_INPUT_BYTES, NODE_PREFIX };
 export const HASH_BYTES = 32;
 export const U64_MAX = (1n << 64n) - 1n;
+/** The signed 64-bit range: points and carried balances, which corrections can make negative. */
+export const I64_MIN = -(1n << 63n);
+export const I64_MAX = (1n << 63n) - 1n;
 /** The root of an epoch with no leaves: no proof can reach it. */
 export const EMPTY_ROOT: Buffer = Buffer.alloc(HASH_BYTES);
 
