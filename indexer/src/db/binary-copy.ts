@@ -35,6 +35,62 @@ export function int64(seg: CopySegment, v: bigint | null): void {
   seg.off += 12;
 }
 
+/** Views of a 64-bit column's bytes and 32-bit words, for the `…At` encoders below. */
+export interface Words64 {
+  bytes: Uint8Array;
+  words: Uint32Array;
+  signed: boolean;
+  values: BigInt64Array | BigUint64Array;
+}
+
+export function words64(values: BigInt64Array | BigUint64Array): Words64 {
+  return {
+    bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength),
+    words: new Uint32Array(values.buffer, values.byteOffset, values.length * 2),
+    signed: values instanceof BigInt64Array,
+    values,
+  };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Element i of a signed 64-bit column as bigint, its bytes copied: reading the element would make a
+ * BigInt (an allocation per field; an epoch writes five per wallet).
+ */
+export function int64At(seg: CopySegment, c: Words64, i: number): void {
+  if (!LITTLE_ENDIAN || !c.signed) return int64(seg, c.values[i]!);
+  const b = seg.buf;
+  const o = seg.off;
+  b[o] = 0;
+  b[o + 1] = 0;
+  b[o + 2] = 0;
+  b[o + 3] = 8;
+  const src = c.bytes;
+  for (let k = 0, s = i * 8 + 7; k < 8; k++, s--) b[o + 4 + k] = src[s]!;
+  seg.off = o + 12;
+}
+
+const TWO_21 = 2 ** 21;
+
+/** Element i of a 64-bit column as numeric, from its two 32-bit words while a double holds it exactly. */
+export function numericAt(seg: CopySegment, c: Words64, i: number): void {
+  if (!LITTLE_ENDIAN) return numeric(seg, c.values[i]!);
+  const lo = c.words[i * 2]!;
+  const hi = c.words[i * 2 + 1]!;
+  if (hi < TWO_21) return hi === 0 && lo === 0 ? numeric(seg, 0n) : numericSmall(seg, hi * TWO_32 + lo);
+  // a negative signed value whose magnitude is below 2^53: ~x + 1 of the 64-bit word pair
+  if (c.signed && hi > 0xffffffff - TWO_21 && !(hi === 0xffe00000 && lo === 0))
+    return numericSmall(seg, -((0xffffffff - hi) * TWO_32 + (0xffffffff - lo) + 1));
+  numeric(seg, c.values[i]!);
+}
+
+/** Bytes encoded once, written as they are (a row's constant fields). */
+export function raw(seg: CopySegment, bytes: Uint8Array): void {
+  seg.buf.set(bytes, seg.off);
+  seg.off += bytes.length;
+}
+
 export function int32(seg: CopySegment, v: number): void {
   seg.view.setInt32(seg.off, 4);
   seg.view.setInt32(seg.off + 4, v);

@@ -14,8 +14,7 @@ import { writeManifest } from "./manifest.js";
 import {
   type DistributorRow,
   type EpochRow,
-  type EpochWalletRow,
-  type EpochWalletRows,
+  type EpochWalletColumns,
   epochsWithoutFiles,
   getDistributor,
   getEpoch,
@@ -85,7 +84,7 @@ interface EpochWallets {
 
 /** What an epoch's row holds before its files exist: all but the root and the dataset hash. */
 interface Summed {
-  wallets: EpochWalletRows;
+  wallets: EpochWalletColumns;
   inputsHash: string;
   leafCount: number;
   settlementCount: bigint;
@@ -148,53 +147,32 @@ async function walletsOf(q: Queryable, x: EpochInputs, copy: boolean, phase: (na
   return { a, points, allocated, released, pending, cumulative, leaves: leaves.subarray(0, l), stored: stored.subarray(0, s) };
 }
 
-/**
- * The rows of the wallets that changed, in canonical order (claimant order for the table's key).
- * One row object, refilled by each `at` (a million rows are encoded one after another).
- */
-function rowsOf(w: EpochWallets): EpochWalletRows {
+/** The rows of the wallets that changed, in canonical order (claimant order for the table's key). */
+function rowsOf(w: EpochWallets): EpochWalletColumns {
   const { a } = w;
-  const row: EpochWalletRow = {
-    claimant: "",
-    points: 0n,
-    basePoints: 0n,
-    campaignBonus: NO_CAMPAIGNS,
-    referralPoints: 0n,
-    adjustmentPoints: 0n,
-    settlementCount: 0,
-    allocated: 0n,
-    released: 0n,
-    pending: 0n,
-    cumulative: 0n,
-  };
   return {
-    count: w.stored.length,
-    at: (k) => {
-      const i = w.stored[k]!;
-      row.claimant = a.accounts[i]!;
-      row.points = w.points[i]!;
-      row.basePoints = a.base[i]!;
-      row.campaignBonus = a.campaigns.get(i) ?? NO_CAMPAIGNS;
-      row.referralPoints = a.referral[i]!;
-      row.adjustmentPoints = a.adjustment[i]!;
-      row.settlementCount = a.settlementCount[i]!;
-      row.allocated = w.allocated[i]!;
-      row.released = w.released[i]!;
-      row.pending = w.pending[i]!;
-      row.cumulative = w.cumulative[i]!;
-      return row;
-    },
+    rows: w.stored,
+    claimant: a.accounts,
+    points: w.points,
+    basePoints: a.base,
+    campaignBonus: a.campaigns,
+    referralPoints: a.referral,
+    adjustmentPoints: a.adjustment,
+    settlementCount: a.settlementCount,
+    allocated: w.allocated,
+    released: w.released,
+    pending: w.pending,
+    cumulative: w.cumulative,
   };
 }
-
-const NO_CAMPAIGNS: Record<string, bigint> = Object.freeze({}) as Record<string, bigint>;
 
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
  * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
  * the manifest is written, runs on the connection while this process writes the dataset and the
- * shards (which need no database), so the server stores the wallets meanwhile.
+ * shards (which need no database), so the server stores the wallets meanwhile. `side`: runs work on a
+ * second connection, where the manifest is written while the ledger is summed on `q`.
  */
 async function computeEpoch(
   q: Queryable,
@@ -203,6 +181,7 @@ async function computeEpoch(
   copy: boolean,
   onPhase: (phase: string, ms: number) => void = () => {},
   store?: (s: Summed) => Promise<void>,
+  side?: OnSecondConnection,
 ): Promise<Computed> {
   let t = performance.now();
   const phase = (name: string) => {
@@ -210,25 +189,34 @@ async function computeEpoch(
     onPhase(name, now - t);
     t = now;
   };
-  const w = await walletsOf(q, x, copy, phase);
+  const manifestOn = (m: Queryable) =>
+    writeManifest(
+      m,
+      join(dir, MANIFEST_FILE),
+      {
+        distributor: x.distributor.address,
+        mint: x.distributor.mint,
+        epoch: x.epoch,
+        previousInputsHash: x.previousInputsHash,
+        slots: x.slots,
+        range: x.range,
+        conversion: x.distributor.conversion,
+      },
+      copy,
+    );
+  // With a second connection the manifest is written while the server sums the ledger (its
+  // aggregate returns nothing until it is complete, and leaves this process idle meanwhile).
+  const early = side ? side(manifestOn) : undefined;
+  early?.catch(() => {}); // awaited below
+  let w: EpochWallets;
+  try {
+    w = await walletsOf(q, x, copy, phase);
+  } catch (err) {
+    await early?.catch(() => {});
+    throw err;
+  }
   const { a } = w;
-  const carried: { claimant: string; pending: bigint }[] = [];
-  for (let i = 0; i < a.size; i++) if (a.prevPending[i] !== 0n) carried.push({ claimant: a.accounts[i]!, pending: a.prevPending[i]! });
-  const manifest = await writeManifest(
-    q,
-    join(dir, MANIFEST_FILE),
-    {
-      distributor: x.distributor.address,
-      mint: x.distributor.mint,
-      epoch: x.epoch,
-      previousInputsHash: x.previousInputsHash,
-      slots: x.slots,
-      range: x.range,
-      conversion: x.distributor.conversion,
-    },
-    carried.sort((p, q) => (p.claimant < q.claimant ? -1 : 1)),
-    copy,
-  );
+  const manifest = await (early ?? manifestOn(q));
   phase("manifest");
   let cumulativeTotal = 0n;
   for (const i of w.leaves) cumulativeTotal += w.cumulative[i]!;
@@ -329,7 +317,8 @@ export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; e
   const previous = e.epoch > 1n ? await getEpoch(sql, d.address, e.epoch - 1n) : undefined;
   const scratch = await scratchDir(opts.dataDir, d.address, e.epoch);
   try {
-    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch, supportsCopy(sql));
+    const copy = supportsCopy(sql);
+    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch, copy, undefined, undefined, secondConnection(sql, copy));
     for (const [what, stored, got] of [
       ["root", e.root, c.root],
       ["dataset hash", e.datasetHash, c.datasetHash],
@@ -404,6 +393,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
   const copy = supportsCopy(sql);
   const scratchParent = opts.dataDir;
   let scratch: string | undefined;
+  const side = secondConnection(sql, copy);
   try {
     const closed = await sql.begin(async (tx) => {
       // One closer per distributor at a time; a second one waits, then finds the epoch closed.
@@ -428,32 +418,39 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
       };
       scratch = await scratchDir(scratchParent, d.address, epoch);
       // The epoch's row goes in first (its wallets refer to it), with its files' hashes once known.
-      const c = await computeEpoch(tx, inputs, scratch, copy, opts.onPhase, (s) =>
-        insertEpoch(
-          tx,
-          {
-            distributor: d.address,
-            epoch,
-            prevCutoffSeq: range.afterSeq,
-            cutoffSeq: range.throughSeq,
-            firstSlot: inputs.slots.first,
-            cutoffSlot: cut.slot,
-            prevOtherId: range.afterOtherId,
-            otherId: range.throughOtherId,
-            conversion: d.conversion,
-            points: s.points,
-            allocated: s.allocated,
-            released: s.released,
-            cumulativeTotal: s.cumulativeTotal,
-            leafCount: s.leafCount,
-            settlementCount: s.settlementCount,
-            root: "",
-            datasetHash: "",
-            inputsHash: s.inputsHash,
-          },
-          s.wallets,
-          copy,
-        ),
+      const c = await computeEpoch(
+        tx,
+        inputs,
+        scratch,
+        copy,
+        opts.onPhase,
+        (s) =>
+          insertEpoch(
+            tx,
+            {
+              distributor: d.address,
+              epoch,
+              prevCutoffSeq: range.afterSeq,
+              cutoffSeq: range.throughSeq,
+              firstSlot: inputs.slots.first,
+              cutoffSlot: cut.slot,
+              prevOtherId: range.afterOtherId,
+              otherId: range.throughOtherId,
+              conversion: d.conversion,
+              points: s.points,
+              allocated: s.allocated,
+              released: s.released,
+              cumulativeTotal: s.cumulativeTotal,
+              leafCount: s.leafCount,
+              settlementCount: s.settlementCount,
+              root: "",
+              datasetHash: "",
+              inputsHash: s.inputsHash,
+            },
+            s.wallets,
+            copy,
+          ),
+        side,
       );
       await setEpochFileHashes(tx, d.address, epoch, c.root, c.datasetHash);
       return { epoch, c };
@@ -476,4 +473,17 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
     if (scratch) await rm(scratch, { recursive: true, force: true });
     throw err;
   }
+}
+
+type OnSecondConnection = <T>(work: (q: Queryable) => Promise<T>) => Promise<T>;
+
+/**
+ * A transaction of its own for the manifest, beside the close's: not on the embedded PGlite (one
+ * connection, no COPY), nor from a pool of one, where it would wait for the close's to end. It
+ * reads only rows the ranges fixed before the close began, so it sees what the close sees.
+ */
+function secondConnection(sql: Sql, copy: boolean): OnSecondConnection | undefined {
+  const { max } = sql.options as { max?: number };
+  if (!copy || max === undefined || max < 2) return undefined;
+  return (work) => sql.begin((tx) => work(tx)) as Promise<Awaited<ReturnType<typeof work>>>;
 }

@@ -4,6 +4,7 @@ import { once } from "node:events";
 import type { Queryable } from "../db/connection.js";
 import type { JsonValue } from "../json.js";
 import { adjustmentsInRange, type LedgerRange, settlementLinesInRange, settlementsInRange } from "../ledger/epoch-range.js";
+import { carriedBalances } from "./queries.js";
 
 /**
  * The epoch manifest (docs/epoch-manifest.md): everything an epoch's figures depend on, so a
@@ -23,11 +24,6 @@ export interface ManifestHeader {
   slots: { first: bigint; last: bigint };
   range: LedgerRange;
   conversion: JsonValue;
-}
-
-export interface ManifestCarry {
-  claimant: string;
-  pending: bigint;
 }
 
 export interface WrittenManifest {
@@ -52,14 +48,10 @@ export function canonicalJson(v: unknown): string {
 /**
  * Writes the manifest to `path`, reading the ledger range page by page; returns its hash. `copy`:
  * the server takes COPY (db/connection.ts supportsCopy) and writes the settlement lines itself.
+ * It reads only what the range and the epochs before it fix, so it may run on a connection of its
+ * own while the close sums the ledger on another.
  */
-export async function writeManifest(
-  q: Queryable,
-  path: string,
-  h: ManifestHeader,
-  carried: readonly ManifestCarry[],
-  copy = false,
-): Promise<WrittenManifest> {
+export async function writeManifest(q: Queryable, path: string, h: ManifestHeader, copy = false): Promise<WrittenManifest> {
   const hash = createHash("sha256");
   const out = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => out.once("error", reject));
@@ -168,10 +160,13 @@ export async function writeManifest(
       }),
     );
   }
-  for (const c of carried) await write(canonicalJson({ type: "carry", claimant: c.claimant, pending: c.pending }));
+  for (const c of await carriedBalances(q, h.distributor, h.epoch - 1n))
+    await write(canonicalJson({ type: "carry", claimant: c.claimant, pending: c.pending }));
   let settlements = 0;
   if (copy) {
     await flush();
+    // Sorted in memory, on one core: the close sums the ledger on the other meanwhile.
+    await q`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
     for await (const buf of settlementLinesInRange(q, r)) {
       for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, nl + 1)) settlements++;
       hash.update(buf);

@@ -1,5 +1,6 @@
-import { int32, int64, jsonb, NUMERIC_BOUND, numeric, text, textBound } from "../db/binary-copy.js";
+import { int32, int64At, jsonb, NUMERIC_BOUND, numericAt, raw, text, textBound, words64 } from "../db/binary-copy.js";
 import type { Queryable, Tx } from "../db/connection.js";
+import type { Words64 } from "../db/binary-copy.js";
 import { type CopySegment, copyRowsPaced } from "../db/copy-pipe.js";
 import type { JsonValue } from "../json.js";
 
@@ -61,11 +62,44 @@ export interface EpochWalletRow {
   cumulative: bigint;
 }
 
-/** Rows handed out one at a time (the epochs stage holds a million wallets as columns). */
-export interface EpochWalletRows {
-  count: number;
-  /** Row k, valid until the next call (one object may be refilled). */
-  at(k: number): EpochWalletRow;
+/**
+ * The wallets an epoch stores, as columns: row k is wallet `rows[k]` of every other array (the
+ * epochs stage holds a million wallets as typed arrays, never as objects).
+ */
+export interface EpochWalletColumns {
+  rows: Uint32Array;
+  claimant: readonly string[];
+  points: BigInt64Array;
+  basePoints: BigInt64Array;
+  /** Points per campaign id, for the wallets that have any. */
+  campaignBonus: ReadonlyMap<number, Record<string, bigint>>;
+  referralPoints: BigInt64Array;
+  adjustmentPoints: BigInt64Array;
+  settlementCount: Uint32Array;
+  allocated: BigInt64Array;
+  released: BigUint64Array;
+  pending: BigInt64Array;
+  cumulative: BigUint64Array;
+}
+
+const NO_CAMPAIGNS: Record<string, bigint> = Object.freeze({}) as Record<string, bigint>;
+
+/** Row k of the columns as an object. */
+export function walletRowAt(c: EpochWalletColumns, k: number): EpochWalletRow {
+  const i = c.rows[k]!;
+  return {
+    claimant: c.claimant[i]!,
+    points: c.points[i]!,
+    basePoints: c.basePoints[i]!,
+    campaignBonus: c.campaignBonus.get(i) ?? NO_CAMPAIGNS,
+    referralPoints: c.referralPoints[i]!,
+    adjustmentPoints: c.adjustmentPoints[i]!,
+    settlementCount: c.settlementCount[i]!,
+    allocated: c.allocated[i]!,
+    released: c.released[i]!,
+    pending: c.pending[i]!,
+    cumulative: c.cumulative[i]!,
+  };
 }
 
 type Raw = Record<string, unknown>;
@@ -161,6 +195,19 @@ export async function epochWallets(q: Queryable, distributor: string, epoch: big
   }));
 }
 
+/**
+ * The balances carried into the epoch after `epoch`: each wallet's pending amount in its newest row
+ * at or before it, where not zero, in claimant order (the manifest's carry lines).
+ */
+export async function carriedBalances(q: Queryable, distributor: string, epoch: bigint): Promise<{ claimant: string; pending: bigint }[]> {
+  const rows = await q<{ claimant: string; pending: string }[]>`
+    select claimant, pending::text from (
+      select distinct on (claimant) claimant, pending from epoch_wallets
+      where distributor = ${distributor} and epoch <= ${epoch} order by claimant, epoch desc) p
+    where pending <> 0 order by claimant`;
+  return rows.map((r) => ({ claimant: r.claimant, pending: BigInt(r.pending) }));
+}
+
 const bonusJson = (b: Record<string, bigint>): string => {
   let out = "";
   for (const k in b) out += `${out ? "," : ""}${JSON.stringify(k)}:"${b[k]}"`;
@@ -170,24 +217,50 @@ const bonusJson = (b: Record<string, bigint>): string => {
 const WALLETS_COPY_TARGET =
   "epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points, settlement_count, allocated, released, pending, cumulative)";
 
-function writeWalletRow(seg: CopySegment, distributor: string, epoch: bigint, w: EpochWalletRow): void {
-  const bonus = bonusJson(w.campaignBonus);
-  seg.room(2 + textBound(distributor) + textBound(w.claimant) + textBound(bonus) + 1 + 5 * 12 + 8 + 4 * NUMERIC_BOUND);
-  seg.view.setInt16(seg.off, 13);
-  seg.off += 2;
-  text(seg, distributor);
-  int64(seg, epoch);
-  text(seg, w.claimant);
-  int64(seg, w.points);
-  int64(seg, w.basePoints);
-  jsonb(seg, bonus);
-  int64(seg, w.referralPoints);
-  int64(seg, w.adjustmentPoints);
-  int32(seg, w.settlementCount);
-  numeric(seg, w.allocated);
-  numeric(seg, w.released);
-  numeric(seg, w.pending);
-  numeric(seg, w.cumulative);
+/**
+ * The binary COPY row of each wallet, written from the columns: the distributor and the epoch are
+ * the same in every row and encoded once; numbers are copied from the arrays' bytes, never made
+ * into a BigInt each.
+ */
+function walletRowWriter(distributor: string, epoch: bigint, c: EpochWalletColumns) {
+  const d = Buffer.from(distributor, "utf8");
+  const head = Buffer.alloc(2 + 4 + d.length + 12);
+  head.writeInt16BE(13, 0);
+  head.writeInt32BE(d.length, 2);
+  d.copy(head, 6);
+  head.writeInt32BE(8, 6 + d.length);
+  head.writeBigInt64BE(epoch, 10 + d.length);
+  const noBonus = Buffer.from([0, 0, 0, 3, 1, 0x7b, 0x7d]); // jsonb '{}'
+  const [points, base, referral, adjustment, allocated, released, pending, cumulative] = [
+    c.points,
+    c.basePoints,
+    c.referralPoints,
+    c.adjustmentPoints,
+    c.allocated,
+    c.released,
+    c.pending,
+    c.cumulative,
+  ].map(words64) as [Words64, Words64, Words64, Words64, Words64, Words64, Words64, Words64];
+  return (seg: CopySegment, k: number): void => {
+    const i = c.rows[k]!;
+    const claimant = c.claimant[i]!;
+    const bonus = c.campaignBonus.get(i);
+    const bonusText = bonus ? bonusJson(bonus) : undefined;
+    seg.room(head.length + textBound(claimant) + 1 + textBound(bonusText ?? null) + noBonus.length + 5 * 12 + 8 + 4 * NUMERIC_BOUND);
+    raw(seg, head);
+    text(seg, claimant);
+    int64At(seg, points, i);
+    int64At(seg, base, i);
+    if (bonusText === undefined) raw(seg, noBonus);
+    else jsonb(seg, bonusText);
+    int64At(seg, referral, i);
+    int64At(seg, adjustment, i);
+    int32(seg, c.settlementCount[i]!);
+    numericAt(seg, allocated, i);
+    numericAt(seg, released, i);
+    numericAt(seg, pending, i);
+    numericAt(seg, cumulative, i);
+  };
 }
 
 /**
@@ -198,7 +271,7 @@ function writeWalletRow(seg: CopySegment, distributor: string, epoch: bigint, w:
 export async function insertEpoch(
   tx: Tx,
   e: Omit<EpochRow, "status" | "closedAt" | "filesAt" | PublishFields>,
-  wallets: EpochWalletRows,
+  wallets: EpochWalletColumns,
   copy = false,
 ): Promise<void> {
   await tx`
@@ -207,13 +280,14 @@ export async function insertEpoch(
     values (${e.distributor}, ${e.epoch}, ${e.prevCutoffSeq}, ${e.cutoffSeq}, ${e.firstSlot}, ${e.cutoffSlot}, ${e.prevOtherId}, ${e.otherId},
       ${tx.json(e.conversion)}, ${e.points}, ${e.allocated.toString()}, ${e.released.toString()}, ${e.cumulativeTotal.toString()}, ${e.leafCount},
       ${e.settlementCount}, ${e.root}, ${e.datasetHash}, ${e.inputsHash})`;
+  const count = wallets.rows.length;
   if (copy) {
-    const positions = { length: wallets.count } as ArrayLike<number>;
-    return copyRowsPaced(tx, WALLETS_COPY_TARGET, positions, (seg, _, k) => writeWalletRow(seg, e.distributor, e.epoch, wallets.at(k)));
+    const write = walletRowWriter(e.distributor, e.epoch, wallets);
+    return copyRowsPaced(tx, WALLETS_COPY_TARGET, wallets.rows, (seg, _, k) => write(seg, k));
   }
   const CHUNK = 20_000;
-  for (let i = 0; i < wallets.count; i += CHUNK) {
-    const part = Array.from({ length: Math.min(CHUNK, wallets.count - i) }, (_, k) => ({ ...wallets.at(i + k) }));
+  for (let i = 0; i < count; i += CHUNK) {
+    const part = Array.from({ length: Math.min(CHUNK, count - i) }, (_, k) => walletRowAt(wallets, i + k));
     const col = <T>(f: (w: EpochWalletRow) => T) => part.map(f);
     await tx`
       insert into epoch_wallets (distributor, epoch, claimant, points, base_points, campaign_bonus, referral_points, adjustment_points,

@@ -97,34 +97,49 @@ function sum(account: string, what: string, v: string | null, min = I64_MIN, max
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const int = (v: bigint) => BigInt(v).toString();
 
-/** One row per account of the range and of the previous epoch's wallets (see epochAccounts). */
+/**
+ * One row per account of the range and of the previous epoch's wallets (see epochAccounts). One
+ * group-by over the four sources appended, not one per source joined on the account: the joins
+ * hashed each account's text again per source. A row's kind `k`: 1 a settlement's ledger row,
+ * 2 a row of no settlement, 3 a counted settlement, 4 the wallet after the previous epoch.
+ * Campaign points come as `id=points` pairs joined by commas (campaign ids have neither), an id
+ * once per ledger row: the reader sums them.
+ */
 function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: bigint }): string {
   const [afterSeq, throughSeq, afterId, throughId] = [r.afterSeq, r.throughSeq, r.afterOtherId, r.throughOtherId].map(int);
   return `
-    with l as (
-      select account,
-        sum(delta) filter (where settlement_id is not null and reason <> 'campaign' and reason <> 'referral') as base,
-        sum(delta) filter (where settlement_id is not null and reason = 'referral') as referral,
-        sum(delta) filter (where settlement_id is null) as adjustment
-      from point_ledger
-      where (settlement_id is not null and seq > ${afterSeq} and seq <= ${throughSeq})
-         or (settlement_id is null and id > ${afterId} and id <= ${throughId})
-      group by account),
-    c as (
-      select account, json_object_agg(campaign, delta::text) as campaigns
-      from (select account, coalesce(campaign_id, '') as campaign, sum(delta) as delta from point_ledger
-            where settlement_id is not null and reason = 'campaign' and seq > ${afterSeq} and seq <= ${throughSeq}
-            group by account, coalesce(campaign_id, '')) x
-      group by account),
-    n as (
-      select account, count(*)::int as n from settlement_scores
-      where seq > ${afterSeq} and seq <= ${throughSeq} and counted group by account),
-    p as (
-      select distinct on (claimant) claimant as account, cumulative, pending from epoch_wallets
-      where distributor = ${literal(previous.distributor)} and epoch <= ${int(previous.epoch)} order by claimant, epoch desc)
-    select account, case when l.account is not null or n.account is not null then 't' else 'f' end as active,
-      l.base::text, l.referral::text, l.adjustment::text, c.campaigns::text, n.n::text, p.cumulative::text, p.pending::text
-    from l full join n using (account) full join p using (account) left join c using (account)`;
+    select account, case when bool_or(k <> 4) then 't' else 'f' end as active,
+      sum(delta) filter (where k = 1 and reason <> 'campaign' and reason <> 'referral')::text as base,
+      sum(delta) filter (where k = 1 and reason = 'referral')::text as referral,
+      sum(delta) filter (where k = 2)::text as adjustment,
+      string_agg(campaign || '=' || delta, ',') filter (where k = 1 and reason = 'campaign') as campaigns,
+      (count(*) filter (where k = 3))::text as n,
+      max(cumulative)::text as cumulative, max(pending)::text as pending
+    from (
+      select account, delta, reason, coalesce(campaign_id, '') as campaign, 1 as k, null::numeric as cumulative, null::numeric as pending
+        from point_ledger where settlement_id is not null and seq > ${afterSeq} and seq <= ${throughSeq}
+      union all
+      select account, delta, reason, null, 2, null, null
+        from point_ledger where settlement_id is null and id > ${afterId} and id <= ${throughId}
+      union all
+      select account, null, null, null, 3, null, null
+        from settlement_scores where seq > ${afterSeq} and seq <= ${throughSeq} and counted
+      union all
+      (select distinct on (claimant) claimant, null, null, null, 4, cumulative, pending from epoch_wallets
+        where distributor = ${literal(previous.distributor)} and epoch <= ${int(previous.epoch)} order by claimant, epoch desc)
+    ) x
+    group by account`;
+}
+
+/** `id=points,id=points…` (an id may repeat) as points per campaign id. */
+function campaignPoints(account: string, pairs: string): Record<string, bigint> {
+  const out: Record<string, bigint> = {};
+  for (const pair of pairs.split(",")) {
+    const eq = pair.lastIndexOf("=");
+    const id = pair.slice(0, eq);
+    out[id] = sum(account, `points of campaign ${id}`, ((out[id] ?? 0n) + BigInt(pair.slice(eq + 1))).toString());
+  }
+  return out;
 }
 
 /**
@@ -170,8 +185,8 @@ export async function epochAccounts(
       const a = account!;
       if (!isWallet(a, out.keys, i * 32)) {
         let points = 0n;
-        for (const v of [base, referral, adjustment, ...Object.values(JSON.parse(campaigns ?? "{}") as Record<string, string>)])
-          if (v != null) points += BigInt(v);
+        for (const v of [base, referral, adjustment]) if (v != null) points += BigInt(v);
+        if (campaigns !== null) for (const v of Object.values(campaignPoints(a, campaigns))) points += v;
         if (points !== 0n) out.unpayable.push(a);
         continue;
       }
@@ -183,12 +198,7 @@ export async function epochAccounts(
       out.prevCumulative[i] = sum(a, "cumulative amount", cumulative ?? null, 0n, U64_MAX);
       out.prevPending[i] = sum(a, "pending amount", pending ?? null);
       out.active[i] = active === "t" ? 1 : 0;
-      if (campaigns !== null) {
-        const parsed = JSON.parse(campaigns) as Record<string, string>;
-        const bonus: Record<string, bigint> = {};
-        for (const k in parsed) bonus[k] = sum(a, `points of campaign ${k}`, parsed[k]!);
-        out.campaigns.set(i, bonus);
-      }
+      if (campaigns !== null) out.campaigns.set(i, campaignPoints(a, campaigns));
       out.size++;
     }
   }
