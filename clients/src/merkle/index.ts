@@ -1,7 +1,7 @@
 // The merit Merkle format (docs/merkle.md) off-chain: encoding, builder, proofs, proof shards.
 export { MerkleError, type MerkleErrorCode, type MerkleCallerCode, type MerkleInvariantCode, type MerkleErrorKind } from "./errors.js";
 export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./format/keys.js";
-export { encodeKey58, decodeKey58 } from "./format/base58.js";
+export { encodeKey58, decodeKey58, decodeKey58Into } from "./format/base58.js";
 export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX, I64_MIN, I64_MAX } from "./format/hash.js";
 export { verifyProof, rootFromProof } from "./format/verify.js";
 export { type Entry, type PackedEntries, packEntries, allocEntries } from "./build/packed.js";

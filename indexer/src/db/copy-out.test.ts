@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { useFreshDb } from "../../../tests/setup/db.js";
 import { supportsCopy } from "./connection.js";
-import { copyOut, copyOutRows } from "./copy-out.js";
+import { copyOut, copyOutEach, copyOutRows } from "./copy-out.js";
 
 describe("COPY TO STDOUT", () => {
   const db = useFreshDb({ max: 1 });
@@ -40,6 +40,32 @@ describe("COPY TO STDOUT", () => {
     assert.deepEqual(
       rows.map((r) => r[0]),
       values,
+    );
+  });
+
+  it("Given whole numbers of every length and sign, when read in place as bigints, then each is what the server holds", async function () {
+    if (!supportsCopy(db())) this.skip();
+    const values = [
+      "0",
+      "-1",
+      "7",
+      "999999999999999",
+      "-999999999999999",
+      "1000000000000000",
+      "18446744073709551615",
+      "-9223372036854775808",
+      "123456789012345678901234567890",
+    ];
+    const got: [bigint | null, bigint | null, string | null, number][] = [];
+    await db().begin(async (tx) => {
+      const statement = `copy (select v::numeric, case when o % 2 = 0 then null else v::numeric end, 'x\ty', case when o = 1 then '' else 't' end
+        from unnest(array[${values.map((v) => `'${v}'`).join(",")}]) with ordinality as t(v, o) order by o) to stdout`;
+      for await (const _ of copyOutEach(tx, statement, (r) => got.push([r.bigint(0), r.bigint(1), r.text(2), r.firstByte(3)]))) {
+      }
+    });
+    assert.deepEqual(
+      got,
+      values.map((v, k) => [BigInt(v), k % 2 === 1 ? null : BigInt(v), "x\ty", k === 0 ? -1 : 0x74]),
     );
   });
 });

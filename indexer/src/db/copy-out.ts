@@ -38,33 +38,117 @@ function field(buf: Buffer, from: number, to: number, escaped: boolean): string 
 }
 
 /**
- * The rows of a `copy (…) to stdout` statement in text format, a batch per chunk received, each
- * row its fields as strings (null for NULL): a million rows without the driver's row objects.
+ * One row of COPY's text format, read where it lies in the received bytes: field i is bytes
+ * [starts[i], ends[i]) of `buf`. Valid only inside the visit it is handed to.
  */
-export async function* copyOutRows(q: Queryable, statement: string): AsyncGenerator<(string | null)[][]> {
+export class CopyRow {
+  buf: Buffer = Buffer.alloc(0);
+  count = 0;
+  private starts = new Int32Array(16);
+  private ends = new Int32Array(16);
+  private escaped = new Uint8Array(16);
+
+  /** @internal the scanner's: field `count` is [from, to). */
+  push(from: number, to: number, escaped: boolean): void {
+    if (this.count === this.starts.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts, (n) => new Int32Array(n));
+      this.ends = grow(this.ends, (n) => new Int32Array(n));
+      this.escaped = grow(this.escaped, (n) => new Uint8Array(n));
+    }
+    this.starts[this.count] = from;
+    this.ends[this.count] = to;
+    this.escaped[this.count] = escaped ? 1 : 0;
+    this.count++;
+  }
+
+  text(i: number): string | null {
+    return field(this.buf, this.starts[i]!, this.ends[i]!, this.escaped[i] === 1);
+  }
+
+  /** A whole number as the server prints it (int, bigint, numeric of scale 0); null for NULL. */
+  bigint(i: number): bigint | null {
+    const buf = this.buf;
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (this.escaped[i] === 1) {
+      const t = field(buf, s, e, true);
+      return t === null ? null : BigInt(t);
+    }
+    const neg = buf[s] === MINUS;
+    let p = neg ? s + 1 : s;
+    // up to 15 digits a double holds exactly: no decimal string to make
+    if (e - p > 15 || p === e) return BigInt(buf.toString("latin1", s, e));
+    let n = 0;
+    for (; p < e; p++) {
+      const d = buf[p]! - 48;
+      if (d < 0 || d > 9) return BigInt(buf.toString("latin1", s, e)); // BigInt names what is wrong
+      n = n * 10 + d;
+    }
+    return BigInt(neg ? -n : n);
+  }
+
+  /** The field's first byte (e.g. a boolean's t or f), or -1 when it is empty. */
+  firstByte(i: number): number {
+    return this.ends[i]! > this.starts[i]! ? this.buf[this.starts[i]!]! : -1;
+  }
+
+  /** Every field as text (null for NULL). */
+  fields(): (string | null)[] {
+    const out: (string | null)[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.text(i);
+    return out;
+  }
+}
+
+const MINUS = 0x2d;
+
+/**
+ * The rows of a `copy (…) to stdout` statement in text format, each handed to `visit` as a CopyRow
+ * over the bytes received (no string per field unless the visitor asks for one); yields once per
+ * chunk received, after its rows.
+ */
+export async function* copyOutEach(q: Queryable, statement: string, visit: (row: CopyRow) => void): AsyncGenerator<void> {
+  const row = new CopyRow();
   let rest: Buffer | undefined;
   for await (const chunk of copyOut(q, statement)) {
     const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-    const rows: (string | null)[][] = [];
+    row.buf = buf;
+    row.count = 0;
     let start = 0;
     let from = 0;
     let escaped = false;
-    let row: (string | null)[] = [];
     for (let i = 0; i < buf.length; i++) {
       const c = buf[i]!;
       if (c === TAB || c === NEWLINE) {
-        row.push(field(buf, from, i, escaped));
+        row.push(from, i, escaped);
         from = i + 1;
         escaped = false;
         if (c === NEWLINE) {
-          rows.push(row);
-          row = [];
+          visit(row);
+          row.count = 0;
           start = from;
         }
       } else if (c === BACKSLASH) escaped = true;
     }
     rest = start < buf.length ? buf.subarray(start) : undefined;
-    if (rows.length > 0) yield rows;
+    yield;
   }
   if (rest) throw new Error(`COPY output ended inside a row (${rest.length} bytes after the last newline)`);
+}
+
+/**
+ * The rows of a `copy (…) to stdout` statement in text format, a batch per chunk received, each
+ * row its fields as strings (null for NULL): a million rows without the driver's row objects.
+ */
+export async function* copyOutRows(q: Queryable, statement: string): AsyncGenerator<(string | null)[][]> {
+  let rows: (string | null)[][] = [];
+  for await (const _ of copyOutEach(q, statement, (row) => rows.push(row.fields()))) {
+    if (rows.length > 0) yield rows;
+    rows = [];
+  }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeDatasetColumns } from "@merit/clients/dataset";
-import { canonicalOrder, decodeKey58, U64_MAX, writeProofShards } from "@merit/clients/merkle";
+import { canonicalOrder, decodeKey58Into, U64_MAX, writeProofShards } from "@merit/clients/merkle";
 import { advisoryXactLock } from "../db/advisory-lock.js";
 import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
@@ -100,19 +100,12 @@ interface Computed extends Omit<Summed, "wallets"> {
   unpayable: string[];
 }
 
-function intoKeys(account: string, into: Buffer, at: number): boolean {
-  const key = decodeKey58(account);
-  if (!key) return false;
-  into.set(key, at);
-  return true;
-}
-
 /**
  * The epoch's wallets from the ledger and the epoch before it: every wallet with activity in the
  * range or figures from earlier epochs. A wallet absent this epoch keeps its leaf and its amount.
  */
 async function walletsOf(q: Queryable, x: EpochInputs, copy: boolean, phase: (name: string) => void): Promise<EpochWallets> {
-  const a = await epochAccounts(q, x.range, { distributor: x.distributor.address, epoch: x.epoch - 1n }, intoKeys, { copy });
+  const a = await epochAccounts(q, x.range, { distributor: x.distributor.address, epoch: x.epoch - 1n }, decodeKey58Into, { copy });
   phase("aggregate ledger and previous epoch");
   const n = a.size;
   const points = new BigInt64Array(n);

@@ -1,6 +1,6 @@
 import { I64_MAX, I64_MIN, U64_MAX } from "@merit/clients/merkle";
 import type { Queryable } from "../db/connection.js";
-import { copyOut, copyOutRows } from "../db/copy-out.js";
+import { type CopyRow, copyOut, copyOutEach } from "../db/copy-out.js";
 import { BugError } from "../errors.js";
 
 /**
@@ -86,11 +86,57 @@ export class AccountColumns {
   }
 }
 
-function sum(account: string, what: string, v: string | null, min = I64_MIN, max = I64_MAX): bigint {
-  if (v === null) return 0n;
-  const x = BigInt(v);
+function sum(account: string, what: string, x: bigint | null, min = I64_MIN, max = I64_MAX): bigint {
+  if (x === null) return 0n;
   if (x < min || x > max) throw new BugError("epoch_sum_out_of_range", `${account}: its ${what} (${x}) does not fit in 64 bits`);
   return x;
+}
+
+/** A row of accountsQuery, its fields in the query's order: read in place from COPY (CopyRow) or from a cursor's strings. */
+type AccountRow = Pick<CopyRow, "text" | "bigint" | "firstByte">;
+
+/** A cursor's row as an AccountRow. */
+class TextRow implements AccountRow {
+  values: (string | null)[] = [];
+  text(i: number): string | null {
+    return this.values[i] ?? null;
+  }
+  bigint(i: number): bigint | null {
+    const v = this.values[i];
+    return v === null || v === undefined ? null : BigInt(v);
+  }
+  firstByte(i: number): number {
+    const v = this.values[i];
+    return v ? v.charCodeAt(0) : -1;
+  }
+}
+
+const T = 0x74;
+
+/** One row of accountsQuery into the columns (or `unpayable`). */
+function addAccount(out: AccountColumns, row: AccountRow, isWallet: (account: string, into: Buffer, at: number) => boolean): void {
+  out.grow();
+  const i = out.size;
+  const a = row.text(0)!;
+  const campaigns = row.text(5);
+  if (!isWallet(a, out.keys, i * 32)) {
+    let points = 0n;
+    for (const f of [2, 3, 4]) points += row.bigint(f) ?? 0n;
+    if (campaigns !== null) for (const v of Object.values(campaignPoints(a, campaigns))) points += v;
+    if (points !== 0n) out.unpayable.push(a);
+    return;
+  }
+  out.accounts.push(a);
+  out.active[i] = row.firstByte(1) === T ? 1 : 0;
+  out.base[i] = sum(a, "base points", row.bigint(2));
+  out.referral[i] = sum(a, "referral points", row.bigint(3));
+  out.adjustment[i] = sum(a, "adjustment points", row.bigint(4));
+  if (campaigns !== null) out.campaigns.set(i, campaignPoints(a, campaigns));
+  const n = row.bigint(6);
+  out.settlementCount[i] = n === null ? 0 : Number(n);
+  out.prevCumulative[i] = sum(a, "cumulative amount", row.bigint(7), 0n, U64_MAX);
+  out.prevPending[i] = sum(a, "pending amount", row.bigint(8));
+  out.size++;
 }
 
 /** A text literal for SQL sent without parameters (a COPY statement takes none). */
@@ -137,7 +183,7 @@ function campaignPoints(account: string, pairs: string): Record<string, bigint> 
   for (const pair of pairs.split(",")) {
     const eq = pair.lastIndexOf("=");
     const id = pair.slice(0, eq);
-    out[id] = sum(account, `points of campaign ${id}`, ((out[id] ?? 0n) + BigInt(pair.slice(eq + 1))).toString());
+    out[id] = sum(account, `points of campaign ${id}`, (out[id] ?? 0n) + BigInt(pair.slice(eq + 1)));
   }
   return out;
 }
@@ -161,46 +207,16 @@ export async function epochAccounts(
   // cost more than the query's own work.
   await q`select set_config('jit', 'off', true)`;
   const sql = accountsQuery(r, previous);
-  const batches: AsyncIterable<(string | null)[][]> = opts.copy
-    ? copyOutRows(q, `copy (${sql}) to stdout`)
-    : (async function* () {
-        for await (const rows of q.unsafe<Record<string, string | null>[]>(sql).cursor(opts.page ?? 20_000))
-          yield rows.map((x) => [
-            x.account!,
-            x.active!,
-            x.base!,
-            x.referral!,
-            x.adjustment!,
-            x.campaigns!,
-            x.n!,
-            x.cumulative!,
-            x.pending!,
-          ]);
-      })();
   const out = new AccountColumns();
-  for await (const batch of batches) {
-    for (const [account, active, base, referral, adjustment, campaigns = null, n = null, cumulative, pending] of batch) {
-      out.grow();
-      const i = out.size;
-      const a = account!;
-      if (!isWallet(a, out.keys, i * 32)) {
-        let points = 0n;
-        for (const v of [base, referral, adjustment]) if (v != null) points += BigInt(v);
-        if (campaigns !== null) for (const v of Object.values(campaignPoints(a, campaigns))) points += v;
-        if (points !== 0n) out.unpayable.push(a);
-        continue;
+  const add = (row: AccountRow) => addAccount(out, row, isWallet);
+  if (opts.copy) for await (const _ of copyOutEach(q, `copy (${sql}) to stdout`, add));
+  else {
+    const row = new TextRow();
+    for await (const rows of q.unsafe<Record<string, string | null>[]>(sql).cursor(opts.page ?? 20_000))
+      for (const x of rows) {
+        row.values = [x.account!, x.active!, x.base!, x.referral!, x.adjustment!, x.campaigns!, x.n!, x.cumulative!, x.pending!];
+        add(row);
       }
-      out.accounts.push(a);
-      out.base[i] = sum(a, "base points", base ?? null);
-      out.referral[i] = sum(a, "referral points", referral ?? null);
-      out.adjustment[i] = sum(a, "adjustment points", adjustment ?? null);
-      out.settlementCount[i] = n === null ? 0 : Number(n);
-      out.prevCumulative[i] = sum(a, "cumulative amount", cumulative ?? null, 0n, U64_MAX);
-      out.prevPending[i] = sum(a, "pending amount", pending ?? null);
-      out.active[i] = active === "t" ? 1 : 0;
-      if (campaigns !== null) out.campaigns.set(i, campaignPoints(a, campaigns));
-      out.size++;
-    }
   }
   out.unpayable.sort();
   return out.trim();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import bs58 from "bs58";
-import { decodeKey58, encodeKey58 } from "./base58.js";
+import { decodeKey58, decodeKey58Into, encodeKey58 } from "./base58.js";
 
 describe("encodeKey58", () => {
   it("matches bs58 on random keys and on keys with leading, trailing and only zero bytes", () => {
@@ -66,5 +66,15 @@ describe("decodeKey58", () => {
       if (viaBs58.length === 32) assert.deepEqual(decoded && Buffer.from(decoded), Buffer.from(viaBs58), text);
       else assert.equal(decoded, undefined, text);
     }
+  });
+
+  it("writes into a larger buffer at an offset, leaving the bytes around it alone (decodeKey58Into)", () => {
+    const keys = [randomBytes(32), Buffer.alloc(32), Buffer.concat([Buffer.alloc(5), randomBytes(27)])];
+    const out = Buffer.alloc(32 * keys.length + 2, 0xee);
+    keys.forEach((k, i) => assert.equal(decodeKey58Into(encodeKey58(k), out, 1 + 32 * i), true));
+    assert.deepEqual(out.subarray(1, 1 + 32 * keys.length), Buffer.concat(keys));
+    assert.equal(out[0], 0xee);
+    assert.equal(out[out.length - 1], 0xee);
+    assert.equal(decodeKey58Into("0OIl".repeat(11), out, 0), false);
   });
 });
