@@ -110,6 +110,23 @@ describe("writeDatasetColumns", () => {
     assert.deepEqual(b.bytes(), a.bytes());
     assert.deepEqual(c.bytes(), a.bytes());
     assert.deepEqual(noText.datasetHash, fromObjects.datasetHash);
+    // the claimants sorted in place (shared memory, then not), the records a subset of the wallets
+    for (const shared of [true, false]) {
+      const keys = shared ? Buffer.from(new SharedArrayBuffer(claimants.length)) : Buffer.alloc(claimants.length);
+      claimants.copy(keys);
+      const order = canonicalOrder(keys, ws.length, { inPlace: true });
+      const d = sink();
+      const got = await writeDatasetColumns(d.stream, meta, { ...columns, claimants: keys }, { order, claimantsInOrder: true });
+      assert.deepEqual(d.bytes(), a.bytes());
+      assert.equal(got.tree.entries.claimants.buffer === keys.buffer, shared, "shared claimants become the tree's own");
+      const some = order.filter((_, k) => k % 3 !== 0);
+      const kept = Buffer.concat([...some].map((i) => claimants.subarray(i * 32, i * 32 + 32)));
+      const e = sink();
+      const f = sink();
+      await writeDatasetColumns(e.stream, meta, { ...columns, claimants: kept }, { order: some, claimantsInOrder: true });
+      await writeDatasetColumns(f.stream, meta, columns, { order: some });
+      assert.deepEqual(e.bytes(), f.bytes());
+    }
   });
 
   it("gives the same bytes to a path while a large tree is checked on another thread, and leaves no temporary file", async () => {

@@ -120,6 +120,12 @@ export interface ColumnsOptions extends BuildOptions {
    * or leaves some out: wallets with no leaf yet). Default: every wallet, sorted here.
    */
   order?: Uint32Array;
+  /**
+   * `claimants` holds the claimants of `order`'s records in that order, 32 bytes each, instead of
+   * wallet i's at i: a caller that sorted them in place (canonicalOrder's `inPlace`). In shared
+   * memory they become the tree's own, with no copy.
+   */
+  claimantsInOrder?: boolean;
 }
 
 /**
@@ -220,20 +226,29 @@ export async function writeDatasetColumns(
   c: DatasetColumns,
   options: ColumnsOptions = {},
 ): Promise<WrittenDataset> {
-  if (c.claimants.length < c.size * 32)
-    throw new DatasetError("INVALID_INPUT", `${c.size} wallets but ${c.claimants.length} claimant bytes`);
+  const inOrder = options.claimantsInOrder === true;
+  if (inOrder && !options.order) throw new DatasetError("INVALID_INPUT", "claimantsInOrder needs the order they are in");
   const order = options.order ?? canonicalOrder(c.claimants, c.size);
   const n = order.length;
+  if (c.claimants.length < (inOrder ? n : c.size) * 32)
+    throw new DatasetError("INVALID_INPUT", `${inOrder ? n : c.size} wallets but ${c.claimants.length} claimant bytes`);
   const { campaigns, totals } = figuresOf(c, order);
   // Shared arrays handed over with reuseInput: the tree keeps them, no copy for the helper thread.
-  const packed = allocEntries(n);
+  const reuse = inOrder && c.claimants.buffer instanceof SharedArrayBuffer;
+  const packed = reuse
+    ? {
+        claimants: Buffer.from(c.claimants.buffer, c.claimants.byteOffset, n * 32),
+        amounts: new BigUint64Array(new SharedArrayBuffer(n * 8)),
+      }
+    : allocEntries(n);
   const { amounts } = packed;
   const sortedClaimants = packed.claimants;
   const from = c.claimants;
+  if (inOrder && !reuse) sortedClaimants.set(from.subarray(0, n * 32));
   for (let k = 0; k < n; k++) {
     const src = order[k]!;
     // 32 bytes by hand: a Buffer.copy per wallet costs more in its native call than in the copy
-    for (let b = 0, s = src * 32, to = k * 32; b < 32; b++) sortedClaimants[to + b] = from[s + b]!;
+    if (!inOrder) for (let b = 0, s = src * 32, to = k * 32; b < 32; b++) sortedClaimants[to + b] = from[s + b]!;
     amounts[k] = c.cumulativeAmount[src]!;
   }
   if (options.order) {

@@ -70,6 +70,7 @@ interface EpochInputs {
  * the files and the rows follow. A million wallets are typed arrays here, never objects.
  */
 interface EpochWallets {
+  /** The accounts; their `keys` now hold the leaves' keys in canonical order (key k is leaf k's). */
   a: AccountColumns;
   points: BigInt64Array;
   allocated: BigInt64Array;
@@ -125,14 +126,21 @@ async function walletsOf(q: Queryable, x: EpochInputs, copy: boolean, phase: (na
     cumulative[i] = c;
   }
   phase("convert");
-  const order = canonicalOrder(a.keys, n);
+  // The keys are sorted in place (from here on, key k is the k-th in canonical order, no longer
+  // wallet k's), then cut down to the leaves': the tree takes them as they are.
+  const order = canonicalOrder(a.keys, n, { inPlace: true });
+  const keys = a.keys;
   const leaves = new Uint32Array(n);
   const stored = new Uint32Array(n);
   let l = 0;
   let s = 0;
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    if (cumulative[i] !== 0n) leaves[l++] = i; // dust still pending: no leaf yet
+    if (cumulative[i] !== 0n) {
+      // dust still pending: no leaf yet
+      if (l !== k) keys.copyWithin(l * 32, k * 32, k * 32 + 32);
+      leaves[l++] = i;
+    }
     // wallets whose balance did not move have no row of their own this epoch
     if (a.active[i] || points[i] !== 0n || released[i] !== 0n || pending[i] !== a.prevPending[i]) stored[s++] = i;
   }
@@ -240,7 +248,7 @@ async function computeEpoch(
       { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
       {
         size: a.size,
-        claimants: a.keys,
+        claimants: a.keys, // the leaves' keys, in order (walletsOf)
         claimantText: a.accounts,
         cumulativeAmount: w.cumulative,
         // a dataset record's figures are never negative except adjustments: a wallet whose
@@ -252,7 +260,7 @@ async function computeEpoch(
         settlementCount: a.settlementCount,
         campaignBonus: a.campaigns,
       },
-      { order: w.leaves },
+      { order: w.leaves, claimantsInOrder: true },
     );
     phase("dataset + tree + independent check");
     if (w.leaves.length > 0)

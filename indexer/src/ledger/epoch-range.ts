@@ -24,7 +24,10 @@ export interface LedgerRange {
 export class AccountColumns {
   size = 0;
   accounts: string[] = [];
-  /** The account's 32 key bytes (every account here is a Solana address: the rest are `unpayable`). */
+  /**
+   * The account's 32 key bytes (every account here is a Solana address: the rest are `unpayable`),
+   * in shared memory: sorted in place, they become the epoch tree's own, read by its helper threads.
+   */
   keys: Buffer;
   base: BigInt64Array;
   referral: BigInt64Array;
@@ -40,7 +43,7 @@ export class AccountColumns {
   unpayable: string[] = [];
 
   constructor(private capacity = 1024) {
-    this.keys = Buffer.alloc(capacity * 32);
+    this.keys = sharedBytes(capacity * 32);
     this.base = new BigInt64Array(capacity);
     this.referral = new BigInt64Array(capacity);
     this.adjustment = new BigInt64Array(capacity);
@@ -75,7 +78,7 @@ export class AccountColumns {
       b.set(a);
       return b;
     };
-    this.keys = more(this.keys, (n) => Buffer.alloc(n * 32));
+    this.keys = more(this.keys, (n) => sharedBytes(n * 32));
     this.base = more(this.base, (n) => new BigInt64Array(n));
     this.referral = more(this.referral, (n) => new BigInt64Array(n));
     this.adjustment = more(this.adjustment, (n) => new BigInt64Array(n));
@@ -85,6 +88,8 @@ export class AccountColumns {
     this.active = more(this.active, (n) => new Uint8Array(n));
   }
 }
+
+const sharedBytes = (n: number) => Buffer.from(new SharedArrayBuffer(n));
 
 function sum(account: string, what: string, x: bigint | null, min = I64_MIN, max = I64_MAX): bigint {
   if (x === null) return 0n;

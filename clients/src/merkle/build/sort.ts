@@ -155,12 +155,13 @@ export function sortPacked(p: PackedEntries, options: SortOptions = {}): PackedE
 
 /**
  * The permutation that puts `n` packed claimants in canonical order: `order[k]` is the input
- * position of the k-th claimant. For callers whose records carry more than an amount.
+ * position of the k-th claimant. For callers whose records carry more than an amount. `inPlace`:
+ * the claimants themselves end up sorted too (no second copy of them, and half the scratch).
  */
-export function canonicalOrder(claimants: Uint8Array, n: number): Uint32Array {
+export function canonicalOrder(claimants: Uint8Array, n: number, options: { inPlace?: boolean } = {}): Uint32Array {
   const positions = new BigUint64Array(n);
   for (let i = 0; i < n; i++) positions[i] = BigInt(i);
-  const sorted = sortPacked({ claimants, amounts: positions });
+  const sorted = sortPacked({ claimants: claimants.subarray(0, n * 32), amounts: positions }, { inPlace: options.inPlace });
   const order = new Uint32Array(n);
   const words = new Uint32Array(sorted.amounts.buffer, sorted.amounts.byteOffset, n * 2);
   for (let k = 0; k < n; k++) order[k] = words[k * 2]!;

@@ -6,6 +6,7 @@ import {
   allocEntries,
   buildTree,
   buildTreeSync,
+  canonicalOrder,
   leafHash,
   sortPacked,
   stopHashWorker,
@@ -39,6 +40,25 @@ describe("merkle builder", () => {
       assert.deepEqual(Buffer.from(sorted.claimants.subarray(at * 32, at * 32 + 32)), c);
       assert.equal(sorted.amounts[at], BigInt(i), "the amount travels with its claimant");
     });
+  });
+
+  it("gives the canonical order of packed claimants, and with inPlace leaves them sorted in their own buffer", () => {
+    const claimants = Array.from({ length: 3000 }, (_, i) => key(`order/${i}`));
+    const expected = claimants.map((c, i) => ({ c, i })).sort((a, b) => Buffer.compare(a.c, b.c));
+    const packed = Buffer.concat(claimants);
+    const before = Buffer.from(packed);
+    assert.deepEqual(
+      [...canonicalOrder(packed, claimants.length)],
+      expected.map((e) => e.i),
+    );
+    assert.deepEqual(packed, before, "without inPlace the claimants stay as they were");
+    const roomy = Buffer.concat([packed, Buffer.alloc(64, 0xee)]);
+    assert.deepEqual(
+      [...canonicalOrder(roomy, claimants.length, { inPlace: true })],
+      expected.map((e) => e.i),
+    );
+    assert.deepEqual(roomy.subarray(0, packed.length), Buffer.concat(expected.map((e) => e.c)));
+    assert.deepEqual(roomy.subarray(packed.length), Buffer.alloc(64, 0xee), "bytes past the n claimants are not touched");
   });
 
   it("refuses a claimant that appears twice, whatever the amounts", () => {
