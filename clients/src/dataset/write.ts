@@ -31,7 +31,7 @@ import {
   emptyTotals,
   headerLine,
 } from "./format.js";
-import { AsciiChunks, BIG_MAX } from "../merkle/format/ascii.js";
+import { AsciiChunks, ascii, BIG_MAX } from "../merkle/format/ascii.js";
 import { CAMPAIGN_ID } from "./parse.js";
 
 export interface DatasetMeta {
@@ -298,30 +298,30 @@ export async function writeDatasetColumns(
       const full = w.room(RECORD_FIXED + 44 + 8 * BIG_MAX + 64 + bonusText.length);
       if (full) yield out(full);
       const claimant = text ? text[src]! : tree.claimantBase58At(k);
-      w.str('{"claimant":"');
+      w.raw(K_CLAIMANT);
       w.str(claimant);
-      w.str('","cumulativeAmount":"');
+      w.raw(K_CUMULATIVE);
       w.big(amounts[k]!);
-      w.str('","epochAmount":"');
+      w.raw(K_EPOCH);
       w.big(c.epochAmount[src]!);
-      w.str('","points":"');
+      w.raw(K_POINTS);
       // derived again rather than kept: figuresOf checked the same sum
       let points = c.basePoints[src]! + c.referralPoints[src]! + (adjustments ? adjustments[src]! : 0n);
       if (bonus) for (const id in bonus) points += bonus[id]!;
       w.big(points);
-      w.str('","basePoints":"');
+      w.raw(K_BASE);
       w.big(c.basePoints[src]!);
-      w.str('","campaignBonus":');
+      w.raw(K_BONUS);
       w.str(bonusText);
-      w.str(',"referralPoints":"');
+      w.raw(K_REFERRAL);
       w.big(c.referralPoints[src]!);
-      w.str('","adjustmentPoints":"');
+      w.raw(K_ADJUSTMENT);
       w.big(adjustments ? adjustments[src]! : 0n);
-      w.str('","settlementCount":');
+      w.raw(K_COUNT);
       w.uint(c.settlementCount[src]!);
-      w.str(',"leaf":"');
+      w.raw(K_LEAF);
       w.hex(nodes, k * 32, k * 32 + 32);
-      w.str('"}\n');
+      w.raw(K_END);
     }
     if (w.off > 0) yield out(w.take());
   }
@@ -348,6 +348,33 @@ export async function writeDatasetColumns(
   if (partial) await rename(partial, target as string);
   return { header, tree, datasetHash: hash.digest(), bytes };
 }
+
+/** A record's fixed text, in the order it is written (recordLine is the definition). */
+const [K_CLAIMANT, K_CUMULATIVE, K_EPOCH, K_POINTS, K_BASE, K_BONUS, K_REFERRAL, K_ADJUSTMENT, K_COUNT, K_LEAF, K_END] = [
+  '{"claimant":"',
+  '","cumulativeAmount":"',
+  '","epochAmount":"',
+  '","points":"',
+  '","basePoints":"',
+  '","campaignBonus":',
+  ',"referralPoints":"',
+  '","adjustmentPoints":"',
+  '","settlementCount":',
+  ',"leaf":"',
+  '"}\n',
+].map(ascii) as [
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+];
 
 /** The record's fixed text (keys, quotes, braces) with room to spare. */
 const RECORD_FIXED = 200;

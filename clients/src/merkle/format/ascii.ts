@@ -51,6 +51,15 @@ export class AsciiChunks {
     this.off = o;
   }
 
+  /**
+   * Bytes encoded once (a record's fixed keys and quotes: latin1 of ASCII text). One typed-array
+   * copy, where `str` reads the same text a char at a time.
+   */
+  raw(bytes: Uint8Array): void {
+    this.buf.set(bytes, this.off);
+    this.off += bytes.length;
+  }
+
   /** A single byte, e.g. a quote or a comma. */
   byte(c: number): void {
     this.buf[this.off++] = c;
@@ -89,6 +98,9 @@ export class AsciiChunks {
     this.off = o;
   }
 }
+
+/** ASCII text as bytes, for `raw`. */
+export const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "latin1"));
 
 /** The most bytes `big` writes for a value of 128 bits or less (sign included). */
 export const BIG_MAX = 41;

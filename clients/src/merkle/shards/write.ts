@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { AsciiChunks, BIG_MAX } from "../format/ascii.js";
+import { AsciiChunks, ascii, BIG_MAX } from "../format/ascii.js";
 import { encodeKey58 } from "../format/base58.js";
 import { checkAmount } from "../format/hash.js";
 import { MANIFEST_FILE, SHARDS_FORMAT, SHARDS_VERSION, type ShardManifest, prefixHexCharsFor, shardFile } from "./format.js";
@@ -54,23 +54,26 @@ function shardBytes(tree: MerkleTree, head: string, prefix: string, from: number
   w.str(head);
   w.str(`,"prefix":"${prefix}","nodes":[`);
   for (let j = 0; j < siblings.length; j++) {
-    w.str(j === 0 ? '"' : ',"');
+    if (j > 0) w.byte(COMMA);
+    w.byte(QUOTE);
     w.hex(levels, siblings[j]!, siblings[j]! + 32);
     w.byte(QUOTE);
   }
   w.str('],"entries":{');
   for (let leaf = from; leaf < to; leaf++) {
-    w.str(leaf === from ? '"' : ',"');
+    if (leaf > from) w.byte(COMMA);
+    w.byte(QUOTE);
     w.str(text(leaf));
-    w.str('":{"amount":"');
+    w.raw(ENTRY_AMOUNT);
     w.big(tree.entries.amounts[leaf]!);
-    w.str('","proof":[');
+    w.raw(ENTRY_PROOF);
     const at0 = (leaf - from) * depth;
     for (let j = 0; j < lengths[leaf - from]!; j++) {
       if (j > 0) w.byte(COMMA);
       w.uint(proofs[at0 + j]!);
     }
-    w.str("]}");
+    w.byte(CLOSE_ARRAY);
+    w.byte(CLOSE_OBJECT);
   }
   w.str("}}\n");
   return w.take();
@@ -78,6 +81,9 @@ function shardBytes(tree: MerkleTree, head: string, prefix: string, from: number
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+const [ENTRY_AMOUNT, ENTRY_PROOF] = ['":{"amount":"', '","proof":['].map(ascii) as [Uint8Array, Uint8Array];
 
 /**
  * Writes every claimant's proof into `dir` as static shards plus `manifest.json` (format:
