@@ -11,7 +11,7 @@ import { closeEpoch, DATASET_FILE, epochDir, MANIFEST_FILE, rebuildEpochFiles, S
 import { addDistributor, epochWallets, getEpoch, listEpochs } from "../indexer/src/epochs/queries.js";
 import { supportsCopy } from "../indexer/src/db/connection.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
-import { epochAccounts } from "../indexer/src/ledger/epoch-range.js";
+import { AccountColumns, epochAccounts, readAccounts } from "../indexer/src/ledger/epoch-range.js";
 import { insertSettlements } from "./helpers/ledger-fixtures.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
@@ -139,7 +139,7 @@ describe("epochs: closing an epoch from the ledger", () => {
     assert.match(readFileSync(join(e2.dir, MANIFEST_FILE), "utf8"), /"note":"support ticket 42 \(by admin\)"/);
   });
 
-  it("given wallets, an account that is no address, adjustments and a previous epoch, then the COPY and the cursor read the same accounts", async function () {
+  it("given wallets, an account that is no address, adjustments and a previous epoch, then the COPY and the cursor, whole or in parts, read the same accounts", async function () {
     if (!supportsCopy(db())) this.skip(); // the embedded PGlite reads through the cursor alone
     await addDistributor(db(), { address: distributor, mint, conversion: { mode: "fixed", unitsPerPoint: "1", rounding: "floor" } });
     await ingest([pay(1, alice, 2), pay(2, bob, 4)], 2);
@@ -147,19 +147,22 @@ describe("epochs: closing an epoch from the ledger", () => {
     await ingest([pay(3, alice, 1), pay(4, "0xNotASolanaAddress", 9)], 4);
     await adjustPoints(db(), { account: carol, delta: 7000n, note: "goodwill", by: "admin", allowNegative: false } as never);
     const range = { afterSeq: 2n, throughSeq: 1_000n, afterOtherId: 0n, throughOtherId: 1_000_000n };
-    const read = (copy: boolean, page?: number) =>
+    const isWallet = (s: string, into: Buffer, at: number) => {
+      const k = decodeKey58(s);
+      if (k) into.set(k, at);
+      return k !== undefined;
+    };
+    const read = (copy: boolean, page?: number, parts = 0) =>
       db().begin(async (tx) => {
-        const a = await epochAccounts(
-          tx,
-          range,
-          { distributor, epoch: 1n },
-          (s, into, at) => {
-            const k = decodeKey58(s);
-            if (k) into.set(k, at);
-            return k !== undefined;
-          },
-          { copy, page },
-        );
+        let a: AccountColumns;
+        if (parts === 0) a = await epochAccounts(tx, range, { distributor, epoch: 1n }, isWallet, { copy, page });
+        else {
+          // the parts one after another on one connection: what the close spreads over two
+          a = new AccountColumns();
+          for (let index = 0; index < parts; index++)
+            await readAccounts(tx, range, { distributor, epoch: 1n }, isWallet, a, { copy, page, part: { index, of: parts } });
+          a.finish();
+        }
         const rows = a.accounts.map((account, i) => ({
           account,
           key: a.keys.subarray(i * 32, i * 32 + 32).toString("hex"),
@@ -170,6 +173,11 @@ describe("epochs: closing an epoch from the ledger", () => {
       });
     const viaCopy = await read(true);
     assert.deepEqual(await read(false, 1), viaCopy);
+    for (const parts of [2, 4]) {
+      assert.deepEqual(await read(true, undefined, parts), viaCopy, `${parts} parts`);
+      assert.deepEqual(await read(false, 1, parts), viaCopy, `${parts} parts through the cursor`);
+    }
+    await assert.rejects(read(true, undefined, 3), /power of two/);
     assert.deepEqual(viaCopy.unpayable, ["0xNotASolanaAddress"]);
     const byAccount = new Map(viaCopy.rows.map((r) => [r.account, r.figures]));
     assert.deepEqual(byAccount.get(alice), [1000n, 0n, 0n, 1, 2n, 0n, 1], "this epoch's point, the cumulative amount of epoch 1");

@@ -117,6 +117,7 @@ export type BugErrorCode =
   | "epoch_rebuild_mismatch"
   | "epoch_total_mismatch"
   | "epoch_sum_out_of_range"
+  | "bad_accounts_part"
   | "int8_out_of_range"
   | "numeric_out_of_range"
   | "invalid_time"

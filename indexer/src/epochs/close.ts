@@ -7,7 +7,7 @@ import { advisoryXactLock } from "../db/advisory-lock.js";
 import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
 import { epochCloseDuration } from "../metrics/index.js";
-import { type AccountColumns, epochAccounts, type LedgerRange } from "../ledger/epoch-range.js";
+import { AccountColumns, type AccountsPart, type LedgerRange, readAccounts } from "../ledger/epoch-range.js";
 import { type Conversion, convertColumns, parseConversion } from "./convert.js";
 import { findCutoff } from "./cutoff.js";
 import { writeManifest } from "./manifest.js";
@@ -102,12 +102,11 @@ interface Computed extends Omit<Summed, "wallets"> {
 }
 
 /**
- * The epoch's wallets from the ledger and the epoch before it: every wallet with activity in the
- * range or figures from earlier epochs. A wallet absent this epoch keeps its leaf and its amount.
+ * The epoch's wallets from the ledger and the epoch before it (`a`, every account read): every
+ * wallet with activity in the range or figures from earlier epochs. A wallet absent this epoch
+ * keeps its leaf and its amount.
  */
-async function walletsOf(q: Queryable, x: EpochInputs, copy: boolean, phase: (name: string) => void): Promise<EpochWallets> {
-  const a = await epochAccounts(q, x.range, { distributor: x.distributor.address, epoch: x.epoch - 1n }, decodeKey58Into, { copy });
-  phase("aggregate ledger and previous epoch");
+function walletsOf(a: AccountColumns, x: EpochInputs, phase: (name: string) => void): EpochWallets {
   const n = a.size;
   const points = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
@@ -182,7 +181,7 @@ async function computeEpoch(
   copy: boolean,
   onPhase: (phase: string, ms: number) => void = () => {},
   store?: (s: Summed) => Promise<void>,
-  side?: OnSecondConnection,
+  side?: SideConnections,
 ): Promise<Computed> {
   let t = performance.now();
   const phase = (name: string) => {
@@ -205,20 +204,33 @@ async function computeEpoch(
       },
       copy,
     );
-  // With a second connection the manifest is written while the server sums the ledger (its
-  // aggregate returns nothing until it is complete, and leaves this process idle meanwhile).
-  const early = side ? side(manifestOn) : undefined;
+  // With a second connection the server sums half the accounts on each (its aggregate returns
+  // nothing until it is complete, so one backend on two cores left this process idle). The
+  // manifest goes on a third when there is one, else after the half on the second.
+  const a = new AccountColumns();
+  const previous = { distributor: x.distributor.address, epoch: x.epoch - 1n };
+  const read = (m: Queryable, part: AccountsPart) => readAccounts(m, x.range, previous, decodeKey58Into, a, { copy, part });
+  const sideHalf = side?.run((m) => read(m, { index: 1, of: 2 }));
+  sideHalf?.catch(() => {}); // awaited below
+  const early = side ? (side.spare >= 2 ? side.run(manifestOn) : sideHalf!.then(() => side.run(manifestOn))) : undefined;
   early?.catch(() => {}); // awaited below
-  let w: EpochWallets;
   try {
-    w = await walletsOf(q, x, copy, phase);
+    await Promise.all([read(q, side ? { index: 0, of: 2 } : { index: 0, of: 1 }), sideHalf]);
   } catch (err) {
-    await early?.catch(() => {});
+    await Promise.allSettled([sideHalf, early]);
     throw err;
   }
-  const { a } = w;
+  a.finish();
+  phase("aggregate ledger and previous epoch");
+  let w: EpochWallets;
+  try {
+    w = walletsOf(a, x, phase);
+  } catch (err) {
+    await early?.catch(() => {}); // the manifest writes into the directory the caller removes
+    throw err;
+  }
   const manifest = await (early ?? manifestOn(q));
-  phase("manifest");
+  phase(early ? "manifest (beyond the sums and the conversion it overlaps)" : "manifest");
   let cumulativeTotal = 0n;
   for (const i of w.leaves) cumulativeTotal += w.cumulative[i]!;
   let points = 0n;
@@ -319,7 +331,7 @@ export async function rebuildEpochFiles(sql: Sql, opts: { distributor: string; e
   const scratch = await scratchDir(opts.dataDir, d.address, e.epoch);
   try {
     const copy = supportsCopy(sql);
-    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch, copy, undefined, undefined, secondConnection(sql, copy));
+    const c = await computeEpoch(sql, inputsOf(d, e, previous), scratch, copy, undefined, undefined, sideConnections(sql, copy));
     for (const [what, stored, got] of [
       ["root", e.root, c.root],
       ["dataset hash", e.datasetHash, c.datasetHash],
@@ -394,7 +406,7 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
   const copy = supportsCopy(sql);
   const scratchParent = opts.dataDir;
   let scratch: string | undefined;
-  const side = secondConnection(sql, copy);
+  const side = sideConnections(sql, copy);
   try {
     const closed = await sql.begin(async (tx) => {
       // One closer per distributor at a time; a second one waits, then finds the epoch closed.
@@ -476,15 +488,24 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
   }
 }
 
-type OnSecondConnection = <T>(work: (q: Queryable) => Promise<T>) => Promise<T>;
+/** Runs work in a transaction of its own, beside the close's; `spare`: how many may run at once. */
+interface SideConnections {
+  run: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>;
+  spare: number;
+}
 
 /**
- * A transaction of its own for the manifest, beside the close's: not on the embedded PGlite (one
- * connection, no COPY), nor from a pool of one, where it would wait for the close's to end. It
- * reads only rows the ranges fixed before the close began, so it sees what the close sees.
+ * Transactions of their own for the manifest and half the sums, beside the close's: not on the
+ * embedded PGlite (one connection, no COPY), nor from a pool of one, where they would wait for the
+ * close's to end. They read only rows the ranges fixed before the close began (and epochs this
+ * closer's lock keeps still), so they see what the close sees. A pool of N runs at most N - 1
+ * closes at once: a close waiting for the lock holds a connection the one holding it may need.
  */
-function secondConnection(sql: Sql, copy: boolean): OnSecondConnection | undefined {
+function sideConnections(sql: Sql, copy: boolean): SideConnections | undefined {
   const { max } = sql.options as { max?: number };
   if (!copy || max === undefined || max < 2) return undefined;
-  return (work) => sql.begin((tx) => work(tx)) as Promise<Awaited<ReturnType<typeof work>>>;
+  return {
+    run: (work) => sql.begin((tx) => work(tx)) as Promise<Awaited<ReturnType<typeof work>>>,
+    spare: Math.min(2, max - 1),
+  };
 }

@@ -68,6 +68,12 @@ export class AccountColumns {
     return this;
   }
 
+  /** Once every account is in: the unpayable sorted, every array cut to `size`. */
+  finish(): this {
+    this.unpayable.sort();
+    return this.trim();
+  }
+
   /** Room for one more account: the arrays double when full. */
   grow(): void {
     if (this.size < this.capacity) return;
@@ -156,8 +162,10 @@ const int = (v: bigint) => BigInt(v).toString();
  * Campaign points come as `id=points` pairs joined by commas (campaign ids have neither), an id
  * once per ledger row: the reader sums them.
  */
-function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: bigint }): string {
+function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: bigint }, part: AccountsPart): string {
   const [afterSeq, throughSeq, afterId, throughId] = [r.afterSeq, r.throughSeq, r.afterOtherId, r.throughOtherId].map(int);
+  // the accounts whose text hashes to this part (one account, one part: its sums stay whole)
+  const mine = (column: string) => (part.of === 1 ? "" : `and (hashtext(${column}) & ${part.of - 1}) = ${part.index}`);
   return `
     select account, case when bool_or(k <> 4) then 't' else 'f' end as active,
       sum(delta) filter (where k = 1 and reason <> 'campaign' and reason <> 'referral')::text as base,
@@ -168,16 +176,17 @@ function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: b
       max(cumulative)::text as cumulative, max(pending)::text as pending
     from (
       select account, delta, reason, coalesce(campaign_id, '') as campaign, 1 as k, null::numeric as cumulative, null::numeric as pending
-        from point_ledger where settlement_id is not null and seq > ${afterSeq} and seq <= ${throughSeq}
+        from point_ledger where settlement_id is not null and seq > ${afterSeq} and seq <= ${throughSeq} ${mine("account")}
       union all
       select account, delta, reason, null, 2, null, null
-        from point_ledger where settlement_id is null and id > ${afterId} and id <= ${throughId}
+        from point_ledger where settlement_id is null and id > ${afterId} and id <= ${throughId} ${mine("account")}
       union all
       select account, null, null, null, 3, null, null
-        from settlement_scores where seq > ${afterSeq} and seq <= ${throughSeq} and counted
+        from settlement_scores where seq > ${afterSeq} and seq <= ${throughSeq} and counted ${mine("account")}
       union all
       (select distinct on (claimant) claimant, null, null, null, 4, cumulative, pending from epoch_wallets
-        where distributor = ${literal(previous.distributor)} and epoch <= ${int(previous.epoch)} order by claimant, epoch desc)
+        where distributor = ${literal(previous.distributor)} and epoch <= ${int(previous.epoch)} ${mine("claimant")}
+        order by claimant, epoch desc)
     ) x
     group by account`;
 }
@@ -193,6 +202,14 @@ function campaignPoints(account: string, pairs: string): Record<string, bigint> 
   return out;
 }
 
+/** Which of `of` parts (a power of two) of the accounts a read covers: by a hash of the account's text. */
+export interface AccountsPart {
+  index: number;
+  of: number;
+}
+
+const WHOLE: AccountsPart = { index: 0, of: 1 };
+
 /**
  * The accounts of the range as columns (AccountColumns), streamed: through COPY where the server
  * takes it (`copy`: db/connection.ts supportsCopy), else through a cursor, so that no more than a
@@ -207,12 +224,32 @@ export async function epochAccounts(
   isWallet: (account: string, into: Buffer, at: number) => boolean,
   opts: { copy: boolean; page?: number },
 ): Promise<AccountColumns> {
+  const out = new AccountColumns();
+  await readAccounts(q, r, previous, isWallet, out, { ...opts, part: WHOLE });
+  return out.finish();
+}
+
+/**
+ * epochAccounts for one part of the accounts, into `out`: two parts read on two connections at once
+ * split the server's aggregate over two cores (its rows arrive only once it is complete). The
+ * caller calls `out.finish()` once every part is in.
+ */
+export async function readAccounts(
+  q: Queryable,
+  r: LedgerRange,
+  previous: { distributor: string; epoch: bigint },
+  isWallet: (account: string, into: Buffer, at: number) => boolean,
+  out: AccountColumns,
+  opts: { copy: boolean; page?: number; part: AccountsPart },
+): Promise<void> {
+  const { part } = opts;
+  if (part.of < 1 || (part.of & (part.of - 1)) !== 0 || part.index < 0 || part.index >= part.of)
+    throw new BugError("bad_accounts_part", `part ${part.index} of ${part.of}: parts are a power of two`);
   await q`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`;
   // The planner's guess for these joins is billions of rows, which turns JIT compilation on: it
   // cost more than the query's own work.
   await q`select set_config('jit', 'off', true)`;
-  const sql = accountsQuery(r, previous);
-  const out = new AccountColumns();
+  const sql = accountsQuery(r, previous, part);
   const add = (row: AccountRow) => addAccount(out, row, isWallet);
   if (opts.copy) for await (const _ of copyOutEach(q, `copy (${sql}) to stdout`, add));
   else {
@@ -223,8 +260,6 @@ export async function epochAccounts(
         add(row);
       }
   }
-  out.unpayable.sort();
-  return out.trim();
 }
 
 /** Enough for the server to sum a million accounts in memory instead of sorting them on disk. */
