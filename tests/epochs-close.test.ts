@@ -167,7 +167,7 @@ describe("epochs: closing an epoch from the ledger", () => {
           account,
           key: a.keys.subarray(i * 32, i * 32 + 32).toString("hex"),
           figures: [a.base[i], a.referral[i], a.adjustment[i], a.settlementCount[i], a.prevCumulative[i], a.prevPending[i], a.active[i]],
-          campaigns: a.campaigns.get(i),
+          campaigns: a.campaigns[i],
         }));
         return { rows: rows.sort((x, y) => (x.account < y.account ? -1 : 1)), unpayable: a.unpayable };
       });

@@ -107,8 +107,11 @@ describe("writeDatasetColumns", () => {
       { ...columns, claimantText: ws.map((x) => x.claimant as string) },
       { order: canonicalOrder(claimants, ws.length) },
     );
+    const asArray = sink();
+    await writeDatasetColumns(asArray.stream, meta, { ...columns, campaignBonus: ws.map((x, i) => columns.campaignBonus.get(i)) });
     assert.deepEqual(b.bytes(), a.bytes());
     assert.deepEqual(c.bytes(), a.bytes());
+    assert.deepEqual(asArray.bytes(), a.bytes(), "campaign points as an array by wallet, not a Map");
     assert.deepEqual(noText.datasetHash, fromObjects.datasetHash);
     // the claimants sorted in place (shared memory, then not), the records a subset of the wallets
     for (const shared of [true, false]) {

@@ -39,8 +39,11 @@ export interface DatasetMeta {
   mint: KeyLike;
   epoch: bigint;
   slots: { first: bigint; last: bigint };
-  /** sha256 of the epoch manifest (docs/epoch-manifest.md). */
-  inputsHash: Uint8Array | string;
+  /**
+   * sha256 of the epoch manifest (docs/epoch-manifest.md); a promise when it is still being
+   * written: the tree is built meanwhile, and only the header waits for it.
+   */
+  inputsHash: Uint8Array | string | PromiseLike<Uint8Array | string>;
 }
 
 /** One wallet's figures as the epochs stage computes them; points and the leaf are derived. */
@@ -70,6 +73,8 @@ function invalid(message: string, index: number): never {
 
 const NO_CAMPAIGNS: CampaignPoints = Object.freeze({});
 const EMPTY_CAMPAIGNS = Object.freeze({ campaigns: NO_CAMPAIGNS, bonus: 0n });
+
+const isMap = <K, V>(m: ReadonlyMap<K, V> | ReadonlyArray<V | undefined>): m is ReadonlyMap<K, V> => m instanceof Map;
 
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
@@ -110,8 +115,11 @@ export interface DatasetColumns {
   /** Signed; absent: all zero. */
   adjustmentPoints?: ArrayLike<bigint>;
   settlementCount: ArrayLike<number>;
-  /** The wallets with campaign points, by index; absent: none. */
-  campaignBonus?: ReadonlyMap<number, Readonly<Record<string, bigint>>>;
+  /**
+   * The wallets' campaign points, by index: a Map of the wallets that have any, or an array with an
+   * entry (or undefined) per wallet, which is read without a hash lookup; absent: none.
+   */
+  campaignBonus?: ReadonlyMap<number, Readonly<Record<string, bigint>>> | ReadonlyArray<Readonly<Record<string, bigint>> | undefined>;
 }
 
 export interface ColumnsOptions extends BuildOptions {
@@ -134,9 +142,11 @@ export interface ColumnsOptions extends BuildOptions {
  */
 function figuresOf(c: DatasetColumns, order: Uint32Array) {
   const n = order.length;
-  const campaigns = new Map<number, CampaignPoints>();
+  // by position in `order`, an entry each (an index, not a hash, for a million lookups)
+  const campaigns: (CampaignPoints | undefined)[] = [];
   const totals = emptyTotals();
-  const bonusOf = c.campaignBonus;
+  const given = c.campaignBonus;
+  const bonusOf = given === undefined ? () => undefined : isMap(given) ? (i: number) => given.get(i) : (i: number) => given[i];
   const adjustments = c.adjustmentPoints;
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
@@ -150,15 +160,17 @@ function figuresOf(c: DatasetColumns, order: Uint32Array) {
     const count = c.settlementCount[i]!;
     if (!Number.isSafeInteger(count) || count < 0) invalid("settlementCount must be a count", i);
     let p = base + referral + adjustment;
-    const input = bonusOf?.get(i);
+    const input = bonusOf(i);
+    let kept: CampaignPoints | undefined;
     if (input) {
       const { campaigns: cp, bonus } = campaignsOf(input, i);
       if (cp !== NO_CAMPAIGNS) {
-        campaigns.set(k, cp);
+        kept = cp;
         addCampaigns(totals.campaignBonus as Record<string, bigint>, cp);
       }
       p += bonus;
     }
+    campaigns.push(kept);
     if (p < I64_MIN || p > I64_MAX) invalid(`points ${p} do not fit in 64 bits`, i);
     // addFigures' sums, without an object per wallet to hand them over in
     totals.cumulativeAmount += cumulative;
@@ -226,6 +238,9 @@ export async function writeDatasetColumns(
   c: DatasetColumns,
   options: ColumnsOptions = {},
 ): Promise<WrittenDataset> {
+  // a manifest that fails while the tree is built surfaces where the header needs it
+  const inputsHashing = Promise.resolve(meta.inputsHash);
+  inputsHashing.catch(() => {});
   const inOrder = options.claimantsInOrder === true;
   if (inOrder && !options.order) throw new DatasetError("INVALID_INPUT", "claimantsInOrder needs the order they are in");
   const order = options.order ?? canonicalOrder(c.claimants, c.size);
@@ -263,6 +278,7 @@ export async function writeDatasetColumns(
   if (!partial) verifyTreeIndependently(tree);
   const checking = partial ? verifyTreeInWorker(tree) : undefined;
   checking?.catch(() => {}); // awaited below
+  const inputsHash = await inputsHashing;
   const header: DatasetHeader = {
     format: DATASET_FORMAT,
     version: DATASET_VERSION,
@@ -270,7 +286,7 @@ export async function writeDatasetColumns(
     mint: keyBase58(meta.mint),
     epoch: checkAmount(meta.epoch),
     slots: { first: checkAmount(meta.slots.first), last: checkAmount(meta.slots.last) },
-    inputsHash: Buffer.from(hashBytes(meta.inputsHash, "inputsHash")).toString("hex"),
+    inputsHash: Buffer.from(hashBytes(inputsHash, "inputsHash")).toString("hex"),
     root: tree.root.toString("hex"),
     leafCount: n,
     totals,
@@ -293,7 +309,7 @@ export async function writeDatasetColumns(
     w.str(head);
     for (let k = 0; k < n; k++) {
       const src = order[k]!;
-      const bonus = campaigns.get(k);
+      const bonus = campaigns[k];
       const bonusText = bonus ? campaignsJson(bonus) : "{}";
       const full = w.room(RECORD_FIXED + 44 + 8 * BIG_MAX + 64 + bonusText.length);
       if (full) yield out(full);

@@ -10,7 +10,7 @@ import { epochCloseDuration } from "../metrics/index.js";
 import { AccountColumns, type AccountsPart, type LedgerRange, readAccounts } from "../ledger/epoch-range.js";
 import { type Conversion, convertColumns, parseConversion } from "./convert.js";
 import { findCutoff } from "./cutoff.js";
-import { writeManifest } from "./manifest.js";
+import { type WrittenManifest, writeManifest } from "./manifest.js";
 import {
   type DistributorRow,
   type EpochRow,
@@ -111,7 +111,7 @@ function walletsOf(a: AccountColumns, x: EpochInputs, phase: (name: string) => v
   const points = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
     let p = a.base[i]! + a.referral[i]! + a.adjustment[i]!;
-    const bonus = a.campaigns.get(i);
+    const bonus = a.campaigns[i];
     if (bonus) for (const k in bonus) p += bonus[k]!;
     points[i] = p;
   }
@@ -229,8 +229,10 @@ async function computeEpoch(
     await early?.catch(() => {}); // the manifest writes into the directory the caller removes
     throw err;
   }
-  const manifest = await (early ?? manifestOn(q));
-  phase(early ? "manifest (beyond the sums and the conversion it overlaps)" : "manifest");
+  // A manifest still being written holds back only what needs its hash: the dataset's header (its
+  // tree is built meanwhile) and the epoch's row.
+  const manifesting = early ?? manifestOn(q);
+  manifesting.catch(() => {}); // awaited below
   let cumulativeTotal = 0n;
   for (const i of w.leaves) cumulativeTotal += w.cumulative[i]!;
   let points = 0n;
@@ -241,23 +243,29 @@ async function computeEpoch(
     allocated += w.allocated[i]!;
     released += w.released[i]!;
   }
-  const summed: Summed = {
+  const summedWith = (m: WrittenManifest): Summed => ({
     wallets: rowsOf(w),
-    inputsHash: manifest.inputsHash,
+    inputsHash: m.inputsHash,
     leafCount: w.leaves.length,
-    settlementCount: BigInt(manifest.settlements),
+    settlementCount: BigInt(m.settlements),
     points,
     allocated,
     released,
     cumulativeTotal,
-  };
-  const storing = store?.(summed);
+  });
+  const storing = store ? manifesting.then((m) => store(summedWith(m))) : undefined;
   storing?.catch(() => {}); // awaited below, after the files or before a failure propagates
   let written: Awaited<ReturnType<typeof writeDatasetColumns>>;
   try {
     written = await writeDatasetColumns(
       join(dir, DATASET_FILE),
-      { distributor: x.distributor.address, mint: x.distributor.mint, epoch: x.epoch, slots: x.slots, inputsHash: manifest.inputsHash },
+      {
+        distributor: x.distributor.address,
+        mint: x.distributor.mint,
+        epoch: x.epoch,
+        slots: x.slots,
+        inputsHash: inputsHashOf(manifesting),
+      },
       {
         size: a.size,
         claimants: a.keys, // the leaves' keys, in order (walletsOf)
@@ -280,7 +288,8 @@ async function computeEpoch(
     phase("proof shards");
   } catch (err) {
     // the connection is the caller's transaction: it may only roll back once the store is over
-    await storing?.catch(() => {});
+    // (and the directory goes only once the manifest is no longer written into it)
+    await Promise.allSettled([storing, manifesting]);
     throw err;
   }
   if (storing) {
@@ -292,8 +301,15 @@ async function computeEpoch(
       "epoch_total_mismatch",
       `epoch ${x.epoch}: the dataset's cumulative total is ${written.header.totals.cumulativeAmount}, its leaves sum to ${cumulativeTotal}`,
     );
-  const { wallets: _, ...figures } = summed;
+  const { wallets: _, ...figures } = summedWith(await manifesting);
   return { ...figures, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable: a.unpayable };
+}
+
+/** The manifest's hash, once it is written (a failure is the caller's to see where it awaits). */
+function inputsHashOf(manifesting: Promise<WrittenManifest>): Promise<string> {
+  const h = manifesting.then((m) => m.inputsHash);
+  h.catch(() => {});
+  return h;
 }
 
 async function scratchDir(dataDir: string, distributor: string, epoch: bigint): Promise<string> {

@@ -71,8 +71,8 @@ export interface EpochWalletColumns {
   claimant: readonly string[];
   points: BigInt64Array;
   basePoints: BigInt64Array;
-  /** Points per campaign id, for the wallets that have any. */
-  campaignBonus: ReadonlyMap<number, Record<string, bigint>>;
+  /** Points per campaign id, for the wallets that have any (by wallet index). */
+  campaignBonus: ReadonlyArray<Record<string, bigint> | undefined>;
   referralPoints: BigInt64Array;
   adjustmentPoints: BigInt64Array;
   settlementCount: Uint32Array;
@@ -91,7 +91,7 @@ export function walletRowAt(c: EpochWalletColumns, k: number): EpochWalletRow {
     claimant: c.claimant[i]!,
     points: c.points[i]!,
     basePoints: c.basePoints[i]!,
-    campaignBonus: c.campaignBonus.get(i) ?? NO_CAMPAIGNS,
+    campaignBonus: c.campaignBonus[i] ?? NO_CAMPAIGNS,
     referralPoints: c.referralPoints[i]!,
     adjustmentPoints: c.adjustmentPoints[i]!,
     settlementCount: c.settlementCount[i]!,
@@ -244,7 +244,7 @@ function walletRowWriter(distributor: string, epoch: bigint, c: EpochWalletColum
   return (seg: CopySegment, k: number): void => {
     const i = c.rows[k]!;
     const claimant = c.claimant[i]!;
-    const bonus = c.campaignBonus.get(i);
+    const bonus = c.campaignBonus[i];
     const bonusText = bonus ? bonusJson(bonus) : undefined;
     seg.room(head.length + textBound(claimant) + 1 + textBound(bonusText ?? null) + noBonus.length + 5 * 12 + 8 + 4 * NUMERIC_BOUND);
     raw(seg, head);

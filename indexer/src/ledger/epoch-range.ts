@@ -34,7 +34,7 @@ export class AccountColumns {
   adjustment: BigInt64Array;
   settlementCount: Uint32Array;
   /** Points per campaign id, for the accounts that have any. */
-  campaigns = new Map<number, Record<string, bigint>>();
+  campaigns: (Record<string, bigint> | undefined)[] = [];
   prevCumulative: BigUint64Array;
   prevPending: BigInt64Array;
   /** 1 when the account has ledger rows or settlements in the range. */
@@ -142,7 +142,8 @@ function addAccount(out: AccountColumns, row: AccountRow, isWallet: (account: st
   out.base[i] = sum(a, "base points", row.bigint(2));
   out.referral[i] = sum(a, "referral points", row.bigint(3));
   out.adjustment[i] = sum(a, "adjustment points", row.bigint(4));
-  if (campaigns !== null) out.campaigns.set(i, campaignPoints(a, campaigns));
+  // one entry per wallet (a packed array: an index, where a Map's lookups were a hash each)
+  out.campaigns.push(campaigns === null ? undefined : campaignPoints(a, campaigns));
   const n = row.bigint(6);
   out.settlementCount[i] = n === null ? 0 : Number(n);
   out.prevCumulative[i] = sum(a, "cumulative amount", row.bigint(7), 0n, U64_MAX);
