@@ -108,7 +108,7 @@ describe("writeDatasetColumns", () => {
       { order: canonicalOrder(claimants, ws.length) },
     );
     const asArray = sink();
-    await writeDatasetColumns(asArray.stream, meta, { ...columns, campaignBonus: ws.map((x, i) => columns.campaignBonus.get(i)) });
+    await writeDatasetColumns(asArray.stream, meta, { ...columns, campaignBonus: ws.map((_, i) => columns.campaignBonus.get(i)) });
     assert.deepEqual(b.bytes(), a.bytes());
     assert.deepEqual(c.bytes(), a.bytes());
     assert.deepEqual(asArray.bytes(), a.bytes(), "campaign points as an array by wallet, not a Map");
