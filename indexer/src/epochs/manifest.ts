@@ -3,7 +3,8 @@ import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Queryable } from "../db/connection.js";
 import type { JsonValue } from "../json.js";
-import { adjustmentsInRange, type LedgerRange, settlementLinesInRange, settlementsInRange } from "../ledger/epoch-range.js";
+import { type CopyRow, copyOutEach } from "../db/copy-out.js";
+import { adjustmentsInRange, type LedgerRange, settlementsInRange, settlementsInRangeCopy } from "../ledger/epoch-range.js";
 import { carriedBalances } from "./queries.js";
 
 /**
@@ -163,25 +164,28 @@ export async function writeManifest(q: Queryable, path: string, h: ManifestHeade
   for (const c of await carriedBalances(q, h.distributor, h.epoch - 1n))
     await write(canonicalJson({ type: "carry", claimant: c.claimant, pending: c.pending }));
   let settlements = 0;
+  // canonicalJson's key order, written directly: this is the one line per settlement
+  const settlement = (inner: number, outer: number, signature: string, slot: bigint | string) =>
+    `{"inner":${inner},"outer":${outer},"signature":${JSON.stringify(signature)},"slot":"${slot}","type":"settlement"}\n`;
   if (copy) {
-    await flush();
     // Sorted in memory, on one core: the close sums the ledger on the other meanwhile.
     await q`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
-    for await (const buf of settlementLinesInRange(q, r)) {
-      for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, nl + 1)) settlements++;
-      hash.update(buf);
-      bytes += buf.length;
-      if (!out.write(buf)) await Promise.race([once(out, "drain"), failed]);
-    }
+    const lines = (row: CopyRow) => {
+      const line = settlement(Number(row.text(0)), Number(row.text(1)), row.text(2)!, row.text(3)!);
+      pending.push(line);
+      pendingLength += line.length;
+      settlements++;
+    };
+    for await (const _ of copyOutEach(q, settlementsInRangeCopy(r), lines)) if (pendingLength >= 1 << 16) await flush();
   } else
     for await (const page of settlementsInRange(q, r)) {
       for (const s of page) {
-        // canonicalJson's key order, written directly: this is the one line per settlement
-        await write(
-          `{"inner":${s.innerIndex},"outer":${s.outerIndex},"signature":${JSON.stringify(s.signature)},"slot":"${s.slot}","type":"settlement"}`,
-        );
+        const line = settlement(s.innerIndex, s.outerIndex, s.signature, s.slot);
+        pending.push(line);
+        pendingLength += line.length;
         settlements++;
       }
+      await flush();
     }
   await flush();
   out.end();

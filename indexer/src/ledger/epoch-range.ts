@@ -1,6 +1,6 @@
 import { I64_MAX, I64_MIN, U64_MAX } from "@merit/clients/merkle";
 import type { Queryable } from "../db/connection.js";
-import { type CopyRow, copyOut, copyOutEach } from "../db/copy-out.js";
+import { type CopyRow, copyOutEach } from "../db/copy-out.js";
 import { BugError } from "../errors.js";
 
 /**
@@ -312,23 +312,15 @@ export async function* settlementsInRange(
 }
 
 /**
- * The manifest's settlement lines of a range in chain order (epochs/manifest.ts writes the same
- * line from a CountedSettlement), each ending in "\n", as the server writes them: COPY TO STDOUT
- * streams its bytes straight to the file and the hash, with no row objects in between. CSV with a
- * delimiter and a quote character that never occur in a line (to_json escapes every control
- * character, and its escapes are JSON.stringify's) leaves each line's bytes as they are.
+ * The settlements of a range in chain order as COPY text rows of four fields: inner index, outer
+ * index, signature, slot (the manifest writes a line each, as from settlementsInRange's pages).
  */
-export async function* settlementLinesInRange(q: Queryable, r: Pick<LedgerRange, "afterSeq" | "throughSeq">): AsyncGenerator<Buffer> {
+export function settlementsInRangeCopy(r: Pick<LedgerRange, "afterSeq" | "throughSeq">): string {
   const after = BigInt(r.afterSeq).toString();
   const through = BigInt(r.throughSeq).toString();
-  yield* copyOut(
-    q,
-    `copy (select '{"inner":' || s.inner_index || ',"outer":' || s.outer_index || ',"signature":' || to_json(s.signature)::text
-          || ',"slot":"' || s.slot || '","type":"settlement"}'
-        from settlement_scores ss join settlements s on s.id = ss.settlement_id
-        where ss.seq > ${after} and ss.seq <= ${through} order by ss.seq)
-      to stdout with (format csv, delimiter E'\x01', quote E'\x02')`,
-  );
+  return `copy (select s.inner_index, s.outer_index, s.signature, s.slot
+      from settlement_scores ss join settlements s on s.id = ss.settlement_id
+      where ss.seq > ${after} and ss.seq <= ${through} order by ss.seq) to stdout`;
 }
 
 export interface AdjustmentRow {
