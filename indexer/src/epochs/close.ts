@@ -171,8 +171,8 @@ function rowsOf(w: EpochWallets): EpochWalletColumns {
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
  * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
  * the manifest is written, runs on the connection while this process writes the dataset and the
- * shards (which need no database), so the server stores the wallets meanwhile. `side`: runs work on a
- * second connection, where the manifest is written while the ledger is summed on `q`.
+ * shards (which need no database), so the server stores the wallets meanwhile. `side`: transactions
+ * beside `q`'s, where half the accounts are summed and the manifest is written meanwhile.
  */
 async function computeEpoch(
   q: Queryable,
