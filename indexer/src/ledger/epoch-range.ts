@@ -247,8 +247,8 @@ export async function readAccounts(
   if (part.of < 1 || (part.of & (part.of - 1)) !== 0 || part.index < 0 || part.index >= part.of)
     throw new BugError("bad_accounts_part", `part ${part.index} of ${part.of}: parts are a power of two`);
   await q`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`;
-  // The planner's guess for these joins is billions of rows, which turns JIT compilation on: it
-  // cost more than the query's own work.
+  // The planner's cost for this aggregate turns JIT compilation on (for the joins it replaced, it
+  // guessed billions of rows): compiling cost more than the query's own work.
   await q`select set_config('jit', 'off', true)`;
   const sql = accountsQuery(r, previous, part);
   const add = (row: AccountRow) => addAccount(out, row, isWallet);
