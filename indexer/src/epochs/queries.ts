@@ -1,6 +1,5 @@
-import { int32, int64At, jsonb, NUMERIC_BOUND, numericAt, raw, text, textBound, words64 } from "../db/binary-copy.js";
+import { int32, int64At, jsonb, NUMERIC_BOUND, numericAt, raw, text, textBound, type Words64, words64 } from "../db/binary-copy.js";
 import type { Queryable, Tx } from "../db/connection.js";
-import type { Words64 } from "../db/binary-copy.js";
 import { type CopySegment, copyRowsPaced } from "../db/copy-pipe.js";
 import type { JsonValue } from "../json.js";
 
