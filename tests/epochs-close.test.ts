@@ -11,7 +11,7 @@ import { closeEpoch, DATASET_FILE, epochDir, MANIFEST_FILE, rebuildEpochFiles, S
 import { addDistributor, epochWallets, getEpoch, listEpochs } from "../indexer/src/epochs/queries.js";
 import { supportsCopy } from "../indexer/src/db/connection.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
-import { AccountColumns, epochAccounts, readAccounts } from "../indexer/src/ledger/epoch-range.js";
+import { AccountColumns, readAccounts } from "../indexer/src/ledger/epoch-range.js";
 import { insertSettlements } from "./helpers/ledger-fixtures.js";
 import { truncateAll, useFreshDb } from "./setup/db.js";
 
@@ -152,17 +152,13 @@ describe("epochs: closing an epoch from the ledger", () => {
       if (k) into.set(k, at);
       return k !== undefined;
     };
-    const read = (copy: boolean, page?: number, parts = 0) =>
+    const read = (copy: boolean, page?: number, parts = 1) =>
       db().begin(async (tx) => {
-        let a: AccountColumns;
-        if (parts === 0) a = await epochAccounts(tx, range, { distributor, epoch: 1n }, isWallet, { copy, page });
-        else {
-          // the parts one after another on one connection: what the close spreads over two
-          a = new AccountColumns();
-          for (let index = 0; index < parts; index++)
-            await readAccounts(tx, range, { distributor, epoch: 1n }, isWallet, a, { copy, page, part: { index, of: parts } });
-          a.finish();
-        }
+        // the parts one after another on one connection: what the close spreads over two
+        const a = new AccountColumns();
+        for (let index = 0; index < parts; index++)
+          await readAccounts(tx, range, { distributor, epoch: 1n }, isWallet, a, { copy, page, part: { index, of: parts } });
+        a.finish();
         const rows = a.accounts.map((account, i) => ({
           account,
           key: a.keys.subarray(i * 32, i * 32 + 32).toString("hex"),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { useFreshDb } from "../../../tests/setup/db.js";
 import { supportsCopy } from "./connection.js";
-import { copyOut, copyOutEach, copyOutRows } from "./copy-out.js";
+import { copyOut, copyOutEach } from "./copy-out.js";
 
 describe("COPY TO STDOUT", () => {
   const db = useFreshDb({ max: 1 });
@@ -34,7 +34,9 @@ describe("COPY TO STDOUT", () => {
     const literal = `array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(",")}]`;
     const rows: (string | null)[][] = [];
     await db().begin(async (tx) => {
-      for await (const batch of copyOutRows(tx, `copy (${select.replace("$1", literal)}) to stdout`)) rows.push(...batch);
+      const statement = `copy (${select.replace("$1", literal)}) to stdout`;
+      for await (const _ of copyOutEach(tx, statement, (r) => rows.push([r.text(0), r.text(1)]))) {
+      }
     });
     assert.deepEqual(rows, expected);
     assert.deepEqual(

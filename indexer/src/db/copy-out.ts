@@ -96,13 +96,6 @@ export class CopyRow {
   firstByte(i: number): number {
     return this.ends[i]! > this.starts[i]! ? this.buf[this.starts[i]!]! : -1;
   }
-
-  /** Every field as text (null for NULL). */
-  fields(): (string | null)[] {
-    const out: (string | null)[] = new Array(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.text(i);
-    return out;
-  }
 }
 
 const MINUS = 0x2d;
@@ -139,16 +132,4 @@ export async function* copyOutEach(q: Queryable, statement: string, visit: (row:
     yield;
   }
   if (rest) throw new Error(`COPY output ended inside a row (${rest.length} bytes after the last newline)`);
-}
-
-/**
- * The rows of a `copy (…) to stdout` statement in text format, a batch per chunk received, each
- * row its fields as strings (null for NULL): a million rows without the driver's row objects.
- */
-export async function* copyOutRows(q: Queryable, statement: string): AsyncGenerator<(string | null)[][]> {
-  let rows: (string | null)[][] = [];
-  for await (const _ of copyOutEach(q, statement, (row) => rows.push(row.fields()))) {
-    if (rows.length > 0) yield rows;
-    rows = [];
-  }
 }

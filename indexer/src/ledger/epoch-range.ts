@@ -156,7 +156,7 @@ const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const int = (v: bigint) => BigInt(v).toString();
 
 /**
- * One row per account of the range and of the previous epoch's wallets (see epochAccounts). One
+ * One row per account of the range and of the previous epoch's wallets (see readAccounts). One
  * group-by over the four sources appended, not one per source joined on the account: the joins
  * hashed each account's text again per source. A row's kind `k`: 1 a settlement's ledger row,
  * 2 a row of no settlement, 3 a counted settlement, 4 the wallet after the previous epoch.
@@ -209,31 +209,14 @@ export interface AccountsPart {
   of: number;
 }
 
-const WHOLE: AccountsPart = { index: 0, of: 1 };
-
 /**
- * The accounts of the range as columns (AccountColumns), streamed: through COPY where the server
- * takes it (`copy`: db/connection.ts supportsCopy), else through a cursor, so that no more than a
- * chunk of rows exists at a time. `previous`: the epoch before this one, whose wallets
+ * One part of the accounts of the range into `out` (AccountColumns), streamed: through COPY where
+ * the server takes it (`copy`: db/connection.ts supportsCopy), else through a cursor, so that no
+ * more than a chunk of rows exists at a time. `previous`: the epoch before this one, whose wallets
  * (epoch_wallets, their newest row at or before it) join here with or without activity. Wallets
- * only: an account that is not a Solana address goes to `unpayable` when it has points.
- */
-export async function epochAccounts(
-  q: Queryable,
-  r: LedgerRange,
-  previous: { distributor: string; epoch: bigint },
-  isWallet: (account: string, into: Buffer, at: number) => boolean,
-  opts: { copy: boolean; page?: number },
-): Promise<AccountColumns> {
-  const out = new AccountColumns();
-  await readAccounts(q, r, previous, isWallet, out, { ...opts, part: WHOLE });
-  return out.finish();
-}
-
-/**
- * epochAccounts for one part of the accounts, into `out`: two parts read on two connections at once
- * split the server's aggregate over two cores (its rows arrive only once it is complete). The
- * caller calls `out.finish()` once every part is in.
+ * only: an account that is not a Solana address goes to `unpayable` when it has points. Two parts
+ * read on two connections at once split the server's aggregate over two cores (its rows arrive
+ * only once it is complete); the caller calls `out.finish()` once every part is in.
  */
 export async function readAccounts(
   q: Queryable,
