@@ -161,7 +161,10 @@ const int = (v: bigint) => BigInt(v).toString();
  * hashed each account's text again per source. A row's kind `k`: 1 a settlement's ledger row,
  * 2 a row of no settlement, 3 a counted settlement, 4 the wallet after the previous epoch.
  * Campaign points come as `id=points` pairs joined by commas (campaign ids have neither), an id
- * once per ledger row: the reader sums them.
+ * once per ledger row: the reader sums them. Grouped in "C" collation, the rows come in byte order
+ * of the text, which for base58 is nearly canonical order (docs/performance-history.md, epoch
+ * close): the files and the rows that follow in canonical order then read the columns almost
+ * front to back instead of at random, and a byte-wise sort costs the server less than the locale's.
  */
 function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: bigint }, part: AccountsPart): string {
   const [afterSeq, throughSeq, afterId, throughId] = [r.afterSeq, r.throughSeq, r.afterOtherId, r.throughOtherId].map(int);
@@ -176,18 +179,27 @@ function accountsQuery(r: LedgerRange, previous: { distributor: string; epoch: b
       (count(*) filter (where k = 3))::text as n,
       max(cumulative)::text as cumulative, max(pending)::text as pending
     from (
-      select account, delta, reason, coalesce(campaign_id, '') as campaign, 1 as k, null::numeric as cumulative, null::numeric as pending
+      select account collate "C", delta, reason, coalesce(campaign_id, '') as campaign, 1 as k, null::numeric as cumulative, null::numeric as pending
         from point_ledger where settlement_id is not null and seq > ${afterSeq} and seq <= ${throughSeq} ${mine("account")}
-      union all
+      ${
+        // a source with nothing in range is left out: the server would scan its table to find nothing
+        r.throughOtherId <= r.afterOtherId
+          ? ""
+          : `union all
       select account, delta, reason, null, 2, null, null
-        from point_ledger where settlement_id is null and id > ${afterId} and id <= ${throughId} ${mine("account")}
+        from point_ledger where settlement_id is null and id > ${afterId} and id <= ${throughId} ${mine("account")}`
+      }
       union all
       select account, null, null, null, 3, null, null
         from settlement_scores where seq > ${afterSeq} and seq <= ${throughSeq} and counted ${mine("account")}
-      union all
+      ${
+        previous.epoch < 1n
+          ? ""
+          : `union all
       (select distinct on (claimant) claimant, null, null, null, 4, cumulative, pending from epoch_wallets
         where distributor = ${literal(previous.distributor)} and epoch <= ${int(previous.epoch)} ${mine("claimant")}
-        order by claimant, epoch desc)
+        order by claimant, epoch desc)`
+      }
     ) x
     group by account`;
 }
@@ -229,10 +241,15 @@ export async function readAccounts(
   const { part } = opts;
   if (part.of < 1 || (part.of & (part.of - 1)) !== 0 || part.index < 0 || part.index >= part.of)
     throw new BugError("bad_accounts_part", `part ${part.index} of ${part.of}: parts are a power of two`);
-  await q`select set_config('work_mem', ${AGGREGATE_WORK_MEM}, true)`;
-  // The planner's cost for this aggregate turns JIT compilation on (for the joins it replaced, it
-  // guessed billions of rows): compiling cost more than the query's own work.
-  await q`select set_config('jit', 'off', true)`;
+  const settings: Record<string, string> = {
+    work_mem: AGGREGATE_WORK_MEM,
+    // The planner's cost for this aggregate turns JIT compilation on (for the joins it replaced, it
+    // guessed billions of rows): compiling cost more than the query's own work.
+    jit: "off",
+  };
+  // parts read at once keep the cores busy already: workers of each would only compete
+  if (part.of > 1) settings.max_parallel_workers_per_gather = "0";
+  const restore = await withSettings(q, settings);
   const sql = accountsQuery(r, previous, part);
   const add = (row: AccountRow) => addAccount(out, row, isWallet);
   if (opts.copy) for await (const _ of copyOutEach(q, `copy (${sql}) to stdout`, add));
@@ -244,6 +261,21 @@ export async function readAccounts(
         add(row);
       }
   }
+  await restore();
+}
+
+/**
+ * Sets planner settings until the transaction ends (the caller's other queries run in it too) and
+ * returns what puts the previous values back.
+ */
+async function withSettings(q: Queryable, settings: Record<string, string>): Promise<() => Promise<void>> {
+  const names = Object.keys(settings);
+  const [old] = await q<{ values: string[] }[]>`
+    select array(select current_setting(n) from unnest(${names}::text[]) with ordinality as u(n, i) order by i) as values`;
+  await q`select set_config(n, v, true) from unnest(${names}::text[], ${Object.values(settings)}::text[]) as u(n, v)`;
+  return async () => {
+    await q`select set_config(n, v, true) from unnest(${names}::text[], ${old!.values}::text[]) as u(n, v)`;
+  };
 }
 
 /** Enough for the server to sum a million accounts in memory instead of sorting them on disk. */
