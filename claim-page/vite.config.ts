@@ -5,7 +5,7 @@ const shim = (name: string) => fileURLToPath(new URL(`./src/shims/${name}.ts`, i
 
 // The client library is written for Node; in the browser its few Node built-ins are shims (SHA-256
 // from @noble/hashes, shards over fetch only, no hashing worker: a claim builds no tree).
-/** The client library's hashing worker, SIMD module and check thread: only tree builds use them, never a claim. */
+/** The client library's hashing worker, SIMD module, check thread and shard thread: only tree builds use them, never a claim. */
 const noHashWorker: Plugin = {
   name: "merit-no-hash-worker",
   enforce: "pre",

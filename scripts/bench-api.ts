@@ -237,7 +237,10 @@ async function main(): Promise<void> {
     server?.kill("SIGTERM");
     await net.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    if (cluster) execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+    if (cluster) {
+      execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+      rmSync(cluster, { recursive: true, force: true });
+    }
   }
 }
 

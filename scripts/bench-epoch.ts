@@ -154,7 +154,10 @@ async function main(): Promise<void> {
     log("written to BENCHMARKS.md");
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-    if (cluster) execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+    if (cluster) {
+      execFileSync("scripts/pg-throwaway.sh", ["stop", cluster]);
+      rmSync(cluster, { recursive: true, force: true });
+    }
   }
 }
 

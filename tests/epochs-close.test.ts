@@ -159,8 +159,8 @@ describe("epochs: closing an epoch from the ledger", () => {
         for (let index = 0; index < parts; index++)
           await readAccounts(tx, range, { distributor, epoch: 1n }, isWallet, a, { copy, page, part: { index, of: parts } });
         a.finish();
-        const rows = a.accounts.map((account, i) => ({
-          account,
+        const rows = Array.from({ length: a.size }, (_, i) => ({
+          account: a.texts.at(i),
           key: a.keys.subarray(i * 32, i * 32 + 32).toString("hex"),
           figures: [a.base[i], a.referral[i], a.adjustment[i], a.settlementCount[i], a.prevCumulative[i], a.prevPending[i], a.active[i]],
           campaigns: a.campaigns[i],

@@ -12,8 +12,10 @@ import {
   buildTree,
   keyBase58,
   readClaimProof,
+  KeyTexts,
   stopHashWorker,
   writeProofShards,
+  writeProofShardsInWorker,
 } from "@merit/clients/merkle";
 
 const key = (label: string) => createHash("sha256").update(`merkle-shards.test/${label}`).digest();
@@ -121,6 +123,47 @@ describe("Merkle proof shards", () => {
       corrupt();
     }
     assert.equal((await writeProofShards(small, join(dir, "restored"), { epoch: 1n })).root, small.root.toString("hex"));
+  });
+
+  describe("Given a tree in shared memory (built with the helper thread)", () => {
+    let shared: MerkleTree;
+    const files = (d: string) => Object.fromEntries(readdirSync(d).map((f) => [f, readFileSync(join(d, f))]));
+    before(async () => {
+      shared = await buildTree(
+        distributor,
+        claimants.map((claimant, i) => ({ claimant, amount: BigInt(i) ** 3n })),
+        { parallelFrom: 256 },
+      );
+      assert.equal(shared.entries.claimants.buffer instanceof SharedArrayBuffer, true);
+    });
+
+    it("when the shard thread writes its shards, then every file is writeProofShards' byte for byte, the text encoded there or given as KeyTexts", async () => {
+      const options = { epoch: 3n, maxAverageEntries: 4 };
+      const expected = files((await writeProofShards(shared, join(dir, "here"), options), join(dir, "here")));
+      const encoded = await writeProofShardsInWorker(shared, join(dir, "thread"), options);
+      assert.deepEqual(files(join(dir, "thread")), expected);
+      // the texts in another order than the leaves': slot n - 1 - k holds leaf k's
+      const n = shared.size;
+      const texts = new KeyTexts(n);
+      const of = new Uint32Array(new SharedArrayBuffer(n * 4));
+      for (let k = 0; k < n; k++) {
+        of[k] = n - 1 - k;
+        texts.set(n - 1 - k, keyBase58(shared.claimantAt(k)));
+      }
+      const given = await writeProofShardsInWorker(shared, join(dir, "given"), { ...options, claimantText: { texts, of } });
+      assert.deepEqual(files(join(dir, "given")), expected);
+      assert.deepEqual(given, encoded);
+      assert.equal(encoded.shardCount, Object.keys(expected).length - 1);
+    });
+
+    it("when the tree's check fails while the thread writes, then it rejects with the check's error and writes no manifest", async () => {
+      const out = join(dir, "unchecked");
+      const failure = new MerkleError("TREE_CHECK_FAILED", "the check disagreed");
+      const checked = Promise.reject(failure);
+      checked.catch(() => {}); // the writer awaits it once the thread is under way
+      await assert.rejects(writeProofShardsInWorker(shared, out, { epoch: 3n, checked }), (e) => e === failure);
+      assert.equal(existsSync(join(out, "manifest.json")), false);
+    });
   });
 
   it("when any byte of a shard is flipped, then no claimant gets a wrong answer and the claimant hit is refused", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { canonicalOrder, checksInWorker, decodeKey58, encodeKey58, stopHashWorker } from "../merkle/index.js";
+import { canonicalOrder, checksInWorker, decodeKey58, encodeKey58, KeyTexts, stopHashWorker } from "../merkle/index.js";
 import { DatasetError } from "./errors.js";
 import { headerLine, recordLine } from "./format.js";
 import { type WalletTotals, writeDataset, writeDatasetColumns } from "./write.js";
@@ -143,6 +143,47 @@ describe("writeDatasetColumns", () => {
       assert.equal(checksInWorker(w.tree), true);
       assert.deepEqual(readFileSync(path), a.bytes());
       assert.deepEqual(readdirSync(dir), ["dataset.ndjson"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives the same bytes and hash to a path when the inputs hash comes after the records, and with the claimants' text as KeyTexts", async () => {
+    const ws = wallets(8000); // ~3 MB: records in three chunks
+    const dir = mkdtempSync(join(tmpdir(), "merit-dataset-"));
+    try {
+      const a = sink();
+      const now = await writeDataset(a.stream, meta, ws);
+      const texts = new KeyTexts(ws.length);
+      ws.forEach((x, i) => texts.set(i, x.claimant as string));
+      const columns = {
+        size: ws.length,
+        claimants: Buffer.concat(ws.map((x) => decodeKey58(x.claimant as string)!)),
+        claimantText: texts,
+        cumulativeAmount: ws.map((x) => x.cumulativeAmount),
+        epochAmount: ws.map((x) => x.epochAmount),
+        basePoints: ws.map((x) => x.basePoints),
+        referralPoints: ws.map((x) => x.referralPoints),
+        adjustmentPoints: ws.map((x) => x.adjustmentPoints!),
+        settlementCount: ws.map((x) => x.settlementCount),
+        campaignBonus: ws.map((x) => (Object.keys(x.campaignBonus!).length ? x.campaignBonus : undefined)),
+      };
+      // the hash arrives once the first records went out (a 1 MB chunk), or only at the end
+      for (const name of ["mid-way", "at the end"]) {
+        const path = join(dir, `${name}.ndjson`);
+        let release = () => {};
+        const inputsHash = new Promise<string>((resolve) => (release = () => resolve(meta.inputsHash)));
+        const writing = writeDatasetColumns(path, { ...meta, inputsHash }, columns);
+        if (name === "mid-way") {
+          while (!existsSync(path) || statSync(path).size < 1 << 20) await new Promise((r) => setTimeout(r, 1));
+          release();
+        } else setTimeout(() => release(), 200);
+        const got = await writing;
+        assert.deepEqual(readFileSync(path), a.bytes(), name);
+        assert.deepEqual(got.datasetHash, now.datasetHash, name);
+        assert.equal(got.bytes, a.bytes().length, name);
+        assert.equal(got.header.inputsHash, meta.inputsHash, name);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -24,6 +24,8 @@ const CALLER_CODES = [
 const INVARIANT_CODES = [
   /** A built tree disagrees with the independent node:crypto recomputation (check/independent.ts). */
   "TREE_CHECK_FAILED",
+  /** The thread writing the proof shards stopped without finishing them (shards/thread.ts). */
+  "SHARDS_THREAD_STOPPED",
 ] as const;
 
 export type MerkleCallerCode = (typeof CALLER_CODES)[number];

@@ -2,6 +2,7 @@
 export { MerkleError, type MerkleErrorCode, type MerkleCallerCode, type MerkleInvariantCode, type MerkleErrorKind } from "./errors.js";
 export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./format/keys.js";
 export { encodeKey58, decodeKey58, decodeKey58Into } from "./format/base58.js";
+export { KeyTexts, KEY58_MAX, type KeyTextBytes, copyKeyText } from "./format/key-texts.mjs";
 export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX, I64_MIN, I64_MAX } from "./format/hash.js";
 export { verifyProof, rootFromProof } from "./format/verify.js";
 export { type Entry, type PackedEntries, packEntries, allocEntries } from "./build/packed.js";
@@ -13,5 +14,6 @@ export { MerkleTree } from "./build/tree.js";
 export { checksInWorker, verifyTreeIndependently } from "./check/independent.js";
 export { verifyTreeInWorker } from "./check/thread.js";
 export { writeProofShards, type ShardOptions } from "./shards/write.js";
+export { writeProofShardsInWorker, type ShardThreadOptions } from "./shards/thread.js";
 export { readClaimProof, type ClaimProof, type ReadShardOptions } from "./shards/read.js";
 export { type ShardManifest, type Shard, type ShardEntry, SHARDS_FORMAT, MANIFEST_FILE } from "./shards/format.js";

@@ -1,3 +1,4 @@
+import { copyKeyText, type KeyTexts } from "@merit/clients/merkle";
 import { BugError } from "../errors.js";
 import type { CopySegment } from "./copy-pipe.js";
 
@@ -204,6 +205,13 @@ export function text(seg: CopySegment, v: string | null): void {
   }
   seg.view.setInt32(seg.off, n);
   seg.off = at + n;
+}
+
+/** Text `i` of `texts` (KeyTexts: base58 as bytes), a text field copied as it is. */
+export function keyText(seg: CopySegment, texts: KeyTexts, i: number): void {
+  const n = copyKeyText(texts, i, seg.buf, seg.off + 4);
+  seg.view.setInt32(seg.off, n);
+  seg.off += 4 + n;
 }
 
 export function timestamptz(seg: CopySegment, d: Date): void {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeDatasetColumns } from "@merit/clients/dataset";
-import { canonicalOrder, decodeKey58Into, U64_MAX, writeProofShards } from "@merit/clients/merkle";
+import { canonicalOrder, decodeKey58Into, U64_MAX, writeProofShardsInWorker } from "@merit/clients/merkle";
 import { advisoryXactLock } from "../db/advisory-lock.js";
 import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
@@ -19,7 +19,7 @@ import {
   getDistributor,
   getEpoch,
   insertEpoch,
-  setEpochFileHashes,
+  completeEpoch,
   latestEpoch,
   markFilesWritten,
 } from "./queries.js";
@@ -83,12 +83,10 @@ interface EpochWallets {
   stored: Uint32Array;
 }
 
-/** What an epoch's row holds before its files exist: all but the root and the dataset hash. */
+/** What an epoch's row holds before its files exist: its figures and its wallets. */
 interface Summed {
   wallets: EpochWalletColumns;
-  inputsHash: string;
   leafCount: number;
-  settlementCount: bigint;
   points: bigint;
   allocated: bigint;
   released: bigint;
@@ -96,6 +94,8 @@ interface Summed {
 }
 
 interface Computed extends Omit<Summed, "wallets"> {
+  inputsHash: string;
+  settlementCount: bigint;
   root: string;
   datasetHash: string;
   unpayable: string[];
@@ -121,7 +121,7 @@ function walletsOf(a: AccountColumns, x: EpochInputs, phase: (name: string) => v
   const cumulative = a.prevCumulative;
   for (let i = 0; i < n; i++) {
     const c = cumulative[i]! + released[i]!;
-    if (c > U64_MAX) throw new CallerError("amount_out_of_range", `${a.accounts[i]}: its cumulative amount ${c} exceeds a u64`);
+    if (c > U64_MAX) throw new CallerError("amount_out_of_range", `${a.texts.at(i)}: its cumulative amount ${c} exceeds a u64`);
     cumulative[i] = c;
   }
   phase("convert");
@@ -129,7 +129,8 @@ function walletsOf(a: AccountColumns, x: EpochInputs, phase: (name: string) => v
   // wallet k's), then cut down to the leaves': the tree takes them as they are.
   const order = canonicalOrder(a.keys, n, { inPlace: true });
   const keys = a.keys;
-  const leaves = new Uint32Array(n);
+  // in shared memory: the shard thread reads which wallet each leaf is
+  const leaves = new Uint32Array(new SharedArrayBuffer(n * 4));
   const stored = new Uint32Array(n);
   let l = 0;
   let s = 0;
@@ -152,7 +153,7 @@ function rowsOf(w: EpochWallets): EpochWalletColumns {
   const { a } = w;
   return {
     rows: w.stored,
-    claimant: a.accounts,
+    claimant: a.texts,
     points: w.points,
     basePoints: a.base,
     campaignBonus: a.campaigns,
@@ -169,10 +170,10 @@ function rowsOf(w: EpochWallets): EpochWalletColumns {
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
- * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
- * the manifest is written, runs on the connection while this process writes the dataset and the
- * shards (which need no database), so the server stores the wallets meanwhile. `side`: transactions
- * beside `q`'s, where half the accounts are summed and the manifest is written meanwhile.
+ * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures, runs
+ * on the connection while this process writes the dataset and the shards (which need no database),
+ * so the server stores the wallets meanwhile. `side`: transactions beside `q`'s, where half the
+ * accounts are summed and the manifest is written meanwhile.
  */
 async function computeEpoch(
   q: Queryable,
@@ -243,19 +244,23 @@ async function computeEpoch(
     allocated += w.allocated[i]!;
     released += w.released[i]!;
   }
-  const summedWith = (m: WrittenManifest): Summed => ({
-    wallets: rowsOf(w),
-    inputsHash: m.inputsHash,
-    leafCount: w.leaves.length,
-    settlementCount: BigInt(m.settlements),
-    points,
-    allocated,
-    released,
-    cumulativeTotal,
-  });
-  const storing = store ? manifesting.then((m) => store(summedWith(m))) : undefined;
+  const figures = { leafCount: w.leaves.length, points, allocated, released, cumulativeTotal };
+  // The rows need nothing of the manifest (its hash goes into the epoch's row last): they go in
+  // now, unless the manifest is still to be written on this same connection.
+  const storeNow = () => store!({ wallets: rowsOf(w), ...figures });
+  const storing = store ? (early ? storeNow() : manifesting.then(storeNow)) : undefined;
   storing?.catch(() => {}); // awaited below, after the files or before a failure propagates
   let written: Awaited<ReturnType<typeof writeDatasetColumns>>;
+  // The proof shards are written on a thread of their own while this one writes the dataset.
+  let sharding: Promise<unknown> | undefined;
+  const shards = (tree: Parameters<typeof writeProofShardsInWorker>[0], checked: Promise<unknown>) => {
+    sharding = writeProofShardsInWorker(tree, join(dir, SHARDS_DIR), {
+      epoch: x.epoch,
+      checked,
+      claimantText: { texts: a.texts, of: w.leaves },
+    });
+    sharding.catch(() => {}); // awaited below
+  };
   try {
     written = await writeDatasetColumns(
       join(dir, DATASET_FILE),
@@ -269,7 +274,7 @@ async function computeEpoch(
       {
         size: a.size,
         claimants: a.keys, // the leaves' keys, in order (walletsOf)
-        claimantText: a.accounts,
+        claimantText: a.texts,
         cumulativeAmount: w.cumulative,
         // a dataset record's figures are never negative except adjustments: a wallet whose
         // corrections exceed its earnings shows them as such
@@ -280,16 +285,21 @@ async function computeEpoch(
         settlementCount: a.settlementCount,
         campaignBonus: a.campaigns,
       },
-      { order: w.leaves, claimantsInOrder: true },
+      {
+        order: w.leaves,
+        claimantsInOrder: true,
+        onTree: (tree, checked) => {
+          if (w.leaves.length > 0) shards(tree, checked);
+        },
+      },
     );
     phase("dataset + tree + independent check");
-    if (w.leaves.length > 0)
-      await writeProofShards(written.tree, join(dir, SHARDS_DIR), { epoch: x.epoch, claimantText: (k) => a.accounts[w.leaves[k]!]! });
-    phase("proof shards");
+    await sharding;
+    phase("proof shards (beyond the dataset they overlap)");
   } catch (err) {
     // the connection is the caller's transaction: it may only roll back once the store is over
-    // (and the directory goes only once the manifest is no longer written into it)
-    await Promise.allSettled([storing, manifesting]);
+    // (and the directory goes only once the manifest and the shards are no longer written into it)
+    await Promise.allSettled([storing, manifesting, sharding]);
     throw err;
   }
   if (storing) {
@@ -301,8 +311,15 @@ async function computeEpoch(
       "epoch_total_mismatch",
       `epoch ${x.epoch}: the dataset's cumulative total is ${written.header.totals.cumulativeAmount}, its leaves sum to ${cumulativeTotal}`,
     );
-  const { wallets: _, ...figures } = summedWith(await manifesting);
-  return { ...figures, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable: a.unpayable };
+  const m = await manifesting;
+  return {
+    ...figures,
+    inputsHash: m.inputsHash,
+    settlementCount: BigInt(m.settlements),
+    root: written.header.root,
+    datasetHash: written.datasetHash.toString("hex"),
+    unpayable: a.unpayable,
+  };
 }
 
 /** The manifest's hash, once it is written (a failure is the caller's to see where it awaits). */
@@ -471,17 +488,18 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
               released: s.released,
               cumulativeTotal: s.cumulativeTotal,
               leafCount: s.leafCount,
-              settlementCount: s.settlementCount,
+              // known once the files are written (completeEpoch)
+              settlementCount: 0n,
               root: "",
               datasetHash: "",
-              inputsHash: s.inputsHash,
+              inputsHash: "",
             },
             s.wallets,
             copy,
           ),
         side,
       );
-      await setEpochFileHashes(tx, d.address, epoch, c.root, c.datasetHash);
+      await completeEpoch(tx, d.address, epoch, c);
       return { epoch, c };
     });
     if (!closed) {

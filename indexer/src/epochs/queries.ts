@@ -1,4 +1,5 @@
-import { int32, int64At, jsonb, NUMERIC_BOUND, numericAt, raw, text, textBound, type Words64, words64 } from "../db/binary-copy.js";
+import { KEY58_MAX, type KeyTexts } from "@merit/clients/merkle";
+import { int32, int64At, jsonb, keyText, NUMERIC_BOUND, numericAt, raw, textBound, type Words64, words64 } from "../db/binary-copy.js";
 import type { Queryable, Tx } from "../db/connection.js";
 import { type CopySegment, copyRowsPaced } from "../db/copy-pipe.js";
 import type { JsonValue } from "../json.js";
@@ -67,7 +68,7 @@ export interface EpochWalletRow {
  */
 export interface EpochWalletColumns {
   rows: Uint32Array;
-  claimant: readonly string[];
+  claimant: KeyTexts;
   points: BigInt64Array;
   basePoints: BigInt64Array;
   /** Points per campaign id, for the wallets that have any (by wallet index). */
@@ -87,7 +88,7 @@ const NO_CAMPAIGNS: Record<string, bigint> = Object.freeze({}) as Record<string,
 export function walletRowAt(c: EpochWalletColumns, k: number): EpochWalletRow {
   const i = c.rows[k]!;
   return {
-    claimant: c.claimant[i]!,
+    claimant: c.claimant.at(i),
     points: c.points[i]!,
     basePoints: c.basePoints[i]!,
     campaignBonus: c.campaignBonus[i] ?? NO_CAMPAIGNS,
@@ -219,13 +220,9 @@ const bonusJson = (b: Record<string, bigint>): string => {
  * Rows in canonical (byte) order are already a few runs in text order, one per length of the
  * base58 text, so the sort (V8's TimSort) merges runs instead of sorting.
  */
-function inKeyOrder(rows: Uint32Array, claimant: readonly string[]): Uint32Array {
+function inKeyOrder(rows: Uint32Array, claimant: KeyTexts): Uint32Array {
   const order = Array.from(rows);
-  order.sort((x, y) => {
-    const a = claimant[x]!;
-    const b = claimant[y]!;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  order.sort((x, y) => claimant.compare(x, y));
   return Uint32Array.from(order);
 }
 
@@ -258,12 +255,11 @@ function walletRowWriter(distributor: string, epoch: bigint, c: EpochWalletColum
   ].map(words64) as [Words64, Words64, Words64, Words64, Words64, Words64, Words64, Words64];
   return (seg: CopySegment, k: number): void => {
     const i = c.rows[k]!;
-    const claimant = c.claimant[i]!;
     const bonus = c.campaignBonus[i];
     const bonusText = bonus ? bonusJson(bonus) : undefined;
-    seg.room(head.length + textBound(claimant) + 1 + textBound(bonusText ?? null) + noBonus.length + 5 * 12 + 8 + 4 * NUMERIC_BOUND);
+    seg.room(head.length + 4 + KEY58_MAX + 1 + textBound(bonusText ?? null) + noBonus.length + 5 * 12 + 8 + 4 * NUMERIC_BOUND);
     raw(seg, head);
-    text(seg, claimant);
+    keyText(seg, c.claimant, i);
     int64At(seg, points, i);
     int64At(seg, base, i);
     if (bonusText === undefined) raw(seg, noBonus);
@@ -319,9 +315,18 @@ export async function insertEpoch(
   }
 }
 
-/** The hashes of a closing epoch's files, known once they are written (after its wallets went in). */
-export async function setEpochFileHashes(tx: Tx, distributor: string, epoch: bigint, root: string, datasetHash: string): Promise<void> {
-  await tx`update epochs set root = ${root}, dataset_hash = ${datasetHash} where distributor = ${distributor} and epoch = ${epoch}`;
+/**
+ * What a closing epoch's row learns last, once its files are written (after its wallets went in):
+ * the root, the dataset's and the manifest's hashes, and how many settlements the manifest counts.
+ */
+export async function completeEpoch(
+  tx: Tx,
+  distributor: string,
+  epoch: bigint,
+  f: { root: string; datasetHash: string; inputsHash: string; settlementCount: bigint },
+): Promise<void> {
+  await tx`update epochs set root = ${f.root}, dataset_hash = ${f.datasetHash}, inputs_hash = ${f.inputsHash},
+    settlement_count = ${f.settlementCount} where distributor = ${distributor} and epoch = ${epoch}`;
 }
 
 /** Roots proposed on-chain and not yet active or vetoed, over every distributor (merit_root_pending). */

@@ -1,4 +1,4 @@
-import { I64_MAX, I64_MIN, U64_MAX } from "@merit/clients/merkle";
+import { I64_MAX, I64_MIN, KeyTexts, U64_MAX } from "@merit/clients/merkle";
 import type { Queryable } from "../db/connection.js";
 import { type CopyRow, copyOutEach } from "../db/copy-out.js";
 import { BugError } from "../errors.js";
@@ -23,7 +23,8 @@ export interface LedgerRange {
  */
 export class AccountColumns {
   size = 0;
-  accounts: string[] = [];
+  /** The accounts' text (base58), as bytes in shared memory: the shard thread reads them too. */
+  texts: KeyTexts;
   /**
    * The account's 32 key bytes (every account here is a Solana address: the rest are `unpayable`),
    * in shared memory: sorted in place, they become the epoch tree's own, read by its helper threads.
@@ -44,6 +45,7 @@ export class AccountColumns {
 
   constructor(private capacity = 1024) {
     this.keys = sharedBytes(capacity * 32);
+    this.texts = new KeyTexts(capacity);
     this.base = new BigInt64Array(capacity);
     this.referral = new BigInt64Array(capacity);
     this.adjustment = new BigInt64Array(capacity);
@@ -85,6 +87,7 @@ export class AccountColumns {
       return b;
     };
     this.keys = more(this.keys, (n) => sharedBytes(n * 32));
+    this.texts = new KeyTexts(c, this.texts);
     this.base = more(this.base, (n) => new BigInt64Array(n));
     this.referral = more(this.referral, (n) => new BigInt64Array(n));
     this.adjustment = more(this.adjustment, (n) => new BigInt64Array(n));
@@ -137,7 +140,7 @@ function addAccount(out: AccountColumns, row: AccountRow, isWallet: (account: st
     if (points !== 0n) out.unpayable.push(a);
     return;
   }
-  out.accounts.push(a);
+  out.texts.set(i, a);
   out.active[i] = row.firstByte(1) === T ? 1 : 0;
   out.base[i] = sum(a, "base points", row.bigint(2));
   out.referral[i] = sum(a, "referral points", row.bigint(3));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AsciiChunks } from "./ascii.js";
+import { AsciiChunks } from "./ascii.mjs";
 
 describe("AsciiChunks", () => {
   const written = (f: (w: AsciiChunks) => void) => {

@@ -2,45 +2,19 @@
  * Base58 of 32-byte keys, several times faster than bs58 (the generic base-x) for this one size: proof
  * shards and datasets encode and decode a million keys. The key is eight 32-bit limbs divided by
  * (or multiplied by) 58^3 per pass; every intermediate stays below 2^53, so the float arithmetic
- * is exact, and the text is built as bytes. Checked against bs58 in base58.test.ts.
+ * is exact, and the text is built as bytes. Checked against bs58 in base58.test.ts. The encoder is
+ * base58-encode.mjs: plain JavaScript, which the shard thread loads without tsx.
  */
-const ALPHABET = Buffer.from("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", "latin1");
-const DIVISOR = 58 * 58 * 58;
-const limbs = new Float64Array(8);
-const digits = new Uint8Array(48);
+import { ALPHABET, DIVISOR, encodeKey58Into } from "./base58-encode.mjs";
+
 const text = Buffer.alloc(48);
 
 export function encodeKey58(bytes: Uint8Array, offset = 0): string {
-  let zeros = 0;
-  while (zeros < 32 && bytes[offset + zeros] === 0) zeros++;
-  for (let i = 0; i < 8; i++) {
-    const o = offset + 4 * i;
-    limbs[i] = ((bytes[o]! << 24) | (bytes[o + 1]! << 16) | (bytes[o + 2]! << 8) | bytes[o + 3]!) >>> 0;
-  }
-  let count = 0;
-  let start = zeros >> 2;
-  while (start < 8) {
-    let rem = 0;
-    for (let i = start; i < 8; i++) {
-      const v = rem * 4294967296 + limbs[i]!;
-      const q = Math.floor(v / DIVISOR);
-      rem = v - q * DIVISOR;
-      limbs[i] = q;
-    }
-    const d0 = rem % 58;
-    rem = (rem - d0) / 58;
-    const d1 = rem % 58;
-    digits[count++] = d0;
-    digits[count++] = d1;
-    digits[count++] = (rem - d1) / 58;
-    while (start < 8 && limbs[start] === 0) start++;
-  }
-  while (count > 0 && digits[count - 1] === 0) count--;
-  let len = 0;
-  for (; len < zeros; len++) text[len] = ALPHABET[0]!;
-  for (let i = count - 1; i >= 0; i--) text[len++] = ALPHABET[digits[i]!]!;
-  return text.toString("latin1", 0, len);
+  return text.toString("latin1", 0, encodeKey58Into(bytes, offset, text, 0));
 }
+
+// the decoder's own: the encoder's are encodeKey58Into's
+const limbs = new Float64Array(8);
 
 const VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 58; i++) VALUE[ALPHABET[i]!] = i;
