@@ -8,6 +8,7 @@ import { loadDataset } from "@merit/clients/dataset";
 import { decodeKey58, leafHash, readClaimProof, verifyProof } from "@merit/clients/merkle";
 import { adjustPoints, publishRuleSet, scoreBatch } from "../indexer/src/engine/index.js";
 import { closeEpoch, DATASET_FILE, epochDir, MANIFEST_FILE, rebuildEpochFiles, SHARDS_DIR } from "../indexer/src/epochs/close.js";
+import { writeManifest } from "../indexer/src/epochs/manifest.js";
 import { addDistributor, epochWallets, getEpoch, listEpochs } from "../indexer/src/epochs/queries.js";
 import { supportsCopy } from "../indexer/src/db/connection.js";
 import { advanceIngestWatermark } from "../indexer/src/ingest/store/cursors.js";
@@ -137,6 +138,36 @@ describe("epochs: closing an epoch from the ledger", () => {
     const d2 = await loadDataset(join(e2.dir, DATASET_FILE));
     assert.equal(d2.tree.proof(alice).amount, 5n);
     assert.match(readFileSync(join(e2.dir, MANIFEST_FILE), "utf8"), /"note":"support ticket 42 \(by admin\)"/);
+  });
+
+  it("given settlements whose signatures a JSON string must escape, then the manifest written through COPY is the cursor's, byte for byte", async function () {
+    if (!supportsCopy(db())) this.skip(); // the embedded PGlite reads through the cursor alone
+    await ingest([pay(1, alice, 2), pay(2, bob, 4), pay(3, alice, 1), pay(4, carol, 3), pay(5, bob, 1)], 5);
+    const odd = ['quo"te', "back\\slash", "tab\there", "caf\u00e9", "bell\u0007"];
+    const ids = await db()<{ id: string }[]>`select id::text from settlements order by id limit ${odd.length}`;
+    for (const [k, { id }] of ids.entries()) await db()`update settlements set signature = ${odd[k]!} where id = ${id}`;
+    const header = {
+      distributor,
+      mint,
+      epoch: 1n,
+      previousInputsHash: "0".repeat(64),
+      slots: { first: 0n, last: 5n },
+      range: { afterSeq: 0n, throughSeq: 1_000n, afterOtherId: 0n, throughOtherId: 0n },
+      conversion: { mode: "fixed", unitsPerPoint: "1", rounding: "floor" },
+    };
+    const [viaCopy, viaCursor] = [join(dataDir, "copy.ndjson"), join(dataDir, "cursor.ndjson")];
+    const a = await db().begin((tx) => writeManifest(tx, viaCopy, header, true));
+    const b = await db().begin((tx) => writeManifest(tx, viaCursor, header, false));
+    assert.deepEqual(a, b);
+    assert.equal(a.settlements, 5);
+    assert.deepEqual(readFileSync(viaCopy), readFileSync(viaCursor));
+    const signatures = readFileSync(viaCopy, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; signature?: string })
+      .filter((l) => l.type === "settlement")
+      .map((l) => l.signature);
+    assert.deepEqual(signatures.slice(0, odd.length), odd);
   });
 
   it("given wallets, an account that is no address, adjustments and a previous epoch, then the COPY and the cursor, whole or in parts, read the same accounts", async function () {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -289,7 +289,8 @@ export async function writeDatasetColumns(
   const checking = partial ? verifyTreeInWorker(tree) : undefined;
   checking?.catch(() => {}); // awaited below
   options.onTree?.(tree, checking ?? Promise.resolve());
-  const headerWith = (inputsHash: Uint8Array | string): DatasetHeader => ({
+  const inputsHash = await inputsHashing;
+  const header: DatasetHeader = {
     format: DATASET_FORMAT,
     version: DATASET_VERSION,
     distributor: keyBase58(meta.distributor),
@@ -300,20 +301,12 @@ export async function writeDatasetColumns(
     root: tree.root.toString("hex"),
     leafCount: n,
     totals,
-  });
-  // The header names the manifest's hash, which may come after the tree (its caller writes the
-  // manifest meanwhile). A file's records need not wait for it: they go after the header's place,
-  // whose length is known (the hash is 64 hex digits), and the header goes in once it is known.
-  const later = typeof target === "string" && typeof (meta.inputsHash as PromiseLike<unknown>).then === "function";
-  let header = headerWith(later ? ZERO_HASH : await inputsHashing);
-  const head = Buffer.from(`${headerLine(header)}\n`, "latin1");
+  };
 
   const hash = createHash("sha256");
   let bytes = 0;
-  // the file's bytes so far, hashed in order: up to the header's place while it is not there
-  let hashed = !later;
   const out = (chunk: Buffer): Buffer => {
-    if (hashed) hash.update(chunk);
+    hash.update(chunk);
     bytes += chunk.length;
     return chunk;
   };
@@ -322,29 +315,10 @@ export async function writeDatasetColumns(
   const adjustments = c.adjustmentPoints;
   const nodes = tree.nodes;
   const w = new AsciiChunks();
-  /**
-   * The header in its place, once the manifest's hash is known, and the bytes written so far
-   * (`end` of them) hashed again in order from the file: from then on each chunk is hashed as it
-   * goes out.
-   */
-  async function headerIn(file: FileHandle, inputsHash: Uint8Array | string, end: number): Promise<void> {
-    header = headerWith(inputsHash);
-    // as long as the placeholder's: only the 64 hex digits differ
-    const line = Buffer.from(`${headerLine(header)}\n`, "latin1");
-    await file.write(line, 0, line.length, 0);
-    hash.update(line);
-    bytes += line.length;
-    const back = Buffer.allocUnsafeSlow(Math.min(1 << 22, Math.max(1, end - line.length)));
-    for (let p = line.length; p < end; ) {
-      const { bytesRead } = await file.read(back, 0, Math.min(back.length, end - p), p);
-      if (bytesRead === 0) throw new Error(`the dataset file ended at ${p} of the ${end} bytes written`);
-      hash.update(back.subarray(0, bytesRead));
-      p += bytesRead;
-    }
-    hashed = true;
-  }
   function* chunks(): Generator<Buffer> {
-    if (!later) yield out(head);
+    const head = `${headerLine(header)}\n`;
+    w.room(head.length);
+    w.str(head);
     for (let k = 0; k < n; k++) {
       const src = order[k]!;
       const bonus = campaigns[k];
@@ -381,20 +355,13 @@ export async function writeDatasetColumns(
   }
   try {
     if (typeof target === "string") {
-      // Two buffers in turn: each goes back to the writer once the file has its bytes. Read as well
-      // when the header comes last: what went before it is hashed again from the file.
-      const file = await open(partial ?? target, later ? "w+" : "w");
+      // Two buffers in turn: each goes back to the writer once the file has its bytes.
+      const file = await open(partial ?? target, "w");
       try {
-        let known: Uint8Array | string | undefined;
-        if (later) inputsHashing.then((h) => (known = h)).catch(() => {});
-        let at = later ? head.length : 0;
         for (const chunk of chunks()) {
-          await file.write(chunk, 0, chunk.length, at);
-          at += chunk.length;
-          if (!hashed && known !== undefined) await headerIn(file, known, at);
+          await file.write(chunk);
           w.recycle(chunk);
         }
-        if (!hashed) await headerIn(file, await inputsHashing, at);
       } finally {
         await file.close();
       }
@@ -409,9 +376,6 @@ export async function writeDatasetColumns(
   if (partial) await rename(partial, target as string);
   return { header, tree, datasetHash: hash.digest(), bytes };
 }
-
-/** The header's inputs hash until the real one is known: the same length. */
-const ZERO_HASH = new Uint8Array(32);
 
 /** A record's fixed text, in the order it is written (recordLine is the definition). */
 const [K_CLAIMANT, K_CUMULATIVE, K_EPOCH, K_POINTS, K_BASE, K_BONUS, K_REFERRAL, K_ADJUSTMENT, K_COUNT, K_LEAF, K_END] = [

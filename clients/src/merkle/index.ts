@@ -3,6 +3,7 @@ export { MerkleError, type MerkleErrorCode, type MerkleCallerCode, type MerkleIn
 export { type KeyLike, keyBytes, keyBase58, hashBytes } from "./format/keys.js";
 export { encodeKey58, decodeKey58, decodeKey58Into } from "./format/base58.js";
 export { KeyTexts, KEY58_MAX, type KeyTextBytes, copyKeyText } from "./format/key-texts.mjs";
+export { AsciiChunks, ascii } from "./format/ascii.mjs";
 export { leafHash, nodeHash, compareBytes, sha256, checkAmount, EMPTY_ROOT, U64_MAX, I64_MIN, I64_MAX } from "./format/hash.js";
 export { verifyProof, rootFromProof } from "./format/verify.js";
 export { type Entry, type PackedEntries, packEntries, allocEntries } from "./build/packed.js";

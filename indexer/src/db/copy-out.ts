@@ -92,6 +92,25 @@ export class CopyRow {
     return BigInt(neg ? -n : n);
   }
 
+  /**
+   * Copies field i into `out` at `at` when its bytes are plain, printable ASCII with neither a
+   * quote nor a backslash (what COPY and JSON both leave as they are: digits, base58), and returns
+   * how many; -1 for any other field (NULL, escaped, or text a JSON string must escape).
+   */
+  copyPlain(i: number, out: Uint8Array, at: number): number {
+    if (this.escaped[i] === 1) return -1;
+    const buf = this.buf;
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (e === s + 2 && buf[s] === BACKSLASH && buf[s + 1] === 0x4e) return -1; // \N, NULL
+    for (let p = s, o = at; p < e; p++, o++) {
+      const c = buf[p]!;
+      if (c < 0x20 || c > 0x7e || c === QUOTE) return -1;
+      out[o] = c;
+    }
+    return e - s;
+  }
+
   /** The field's first byte (e.g. a boolean's t or f), or -1 when it is empty. */
   firstByte(i: number): number {
     return this.ends[i]! > this.starts[i]! ? this.buf[this.starts[i]!]! : -1;
@@ -99,6 +118,7 @@ export class CopyRow {
 }
 
 const MINUS = 0x2d;
+const QUOTE = 0x22;
 
 /**
  * The rows of a `copy (…) to stdout` statement in text format, each handed to `visit` as a CopyRow

@@ -19,7 +19,7 @@ import {
   getDistributor,
   getEpoch,
   insertEpoch,
-  completeEpoch,
+  setEpochFileHashes,
   latestEpoch,
   markFilesWritten,
 } from "./queries.js";
@@ -83,10 +83,12 @@ interface EpochWallets {
   stored: Uint32Array;
 }
 
-/** What an epoch's row holds before its files exist: its figures and its wallets. */
+/** What an epoch's row holds before its files exist: all but the root and the dataset hash. */
 interface Summed {
   wallets: EpochWalletColumns;
+  inputsHash: string;
   leafCount: number;
+  settlementCount: bigint;
   points: bigint;
   allocated: bigint;
   released: bigint;
@@ -94,8 +96,6 @@ interface Summed {
 }
 
 interface Computed extends Omit<Summed, "wallets"> {
-  inputsHash: string;
-  settlementCount: bigint;
   root: string;
   datasetHash: string;
   unpayable: string[];
@@ -170,10 +170,10 @@ function rowsOf(w: EpochWallets): EpochWalletColumns {
 /**
  * Computes an epoch from the ledger and the epoch before it, and writes its manifest, dataset and
  * proof shards into `dir`. Used to close an epoch and to rebuild the files of a closed one.
- * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures, runs
- * on the connection while this process writes the dataset and the shards (which need no database),
- * so the server stores the wallets meanwhile. `side`: transactions beside `q`'s, where half the
- * accounts are summed and the manifest is written meanwhile.
+ * `copy`: the server takes COPY (db/connection.ts supportsCopy). `store`, given the figures once
+ * the manifest is written, runs on the connection while this process writes the dataset and the
+ * shards (which need no database), so the server stores the wallets meanwhile. `side`: transactions
+ * beside `q`'s, where half the accounts are summed and the manifest is written meanwhile.
  */
 async function computeEpoch(
   q: Queryable,
@@ -244,11 +244,19 @@ async function computeEpoch(
     allocated += w.allocated[i]!;
     released += w.released[i]!;
   }
-  const figures = { leafCount: w.leaves.length, points, allocated, released, cumulativeTotal };
-  // The rows need nothing of the manifest (its hash goes into the epoch's row last): they go in
-  // now, unless the manifest is still to be written on this same connection.
-  const storeNow = () => store!({ wallets: rowsOf(w), ...figures });
-  const storing = store ? (early ? storeNow() : manifesting.then(storeNow)) : undefined;
+  const summedWith = (m: WrittenManifest): Summed => ({
+    wallets: rowsOf(w),
+    inputsHash: m.inputsHash,
+    leafCount: w.leaves.length,
+    settlementCount: BigInt(m.settlements),
+    points,
+    allocated,
+    released,
+    cumulativeTotal,
+  });
+  // (measured: storing the rows before the manifest is written, as they could be, was slower: the
+  // two compete for the cores while the tree is built)
+  const storing = store ? manifesting.then((m) => store(summedWith(m))) : undefined;
   storing?.catch(() => {}); // awaited below, after the files or before a failure propagates
   let written: Awaited<ReturnType<typeof writeDatasetColumns>>;
   // The proof shards are written on a thread of their own while this one writes the dataset.
@@ -311,15 +319,8 @@ async function computeEpoch(
       "epoch_total_mismatch",
       `epoch ${x.epoch}: the dataset's cumulative total is ${written.header.totals.cumulativeAmount}, its leaves sum to ${cumulativeTotal}`,
     );
-  const m = await manifesting;
-  return {
-    ...figures,
-    inputsHash: m.inputsHash,
-    settlementCount: BigInt(m.settlements),
-    root: written.header.root,
-    datasetHash: written.datasetHash.toString("hex"),
-    unpayable: a.unpayable,
-  };
+  const { wallets: _, ...figures } = summedWith(await manifesting);
+  return { ...figures, root: written.header.root, datasetHash: written.datasetHash.toString("hex"), unpayable: a.unpayable };
 }
 
 /** The manifest's hash, once it is written (a failure is the caller's to see where it awaits). */
@@ -488,18 +489,17 @@ async function closeEpochUntimed(sql: Sql, opts: CloseOptions): Promise<ClosedEp
               released: s.released,
               cumulativeTotal: s.cumulativeTotal,
               leafCount: s.leafCount,
-              // known once the files are written (completeEpoch)
-              settlementCount: 0n,
+              settlementCount: s.settlementCount,
               root: "",
               datasetHash: "",
-              inputsHash: "",
+              inputsHash: s.inputsHash,
             },
             s.wallets,
             copy,
           ),
         side,
       );
-      await completeEpoch(tx, d.address, epoch, c);
+      await setEpochFileHashes(tx, d.address, epoch, c.root, c.datasetHash);
       return { epoch, c };
     });
     if (!closed) {

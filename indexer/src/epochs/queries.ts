@@ -315,18 +315,9 @@ export async function insertEpoch(
   }
 }
 
-/**
- * What a closing epoch's row learns last, once its files are written (after its wallets went in):
- * the root, the dataset's and the manifest's hashes, and how many settlements the manifest counts.
- */
-export async function completeEpoch(
-  tx: Tx,
-  distributor: string,
-  epoch: bigint,
-  f: { root: string; datasetHash: string; inputsHash: string; settlementCount: bigint },
-): Promise<void> {
-  await tx`update epochs set root = ${f.root}, dataset_hash = ${f.datasetHash}, inputs_hash = ${f.inputsHash},
-    settlement_count = ${f.settlementCount} where distributor = ${distributor} and epoch = ${epoch}`;
+/** The hashes of a closing epoch's files, known once they are written (after its wallets went in). */
+export async function setEpochFileHashes(tx: Tx, distributor: string, epoch: bigint, root: string, datasetHash: string): Promise<void> {
+  await tx`update epochs set root = ${root}, dataset_hash = ${datasetHash} where distributor = ${distributor} and epoch = ${epoch}`;
 }
 
 /** Roots proposed on-chain and not yet active or vetoed, over every distributor (merit_root_pending). */
