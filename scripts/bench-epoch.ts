@@ -5,7 +5,7 @@
 // throwaway cluster (scripts/pg-throwaway.sh).
 import { execFileSync, spawnSync } from "node:child_process";
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { freemem, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadDataset } from "@merit/clients/dataset";
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     execFileSync("sync");
     // other work on the machine shows in the wall times: the load is sampled around the close
     const loadBefore = loadavg()[0]!;
+    const freeBefore = freemem();
     const run = spawnSync(
       process.execPath,
       // V8's default young generation: a larger one (fewer scavenges) cost more resident memory
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
         "## Epoch close (`npm run bench:epoch`)",
         "",
         `${machineSummary()}; PostgreSQL ${cluster ? "throwaway cluster (fsync off)" : "DATABASE_URL"}.`,
-        `Workload: ${N.toLocaleString("en-US")} wallets, each with one scored settlement (an earn row; every tenth also a campaign row), budget mode; the close runs in a child process of its own (1-minute load average ${loadBefore.toFixed(1)} as it started, ${loadAfter.toFixed(1)} as it ended).`,
+        `Workload: ${N.toLocaleString("en-US")} wallets, each with one scored settlement (an earn row; every tenth also a campaign row), budget mode; the close runs in a child process of its own (1-minute load average ${loadBefore.toFixed(1)} as it started, ${loadAfter.toFixed(1)} as it ended; ${(freeBefore / 2 ** 30).toFixed(1)} GB of memory free as it started).`,
         "",
         "| measure | result | target |",
         "|---|---|---|",
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
         `| peak RSS of the closing process | ${r.maxRssMb.toFixed(0)} MB | ≤ 512 MB${r.maxRssMb <= 512 ? " (met)" : " (not met)"} |`,
         `| load the dataset back: loadDataset (parse, canonical check, tree) vs readline + JSON.parse | ${s(merit)} vs ${s(plain)} (ratio ${(merit / plain).toFixed(2)}) | |`,
         "",
-        "The kernel's time is mostly the files' pages and inodes: this VM's ext4 has no journal, and it skips every inode deleted in the last one to six minutes when it allocates one, so a run soon after another (which deletes its output and its cluster when it ends) is slower (docs/performance-history.md, epoch close). The close takes up to three of the pool's connections (the daemon's and the CLI's pool size, 10).",
+        "The kernel's time is mostly the files' pages and inodes, and it depends on what the machine did just before: this VM hands memory its guest frees back to the host (free page reporting), so new pages taken soon after gigabytes were freed cost a host fault each, and its ext4 has no journal, so it skips every inode deleted in the last one to six minutes when it allocates one. A run soon after another (which deletes its output and its cluster when it ends), or with little memory free, is 1-2 s slower (docs/performance-history.md, epoch close). The close takes up to three of the pool's connections (the daemon's and the CLI's pool size, 10).",
         "",
         "| phase | wall | CPU of the closing process |",
         "|---|---|---|",

@@ -30,7 +30,7 @@ export interface ShardThreadOptions extends Omit<ShardOptions, "claimantText" | 
 /**
  * writeProofShards, the same bytes, written by a thread of its own (worker.mjs) for a tree whose
  * arrays are in shared memory (a large one, built with the helper thread); any other is written
- * here. The claimants' text is encoded on that thread from their bytes.
+ * here. The thread takes the claimants' text from `claimantText`, or encodes it from their bytes.
  */
 export async function writeProofShardsInWorker(tree: MerkleTree, dir: string, options: ShardThreadOptions): Promise<ShardManifest> {
   const { checked, claimantText: text, ...rest } = options;
