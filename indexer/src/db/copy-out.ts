@@ -95,14 +95,14 @@ export class CopyRow {
   /**
    * Copies field i into `out` at `at` when its bytes are plain, printable ASCII with neither a
    * quote nor a backslash (what COPY and JSON both leave as they are: digits, base58), and returns
-   * how many; -1 for any other field (NULL, escaped, or text a JSON string must escape).
+   * how many; -1 for any other field (NULL and escaped text hold a backslash; or text a JSON
+   * string must escape).
    */
   copyPlain(i: number, out: Uint8Array, at: number): number {
     if (this.escaped[i] === 1) return -1;
     const buf = this.buf;
     const s = this.starts[i]!;
     const e = this.ends[i]!;
-    if (e === s + 2 && buf[s] === BACKSLASH && buf[s + 1] === 0x4e) return -1; // \N, NULL
     for (let p = s, o = at; p < e; p++, o++) {
       const c = buf[p]!;
       if (c < 0x20 || c > 0x7e || c === QUOTE) return -1;

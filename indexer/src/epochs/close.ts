@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeDatasetColumns } from "@merit/clients/dataset";
-import { canonicalOrder, decodeKey58Into, U64_MAX, writeProofShardsInWorker } from "@merit/clients/merkle";
+import { canonicalOrder, decodeKey58Into, type MerkleTree, U64_MAX, writeProofShardsInWorker } from "@merit/clients/merkle";
 import { advisoryXactLock } from "../db/advisory-lock.js";
 import { type Queryable, type Sql, supportsCopy } from "../db/connection.js";
 import { BugError, CallerError } from "../errors.js";
@@ -261,7 +261,7 @@ async function computeEpoch(
   let written: Awaited<ReturnType<typeof writeDatasetColumns>>;
   // The proof shards are written on a thread of their own while this one writes the dataset.
   let sharding: Promise<unknown> | undefined;
-  const shards = (tree: Parameters<typeof writeProofShardsInWorker>[0], checked: Promise<unknown>) => {
+  const shards = (tree: MerkleTree, checked: Promise<unknown>) => {
     sharding = writeProofShardsInWorker(tree, join(dir, SHARDS_DIR), {
       epoch: x.epoch,
       checked,

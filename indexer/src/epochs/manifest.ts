@@ -42,6 +42,8 @@ const [L_INNER, L_OUTER, L_SIGNATURE, L_SLOT, L_END] = [
   '","slot":"',
   '","type":"settlement"}\n',
 ].map(ascii) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+/** The text before each field of a row, in the row's order. */
+const L_BEFORE = [L_INNER, L_OUTER, L_SIGNATURE, L_SLOT];
 /** Bytes of settlement lines gathered before they go out; the most one takes (a longer one goes out alone). */
 const LINES_CHUNK = 1 << 20;
 const LINE_ROOM = 512;
@@ -51,9 +53,8 @@ const LINE_ROOM = 512;
  * field is plain (CopyRow.copyPlain); false, with `w` partly written, for any other.
  */
 function plainLine(row: CopyRow, w: AsciiChunks): boolean {
-  const fields = [L_INNER, L_OUTER, L_SIGNATURE, L_SLOT];
   for (let i = 0; i < 4; i++) {
-    w.raw(fields[i]!);
+    w.raw(L_BEFORE[i]!);
     const n = row.copyPlain(i, w.buf, w.off);
     if (n <= 0) return false;
     w.off += n;
@@ -201,7 +202,7 @@ export async function writeManifest(q: Queryable, path: string, h: ManifestHeade
     await q`select set_config('work_mem', '256MB', true), set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
     await flush(); // the lines before these, in order
     // A million lines written as bytes from the rows' bytes: the fields are digits and base58,
-    // which the line holds as they are (settlementLine is the definition; any other text goes
+    // which the line holds as they are (`settlement` above is the definition; any other text goes
     // through it).
     const w = new AsciiChunks(LINES_CHUNK + LINE_ROOM);
     const ready: Buffer[] = [];
